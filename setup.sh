@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Sets up a Debian 12 machine for building account, and runs the common tasks.
+#
+#   ./setup.sh deps      install the Debian packages the build needs (only the missing ones)
+#   ./setup.sh example   deps, build the release preset, run the exchange_session example
+#   ./setup.sh test      deps, build the release preset with warnings as errors, run every test
+#
+# Safe to run again: packages already installed are left alone, and apt-get runs only when one is
+# missing. Run as root, or as a user who may use sudo.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+# The toolchain and libraries the core library and its tests build with.
+BUILD_PACKAGES=(
+  build-essential
+  cmake
+  ninja-build
+  libabsl-dev
+  libfmt-dev
+  catch2
+  libbenchmark-dev
+)
+# The PostgreSQL store, the HTTP clients and their TLS, and time zones. The core library does not
+# need them yet; installing them now keeps every machine ready for the backends.
+BACKEND_PACKAGES=(
+  postgresql-15
+  libpq-dev
+  libcurl4-openssl-dev
+  libsimdjson-dev
+  libssl-dev
+  tzdata
+)
+
+step() {
+  printf '\n==> %s\n' "$*"
+}
+
+die() {
+  printf 'setup.sh: %s\n' "$*" >&2
+  exit 1
+}
+
+as_root() {
+  if [[ ${EUID} -eq 0 ]]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo "$@"
+  else
+    die "need root to run '$*' (and sudo is not installed)"
+  fi
+}
+
+is_installed() {
+  [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" == "install ok installed" ]]
+}
+
+# True when apt knows a candidate version of the package.
+has_candidate() {
+  local candidate
+  candidate="$(apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ { print $2 }')"
+  [[ -n "${candidate}" && "${candidate}" != "(none)" ]]
+}
+
+install_deps() {
+  step "Checking Debian packages"
+  local missing=()
+  local package
+  for package in "${BUILD_PACKAGES[@]}" "${BACKEND_PACKAGES[@]}"; do
+    if ! is_installed "${package}"; then
+      missing+=("${package}")
+    fi
+  done
+  if [[ ${#missing[@]} -eq 0 ]]; then
+    echo "All packages are installed."
+    return
+  fi
+
+  echo "Missing: ${missing[*]}"
+  step "Updating the package lists"
+  as_root apt-get update -q
+
+  local unavailable=()
+  for package in "${missing[@]}"; do
+    if ! has_candidate "${package}"; then
+      unavailable+=("${package}")
+    fi
+  done
+  if [[ ${#unavailable[@]} -gt 0 ]]; then
+    die "no installable version of: ${unavailable[*]} (is this Debian 12?)"
+  fi
+
+  step "Installing ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+build_release() {
+  step "Configuring the release preset${*:+ ($*)}"
+  cmake --preset release "$@"
+  step "Building the release preset"
+  cmake --build --preset release -j2
+}
+
+run_example() {
+  install_deps
+  build_release
+  local example=build/release/examples/exchange_session
+  [[ -x "${example}" ]] || die "${example} was not built (is examples/exchange_session.cpp there?)"
+  step "Running ${example}"
+  "${example}"
+}
+
+run_tests() {
+  install_deps
+  build_release -DACCOUNT_WARNINGS_AS_ERRORS=ON
+  step "Running the tests"
+  ctest --preset release --no-tests=error
+}
+
+usage() {
+  sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+}
+
+case "${1:-}" in
+  deps) install_deps ;;
+  example) run_example ;;
+  test) run_tests ;;
+  -h | --help | help) usage ;;
+  *)
+    usage >&2
+    exit 2
+    ;;
+esac
