@@ -1,0 +1,75 @@
+// File: reason.h
+//
+// Why a ledger command was refused. Every denial carries exactly one Reason,
+// attached to an absl::Status (see status.h) together with a message that
+// names the figures ("required 5002 cents, available 4998 cents").
+//
+// Values are explicit and never renumbered: they are stored in logs and
+// returned across process boundaries. New reasons get new numbers.
+//
+// Precedence: a command checks in this order and reports the first failure:
+//   1. malformed input     (kInvalid*, kOverflow)
+//   2. unknown entities    (kAccountNotFound, kReservationNotFound, ...)
+//   3. identity conflicts  (kDuplicate*, kExecutionConflict, kOrderExists, ...)
+//   4. state               (kReservationNotActive, kWrongSide, kSymbolMismatch, ...)
+//   5. risk                (kInsufficientFunds, kInsufficientPosition, limits)
+//   6. infrastructure      (kStoreUnavailable, kStoreFailure)
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace account {
+
+enum class Reason : uint16_t {
+  kInvalidQuantity = 1,           // qty <= 0 or above the configured maximum
+  kInvalidPrice = 2,              // price outside [price_min, price_max]
+  kInvalidAmount = 3,             // cash amount <= 0 or above the maximum
+  kInvalidArgument = 4,           // any other malformed field (empty key, bad name, ...)
+  kOverflow = 5,                  // a result would leave int64
+  kAccountNotFound = 10,
+  kReservationNotFound = 11,      // no reservation for that id or order id
+  kAccountExists = 20,            // the google id already has an account
+  kOrderExists = 21,              // the order id already has a reservation
+  kDuplicateExecution = 22,       // the execution id was applied before, same fields
+  kExecutionConflict = 23,        // the execution id was applied before, other fields
+  kDuplicateEntry = 24,           // the idempotency key was applied before, same fields
+  kEntryConflict = 25,            // the idempotency key was applied before, other fields
+  kReservationNotActive = 30,     // settled, expired, cancelled or released
+  kWrongSide = 31,                // a buy fill against a sell reservation, or the reverse
+  kSymbolMismatch = 32,           // the fill's symbol is not the reservation's
+  kPriceOutsideLimit = 33,        // buy above its limit, or sell below its limit
+  kFillExceedsReservation = 34,   // fill quantity above the order's unfilled quantity
+  kSelfTrade = 35,                // buyer and seller are the same account
+  kExpiryTooLong = 36,            // beyond the maximum expiry after creation
+  kExpiryInPast = 37,             // new expiry not after now
+  kInsufficientFunds = 40,        // available cash below the requirement
+  kInsufficientPosition = 41,     // available shares below the requirement (no shorting)
+  kPositionLimitExceeded = 42,    // per-symbol position cap
+  kOpenNotionalLimitExceeded = 43,// per-account cap on open order notional
+  kStoreUnavailable = 50,         // the store could not commit; retry later
+  kStoreFailure = 51,             // the store refused the commit for a non-transient cause
+};
+
+// Stable upper-camel name, e.g. "InsufficientFunds".
+std::string_view reason_name(Reason reason);
+
+// True when the same command may succeed if retried unchanged later
+// (infrastructure trouble), false when the caller must change something.
+bool transient(Reason reason);
+
+// The matching engine's reject codes (Whistle's RejectReason numbering).
+enum class EngineRejectCode : uint8_t {
+  kRiskUnavailable = 6,
+  kInsufficientFunds = 7,
+  kExposureExceeded = 8,
+};
+
+// Maps a denial onto the engine's reject code: funds and shares shortfalls are
+// kInsufficientFunds, caps are kExposureExceeded, and everything else
+// (unknown account, store trouble, malformed input) is kRiskUnavailable.
+EngineRejectCode engine_reject_code(Reason reason);
+
+}  // namespace account

@@ -1,0 +1,53 @@
+#include "account/reason.h"
+
+namespace account {
+
+std::string_view reason_name(Reason reason) {
+  switch (reason) {
+    case Reason::kInvalidQuantity: return "InvalidQuantity";
+    case Reason::kInvalidPrice: return "InvalidPrice";
+    case Reason::kInvalidAmount: return "InvalidAmount";
+    case Reason::kInvalidArgument: return "InvalidArgument";
+    case Reason::kOverflow: return "Overflow";
+    case Reason::kAccountNotFound: return "AccountNotFound";
+    case Reason::kReservationNotFound: return "ReservationNotFound";
+    case Reason::kAccountExists: return "AccountExists";
+    case Reason::kOrderExists: return "OrderExists";
+    case Reason::kDuplicateExecution: return "DuplicateExecution";
+    case Reason::kExecutionConflict: return "ExecutionConflict";
+    case Reason::kDuplicateEntry: return "DuplicateEntry";
+    case Reason::kEntryConflict: return "EntryConflict";
+    case Reason::kReservationNotActive: return "ReservationNotActive";
+    case Reason::kWrongSide: return "WrongSide";
+    case Reason::kSymbolMismatch: return "SymbolMismatch";
+    case Reason::kPriceOutsideLimit: return "PriceOutsideLimit";
+    case Reason::kFillExceedsReservation: return "FillExceedsReservation";
+    case Reason::kSelfTrade: return "SelfTrade";
+    case Reason::kExpiryTooLong: return "ExpiryTooLong";
+    case Reason::kExpiryInPast: return "ExpiryInPast";
+    case Reason::kInsufficientFunds: return "InsufficientFunds";
+    case Reason::kInsufficientPosition: return "InsufficientPosition";
+    case Reason::kPositionLimitExceeded: return "PositionLimitExceeded";
+    case Reason::kOpenNotionalLimitExceeded: return "OpenNotionalLimitExceeded";
+    case Reason::kStoreUnavailable: return "StoreUnavailable";
+    case Reason::kStoreFailure: return "StoreFailure";
+  }
+  return "Unknown";
+}
+
+bool transient(Reason reason) { return reason == Reason::kStoreUnavailable; }
+
+EngineRejectCode engine_reject_code(Reason reason) {
+  switch (reason) {
+    case Reason::kInsufficientFunds:
+    case Reason::kInsufficientPosition:
+      return EngineRejectCode::kInsufficientFunds;
+    case Reason::kPositionLimitExceeded:
+    case Reason::kOpenNotionalLimitExceeded:
+      return EngineRejectCode::kExposureExceeded;
+    default:
+      return EngineRejectCode::kRiskUnavailable;
+  }
+}
+
+}  // namespace account
