@@ -1,0 +1,260 @@
+// File: account_service.h
+//
+// AccountService: the facade the order gateway, ExecutionManager, tick
+// driver, auth and fantasy jobs call. It owns the ledger (accounts, cash,
+// positions, reservations, trades, applied execution ids), a Store behind
+// it, and the RiskCache the matching engine reads.
+//
+//   auto service = AccountService::open({}).value();          // in-memory store
+//   AccountId alice = service->create_account("google-sub-1", "Alice").value();
+//   service->credit(alice, Cents{100'00}, EntryKind::kFantasyCredit, "fantasy:1:2026:w1");
+//   ReservationId r = service->reserve_buy({.account = alice, .order = OrderId{1},
+//       .symbol = SymbolId{7}, .qty = Qty{1'429}, .limit = Price{35'000}}).value();
+//   service->settle(fill);            // DuplicateExecution if delivered again
+//   service->end_of_tick(TickId{42}); // publish risk for the engine
+//
+// Every mutation is validated fully, committed to the Store, and only then
+// applied in memory and acknowledged (ARCHITECTURE.md section 4). A refused
+// command returns a denial (status.h) naming its Reason and the figures, and
+// changes nothing. Concurrent callers are group-committed: the first waiting
+// caller commits the commands queued behind it in one store transaction.
+//
+// Fill dedupe: execution ids are kept in memory while the fill's time is
+// within LedgerLimits::execution_retention of the newest fill seen; a fill
+// older than that is checked against the store (slow path). A redelivery
+// must carry its original fields, time included; if one arrives restamped
+// after memory forgot its id, the store's unique index refuses the commit
+// and the group is validated again against the store, so it still comes
+// back kDuplicateExecution or kExecutionConflict and the rest apply.
+//
+// After any failed commit the outcome is unknown (the store may have
+// committed), so the service reloads its state from the store before it
+// takes the next command; until that reload succeeds every command is
+// refused with kStoreUnavailable, and queries answer from memory.
+//
+// Thread-safety: every method is safe to call from any thread. Queries take
+// a shared lock and never wait for store I/O. end_of_tick() must be called
+// from one thread at a time (the tick driver).
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "account/account.h"
+#include "account/audit.h"
+#include "account/clock.h"
+#include "account/external_entry.h"
+#include "account/fill.h"
+#include "account/ids.h"
+#include "account/internal/mutex.h"
+#include "account/ledger_snapshot.h"
+#include "account/limits.h"
+#include "account/notification_sink.h"
+#include "account/order_spec.h"
+#include "account/position.h"
+#include "account/reservation.h"
+#include "account/settlement_receipt.h"
+#include "account/store.h"
+#include "account/trade.h"
+#include "account/units.h"
+
+namespace account {
+
+class RiskCache;
+namespace internal {
+class LedgerState;
+class Txn;
+struct PendingCommand;
+}  // namespace internal
+
+struct AccountServiceOptions {
+  std::shared_ptr<Store> store;             // Default: a new MemoryStore.
+  std::shared_ptr<Clock> clock;             // Default: SystemClock.
+  std::shared_ptr<NotificationSink> sink;   // Default: NullNotificationSink.
+  LedgerLimits limits;
+  size_t risk_readers_max = 64;             // Engine threads that may read the RiskCache.
+};
+
+class AccountService {
+ public:
+  // Opens the service on `options.store`, rebuilding memory from what the
+  // store holds (an empty store gives an empty ledger). The restored state
+  // reaches the RiskCache with the first end_of_tick(); until then the
+  // engine's checks answer kRiskUnavailable.
+  // Fails with the store's error if load() fails.
+  static absl::StatusOr<std::unique_ptr<AccountService>> open(AccountServiceOptions options);
+
+  ~AccountService();
+  AccountService(const AccountService&) = delete;
+  AccountService& operator=(const AccountService&) = delete;
+
+  // --- Accounts -----------------------------------------------------------
+
+  // Creates an account for a Google user (`google_id` = Google's `sub`).
+  // Denials: kInvalidArgument (empty or over 255 bytes, NUL byte),
+  // kAccountExists (that google id has an account), store reasons.
+  absl::StatusOr<AccountId> create_account(std::string_view google_id,
+                                           std::string_view display_name);
+
+  // The account of a Google user. Denials: kAccountNotFound.
+  absl::StatusOr<AccountId> get_account_id_by_user_id(std::string_view google_id) const;
+
+  // --- External entries (idempotent by key) --------------------------------
+
+  // Adds `amount` (cents, > 0) to the account's cash.
+  // Denials: kInvalidAmount, kInvalidArgument (key), kAccountNotFound,
+  // kDuplicateEntry (key applied before with the same fields; nothing
+  // changes), kEntryConflict (key applied before with other fields),
+  // kOverflow, store reasons.
+  absl::Status credit(AccountId account, Cents amount, EntryKind kind, std::string_view key);
+
+  // Takes `amount` (cents, > 0) from the account's available cash.
+  // Denials: as credit(), plus kInsufficientFunds (amount above available cash).
+  absl::Status debit(AccountId account, Cents amount, EntryKind kind, std::string_view key);
+
+  // Creates `qty` (basis points, > 0) shares of `symbol` in `account`
+  // (the exchange's inventory; cost basis 0). Denials: kInvalidQuantity,
+  // kInvalidArgument, kAccountNotFound, kDuplicateEntry, kEntryConflict,
+  // kOverflow, store reasons.
+  absl::Status issue_shares(AccountId account, SymbolId symbol, Qty qty, std::string_view key);
+
+  // --- Reservations --------------------------------------------------------
+
+  // Holds reserve_notional(qty, limit) cents for a buy limit order.
+  // Denials in precedence order: kInvalidArgument (order id 0),
+  // kInvalidQuantity, kInvalidPrice,
+  // kExpiryInPast, kExpiryTooLong, kAccountNotFound, kOrderExists,
+  // kInsufficientFunds, kPositionLimitExceeded, kOpenNotionalLimitExceeded,
+  // store reasons.
+  absl::StatusOr<ReservationId> reserve_buy(const OrderSpec& order);
+
+  // Holds `qty` shares for a sell limit order (no short selling).
+  // Denials: as reserve_buy() but kInsufficientPosition in place of
+  // kInsufficientFunds and no position cap.
+  absl::StatusOr<ReservationId> reserve_sell(const OrderSpec& order);
+
+  // Moves the expiry of an active reservation to `expires_at`, which must be
+  // after now and at most created_at + reservation_expiry_max (30 days).
+  // Denials: kReservationNotFound, kReservationNotActive, kExpiryInPast,
+  // kExpiryTooLong, store reasons.
+  absl::Status extend_reservation(ReservationId reservation, absl::Time expires_at);
+
+  // The user cancelled the order: its reservation becomes kCancelled and
+  // frees what it held. Denials: kReservationNotFound, kReservationNotActive.
+  absl::Status cancel_order(OrderId order);
+
+  // The engine dropped the order (e.g. rejected it): the reservation becomes
+  // kReleased and frees what it held. Denials: as cancel_order().
+  absl::Status release_reservation(ReservationId reservation);
+
+  // Expires every active reservation whose expiry is at or before the
+  // clock's now, frees what each held, and tells the NotificationSink per
+  // order after the commit. Returns how many expired. Expiry takes effect
+  // when this job runs: until then a due reservation still settles fills,
+  // since the engine may still have the order on its book.
+  absl::StatusOr<size_t> expire_due_reservations();
+
+  // --- Settlement ----------------------------------------------------------
+
+  // Applies one fill exactly once: both legs or neither.
+  // Denials in precedence order: kInvalidArgument (execution id 0),
+  // kInvalidQuantity, kInvalidPrice, kDuplicateExecution (same fields
+  // applied before; nothing changes), kExecutionConflict (the id was applied
+  // with other fields; logged loudly), kSelfTrade, kAccountNotFound,
+  // kReservationNotFound, kReservationNotActive, kWrongSide,
+  // kSymbolMismatch, kPriceOutsideLimit, kFillExceedsReservation, store
+  // reasons.
+  absl::StatusOr<SettlementReceipt> settle(const Fill& fill);
+
+  // Applies a batch of fills (e.g. one tick's) in order, in one store
+  // transaction: each fill is validated against the state left by the ones
+  // before it and gets its own result; the accepted ones commit together.
+  std::vector<absl::StatusOr<SettlementReceipt>> settle_batch(absl::Span<const Fill> fills);
+
+  // --- Queries (answer from memory) ----------------------------------------
+
+  absl::StatusOr<Account> get_account(AccountId account) const;
+  absl::StatusOr<Cents> cash(AccountId account) const;
+  absl::StatusOr<Cents> available_cash(AccountId account) const;
+  // Positions with shares held, open orders or realized P&L, by symbol.
+  absl::StatusOr<std::vector<Position>> positions(AccountId account) const;
+  // nullopt when the account never touched the symbol.
+  absl::StatusOr<std::optional<Position>> position(AccountId account, SymbolId symbol) const;
+  // Active reservations of the account, by id.
+  absl::StatusOr<std::vector<Reservation>> active_reservations(AccountId account) const;
+  absl::StatusOr<Reservation> reservation(ReservationId reservation) const;
+  absl::StatusOr<Reservation> reservation_for_order(OrderId order) const;
+  // Up to `limit` most recent trades, newest first (older ones from the store).
+  absl::StatusOr<std::vector<Trade>> trade_history(AccountId account, size_t limit) const;
+  size_t account_count() const;
+
+  // --- Risk ----------------------------------------------------------------
+
+  // Publishes every risk value changed since the last publish to the
+  // RiskCache, tagged `tick`. Cost: O(accounts and positions changed), plus
+  // waiting for engine readers still inside the previous copy.
+  // Fails with InvalidArgument when `tick` is not after the last published tick.
+  absl::Status end_of_tick(TickId tick);
+  RiskCache& risk_cache();
+
+  // --- Audit and state ------------------------------------------------------
+
+  // Checks invariants 1-4 over memory, and that memory equals the store.
+  AuditReport audit() const;
+
+  // The in-memory state in LedgerSnapshot form, canonically ordered (ids
+  // ascending; trades per account oldest first). Two ledgers are equal when
+  // their snapshots are equal.
+  LedgerSnapshot snapshot() const;
+
+  const LedgerLimits& limits() const { return options_.limits; }
+  absl::Time now() const { return options_.clock->now(); }
+
+ private:
+  explicit AccountService(AccountServiceOptions options);
+
+  // Rebuilds state_ from the store. Leader only.
+  absl::Status reload() ABSL_LOCKS_EXCLUDED(state_mu_);
+  // Queues `command`, and runs it (with whatever is queued behind it, as one
+  // group commit) when it reaches the front. Returns its result.
+  absl::Status submit(internal::PendingCommand& command) ABSL_LOCKS_EXCLUDED(queue_mu_);
+  // Leader only: stages, commits and applies `group`, setting each result.
+  void run_group(absl::Span<internal::PendingCommand* const> group)
+      ABSL_LOCKS_EXCLUDED(queue_mu_, state_mu_);
+  // Stages `group` in one Txn, commits it, applies it. Returns the store's
+  // error (and marks a reload due) when the commit failed.
+  absl::Status stage_and_commit(absl::Span<internal::PendingCommand* const> group,
+                                bool dedupe_in_store) ABSL_LOCKS_EXCLUDED(state_mu_);
+  SnapshotRequest snapshot_request() const;
+
+  AccountServiceOptions options_;
+
+  // The group-commit queue. The command at its front belongs to the leader,
+  // the one thread that may change state_.
+  internal::Mutex queue_mu_;
+  std::deque<internal::PendingCommand*> queue_ ABSL_GUARDED_BY(queue_mu_);
+
+  internal::Mutex publish_mu_;  // Serializes end_of_tick().
+
+  // The committed state. Readers take state_mu_ shared; the leader takes it
+  // shared while staging and exclusive only to apply a commit or reload, so
+  // store I/O never blocks a query.
+  mutable internal::SharedMutex state_mu_ ABSL_ACQUIRED_AFTER(publish_mu_);
+  std::unique_ptr<internal::LedgerState> state_ ABSL_GUARDED_BY(state_mu_);
+  // Set after a failed commit: the next leader reloads first. Touched only
+  // by the leader; leadership passes under queue_mu_, which orders it.
+  bool reload_needed_ = false;
+
+  std::unique_ptr<RiskCache> risk_cache_;
+};
+
+}  // namespace account

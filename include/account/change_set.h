@@ -1,0 +1,43 @@
+// File: change_set.h
+//
+// What one store transaction writes. The ledger validates a batch of
+// commands, turns it into one ChangeSet, commits it, and only then applies it
+// in memory. Rows are final images: an account touched by 100 fills in a
+// batch appears once with its final cash.
+//
+// Thread-safety: plain value.
+#pragma once
+
+#include <vector>
+
+#include "account/account.h"
+#include "account/external_entry.h"
+#include "account/fill.h"
+#include "account/position.h"
+#include "account/reservation.h"
+#include "account/trade.h"
+
+namespace account {
+
+struct CashBalance {
+  AccountId account;
+  Cents cash;
+  friend bool operator==(const CashBalance&, const CashBalance&) = default;
+};
+
+struct ChangeSet {
+  std::vector<Account> new_accounts;       // Created in this batch (cash 0).
+  std::vector<CashBalance> balances;       // Final cash of every account whose cash changed.
+  std::vector<Position> positions;         // Final image of every position changed.
+  std::vector<Reservation> reservations;   // Final image of every reservation created or changed.
+  std::vector<Fill> executions;            // Applied executions (the exactly-once record).
+  std::vector<Trade> trades;               // Two per execution.
+  std::vector<ExternalEntry> entries;      // Applied external entries.
+
+  bool empty() const {
+    return new_accounts.empty() && balances.empty() && positions.empty() &&
+           reservations.empty() && executions.empty() && trades.empty() && entries.empty();
+  }
+};
+
+}  // namespace account

@@ -1,0 +1,64 @@
+// File: limits.h
+//
+// Every configurable bound of the ledger, in one place, each with its unit
+// and why it has its default.
+//
+//   LedgerLimits limits;
+//   limits.position_cap_qty = Qty{1'000 * kBpPerShare};  // 1,000 shares per symbol
+//
+// Thread-safety: plain value, read once at construction.
+#pragma once
+
+#include <cstddef>
+
+#include "absl/time/time.h"
+#include "account/units.h"
+
+namespace account {
+
+struct LedgerLimits {
+  // Prices run $1 to $1,000 in 1-cent steps on the exchange.
+  Price price_min{100};
+  Price price_max{100'000};
+
+  // Largest quantity of one order or fill: 1,000,000 shares. Keeps every
+  // qty x price product far inside int64 cents.
+  Qty order_qty_max{1'000'000 * kBpPerShare};
+
+  // Per-symbol position cap: position plus unfilled buy orders of one symbol
+  // may not exceed it. 100,000 shares by default.
+  Qty position_cap_qty{100'000 * kBpPerShare};
+
+  // Per-account cap on open order notional at limit (buys and sells), in
+  // cents. $10,000,000 by default: far above any play-money balance, so only
+  // a runaway client meets it.
+  Cents open_notional_cap{1'000'000'000};
+
+  // Largest single external entry, in cents ($100,000,000) and shares.
+  Cents entry_cash_max{10'000'000'000};
+  Qty entry_qty_max{100'000'000 * kBpPerShare};
+
+  // A reservation expires 7 days after creation unless extended, and can be
+  // extended to at most 30 days after creation (the exchange's rules).
+  absl::Duration reservation_expiry_default = absl::Hours(24 * 7);
+  absl::Duration reservation_expiry_max = absl::Hours(24 * 30);
+
+  // Applied execution ids are kept in memory while their fill time is within
+  // this window of the newest fill seen; older redeliveries are checked
+  // against the store (slow path). One day covers any engine restart or
+  // replay; at ~80 bytes per id it costs ~80 MB per million fills a day.
+  absl::Duration execution_retention = absl::Hours(24);
+
+  // Finished reservations stay in memory this long after they finish, so that
+  // a late cancel says kReservationNotActive rather than kReservationNotFound.
+  absl::Duration finished_reservation_retention = absl::Hours(24 * 7);
+
+  // Trades kept in memory per account for trade_history(); older ones are
+  // read from the store.
+  size_t trades_in_memory_per_account_max = 1'000;
+
+  // Most commands one group commit takes from the queue.
+  size_t group_commit_commands_max = 1'024;
+};
+
+}  // namespace account

@@ -1,0 +1,42 @@
+// File: memory_store.h
+//
+// The embedded default Store: durable for the life of the process. It keeps
+// the committed rows in hash maps, so load() after a commit returns exactly
+// what was committed, and a new AccountService opened on the same
+// MemoryStore restores the same state (how the restart tests run without a
+// database).
+//
+//   auto store = std::make_shared<account::MemoryStore>();
+//   auto service = account::AccountService::open({.store = store});
+//
+// Fault injection for tests lives in tests/, as a Store wrapper.
+// Thread-safety: all methods are thread-safe (one internal mutex).
+#pragma once
+
+#include <memory>
+
+#include "account/store.h"
+
+namespace account {
+
+class MemoryStore final : public Store {
+ public:
+  MemoryStore();
+  ~MemoryStore() override;
+  MemoryStore(const MemoryStore&) = delete;
+  MemoryStore& operator=(const MemoryStore&) = delete;
+
+  absl::Status commit(const ChangeSet& changes) override;
+  absl::StatusOr<LedgerSnapshot> load(const SnapshotRequest& request) override;
+  absl::StatusOr<std::optional<Fill>> find_execution(ExecutionId execution) override;
+  absl::StatusOr<std::vector<Trade>> trades(AccountId account, size_t limit) override;
+
+  // Number of commits that succeeded: lets tests count transactions.
+  uint64_t commits() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace account

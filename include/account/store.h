@@ -1,0 +1,56 @@
+// File: store.h
+//
+// Durable storage behind the ledger. The ledger calls commit() with one
+// ChangeSet per batch and applies it in memory only after commit() returns
+// OK: nothing is acknowledged before it is durable. MemoryStore is the
+// embedded default; PostgresStore is production. tests/store_conformance.h
+// runs one suite against every implementation.
+//
+// Contract for implementations:
+// - commit() is all-or-nothing. OK means durable. An error means either
+//   "not committed" or "unknown" (an ambiguous commit); the ledger treats
+//   every error as unknown and reloads its state with load() before it takes
+//   the next command, so an implementation must never half-apply.
+// - Error codes: kUnavailable for transient trouble (connection lost,
+//   timeout); kAlreadyExists when a unique key (execution id, entry key,
+//   account id) is already stored, which makes the ledger validate the
+//   batch again against the store; anything else for a refusal that
+//   retrying won't fix.
+// - load() returns the committed state as a LedgerSnapshot.
+// - find_execution() answers dedupe questions for executions older than
+//   the ledger's in-memory window.
+// - Calls come from one ledger writer at a time, but queries (trades) may
+//   come from other threads concurrently with commit(): implementations are
+//   thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "account/change_set.h"
+#include "account/ids.h"
+#include "account/ledger_snapshot.h"
+
+namespace account {
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Makes `changes` durable in one transaction. See the contract above.
+  virtual absl::Status commit(const ChangeSet& changes) = 0;
+
+  // The committed state, limited by `request`.
+  virtual absl::StatusOr<LedgerSnapshot> load(const SnapshotRequest& request) = 0;
+
+  // The applied fill with this execution id, or nullopt if none was applied.
+  virtual absl::StatusOr<std::optional<Fill>> find_execution(ExecutionId execution) = 0;
+
+  // Up to `limit` most recent trades of `account`, newest first.
+  virtual absl::StatusOr<std::vector<Trade>> trades(AccountId account, size_t limit) = 0;
+};
+
+}  // namespace account

@@ -1,0 +1,461 @@
+#include "account/account_service.h"
+#include "strings.h"
+
+#include <algorithm>
+#include <functional>
+#include <optional>
+#include <utility>
+
+#include "account/memory_store.h"
+#include "account/notional.h"
+#include "account/risk_cache.h"
+#include "account/status.h"
+#include "check.h"
+#include "ledger_commands.h"
+#include "ledger_state.h"
+
+namespace account {
+namespace internal {
+
+// One caller's command waiting in the group-commit queue.
+struct PendingCommand {
+  // Validates and stages the command; runs on the group leader's thread,
+  // under the service mutex. Returns the command's own denial, if any.
+  std::function<absl::Status(Txn&, const CommandContext&)> stage;
+  absl::Status status;
+  bool done = false;   // Guarded by the service's queue_mu_.
+  CondVar cv;          // Signalled when done, or when the command reaches the front.
+};
+
+}  // namespace internal
+
+using internal::CommandContext;
+using internal::PendingCommand;
+using internal::Txn;
+
+namespace {
+
+absl::Status store_denial(const absl::Status& store_status, std::string_view what) {
+  const Reason reason = store_status.code() == absl::StatusCode::kUnavailable
+                            ? Reason::kStoreUnavailable
+                            : Reason::kStoreFailure;
+  return denial(reason, internal::cat(what, ": ", store_status.message()));
+}
+
+Qty clamp_nonnegative(Qty q) { return q.value() < 0 ? Qty{0} : q; }
+Cents clamp_nonnegative(Cents c) { return c.value() < 0 ? Cents{0} : c; }
+
+}  // namespace
+
+AccountService::AccountService(AccountServiceOptions options) : options_(std::move(options)) {
+  if (!options_.store) options_.store = std::make_shared<MemoryStore>();
+  if (!options_.clock) options_.clock = std::make_shared<SystemClock>();
+  if (!options_.sink) options_.sink = std::make_shared<NullNotificationSink>();
+  risk_cache_ = std::make_unique<RiskCache>(
+      RiskCacheOptions{.readers_max = options_.risk_readers_max,
+                       .default_buy_headroom_qty = options_.limits.position_cap_qty});
+}
+
+AccountService::~AccountService() = default;
+
+SnapshotRequest AccountService::snapshot_request() const {
+  return SnapshotRequest{
+      .execution_retention = options_.limits.execution_retention,
+      .reservations_finished_since = now() - options_.limits.finished_reservation_retention,
+      .trades_per_account_max = options_.limits.trades_in_memory_per_account_max};
+}
+
+absl::StatusOr<std::unique_ptr<AccountService>> AccountService::open(
+    AccountServiceOptions options) {
+  std::unique_ptr<AccountService> service(new AccountService(std::move(options)));
+  if (absl::Status loaded = service->reload(); !loaded.ok()) {
+    return store_denial(loaded, "loading the ledger from the store");
+  }
+  // Everything restored is marked changed, so the first end_of_tick()
+  // publishes it all; until then the engine's checks say RiskUnavailable.
+  return service;
+}
+
+absl::Status AccountService::reload() {
+  absl::StatusOr<LedgerSnapshot> snapshot = options_.store->load(snapshot_request());
+  if (!snapshot.ok()) return snapshot.status();
+  std::unique_ptr<internal::LedgerState> state =
+      internal::LedgerState::from_snapshot(options_.limits, *snapshot);
+  internal::WriterLock lock(&state_mu_);
+  state_ = std::move(state);
+  reload_needed_ = false;
+  return absl::OkStatus();
+}
+
+// --- Group commit --------------------------------------------------------------
+//
+// LevelDB's writer queue: every caller queues its command; the caller at the
+// front becomes the leader, stages the commands queued up to it (its own
+// first) in one Txn, commits them as one store transaction, applies the
+// result, and wakes the others. Only the leader changes state_, so it stages
+// under a shared lock (queries go on), holds no lock during the store
+// commit, and takes state_mu_ exclusively only to apply.
+
+absl::Status AccountService::submit(PendingCommand& command) {
+  std::vector<PendingCommand*> group;
+  {
+    internal::MutexLock lock(&queue_mu_);
+    queue_.push_back(&command);
+    while (!command.done && queue_.front() != &command) command.cv.wait(&queue_mu_);
+    if (command.done) return command.status;
+    const size_t n = std::min(queue_.size(), options_.limits.group_commit_commands_max);
+    group.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+  }
+  // The group stays at the front of the queue while the leader works, so no
+  // other caller becomes leader meanwhile.
+  run_group(group);
+  internal::MutexLock lock(&queue_mu_);
+  for (PendingCommand* member : group) {
+    member->done = true;
+    queue_.pop_front();
+    if (member != &command) member->cv.signal();
+  }
+  if (!queue_.empty()) queue_.front()->cv.signal();
+  return command.status;
+}
+
+void AccountService::run_group(absl::Span<PendingCommand* const> group) {
+  absl::Status failure;
+  if (reload_needed_) failure = reload();
+  if (failure.ok()) failure = stage_and_commit(group, /*dedupe_in_store=*/false);
+  if (failure.code() == absl::StatusCode::kAlreadyExists) {
+    // The store's unique index knew an execution id that memory had already
+    // forgotten (a redelivery restamped with a new time). The index is the
+    // authority: reload, and validate the group again asking the store.
+    failure = reload();
+    if (failure.ok()) failure = stage_and_commit(group, /*dedupe_in_store=*/true);
+  }
+  if (failure.ok()) return;
+  failure = store_denial(failure, "commit failed");
+  for (PendingCommand* command : group) {
+    if (command->status.ok()) command->status = failure;
+  }
+}
+
+absl::Status AccountService::stage_and_commit(absl::Span<PendingCommand* const> group,
+                                              bool dedupe_in_store) {
+  const CommandContext ctx{options_.limits, now(), *options_.store, dedupe_in_store};
+  std::optional<Txn> txn;
+  ChangeSet changes;
+  {
+    internal::ReaderLock lock(&state_mu_);
+    txn.emplace(*state_);
+    for (PendingCommand* command : group) command->status = command->stage(*txn, ctx);
+    if (txn->empty()) return absl::OkStatus();
+    changes = txn->change_set();
+  }
+  if (absl::Status committed = options_.store->commit(changes); !committed.ok()) {
+    // The store may or may not have committed: reload before the next command.
+    reload_needed_ = true;
+    return committed;
+  }
+  internal::WriterLock lock(&state_mu_);
+  state_->apply(std::move(*txn), ctx.now);
+  return absl::OkStatus();
+}
+
+// --- Commands --------------------------------------------------------------------
+
+absl::StatusOr<AccountId> AccountService::create_account(std::string_view google_id,
+                                                         std::string_view display_name) {
+  AccountId id;
+  PendingCommand command{.stage = [&](Txn& txn, const CommandContext& ctx) -> absl::Status {
+    ACCOUNT_ASSIGN_OR_RETURN(id, internal::stage_create_account(txn, ctx, google_id, display_name));
+    return absl::OkStatus();
+  }};
+  ACCOUNT_RETURN_IF_ERROR(submit(command));
+  return id;
+}
+
+namespace {
+ExternalEntry entry_request(AccountId account, Cents cash, EntryKind kind, std::string_view key) {
+  return ExternalEntry{.key = std::string(key), .kind = kind, .account = account, .cash = cash};
+}
+}  // namespace
+
+absl::Status AccountService::credit(AccountId account, Cents amount, EntryKind kind,
+                                    std::string_view key) {
+  if (amount.value() <= 0 || kind == EntryKind::kShareIssue) {
+    return denial(Reason::kInvalidAmount,
+                  internal::cat("a credit takes a positive cash amount, got ", amount.value(),
+                               " cents of ", entry_kind_name(kind)));
+  }
+  PendingCommand command{.stage = [&](Txn& txn, const CommandContext& ctx) {
+    return internal::stage_entry(txn, ctx, entry_request(account, amount, kind, key));
+  }};
+  return submit(command);
+}
+
+absl::Status AccountService::debit(AccountId account, Cents amount, EntryKind kind,
+                                   std::string_view key) {
+  if (amount.value() <= 0 || kind == EntryKind::kShareIssue) {
+    return denial(Reason::kInvalidAmount,
+                  internal::cat("a debit takes a positive cash amount, got ", amount.value(),
+                               " cents of ", entry_kind_name(kind)));
+  }
+  PendingCommand command{.stage = [&](Txn& txn, const CommandContext& ctx) {
+    return internal::stage_entry(txn, ctx, entry_request(account, -amount, kind, key));
+  }};
+  return submit(command);
+}
+
+absl::Status AccountService::issue_shares(AccountId account, SymbolId symbol, Qty qty,
+                                          std::string_view key) {
+  PendingCommand command{.stage = [&](Txn& txn, const CommandContext& ctx) {
+    ExternalEntry entry = entry_request(account, Cents{0}, EntryKind::kShareIssue, key);
+    entry.symbol = symbol;
+    entry.qty = qty;
+    return internal::stage_entry(txn, ctx, std::move(entry));
+  }};
+  return submit(command);
+}
+
+absl::StatusOr<ReservationId> AccountService::reserve_buy(const OrderSpec& order) {
+  ReservationId id;
+  PendingCommand command{.stage = [&](Txn& txn, const CommandContext& ctx) -> absl::Status {
+    ACCOUNT_ASSIGN_OR_RETURN(id, internal::stage_reserve(txn, ctx, order, Side::kBuy));
+    return absl::OkStatus();
+  }};
+  ACCOUNT_RETURN_IF_ERROR(submit(command));
+  return id;
+}
+
+absl::StatusOr<ReservationId> AccountService::reserve_sell(const OrderSpec& order) {
+  ReservationId id;
+  PendingCommand command{.stage = [&](Txn& txn, const CommandContext& ctx) -> absl::Status {
+    ACCOUNT_ASSIGN_OR_RETURN(id, internal::stage_reserve(txn, ctx, order, Side::kSell));
+    return absl::OkStatus();
+  }};
+  ACCOUNT_RETURN_IF_ERROR(submit(command));
+  return id;
+}
+
+absl::Status AccountService::extend_reservation(ReservationId reservation, absl::Time expires_at) {
+  PendingCommand command{.stage = [&](Txn& txn, const CommandContext& ctx) {
+    return internal::stage_extend(txn, ctx, reservation, expires_at);
+  }};
+  return submit(command);
+}
+
+absl::Status AccountService::cancel_order(OrderId order) {
+  PendingCommand command{.stage = [&](Txn& txn, const CommandContext& ctx) -> absl::Status {
+    std::optional<ReservationId> id = txn.reservation_for_order(order);
+    if (!id) {
+      return denial(Reason::kReservationNotFound,
+                    internal::cat("no reservation for order ", order.value()));
+    }
+    return internal::stage_finish(txn, ctx, *id, ReservationStatus::kCancelled);
+  }};
+  return submit(command);
+}
+
+absl::Status AccountService::release_reservation(ReservationId reservation) {
+  PendingCommand command{.stage = [&](Txn& txn, const CommandContext& ctx) {
+    return internal::stage_finish(txn, ctx, reservation, ReservationStatus::kReleased);
+  }};
+  return submit(command);
+}
+
+absl::StatusOr<size_t> AccountService::expire_due_reservations() {
+  std::vector<internal::ExpiredOrder> expired;
+  PendingCommand command{.stage = [&](Txn& txn, const CommandContext& ctx) {
+    expired = internal::stage_expire_due(txn, ctx);
+    return absl::OkStatus();
+  }};
+  ACCOUNT_RETURN_IF_ERROR(submit(command));
+  // Only now is the expiry durable: tell the users.
+  for (const internal::ExpiredOrder& e : expired) {
+    options_.sink->on_order_expired(e.account, e.order, e.reservation);
+  }
+  return expired.size();
+}
+
+absl::StatusOr<SettlementReceipt> AccountService::settle(const Fill& fill) {
+  SettlementReceipt receipt;
+  PendingCommand command{.stage = [&](Txn& txn, const CommandContext& ctx) -> absl::Status {
+    ACCOUNT_ASSIGN_OR_RETURN(receipt, internal::stage_settle(txn, ctx, fill));
+    return absl::OkStatus();
+  }};
+  ACCOUNT_RETURN_IF_ERROR(submit(command));
+  return receipt;
+}
+
+std::vector<absl::StatusOr<SettlementReceipt>> AccountService::settle_batch(
+    absl::Span<const Fill> fills) {
+  std::vector<absl::StatusOr<SettlementReceipt>> results;
+  results.reserve(fills.size());
+  PendingCommand command{.stage = [&](Txn& txn, const CommandContext& ctx) {
+    results.clear();
+    for (const Fill& fill : fills) results.push_back(internal::stage_settle(txn, ctx, fill));
+    return absl::OkStatus();
+  }};
+  const absl::Status status = submit(command);
+  if (!status.ok()) {
+    // The batch's commit failed: no fill of it was applied.
+    for (auto& result : results) {
+      if (result.ok()) result = status;
+    }
+    if (results.empty()) results.assign(fills.size(), status);
+  }
+  return results;
+}
+
+// --- Queries -------------------------------------------------------------------
+
+namespace {
+absl::Status account_not_found(AccountId id) {
+  return denial(Reason::kAccountNotFound, internal::cat("account ", id.value()));
+}
+}  // namespace
+
+absl::StatusOr<AccountId> AccountService::get_account_id_by_user_id(
+    std::string_view google_id) const {
+  internal::ReaderLock lock(&state_mu_);
+  std::optional<AccountId> id = state_->account_by_google_id(google_id);
+  if (!id) return denial(Reason::kAccountNotFound, "no account for that google id");
+  return *id;
+}
+
+absl::StatusOr<Account> AccountService::get_account(AccountId account) const {
+  internal::ReaderLock lock(&state_mu_);
+  const internal::AccountRecord* rec = state_->account(account);
+  if (rec == nullptr) return account_not_found(account);
+  return rec->row;
+}
+
+absl::StatusOr<Cents> AccountService::cash(AccountId account) const {
+  ACCOUNT_ASSIGN_OR_RETURN(Account row, get_account(account));
+  return row.cash;
+}
+
+absl::StatusOr<Cents> AccountService::available_cash(AccountId account) const {
+  ACCOUNT_ASSIGN_OR_RETURN(Account row, get_account(account));
+  return row.available_cash();
+}
+
+absl::StatusOr<std::vector<Position>> AccountService::positions(AccountId account) const {
+  internal::ReaderLock lock(&state_mu_);
+  const internal::AccountRecord* rec = state_->account(account);
+  if (rec == nullptr) return account_not_found(account);
+  std::vector<Position> out;
+  for (const auto& [symbol, p] : rec->positions) {
+    if (p.qty.value() != 0 || p.buy_pending_qty.value() != 0 || p.realized_pnl.value() != 0) {
+      out.push_back(p);
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<std::optional<Position>> AccountService::position(AccountId account,
+                                                                 SymbolId symbol) const {
+  internal::ReaderLock lock(&state_mu_);
+  if (state_->account(account) == nullptr) return account_not_found(account);
+  const Position* p = state_->position(account, symbol);
+  if (p == nullptr) return std::optional<Position>();
+  return std::optional<Position>(*p);
+}
+
+absl::StatusOr<std::vector<Reservation>> AccountService::active_reservations(
+    AccountId account) const {
+  internal::ReaderLock lock(&state_mu_);
+  const internal::AccountRecord* rec = state_->account(account);
+  if (rec == nullptr) return account_not_found(account);
+  std::vector<Reservation> out;
+  out.reserve(rec->active_reservations.size());
+  for (ReservationId id : rec->active_reservations) out.push_back(*state_->reservation(id));
+  return out;
+}
+
+absl::StatusOr<Reservation> AccountService::reservation(ReservationId reservation) const {
+  internal::ReaderLock lock(&state_mu_);
+  const Reservation* r = state_->reservation(reservation);
+  if (r == nullptr) {
+    return denial(Reason::kReservationNotFound, internal::cat("reservation ", reservation.value()));
+  }
+  return *r;
+}
+
+absl::StatusOr<Reservation> AccountService::reservation_for_order(OrderId order) const {
+  internal::ReaderLock lock(&state_mu_);
+  std::optional<ReservationId> id = state_->reservation_for_order(order);
+  if (!id) {
+    return denial(Reason::kReservationNotFound, internal::cat("no reservation for order ",
+                                                             order.value()));
+  }
+  return *state_->reservation(*id);
+}
+
+absl::StatusOr<std::vector<Trade>> AccountService::trade_history(AccountId account,
+                                                                 size_t limit) const {
+  {
+    internal::ReaderLock lock(&state_mu_);
+    const internal::AccountRecord* rec = state_->account(account);
+    if (rec == nullptr) return account_not_found(account);
+    if (limit <= rec->recent_trades.size() || !rec->older_trades_in_store) {
+      const size_t n = std::min(limit, rec->recent_trades.size());
+      return std::vector<Trade>(rec->recent_trades.rbegin(), rec->recent_trades.rbegin() + n);
+    }
+  }
+  absl::StatusOr<std::vector<Trade>> stored = options_.store->trades(account, limit);
+  if (!stored.ok()) return store_denial(stored.status(), "reading trade history");
+  return stored;
+}
+
+size_t AccountService::account_count() const {
+  internal::ReaderLock lock(&state_mu_);
+  return state_->account_count();
+}
+
+// --- Risk ------------------------------------------------------------------------
+
+absl::Status AccountService::end_of_tick(TickId tick) {
+  internal::MutexLock publish_lock(&publish_mu_);
+  if (tick <= risk_cache_->published_tick()) {
+    return absl::InvalidArgumentError(internal::cat("tick ", tick.value(),
+                                                    " is not after the published tick ",
+                                                    risk_cache_->published_tick().value()));
+  }
+  RiskTickChanges changes{.tick = tick};
+  {
+    internal::WriterLock lock(&state_mu_);
+    const LedgerLimits& limits = options_.limits;
+    for (AccountId id : state_->take_dirty_accounts()) {
+      const Account& row = state_->account(id)->row;
+      changes.accounts.push_back(AccountRisk{
+          .account = id,
+          .available_cash = row.available_cash(),
+          .open_notional_headroom = clamp_nonnegative(limits.open_notional_cap - row.open_notional)});
+    }
+    for (const internal::PositionKey& key : state_->take_dirty_positions()) {
+      const Position* p = state_->position(key.account, key.symbol);
+      changes.positions.push_back(PositionRisk{
+          .account = key.account,
+          .symbol = key.symbol,
+          .available_qty = p->available_qty(),
+          .buy_headroom_qty =
+              clamp_nonnegative(limits.position_cap_qty - p->qty - p->buy_pending_qty)});
+    }
+  }
+  // Publishing waits only for engine readers to leave the old copy.
+  const absl::Status published = risk_cache_->publish(changes);
+  ACCOUNT_CHECK(published.ok(), "the risk cache takes every account the ledger issues");
+  return absl::OkStatus();
+}
+
+RiskCache& AccountService::risk_cache() { return *risk_cache_; }
+
+LedgerSnapshot AccountService::snapshot() const {
+  internal::ReaderLock lock(&state_mu_);
+  LedgerSnapshot out = state_->to_snapshot();
+  const absl::Time cutoff = now() - options_.limits.finished_reservation_retention;
+  std::erase_if(out.reservations,
+                [&](const Reservation& r) { return !r.active() && r.updated_at < cutoff; });
+  return out;
+}
+
+}  // namespace account

@@ -1,0 +1,141 @@
+// AccountService::audit(): recomputes every derived figure from first
+// principles and checks invariants 1-4 of ARCHITECTURE.md, then compares
+// memory with what the store would restore (invariant 6).
+#include <map>
+
+#include "absl/container/flat_hash_map.h"
+#include "account/account_service.h"
+#include "strings.h"
+#include "account/notional.h"
+#include "ledger_state.h"
+
+namespace account {
+namespace {
+
+struct Expected {
+  Cents reserved_cash;
+  Cents open_notional;
+  std::map<SymbolId, std::pair<Qty, Qty>> pending;  // symbol -> (buy pending, sell reserved)
+};
+
+void check_reservation(const Reservation& r, std::vector<std::string>& out) {
+  if (!r.active()) return;
+  const Cents needed = reserve_notional(r.remaining_qty, r.limit).value_or(Cents{-1});
+  if (r.remaining_qty.value() <= 0 || r.remaining_qty > r.order_qty) {
+    out.push_back(internal::cat("reservation ", r.id.value(), ": remaining ",
+                               r.remaining_qty.value(), " bp outside 1..",
+                               r.order_qty.value(), " bp"));
+  }
+  if (r.side == Side::kBuy && r.reserved_cash < needed) {  // Invariant 3.
+    out.push_back(internal::cat("reservation ", r.id.value(), ": holds ", r.reserved_cash.value(),
+                               " cents, unfilled ", r.remaining_qty.value(), " bp at limit needs ",
+                               needed.value()));
+  }
+}
+
+void check_ledger(const internal::LedgerState& state, std::vector<std::string>& out) {
+  absl::flat_hash_map<AccountId, Expected> expected;
+  for (const auto& [id, r] : state.reservations()) {
+    check_reservation(r, out);
+    if (!r.active()) continue;
+    Expected& e = expected[r.account];
+    e.open_notional += r.open_notional();
+    auto& [buy_pending, sell_reserved] = e.pending[r.symbol];
+    if (r.side == Side::kBuy) {
+      e.reserved_cash += r.reserved_cash;
+      buy_pending += r.remaining_qty;
+    } else {
+      sell_reserved += r.remaining_qty;
+    }
+  }
+  Cents cash_total{0};
+  absl::flat_hash_map<SymbolId, Qty> shares_total;
+  for (const internal::AccountRecord& rec : state.accounts()) {
+    const Account& a = rec.row;
+    const Expected& e = expected[a.id];
+    cash_total += a.cash;
+    if (a.reserved_cash != e.reserved_cash || a.open_notional != e.open_notional) {
+      out.push_back(internal::cat("account ", a.id.value(), ": reserved ", a.reserved_cash.value(),
+                                 " / open ", a.open_notional.value(), " cents, reservations say ",
+                                 e.reserved_cash.value(), " / ", e.open_notional.value()));
+    }
+    if (a.cash.value() < 0 || a.available_cash().value() < 0) {  // Invariant 1.
+      out.push_back(internal::cat("account ", a.id.value(), ": cash ", a.cash.value(),
+                                 " cents, available ", a.available_cash().value(), " cents"));
+    }
+    for (const auto& [symbol, p] : rec.positions) {
+      shares_total[symbol] += p.qty;
+      auto it = e.pending.find(symbol);
+      const auto [buy_pending, sell_reserved] =
+          it == e.pending.end() ? std::pair(Qty{0}, Qty{0}) : it->second;
+      if (p.buy_pending_qty != buy_pending || p.sell_reserved_qty != sell_reserved) {
+        out.push_back(internal::cat("position ", a.id.value(), "/", symbol.value(),
+                                   ": pending buys / reserved sells ",
+                                   p.buy_pending_qty.value(), " / ", p.sell_reserved_qty.value(),
+                                   " bp, reservations say ", buy_pending.value(), " / ",
+                                   sell_reserved.value()));
+      }
+      if (p.qty.value() < 0 || p.available_qty().value() < 0 || p.cost_basis.value() < 0) {
+        out.push_back(internal::cat("position ", a.id.value(), "/", symbol.value(), ": qty ",
+                                   p.qty.value(), " bp, available ", p.available_qty().value(),
+                                   " bp, cost basis ", p.cost_basis.value(), " cents"));
+      }
+    }
+  }
+  // Invariant 4: cash and shares come only from external entries.
+  Cents credited{0};
+  absl::flat_hash_map<SymbolId, Qty> issued;
+  for (const auto& [key, entry] : state.entries()) {
+    credited += entry.cash;
+    if (entry.kind == EntryKind::kShareIssue) issued[entry.symbol] += entry.qty;
+  }
+  if (cash_total != credited) {
+    out.push_back(internal::cat("conservation: accounts hold ", cash_total.value(),
+                               " cents, external entries sum to ", credited.value()));
+  }
+  for (const auto& [symbol, qty] : shares_total) {
+    if (qty != issued[symbol]) {
+      out.push_back(internal::cat("conservation: symbol ", symbol.value(), " held ", qty.value(),
+                                 " bp, issued ", issued[symbol].value(), " bp"));
+    }
+  }
+}
+
+}  // namespace
+
+AuditReport AccountService::audit() const {
+  AuditReport report;
+  LedgerSnapshot memory;
+  {
+    internal::ReaderLock lock(&state_mu_);
+    check_ledger(*state_, report.violations);
+  }
+  memory = snapshot();
+  absl::StatusOr<LedgerSnapshot> stored = options_.store->load(snapshot_request());
+  if (!stored.ok()) {
+    report.violations.push_back(
+        internal::cat("store: could not load for comparison: ", stored.status().message()));
+    return report;
+  }
+  // Restore the stored state the way open() would, so both sides are canonical.
+  const LedgerSnapshot restored =
+      internal::LedgerState::from_snapshot(options_.limits, *stored)->to_snapshot();
+  auto compare = [&](std::string_view what, const auto& a, const auto& b) {
+    if (a != b) {
+      report.violations.push_back(internal::cat("store: ", what, " differ from memory (",
+                                               a.size(), " in memory, ", b.size(), " stored)"));
+    }
+  };
+  compare("accounts", memory.accounts, restored.accounts);
+  compare("positions", memory.positions, restored.positions);
+  compare("entries", memory.entries, restored.entries);
+  compare("trades", memory.trades, restored.trades);
+  auto active = [](std::vector<Reservation> v) {
+    std::erase_if(v, [](const Reservation& r) { return !r.active(); });
+    return v;
+  };
+  compare("active reservations", active(memory.reservations), active(restored.reservations));
+  return report;
+}
+
+}  // namespace account

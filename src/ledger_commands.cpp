@@ -1,0 +1,455 @@
+#include "ledger_commands.h"
+
+#include <algorithm>
+#include <string>
+
+#include "account/notional.h"
+#include "strings.h"
+#include "account/status.h"
+#include "check.h"
+
+namespace account::internal {
+namespace {
+
+std::string time_str(absl::Time t) { return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone()); }
+
+absl::Status check_qty(const LedgerLimits& limits, Qty qty) {
+  if (qty.value() <= 0 || qty > limits.order_qty_max) {
+    return denial(Reason::kInvalidQuantity,
+                  internal::cat("quantity ", qty.value(), " bp is outside 1..",
+                               limits.order_qty_max.value(), " bp"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status check_price(const LedgerLimits& limits, Price price) {
+  if (price < limits.price_min || price > limits.price_max) {
+    return denial(Reason::kInvalidPrice,
+                  internal::cat("price ", price.cents_per_share(), " cents is outside ",
+                               limits.price_min.cents_per_share(), "..",
+                               limits.price_max.cents_per_share(), " cents"));
+  }
+  return absl::OkStatus();
+}
+
+// A new expiry must lie in (now, created_at + reservation_expiry_max].
+absl::Status check_expiry(const CommandContext& ctx, absl::Time created_at, absl::Time expires_at) {
+  if (expires_at <= ctx.now) {
+    return denial(Reason::kExpiryInPast, internal::cat("expiry ", time_str(expires_at),
+                                                      " is not after now ", time_str(ctx.now)));
+  }
+  const absl::Time latest = created_at + ctx.limits.reservation_expiry_max;
+  if (expires_at > latest) {
+    return denial(Reason::kExpiryTooLong,
+                  internal::cat("expiry ", time_str(expires_at), " is after ", time_str(latest),
+                               " (", absl::FormatDuration(ctx.limits.reservation_expiry_max),
+                               " after creation)"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status account_not_found(AccountId id) {
+  return denial(Reason::kAccountNotFound, internal::cat("account ", id.value()));
+}
+
+absl::Status check_key(std::string_view key) {
+  if (key.empty() || key.size() > kEntryKeyBytesMax) {
+    return denial(Reason::kInvalidArgument,
+                  internal::cat("idempotency key must be 1..", kEntryKeyBytesMax, " bytes, got ",
+                               key.size()));
+  }
+  return absl::OkStatus();
+}
+
+bool same_request(const ExternalEntry& a, const ExternalEntry& b) {
+  return a.kind == b.kind && a.account == b.account && a.cash == b.cash && a.symbol == b.symbol &&
+         a.qty == b.qty;
+}
+
+Position position_or_empty(const Txn& txn, AccountId account, SymbolId symbol) {
+  if (const Position* p = txn.position(account, symbol)) return *p;
+  return Position{.account = account, .symbol = symbol};
+}
+
+// Reserved notional of `qty` at `limit`; qty and limit are validated, so the
+// product cannot leave int64 (order_qty_max x price_max / 1e4 ~ 1e11).
+Cents held_notional(Qty qty, Price limit) {
+  std::optional<Cents> cents = reserve_notional(qty, limit);
+  ACCOUNT_CHECK(cents.has_value(), "validated order notional fits in int64");
+  return *cents;
+}
+
+}  // namespace
+
+absl::StatusOr<AccountId> stage_create_account(Txn& txn, const CommandContext& ctx,
+                                               std::string_view google_id,
+                                               std::string_view display_name) {
+  if (google_id.empty() || google_id.size() > kGoogleIdBytesMax ||
+      google_id.find('\0') != std::string_view::npos) {
+    return denial(Reason::kInvalidArgument,
+                  internal::cat("google id must be 1..", kGoogleIdBytesMax,
+                               " bytes without NUL, got ", google_id.size(), " bytes"));
+  }
+  if (display_name.size() > kDisplayNameBytesMax ||
+      display_name.find('\0') != std::string_view::npos) {
+    return denial(Reason::kInvalidArgument,
+                  internal::cat("display name must be at most ", kDisplayNameBytesMax,
+                               " bytes without NUL, got ", display_name.size(), " bytes"));
+  }
+  if (std::optional<AccountId> existing = txn.account_by_google_id(google_id)) {
+    return denial(Reason::kAccountExists,
+                  internal::cat("google id already belongs to account ", existing->value()));
+  }
+  const AccountId id = txn.next_account_id();
+  txn.create_account(Account{.id = id,
+                             .google_id = std::string(google_id),
+                             .display_name = std::string(display_name),
+                             .created_at = ctx.now});
+  return id;
+}
+
+absl::Status stage_entry(Txn& txn, const CommandContext& ctx, ExternalEntry entry) {
+  const bool shares = entry.kind == EntryKind::kShareIssue;
+  if (shares) {
+    if (entry.qty.value() <= 0 || entry.qty > ctx.limits.entry_qty_max) {
+      return denial(Reason::kInvalidQuantity,
+                    internal::cat("share issue of ", entry.qty.value(), " bp is outside 1..",
+                                 ctx.limits.entry_qty_max.value(), " bp"));
+    }
+  } else if (entry.cash.value() == 0 || entry.cash > ctx.limits.entry_cash_max ||
+             entry.cash < -ctx.limits.entry_cash_max) {
+    return denial(Reason::kInvalidAmount,
+                  internal::cat("amount ", entry.cash.value() < 0 ? -entry.cash.value()
+                                                                : entry.cash.value(),
+                               " cents is outside 1..", ctx.limits.entry_cash_max.value(),
+                               " cents"));
+  }
+  ACCOUNT_RETURN_IF_ERROR(check_key(entry.key));
+  const Account* acct = txn.account(entry.account);
+  if (acct == nullptr) return account_not_found(entry.account);
+  if (const ExternalEntry* prior = txn.entry(entry.key)) {
+    if (same_request(*prior, entry)) {
+      return denial(Reason::kDuplicateEntry,
+                    internal::cat("entry '", entry.key, "' was applied at ", time_str(prior->time)));
+    }
+    return denial(Reason::kEntryConflict,
+                  internal::cat("entry '", entry.key, "' was applied with other fields (",
+                               entry_kind_name(prior->kind), " account ",
+                               prior->account.value(), " cash ", prior->cash.value(), " qty ",
+                               prior->qty.value(), ")"));
+  }
+  entry.time = ctx.now;
+  if (shares) {
+    Position p = position_or_empty(txn, entry.account, entry.symbol);
+    std::optional<Qty> qty = checked_add(p.qty, entry.qty);
+    if (!qty) return denial(Reason::kOverflow, "position quantity would overflow");
+    p.qty = *qty;
+    txn.put_position(p);
+  } else {
+    if (entry.cash.value() < 0 && acct->available_cash() < -entry.cash) {
+      return denial(Reason::kInsufficientFunds,
+                    internal::cat("required ", -entry.cash.value(), " cents, available ",
+                                 acct->available_cash().value(), " cents"));
+    }
+    std::optional<Cents> cash = checked_add(acct->cash, entry.cash);
+    if (!cash) return denial(Reason::kOverflow, "cash would overflow");
+    Account next = *acct;
+    next.cash = *cash;
+    txn.put_account(next);
+  }
+  txn.add_entry(std::move(entry));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ReservationId> stage_reserve(Txn& txn, const CommandContext& ctx,
+                                            const OrderSpec& order, Side side) {
+  if (!order.order.valid()) return denial(Reason::kInvalidArgument, "order id 0");
+  ACCOUNT_RETURN_IF_ERROR(check_qty(ctx.limits, order.qty));
+  ACCOUNT_RETURN_IF_ERROR(check_price(ctx.limits, order.limit));
+  const absl::Time expires_at =
+      order.expires_at.value_or(ctx.now + ctx.limits.reservation_expiry_default);
+  ACCOUNT_RETURN_IF_ERROR(check_expiry(ctx, ctx.now, expires_at));
+  const Account* acct = txn.account(order.account);
+  if (acct == nullptr) return account_not_found(order.account);
+  if (std::optional<ReservationId> existing = txn.reservation_for_order(order.order)) {
+    return denial(Reason::kOrderExists, internal::cat("order ", order.order.value(),
+                                                     " already has reservation ",
+                                                     existing->value()));
+  }
+  const Cents notional = held_notional(order.qty, order.limit);
+  Position p = position_or_empty(txn, order.account, order.symbol);
+  if (side == Side::kBuy) {
+    if (acct->available_cash() < notional) {
+      return denial(Reason::kInsufficientFunds,
+                    internal::cat("required ", notional.value(), " cents, available ",
+                                 acct->available_cash().value(), " cents"));
+    }
+    const Qty exposure = p.qty + p.buy_pending_qty + order.qty;
+    if (exposure > ctx.limits.position_cap_qty) {
+      return denial(Reason::kPositionLimitExceeded,
+                    internal::cat("position ", p.qty.value(), " bp + open buys ",
+                                 p.buy_pending_qty.value(), " bp + order ", order.qty.value(),
+                                 " bp exceeds the cap of ", ctx.limits.position_cap_qty.value(),
+                                 " bp"));
+    }
+  } else if (p.available_qty() < order.qty) {
+    return denial(Reason::kInsufficientPosition,
+                  internal::cat("required ", order.qty.value(), " bp, available ",
+                               p.available_qty().value(), " bp"));
+  }
+  if (acct->open_notional + notional > ctx.limits.open_notional_cap) {
+    return denial(Reason::kOpenNotionalLimitExceeded,
+                  internal::cat("open notional ", acct->open_notional.value(), " cents + order ",
+                               notional.value(), " cents exceeds the cap of ",
+                               ctx.limits.open_notional_cap.value(), " cents"));
+  }
+  const ReservationId id = txn.next_reservation_id();
+  Account next = *acct;
+  next.open_notional += notional;
+  if (side == Side::kBuy) {
+    next.reserved_cash += notional;
+    p.buy_pending_qty += order.qty;
+  } else {
+    p.sell_reserved_qty += order.qty;
+  }
+  txn.put_account(next);
+  txn.put_position(p);
+  txn.put_reservation(Reservation{.id = id,
+                                  .account = order.account,
+                                  .order = order.order,
+                                  .symbol = order.symbol,
+                                  .side = side,
+                                  .limit = order.limit,
+                                  .order_qty = order.qty,
+                                  .remaining_qty = order.qty,
+                                  .reserved_cash = side == Side::kBuy ? notional : Cents{0},
+                                  .created_at = ctx.now,
+                                  .expires_at = expires_at,
+                                  .updated_at = ctx.now,
+                                  .status = ReservationStatus::kActive});
+  return id;
+}
+
+absl::Status stage_extend(Txn& txn, const CommandContext& ctx, ReservationId id,
+                          absl::Time expires_at) {
+  const Reservation* r = txn.reservation(id);
+  if (r == nullptr) {
+    return denial(Reason::kReservationNotFound, internal::cat("reservation ", id.value()));
+  }
+  if (!r->active()) {
+    return denial(Reason::kReservationNotActive,
+                  internal::cat("reservation ", id.value(), " is ",
+                               reservation_status_name(r->status)));
+  }
+  ACCOUNT_RETURN_IF_ERROR(check_expiry(ctx, r->created_at, expires_at));
+  Reservation next = *r;
+  next.expires_at = expires_at;
+  next.updated_at = ctx.now;
+  txn.put_reservation(next);
+  return absl::OkStatus();
+}
+
+absl::Status stage_finish(Txn& txn, const CommandContext& ctx, ReservationId id,
+                          ReservationStatus to) {
+  const Reservation* r = txn.reservation(id);
+  if (r == nullptr) {
+    return denial(Reason::kReservationNotFound, internal::cat("reservation ", id.value()));
+  }
+  if (!r->active()) {
+    return denial(Reason::kReservationNotActive,
+                  internal::cat("reservation ", id.value(), " of order ", r->order.value(), " is ",
+                               reservation_status_name(r->status)));
+  }
+  Account acct = *txn.account(r->account);
+  Position p = position_or_empty(txn, r->account, r->symbol);
+  acct.open_notional -= r->open_notional();
+  if (r->side == Side::kBuy) {
+    acct.reserved_cash -= r->reserved_cash;
+    p.buy_pending_qty -= r->remaining_qty;
+  } else {
+    p.sell_reserved_qty -= r->remaining_qty;
+  }
+  Reservation next = *r;
+  next.status = to;
+  next.reserved_cash = Cents{0};
+  next.updated_at = ctx.now;
+  txn.put_account(acct);
+  txn.put_position(p);
+  txn.put_reservation(next);
+  return absl::OkStatus();
+}
+
+namespace {
+
+// Looks up and checks the reservation a fill leg draws on.
+absl::StatusOr<const Reservation*> fill_leg(const Txn& txn, const Fill& fill,
+                                            const FillParty& party, Side side) {
+  const std::string_view who = side == Side::kBuy ? "buy" : "sell";
+  std::optional<ReservationId> id = txn.reservation_for_order(party.order);
+  const Reservation* r = id ? txn.reservation(*id) : nullptr;
+  if (r == nullptr || r->account != party.account) {
+    return denial(Reason::kReservationNotFound,
+                  internal::cat("no reservation for ", who, " order ", party.order.value(),
+                               " of account ", party.account.value()));
+  }
+  if (!r->active()) {
+    return denial(Reason::kReservationNotActive,
+                  internal::cat(who, " order ", party.order.value(), " is ",
+                               reservation_status_name(r->status)));
+  }
+  if (r->side != side) {
+    return denial(Reason::kWrongSide, internal::cat("order ", party.order.value(), " is a ",
+                                                   side_name(r->side), " order, not ",
+                                                   side_name(side)));
+  }
+  if (r->symbol != fill.symbol) {
+    return denial(Reason::kSymbolMismatch,
+                  internal::cat(who, " order ", party.order.value(), " is for symbol ",
+                               r->symbol.value(), ", the fill for ", fill.symbol.value()));
+  }
+  const bool outside = side == Side::kBuy ? fill.price > r->limit : fill.price < r->limit;
+  if (outside) {
+    return denial(Reason::kPriceOutsideLimit,
+                  internal::cat("fill price ", fill.price.cents_per_share(), " cents vs ", who,
+                               " limit ", r->limit.cents_per_share(), " cents"));
+  }
+  if (fill.qty > r->remaining_qty) {
+    return denial(Reason::kFillExceedsReservation,
+                  internal::cat("fill ", fill.qty.value(), " bp, ", who, " order ",
+                               party.order.value(), " has ", r->remaining_qty.value(),
+                               " bp unfilled"));
+  }
+  return r;
+}
+
+absl::Status check_duplicate(const Fill& prior, const Fill& fill) {
+  if (prior == fill) {
+    return denial(Reason::kDuplicateExecution,
+                  internal::cat("execution ", fill.execution.value(), " was applied"));
+  }
+  return denial(Reason::kExecutionConflict,
+                internal::cat("execution ", fill.execution.value(),
+                             " was applied with other fields (symbol ", prior.symbol.value(),
+                             " qty ", prior.qty.value(), " bp price ",
+                             prior.price.cents_per_share(), " cents buyer ",
+                             prior.buyer.account.value(), "/", prior.buyer.order.value(),
+                             " seller ", prior.seller.account.value(), "/",
+                             prior.seller.order.value(), ")"));
+}
+
+absl::Status check_not_applied(const Txn& txn, const CommandContext& ctx, const Fill& fill) {
+  if (const Fill* prior = txn.execution(fill.execution)) return check_duplicate(*prior, fill);
+  if (!ctx.dedupe_in_store && fill.time >= txn.base().execution_window_start()) {
+    return absl::OkStatus();
+  }
+  // Older than the in-memory window: only the store can say.
+  absl::StatusOr<std::optional<Fill>> stored = ctx.store.find_execution(fill.execution);
+  if (!stored.ok()) {
+    return denial(Reason::kStoreUnavailable,
+                  internal::cat("dedupe lookup of execution ", fill.execution.value(),
+                               " failed: ", stored.status().message()));
+  }
+  if (stored->has_value()) return check_duplicate(**stored, fill);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<SettlementReceipt> stage_settle(Txn& txn, const CommandContext& ctx,
+                                               const Fill& fill) {
+  if (!fill.execution.valid()) return denial(Reason::kInvalidArgument, "execution id 0");
+  ACCOUNT_RETURN_IF_ERROR(check_qty(ctx.limits, fill.qty));
+  ACCOUNT_RETURN_IF_ERROR(check_price(ctx.limits, fill.price));
+  ACCOUNT_RETURN_IF_ERROR(check_not_applied(txn, ctx, fill));
+  if (fill.buyer.account == fill.seller.account) {
+    return denial(Reason::kSelfTrade,
+                  internal::cat("buyer and seller are both account ", fill.buyer.account.value()));
+  }
+  for (AccountId id : {fill.buyer.account, fill.seller.account}) {
+    if (txn.account(id) == nullptr) return account_not_found(id);
+  }
+  ACCOUNT_ASSIGN_OR_RETURN(const Reservation* buy, fill_leg(txn, fill, fill.buyer, Side::kBuy));
+  ACCOUNT_ASSIGN_OR_RETURN(const Reservation* sell, fill_leg(txn, fill, fill.seller, Side::kSell));
+
+  // Every check passed: compute the images of both legs, then stage them.
+  const Cents notional = *fill_notional(fill.qty, fill.price);
+  Reservation buy_next = *buy;
+  Reservation sell_next = *sell;
+  for (Reservation* r : {&buy_next, &sell_next}) {
+    r->remaining_qty -= fill.qty;
+    r->updated_at = ctx.now;
+    if (r->remaining_qty.value() == 0) r->status = ReservationStatus::kSettled;
+  }
+  buy_next.reserved_cash = held_notional(buy_next.remaining_qty, buy_next.limit);
+  // The reservation held ceil(R*L); it now holds ceil((R-q)*L). The difference
+  // is >= floor(q*L) >= floor(q*P) = notional, so the buyer can always pay.
+  const Cents buy_freed = buy->reserved_cash - buy_next.reserved_cash;
+  ACCOUNT_CHECK(buy_freed >= notional, "buy reservation covers the fill");
+
+  Account buyer = *txn.account(fill.buyer.account);
+  buyer.cash -= notional;
+  buyer.reserved_cash -= buy_freed;
+  buyer.open_notional -= buy->open_notional() - buy_next.open_notional();
+  Position buyer_pos = position_or_empty(txn, fill.buyer.account, fill.symbol);
+  buyer_pos.qty += fill.qty;
+  buyer_pos.cost_basis += notional;
+  buyer_pos.buy_pending_qty -= fill.qty;
+
+  Account seller = *txn.account(fill.seller.account);
+  seller.cash += notional;
+  seller.open_notional -= sell->open_notional() - sell_next.open_notional();
+  Position seller_pos = position_or_empty(txn, fill.seller.account, fill.symbol);
+  ACCOUNT_CHECK(seller_pos.qty >= fill.qty, "sell reservation is backed by shares");
+  const internal::Int128 removed_wide =
+      static_cast<internal::Int128>(seller_pos.cost_basis.value()) * fill.qty.value() /
+      seller_pos.qty.value();
+  const Cents removed_cost{static_cast<int64_t>(removed_wide)};
+  const Cents realized = notional - removed_cost;
+  seller_pos.qty -= fill.qty;
+  seller_pos.cost_basis -= removed_cost;
+  seller_pos.realized_pnl += realized;
+  seller_pos.sell_reserved_qty -= fill.qty;
+
+  txn.put_account(buyer);
+  txn.put_account(seller);
+  txn.put_position(buyer_pos);
+  txn.put_position(seller_pos);
+  txn.put_reservation(buy_next);
+  txn.put_reservation(sell_next);
+  txn.add_execution(fill);
+  const Trade base{.execution = fill.execution, .symbol = fill.symbol, .qty = fill.qty,
+                   .price = fill.price, .notional = notional, .tick = fill.tick,
+                   .time = fill.time};
+  Trade buy_trade = base;
+  buy_trade.account = fill.buyer.account;
+  buy_trade.order = fill.buyer.order;
+  buy_trade.side = Side::kBuy;
+  Trade sell_trade = base;
+  sell_trade.account = fill.seller.account;
+  sell_trade.order = fill.seller.order;
+  sell_trade.side = Side::kSell;
+  sell_trade.realized_pnl = realized;
+  txn.add_trade(buy_trade);
+  txn.add_trade(sell_trade);
+  return SettlementReceipt{.execution = fill.execution,
+                           .notional = notional,
+                           .buyer_cash_freed = buy_freed - notional,
+                           .seller_realized_pnl = realized,
+                           .buyer_order_done = !buy_next.active(),
+                           .seller_order_done = !sell_next.active()};
+}
+
+std::vector<ExpiredOrder> stage_expire_due(Txn& txn, const CommandContext& ctx) {
+  std::vector<ExpiredOrder> expired;
+  for (const auto& [expires_at, id] : txn.base().expiry_index()) {
+    if (expires_at > ctx.now) break;
+    const Reservation* r = txn.reservation(id);
+    // Earlier commands of this batch may have settled, cancelled or extended it.
+    if (r == nullptr || !r->active() || r->expires_at > ctx.now) continue;
+    const ExpiredOrder order{r->account, r->order, r->id};
+    if (stage_finish(txn, ctx, id, ReservationStatus::kExpired).ok()) expired.push_back(order);
+  }
+  return expired;
+}
+
+}  // namespace account::internal

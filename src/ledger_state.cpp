@@ -1,0 +1,332 @@
+#include "ledger_state.h"
+
+#include <algorithm>
+#include <cassert>
+
+#include "account/notional.h"
+#include "strings.h"
+
+namespace account::internal {
+
+// --- LedgerState: reads -------------------------------------------------------
+
+const AccountRecord* LedgerState::account(AccountId id) const {
+  if (id.value() == 0 || id.value() > accounts_.size()) return nullptr;
+  return &accounts_[id.value() - 1];
+}
+
+const Position* LedgerState::position(AccountId account_id, SymbolId symbol) const {
+  const AccountRecord* rec = account(account_id);
+  if (rec == nullptr) return nullptr;
+  auto it = rec->positions.find(symbol);
+  return it == rec->positions.end() ? nullptr : &it->second;
+}
+
+const Reservation* LedgerState::reservation(ReservationId id) const {
+  auto it = reservations_.find(id);
+  return it == reservations_.end() ? nullptr : &it->second;
+}
+
+std::optional<ReservationId> LedgerState::reservation_for_order(OrderId order) const {
+  auto it = by_order_.find(order);
+  if (it == by_order_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<AccountId> LedgerState::account_by_google_id(std::string_view google_id) const {
+  auto it = by_google_id_.find(to_absl(google_id));
+  if (it == by_google_id_.end()) return std::nullopt;
+  return it->second;
+}
+
+const Fill* LedgerState::execution(ExecutionId id) const {
+  auto it = executions_.find(id);
+  return it == executions_.end() ? nullptr : &it->second;
+}
+
+const ExternalEntry* LedgerState::entry(std::string_view key) const {
+  auto it = entries_.find(to_absl(key));
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
+// --- LedgerState: writes ------------------------------------------------------
+
+void LedgerState::put_account(Account row) {
+  const uint64_t index = row.id.value() - 1;
+  if (index == accounts_.size()) {
+    by_google_id_.emplace(row.google_id, row.id);
+    accounts_.push_back(AccountRecord{.row = std::move(row)});
+  } else {
+    assert(index < accounts_.size());
+    accounts_[index].row = std::move(row);
+  }
+}
+
+void LedgerState::put_position(const Position& p) {
+  accounts_[p.account.value() - 1].positions[p.symbol] = p;
+  dirty_positions_.insert(PositionKey{p.account, p.symbol});
+}
+
+void LedgerState::put_reservation(const Reservation& r) {
+  auto [it, inserted] = reservations_.try_emplace(r.id, r);
+  AccountRecord& owner = accounts_[r.account.value() - 1];
+  if (inserted) {
+    by_order_.emplace(r.order, r.id);
+    reservation_id_high_water_ = std::max(reservation_id_high_water_, r.id.value());
+  } else {
+    if (it->second.active()) expiry_index_.erase({it->second.expires_at, r.id});
+    it->second = r;
+  }
+  if (r.active()) {
+    expiry_index_.insert({r.expires_at, r.id});
+    owner.active_reservations.insert(r.id);
+  } else {
+    owner.active_reservations.erase(r.id);
+    finished_.emplace_back(r.updated_at, r.id);
+  }
+}
+
+void LedgerState::add_execution(const Fill& fill) {
+  executions_.emplace(fill.execution, fill);
+  execution_order_.emplace_back(fill.time, fill.execution);
+  newest_fill_time_ = std::max(newest_fill_time_, fill.time);
+}
+
+void LedgerState::add_trade(const Trade& trade) {
+  AccountRecord& rec = accounts_[trade.account.value() - 1];
+  rec.recent_trades.push_back(trade);
+  if (rec.recent_trades.size() > limits_.trades_in_memory_per_account_max) {
+    rec.recent_trades.pop_front();
+    rec.older_trades_in_store = true;
+  }
+}
+
+void LedgerState::add_entry(const ExternalEntry& entry) { entries_.emplace(entry.key, entry); }
+
+// Drops what the retention windows no longer need: executions whose fill time
+// left the window (the store answers for them), finished reservations past
+// their retention. Both queues are popped from the front only, so the cost is
+// amortized O(1) per record.
+void LedgerState::prune(absl::Time now) {
+  const absl::Time window_start = execution_window_start();
+  while (!execution_order_.empty() && execution_order_.front().first < window_start) {
+    executions_.erase(execution_order_.front().second);
+    execution_order_.pop_front();
+  }
+  const absl::Time finished_cutoff = now - limits_.finished_reservation_retention;
+  while (!finished_.empty() && finished_.front().first < finished_cutoff) {
+    auto it = reservations_.find(finished_.front().second);
+    if (it != reservations_.end() && !it->second.active() &&
+        it->second.updated_at < finished_cutoff) {
+      by_order_.erase(it->second.order);
+      reservations_.erase(it);
+    }
+    finished_.pop_front();
+  }
+}
+
+void LedgerState::apply(Txn&& txn, absl::Time now) {
+  for (Account& row : txn.new_accounts_) put_account(row);
+  for (auto& [id, row] : txn.accounts_) {
+    put_account(row);
+    dirty_accounts_.insert(id);
+  }
+  for (auto& [key, p] : txn.positions_) put_position(p);
+  for (auto& [id, r] : txn.reservations_) put_reservation(r);
+  for (const Fill& fill : txn.executions_) add_execution(fill);
+  for (const Trade& trade : txn.trades_) add_trade(trade);
+  for (const ExternalEntry& entry : txn.entries_) add_entry(entry);
+  prune(now);
+}
+
+void LedgerState::mark_all_dirty() {
+  for (const AccountRecord& rec : accounts_) {
+    dirty_accounts_.insert(rec.row.id);
+    for (const auto& [symbol, p] : rec.positions) dirty_positions_.insert({rec.row.id, symbol});
+  }
+}
+
+// --- Snapshots ---------------------------------------------------------------
+
+std::unique_ptr<LedgerState> LedgerState::from_snapshot(const LedgerLimits& limits,
+                                                        const LedgerSnapshot& snapshot) {
+  auto state = std::make_unique<LedgerState>(limits);
+  std::vector<Account> accounts = snapshot.accounts;
+  std::sort(accounts.begin(), accounts.end(),
+            [](const Account& a, const Account& b) { return a.id < b.id; });
+  for (Account& row : accounts) {
+    row.reserved_cash = Cents{0};
+    row.open_notional = Cents{0};
+    state->put_account(std::move(row));
+  }
+  for (Position p : snapshot.positions) {
+    p.sell_reserved_qty = Qty{0};
+    p.buy_pending_qty = Qty{0};
+    state->accounts_[p.account.value() - 1].positions[p.symbol] = p;
+  }
+  std::vector<Reservation> reservations = snapshot.reservations;
+  std::sort(reservations.begin(), reservations.end(),
+            [](const Reservation& a, const Reservation& b) {
+              return std::pair(a.updated_at, a.id) < std::pair(b.updated_at, b.id);
+            });
+  for (const Reservation& r : reservations) {
+    state->put_reservation(r);
+    if (!r.active()) continue;
+    Account& owner = state->accounts_[r.account.value() - 1].row;
+    owner.reserved_cash += r.reserved_cash;
+    owner.open_notional += r.open_notional();
+    Position& p = state->accounts_[r.account.value() - 1].positions[r.symbol];
+    p.account = r.account;
+    p.symbol = r.symbol;
+    (r.side == Side::kBuy ? p.buy_pending_qty : p.sell_reserved_qty) += r.remaining_qty;
+  }
+  state->reservation_id_high_water_ =
+      std::max(state->reservation_id_high_water_, snapshot.reservation_id_high_water);
+  std::vector<Fill> executions = snapshot.executions;
+  std::sort(executions.begin(), executions.end(), [](const Fill& a, const Fill& b) {
+    return std::pair(a.time, a.execution) < std::pair(b.time, b.execution);
+  });
+  for (const Fill& fill : executions) state->add_execution(fill);
+  for (const Trade& trade : snapshot.trades) state->add_trade(trade);
+  for (AccountRecord& rec : state->accounts_) {
+    // The snapshot carries at most trades_per_account_max trades: if it is
+    // full, assume the store has older ones.
+    rec.older_trades_in_store =
+        rec.recent_trades.size() >= limits.trades_in_memory_per_account_max;
+  }
+  for (const ExternalEntry& entry : snapshot.entries) state->add_entry(entry);
+  state->mark_all_dirty();
+  return state;
+}
+
+LedgerSnapshot LedgerState::to_snapshot() const {
+  LedgerSnapshot out;
+  for (const AccountRecord& rec : accounts_) {
+    Account row = rec.row;
+    row.reserved_cash = Cents{0};
+    row.open_notional = Cents{0};
+    out.accounts.push_back(std::move(row));
+    for (const auto& [symbol, p] : rec.positions) {
+      Position stored = p;
+      stored.sell_reserved_qty = Qty{0};
+      stored.buy_pending_qty = Qty{0};
+      out.positions.push_back(stored);
+    }
+    out.trades.insert(out.trades.end(), rec.recent_trades.begin(), rec.recent_trades.end());
+  }
+  for (const auto& [id, r] : reservations_) out.reservations.push_back(r);
+  std::sort(out.reservations.begin(), out.reservations.end(),
+            [](const Reservation& a, const Reservation& b) { return a.id < b.id; });
+  for (const auto& [id, fill] : executions_) out.executions.push_back(fill);
+  std::sort(out.executions.begin(), out.executions.end(),
+            [](const Fill& a, const Fill& b) { return a.execution < b.execution; });
+  for (const auto& [key, entry] : entries_) out.entries.push_back(entry);
+  std::sort(out.entries.begin(), out.entries.end(),
+            [](const ExternalEntry& a, const ExternalEntry& b) { return a.key < b.key; });
+  out.reservation_id_high_water = reservation_id_high_water_;
+  return out;
+}
+
+// --- Txn ----------------------------------------------------------------------
+
+const Account* Txn::account(AccountId id) const {
+  if (auto it = accounts_.find(id); it != accounts_.end()) return &it->second;
+  const AccountRecord* rec = base_.account(id);
+  return rec == nullptr ? nullptr : &rec->row;
+}
+
+const Position* Txn::position(AccountId account_id, SymbolId symbol) const {
+  if (auto it = positions_.find(PositionKey{account_id, symbol}); it != positions_.end()) {
+    return &it->second;
+  }
+  return base_.position(account_id, symbol);
+}
+
+const Reservation* Txn::reservation(ReservationId id) const {
+  if (auto it = reservations_.find(id); it != reservations_.end()) return &it->second;
+  return base_.reservation(id);
+}
+
+std::optional<ReservationId> Txn::reservation_for_order(OrderId order) const {
+  if (auto it = new_orders_.find(order); it != new_orders_.end()) return it->second;
+  return base_.reservation_for_order(order);
+}
+
+std::optional<AccountId> Txn::account_by_google_id(std::string_view google_id) const {
+  if (auto it = new_google_ids_.find(to_absl(google_id)); it != new_google_ids_.end()) return it->second;
+  return base_.account_by_google_id(google_id);
+}
+
+const Fill* Txn::execution(ExecutionId id) const {
+  if (auto it = execution_index_.find(id); it != execution_index_.end()) {
+    return &executions_[it->second];
+  }
+  return base_.execution(id);
+}
+
+const ExternalEntry* Txn::entry(std::string_view key) const {
+  if (auto it = entry_index_.find(to_absl(key)); it != entry_index_.end()) return &entries_[it->second];
+  return base_.entry(key);
+}
+
+void Txn::create_account(Account row) {
+  new_google_ids_.emplace(row.google_id, row.id);
+  accounts_[row.id] = row;
+  new_accounts_.push_back(std::move(row));
+}
+
+void Txn::put_account(const Account& row) { accounts_[row.id] = row; }
+
+void Txn::put_position(const Position& position) {
+  positions_[PositionKey{position.account, position.symbol}] = position;
+}
+
+void Txn::put_reservation(const Reservation& reservation) {
+  auto [it, inserted] = reservations_.insert_or_assign(reservation.id, reservation);
+  if (inserted && base_.reservation(reservation.id) == nullptr) {
+    new_orders_.emplace(reservation.order, reservation.id);
+    ++new_reservations_;
+  }
+}
+
+void Txn::add_execution(const Fill& fill) {
+  execution_index_.emplace(fill.execution, executions_.size());
+  executions_.push_back(fill);
+}
+
+void Txn::add_trade(Trade trade) { trades_.push_back(std::move(trade)); }
+
+void Txn::add_entry(ExternalEntry entry) {
+  entry_index_.emplace(entry.key, entries_.size());
+  entries_.push_back(std::move(entry));
+}
+
+bool Txn::empty() const {
+  return new_accounts_.empty() && accounts_.empty() && positions_.empty() &&
+         reservations_.empty() && executions_.empty() && trades_.empty() && entries_.empty();
+}
+
+ChangeSet Txn::change_set() const {
+  ChangeSet out;
+  out.new_accounts = new_accounts_;
+  for (const auto& [id, row] : accounts_) {
+    const AccountRecord* before = base_.account(id);
+    // New accounts are written whole; existing ones only when cash moved
+    // (reserved cash and open notional are derived, never stored).
+    if (before != nullptr && before->row.cash != row.cash) {
+      out.balances.push_back(CashBalance{id, row.cash});
+    } else if (before == nullptr && row.cash != Cents{0}) {
+      out.balances.push_back(CashBalance{id, row.cash});
+    }
+  }
+  out.positions.reserve(positions_.size());
+  for (const auto& [key, p] : positions_) out.positions.push_back(p);
+  out.reservations.reserve(reservations_.size());
+  for (const auto& [id, r] : reservations_) out.reservations.push_back(r);
+  out.executions = executions_;
+  out.trades = trades_;
+  out.entries = entries_;
+  return out;
+}
+
+}  // namespace account::internal

@@ -1,0 +1,175 @@
+// Private to the library: the ledger's in-memory state and the transaction
+// overlay that stages a batch of commands against it.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/btree_map.h"
+#include "absl/container/btree_set.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/time/time.h"
+#include "account/account.h"
+#include "account/change_set.h"
+#include "account/external_entry.h"
+#include "account/fill.h"
+#include "account/ledger_snapshot.h"
+#include "account/limits.h"
+#include "account/position.h"
+#include "account/reservation.h"
+#include "account/trade.h"
+
+namespace account::internal {
+
+struct PositionKey {
+  AccountId account;
+  SymbolId symbol;
+  friend bool operator==(const PositionKey&, const PositionKey&) = default;
+  template <typename H>
+  friend H AbslHashValue(H h, const PositionKey& k) {
+    return H::combine(std::move(h), k.account, k.symbol);
+  }
+};
+
+// Everything the ledger knows about one account, besides reservations.
+struct AccountRecord {
+  Account row;
+  absl::btree_map<SymbolId, Position> positions;
+  std::deque<Trade> recent_trades;      // Oldest first, at most trades_in_memory_per_account_max.
+  bool older_trades_in_store = false;   // Some trades were dropped from recent_trades.
+  absl::btree_set<ReservationId> active_reservations;
+};
+
+// The committed state. Only AccountService's group-commit leader mutates it,
+// through apply(), after the store committed.
+class LedgerState {
+ public:
+  explicit LedgerState(const LedgerLimits& limits) : limits_(limits) {}
+
+  // Rebuilds from a store snapshot, recomputing every derived figure
+  // (reserved cash, open notional, reserved and pending quantities).
+  static std::unique_ptr<LedgerState> from_snapshot(const LedgerLimits& limits,
+                                                    const LedgerSnapshot& snapshot);
+
+  const AccountRecord* account(AccountId id) const;
+  const Position* position(AccountId account, SymbolId symbol) const;
+  const Reservation* reservation(ReservationId id) const;
+  std::optional<ReservationId> reservation_for_order(OrderId order) const;
+  std::optional<AccountId> account_by_google_id(std::string_view google_id) const;
+  const Fill* execution(ExecutionId id) const;
+  const ExternalEntry* entry(std::string_view key) const;
+
+  size_t account_count() const { return accounts_.size(); }
+  uint64_t next_reservation_id() const { return reservation_id_high_water_ + 1; }
+  // Fills older than this are deduped against the store.
+  absl::Time execution_window_start() const { return newest_fill_time_ - limits_.execution_retention; }
+  const absl::btree_set<std::pair<absl::Time, ReservationId>>& expiry_index() const {
+    return expiry_index_;
+  }
+  const std::vector<AccountRecord>& accounts() const { return accounts_; }
+  const absl::flat_hash_map<ReservationId, Reservation>& reservations() const {
+    return reservations_;
+  }
+  const absl::flat_hash_map<std::string, ExternalEntry>& entries() const { return entries_; }
+  const absl::flat_hash_map<ExecutionId, Fill>& executions() const { return executions_; }
+
+  // Applies a committed transaction. `now` drives pruning of finished
+  // reservations. Adds every touched account and position to the dirty sets.
+  void apply(class Txn&& txn, absl::Time now);
+
+  // Risk values changed since the last take_dirty(): read them, then clear.
+  absl::flat_hash_set<AccountId> take_dirty_accounts() { return std::exchange(dirty_accounts_, {}); }
+  absl::flat_hash_set<PositionKey> take_dirty_positions() {
+    return std::exchange(dirty_positions_, {});
+  }
+  void mark_all_dirty();
+
+  LedgerSnapshot to_snapshot() const;
+
+ private:
+  void put_account(Account row);
+  void put_position(const Position& p);
+  void put_reservation(const Reservation& r);
+  void add_execution(const Fill& fill);
+  void add_trade(const Trade& trade);
+  void add_entry(const ExternalEntry& entry);
+  void prune(absl::Time now);
+
+  LedgerLimits limits_;
+  std::vector<AccountRecord> accounts_;  // Index = id - 1.
+  absl::flat_hash_map<std::string, AccountId> by_google_id_;
+  absl::flat_hash_map<ReservationId, Reservation> reservations_;
+  absl::flat_hash_map<OrderId, ReservationId> by_order_;
+  absl::btree_set<std::pair<absl::Time, ReservationId>> expiry_index_;    // Active only.
+  std::deque<std::pair<absl::Time, ReservationId>> finished_;            // By finish time.
+  uint64_t reservation_id_high_water_ = 0;
+  absl::flat_hash_map<ExecutionId, Fill> executions_;
+  std::deque<std::pair<absl::Time, ExecutionId>> execution_order_;       // Arrival order.
+  absl::Time newest_fill_time_ = absl::InfinitePast();
+  absl::flat_hash_map<std::string, ExternalEntry> entries_;
+  absl::flat_hash_set<AccountId> dirty_accounts_;
+  absl::flat_hash_set<PositionKey> dirty_positions_;
+};
+
+// Stages a batch of commands over a LedgerState without changing it. Reads
+// see the base state plus what earlier commands of the batch staged; writes
+// go to the overlay. change_set() is what the store commits; after it
+// commits, LedgerState::apply() takes the overlay.
+//
+// Commands validate fully before their first put_*(), so a refused command
+// leaves nothing staged.
+class Txn {
+ public:
+  explicit Txn(const LedgerState& base) : base_(base) {}
+
+  const Account* account(AccountId id) const;
+  const Position* position(AccountId account, SymbolId symbol) const;
+  const Reservation* reservation(ReservationId id) const;
+  std::optional<ReservationId> reservation_for_order(OrderId order) const;
+  std::optional<AccountId> account_by_google_id(std::string_view google_id) const;
+  const Fill* execution(ExecutionId id) const;
+  const ExternalEntry* entry(std::string_view key) const;
+  const LedgerState& base() const { return base_; }
+
+  AccountId next_account_id() const {
+    return AccountId{base_.account_count() + new_accounts_.size() + 1};
+  }
+  ReservationId next_reservation_id() const {
+    return ReservationId{base_.next_reservation_id() + new_reservations_};
+  }
+
+  void create_account(Account row);
+  void put_account(const Account& row);
+  void put_position(const Position& position);
+  void put_reservation(const Reservation& reservation);
+  void add_execution(const Fill& fill);
+  void add_trade(Trade trade);
+  void add_entry(ExternalEntry entry);
+
+  ChangeSet change_set() const;
+  bool empty() const;
+
+ private:
+  friend class LedgerState;
+
+  const LedgerState& base_;
+  std::vector<Account> new_accounts_;
+  absl::flat_hash_map<std::string, AccountId> new_google_ids_;
+  absl::flat_hash_map<AccountId, Account> accounts_;
+  absl::flat_hash_map<PositionKey, Position> positions_;
+  absl::flat_hash_map<ReservationId, Reservation> reservations_;
+  absl::flat_hash_map<OrderId, ReservationId> new_orders_;
+  uint64_t new_reservations_ = 0;
+  std::vector<Fill> executions_;
+  absl::flat_hash_map<ExecutionId, size_t> execution_index_;
+  std::vector<Trade> trades_;
+  std::vector<ExternalEntry> entries_;
+  absl::flat_hash_map<std::string, size_t> entry_index_;
+};
+
+}  // namespace account::internal

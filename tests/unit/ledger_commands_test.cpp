@@ -1,0 +1,255 @@
+// One test per command, and one row per reason code in each command's
+// precedence order: every denial names its reason and changes nothing.
+#include <catch2/catch.hpp>
+
+#include "account/account_service.h"
+#include "account/notional.h"
+#include "support/ledger_fixture.h"
+
+namespace account {
+namespace {
+
+using testing::denied_with;
+using testing::LedgerFixture;
+
+constexpr SymbolId kAllen{1};
+constexpr SymbolId kHenry{2};
+
+TEST_CASE("create_account assigns dense ids and refuses a second account per google id",
+          "[ledger][accounts]") {
+  LedgerFixture f;
+  const AccountId a = f.svc().create_account("sub-a", "Alice").value();
+  const AccountId b = f.svc().create_account("sub-b", "").value();
+  CHECK(a == AccountId{1});
+  CHECK(b == AccountId{2});
+  CHECK(f.svc().get_account_id_by_user_id("sub-a").value() == a);
+  const Account alice = f.svc().get_account(a).value();
+  CHECK(alice.display_name == "Alice");
+  CHECK(alice.cash == Cents{0});
+  CHECK(alice.created_at == testing::test_epoch());
+
+  CHECK(denied_with(f.svc().create_account("sub-a", "Mallory"), Reason::kAccountExists));
+  CHECK(denied_with(f.svc().create_account("", "x"), Reason::kInvalidArgument));
+  CHECK(denied_with(f.svc().create_account(std::string(256, 'g'), "x"),
+                    Reason::kInvalidArgument));
+  CHECK(denied_with(f.svc().create_account(std::string("a\0b", 3), "x"),
+                    Reason::kInvalidArgument));
+  CHECK(denied_with(f.svc().create_account("sub-c", std::string(256, 'n')),
+                    Reason::kInvalidArgument));
+  CHECK(f.svc().account_count() == 2);
+  CHECK(denied_with(f.svc().get_account_id_by_user_id("sub-z"), Reason::kAccountNotFound));
+  CHECK(denied_with(f.svc().get_account(AccountId{3}), Reason::kAccountNotFound));
+}
+
+TEST_CASE("display names with quotes and control text are stored verbatim", "[ledger][accounts]") {
+  LedgerFixture f;
+  const std::string name = "O'Brien \"; DROP TABLE accounts; --";
+  const AccountId a = f.svc().create_account("sub-q", name).value();
+  CHECK(f.svc().get_account(a).value().display_name == name);
+  f.reopen();
+  CHECK(f.svc().get_account(a).value().display_name == name);
+}
+
+TEST_CASE("credit and debit are idempotent by key", "[ledger][entries]") {
+  LedgerFixture f;
+  const AccountId a = f.account();
+  REQUIRE(f.svc().credit(a, Cents{10'000}, EntryKind::kFantasyCredit, "fantasy:1:w1").ok());
+  CHECK(f.svc().cash(a).value() == Cents{10'000});
+
+  SECTION("the same key and fields again is a duplicate and pays nothing") {
+    CHECK(denied_with(f.svc().credit(a, Cents{10'000}, EntryKind::kFantasyCredit, "fantasy:1:w1"),
+                      Reason::kDuplicateEntry));
+    CHECK(f.svc().cash(a).value() == Cents{10'000});
+  }
+  SECTION("the same key with another amount is a conflict") {
+    CHECK(denied_with(f.svc().credit(a, Cents{9'999}, EntryKind::kFantasyCredit, "fantasy:1:w1"),
+                      Reason::kEntryConflict));
+    CHECK(denied_with(f.svc().debit(a, Cents{10'000}, EntryKind::kFantasyCredit, "fantasy:1:w1"),
+                      Reason::kEntryConflict));
+    CHECK(f.svc().cash(a).value() == Cents{10'000});
+  }
+  SECTION("a debit takes available cash only") {
+    REQUIRE(f.svc().reserve_buy(f.order(a, kAllen, Qty{10'000}, Price{6'000})).ok());
+    CHECK(denied_with(f.svc().debit(a, Cents{4'001}, EntryKind::kAdjustment, "adj:1"),
+                      Reason::kInsufficientFunds));
+    REQUIRE(f.svc().debit(a, Cents{4'000}, EntryKind::kAdjustment, "adj:2").ok());
+    CHECK(f.svc().cash(a).value() == Cents{6'000});
+    CHECK(f.svc().available_cash(a).value() == Cents{0});
+  }
+}
+
+TEST_CASE("credit and debit denials in precedence order", "[ledger][entries][reasons]") {
+  LedgerFixture f;
+  const AccountId a = f.account(100);
+  // kInvalidAmount before everything else, even with a bad key and unknown account.
+  CHECK(denied_with(f.svc().credit(AccountId{99}, Cents{0}, EntryKind::kAdjustment, ""),
+                    Reason::kInvalidAmount));
+  CHECK(denied_with(f.svc().debit(a, Cents{-5}, EntryKind::kAdjustment, "k"),
+                    Reason::kInvalidAmount));
+  CHECK(denied_with(f.svc().credit(a, Cents{5}, EntryKind::kShareIssue, "k"),
+                    Reason::kInvalidAmount));
+  CHECK(denied_with(f.svc().credit(a, f.limits.entry_cash_max + Cents{1},
+                                   EntryKind::kAdjustment, "k"),
+                    Reason::kInvalidAmount));
+  CHECK(denied_with(f.svc().credit(AccountId{99}, Cents{5}, EntryKind::kAdjustment, ""),
+                    Reason::kInvalidArgument));
+  CHECK(denied_with(f.svc().credit(a, Cents{5}, EntryKind::kAdjustment, std::string(129, 'k')),
+                    Reason::kInvalidArgument));
+  CHECK(denied_with(f.svc().credit(AccountId{99}, Cents{5}, EntryKind::kAdjustment, "k"),
+                    Reason::kAccountNotFound));
+  CHECK(denied_with(f.svc().debit(a, Cents{101}, EntryKind::kAdjustment, "k"),
+                    Reason::kInsufficientFunds));
+  CHECK(f.svc().cash(a).value() == Cents{100});
+}
+
+TEST_CASE("the insufficient-funds denial names required and available cents", "[ledger][reasons]") {
+  LedgerFixture f;
+  const AccountId a = f.account(4'998);
+  const auto denied = f.svc().reserve_buy(f.order(a, kAllen, Qty{1'429}, Price{35'000}));
+  REQUIRE(denied_with(denied, Reason::kInsufficientFunds));
+  CHECK(denied.status().code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(std::string(denied.status().message()) ==
+        "InsufficientFunds: required 5002 cents, available 4998 cents");
+}
+
+TEST_CASE("reserve_buy holds the worst case at the limit, rounded up", "[ledger][reserve]") {
+  LedgerFixture f;
+  const AccountId a = f.account(10'000);
+  const OrderSpec spec = f.order(a, kAllen, Qty{1'429}, Price{35'000});
+  const ReservationId id = f.svc().reserve_buy(spec).value();
+  const Reservation r = f.svc().reservation(id).value();
+  CHECK(r.reserved_cash == Cents{5'002});
+  CHECK(r.remaining_qty == Qty{1'429});
+  CHECK(r.expires_at == testing::test_epoch() + absl::Hours(24 * 7));
+  CHECK(r.status == ReservationStatus::kActive);
+  // Reserved, not deducted (the seed's balance-reservation scenario).
+  CHECK(f.svc().cash(a).value() == Cents{10'000});
+  CHECK(f.svc().available_cash(a).value() == Cents{4'998});
+  CHECK(f.svc().reservation_for_order(spec.order).value().id == id);
+  CHECK(f.svc().active_reservations(a).value().size() == 1);
+}
+
+TEST_CASE("reserve_buy denials in precedence order", "[ledger][reserve][reasons]") {
+  LedgerLimits limits;
+  limits.position_cap_qty = Qty{5 * kBpPerShare};
+  limits.open_notional_cap = Cents{100'000};
+  LedgerFixture f(limits);
+  const AccountId a = f.account(200'000);
+  auto spec = [&](Qty qty, Price limit) { return f.order(a, kAllen, qty, limit); };
+
+  CHECK(denied_with(f.svc().reserve_buy(spec(Qty{0}, Price{0})), Reason::kInvalidQuantity));
+  CHECK(denied_with(f.svc().reserve_buy(spec(f.limits.order_qty_max + Qty{1}, Price{100})),
+                    Reason::kInvalidQuantity));
+  CHECK(denied_with(f.svc().reserve_buy(spec(Qty{1}, Price{99})), Reason::kInvalidPrice));
+  CHECK(denied_with(f.svc().reserve_buy(spec(Qty{1}, Price{100'001})), Reason::kInvalidPrice));
+  OrderSpec past = spec(Qty{1}, Price{100});
+  past.expires_at = f.clock->now();
+  CHECK(denied_with(f.svc().reserve_buy(past), Reason::kExpiryInPast));
+  OrderSpec too_long = spec(Qty{1}, Price{100});
+  too_long.expires_at = f.clock->now() + absl::Hours(24 * 30) + absl::Seconds(1);
+  CHECK(denied_with(f.svc().reserve_buy(too_long), Reason::kExpiryTooLong));
+  OrderSpec stranger = spec(Qty{1}, Price{100});
+  stranger.account = AccountId{42};
+  CHECK(denied_with(f.svc().reserve_buy(stranger), Reason::kAccountNotFound));
+  const OrderSpec first = spec(Qty{1}, Price{100});
+  REQUIRE(f.svc().reserve_buy(first).ok());
+  OrderSpec again = spec(Qty{1}, Price{100});
+  again.order = first.order;
+  CHECK(denied_with(f.svc().reserve_buy(again), Reason::kOrderExists));
+  CHECK(denied_with(f.svc().reserve_buy(spec(Qty{3 * kBpPerShare}, Price{100'000})),
+                    Reason::kInsufficientFunds));
+  CHECK(denied_with(f.svc().reserve_buy(spec(Qty{5 * kBpPerShare}, Price{100})),
+                    Reason::kPositionLimitExceeded));
+  CHECK(denied_with(f.svc().reserve_buy(spec(Qty{2 * kBpPerShare}, Price{50'001})),
+                    Reason::kOpenNotionalLimitExceeded));
+  // Exactly at each cap is allowed.
+  CHECK(f.svc().reserve_buy(spec(Qty{2 * kBpPerShare}, Price{49'999})).ok());
+  CHECK(f.svc().available_cash(a).value() == Cents{200'000 - 1 - 99'998});
+}
+
+TEST_CASE("reserve_sell holds shares and refuses short selling", "[ledger][reserve][reasons]") {
+  LedgerFixture f;
+  const AccountId a = f.account();
+  CHECK(denied_with(f.svc().reserve_sell(f.order(a, kAllen, Qty{1}, Price{100})),
+                    Reason::kInsufficientPosition));
+  f.give_shares(a, kAllen, Qty{10'000});
+  const ReservationId r1 = f.svc().reserve_sell(f.order(a, kAllen, Qty{6'000}, Price{100})).value();
+  CHECK(f.svc().position(a, kAllen).value()->available_qty() == Qty{4'000});
+  CHECK(f.svc().reservation(r1).value().reserved_cash == Cents{0});
+  const auto over = f.svc().reserve_sell(f.order(a, kAllen, Qty{4'001}, Price{100}));
+  REQUIRE(denied_with(over, Reason::kInsufficientPosition));
+  CHECK(std::string(over.status().message()) ==
+        "InsufficientPosition: required 4001 bp, available 4000 bp");
+  CHECK(denied_with(f.svc().reserve_sell(f.order(a, kHenry, Qty{1}, Price{100})),
+                    Reason::kInsufficientPosition));
+  CHECK(f.svc().reserve_sell(f.order(a, kAllen, Qty{4'000}, Price{100})).ok());
+  CHECK(f.svc().position(a, kAllen).value()->available_qty() == Qty{0});
+  // Selling does not touch cash.
+  CHECK(f.svc().available_cash(a).value() == Cents{0});
+}
+
+TEST_CASE("extend_reservation allows at most 30 days after creation", "[ledger][extend][reasons]") {
+  LedgerFixture f;
+  const AccountId a = f.account(100'000);
+  const ReservationId r = f.svc().reserve_buy(f.order(a, kAllen, Qty{10'000}, Price{100})).value();
+  const absl::Time created = f.clock->now();
+  f.clock->advance(absl::Hours(24 * 5));
+  REQUIRE(f.svc().extend_reservation(r, created + absl::Hours(24 * 30)).ok());
+  CHECK(f.svc().reservation(r).value().expires_at == created + absl::Hours(24 * 30));
+  CHECK(denied_with(f.svc().extend_reservation(r, created + absl::Hours(24 * 30) + absl::Seconds(1)),
+                    Reason::kExpiryTooLong));
+  CHECK(denied_with(f.svc().extend_reservation(r, f.clock->now()), Reason::kExpiryInPast));
+  CHECK(denied_with(f.svc().extend_reservation(ReservationId{77}, created + absl::Hours(48)),
+                    Reason::kReservationNotFound));
+  REQUIRE(f.svc().release_reservation(r).ok());
+  CHECK(denied_with(f.svc().extend_reservation(r, created + absl::Hours(48 * 5)),
+                    Reason::kReservationNotActive));
+}
+
+TEST_CASE("cancel_order and release_reservation free what the order held", "[ledger][cancel]") {
+  LedgerFixture f;
+  const AccountId a = f.account(100'000);
+  f.give_shares(a, kHenry, Qty{20'000});
+  const OrderSpec buy = f.order(a, kAllen, Qty{10'000}, Price{35'000});
+  const OrderSpec sell = f.order(a, kHenry, Qty{20'000}, Price{1'000});
+  REQUIRE(f.svc().reserve_buy(buy).ok());
+  const ReservationId sell_id = f.svc().reserve_sell(sell).value();
+  CHECK(f.svc().available_cash(a).value() == Cents{65'000});
+
+  REQUIRE(f.svc().cancel_order(buy.order).ok());
+  CHECK(f.svc().available_cash(a).value() == Cents{100'000});
+  CHECK(f.svc().reservation_for_order(buy.order).value().status ==
+        ReservationStatus::kCancelled);
+  CHECK(denied_with(f.svc().cancel_order(buy.order), Reason::kReservationNotActive));
+  CHECK(denied_with(f.svc().cancel_order(OrderId{999}), Reason::kReservationNotFound));
+
+  REQUIRE(f.svc().release_reservation(sell_id).ok());
+  CHECK(f.svc().reservation(sell_id).value().status == ReservationStatus::kReleased);
+  CHECK(f.svc().position(a, kHenry).value()->available_qty() == Qty{20'000});
+  CHECK(denied_with(f.svc().release_reservation(sell_id), Reason::kReservationNotActive));
+  CHECK(denied_with(f.svc().release_reservation(ReservationId{999}),
+                    Reason::kReservationNotFound));
+  CHECK(f.svc().active_reservations(a).value().empty());
+  CHECK(f.svc().audit().ok());
+}
+
+TEST_CASE("issue_shares is idempotent and counts toward conservation", "[ledger][entries]") {
+  LedgerFixture f;
+  const AccountId mm = f.account();
+  REQUIRE(f.svc().issue_shares(mm, kAllen, Qty{50'000}, "ipo:allen").ok());
+  CHECK(denied_with(f.svc().issue_shares(mm, kAllen, Qty{50'000}, "ipo:allen"),
+                    Reason::kDuplicateEntry));
+  CHECK(denied_with(f.svc().issue_shares(mm, kHenry, Qty{50'000}, "ipo:allen"),
+                    Reason::kEntryConflict));
+  CHECK(denied_with(f.svc().issue_shares(mm, kAllen, Qty{0}, "ipo:zero"),
+                    Reason::kInvalidQuantity));
+  CHECK(denied_with(f.svc().issue_shares(AccountId{9}, kAllen, Qty{1}, "ipo:x"),
+                    Reason::kAccountNotFound));
+  const Position p = *f.svc().position(mm, kAllen).value();
+  CHECK(p.qty == Qty{50'000});
+  CHECK(p.cost_basis == Cents{0});
+  CHECK(f.svc().audit().ok());
+}
+
+}  // namespace
+}  // namespace account
