@@ -337,19 +337,41 @@ absl::Status check_duplicate(const Fill& prior, const Fill& fill) {
                              prior.seller.order.value(), ")"));
 }
 
-absl::Status check_not_applied(const Txn& txn, const CommandContext& ctx, const Fill& fill) {
-  if (const Fill* prior = txn.execution(fill.execution)) return check_duplicate(*prior, fill);
-  if (!ctx.dedupe_in_store && fill.time >= txn.base().execution_window_start()) {
-    return absl::OkStatus();
-  }
-  // Older than the in-memory window: only the store can say.
+// Asks the store whether it applied `fill`'s execution id.
+absl::Status check_store(const CommandContext& ctx, const Fill& fill) {
   absl::StatusOr<std::optional<Fill>> stored = ctx.store.find_execution(fill.execution);
   if (!stored.ok()) {
     return denial(Reason::kStoreUnavailable,
                   internal::cat("dedupe lookup of execution ", fill.execution.value(),
-                               " failed: ", stored.status().message()));
+                                " failed: ", stored.status().message()));
   }
   if (stored->has_value()) return check_duplicate(**stored, fill);
+  return absl::OkStatus();
+}
+
+// Whether memory alone can tell that `fill` was not applied before.
+bool memory_decides(const Txn& txn, const CommandContext& ctx, const Fill& fill) {
+  return !ctx.dedupe_in_store && fill.time >= txn.base().execution_window_start();
+}
+
+absl::Status check_not_applied(const Txn& txn, const CommandContext& ctx, const Fill& fill) {
+  if (const Fill* prior = txn.execution(fill.execution)) return check_duplicate(*prior, fill);
+  if (memory_decides(txn, ctx, fill)) return absl::OkStatus();
+  return check_store(ctx, fill);  // Older than the in-memory window: only the store can say.
+}
+
+// Validates the accounts and both legs (the buyer's fully, then the seller's).
+absl::Status check_legs(const Txn& txn, const Fill& fill, const Reservation** buy,
+                        const Reservation** sell) {
+  if (fill.buyer.account == fill.seller.account) {
+    return denial(Reason::kSelfTrade,
+                  internal::cat("buyer and seller are both account ", fill.buyer.account.value()));
+  }
+  for (AccountId id : {fill.buyer.account, fill.seller.account}) {
+    if (txn.account(id) == nullptr) return account_not_found(id);
+  }
+  ACCOUNT_ASSIGN_OR_RETURN(*buy, fill_leg(txn, fill, fill.buyer, Side::kBuy));
+  ACCOUNT_ASSIGN_OR_RETURN(*sell, fill_leg(txn, fill, fill.seller, Side::kSell));
   return absl::OkStatus();
 }
 
@@ -361,15 +383,17 @@ absl::StatusOr<SettlementReceipt> stage_settle(Txn& txn, const CommandContext& c
   ACCOUNT_RETURN_IF_ERROR(check_qty(ctx.limits, fill.qty));
   ACCOUNT_RETURN_IF_ERROR(check_price(ctx.limits, fill.price));
   ACCOUNT_RETURN_IF_ERROR(check_not_applied(txn, ctx, fill));
-  if (fill.buyer.account == fill.seller.account) {
-    return denial(Reason::kSelfTrade,
-                  internal::cat("buyer and seller are both account ", fill.buyer.account.value()));
+  const Reservation* buy = nullptr;
+  const Reservation* sell = nullptr;
+  if (absl::Status legs = check_legs(txn, fill, &buy, &sell); !legs.ok()) {
+    // A redelivery restamped with a new time, whose id memory has already
+    // forgotten, looks like a new fill that fails (its orders are finished).
+    // A refusal is rare, so asking the store here costs the hot path nothing.
+    if (memory_decides(txn, ctx, fill) && txn.base().forgot_executions()) {
+      ACCOUNT_RETURN_IF_ERROR(check_store(ctx, fill));
+    }
+    return legs;
   }
-  for (AccountId id : {fill.buyer.account, fill.seller.account}) {
-    if (txn.account(id) == nullptr) return account_not_found(id);
-  }
-  ACCOUNT_ASSIGN_OR_RETURN(const Reservation* buy, fill_leg(txn, fill, fill.buyer, Side::kBuy));
-  ACCOUNT_ASSIGN_OR_RETURN(const Reservation* sell, fill_leg(txn, fill, fill.seller, Side::kSell));
 
   // Every check passed: compute the images of both legs, then stage them.
   const Cents notional = *fill_notional(fill.qty, fill.price);

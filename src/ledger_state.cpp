@@ -112,6 +112,7 @@ void LedgerState::prune(absl::Time now) {
   while (!execution_order_.empty() && execution_order_.front().first < window_start) {
     executions_.erase(execution_order_.front().second);
     execution_order_.pop_front();
+    forgot_executions_ = true;
   }
   const absl::Time finished_cutoff = now - limits_.finished_reservation_retention;
   while (!finished_.empty() && finished_.front().first < finished_cutoff) {
@@ -187,6 +188,8 @@ std::unique_ptr<LedgerState> LedgerState::from_snapshot(const LedgerLimits& limi
     return std::pair(a.time, a.execution) < std::pair(b.time, b.execution);
   });
   for (const Fill& fill : executions) state->add_execution(fill);
+  // The store may hold executions older than the window it handed over.
+  state->forgot_executions_ = true;
   for (const Trade& trade : snapshot.trades) state->add_trade(trade);
   for (AccountRecord& rec : state->accounts_) {
     // The snapshot carries at most trades_per_account_max trades: if it is
@@ -217,7 +220,12 @@ LedgerSnapshot LedgerState::to_snapshot() const {
   for (const auto& [id, r] : reservations_) out.reservations.push_back(r);
   std::sort(out.reservations.begin(), out.reservations.end(),
             [](const Reservation& a, const Reservation& b) { return a.id < b.id; });
-  for (const auto& [id, fill] : executions_) out.executions.push_back(fill);
+  // Memory prunes in arrival order, so a fill that arrived already older than
+  // the window may linger; the snapshot holds exactly the window.
+  const absl::Time window_start = execution_window_start();
+  for (const auto& [id, fill] : executions_) {
+    if (fill.time >= window_start) out.executions.push_back(fill);
+  }
   std::sort(out.executions.begin(), out.executions.end(),
             [](const Fill& a, const Fill& b) { return a.execution < b.execution; });
   for (const auto& [key, entry] : entries_) out.entries.push_back(entry);

@@ -68,6 +68,9 @@ class LedgerState {
   uint64_t next_reservation_id() const { return reservation_id_high_water_ + 1; }
   // Fills older than this are deduped against the store.
   absl::Time execution_window_start() const { return newest_fill_time_ - limits_.execution_retention; }
+  // Whether some applied execution ids are known to the store only: pruned
+  // from memory, or never loaded into it.
+  bool forgot_executions() const { return forgot_executions_; }
   const absl::btree_set<std::pair<absl::Time, ReservationId>>& expiry_index() const {
     return expiry_index_;
   }
@@ -111,6 +114,7 @@ class LedgerState {
   absl::flat_hash_map<ExecutionId, Fill> executions_;
   std::deque<std::pair<absl::Time, ExecutionId>> execution_order_;       // Arrival order.
   absl::Time newest_fill_time_ = absl::InfinitePast();
+  bool forgot_executions_ = false;
   absl::flat_hash_map<std::string, ExternalEntry> entries_;
   absl::flat_hash_set<AccountId> dirty_accounts_;
   absl::flat_hash_set<PositionKey> dirty_positions_;

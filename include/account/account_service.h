@@ -169,10 +169,10 @@ class AccountService {
   // Denials in precedence order: kInvalidArgument (execution id 0),
   // kInvalidQuantity, kInvalidPrice, kDuplicateExecution (same fields
   // applied before; nothing changes), kExecutionConflict (the id was applied
-  // with other fields; logged loudly), kSelfTrade, kAccountNotFound,
-  // kReservationNotFound, kReservationNotActive, kWrongSide,
-  // kSymbolMismatch, kPriceOutsideLimit, kFillExceedsReservation, store
-  // reasons.
+  // with other fields), kSelfTrade, kAccountNotFound, then the buyer's leg
+  // fully and then the seller's: kReservationNotFound,
+  // kReservationNotActive, kWrongSide, kSymbolMismatch, kPriceOutsideLimit,
+  // kFillExceedsReservation; store reasons.
   absl::StatusOr<SettlementReceipt> settle(const Fill& fill);
 
   // Applies a batch of fills (e.g. one tick's) in order, in one store
