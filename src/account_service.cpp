@@ -178,30 +178,29 @@ ExternalEntry entry_request(AccountId account, Cents cash, EntryKind kind, std::
 }
 }  // namespace
 
-absl::Status AccountService::credit(AccountId account, Cents amount, EntryKind kind,
-                                    std::string_view key) {
+absl::Status AccountService::cash_entry(AccountId account, Cents amount, EntryKind kind,
+                                        std::string_view key, bool cash_in) {
+  const std::string_view verb = cash_in ? "credit" : "debit";
   if (amount.value() <= 0 || kind == EntryKind::kShareIssue) {
     return denial(Reason::kInvalidAmount,
-                  internal::cat("a credit takes a positive cash amount, got ", amount.value(),
-                               " cents of ", entry_kind_name(kind)));
+                  internal::cat("a ", verb, " takes a positive cash amount, got ", amount.value(),
+                                " cents of ", entry_kind_name(kind)));
   }
+  const Cents signed_amount = cash_in ? amount : -amount;
   PendingCommand command{.stage = [&](Txn& txn, const CommandContext& ctx) {
-    return internal::stage_entry(txn, ctx, entry_request(account, amount, kind, key));
+    return internal::stage_entry(txn, ctx, entry_request(account, signed_amount, kind, key));
   }};
   return submit(command);
 }
 
+absl::Status AccountService::credit(AccountId account, Cents amount, EntryKind kind,
+                                    std::string_view key) {
+  return cash_entry(account, amount, kind, key, /*cash_in=*/true);
+}
+
 absl::Status AccountService::debit(AccountId account, Cents amount, EntryKind kind,
                                    std::string_view key) {
-  if (amount.value() <= 0 || kind == EntryKind::kShareIssue) {
-    return denial(Reason::kInvalidAmount,
-                  internal::cat("a debit takes a positive cash amount, got ", amount.value(),
-                               " cents of ", entry_kind_name(kind)));
-  }
-  PendingCommand command{.stage = [&](Txn& txn, const CommandContext& ctx) {
-    return internal::stage_entry(txn, ctx, entry_request(account, -amount, kind, key));
-  }};
-  return submit(command);
+  return cash_entry(account, amount, kind, key, /*cash_in=*/false);
 }
 
 absl::Status AccountService::issue_shares(AccountId account, SymbolId symbol, Qty qty,
@@ -215,24 +214,22 @@ absl::Status AccountService::issue_shares(AccountId account, SymbolId symbol, Qt
   return submit(command);
 }
 
-absl::StatusOr<ReservationId> AccountService::reserve_buy(const OrderSpec& order) {
+absl::StatusOr<ReservationId> AccountService::reserve(const OrderSpec& order, Side side) {
   ReservationId id;
   PendingCommand command{.stage = [&](Txn& txn, const CommandContext& ctx) -> absl::Status {
-    ACCOUNT_ASSIGN_OR_RETURN(id, internal::stage_reserve(txn, ctx, order, Side::kBuy));
+    ACCOUNT_ASSIGN_OR_RETURN(id, internal::stage_reserve(txn, ctx, order, side));
     return absl::OkStatus();
   }};
   ACCOUNT_RETURN_IF_ERROR(submit(command));
   return id;
 }
 
+absl::StatusOr<ReservationId> AccountService::reserve_buy(const OrderSpec& order) {
+  return reserve(order, Side::kBuy);
+}
+
 absl::StatusOr<ReservationId> AccountService::reserve_sell(const OrderSpec& order) {
-  ReservationId id;
-  PendingCommand command{.stage = [&](Txn& txn, const CommandContext& ctx) -> absl::Status {
-    ACCOUNT_ASSIGN_OR_RETURN(id, internal::stage_reserve(txn, ctx, order, Side::kSell));
-    return absl::OkStatus();
-  }};
-  ACCOUNT_RETURN_IF_ERROR(submit(command));
-  return id;
+  return reserve(order, Side::kSell);
 }
 
 absl::Status AccountService::extend_reservation(ReservationId reservation, absl::Time expires_at) {

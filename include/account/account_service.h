@@ -222,6 +222,11 @@ class AccountService {
  private:
   explicit AccountService(AccountServiceOptions options);
 
+  // credit() (cash_in) and debit() (not cash_in), with a positive `amount`.
+  absl::Status cash_entry(AccountId account, Cents amount, EntryKind kind, std::string_view key,
+                          bool cash_in);
+  absl::StatusOr<ReservationId> reserve(const OrderSpec& order, Side side);
+
   // Rebuilds state_ from the store. Leader only.
   absl::Status reload() ABSL_LOCKS_EXCLUDED(state_mu_);
   // Queues `command`, and runs it (with whatever is queued behind it, as one
