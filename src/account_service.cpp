@@ -1,11 +1,9 @@
 #include "account/account_service.h"
-#include "strings.h"
 
 #include <algorithm>
-#include <functional>
-#include <optional>
 #include <utility>
 
+#include "absl/functional/function_ref.h"
 #include "account/memory_store.h"
 #include "account/notional.h"
 #include "account/risk_cache.h"
@@ -13,6 +11,7 @@
 #include "check.h"
 #include "ledger_commands.h"
 #include "ledger_state.h"
+#include "strings.h"
 
 namespace account {
 namespace internal {
@@ -21,7 +20,8 @@ namespace internal {
 struct PendingCommand {
   // Validates and stages the command; runs on the group leader's thread,
   // under the service mutex. Returns the command's own denial, if any.
-  std::function<absl::Status(Txn&, const CommandContext&)> stage;
+  // Refers to a lambda on the caller's stack, which outlives the command.
+  absl::FunctionRef<absl::Status(Txn&, const CommandContext&)> stage;
   absl::Status status;
   bool done = false;   // Guarded by the service's queue_mu_.
   CondVar cv;          // Signalled when done, or when the command reaches the front.
@@ -51,12 +51,14 @@ AccountService::AccountService(AccountServiceOptions options) : options_(std::mo
   if (!options_.store) options_.store = std::make_shared<MemoryStore>();
   if (!options_.clock) options_.clock = std::make_shared<SystemClock>();
   if (!options_.sink) options_.sink = std::make_shared<NullNotificationSink>();
+  txn_ = std::make_unique<Txn>();
   risk_cache_ = std::make_unique<RiskCache>(
       RiskCacheOptions{.readers_max = options_.risk_readers_max,
                        .default_buy_headroom_qty = options_.limits.position_cap_qty});
 }
 
 AccountService::~AccountService() = default;
+
 
 SnapshotRequest AccountService::snapshot_request() const {
   return SnapshotRequest{
@@ -140,22 +142,23 @@ void AccountService::run_group(absl::Span<PendingCommand* const> group) {
 absl::Status AccountService::stage_and_commit(absl::Span<PendingCommand* const> group,
                                               bool dedupe_in_store) {
   const CommandContext ctx{options_.limits, now(), *options_.store, dedupe_in_store};
-  std::optional<Txn> txn;
-  ChangeSet changes;
+  // The leader's Txn and ChangeSet are reused from group to group, so their
+  // containers keep their capacity instead of allocating per command.
+  Txn& txn = *txn_;
   {
     internal::ReaderLock lock(&state_mu_);
-    txn.emplace(*state_);
-    for (PendingCommand* command : group) command->status = command->stage(*txn, ctx);
-    if (txn->empty()) return absl::OkStatus();
-    changes = txn->change_set();
+    txn.reset(*state_);
+    for (PendingCommand* command : group) command->status = command->stage(txn, ctx);
+    if (txn.empty()) return absl::OkStatus();
+    txn.change_set(&changes_);
   }
-  if (absl::Status committed = options_.store->commit(changes); !committed.ok()) {
+  if (absl::Status committed = options_.store->commit(changes_); !committed.ok()) {
     // The store may or may not have committed: reload before the next command.
     reload_needed_ = true;
     return committed;
   }
   internal::WriterLock lock(&state_mu_);
-  state_->apply(std::move(*txn), ctx.now);
+  state_->apply(txn, ctx.now);
   return absl::OkStatus();
 }
 
@@ -164,10 +167,11 @@ absl::Status AccountService::stage_and_commit(absl::Span<PendingCommand* const> 
 absl::StatusOr<AccountId> AccountService::create_account(std::string_view google_id,
                                                          std::string_view display_name) {
   AccountId id;
-  PendingCommand command{.stage = [&](Txn& txn, const CommandContext& ctx) -> absl::Status {
+  const auto stage = [&](Txn& txn, const CommandContext& ctx) -> absl::Status {
     ACCOUNT_ASSIGN_OR_RETURN(id, internal::stage_create_account(txn, ctx, google_id, display_name));
     return absl::OkStatus();
-  }};
+  };
+  PendingCommand command{.stage = stage};
   ACCOUNT_RETURN_IF_ERROR(submit(command));
   return id;
 }
@@ -187,9 +191,10 @@ absl::Status AccountService::cash_entry(AccountId account, Cents amount, EntryKi
                                 " cents of ", entry_kind_name(kind)));
   }
   const Cents signed_amount = cash_in ? amount : -amount;
-  PendingCommand command{.stage = [&](Txn& txn, const CommandContext& ctx) {
+  const auto stage = [&](Txn& txn, const CommandContext& ctx) {
     return internal::stage_entry(txn, ctx, entry_request(account, signed_amount, kind, key));
-  }};
+  };
+  PendingCommand command{.stage = stage};
   return submit(command);
 }
 
@@ -205,21 +210,23 @@ absl::Status AccountService::debit(AccountId account, Cents amount, EntryKind ki
 
 absl::Status AccountService::issue_shares(AccountId account, SymbolId symbol, Qty qty,
                                           std::string_view key) {
-  PendingCommand command{.stage = [&](Txn& txn, const CommandContext& ctx) {
+  const auto stage = [&](Txn& txn, const CommandContext& ctx) {
     ExternalEntry entry = entry_request(account, Cents{0}, EntryKind::kShareIssue, key);
     entry.symbol = symbol;
     entry.qty = qty;
     return internal::stage_entry(txn, ctx, std::move(entry));
-  }};
+  };
+  PendingCommand command{.stage = stage};
   return submit(command);
 }
 
 absl::StatusOr<ReservationId> AccountService::reserve(const OrderSpec& order, Side side) {
   ReservationId id;
-  PendingCommand command{.stage = [&](Txn& txn, const CommandContext& ctx) -> absl::Status {
+  const auto stage = [&](Txn& txn, const CommandContext& ctx) -> absl::Status {
     ACCOUNT_ASSIGN_OR_RETURN(id, internal::stage_reserve(txn, ctx, order, side));
     return absl::OkStatus();
-  }};
+  };
+  PendingCommand command{.stage = stage};
   ACCOUNT_RETURN_IF_ERROR(submit(command));
   return id;
 }
@@ -233,37 +240,41 @@ absl::StatusOr<ReservationId> AccountService::reserve_sell(const OrderSpec& orde
 }
 
 absl::Status AccountService::extend_reservation(ReservationId reservation, absl::Time expires_at) {
-  PendingCommand command{.stage = [&](Txn& txn, const CommandContext& ctx) {
+  const auto stage = [&](Txn& txn, const CommandContext& ctx) {
     return internal::stage_extend(txn, ctx, reservation, expires_at);
-  }};
+  };
+  PendingCommand command{.stage = stage};
   return submit(command);
 }
 
 absl::Status AccountService::cancel_order(OrderId order) {
-  PendingCommand command{.stage = [&](Txn& txn, const CommandContext& ctx) -> absl::Status {
+  const auto stage = [&](Txn& txn, const CommandContext& ctx) -> absl::Status {
     std::optional<ReservationId> id = txn.reservation_for_order(order);
     if (!id) {
       return denial(Reason::kReservationNotFound,
                     internal::cat("no reservation for order ", order.value()));
     }
     return internal::stage_finish(txn, ctx, *id, ReservationStatus::kCancelled);
-  }};
+  };
+  PendingCommand command{.stage = stage};
   return submit(command);
 }
 
 absl::Status AccountService::release_reservation(ReservationId reservation) {
-  PendingCommand command{.stage = [&](Txn& txn, const CommandContext& ctx) {
+  const auto stage = [&](Txn& txn, const CommandContext& ctx) {
     return internal::stage_finish(txn, ctx, reservation, ReservationStatus::kReleased);
-  }};
+  };
+  PendingCommand command{.stage = stage};
   return submit(command);
 }
 
 absl::StatusOr<size_t> AccountService::expire_due_reservations() {
   std::vector<internal::ExpiredOrder> expired;
-  PendingCommand command{.stage = [&](Txn& txn, const CommandContext& ctx) {
+  const auto stage = [&](Txn& txn, const CommandContext& ctx) {
     expired = internal::stage_expire_due(txn, ctx);
     return absl::OkStatus();
-  }};
+  };
+  PendingCommand command{.stage = stage};
   ACCOUNT_RETURN_IF_ERROR(submit(command));
   // Only now is the expiry durable: tell the users.
   for (const internal::ExpiredOrder& e : expired) {
@@ -274,10 +285,11 @@ absl::StatusOr<size_t> AccountService::expire_due_reservations() {
 
 absl::StatusOr<SettlementReceipt> AccountService::settle(const Fill& fill) {
   SettlementReceipt receipt;
-  PendingCommand command{.stage = [&](Txn& txn, const CommandContext& ctx) -> absl::Status {
+  const auto stage = [&](Txn& txn, const CommandContext& ctx) -> absl::Status {
     ACCOUNT_ASSIGN_OR_RETURN(receipt, internal::stage_settle(txn, ctx, fill));
     return absl::OkStatus();
-  }};
+  };
+  PendingCommand command{.stage = stage};
   ACCOUNT_RETURN_IF_ERROR(submit(command));
   return receipt;
 }
@@ -286,11 +298,12 @@ std::vector<absl::StatusOr<SettlementReceipt>> AccountService::settle_batch(
     absl::Span<const Fill> fills) {
   std::vector<absl::StatusOr<SettlementReceipt>> results;
   results.reserve(fills.size());
-  PendingCommand command{.stage = [&](Txn& txn, const CommandContext& ctx) {
+  const auto stage = [&](Txn& txn, const CommandContext& ctx) {
     results.clear();
     for (const Fill& fill : fills) results.push_back(internal::stage_settle(txn, ctx, fill));
     return absl::OkStatus();
-  }};
+  };
+  PendingCommand command{.stage = stage};
   const absl::Status status = submit(command);
   if (!status.ok()) {
     // The batch's commit failed: no fill of it was applied.

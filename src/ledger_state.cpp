@@ -126,14 +126,14 @@ void LedgerState::prune(absl::Time now) {
   }
 }
 
-void LedgerState::apply(Txn&& txn, absl::Time now) {
-  for (Account& row : txn.new_accounts_) put_account(row);
-  for (auto& [id, row] : txn.accounts_) {
+void LedgerState::apply(const Txn& txn, absl::Time now) {
+  for (const Account& row : txn.new_accounts_) put_account(row);
+  for (const auto& [id, row] : txn.accounts_) {
     put_account(row);
     dirty_accounts_.insert(id);
   }
-  for (auto& [key, p] : txn.positions_) put_position(p);
-  for (auto& [id, r] : txn.reservations_) put_reservation(r);
+  for (const auto& [key, p] : txn.positions_) put_position(p);
+  for (const auto& [id, r] : txn.reservations_) put_reservation(r);
   for (const Fill& fill : txn.executions_) add_execution(fill);
   for (const Trade& trade : txn.trades_) add_trade(trade);
   for (const ExternalEntry& entry : txn.entries_) add_entry(entry);
@@ -239,7 +239,7 @@ LedgerSnapshot LedgerState::to_snapshot() const {
 
 const Account* Txn::account(AccountId id) const {
   if (auto it = accounts_.find(id); it != accounts_.end()) return &it->second;
-  const AccountRecord* rec = base_.account(id);
+  const AccountRecord* rec = base_->account(id);
   return rec == nullptr ? nullptr : &rec->row;
 }
 
@@ -247,34 +247,34 @@ const Position* Txn::position(AccountId account_id, SymbolId symbol) const {
   if (auto it = positions_.find(PositionKey{account_id, symbol}); it != positions_.end()) {
     return &it->second;
   }
-  return base_.position(account_id, symbol);
+  return base_->position(account_id, symbol);
 }
 
 const Reservation* Txn::reservation(ReservationId id) const {
   if (auto it = reservations_.find(id); it != reservations_.end()) return &it->second;
-  return base_.reservation(id);
+  return base_->reservation(id);
 }
 
 std::optional<ReservationId> Txn::reservation_for_order(OrderId order) const {
   if (auto it = new_orders_.find(order); it != new_orders_.end()) return it->second;
-  return base_.reservation_for_order(order);
+  return base_->reservation_for_order(order);
 }
 
 std::optional<AccountId> Txn::account_by_google_id(std::string_view google_id) const {
   if (auto it = new_google_ids_.find(to_absl(google_id)); it != new_google_ids_.end()) return it->second;
-  return base_.account_by_google_id(google_id);
+  return base_->account_by_google_id(google_id);
 }
 
 const Fill* Txn::execution(ExecutionId id) const {
   if (auto it = execution_index_.find(id); it != execution_index_.end()) {
     return &executions_[it->second];
   }
-  return base_.execution(id);
+  return base_->execution(id);
 }
 
 const ExternalEntry* Txn::entry(std::string_view key) const {
   if (auto it = entry_index_.find(to_absl(key)); it != entry_index_.end()) return &entries_[it->second];
-  return base_.entry(key);
+  return base_->entry(key);
 }
 
 void Txn::create_account(Account row) {
@@ -291,7 +291,7 @@ void Txn::put_position(const Position& position) {
 
 void Txn::put_reservation(const Reservation& reservation) {
   auto [it, inserted] = reservations_.insert_or_assign(reservation.id, reservation);
-  if (inserted && base_.reservation(reservation.id) == nullptr) {
+  if (inserted && base_->reservation(reservation.id) == nullptr) {
     new_orders_.emplace(reservation.order, reservation.id);
     ++new_reservations_;
   }
@@ -314,11 +314,28 @@ bool Txn::empty() const {
          reservations_.empty() && executions_.empty() && trades_.empty() && entries_.empty();
 }
 
-ChangeSet Txn::change_set() const {
-  ChangeSet out;
+void Txn::reset(const LedgerState& base) {
+  base_ = &base;
+  new_accounts_.clear();
+  new_google_ids_.clear();
+  accounts_.clear();
+  positions_.clear();
+  reservations_.clear();
+  new_orders_.clear();
+  new_reservations_ = 0;
+  executions_.clear();
+  execution_index_.clear();
+  trades_.clear();
+  entries_.clear();
+  entry_index_.clear();
+}
+
+void Txn::change_set(ChangeSet* out_ptr) const {
+  ChangeSet& out = *out_ptr;
   out.new_accounts = new_accounts_;
+  out.balances.clear();
   for (const auto& [id, row] : accounts_) {
-    const AccountRecord* before = base_.account(id);
+    const AccountRecord* before = base_->account(id);
     // New accounts are written whole; existing ones only when cash moved
     // (reserved cash and open notional are derived, never stored).
     if (before != nullptr && before->row.cash != row.cash) {
@@ -327,14 +344,13 @@ ChangeSet Txn::change_set() const {
       out.balances.push_back(CashBalance{id, row.cash});
     }
   }
-  out.positions.reserve(positions_.size());
+  out.positions.clear();
   for (const auto& [key, p] : positions_) out.positions.push_back(p);
-  out.reservations.reserve(reservations_.size());
+  out.reservations.clear();
   for (const auto& [id, r] : reservations_) out.reservations.push_back(r);
-  out.executions = executions_;
-  out.trades = trades_;
-  out.entries = entries_;
-  return out;
+  out.executions.assign(executions_.begin(), executions_.end());
+  out.trades.assign(trades_.begin(), trades_.end());
+  out.entries.assign(entries_.begin(), entries_.end());
 }
 
 }  // namespace account::internal

@@ -83,7 +83,7 @@ class LedgerState {
 
   // Applies a committed transaction. `now` drives pruning of finished
   // reservations. Adds every touched account and position to the dirty sets.
-  void apply(class Txn&& txn, absl::Time now);
+  void apply(const class Txn& txn, absl::Time now);
 
   // Risk values changed since the last take_dirty(): read them, then clear.
   absl::flat_hash_set<AccountId> take_dirty_accounts() { return std::exchange(dirty_accounts_, {}); }
@@ -129,7 +129,11 @@ class LedgerState {
 // leaves nothing staged.
 class Txn {
  public:
-  explicit Txn(const LedgerState& base) : base_(base) {}
+  Txn() = default;
+  explicit Txn(const LedgerState& base) : base_(&base) {}
+
+  // Empties the overlay (keeping its capacity) and stages over `base` next.
+  void reset(const LedgerState& base);
 
   const Account* account(AccountId id) const;
   const Position* position(AccountId account, SymbolId symbol) const;
@@ -138,13 +142,13 @@ class Txn {
   std::optional<AccountId> account_by_google_id(std::string_view google_id) const;
   const Fill* execution(ExecutionId id) const;
   const ExternalEntry* entry(std::string_view key) const;
-  const LedgerState& base() const { return base_; }
+  const LedgerState& base() const { return *base_; }
 
   AccountId next_account_id() const {
-    return AccountId{base_.account_count() + new_accounts_.size() + 1};
+    return AccountId{base_->account_count() + new_accounts_.size() + 1};
   }
   ReservationId next_reservation_id() const {
-    return ReservationId{base_.next_reservation_id() + new_reservations_};
+    return ReservationId{base_->next_reservation_id() + new_reservations_};
   }
 
   void create_account(Account row);
@@ -155,13 +159,14 @@ class Txn {
   void add_trade(Trade trade);
   void add_entry(ExternalEntry entry);
 
-  ChangeSet change_set() const;
+  // Writes what the store must commit into `out` (cleared first).
+  void change_set(ChangeSet* out) const;
   bool empty() const;
 
  private:
   friend class LedgerState;
 
-  const LedgerState& base_;
+  const LedgerState* base_ = nullptr;
   std::vector<Account> new_accounts_;
   absl::flat_hash_map<std::string, AccountId> new_google_ids_;
   absl::flat_hash_map<AccountId, Account> accounts_;

@@ -5,7 +5,6 @@
 #include <deque>
 #include <string>
 
-#include "absl/container/btree_map.h"
 #include "absl/container/flat_hash_map.h"
 #include "account/internal/mutex.h"
 
@@ -13,14 +12,14 @@ namespace account {
 
 struct MemoryStore::Impl {
   mutable internal::SharedMutex mu;
-  // Ordered by id so load() is canonical.
-  absl::btree_map<AccountId, Account> accounts ABSL_GUARDED_BY(mu);
-  absl::btree_map<std::pair<AccountId, SymbolId>, Position> positions ABSL_GUARDED_BY(mu);
-  absl::btree_map<ReservationId, Reservation> reservations ABSL_GUARDED_BY(mu);
+  // Hash maps for cheap commits; load() sorts what it returns.
+  absl::flat_hash_map<AccountId, Account> accounts ABSL_GUARDED_BY(mu);
+  absl::flat_hash_map<std::pair<AccountId, SymbolId>, Position> positions ABSL_GUARDED_BY(mu);
+  absl::flat_hash_map<ReservationId, Reservation> reservations ABSL_GUARDED_BY(mu);
   absl::flat_hash_map<ExecutionId, Fill> executions ABSL_GUARDED_BY(mu);
   absl::Time newest_fill_time ABSL_GUARDED_BY(mu) = absl::InfinitePast();
   absl::flat_hash_map<AccountId, std::vector<Trade>> trades ABSL_GUARDED_BY(mu);  // Oldest first.
-  absl::btree_map<std::string, ExternalEntry> entries ABSL_GUARDED_BY(mu);
+  absl::flat_hash_map<std::string, ExternalEntry> entries ABSL_GUARDED_BY(mu);
   uint64_t reservation_id_high_water ABSL_GUARDED_BY(mu) = 0;
   uint64_t commits ABSL_GUARDED_BY(mu) = 0;
 
@@ -38,7 +37,7 @@ struct MemoryStore::Impl {
       }
     }
     for (const ExternalEntry& e : c.entries) {
-      if (entries.contains(e.key)) return absl::AlreadyExistsError("entry key exists");
+      if (entries.contains(internal::to_absl(e.key))) return absl::AlreadyExistsError("entry key exists");
     }
     for (const CashBalance& b : c.balances) {
       bool known = accounts.contains(b.account);
@@ -82,7 +81,11 @@ absl::StatusOr<LedgerSnapshot> MemoryStore::load(const SnapshotRequest& request)
     row.reserved_cash = Cents{0};
     row.open_notional = Cents{0};
     out.accounts.push_back(std::move(row));
-    auto it = s.trades.find(id);
+  }
+  std::sort(out.accounts.begin(), out.accounts.end(),
+            [](const Account& a, const Account& b) { return a.id < b.id; });
+  for (const Account& a : out.accounts) {
+    auto it = s.trades.find(a.id);
     if (it == s.trades.end()) continue;
     const std::vector<Trade>& all = it->second;
     const size_t n = std::min(all.size(), request.trades_per_account_max);
@@ -106,6 +109,13 @@ absl::StatusOr<LedgerSnapshot> MemoryStore::load(const SnapshotRequest& request)
   std::sort(out.executions.begin(), out.executions.end(),
             [](const Fill& a, const Fill& b) { return a.execution < b.execution; });
   for (const auto& [key, e] : s.entries) out.entries.push_back(e);
+  std::sort(out.positions.begin(), out.positions.end(), [](const Position& a, const Position& b) {
+    return std::pair(a.account, a.symbol) < std::pair(b.account, b.symbol);
+  });
+  std::sort(out.reservations.begin(), out.reservations.end(),
+            [](const Reservation& a, const Reservation& b) { return a.id < b.id; });
+  std::sort(out.entries.begin(), out.entries.end(),
+            [](const ExternalEntry& a, const ExternalEntry& b) { return a.key < b.key; });
   out.reservation_id_high_water = s.reservation_id_high_water;
   return out;
 }

@@ -51,6 +51,7 @@
 #include "absl/types/span.h"
 #include "account/account.h"
 #include "account/audit.h"
+#include "account/change_set.h"
 #include "account/clock.h"
 #include "account/external_entry.h"
 #include "account/fill.h"
@@ -255,9 +256,12 @@ class AccountService {
   // store I/O never blocks a query.
   mutable internal::SharedMutex state_mu_ ABSL_ACQUIRED_AFTER(publish_mu_);
   std::unique_ptr<internal::LedgerState> state_ ABSL_GUARDED_BY(state_mu_);
-  // Set after a failed commit: the next leader reloads first. Touched only
-  // by the leader; leadership passes under queue_mu_, which orders it.
+  // Touched only by the leader; leadership passes under queue_mu_, which
+  // orders them. reload_needed_ is set after a failed commit: the next
+  // leader reloads first. txn_ and changes_ are reused across groups.
   bool reload_needed_ = false;
+  std::unique_ptr<internal::Txn> txn_;
+  ChangeSet changes_;
 
   std::unique_ptr<RiskCache> risk_cache_;
 };
