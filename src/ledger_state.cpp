@@ -40,8 +40,9 @@ std::optional<AccountId> LedgerState::account_by_google_id(std::string_view goog
 }
 
 const Fill* LedgerState::execution(ExecutionId id) const {
-  auto it = executions_.find(id);
-  return it == executions_.end() ? nullptr : &it->second;
+  auto it = execution_index_.find(id);
+  return it == execution_index_.end() ? nullptr
+                                      : &execution_log_[it->second - execution_log_base_];
 }
 
 const ExternalEntry* LedgerState::entry(std::string_view key) const {
@@ -87,8 +88,8 @@ void LedgerState::put_reservation(const Reservation& r) {
 }
 
 void LedgerState::add_execution(const Fill& fill) {
-  executions_.emplace(fill.execution, fill);
-  execution_order_.emplace_back(fill.time, fill.execution);
+  execution_index_.emplace(fill.execution, execution_log_base_ + execution_log_.size());
+  execution_log_.push_back(fill);
   newest_fill_time_ = std::max(newest_fill_time_, fill.time);
 }
 
@@ -109,9 +110,10 @@ void LedgerState::add_entry(const ExternalEntry& entry) { entries_.emplace(entry
 // amortized O(1) per record.
 void LedgerState::prune(absl::Time now) {
   const absl::Time window_start = execution_window_start();
-  while (!execution_order_.empty() && execution_order_.front().first < window_start) {
-    executions_.erase(execution_order_.front().second);
-    execution_order_.pop_front();
+  while (!execution_log_.empty() && execution_log_.front().time < window_start) {
+    execution_index_.erase(execution_log_.front().execution);
+    execution_log_.pop_front();
+    ++execution_log_base_;
     forgot_executions_ = true;
   }
   const absl::Time finished_cutoff = now - limits_.finished_reservation_retention;
@@ -223,7 +225,7 @@ LedgerSnapshot LedgerState::to_snapshot() const {
   // Memory prunes in arrival order, so a fill that arrived already older than
   // the window may linger; the snapshot holds exactly the window.
   const absl::Time window_start = execution_window_start();
-  for (const auto& [id, fill] : executions_) {
+  for (const Fill& fill : execution_log_) {
     if (fill.time >= window_start) out.executions.push_back(fill);
   }
   std::sort(out.executions.begin(), out.executions.end(),

@@ -79,7 +79,6 @@ class LedgerState {
     return reservations_;
   }
   const absl::flat_hash_map<std::string, ExternalEntry>& entries() const { return entries_; }
-  const absl::flat_hash_map<ExecutionId, Fill>& executions() const { return executions_; }
 
   // Applies a committed transaction. `now` drives pruning of finished
   // reservations. Adds every touched account and position to the dirty sets.
@@ -111,8 +110,13 @@ class LedgerState {
   absl::btree_set<std::pair<absl::Time, ReservationId>> expiry_index_;    // Active only.
   std::deque<std::pair<absl::Time, ReservationId>> finished_;            // By finish time.
   uint64_t reservation_id_high_water_ = 0;
-  absl::flat_hash_map<ExecutionId, Fill> executions_;
-  std::deque<std::pair<absl::Time, ExecutionId>> execution_order_;       // Arrival order.
+  // Applied executions in the window, in arrival order, and an index from
+  // id to arrival number (the log's front is number execution_log_base_).
+  // The index holds 16-byte entries rather than whole fills, so it stays
+  // dense and cheap to grow.
+  std::deque<Fill> execution_log_;
+  uint64_t execution_log_base_ = 0;
+  absl::flat_hash_map<ExecutionId, uint64_t> execution_index_;
   absl::Time newest_fill_time_ = absl::InfinitePast();
   bool forgot_executions_ = false;
   absl::flat_hash_map<std::string, ExternalEntry> entries_;
