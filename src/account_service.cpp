@@ -1,6 +1,7 @@
 #include "account/account_service.h"
 
 #include <algorithm>
+#include <random>
 #include <utility>
 
 #include "absl/functional/function_ref.h"
@@ -57,8 +58,14 @@ AccountService::AccountService(AccountServiceOptions options) : options_(std::mo
                        .default_buy_headroom_qty = options_.limits.position_cap_qty});
 }
 
-AccountService::~AccountService() = default;
-
+AccountService::~AccountService() {
+  {
+    internal::MutexLock lock(&queued_mu_);
+    stopping_ = true;
+    queued_cv_.signal_all();
+  }
+  if (retry_thread_.joinable()) retry_thread_.join();
+}
 
 SnapshotRequest AccountService::snapshot_request() const {
   return SnapshotRequest{
@@ -73,6 +80,8 @@ absl::StatusOr<std::unique_ptr<AccountService>> AccountService::open(
   if (absl::Status loaded = service->reload(); !loaded.ok()) {
     return store_denial(loaded, "loading the ledger from the store");
   }
+  AccountService* raw = service.get();
+  service->retry_thread_ = std::thread([raw] { raw->retry_queued_fills(); });
   // Everything restored is marked changed, so the first end_of_tick()
   // publishes it all; until then the engine's checks say RiskUnavailable.
   return service;
@@ -283,18 +292,47 @@ absl::StatusOr<size_t> AccountService::expire_due_reservations() {
   return expired.size();
 }
 
+namespace {
+
+bool store_unavailable(const absl::StatusOr<SettlementReceipt>& result) {
+  return reason_of(result) == Reason::kStoreUnavailable;
+}
+
+SettlementReceipt queued_receipt(const Fill& fill) {
+  return SettlementReceipt{.outcome = SettlementOutcome::kQueued, .execution = fill.execution};
+}
+
+}  // namespace
+
 absl::StatusOr<SettlementReceipt> AccountService::settle(const Fill& fill) {
-  SettlementReceipt receipt;
-  const auto stage = [&](Txn& txn, const CommandContext& ctx) -> absl::Status {
-    ACCOUNT_ASSIGN_OR_RETURN(receipt, internal::stage_settle(txn, ctx, fill));
-    return absl::OkStatus();
-  };
-  PendingCommand command{.stage = stage};
-  ACCOUNT_RETURN_IF_ERROR(submit(command));
-  return receipt;
+  return std::move(settle_batch({&fill, 1}).front());
 }
 
 std::vector<absl::StatusOr<SettlementReceipt>> AccountService::settle_batch(
+    absl::Span<const Fill> fills) {
+  {
+    internal::MutexLock lock(&queued_mu_);
+    if (!queued_.empty()) {
+      // Earlier fills wait for the store: these go behind them, in order.
+      queued_.insert(queued_.end(), fills.begin(), fills.end());
+      queued_cv_.signal_all();
+      std::vector<absl::StatusOr<SettlementReceipt>> results;
+      for (const Fill& fill : fills) results.push_back(queued_receipt(fill));
+      return results;
+    }
+  }
+  std::vector<absl::StatusOr<SettlementReceipt>> results = settle_now(fills);
+  std::vector<const Fill*> to_queue;
+  for (size_t i = 0; i < fills.size(); ++i) {
+    if (!store_unavailable(results[i])) continue;
+    to_queue.push_back(&fills[i]);
+    results[i] = queued_receipt(fills[i]);
+  }
+  if (!to_queue.empty()) queue_fills(to_queue);
+  return results;
+}
+
+std::vector<absl::StatusOr<SettlementReceipt>> AccountService::settle_now(
     absl::Span<const Fill> fills) {
   std::vector<absl::StatusOr<SettlementReceipt>> results;
   results.reserve(fills.size());
@@ -313,6 +351,53 @@ std::vector<absl::StatusOr<SettlementReceipt>> AccountService::settle_batch(
     if (results.empty()) results.assign(fills.size(), status);
   }
   return results;
+}
+
+void AccountService::queue_fills(absl::Span<const Fill* const> fills) {
+  internal::MutexLock lock(&queued_mu_);
+  for (const Fill* fill : fills) queued_.push_back(*fill);
+  queued_cv_.signal_all();
+}
+
+size_t AccountService::queued_fills() const {
+  internal::MutexLock lock(&queued_mu_);
+  return queued_.size();
+}
+
+// Applies the queued fills, oldest first, as one group per attempt. While
+// any of them still meets an unavailable store, nothing of the attempt was
+// applied (one transaction), so the whole queue is tried again after a
+// capped, jittered, exponential backoff.
+void AccountService::retry_queued_fills() {
+  const SettlementRetryPolicy& policy = options_.settlement_retry;
+  absl::Duration backoff = policy.backoff_initial;
+  std::minstd_rand jitter(42);
+  std::vector<Fill> attempt;
+  while (true) {
+    {
+      internal::MutexLock lock(&queued_mu_);
+      while (!stopping_ && queued_.empty()) queued_cv_.wait(&queued_mu_);
+      if (stopping_) return;
+      attempt.assign(queued_.begin(), queued_.end());
+    }
+    const std::vector<absl::StatusOr<SettlementReceipt>> results = settle_now(attempt);
+    if (std::any_of(results.begin(), results.end(), store_unavailable)) {
+      const int64_t half_ns = absl::ToInt64Nanoseconds(backoff) / 2;
+      const int64_t wait_ns = half_ns + static_cast<int64_t>(jitter() % (half_ns + 1));
+      internal::MutexLock lock(&queued_mu_);
+      if (!stopping_) queued_cv_.wait_for(&queued_mu_, wait_ns);
+      backoff = std::min(backoff * 2, policy.backoff_max);
+      continue;
+    }
+    backoff = policy.backoff_initial;
+    {
+      internal::MutexLock lock(&queued_mu_);
+      queued_.erase(queued_.begin(), queued_.begin() + static_cast<std::ptrdiff_t>(attempt.size()));
+    }
+    for (size_t i = 0; i < attempt.size(); ++i) {
+      options_.sink->on_queued_fill_done(attempt[i], results[i].status());
+    }
+  }
 }
 
 // --- Queries -------------------------------------------------------------------

@@ -43,6 +43,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -77,12 +78,20 @@ class Txn;
 struct PendingCommand;
 }  // namespace internal
 
+// How queued fills are retried while the store is unavailable: capped
+// exponential backoff with jitter, from `backoff_initial` to `backoff_max`.
+struct SettlementRetryPolicy {
+  absl::Duration backoff_initial = absl::Milliseconds(10);
+  absl::Duration backoff_max = absl::Seconds(5);
+};
+
 struct AccountServiceOptions {
   std::shared_ptr<Store> store;             // Default: a new MemoryStore.
   std::shared_ptr<Clock> clock;             // Default: SystemClock.
   std::shared_ptr<NotificationSink> sink;   // Default: NullNotificationSink.
   LedgerLimits limits;
   size_t risk_readers_max = 64;             // Engine threads that may read the RiskCache.
+  SettlementRetryPolicy settlement_retry;
 };
 
 class AccountService {
@@ -167,6 +176,15 @@ class AccountService {
   // --- Settlement ----------------------------------------------------------
 
   // Applies one fill exactly once: both legs or neither.
+  //
+  // Store outages: a fill that cannot be committed because the store is
+  // unavailable is not refused. It is queued in memory and the result is OK
+  // with outcome kQueued; a background thread retries the queue in order,
+  // with SettlementRetryPolicy's backoff, and reports each queued fill to
+  // NotificationSink::on_queued_fill_done. While fills are queued, new fills
+  // queue behind them, so fills handed in by one thread apply in order.
+  // Only kApplied is an acknowledgement: a queued fill is not durable until
+  // it is reported done.
   // Denials in precedence order: kInvalidArgument (execution id 0),
   // kInvalidQuantity, kInvalidPrice, kDuplicateExecution (same fields
   // applied before; nothing changes), kExecutionConflict (the id was applied
@@ -197,6 +215,8 @@ class AccountService {
   // Up to `limit` most recent trades, newest first (older ones from the store).
   absl::StatusOr<std::vector<Trade>> trade_history(AccountId account, size_t limit) const;
   size_t account_count() const;
+  // Fills queued while the store was unavailable, not yet applied.
+  size_t queued_fills() const;
 
   // --- Risk ----------------------------------------------------------------
 
@@ -227,6 +247,12 @@ class AccountService {
   absl::Status cash_entry(AccountId account, Cents amount, EntryKind kind, std::string_view key,
                           bool cash_in);
   absl::StatusOr<ReservationId> reserve(const OrderSpec& order, Side side);
+  // Stages and commits `fills` as one group, without queueing.
+  std::vector<absl::StatusOr<SettlementReceipt>> settle_now(absl::Span<const Fill> fills);
+  // Queues `fills` behind the ones already queued and wakes the retry thread.
+  void queue_fills(absl::Span<const Fill* const> fills) ABSL_LOCKS_EXCLUDED(queued_mu_);
+  // The background thread: applies queued fills in order once the store is back.
+  void retry_queued_fills() ABSL_LOCKS_EXCLUDED(queued_mu_);
 
   // Rebuilds state_ from the store. Leader only.
   absl::Status reload() ABSL_LOCKS_EXCLUDED(state_mu_);
@@ -264,6 +290,14 @@ class AccountService {
   ChangeSet changes_;
 
   std::unique_ptr<RiskCache> risk_cache_;
+
+  // Fills queued during a store outage, oldest first, and the thread that
+  // retries them.
+  mutable internal::Mutex queued_mu_;
+  std::deque<Fill> queued_ ABSL_GUARDED_BY(queued_mu_);
+  bool stopping_ ABSL_GUARDED_BY(queued_mu_) = false;
+  internal::CondVar queued_cv_;
+  std::thread retry_thread_;
 };
 
 }  // namespace account

@@ -7,6 +7,8 @@
 // Thread-safety: implementations must be thread-safe.
 #pragma once
 
+#include "absl/status/status.h"
+#include "account/fill.h"
 #include "account/ids.h"
 
 namespace account {
@@ -17,6 +19,15 @@ class NotificationSink {
   // `order` of `account` expired unfilled (or partly filled); its
   // reservation was freed.
   virtual void on_order_expired(AccountId account, OrderId order, ReservationId reservation) = 0;
+
+  // A fill that settle() queued while the store was unavailable has been
+  // dealt with: `result` is OK when it was applied now, kDuplicateExecution
+  // when an earlier attempt had already applied it (an ambiguous commit), or
+  // the reason it was refused. Called in the order the fills were queued.
+  virtual void on_queued_fill_done(const Fill& fill, const absl::Status& result) {
+    (void)fill;
+    (void)result;
+  }
 };
 
 // Discards every notification.

@@ -9,7 +9,9 @@
 // Thread-safety: it is the lock.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <mutex>
 #include <shared_mutex>
 
@@ -83,7 +85,14 @@ class CondVar {
     cv_.wait(lock);
     lock.release();  // Still held: the caller's scope unlocks it.
   }
+  // As wait(), but returns after `timeout_ns` nanoseconds at the latest.
+  void wait_for(Mutex* mu, int64_t timeout_ns) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    std::unique_lock<std::mutex> lock(mu->mu_, std::adopt_lock);
+    cv_.wait_for(lock, std::chrono::nanoseconds(timeout_ns));
+    lock.release();
+  }
   void signal() { cv_.notify_one(); }
+  void signal_all() { cv_.notify_all(); }
 
  private:
   std::condition_variable cv_;
