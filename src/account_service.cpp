@@ -142,9 +142,10 @@ void AccountService::run_group(absl::Span<PendingCommand* const> group) {
     if (failure.ok()) failure = stage_and_commit(group, /*dedupe_in_store=*/true);
   }
   if (failure.ok()) return;
-  failure = store_denial(failure, "commit failed");
+  // Each caller gets a Status of its own: copies share a reference-counted
+  // payload, and callers on other threads must not share one.
   for (PendingCommand* command : group) {
-    if (command->status.ok()) command->status = failure;
+    if (command->status.ok()) command->status = store_denial(failure, "commit failed");
   }
 }
 

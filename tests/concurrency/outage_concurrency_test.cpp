@@ -40,12 +40,12 @@ TEST_CASE("fills handed in during an outage apply once and in order when the sto
 
   std::atomic<bool> stop{false};
   std::atomic<int> failures{0};
-  std::atomic<int> refused_reservations{0};
+  std::atomic<int> refused_commands{0};
   std::thread gateway([&] {
     for (uint64_t order = 100; !stop.load(); ++order) {
       const auto r = service->reserve_buy({.account = buyer, .order = OrderId{order},
                                            .symbol = kSymbol, .qty = Qty{1}, .limit = Price{100}});
-      if (reason_of(r) == Reason::kStoreUnavailable) ++refused_reservations;
+      if (reason_of(r) == Reason::kStoreUnavailable) ++refused_commands;  // The gateway's.
       // A reservation that was taken must be cancellable once the store is up.
       for (int attempt = 0; r.ok(); ++attempt) {
         const absl::Status cancelled = service->cancel_order(OrderId{order});
@@ -54,6 +54,7 @@ TEST_CASE("fills handed in during an outage apply once and in order when the sto
           ++failures;
           break;
         }
+        ++refused_commands;
         absl::SleepFor(absl::Milliseconds(1));
       }
       if (service->available_cash(buyer).value().value() < 0) ++failures;
@@ -70,7 +71,13 @@ TEST_CASE("fills handed in during an outage apply once and in order when the sto
   faulty->inject(testing::FaultyStore::Fault::kDown);
   int queued = 0;
   for (int i = 0; i < kFills; ++i) {
-    if (i == kFills / 2) faulty->inject(testing::FaultyStore::Fault::kNone);
+    if (i == kFills / 2) {
+      // Keep the store down until the gateway has met the outage too.
+      for (int wait = 0; wait < 5'000 && refused_commands.load() == 0; ++wait) {
+        absl::SleepFor(absl::Milliseconds(1));
+      }
+      faulty->inject(testing::FaultyStore::Fault::kNone);
+    }
     const Fill fill{.execution = ExecutionId{static_cast<uint64_t>(1'000 + i)}, .symbol = kSymbol,
                     .qty = Qty{100}, .price = Price{1'000}, .buyer = {buyer, buy.order},
                     .seller = {seller, sell.order}, .tick = TickId{1}, .time = service->now()};
@@ -87,7 +94,7 @@ TEST_CASE("fills handed in during an outage apply once and in order when the sto
 
   CHECK(failures.load() == 0);
   CHECK(queued >= kFills / 2);  // Every fill of the outage half queued.
-  CHECK(refused_reservations.load() > 0);
+  CHECK(refused_commands.load() > 0);
   CHECK(service->queued_fills() == 0);
   CHECK(service->cash(seller).value() == Cents{kFills * 10});
   CHECK(service->reservation_for_order(buy.order).value().status == ReservationStatus::kSettled);
