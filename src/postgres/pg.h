@@ -1,0 +1,170 @@
+// Private to account::postgres: small RAII wrappers over libpq, binary
+// parameter and result encoding, and the mapping of libpq failures onto
+// absl::Status codes.
+//
+// Every value goes to the server as a binary parameter (never spliced into
+// SQL text); one-dimensional arrays use PostgreSQL's binary array format
+// (array_send), so `unnest($1::bigint[], ...)` receives them without parsing.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+
+#ifndef LIBPQ_HAS_PIPELINING
+#error "account::postgres needs libpq 14 or newer (pipeline mode)"
+#endif
+
+namespace account::pg {
+
+struct ConnDeleter {
+  void operator()(PGconn* conn) const { PQfinish(conn); }
+};
+struct ResultDeleter {
+  void operator()(PGresult* result) const { PQclear(result); }
+};
+using Conn = std::unique_ptr<PGconn, ConnDeleter>;
+using Result = std::unique_ptr<PGresult, ResultDeleter>;
+
+// Type OIDs from PostgreSQL's catalog (pg_type.dat); stable across versions.
+inline constexpr Oid kByteaOid = 17;
+inline constexpr Oid kInt8Oid = 20;
+
+// Times are BIGINT nanoseconds since the Unix epoch. The infinities map to
+// the ends of the int64 range and back; finite times outside ±292 years of
+// 1970 saturate to them.
+int64_t time_to_ns(absl::Time t);
+absl::Time time_from_ns(int64_t ns);
+
+// Ids are unsigned 64-bit; the database stores their bit pattern as BIGINT.
+inline int64_t id_to_db(uint64_t id) { return static_cast<int64_t>(id); }
+inline uint64_t id_from_db(int64_t v) { return static_cast<uint64_t>(v); }
+
+namespace detail {
+inline void put_be32(std::string& out, uint32_t v) {
+  const char bytes[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16),
+                         static_cast<char>(v >> 8), static_cast<char>(v)};
+  out.append(bytes, 4);
+}
+inline void put_be64(std::string& out, uint64_t v) {
+  put_be32(out, static_cast<uint32_t>(v >> 32));
+  put_be32(out, static_cast<uint32_t>(v));
+}
+// The header of a binary one-dimensional array of `n` elements of `type`.
+std::string array_header(Oid type, size_t n, size_t element_bytes);
+}  // namespace detail
+
+// The binary parameters of one statement. Buffers live as long as the Params.
+class Params {
+ public:
+  void add_int8(int64_t value);
+  void add_text(std::string_view value);
+
+  // A one-dimensional bigint[] holding get(row) for each row.
+  template <typename Row, typename Get>
+  void add_int8_column(absl::Span<const Row> rows, Get get) {
+    std::string out = detail::array_header(kInt8Oid, rows.size(), 12);
+    for (const Row& row : rows) {
+      detail::put_be32(out, 8);
+      detail::put_be64(out, static_cast<uint64_t>(static_cast<int64_t>(get(row))));
+    }
+    push(std::move(out), 1);
+  }
+
+  // A one-dimensional bytea[] holding get(row) (a std::string) for each row:
+  // any bytes, NUL included.
+  template <typename Row, typename Get>
+  void add_bytea_column(absl::Span<const Row> rows, Get get) {
+    size_t bytes = 0;
+    for (const Row& row : rows) bytes += 4 + get(row).size();
+    std::string out = detail::array_header(kByteaOid, rows.size(), 0);
+    out.reserve(out.size() + bytes);
+    for (const Row& row : rows) {
+      const std::string& value = get(row);
+      detail::put_be32(out, static_cast<uint32_t>(value.size()));
+      out.append(value);
+    }
+    push(std::move(out), 1);
+  }
+
+  int count() const { return static_cast<int>(buffers_.size()); }
+  const char* const* values() const { return values_.data(); }
+  const int* lengths() const { return lengths_.data(); }
+  const int* formats() const { return formats_.data(); }
+
+ private:
+  void push(std::string buffer, int format);
+  // A deque would keep pointers stable too; rebuilding values_ on each push
+  // is simpler and the counts are small.
+  std::vector<std::string> buffers_;
+  std::vector<const char*> values_;
+  std::vector<int> lengths_;
+  std::vector<int> formats_;
+};
+
+// Checks that `result` has columns of the types `shape` spells, one letter
+// per column: 'i' bigint, 'b' bytea. Guards every read below.
+absl::Status expect_columns(const PGresult* result, std::string_view shape, std::string_view what);
+
+// Reads a binary bigint (0 when NULL) or bytea value. Call expect_columns() first.
+int64_t get_int(const PGresult* result, int row, int column);
+std::string get_bytes(const PGresult* result, int row, int column);
+
+// One statement of a pipeline: a prepared statement by name with its
+// parameters, or plain SQL without parameters (BEGIN, COMMIT).
+struct Step {
+  const char* prepared = nullptr;
+  const Params* params = nullptr;
+  const char* sql = nullptr;
+};
+
+// Sends `steps` in pipeline mode followed by one sync, then collects one
+// result per step (binary results): one round trip. Returns the results, or
+// the first error mapped by status_of(), after rolling back a transaction
+// left open in error.
+absl::StatusOr<std::vector<Result>> run_pipeline(PGconn* conn, absl::Span<const Step> steps);
+
+// Runs `sql` (no parameters; several statements allowed) outside pipeline
+// mode. For migrations and session set-up.
+absl::Status exec(PGconn* conn, const char* sql, std::string_view what);
+
+// Runs `sql` with `params` (one statement, binary results) outside pipeline mode.
+absl::StatusOr<Result> exec_params(PGconn* conn, const char* sql, const Params& params,
+                                   std::string_view what);
+
+// Runs the prepared statement `name` with `params` outside pipeline mode.
+absl::StatusOr<Result> exec_prepared(PGconn* conn, const char* name, const Params& params);
+
+// Prepares `sql` as `name` on this connection.
+absl::Status prepare(PGconn* conn, const char* name, const char* sql);
+
+// The status for a failed result, or for a failed call when `result` is
+// null: connection trouble (a broken connection, SQLSTATE class 08, 53, 57P,
+// or 40001/40P01) -> Unavailable; 23505 -> AlreadyExists; P0002 (raised by
+// the schema's own checks) -> NotFound; anything else -> Internal, with the
+// server's message, detail and SQLSTATE.
+absl::Status status_of(PGconn* conn, const PGresult* result, std::string_view what);
+
+// True when the connection can no longer be used.
+bool broken(const PGconn* conn);
+
+// Opens a connection. `keywords`/`values` are libpq connection parameters
+// (null-terminated arrays; dbname expanded as a connection string or URI).
+// Failures map to the distinct codes documented on PostgresStore::open().
+absl::StatusOr<Conn> connect(const char* const* keywords, const char* const* values);
+
+// Checks that `database_url` parses as a libpq connection string or URI:
+// InvalidArgument otherwise.
+absl::Status check_url(std::string_view database_url);
+
+}  // namespace account::pg

@@ -1,0 +1,212 @@
+#include "account/postgres_store.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <utility>
+
+#include "../strings.h"
+#include "account/internal/mutex.h"
+#include "pg.h"
+#include "rows.h"
+#include "schema.h"
+#include "statements.h"
+
+namespace account {
+namespace {
+
+// The session-level advisory lock that makes one writer per database
+// ("ACCOUNT1" in ASCII). pg_locks shows it as locktype advisory, classid
+// 0x4143434F and objid 0x554E5431 (its high and low halves), objsubid 1.
+constexpr int64_t kWriterLockKey = 0x4143434F554E5431;
+
+// Sorts by an unsigned key: ids are stored as their bit pattern, so the
+// database's order differs from the ledger's for ids of 2^63 and above.
+template <typename Row, typename Key>
+void sort_by(std::vector<Row>& rows, Key key) {
+  std::stable_sort(rows.begin(), rows.end(),
+                   [&](const Row& a, const Row& b) { return key(a) < key(b); });
+}
+
+}  // namespace
+
+struct PostgresStore::Impl {
+  std::string url;
+  PostgresStoreOptions options;
+  internal::Mutex mu;
+  pg::Conn conn ABSL_GUARDED_BY(mu);
+
+  // Connects, takes the writer lock, migrates and prepares: a usable session.
+  absl::Status connect_session() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  absl::Status take_writer_lock() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  // Reconnects when there is no connection.
+  absl::Status ready() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  // Drops the connection when `status` says it broke or it was left
+  // mid-transaction, so the next call reconnects. Returns `status`.
+  absl::Status settle(absl::Status status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+
+  absl::Status commit(const ChangeSet& changes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  absl::StatusOr<LedgerSnapshot> load(const SnapshotRequest& request)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+};
+
+absl::Status PostgresStore::Impl::connect_session() {
+  conn.reset();
+  const std::string timeout =
+      std::to_string(std::max<int64_t>(2, absl::ToInt64Seconds(options.connect_timeout)));
+  // Defaults come before dbname, so that the URL's own settings win.
+  const char* keywords[] = {"connect_timeout", "application_name", "dbname", nullptr};
+  const char* values[] = {timeout.c_str(), options.application_name.c_str(), url.c_str(), nullptr};
+  absl::StatusOr<pg::Conn> connected = pg::connect(keywords, values);
+  if (!connected.ok()) return connected.status();
+  conn = std::move(*connected);
+  absl::Status ok = take_writer_lock();
+  if (ok.ok()) ok = pg::migrate(conn.get(), kSchemaVersion);
+  for (const pg::Statement& s : pg::kAllStatements) {
+    if (ok.ok()) ok = pg::prepare(conn.get(), s.name, s.sql);
+  }
+  if (!ok.ok()) conn.reset();
+  return ok;
+}
+
+absl::Status PostgresStore::Impl::take_writer_lock() {
+  pg::Params key;
+  key.add_int8(kWriterLockKey);
+  absl::StatusOr<pg::Result> r =
+      pg::exec_params(conn.get(), "SELECT pg_try_advisory_lock($1::bigint)::int::bigint", key,
+                      "taking the writer lock");
+  if (!r.ok()) return r.status();
+  if (absl::Status ok = pg::expect_columns(r->get(), "i", "writer lock"); !ok.ok()) return ok;
+  if (pg::get_int(r->get(), 0, 0) == 1) return absl::OkStatus();
+  // Name the holder, to make the refusal actionable.
+  absl::StatusOr<pg::Result> holder = pg::exec_params(
+      conn.get(),
+      "SELECT coalesce(min(pid), 0)::bigint FROM pg_locks WHERE locktype = 'advisory' "
+      "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+      "AND granted AND objsubid = 1 AND (classid::bigint << 32 | objid::bigint) = $1::bigint",
+      key, "finding the writer lock's holder");
+  int64_t pid = 0;
+  if (holder.ok() && pg::expect_columns(holder->get(), "i", "holder").ok()) {
+    pid = pg::get_int(holder->get(), 0, 0);
+  }
+  return absl::FailedPreconditionError(internal::cat(
+      "database \"", PQdb(conn.get()), "\" already has a writer (server process ", pid,
+      " holds its advisory lock ", kWriterLockKey, "); only one ledger may write to a database"));
+}
+
+absl::Status PostgresStore::Impl::ready() {
+  if (conn != nullptr && !pg::broken(conn.get())) return absl::OkStatus();
+  return connect_session();
+}
+
+absl::Status PostgresStore::Impl::settle(absl::Status status) {
+  if (conn != nullptr &&
+      (pg::broken(conn.get()) || PQtransactionStatus(conn.get()) != PQTRANS_IDLE ||
+       status.code() == absl::StatusCode::kUnavailable)) {
+    conn.reset();
+  }
+  return status;
+}
+
+absl::Status PostgresStore::Impl::commit(const ChangeSet& changes) {
+  if (changes.empty()) return absl::OkStatus();
+  if (absl::Status ok = ready(); !ok.ok()) return ok;
+  pg::CommitParams params;
+  pg::build_commit_params(changes, params);
+  std::vector<pg::Step> steps;
+  steps.push_back({.sql = "BEGIN"});
+  for (const pg::Step& s : params.steps) steps.push_back(s);
+  steps.push_back({.sql = "COMMIT"});
+  return settle(pg::run_pipeline(conn.get(), steps).status());
+}
+
+absl::StatusOr<LedgerSnapshot> PostgresStore::Impl::load(const SnapshotRequest& request) {
+  if (absl::Status ok = ready(); !ok.ok()) return ok;
+  pg::Params since;
+  since.add_int8(pg::time_to_ns(request.reservations_finished_since));
+  pg::Params retention;
+  retention.add_int8(pg::retention_ns(request.execution_retention));
+  pg::Params trades_max;
+  trades_max.add_int8(static_cast<int64_t>(
+      std::min<uint64_t>(request.trades_per_account_max, std::numeric_limits<int64_t>::max())));
+  const pg::Params none;
+  const pg::Step steps[] = {
+      {.sql = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"},
+      {.prepared = pg::kLoadAccounts.name, .params = &none},
+      {.prepared = pg::kLoadPositions.name, .params = &none},
+      {.prepared = pg::kLoadReservations.name, .params = &since},
+      {.prepared = pg::kLoadExecutions.name, .params = &retention},
+      {.prepared = pg::kLoadTrades.name, .params = &trades_max},
+      {.prepared = pg::kLoadEntries.name, .params = &none},
+      {.prepared = pg::kLoadReservationHighWater.name, .params = &none},
+      {.sql = "COMMIT"},
+  };
+  absl::StatusOr<std::vector<pg::Result>> results = pg::run_pipeline(conn.get(), steps);
+  if (!results.ok()) return settle(results.status());
+  LedgerSnapshot out;
+  if (absl::Status ok = pg::read_snapshot(*results, out); !ok.ok()) return ok;
+  sort_by(out.accounts, [](const Account& a) { return a.id; });
+  sort_by(out.positions, [](const Position& p) { return std::pair(p.account, p.symbol); });
+  sort_by(out.reservations, [](const Reservation& r) { return r.id; });
+  sort_by(out.executions, [](const Fill& f) { return f.execution; });
+  sort_by(out.trades, [](const Trade& t) { return t.account; });
+  sort_by(out.entries, [](const ExternalEntry& e) { return e.key; });
+  return out;
+}
+
+// --- PostgresStore ------------------------------------------------------------
+
+PostgresStore::PostgresStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+PostgresStore::~PostgresStore() = default;
+
+absl::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::open(std::string_view database_url,
+                                                                   PostgresStoreOptions options) {
+  if (absl::Status ok = pg::check_url(database_url); !ok.ok()) return ok;
+  auto impl = std::make_unique<Impl>();
+  impl->url = std::string(database_url);
+  impl->options = std::move(options);
+  {
+    internal::MutexLock lock(&impl->mu);
+    if (absl::Status ok = impl->connect_session(); !ok.ok()) return ok;
+  }
+  return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(impl)));
+}
+
+absl::Status PostgresStore::commit(const ChangeSet& changes) {
+  internal::MutexLock lock(&impl_->mu);
+  return impl_->commit(changes);
+}
+
+absl::StatusOr<LedgerSnapshot> PostgresStore::load(const SnapshotRequest& request) {
+  internal::MutexLock lock(&impl_->mu);
+  return impl_->load(request);
+}
+
+absl::StatusOr<std::optional<Fill>> PostgresStore::find_execution(ExecutionId execution) {
+  internal::MutexLock lock(&impl_->mu);
+  if (absl::Status ok = impl_->ready(); !ok.ok()) return ok;
+  pg::Params id;
+  id.add_int8(pg::id_to_db(execution.value()));
+  absl::StatusOr<pg::Result> r = pg::exec_prepared(impl_->conn.get(), pg::kFindExecution.name, id);
+  if (!r.ok()) return impl_->settle(r.status());
+  std::vector<Fill> fills;
+  if (absl::Status ok = pg::read_fills(r->get(), fills); !ok.ok()) return ok;
+  if (fills.empty()) return std::optional<Fill>();
+  return std::optional<Fill>(fills.front());
+}
+
+absl::StatusOr<std::vector<Trade>> PostgresStore::trades(AccountId account, size_t limit) {
+  internal::MutexLock lock(&impl_->mu);
+  if (absl::Status ok = impl_->ready(); !ok.ok()) return ok;
+  pg::Params p;
+  p.add_int8(pg::id_to_db(account.value()));
+  p.add_int8(static_cast<int64_t>(std::min<uint64_t>(limit, std::numeric_limits<int64_t>::max())));
+  absl::StatusOr<pg::Result> r = pg::exec_prepared(impl_->conn.get(), pg::kTrades.name, p);
+  if (!r.ok()) return impl_->settle(r.status());
+  std::vector<Trade> out;
+  if (absl::Status ok = pg::read_trades(r->get(), out); !ok.ok()) return ok;
+  return out;
+}
+
+}  // namespace account

@@ -1,0 +1,271 @@
+#include "rows.h"
+
+#include <algorithm>
+#include <limits>
+#include <string>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/types/span.h"
+#include "statements.h"
+
+namespace account::pg {
+namespace {
+
+// `rows` with only the last row of each key, in their original order.
+// Returns `rows` itself when no key repeats (the ledger's case).
+template <typename Row, typename Key>
+absl::Span<const Row> last_images(const std::vector<Row>& rows, Key key,
+                                  std::vector<Row>& storage) {
+  absl::flat_hash_set<decltype(key(rows.front()))> seen;
+  bool repeats = false;
+  for (const Row& r : rows) repeats = repeats || !seen.insert(key(r)).second;
+  if (!repeats) return rows;
+  seen.clear();
+  for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
+    if (seen.insert(key(*it)).second) storage.push_back(*it);
+  }
+  std::reverse(storage.begin(), storage.end());
+  return storage;
+}
+
+int64_t ns(absl::Time t) { return time_to_ns(t); }
+int64_t id(uint64_t v) { return id_to_db(v); }
+
+void add_accounts(absl::Span<const Account> r, CommitParams& out) {
+  Params& p = out.accounts;
+  p.add_int8_column(r, [](const Account& a) { return id(a.id.value()); });
+  p.add_bytea_column(r, [](const Account& a) -> const std::string& { return a.google_id; });
+  p.add_bytea_column(r, [](const Account& a) -> const std::string& { return a.display_name; });
+  p.add_int8_column(r, [](const Account& a) { return a.cash.value(); });
+  p.add_int8_column(r, [](const Account& a) { return ns(a.created_at); });
+  out.steps.push_back({.prepared = kInsertAccounts.name, .params = &p});
+}
+
+void add_balances(absl::Span<const CashBalance> r, CommitParams& out) {
+  Params& p = out.balances;
+  p.add_int8_column(r, [](const CashBalance& b) { return id(b.account.value()); });
+  p.add_int8_column(r, [](const CashBalance& b) { return b.cash.value(); });
+  out.steps.push_back({.prepared = kUpdateBalances.name, .params = &p});
+}
+
+void add_positions(absl::Span<const Position> r, CommitParams& out) {
+  Params& p = out.positions;
+  p.add_int8_column(r, [](const Position& x) { return id(x.account.value()); });
+  p.add_int8_column(r, [](const Position& x) { return id(x.symbol.value()); });
+  p.add_int8_column(r, [](const Position& x) { return x.qty.value(); });
+  p.add_int8_column(r, [](const Position& x) { return x.cost_basis.value(); });
+  p.add_int8_column(r, [](const Position& x) { return x.realized_pnl.value(); });
+  p.add_int8_column(r, [](const Position& x) { return x.avg_cost().cents_per_share(); });
+  out.steps.push_back({.prepared = kUpsertPositions.name, .params = &p});
+}
+
+void add_reservations(absl::Span<const Reservation> r, CommitParams& out) {
+  Params& p = out.reservations;
+  p.add_int8_column(r, [](const Reservation& x) { return id(x.id.value()); });
+  p.add_int8_column(r, [](const Reservation& x) { return id(x.account.value()); });
+  p.add_int8_column(r, [](const Reservation& x) { return id(x.order.value()); });
+  p.add_int8_column(r, [](const Reservation& x) { return id(x.symbol.value()); });
+  p.add_int8_column(r, [](const Reservation& x) { return static_cast<int64_t>(x.side); });
+  p.add_int8_column(r, [](const Reservation& x) { return x.limit.cents_per_share(); });
+  p.add_int8_column(r, [](const Reservation& x) { return x.order_qty.value(); });
+  p.add_int8_column(r, [](const Reservation& x) { return x.remaining_qty.value(); });
+  p.add_int8_column(r, [](const Reservation& x) { return x.reserved_cash.value(); });
+  p.add_int8_column(r, [](const Reservation& x) { return static_cast<int64_t>(x.status); });
+  p.add_int8_column(r, [](const Reservation& x) { return ns(x.created_at); });
+  p.add_int8_column(r, [](const Reservation& x) { return ns(x.expires_at); });
+  p.add_int8_column(r, [](const Reservation& x) { return ns(x.updated_at); });
+  out.steps.push_back({.prepared = kUpsertReservations.name, .params = &p});
+}
+
+void add_executions(absl::Span<const Fill> r, CommitParams& out) {
+  Params& p = out.executions;
+  p.add_int8_column(r, [](const Fill& f) { return id(f.execution.value()); });
+  p.add_int8_column(r, [](const Fill& f) { return id(f.symbol.value()); });
+  p.add_int8_column(r, [](const Fill& f) { return f.qty.value(); });
+  p.add_int8_column(r, [](const Fill& f) { return f.price.cents_per_share(); });
+  p.add_int8_column(r, [](const Fill& f) { return id(f.buyer.account.value()); });
+  p.add_int8_column(r, [](const Fill& f) { return id(f.buyer.order.value()); });
+  p.add_int8_column(r, [](const Fill& f) { return id(f.seller.account.value()); });
+  p.add_int8_column(r, [](const Fill& f) { return id(f.seller.order.value()); });
+  p.add_int8_column(r, [](const Fill& f) { return id(f.tick.value()); });
+  p.add_int8_column(r, [](const Fill& f) { return ns(f.time); });
+  out.steps.push_back({.prepared = kInsertExecutions.name, .params = &p});
+}
+
+void add_trades(absl::Span<const Trade> r, CommitParams& out) {
+  Params& p = out.trades;
+  p.add_int8_column(r, [](const Trade& t) { return id(t.account.value()); });
+  p.add_int8_column(r, [](const Trade& t) { return id(t.execution.value()); });
+  p.add_int8_column(r, [](const Trade& t) { return id(t.order.value()); });
+  p.add_int8_column(r, [](const Trade& t) { return id(t.symbol.value()); });
+  p.add_int8_column(r, [](const Trade& t) { return static_cast<int64_t>(t.side); });
+  p.add_int8_column(r, [](const Trade& t) { return t.qty.value(); });
+  p.add_int8_column(r, [](const Trade& t) { return t.price.cents_per_share(); });
+  p.add_int8_column(r, [](const Trade& t) { return t.notional.value(); });
+  p.add_int8_column(r, [](const Trade& t) { return t.realized_pnl.value(); });
+  p.add_int8_column(r, [](const Trade& t) { return id(t.tick.value()); });
+  p.add_int8_column(r, [](const Trade& t) { return ns(t.time); });
+  out.steps.push_back({.prepared = kInsertTrades.name, .params = &p});
+}
+
+void add_entries(absl::Span<const ExternalEntry> r, CommitParams& out) {
+  Params& p = out.entries;
+  p.add_bytea_column(r, [](const ExternalEntry& e) -> const std::string& { return e.key; });
+  p.add_int8_column(r, [](const ExternalEntry& e) { return static_cast<int64_t>(e.kind); });
+  p.add_int8_column(r, [](const ExternalEntry& e) { return id(e.account.value()); });
+  p.add_int8_column(r, [](const ExternalEntry& e) { return e.cash.value(); });
+  p.add_int8_column(r, [](const ExternalEntry& e) { return id(e.symbol.value()); });
+  p.add_int8_column(r, [](const ExternalEntry& e) { return e.qty.value(); });
+  p.add_int8_column(r, [](const ExternalEntry& e) { return ns(e.time); });
+  out.steps.push_back({.prepared = kInsertEntries.name, .params = &p});
+}
+
+// Result readers. `row` columns follow the statements in statements.h.
+int64_t at(const PGresult* r, int row, int column) { return get_int(r, row, column); }
+uint64_t uat(const PGresult* r, int row, int column) { return id_from_db(get_int(r, row, column)); }
+absl::Time tat(const PGresult* r, int row, int column) {
+  return time_from_ns(get_int(r, row, column));
+}
+
+absl::Status read_accounts(const PGresult* r, std::vector<Account>& out) {
+  if (absl::Status ok = expect_columns(r, "ibbii", "accounts"); !ok.ok()) return ok;
+  for (int i = 0; i < PQntuples(r); ++i) {
+    out.push_back(Account{.id = AccountId{uat(r, i, 0)},
+                          .google_id = get_bytes(r, i, 1),
+                          .display_name = get_bytes(r, i, 2),
+                          .created_at = tat(r, i, 4),
+                          .cash = Cents{at(r, i, 3)}});
+  }
+  return absl::OkStatus();
+}
+
+absl::Status read_positions(const PGresult* r, std::vector<Position>& out) {
+  if (absl::Status ok = expect_columns(r, "iiiii", "positions"); !ok.ok()) return ok;
+  for (int i = 0; i < PQntuples(r); ++i) {
+    out.push_back(Position{.account = AccountId{uat(r, i, 0)},
+                           .symbol = SymbolId{uat(r, i, 1)},
+                           .qty = Qty{at(r, i, 2)},
+                           .cost_basis = Cents{at(r, i, 3)},
+                           .realized_pnl = Cents{at(r, i, 4)}});
+  }
+  return absl::OkStatus();
+}
+
+absl::Status read_reservations(const PGresult* r, std::vector<Reservation>& out) {
+  if (absl::Status ok = expect_columns(r, "iiiiiiiiiiiii", "reservations"); !ok.ok()) return ok;
+  for (int i = 0; i < PQntuples(r); ++i) {
+    out.push_back(Reservation{.id = ReservationId{uat(r, i, 0)},
+                              .account = AccountId{uat(r, i, 1)},
+                              .order = OrderId{uat(r, i, 2)},
+                              .symbol = SymbolId{uat(r, i, 3)},
+                              .side = static_cast<Side>(at(r, i, 4)),
+                              .limit = Price{at(r, i, 5)},
+                              .order_qty = Qty{at(r, i, 6)},
+                              .remaining_qty = Qty{at(r, i, 7)},
+                              .reserved_cash = Cents{at(r, i, 8)},
+                              .created_at = tat(r, i, 10),
+                              .expires_at = tat(r, i, 11),
+                              .updated_at = tat(r, i, 12),
+                              .status = static_cast<ReservationStatus>(at(r, i, 9))});
+  }
+  return absl::OkStatus();
+}
+
+absl::Status read_entries(const PGresult* r, std::vector<ExternalEntry>& out) {
+  if (absl::Status ok = expect_columns(r, "biiiiii", "external entries"); !ok.ok()) return ok;
+  for (int i = 0; i < PQntuples(r); ++i) {
+    out.push_back(ExternalEntry{.key = get_bytes(r, i, 0),
+                                .kind = static_cast<EntryKind>(at(r, i, 1)),
+                                .account = AccountId{uat(r, i, 2)},
+                                .cash = Cents{at(r, i, 3)},
+                                .symbol = SymbolId{uat(r, i, 4)},
+                                .qty = Qty{at(r, i, 5)},
+                                .time = tat(r, i, 6)});
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+void build_commit_params(const ChangeSet& c, CommitParams& out) {
+  std::vector<CashBalance> balances;
+  std::vector<Position> positions;
+  std::vector<Reservation> reservations;
+  if (!c.new_accounts.empty()) add_accounts(c.new_accounts, out);
+  if (!c.balances.empty()) {
+    add_balances(last_images(
+                     c.balances, [](const CashBalance& b) { return b.account; }, balances),
+                 out);
+  }
+  if (!c.positions.empty()) {
+    auto key = [](const Position& p) { return std::pair(p.account, p.symbol); };
+    add_positions(last_images(c.positions, key, positions), out);
+  }
+  if (!c.reservations.empty()) {
+    auto key = [](const Reservation& r) { return r.id; };
+    add_reservations(last_images(c.reservations, key, reservations), out);
+  }
+  if (!c.executions.empty()) add_executions(c.executions, out);
+  if (!c.trades.empty()) add_trades(c.trades, out);
+  if (!c.entries.empty()) add_entries(c.entries, out);
+}
+
+int64_t retention_ns(absl::Duration retention) {
+  constexpr int64_t kAll = std::numeric_limits<int64_t>::max();
+  if (retention == absl::InfiniteDuration()) return kAll;
+  if (retention < absl::ZeroDuration()) return 0;
+  // Whole nanoseconds, rounded down: a fill time is whole nanoseconds, so
+  // "time >= newest - retention" holds exactly when it holds for the floor.
+  return std::min(absl::ToInt64Nanoseconds(retention), kAll);
+}
+
+absl::Status read_fills(const PGresult* r, std::vector<Fill>& out) {
+  if (absl::Status ok = expect_columns(r, "iiiiiiiiii", "executions"); !ok.ok()) return ok;
+  for (int i = 0; i < PQntuples(r); ++i) {
+    out.push_back(Fill{.execution = ExecutionId{uat(r, i, 0)},
+                       .symbol = SymbolId{uat(r, i, 1)},
+                       .qty = Qty{at(r, i, 2)},
+                       .price = Price{at(r, i, 3)},
+                       .buyer = {AccountId{uat(r, i, 4)}, OrderId{uat(r, i, 5)}},
+                       .seller = {AccountId{uat(r, i, 6)}, OrderId{uat(r, i, 7)}},
+                       .tick = TickId{uat(r, i, 8)},
+                       .time = tat(r, i, 9)});
+  }
+  return absl::OkStatus();
+}
+
+absl::Status read_trades(const PGresult* r, std::vector<Trade>& out) {
+  if (absl::Status ok = expect_columns(r, "iiiiiiiiiii", "trades"); !ok.ok()) return ok;
+  for (int i = 0; i < PQntuples(r); ++i) {
+    out.push_back(Trade{.execution = ExecutionId{uat(r, i, 0)},
+                        .account = AccountId{uat(r, i, 1)},
+                        .order = OrderId{uat(r, i, 2)},
+                        .symbol = SymbolId{uat(r, i, 3)},
+                        .side = static_cast<Side>(at(r, i, 4)),
+                        .qty = Qty{at(r, i, 5)},
+                        .price = Price{at(r, i, 6)},
+                        .notional = Cents{at(r, i, 7)},
+                        .realized_pnl = Cents{at(r, i, 8)},
+                        .tick = TickId{uat(r, i, 9)},
+                        .time = tat(r, i, 10)});
+  }
+  return absl::OkStatus();
+}
+
+absl::Status read_snapshot(const std::vector<Result>& results, LedgerSnapshot& out) {
+  if (results.size() != 9) {
+    return absl::InternalError("load: the pipeline returned an unexpected number of results");
+  }
+  absl::Status ok = read_accounts(results[1].get(), out.accounts);
+  if (ok.ok()) ok = read_positions(results[2].get(), out.positions);
+  if (ok.ok()) ok = read_reservations(results[3].get(), out.reservations);
+  if (ok.ok()) ok = read_fills(results[4].get(), out.executions);
+  if (ok.ok()) ok = read_trades(results[5].get(), out.trades);
+  if (ok.ok()) ok = read_entries(results[6].get(), out.entries);
+  if (ok.ok()) ok = expect_columns(results[7].get(), "i", "reservation high water");
+  if (ok.ok()) out.reservation_id_high_water = id_from_db(get_int(results[7].get(), 0, 0));
+  return ok;
+}
+
+}  // namespace account::pg

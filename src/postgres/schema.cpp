@@ -1,0 +1,207 @@
+#include "schema.h"
+
+#include <string>
+
+#include "../strings.h"
+#include "pg.h"
+
+namespace account::pg {
+namespace {
+
+// Version 1: the design document's accounts, positions, trades and
+// reservations, adapted to the ledger's types, plus what the contracts
+// need. Conventions (docs/postgres-store.md):
+// - money is BIGINT cents (*_cents), quantities BIGINT basis points (*_bp);
+// - times are BIGINT nanoseconds since the Unix epoch (*_ns): exact for the
+//   ledger's clock, which TIMESTAMPTZ (microseconds) is not;
+// - ids are the ledger's unsigned 64-bit ids, stored as their BIGINT bit pattern;
+// - text the ledger takes from users (google id, display name, keys) is
+//   BYTEA: any bytes but NUL round-trip exactly, whatever the encoding;
+// - enums are SMALLINT with the C++ enums' explicit, never-renumbered values:
+//   side 1 buy, 2 sell; status 1 active, 2 settled, 3 expired, 4 cancelled,
+//   5 released; kind 1 fantasy_credit, 2 win_bonus, 3 adjustment, 4 share_issue.
+// trades and executions carry no foreign keys: a foreign key costs a trigger
+// and a lookup per inserted row, and those are the tables a tick writes
+// thousands of rows into. The ledger keeps their references right.
+constexpr const char* kVersion1 = R"sql(
+CREATE TABLE accounts (
+  id BIGINT PRIMARY KEY,
+  google_id BYTEA NOT NULL,
+  display_name BYTEA NOT NULL DEFAULT ''::bytea,
+  cash_cents BIGINT NOT NULL DEFAULT 0,
+  created_at_ns BIGINT NOT NULL,
+  sleeper_user_id TEXT,
+  sleeper_roster_id TEXT,
+  sleeper_league_id TEXT,
+  CONSTRAINT accounts_google_id_unique UNIQUE (google_id),
+  CONSTRAINT accounts_google_id_bytes CHECK (octet_length(google_id) BETWEEN 1 AND 255),
+  CONSTRAINT accounts_display_name_bytes CHECK (octet_length(display_name) <= 255),
+  CONSTRAINT accounts_cash_nonnegative CHECK (cash_cents >= 0)
+);
+CREATE INDEX accounts_sleeper_user_id ON accounts (sleeper_user_id);
+CREATE INDEX accounts_sleeper_league_id ON accounts (sleeper_league_id);
+
+CREATE TABLE positions (
+  account_id BIGINT NOT NULL REFERENCES accounts (id),
+  symbol_id BIGINT NOT NULL,
+  qty_bp BIGINT NOT NULL,
+  cost_basis_cents BIGINT NOT NULL,
+  realized_pnl_cents BIGINT NOT NULL,
+  avg_cost_cents BIGINT NOT NULL,  -- Cents per share, rounded half up; for readers.
+  PRIMARY KEY (account_id, symbol_id),
+  CONSTRAINT positions_qty_nonnegative CHECK (qty_bp >= 0)
+);
+
+CREATE TABLE reservations (
+  id BIGINT PRIMARY KEY,
+  account_id BIGINT NOT NULL REFERENCES accounts (id),
+  order_id BIGINT NOT NULL,
+  symbol_id BIGINT NOT NULL,
+  side SMALLINT NOT NULL CHECK (side IN (1, 2)),
+  limit_cents BIGINT NOT NULL,
+  order_qty_bp BIGINT NOT NULL,
+  remaining_qty_bp BIGINT NOT NULL CHECK (remaining_qty_bp >= 0),
+  reserved_cash_cents BIGINT NOT NULL,
+  status SMALLINT NOT NULL CHECK (status BETWEEN 1 AND 5),
+  created_at_ns BIGINT NOT NULL,
+  expires_at_ns BIGINT NOT NULL,
+  updated_at_ns BIGINT NOT NULL
+);
+CREATE INDEX reservations_account_id ON reservations (account_id);
+CREATE INDEX reservations_expires_at ON reservations (expires_at_ns);
+CREATE INDEX reservations_active ON reservations (id) WHERE status = 1;
+
+CREATE TABLE executions (
+  execution_id BIGINT PRIMARY KEY,
+  symbol_id BIGINT NOT NULL,
+  qty_bp BIGINT NOT NULL,
+  price_cents BIGINT NOT NULL,
+  buyer_account_id BIGINT NOT NULL,
+  buyer_order_id BIGINT NOT NULL,
+  seller_account_id BIGINT NOT NULL,
+  seller_order_id BIGINT NOT NULL,
+  tick BIGINT NOT NULL,
+  time_ns BIGINT NOT NULL
+);
+CREATE INDEX executions_time ON executions (time_ns);
+
+CREATE TABLE trades (
+  id BIGINT GENERATED ALWAYS AS IDENTITY,
+  account_id BIGINT NOT NULL,
+  execution_id BIGINT NOT NULL,
+  order_id BIGINT NOT NULL,
+  symbol_id BIGINT NOT NULL,
+  side SMALLINT NOT NULL CHECK (side IN (1, 2)),
+  qty_bp BIGINT NOT NULL,
+  price_cents BIGINT NOT NULL,
+  notional_cents BIGINT NOT NULL,
+  realized_pnl_cents BIGINT NOT NULL,
+  tick BIGINT NOT NULL,
+  time_ns BIGINT NOT NULL,
+  PRIMARY KEY (account_id, id)
+);
+
+CREATE TABLE external_entries (
+  key BYTEA PRIMARY KEY CHECK (octet_length(key) BETWEEN 1 AND 128),
+  kind SMALLINT NOT NULL CHECK (kind BETWEEN 1 AND 4),
+  account_id BIGINT NOT NULL REFERENCES accounts (id),
+  cash_cents BIGINT NOT NULL,
+  symbol_id BIGINT NOT NULL,
+  qty_bp BIGINT NOT NULL,
+  time_ns BIGINT NOT NULL
+);
+CREATE INDEX external_entries_account_id ON external_entries (account_id);
+
+-- For the auth issue: refresh tokens are stored hashed, rotated on use, and
+-- revoked by family when a rotated one is reused.
+CREATE TABLE refresh_tokens (
+  token_hash BYTEA PRIMARY KEY,
+  family_id BYTEA NOT NULL,
+  account_id BIGINT NOT NULL REFERENCES accounts (id),
+  issued_at_ns BIGINT NOT NULL,
+  expires_at_ns BIGINT NOT NULL,
+  rotated BOOLEAN NOT NULL DEFAULT false,
+  revoked BOOLEAN NOT NULL DEFAULT false
+);
+CREATE INDEX refresh_tokens_family_id ON refresh_tokens (family_id);
+CREATE INDEX refresh_tokens_account_id ON refresh_tokens (account_id);
+
+-- Raised by the balance update when a cash balance names an account the
+-- database does not hold: the commit fails (SQLSTATE P0002) rather than
+-- silently updating nothing.
+CREATE FUNCTION account_unknown_account(account BIGINT) RETURNS BIGINT
+LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'cash balance for unknown account %', account USING ERRCODE = 'P0002';
+END
+$$;
+)sql";
+
+constexpr Migration kMigrations[] = {
+    {1, "accounts, positions, reservations, executions, trades, entries, refresh tokens",
+     kVersion1},
+};
+
+absl::StatusOr<int64_t> recorded_version(PGconn* conn) {
+  const Params none;
+  absl::StatusOr<Result> r =
+      exec_params(conn, "SELECT coalesce(max(version), 0)::bigint FROM schema_migrations", none,
+                  "reading the schema version");
+  if (!r.ok()) return r.status();
+  if (absl::Status ok = expect_columns(r->get(), "i", "schema version"); !ok.ok()) return ok;
+  return get_int(r->get(), 0, 0);
+}
+
+absl::Status apply(PGconn* conn, const Migration& m) {
+  if (absl::Status ok = exec(conn, m.sql, internal::cat("migration ", m.version)); !ok.ok()) {
+    return absl::InternalError(internal::cat("schema migration ", m.version, " (", m.description,
+                                             ") failed, nothing applied: ", ok.message()));
+  }
+  Params p;
+  p.add_int8(m.version);
+  p.add_text(m.description);
+  return exec_params(conn,
+                     "INSERT INTO schema_migrations (version, description) "
+                     "VALUES ($1::bigint, $2::text)",
+                     p, "recording a migration")
+      .status();
+}
+
+absl::Status migrate_in_transaction(PGconn* conn, int known_version) {
+  // The writer lock is already held, so no other opener of ours migrates
+  // concurrently; the table lock keeps out anyone else who migrates.
+  absl::Status ok = exec(conn,
+                         "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                         " version INTEGER PRIMARY KEY,"
+                         " description TEXT NOT NULL,"
+                         " applied_at TIMESTAMPTZ NOT NULL DEFAULT now());"
+                         "LOCK TABLE schema_migrations IN SHARE ROW EXCLUSIVE MODE",
+                         "creating schema_migrations");
+  if (!ok.ok()) return ok;
+  absl::StatusOr<int64_t> current = recorded_version(conn);
+  if (!current.ok()) return current.status();
+  if (*current > known_version) {
+    return absl::FailedPreconditionError(internal::cat(
+        "the database's schema is version ", *current, ", newer than version ", known_version,
+        " that this library knows; refusing to use it (upgrade the library)"));
+  }
+  for (const Migration& m : kMigrations) {
+    if (m.version <= *current || m.version > known_version) continue;
+    if (ok = apply(conn, m); !ok.ok()) return ok;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Span<const Migration> migrations() { return kMigrations; }
+
+absl::Status migrate(PGconn* conn, int known_version) {
+  if (absl::Status ok = exec(conn, "BEGIN", "starting the migration"); !ok.ok()) return ok;
+  absl::Status ok = migrate_in_transaction(conn, known_version);
+  if (ok.ok()) return exec(conn, "COMMIT", "committing the migration");
+  if (!broken(conn)) PQclear(PQexec(conn, "ROLLBACK"));
+  return ok;
+}
+
+}  // namespace account::pg

@@ -1,0 +1,157 @@
+// Private to account::postgres: the prepared statements, by name. Every
+// value is a parameter. Writes take one array per column and touch each
+// table with one statement per commit; reads return bigint and bytea
+// columns only, in binary, in the order the readers in postgres_store.cpp
+// expect (checked by expect_columns() on every result).
+#pragma once
+
+namespace account::pg {
+
+struct Statement {
+  const char* name;
+  const char* sql;
+};
+
+// --- Writes (commit) ---------------------------------------------------------
+
+inline constexpr Statement kInsertAccounts{
+    "account_insert_accounts",
+    "INSERT INTO accounts (id, google_id, display_name, cash_cents, created_at_ns) "
+    "SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[], $4::bigint[], $5::bigint[])"};
+
+// Final cash per account. An account the table does not hold fails the
+// commit through account_unknown_account() (SQLSTATE P0002).
+inline constexpr Statement kUpdateBalances{
+    "account_update_balances",
+    "WITH v AS (SELECT * FROM unnest($1::bigint[], $2::bigint[]) AS v (id, cash_cents)), "
+    "u AS (UPDATE accounts AS a SET cash_cents = v.cash_cents FROM v WHERE a.id = v.id "
+    "RETURNING a.id) "
+    "SELECT account_unknown_account(v.id) FROM v WHERE NOT EXISTS "
+    "(SELECT 1 FROM u WHERE u.id = v.id)"};
+
+inline constexpr Statement kUpsertPositions{
+    "account_upsert_positions",
+    "INSERT INTO positions (account_id, symbol_id, qty_bp, cost_basis_cents, "
+    "realized_pnl_cents, avg_cost_cents) "
+    "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], "
+    "$5::bigint[], $6::bigint[]) "
+    "ON CONFLICT (account_id, symbol_id) DO UPDATE SET qty_bp = EXCLUDED.qty_bp, "
+    "cost_basis_cents = EXCLUDED.cost_basis_cents, "
+    "realized_pnl_cents = EXCLUDED.realized_pnl_cents, "
+    "avg_cost_cents = EXCLUDED.avg_cost_cents"};
+
+inline constexpr Statement kUpsertReservations{
+    "account_upsert_reservations",
+    "INSERT INTO reservations (id, account_id, order_id, symbol_id, side, limit_cents, "
+    "order_qty_bp, remaining_qty_bp, reserved_cash_cents, status, created_at_ns, "
+    "expires_at_ns, updated_at_ns) "
+    "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], "
+    "$5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], "
+    "$11::bigint[], $12::bigint[], $13::bigint[]) "
+    "ON CONFLICT (id) DO UPDATE SET account_id = EXCLUDED.account_id, "
+    "order_id = EXCLUDED.order_id, symbol_id = EXCLUDED.symbol_id, side = EXCLUDED.side, "
+    "limit_cents = EXCLUDED.limit_cents, order_qty_bp = EXCLUDED.order_qty_bp, "
+    "remaining_qty_bp = EXCLUDED.remaining_qty_bp, "
+    "reserved_cash_cents = EXCLUDED.reserved_cash_cents, status = EXCLUDED.status, "
+    "created_at_ns = EXCLUDED.created_at_ns, expires_at_ns = EXCLUDED.expires_at_ns, "
+    "updated_at_ns = EXCLUDED.updated_at_ns"};
+
+inline constexpr Statement kInsertExecutions{
+    "account_insert_executions",
+    "INSERT INTO executions (execution_id, symbol_id, qty_bp, price_cents, buyer_account_id, "
+    "buyer_order_id, seller_account_id, seller_order_id, tick, time_ns) "
+    "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], "
+    "$5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[])"};
+
+// Trades get their id (insertion order, which trades() sorts by) from the
+// identity column, in array order.
+inline constexpr Statement kInsertTrades{
+    "account_insert_trades",
+    "INSERT INTO trades (account_id, execution_id, order_id, symbol_id, side, qty_bp, "
+    "price_cents, notional_cents, realized_pnl_cents, tick, time_ns) "
+    "SELECT a, e, o, s, sd, q, p, n, r, t, tm FROM unnest($1::bigint[], $2::bigint[], "
+    "$3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], "
+    "$9::bigint[], $10::bigint[], $11::bigint[]) WITH ORDINALITY "
+    "AS u (a, e, o, s, sd, q, p, n, r, t, tm, ord) ORDER BY ord"};
+
+inline constexpr Statement kInsertEntries{
+    "account_insert_entries",
+    "INSERT INTO external_entries (key, kind, account_id, cash_cents, symbol_id, qty_bp, "
+    "time_ns) "
+    "SELECT * FROM unnest($1::bytea[], $2::bigint[], $3::bigint[], $4::bigint[], "
+    "$5::bigint[], $6::bigint[], $7::bigint[])"};
+
+// --- Reads ---------------------------------------------------------------------
+
+#define ACCOUNT_PG_FILL_COLUMNS                                                      \
+  "execution_id, symbol_id, qty_bp, price_cents, buyer_account_id, buyer_order_id, " \
+  "seller_account_id, seller_order_id, tick, time_ns"
+#define ACCOUNT_PG_TRADE_COLUMNS                                                      \
+  "t.execution_id, t.account_id, t.order_id, t.symbol_id, t.side::bigint, t.qty_bp, " \
+  "t.price_cents, t.notional_cents, t.realized_pnl_cents, t.tick, t.time_ns"
+
+inline constexpr Statement kFindExecution{"account_find_execution",
+                                          "SELECT " ACCOUNT_PG_FILL_COLUMNS
+                                          " FROM executions WHERE execution_id = $1::bigint"};
+
+inline constexpr Statement kTrades{"account_trades",
+                                   "SELECT " ACCOUNT_PG_TRADE_COLUMNS
+                                   " FROM trades AS t WHERE t.account_id = $1::bigint "
+                                   "ORDER BY t.id DESC LIMIT $2::bigint"};
+
+inline constexpr Statement kLoadAccounts{
+    "account_load_accounts",
+    "SELECT id, google_id, display_name, cash_cents, created_at_ns FROM accounts"};
+
+inline constexpr Statement kLoadPositions{
+    "account_load_positions",
+    "SELECT account_id, symbol_id, qty_bp, cost_basis_cents, realized_pnl_cents "
+    "FROM positions"};
+
+// Active reservations, and finished ones updated at or after $1 (ns).
+inline constexpr Statement kLoadReservations{
+    "account_load_reservations",
+    "SELECT id, account_id, order_id, symbol_id, side::bigint, limit_cents, order_qty_bp, "
+    "remaining_qty_bp, reserved_cash_cents, status::bigint, created_at_ns, expires_at_ns, "
+    "updated_at_ns FROM reservations WHERE status = 1 OR updated_at_ns >= $1::bigint"};
+
+// Executions within $1 ns of the newest fill time; all of them when $1 is
+// the largest bigint (an infinite window). Overflow-safe.
+inline constexpr Statement kLoadExecutions{
+    "account_load_executions", "SELECT " ACCOUNT_PG_FILL_COLUMNS
+                               " FROM executions WHERE $1::bigint = "
+                               "9223372036854775807 OR time_ns >= (SELECT CASE WHEN max(time_ns) < "
+                               "-9223372036854775807 + $1::bigint THEN -9223372036854775807 - 1 "
+                               "ELSE max(time_ns) - $1::bigint END FROM executions)"};
+
+// The newest $1 trades of every account, through the (account_id, id) key.
+inline constexpr Statement kLoadTrades{
+    "account_load_trades",
+    "SELECT " ACCOUNT_PG_TRADE_COLUMNS
+    " FROM accounts AS a CROSS JOIN LATERAL "
+    "(SELECT * FROM trades WHERE trades.account_id = a.id ORDER BY trades.id DESC "
+    "LIMIT $1::bigint) AS t ORDER BY t.account_id, t.id"};
+
+inline constexpr Statement kLoadEntries{
+    "account_load_entries",
+    "SELECT key, kind::bigint, account_id, cash_cents, symbol_id, qty_bp, time_ns "
+    "FROM external_entries"};
+
+// The largest reservation id as an unsigned number: ids are stored as their
+// bit pattern, so any negative one is larger than every non-negative one.
+inline constexpr Statement kLoadReservationHighWater{
+    "account_load_reservation_high_water",
+    "SELECT coalesce((SELECT max(id) FROM reservations WHERE id < 0), "
+    "(SELECT max(id) FROM reservations), 0)::bigint"};
+
+#undef ACCOUNT_PG_FILL_COLUMNS
+#undef ACCOUNT_PG_TRADE_COLUMNS
+
+inline constexpr Statement kAllStatements[] = {
+    kInsertAccounts,   kUpdateBalances, kUpsertPositions, kUpsertReservations,
+    kInsertExecutions, kInsertTrades,   kInsertEntries,   kFindExecution,
+    kTrades,           kLoadAccounts,   kLoadPositions,   kLoadReservations,
+    kLoadExecutions,   kLoadTrades,     kLoadEntries,     kLoadReservationHighWater,
+};
+
+}  // namespace account::pg
