@@ -20,6 +20,8 @@ BUILD_PACKAGES=(
   libfmt-dev
   catch2
   libbenchmark-dev
+  # The fake Sleeper API in tests/sleeper (an HTTP server on 127.0.0.1); tests only.
+  libcpp-httplib-dev
 )
 # The PostgreSQL store (libpq to build it; the server binaries, which its tests start on their
 # own, in a temporary directory), the HTTP clients and their TLS, and time zones. The core
@@ -115,8 +117,9 @@ run_example() {
 run_tests() {
   install_deps
   # ACCOUNT_WITH_POSTGRES=ON: without libpq the configure fails, rather than the PostgreSQL
-  # tests quietly not being built.
-  build_release -DACCOUNT_WARNINGS_AS_ERRORS=ON -DACCOUNT_WITH_POSTGRES=ON
+  # tests quietly not being built. ACCOUNT_WITH_SLEEPER=ON likewise for libcurl and simdjson.
+  build_release -DACCOUNT_WARNINGS_AS_ERRORS=ON -DACCOUNT_WITH_POSTGRES=ON \
+    -DACCOUNT_WITH_SLEEPER=ON
   step "Running the tests"
   ctest --preset release --no-tests=error
 }
