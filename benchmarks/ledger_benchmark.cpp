@@ -42,8 +42,17 @@
 #include "account/account_service.h"
 #include "account/clock.h"
 #include "account/notional.h"
+#include "support/settlement_fixture.h"
 
 namespace {
+
+using account::bench::funded_account;
+using account::bench::kBuyLimit;
+using account::bench::kBuyers;
+using account::bench::kBuyerCash;
+using account::bench::kFillCapacity;
+using account::bench::kPlayers;
+using account::bench::report;
 
 using account::AccountId;
 using account::AccountService;
@@ -60,101 +69,28 @@ using account::TickId;
 using account::kBpPerShare;
 
 constexpr int64_t kItemsPerRun = 1'000'000;
-constexpr size_t kBuyers = 64;
-constexpr size_t kPlayers = 8;
-// 100,000 shares at a $100 limit is $10,000,000: exactly the default per-account caps on
-// position (100,000 shares) and open notional ($10,000,000), so the fixture runs on the default
-// LedgerLimits.
-constexpr Qty kOrderQty{100'000 * kBpPerShare};
-constexpr Price kBuyLimit{100'00};
-constexpr Price kSellLimit{99'50};
-constexpr Cents kBuyerCash{10'000'000'00};
-constexpr Qty kFillQty{100};          // 0.01 share.
-constexpr Price kFillPrice{99'50};    // Below the buy limit: every fill frees a little cash.
-// Each order can take kOrderQty / kFillQty fills.
-constexpr int64_t kFillsPerSellOrder = kOrderQty.value() / kFillQty.value();
-constexpr int64_t kFillCapacity = kFillsPerSellOrder * static_cast<int64_t>(kPlayers);
-
-const absl::Time kStart = absl::FromUnixSeconds(1'763'960'400);
 
 // --- Ledger fixtures ------------------------------------------------------------------------
 
 struct Ledger {
   std::unique_ptr<AccountService> service;
-  std::vector<FillParty> buyers;   // Account and its buy order, one per buyer.
-  std::vector<FillParty> sellers;  // Account and its sell order, one per player.
+  account::bench::SettlementParties parties;
 };
 
 absl::StatusOr<std::unique_ptr<AccountService>> open_ledger() {
-  return AccountService::open({.clock = std::make_shared<account::ManualClock>(kStart)});
-}
-
-absl::StatusOr<AccountId> funded_account(AccountService& service, const std::string& name) {
-  absl::StatusOr<AccountId> id = service.create_account("google-" + name, name);
-  if (!id.ok()) return id.status();
-  absl::Status credited =
-      service.credit(*id, kBuyerCash, account::EntryKind::kAdjustment, "fund:" + name);
-  if (!credited.ok()) return credited;
-  return *id;
-}
-
-absl::Status add_sellers(AccountService& service, Ledger& ledger, uint64_t& next_order) {
-  for (size_t p = 1; p <= kPlayers; ++p) {
-    const std::string name = "maker-" + std::to_string(p);
-    absl::StatusOr<AccountId> id = service.create_account("google-" + name, name);
-    if (!id.ok()) return id.status();
-    absl::Status issued =
-        service.issue_shares(*id, SymbolId{p}, kOrderQty, "issue:" + std::to_string(p));
-    if (!issued.ok()) return issued;
-    const OrderId order{next_order++};
-    absl::StatusOr<account::ReservationId> r = service.reserve_sell(
-        {.account = *id, .order = order, .symbol = SymbolId{p}, .qty = kOrderQty,
-         .limit = kSellLimit});
-    if (!r.ok()) return r.status();
-    ledger.sellers.push_back({*id, order});
-  }
-  return absl::OkStatus();
+  return AccountService::open(
+      {.clock = std::make_shared<account::ManualClock>(account::bench::bench_start())});
 }
 
 absl::StatusOr<Ledger> make_settlement_ledger() {
   absl::StatusOr<std::unique_ptr<AccountService>> service = open_ledger();
   if (!service.ok()) return service.status();
   Ledger ledger{.service = std::move(*service)};
-  uint64_t next_order = 1;
-  if (absl::Status s = add_sellers(*ledger.service, ledger, next_order); !s.ok()) return s;
-  for (size_t b = 0; b < kBuyers; ++b) {
-    absl::StatusOr<AccountId> id =
-        funded_account(*ledger.service, "buyer-" + std::to_string(b));
-    if (!id.ok()) return id.status();
-    const OrderId order{next_order++};
-    absl::StatusOr<account::ReservationId> r = ledger.service->reserve_buy(
-        {.account = *id, .order = order, .symbol = SymbolId{b % kPlayers + 1},
-         .qty = kOrderQty, .limit = kBuyLimit});
-    if (!r.ok()) return r.status();
-    ledger.buyers.push_back({*id, order});
+  if (absl::Status s = account::bench::add_settlement_parties(*ledger.service, ledger.parties);
+      !s.ok()) {
+    return s;
   }
   return ledger;
-}
-
-// `count` fills with execution ids built as the engine builds them (tick << 20 | sequence),
-// 1,000 fills per tick.
-std::vector<Fill> make_fills(const Ledger& ledger, int64_t count) {
-  std::vector<Fill> fills;
-  fills.reserve(static_cast<size_t>(count));
-  for (int64_t i = 0; i < count; ++i) {
-    const size_t b = static_cast<size_t>(i) % kBuyers;
-    const uint64_t tick = static_cast<uint64_t>(i / 1'000) + 1;
-    const uint64_t seq = static_cast<uint64_t>(i % 1'000) + 1;
-    fills.push_back(Fill{.execution = ExecutionId{tick << 20 | seq},
-                         .symbol = SymbolId{b % kPlayers + 1},
-                         .qty = kFillQty,
-                         .price = kFillPrice,
-                         .buyer = ledger.buyers[b],
-                         .seller = ledger.sellers[b % kPlayers],
-                         .tick = TickId{tick},
-                         .time = kStart});
-  }
-  return fills;
 }
 
 // Builds the ledger and `count` fills, or marks the run as an error and returns nothing.
@@ -171,18 +107,8 @@ std::optional<std::pair<Ledger, std::vector<Fill>>> settlement_inputs(benchmark:
     state.SkipWithError(("fixture: " + ledger.status().ToString()).c_str());
     return std::nullopt;
   }
-  std::vector<Fill> fills = make_fills(*ledger, count);
+  std::vector<Fill> fills = account::bench::make_settlement_fills(ledger->parties, count);
   return std::pair{std::move(*ledger), std::move(fills)};
-}
-
-void report(benchmark::State& state, int64_t items, int64_t refused, const absl::Status& first) {
-  if (refused > 0) {
-    const std::string msg =
-        std::to_string(refused) + " commands refused, first: " + first.ToString();
-    state.SkipWithError(msg.c_str());
-    return;
-  }
-  state.SetItemsProcessed(items);
 }
 
 // --- Settlement -------------------------------------------------------------------------------
@@ -332,14 +258,14 @@ class NaiveLedger {
 
 // The same accounts and fills as the ledger's runs, on the naive ledger.
 std::vector<Fill> naive_fills(NaiveLedger& naive, int64_t count) {
-  Ledger ids;
+  account::bench::SettlementParties ids;
   for (size_t p = 1; p <= kPlayers; ++p) ids.sellers.push_back({AccountId{p}, OrderId{p}});
   for (size_t b = 0; b < kBuyers; ++b) {
     const uint64_t id = kPlayers + 1 + b;
     ids.buyers.push_back({AccountId{id}, OrderId{id}});
     naive.deposit(AccountId{id}, kBuyerCash);
   }
-  return make_fills(ids, count);
+  return account::bench::make_settlement_fills(ids, count);
 }
 
 void BM_NaiveSettle(benchmark::State& state) {

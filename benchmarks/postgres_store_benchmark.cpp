@@ -40,6 +40,7 @@
 #include "account/clock.h"
 #include "account/postgres_store.h"
 #include "support/postgres_server.h"
+#include "support/settlement_fixture.h"
 
 namespace {
 
@@ -56,18 +57,8 @@ using account::Qty;
 using account::SymbolId;
 using account::TickId;
 
-constexpr size_t kBuyers = 64;
-constexpr size_t kPlayers = 8;
-constexpr Qty kOrderQty{100'000 * kBpPerShare};
-constexpr Price kBuyLimit{100'00};
-constexpr Price kSellLimit{99'50};
-constexpr Cents kBuyerCash{10'000'000'00};
-constexpr Qty kFillQty{100};
-constexpr Price kFillPrice{99'50};
 constexpr int64_t kFillsBatched = 200'000;
 constexpr int64_t kFillsOneByOne = 5'000;
-
-const absl::Time kStart = absl::FromUnixSeconds(1'763'960'400);
 
 // --- Databases ------------------------------------------------------------------------------
 
@@ -138,52 +129,8 @@ class Database {
 struct Ledger {
   Database database;
   std::unique_ptr<AccountService> service;
-  std::vector<FillParty> buyers;
-  std::vector<FillParty> sellers;
+  account::bench::SettlementParties parties;
 };
-
-absl::Status add_parties(Ledger& ledger) {
-  AccountService& service = *ledger.service;
-  uint64_t next_order = 1;
-  for (size_t p = 1; p <= kPlayers; ++p) {
-    const std::string name = "maker-" + std::to_string(p);
-    absl::StatusOr<AccountId> id = service.create_account("google-" + name, name);
-    if (!id.ok()) return id.status();
-    absl::Status s = service.issue_shares(*id, SymbolId{p}, kOrderQty, "issue:" + name);
-    const OrderId order{next_order++};
-    if (s.ok()) {
-      s = service
-              .reserve_sell({.account = *id,
-                             .order = order,
-                             .symbol = SymbolId{p},
-                             .qty = kOrderQty,
-                             .limit = kSellLimit})
-              .status();
-    }
-    if (!s.ok()) return s;
-    ledger.sellers.push_back({*id, order});
-  }
-  for (size_t b = 0; b < kBuyers; ++b) {
-    const std::string name = "buyer-" + std::to_string(b);
-    absl::StatusOr<AccountId> id = service.create_account("google-" + name, name);
-    if (!id.ok()) return id.status();
-    absl::Status s =
-        service.credit(*id, kBuyerCash, account::EntryKind::kAdjustment, "fund:" + name);
-    const OrderId order{next_order++};
-    if (s.ok()) {
-      s = service
-              .reserve_buy({.account = *id,
-                            .order = order,
-                            .symbol = SymbolId{b % kPlayers + 1},
-                            .qty = kOrderQty,
-                            .limit = kBuyLimit})
-              .status();
-    }
-    if (!s.ok()) return s;
-    ledger.buyers.push_back({*id, order});
-  }
-  return absl::OkStatus();
-}
 
 absl::Status make_ledger(Ledger& ledger) {
   if (absl::Status s = ledger.database.create(); !s.ok()) return s;
@@ -191,38 +138,10 @@ absl::Status make_ledger(Ledger& ledger) {
       account::PostgresStore::open(ledger.database.url(), {});
   if (!store.ok()) return store.status();
   absl::StatusOr<std::unique_ptr<AccountService>> service = AccountService::open(
-      {.store = std::move(*store), .clock = std::make_shared<account::ManualClock>(kStart)});
+      {.store = std::move(*store), .clock = std::make_shared<account::ManualClock>(account::bench::bench_start())});
   if (!service.ok()) return service.status();
   ledger.service = std::move(*service);
-  return add_parties(ledger);
-}
-
-std::vector<Fill> make_fills(const Ledger& ledger, int64_t count) {
-  std::vector<Fill> fills;
-  fills.reserve(static_cast<size_t>(count));
-  for (int64_t i = 0; i < count; ++i) {
-    const size_t b = static_cast<size_t>(i) % kBuyers;
-    const uint64_t tick = static_cast<uint64_t>(i / 1'000) + 1;
-    const uint64_t seq = static_cast<uint64_t>(i % 1'000) + 1;
-    fills.push_back(Fill{.execution = ExecutionId{tick << 20 | seq},
-                         .symbol = SymbolId{b % kPlayers + 1},
-                         .qty = kFillQty,
-                         .price = kFillPrice,
-                         .buyer = ledger.buyers[b],
-                         .seller = ledger.sellers[b % kPlayers],
-                         .tick = TickId{tick},
-                         .time = kStart});
-  }
-  return fills;
-}
-
-void report(benchmark::State& state, int64_t fills, int64_t refused, const absl::Status& first) {
-  if (refused > 0) {
-    state.SkipWithError(
-        (std::to_string(refused) + " fills refused, first: " + first.ToString()).c_str());
-    return;
-  }
-  state.SetItemsProcessed(fills);
+  return account::bench::add_settlement_parties(*ledger.service, ledger.parties);
 }
 
 // --- Benchmarks -------------------------------------------------------------------------------
@@ -231,7 +150,7 @@ void BM_PostgresSettle(benchmark::State& state) {
   Ledger ledger;
   if (absl::Status s = make_ledger(ledger); !s.ok())
     return state.SkipWithError(s.ToString().c_str());
-  const std::vector<Fill> fills = make_fills(ledger, state.max_iterations);
+  const std::vector<Fill> fills = account::bench::make_settlement_fills(ledger.parties, state.max_iterations);
   size_t next = 0;
   int64_t refused = 0;
   absl::Status first;
@@ -239,7 +158,7 @@ void BM_PostgresSettle(benchmark::State& state) {
     absl::StatusOr<account::SettlementReceipt> r = ledger.service->settle(fills[next++]);
     if (!r.ok() && refused++ == 0) first = r.status();
   }
-  report(state, static_cast<int64_t>(next), refused, first);
+  account::bench::report(state, static_cast<int64_t>(next), refused, first);
 }
 
 void BM_PostgresSettleBatch(benchmark::State& state) {
@@ -247,7 +166,7 @@ void BM_PostgresSettleBatch(benchmark::State& state) {
   Ledger ledger;
   if (absl::Status s = make_ledger(ledger); !s.ok())
     return state.SkipWithError(s.ToString().c_str());
-  const std::vector<Fill> fills = make_fills(ledger, state.max_iterations * batch);
+  const std::vector<Fill> fills = account::bench::make_settlement_fills(ledger.parties, state.max_iterations * batch);
   const absl::Span<const Fill> all(fills);
   size_t offset = 0;
   int64_t refused = 0;
@@ -260,7 +179,7 @@ void BM_PostgresSettleBatch(benchmark::State& state) {
       if (!r.ok() && refused++ == 0) first = r.status();
     }
   }
-  report(state, static_cast<int64_t>(offset), refused, first);
+  account::bench::report(state, static_cast<int64_t>(offset), refused, first);
 }
 
 BENCHMARK(BM_PostgresSettle)
