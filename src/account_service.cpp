@@ -186,6 +186,14 @@ absl::StatusOr<AccountId> AccountService::create_account(std::string_view google
   return id;
 }
 
+absl::Status AccountService::link_sleeper(AccountId account, const SleeperLink& link) {
+  const auto stage = [&](Txn& txn, const CommandContext&) {
+    return internal::stage_link_sleeper(txn, account, link);
+  };
+  PendingCommand command{.stage = stage};
+  return submit(command);
+}
+
 namespace {
 ExternalEntry entry_request(AccountId account, Cents cash, EntryKind kind, std::string_view key) {
   return ExternalEntry{.key = std::string(key), .kind = kind, .account = account, .cash = cash};
@@ -422,6 +430,28 @@ absl::StatusOr<Account> AccountService::get_account(AccountId account) const {
   const internal::AccountRecord* rec = state_->account(account);
   if (rec == nullptr) return account_not_found(account);
   return rec->row;
+}
+
+absl::StatusOr<std::vector<ExternalEntry>> AccountService::external_entries(
+    AccountId account) const {
+  internal::ReaderLock lock(&state_mu_);
+  if (state_->account(account) == nullptr) return account_not_found(account);
+  std::vector<ExternalEntry> out;
+  for (const auto& [key, entry] : state_->entries()) {
+    if (entry.account == account) out.push_back(entry);
+  }
+  std::sort(out.begin(), out.end(),
+            [](const ExternalEntry& a, const ExternalEntry& b) { return a.key < b.key; });
+  return out;
+}
+
+std::vector<Account> AccountService::sleeper_linked_accounts() const {
+  internal::ReaderLock lock(&state_mu_);
+  std::vector<Account> out;
+  for (const internal::AccountRecord& rec : state_->accounts()) {
+    if (rec.row.sleeper.has_value()) out.push_back(rec.row);
+  }
+  return out;
 }
 
 absl::StatusOr<Cents> AccountService::cash(AccountId account) const {

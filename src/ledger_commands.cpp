@@ -108,6 +108,35 @@ absl::StatusOr<AccountId> stage_create_account(Txn& txn, const CommandContext& c
   return id;
 }
 
+namespace {
+absl::Status check_sleeper_field(std::string_view name, std::string_view value) {
+  if (value.empty() || value.size() > kSleeperFieldBytesMax ||
+      value.find('\0') != std::string_view::npos) {
+    return denial(Reason::kInvalidArgument,
+                  internal::cat("sleeper ", name, " must be 1..", kSleeperFieldBytesMax,
+                                " bytes without NUL, got ", value.size(), " bytes"));
+  }
+  return absl::OkStatus();
+}
+}  // namespace
+
+absl::Status stage_link_sleeper(Txn& txn, AccountId account, const SleeperLink& link) {
+  ACCOUNT_RETURN_IF_ERROR(check_sleeper_field("user id", link.user_id));
+  ACCOUNT_RETURN_IF_ERROR(check_sleeper_field("username", link.username));
+  ACCOUNT_RETURN_IF_ERROR(check_sleeper_field("league id", link.league_id));
+  ACCOUNT_RETURN_IF_ERROR(check_sleeper_field("season", link.season));
+  if (link.roster_id < 1) {
+    return denial(Reason::kInvalidArgument,
+                  internal::cat("sleeper roster id must be >= 1, got ", link.roster_id));
+  }
+  const Account* acct = txn.account(account);
+  if (acct == nullptr) return account_not_found(account);
+  Account next = *acct;
+  next.sleeper = link;
+  txn.put_account(next);
+  return absl::OkStatus();
+}
+
 absl::Status stage_entry(Txn& txn, const CommandContext& ctx, ExternalEntry entry) {
   const bool shares = entry.kind == EntryKind::kShareIssue;
   if (shares) {

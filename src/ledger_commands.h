@@ -14,6 +14,7 @@
 #include "account/limits.h"
 #include "account/order_spec.h"
 #include "account/reservation.h"
+#include "account/sleeper_account_link.h"
 #include "account/settlement_receipt.h"
 #include "account/store.h"
 #include "ledger_state.h"
@@ -39,6 +40,11 @@ struct ExpiredOrder {
 absl::StatusOr<AccountId> stage_create_account(Txn& txn, const CommandContext& ctx,
                                                std::string_view google_id,
                                                std::string_view display_name);
+
+// Sets the account's Sleeper link (replacing any). Denials: kInvalidArgument
+// (a text field empty, over kSleeperFieldBytesMax bytes or with NUL; roster
+// id below 1), kAccountNotFound.
+absl::Status stage_link_sleeper(Txn& txn, AccountId account, const SleeperLink& link);
 
 // Credit (entry.cash > 0), debit (entry.cash < 0) or share issue (kShareIssue).
 // `entry.time` is set from ctx.now.

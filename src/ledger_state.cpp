@@ -346,6 +346,13 @@ void Txn::change_set(ChangeSet* out_ptr) const {
       out.balances.push_back(CashBalance{id, row.cash});
     }
   }
+  out.links.clear();
+  for (const auto& [id, row] : accounts_) {
+    const AccountRecord* before = base_->account(id);
+    const bool changed = before == nullptr ? row.sleeper.has_value()
+                                           : before->row.sleeper != row.sleeper;
+    if (changed && row.sleeper.has_value()) out.links.push_back(AccountLink{id, *row.sleeper});
+  }
   out.positions.clear();
   for (const auto& [key, p] : positions_) out.positions.push_back(p);
   out.reservations.clear();

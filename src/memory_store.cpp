@@ -44,6 +44,11 @@ struct MemoryStore::Impl {
       for (const Account& a : c.new_accounts) known = known || a.id == b.account;
       if (!known) return absl::NotFoundError(internal::cat("account ", b.account.value()));
     }
+    for (const AccountLink& l : c.links) {
+      bool known = accounts.contains(l.account);
+      for (const Account& a : c.new_accounts) known = known || a.id == l.account;
+      if (!known) return absl::NotFoundError(internal::cat("account ", l.account.value()));
+    }
     return absl::OkStatus();
   }
 };
@@ -57,6 +62,7 @@ absl::Status MemoryStore::commit(const ChangeSet& changes) {
   if (absl::Status ok = s.check(changes); !ok.ok()) return ok;
   for (const Account& a : changes.new_accounts) s.accounts[a.id] = a;
   for (const CashBalance& b : changes.balances) s.accounts[b.account].cash = b.cash;
+  for (const AccountLink& l : changes.links) s.accounts[l.account].sleeper = l.link;
   for (const Position& p : changes.positions) s.positions[{p.account, p.symbol}] = p;
   for (const Reservation& r : changes.reservations) {
     s.reservations[r.id] = r;

@@ -6,10 +6,12 @@
 // Thread-safety: plain value.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "absl/time/time.h"
 #include "account/ids.h"
+#include "account/sleeper_account_link.h"
 #include "account/units.h"
 
 namespace account {
@@ -26,6 +28,8 @@ struct Account {
   Cents cash;                // Settled cash, in cents. Never negative.
   Cents reserved_cash;       // Held by active buy reservations, in cents.
   Cents open_notional;       // Open order notional at limit (buys and sells), in cents.
+  // The Sleeper league the account funds from; nullopt until linked.
+  std::optional<SleeperLink> sleeper;
 
   // Cash that a new order or debit may use: cash - reserved_cash, in cents.
   Cents available_cash() const { return cash - reserved_cash; }

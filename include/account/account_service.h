@@ -65,6 +65,7 @@
 #include "account/position.h"
 #include "account/reservation.h"
 #include "account/settlement_receipt.h"
+#include "account/sleeper_account_link.h"
 #include "account/store.h"
 #include "account/trade.h"
 #include "account/units.h"
@@ -117,6 +118,13 @@ class AccountService {
 
   // The account of a Google user. Denials: kAccountNotFound.
   absl::StatusOr<AccountId> get_account_id_by_user_id(std::string_view google_id) const;
+
+  // Stores `link` as the account's Sleeper league (replacing any link).
+  // The fantasy update (fantasy_funding_service.h) reads the season through it.
+  // Denials: kInvalidArgument (user id, username, league id or season empty,
+  // over kSleeperFieldBytesMax bytes or with NUL; roster id below 1),
+  // kAccountNotFound, store reasons.
+  absl::Status link_sleeper(AccountId account, const SleeperLink& link);
 
   // --- External entries (idempotent by key) --------------------------------
 
@@ -214,6 +222,11 @@ class AccountService {
   absl::StatusOr<Reservation> reservation_for_order(OrderId order) const;
   // Up to `limit` most recent trades, newest first (older ones from the store).
   absl::StatusOr<std::vector<Trade>> trade_history(AccountId account, size_t limit) const;
+  // Every external entry applied to the account (the ledger keeps all of
+  // them in memory), by key. Denials: kAccountNotFound.
+  absl::StatusOr<std::vector<ExternalEntry>> external_entries(AccountId account) const;
+  // Accounts with a Sleeper link, by id.
+  std::vector<Account> sleeper_linked_accounts() const;
   size_t account_count() const;
   // Fills queued while the store was unavailable, not yet applied.
   size_t queued_fills() const;

@@ -25,6 +25,14 @@ struct CashBalance {
   friend bool operator==(const CashBalance&, const CashBalance&) = default;
 };
 
+// A Sleeper link set on an existing or new account (the row's other fields
+// are unchanged).
+struct AccountLink {
+  AccountId account;
+  SleeperLink link;
+  friend bool operator==(const AccountLink&, const AccountLink&) = default;
+};
+
 struct ChangeSet {
   std::vector<Account> new_accounts;       // Created in this batch (cash 0).
   std::vector<CashBalance> balances;       // Final cash of every account whose cash changed.
@@ -33,10 +41,12 @@ struct ChangeSet {
   std::vector<Fill> executions;            // Applied executions (the exactly-once record).
   std::vector<Trade> trades;               // Two per execution.
   std::vector<ExternalEntry> entries;      // Applied external entries.
+  std::vector<AccountLink> links;          // Final Sleeper link of every account relinked.
 
   bool empty() const {
     return new_accounts.empty() && balances.empty() && positions.empty() &&
-           reservations.empty() && executions.empty() && trades.empty() && entries.empty();
+           reservations.empty() && executions.empty() && trades.empty() && entries.empty() &&
+           links.empty();
   }
 };
 

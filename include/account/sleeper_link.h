@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "account/sleeper_account_link.h"
 #include "account/sleeper_client.h"
 
 namespace account {
@@ -38,17 +39,6 @@ struct SleeperLeagueChoice {
   SleeperUser user;
   std::string season;
   std::vector<SleeperLeagueOption> leagues;  // In Sleeper's order.
-};
-
-// What an account stores once it has chosen a league.
-struct SleeperLink {
-  std::string user_id;
-  std::string username;  // As it was when linked; informative only.
-  std::string league_id;
-  std::string season;
-  int64_t roster_id = 0;
-
-  friend bool operator==(const SleeperLink&, const SleeperLink&) = default;
 };
 
 // Looks up `username`, their NFL leagues in `season` ("2026") and each

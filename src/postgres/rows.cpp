@@ -49,6 +49,19 @@ void add_balances(absl::Span<const CashBalance> r, CommitParams& out) {
   out.steps.push_back({.prepared = kUpdateBalances.name, .params = &p});
 }
 
+void add_links(absl::Span<const AccountLink> r, CommitParams& out) {
+  Params& p = out.links;
+  p.add_int8_column(r, [](const AccountLink& l) { return id(l.account.value()); });
+  p.add_bytea_column(r, [](const AccountLink& l) -> const std::string& { return l.link.user_id; });
+  p.add_bytea_column(r,
+                     [](const AccountLink& l) -> const std::string& { return l.link.username; });
+  p.add_bytea_column(r,
+                     [](const AccountLink& l) -> const std::string& { return l.link.league_id; });
+  p.add_bytea_column(r, [](const AccountLink& l) -> const std::string& { return l.link.season; });
+  p.add_int8_column(r, [](const AccountLink& l) { return l.link.roster_id; });
+  out.steps.push_back({.prepared = kUpdateLinks.name, .params = &p});
+}
+
 void add_positions(absl::Span<const Position> r, CommitParams& out) {
   Params& p = out.positions;
   p.add_int8_column(r, [](const Position& x) { return id(x.account.value()); });
@@ -129,13 +142,21 @@ absl::Time tat(const PGresult* r, int row, int column) {
 }
 
 absl::Status read_accounts(const PGresult* r, std::vector<Account>& out) {
-  if (absl::Status ok = expect_columns(r, "ibbii", "accounts"); !ok.ok()) return ok;
+  if (absl::Status ok = expect_columns(r, "ibbiibbbbi", "accounts"); !ok.ok()) return ok;
   for (int i = 0; i < PQntuples(r); ++i) {
     out.push_back(Account{.id = AccountId{uat(r, i, 0)},
                           .google_id = get_bytes(r, i, 1),
                           .display_name = get_bytes(r, i, 2),
                           .created_at = tat(r, i, 4),
                           .cash = Cents{at(r, i, 3)}});
+    // A link is written whole, with a non-empty user id; '' means none.
+    std::string user_id = get_bytes(r, i, 5);
+    if (user_id.empty()) continue;
+    out.back().sleeper = SleeperLink{.user_id = std::move(user_id),
+                                     .username = get_bytes(r, i, 6),
+                                     .league_id = get_bytes(r, i, 7),
+                                     .season = get_bytes(r, i, 8),
+                                     .roster_id = at(r, i, 9)};
   }
   return absl::OkStatus();
 }
@@ -190,6 +211,7 @@ absl::Status read_entries(const PGresult* r, std::vector<ExternalEntry>& out) {
 
 void build_commit_params(const ChangeSet& c, CommitParams& out) {
   std::vector<CashBalance> balances;
+  std::vector<AccountLink> links;
   std::vector<Position> positions;
   std::vector<Reservation> reservations;
   if (!c.new_accounts.empty()) add_accounts(c.new_accounts, out);
@@ -197,6 +219,9 @@ void build_commit_params(const ChangeSet& c, CommitParams& out) {
     add_balances(last_images(
                      c.balances, [](const CashBalance& b) { return b.account; }, balances),
                  out);
+  }
+  if (!c.links.empty()) {
+    add_links(last_images(c.links, [](const AccountLink& l) { return l.account; }, links), out);
   }
   if (!c.positions.empty()) {
     auto key = [](const Position& p) { return std::pair(p.account, p.symbol); };

@@ -17,12 +17,12 @@ namespace account::pg {
 // The parameters of one commit and the pipeline steps that use them (BEGIN
 // and COMMIT not included). Steps point into this object: do not move it.
 struct CommitParams {
-  Params accounts, balances, positions, reservations, executions, trades, entries;
+  Params accounts, balances, links, positions, reservations, executions, trades, entries;
   std::vector<Step> steps;
 };
 
 // Fills `out` with one step per non-empty table of `changes`, in the order
-// accounts, balances, positions, reservations, executions, trades, entries
+// accounts, balances, links, positions, reservations, executions, trades, entries
 // (accounts first: the later tables refer to them). Balances, positions and
 // reservations are deduplicated, the last image of a key winning, as
 // MemoryStore applies them.

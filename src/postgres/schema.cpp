@@ -137,9 +137,23 @@ END
 $$;
 )sql";
 
+// Version 2: the Sleeper link of an account. Its text fields become BYTEA
+// like the other text the ledger takes from users, the roster id a BIGINT,
+// and the username and season it was linked with are added. All NULL until
+// an account links; a link is written whole.
+constexpr const char* kVersion2 = R"sql(
+ALTER TABLE accounts
+  ALTER COLUMN sleeper_user_id TYPE BYTEA USING convert_to(sleeper_user_id, 'UTF8'),
+  ALTER COLUMN sleeper_league_id TYPE BYTEA USING convert_to(sleeper_league_id, 'UTF8'),
+  ALTER COLUMN sleeper_roster_id TYPE BIGINT USING sleeper_roster_id::bigint,
+  ADD COLUMN sleeper_username BYTEA,
+  ADD COLUMN sleeper_season BYTEA;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "accounts, positions, reservations, executions, trades, entries, refresh tokens",
      kVersion1},
+    {2, "an account's Sleeper link: bytea user and league ids, username, season", kVersion2},
 };
 
 absl::StatusOr<int64_t> recorded_version(PGconn* conn) {

@@ -29,6 +29,15 @@ inline constexpr Statement kUpdateBalances{
     "SELECT account_unknown_account(v.id) FROM v WHERE NOT EXISTS "
     "(SELECT 1 FROM u WHERE u.id = v.id)"};
 
+// The whole Sleeper link per account: user id, username, league id,
+// season, roster id.
+inline constexpr Statement kUpdateLinks{
+    "account_update_links",
+    "UPDATE accounts AS a SET sleeper_user_id = v.u, sleeper_username = v.n, "
+    "sleeper_league_id = v.l, sleeper_season = v.s, sleeper_roster_id = v.r "
+    "FROM unnest($1::bigint[], $2::bytea[], $3::bytea[], $4::bytea[], $5::bytea[], "
+    "$6::bigint[]) AS v (id, u, n, l, s, r) WHERE a.id = v.id"};
+
 inline constexpr Statement kUpsertPositions{
     "account_upsert_positions",
     "INSERT INTO positions (account_id, symbol_id, qty_bp, cost_basis_cents, "
@@ -101,7 +110,10 @@ inline constexpr Statement kTrades{"account_trades",
 
 inline constexpr Statement kLoadAccounts{
     "account_load_accounts",
-    "SELECT id, google_id, display_name, cash_cents, created_at_ns FROM accounts"};
+    "SELECT id, google_id, display_name, cash_cents, created_at_ns, "
+    "coalesce(sleeper_user_id, ''::bytea), coalesce(sleeper_username, ''::bytea), "
+    "coalesce(sleeper_league_id, ''::bytea), coalesce(sleeper_season, ''::bytea), "
+    "coalesce(sleeper_roster_id, 0)::bigint FROM accounts"};
 
 inline constexpr Statement kLoadPositions{
     "account_load_positions",
@@ -148,7 +160,8 @@ inline constexpr Statement kLoadReservationHighWater{
 #undef ACCOUNT_PG_TRADE_COLUMNS
 
 inline constexpr Statement kAllStatements[] = {
-    kInsertAccounts,   kUpdateBalances, kUpsertPositions, kUpsertReservations,
+    kInsertAccounts,   kUpdateBalances, kUpdateLinks,     kUpsertPositions,
+    kUpsertReservations,
     kInsertExecutions, kInsertTrades,   kInsertEntries,   kFindExecution,
     kTrades,           kLoadAccounts,   kLoadPositions,   kLoadReservations,
     kLoadExecutions,   kLoadTrades,     kLoadEntries,     kLoadReservationHighWater,

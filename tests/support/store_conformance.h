@@ -111,6 +111,31 @@ inline void store_conformance(const std::function<std::shared_ptr<Store>()>& mak
     CHECK(s.accounts[1].cash == Cents{5'001});
     CHECK(s.reservations[1].status == ReservationStatus::kCancelled);
   }
+  SECTION("a Sleeper link round-trips, is replaced whole, and leaves the row alone") {
+    ChangeSet c = sample_changes(t);
+    const SleeperLink link{.user_id = "7310", .username = "Al'ice \\ \xff",
+                           .league_id = std::string(255, '9'), .season = "2026",
+                           .roster_id = 4};
+    c.links.push_back(AccountLink{AccountId{2}, link});
+    REQUIRE(store->commit(c).ok());
+    LedgerSnapshot s = store->load({}).value();
+    REQUIRE(s.accounts.size() == 2);
+    CHECK_FALSE(s.accounts[0].sleeper.has_value());
+    CHECK(s.accounts[1].sleeper == link);
+    CHECK(s.accounts[1].cash == Cents{5'001});
+    ChangeSet next;
+    const SleeperLink other{.user_id = "42", .username = "al", .league_id = "1",
+                            .season = "2027", .roster_id = 1};
+    next.links.push_back(AccountLink{AccountId{1}, other});
+    next.links.push_back(AccountLink{AccountId{2}, other});
+    next.balances.push_back(CashBalance{AccountId{1}, Cents{3}});
+    REQUIRE(store->commit(next).ok());
+    s = store->load({}).value();
+    CHECK(s.accounts[0].sleeper == other);
+    CHECK(s.accounts[0].cash == Cents{3});
+    CHECK(s.accounts[1].sleeper == other);
+    CHECK(s.accounts[1].display_name == c.new_accounts[1].display_name);
+  }
   SECTION("a commit that breaks a unique key applies nothing") {
     REQUIRE(store->commit(sample_changes(t)).ok());
     ChangeSet again;
