@@ -1,0 +1,133 @@
+// File: fantasy_funding_service.h
+//
+// FantasyFundingService: fantasy funding on top of an AccountService. It
+// links accounts to a Sleeper league and turns each linked roster's season
+// (points plus weekly win bonuses, fantasy_season.h) into ledgered cash with
+// the idempotent entries of fantasy_funding.h.
+//
+//   FantasyFundingService funding(service, {.sleeper = client});
+//   auto options = funding.link_sleeper_league(alice, "alice", "2026").value();
+//   if (options.size() > 1) funding.select_sleeper_league(alice, options[1].league.league_id);
+//   funding.update_fantasy_points_and_wins(alice);   // credits the season's target
+//   FantasyUpdateSummary s = funding.update_all_fantasy_points_and_wins();
+//
+// Units: cash in cents; FantasyOptions::cents_per_point is cents per whole
+// point (1000 = $10 a point, FANTASY_POINTS_CONVERSION_RATE's default).
+//
+// Failure modes: every call fails with FailedPrecondition when no
+// SleeperClient is configured. Sleeper's errors (NotFound for an unknown
+// user, Unavailable when it is down) come back unchanged and change nothing:
+// the ledger is only written after every read succeeded, so the next run
+// catches up. Ledger denials come back as the service's denials (status.h).
+//
+// Thread-safety: every method is safe to call from any thread; the league
+// options offered by link_sleeper_league() are kept per account until the
+// account links.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "account/account_service.h"
+#include "account/fantasy_funding.h"
+#include "account/ids.h"
+#include "account/internal/mutex.h"
+#include "account/sleeper_client.h"
+#include "account/sleeper_link.h"
+#include "account/units.h"
+
+namespace account {
+
+struct FantasyOptions {
+  // Cents paid per whole fantasy point: 1..kCentsPerPointMax.
+  int64_t cents_per_point = kDefaultCentsPerPoint;
+};
+
+struct FantasyFundingOptions {
+  std::shared_ptr<SleeperClient> sleeper;  // Optional; without it every call fails.
+  FantasyOptions fantasy;
+  // Told about every account an update_all run could not update. Default:
+  // one line on stderr.
+  std::function<void(AccountId, const absl::Status&)> log;
+};
+
+// What one account's update did.
+struct FantasyUpdate {
+  Cents target;          // The season's cash: (points + bonuses) x rate.
+  Cents credited;        // Net fantasy cash of the season after the update.
+  Cents amount;          // Signed cash moved now: > 0 credit, < 0 debit, 0 nothing.
+  Cents shortfall;       // Credited above target that available cash could not cover.
+  bool changed() const { return amount != Cents{0}; }
+};
+
+struct FantasyUpdateFailure {
+  AccountId account;
+  absl::Status status;
+};
+
+// What one update_all run did, account by account.
+struct FantasyUpdateSummary {
+  size_t updated = 0;    // Accounts whose cash moved.
+  size_t unchanged = 0;  // Accounts already at their target (or short of cash to debit).
+  std::vector<FantasyUpdateFailure> failed;  // In account order.
+};
+
+class FantasyFundingService {
+ public:
+  // `service` must outlive this object.
+  FantasyFundingService(AccountService& service, FantasyFundingOptions options);
+
+  FantasyFundingService(const FantasyFundingService&) = delete;
+  FantasyFundingService& operator=(const FantasyFundingService&) = delete;
+
+  // The leagues of `season` ("2026") in which Sleeper user `username` owns a
+  // roster. With exactly one, the account is linked to it at once; with
+  // several, the options are kept for select_sleeper_league(); with none,
+  // nothing changes. Fails with kAccountNotFound, Sleeper's errors (NotFound
+  // for an unknown user), and link_sleeper()'s denials.
+  absl::StatusOr<std::vector<SleeperLeagueOption>> link_sleeper_league(AccountId account,
+                                                                       std::string_view username,
+                                                                       std::string_view season);
+
+  // Links the account to `league_id`, which must be one of the options the
+  // last link_sleeper_league() call for this account offered.
+  // Fails with FailedPrecondition when there was no such call (or it linked
+  // already), kInvalidArgument for a league that was not offered, and
+  // link_sleeper()'s denials.
+  absl::Status select_sleeper_league(AccountId account, std::string_view league_id);
+
+  // Reads the linked roster's season from Sleeper and ledgers the difference
+  // between its target and what the season's entries credited so far, as
+  // one kFantasyCredit entry (a debit limited to available cash on a
+  // downward correction). Running it again with the same numbers changes
+  // nothing; trading gains and losses are never touched.
+  // Fails with FailedPrecondition when the account has no link; Sleeper's
+  // errors (nothing changes); the ledger's denials (kInsufficientFunds when
+  // the account's available cash fell between the read and the debit; the
+  // next run retries).
+  absl::StatusOr<FantasyUpdate> update_fantasy_points_and_wins(AccountId account);
+
+  // update_fantasy_points_and_wins() for every linked account, in id order.
+  // One account's failure is logged and recorded, and the others go on.
+  // Fails only with FailedPrecondition when no SleeperClient is configured.
+  absl::StatusOr<FantasyUpdateSummary> update_all_fantasy_points_and_wins();
+
+ private:
+  absl::Status ready() const;
+
+  AccountService& service_;
+  FantasyFundingOptions options_;
+  internal::Mutex mu_;
+  absl::flat_hash_map<AccountId, SleeperLeagueChoice> choices_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace account

@@ -1,0 +1,141 @@
+#include "account/fantasy_funding_service.h"
+
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "account/fantasy_season.h"
+#include "account/status.h"
+#include "strings.h"
+
+namespace account {
+namespace {
+
+void log_to_stderr(AccountId account, const absl::Status& status) {
+  const std::string line = internal::cat("fantasy update of account ", account.value(),
+                                         " failed: ", status.ToString(), "\n");
+  std::fputs(line.c_str(), stderr);
+}
+
+}  // namespace
+
+FantasyFundingService::FantasyFundingService(AccountService& service,
+                                             FantasyFundingOptions options)
+    : service_(service), options_(std::move(options)) {
+  if (!options_.log) options_.log = log_to_stderr;
+}
+
+absl::Status FantasyFundingService::ready() const {
+  if (options_.sleeper == nullptr) {
+    return absl::FailedPreconditionError(
+        "fantasy funding needs a SleeperClient (FantasyFundingOptions::sleeper)");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<SleeperLeagueOption>> FantasyFundingService::link_sleeper_league(
+    AccountId account, std::string_view username, std::string_view season) {
+  ACCOUNT_RETURN_IF_ERROR(ready());
+  ACCOUNT_RETURN_IF_ERROR(service_.get_account(account).status());
+  ACCOUNT_ASSIGN_OR_RETURN(SleeperLeagueChoice choice,
+                           find_sleeper_leagues(*options_.sleeper, username, season));
+  std::vector<SleeperLeagueOption> offered = choice.leagues;
+  if (std::optional<SleeperLink> only = only_sleeper_league(choice)) {
+    ACCOUNT_RETURN_IF_ERROR(service_.link_sleeper(account, *only));
+    internal::MutexLock lock(&mu_);
+    choices_.erase(account);
+    return offered;
+  }
+  internal::MutexLock lock(&mu_);
+  if (offered.empty()) {
+    choices_.erase(account);
+  } else {
+    choices_.insert_or_assign(account, std::move(choice));
+  }
+  return offered;
+}
+
+absl::Status FantasyFundingService::select_sleeper_league(AccountId account,
+                                                          std::string_view league_id) {
+  ACCOUNT_RETURN_IF_ERROR(ready());
+  std::optional<SleeperLeagueChoice> choice;
+  {
+    internal::MutexLock lock(&mu_);
+    if (auto it = choices_.find(account); it != choices_.end()) choice = it->second;
+  }
+  if (!choice) {
+    return absl::FailedPreconditionError(internal::cat(
+        "account ", account.value(),
+        " has no league options to choose from: call link_sleeper_league first"));
+  }
+  absl::StatusOr<SleeperLink> link = choose_sleeper_league(*choice, league_id);
+  if (!link.ok()) {
+    return denial(Reason::kInvalidArgument,
+                  internal::cat("league ", league_id, " is not one of the ",
+                                choice->leagues.size(), " leagues Sleeper user ",
+                                choice->user.username, " plays in season ", choice->season));
+  }
+  ACCOUNT_RETURN_IF_ERROR(service_.link_sleeper(account, *link));
+  internal::MutexLock lock(&mu_);
+  choices_.erase(account);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<FantasyUpdate> FantasyFundingService::update_fantasy_points_and_wins(
+    AccountId account) {
+  ACCOUNT_RETURN_IF_ERROR(ready());
+  ACCOUNT_ASSIGN_OR_RETURN(Account row, service_.get_account(account));
+  if (!row.sleeper.has_value()) {
+    return absl::FailedPreconditionError(
+        internal::cat("account ", account.value(), " has no Sleeper league linked"));
+  }
+  const SleeperLink& link = *row.sleeper;
+  // Every read first: a failure here leaves the ledger untouched.
+  ACCOUNT_ASSIGN_OR_RETURN(FantasySeason season, fetch_fantasy_season(*options_.sleeper, link));
+  ACCOUNT_ASSIGN_OR_RETURN(
+      Cents target, fantasy_target(season.total_points(), options_.fantasy.cents_per_point));
+  ACCOUNT_ASSIGN_OR_RETURN(std::vector<ExternalEntry> entries, service_.external_entries(account));
+  ACCOUNT_ASSIGN_OR_RETURN(FantasyCreditHistory history,
+                           fantasy_credit_history(entries, account, link.season));
+  ACCOUNT_ASSIGN_OR_RETURN(Cents available, service_.available_cash(account));
+  ACCOUNT_ASSIGN_OR_RETURN(
+      FantasyCreditPlan plan,
+      plan_fantasy_credit(account, link.season, target, history, available));
+  FantasyUpdate out{.target = target, .credited = history.credited, .shortfall = plan.shortfall};
+  if (!plan.entry) return out;
+  const Cents amount = plan.entry->amount;
+  const absl::Status applied =
+      amount > Cents{0}
+          ? service_.credit(account, amount, EntryKind::kFantasyCredit, plan.entry->key)
+          : service_.debit(account, -amount, EntryKind::kFantasyCredit, plan.entry->key);
+  // kDuplicateEntry: a concurrent run applied this very entry; the account
+  // is where this run would have put it, and this run moved nothing.
+  if (reason_of(applied) == Reason::kDuplicateEntry) {
+    out.credited = history.credited + amount;
+    return out;
+  }
+  ACCOUNT_RETURN_IF_ERROR(applied);
+  out.amount = amount;
+  out.credited = history.credited + amount;
+  return out;
+}
+
+absl::StatusOr<FantasyUpdateSummary> FantasyFundingService::update_all_fantasy_points_and_wins() {
+  ACCOUNT_RETURN_IF_ERROR(ready());
+  FantasyUpdateSummary summary;
+  for (const Account& row : service_.sleeper_linked_accounts()) {
+    absl::StatusOr<FantasyUpdate> update = update_fantasy_points_and_wins(row.id);
+    if (!update.ok()) {
+      options_.log(row.id, update.status());
+      summary.failed.push_back(FantasyUpdateFailure{row.id, update.status()});
+    } else if (update->changed()) {
+      ++summary.updated;
+    } else {
+      ++summary.unchanged;
+    }
+  }
+  return summary;
+}
+
+}  // namespace account

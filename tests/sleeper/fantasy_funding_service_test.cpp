@@ -1,0 +1,271 @@
+// FantasyFundingService against a local Sleeper: linking (one league, several
+// leagues, a league not offered), the update's credits and their
+// idempotency, stat corrections, trading kept across updates, Sleeper down,
+// and update_all with a failing account. Also the scheduled jobs.
+#include <catch2/catch.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "account/fantasy_funding_service.h"
+#include "account/fantasy_jobs.h"
+#include "account/status.h"
+#include "sleeper/fake_sleeper.h"
+#include "support/ledger_fixture.h"
+
+namespace account {
+namespace {
+
+using testing::FakeSleeper;
+using testing::LedgerFixture;
+using testing::TestClient;
+
+// 426.20 points (412.07 + a 14.13 win bonus in week 1) at $10 a point.
+constexpr Cents kTarget{426'200};
+
+std::string league_json(const char* id, const char* name) {
+  return std::string(R"({"league_id":")") + id + R"(","name":")" + name +
+         R"(","season":"2026","status":"in_season"})";
+}
+
+// Roster 3's season points, as fpts and fpts_decimal.
+void serve_rosters(FakeSleeper& fake, int fpts, int decimal) {
+  fake.json("/league/11/rosters",
+            R"([{"roster_id":3,"owner_id":"100","settings":{"fpts":)" + std::to_string(fpts) +
+                R"(,"fpts_decimal":)" + std::to_string(decimal) + "}}," +
+                R"({"roster_id":4,"owner_id":"200","settings":{"fpts":380,"fpts_decimal":50}}])");
+}
+
+// Alice (user 100, roster 3) and Bob (user 200, roster 4) in league 11,
+// three weeks complete: week 1 roster 3 beats roster 4, then a tie, a bye.
+void serve_sleeper(FakeSleeper& fake) {
+  fake.json("/state/nfl",
+            R"({"week":4,"season_type":"regular","season":"2026","display_week":4})");
+  fake.json("/user/alice", R"({"username":"alice","user_id":"100","display_name":"Alice"})");
+  fake.json("/user/bob", R"({"username":"bob","user_id":"200","display_name":"Bob"})");
+  fake.json("/user/100/leagues/nfl/2026", "[" + league_json("11", "Office") + "]");
+  fake.json("/user/200/leagues/nfl/2026", "[" + league_json("11", "Office") + "]");
+  fake.json("/league/11", league_json("11", "Office"));
+  serve_rosters(fake, 412, 7);
+  fake.json("/league/11/matchups/1", R"([{"roster_id":3,"matchup_id":1,"points":141.35},)"
+                                     R"({"roster_id":4,"matchup_id":1,"points":120}])");
+  fake.json("/league/11/matchups/2", R"([{"roster_id":3,"matchup_id":2,"points":100.5},)"
+                                     R"({"roster_id":4,"matchup_id":2,"points":100.50}])");
+  fake.json("/league/11/matchups/3", R"([{"roster_id":3,"matchup_id":null,"points":170.2},)"
+                                     R"({"roster_id":4,"matchup_id":null,"points":90}])");
+}
+
+struct World {
+  FakeSleeper fake;
+  TestClient t{fake};
+  LedgerFixture ledger;
+  std::shared_ptr<SleeperClient> client{std::move(t.client)};
+  std::vector<AccountId> logged;
+  std::unique_ptr<FantasyFundingService> funding;
+
+  World() {
+    serve_sleeper(fake);
+    make_funding();
+  }
+  void make_funding() {
+    funding = std::make_unique<FantasyFundingService>(
+        ledger.svc(), FantasyFundingOptions{.sleeper = client,
+                                            .log = [this](AccountId a, const absl::Status&) {
+                                              logged.push_back(a);
+                                            }});
+  }
+  Cents cash(AccountId a) { return ledger.svc().cash(a).value(); }
+};
+
+const SleeperLink kAliceLink{.user_id = "100", .username = "alice", .league_id = "11",
+                             .season = "2026", .roster_id = 3};
+
+TEST_CASE("funding: one league is linked at once and survives a reopen", "[sleeper][service]") {
+  World w;
+  const AccountId alice = w.ledger.account();
+  auto options = w.funding->link_sleeper_league(alice, "alice", "2026");
+  REQUIRE(options.ok());
+  REQUIRE(options->size() == 1);
+  CHECK(w.ledger.svc().get_account(alice)->sleeper == kAliceLink);
+  w.ledger.reopen();
+  w.make_funding();
+  CHECK(w.ledger.svc().get_account(alice)->sleeper == kAliceLink);
+  CHECK(w.ledger.svc().audit().ok());
+  CHECK(w.funding->update_fantasy_points_and_wins(alice)->amount == kTarget);
+}
+
+TEST_CASE("funding: several leagues, one selected, a league not offered refused",
+          "[sleeper][service]") {
+  World w;
+  w.fake.json("/user/100/leagues/nfl/2026",
+              "[" + league_json("11", "Office") + "," + league_json("12", "Family") + "]");
+  w.fake.json("/league/12/rosters", R"([{"roster_id":2,"owner_id":"100"}])");
+  const AccountId alice = w.ledger.account();
+  CHECK(w.funding->select_sleeper_league(alice, "11").code() ==
+        absl::StatusCode::kFailedPrecondition);  // Nothing offered yet.
+  auto options = w.funding->link_sleeper_league(alice, "alice", "2026");
+  REQUIRE(options.ok());
+  REQUIRE(options->size() == 2);
+  CHECK_FALSE(w.ledger.svc().get_account(alice)->sleeper.has_value());
+  const absl::Status refused = w.funding->select_sleeper_league(alice, "13");
+  CHECK(reason_of(refused) == Reason::kInvalidArgument);
+  CHECK_THAT(std::string(refused.message()), Catch::Contains("not one of the 2 leagues"));
+  REQUIRE(w.funding->select_sleeper_league(alice, "12").ok());
+  CHECK(w.ledger.svc().get_account(alice)->sleeper->league_id == "12");
+  CHECK(w.ledger.svc().get_account(alice)->sleeper->roster_id == 2);
+}
+
+TEST_CASE("funding: the link is validated", "[sleeper][service]") {
+  World w;
+  const AccountId alice = w.ledger.account();
+  SleeperLink bad = kAliceLink;
+  bad.league_id = std::string(256, '1');
+  CHECK(reason_of(w.ledger.svc().link_sleeper(alice, bad)) == Reason::kInvalidArgument);
+  bad = kAliceLink;
+  bad.user_id = std::string("1\0", 2);
+  CHECK(reason_of(w.ledger.svc().link_sleeper(alice, bad)) == Reason::kInvalidArgument);
+  bad = kAliceLink;
+  bad.season.clear();
+  CHECK(reason_of(w.ledger.svc().link_sleeper(alice, bad)) == Reason::kInvalidArgument);
+  CHECK(reason_of(w.ledger.svc().link_sleeper(AccountId{99}, kAliceLink)) ==
+        Reason::kAccountNotFound);
+  CHECK(w.funding->update_fantasy_points_and_wins(alice).status().code() ==
+        absl::StatusCode::kFailedPrecondition);  // Not linked.
+  FantasyFundingService none(w.ledger.svc(), {});
+  CHECK(none.update_fantasy_points_and_wins(alice).status().code() ==
+        absl::StatusCode::kFailedPrecondition);
+  CHECK(none.update_all_fantasy_points_and_wins().status().code() ==
+        absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_CASE("funding: the update credits the target once", "[sleeper][service]") {
+  World w;
+  const AccountId alice = w.ledger.account();
+  REQUIRE(w.ledger.svc().link_sleeper(alice, kAliceLink).ok());
+  auto first = w.funding->update_fantasy_points_and_wins(alice);
+  REQUIRE(first.ok());
+  CHECK(first->target == kTarget);
+  CHECK(first->amount == kTarget);
+  CHECK(w.cash(alice) == kTarget);
+  const LedgerSnapshot before = w.ledger.svc().snapshot();
+  auto again = w.funding->update_fantasy_points_and_wins(alice);
+  REQUIRE(again.ok());
+  CHECK_FALSE(again->changed());
+  CHECK(w.ledger.svc().snapshot() == before);
+  const std::vector<ExternalEntry> entries = w.ledger.svc().external_entries(alice).value();
+  REQUIRE(entries.size() == 1);
+  CHECK(entries[0].kind == EntryKind::kFantasyCredit);
+}
+
+TEST_CASE("funding: a stat correction down then up nets to the target", "[sleeper][service]") {
+  World w;
+  const AccountId alice = w.ledger.account();
+  REQUIRE(w.ledger.svc().link_sleeper(alice, kAliceLink).ok());
+  REQUIRE(w.funding->update_fantasy_points_and_wins(alice).ok());
+  serve_rosters(w.fake, 400, 7);  // 12 points fewer: $120.
+  auto down = w.funding->update_fantasy_points_and_wins(alice);
+  REQUIRE(down.ok());
+  CHECK(down->amount == Cents{-12'000});
+  CHECK(w.cash(alice) == kTarget - Cents{12'000});
+  serve_rosters(w.fake, 412, 7);
+  auto up = w.funding->update_fantasy_points_and_wins(alice);
+  REQUIRE(up.ok());
+  CHECK(up->amount == Cents{12'000});
+  CHECK(w.cash(alice) == kTarget);
+  CHECK(w.ledger.svc().external_entries(alice)->size() == 3);
+  CHECK(w.ledger.svc().audit().ok());
+}
+
+TEST_CASE("funding: trading results are kept across updates", "[sleeper][service]") {
+  World w;
+  const AccountId alice = w.ledger.account();
+  const AccountId bob = w.ledger.account(1'000'000);
+  REQUIRE(w.ledger.svc().link_sleeper(alice, kAliceLink).ok());
+  REQUIRE(w.funding->update_fantasy_points_and_wins(alice).ok());
+  const SymbolId sym{7};
+  w.ledger.give_shares(bob, sym, Qty{10'000});
+  const OrderSpec buy = w.ledger.order(alice, sym, Qty{10'000}, Price{20'000});
+  const OrderSpec sell = w.ledger.order(bob, sym, Qty{10'000}, Price{20'000});
+  REQUIRE(w.ledger.svc().reserve_buy(buy).ok());
+  REQUIRE(w.ledger.svc().reserve_sell(sell).ok());
+  REQUIRE(w.ledger.svc().settle(w.ledger.fill(buy, sell, Qty{10'000}, Price{20'000})).ok());
+  const Cents after_trade = kTarget - Cents{20'000};
+  CHECK(w.cash(alice) == after_trade);
+  auto same = w.funding->update_fantasy_points_and_wins(alice);
+  REQUIRE(same.ok());
+  CHECK_FALSE(same->changed());
+  CHECK(w.cash(alice) == after_trade);
+  serve_rosters(w.fake, 413, 7);  // One more point: $10.
+  REQUIRE(w.funding->update_fantasy_points_and_wins(alice)->amount == Cents{1'000});
+  CHECK(w.cash(alice) == after_trade + Cents{1'000});
+  CHECK(w.cash(bob) == Cents{1'000'000 + 20'000});
+}
+
+TEST_CASE("funding: Sleeper down changes nothing and the next run catches up",
+          "[sleeper][service]") {
+  World w;
+  const AccountId alice = w.ledger.account();
+  REQUIRE(w.ledger.svc().link_sleeper(alice, kAliceLink).ok());
+  w.fake.json("/state/nfl", "{}", 500);
+  w.fake.json("/league/11/rosters", "{}", 500);
+  const LedgerSnapshot before = w.ledger.svc().snapshot();
+  CHECK_FALSE(w.funding->update_fantasy_points_and_wins(alice).ok());
+  auto summary = w.funding->update_all_fantasy_points_and_wins();
+  REQUIRE(summary.ok());
+  CHECK(summary->failed.size() == 1);
+  CHECK(summary->updated == 0);
+  CHECK(w.ledger.svc().snapshot() == before);
+  serve_sleeper(w.fake);
+  summary = w.funding->update_all_fantasy_points_and_wins();
+  REQUIRE(summary.ok());
+  CHECK(summary->updated == 1);
+  CHECK(summary->failed.empty());
+  CHECK(w.cash(alice) == kTarget);
+}
+
+TEST_CASE("funding: update_all goes on past a failing account", "[sleeper][service]") {
+  World w;
+  const AccountId alice = w.ledger.account();
+  const AccountId broken = w.ledger.account();
+  const AccountId bob = w.ledger.account();
+  const AccountId unlinked = w.ledger.account();
+  REQUIRE(w.funding->link_sleeper_league(alice, "alice", "2026").ok());
+  REQUIRE(w.funding->link_sleeper_league(bob, "bob", "2026").ok());
+  SleeperLink gone = kAliceLink;
+  gone.league_id = "99";  // The fake has no such league.
+  REQUIRE(w.ledger.svc().link_sleeper(broken, gone).ok());
+  auto summary = w.funding->update_all_fantasy_points_and_wins();
+  REQUIRE(summary.ok());
+  CHECK(summary->updated == 2);
+  REQUIRE(summary->failed.size() == 1);
+  CHECK(summary->failed[0].account == broken);
+  CHECK(w.logged == std::vector<AccountId>{broken});
+  CHECK(w.cash(alice) == kTarget);
+  CHECK(w.cash(bob) == Cents{380'500});  // 380.50 points, no win bonus.
+  CHECK(w.cash(unlinked) == Cents{0});
+  summary = w.funding->update_all_fantasy_points_and_wins();
+  REQUIRE(summary.ok());
+  CHECK(summary->unchanged == 2);
+  CHECK(summary->failed.size() == 1);
+}
+
+TEST_CASE("funding: the scheduled jobs update, then expire reservations", "[sleeper][service]") {
+  World w;
+  const AccountId alice = w.ledger.account();
+  REQUIRE(w.ledger.svc().link_sleeper(alice, kAliceLink).ok());
+  const AccountId bob = w.ledger.account(100'000);
+  const OrderSpec buy = w.ledger.order(bob, SymbolId{7}, Qty{10'000}, Price{20'000});
+  REQUIRE(w.ledger.svc().reserve_buy(buy).ok());
+  w.ledger.clock->advance(w.ledger.limits.reservation_expiry_max);
+  const FantasyJobRun run = run_fantasy_jobs(*w.funding, w.ledger.svc(), w.ledger.clock->now());
+  REQUIRE(run.update.ok());
+  CHECK(run.update->updated == 1);
+  CHECK(run.expired.value() == size_t{1});
+  CHECK(w.cash(alice) == kTarget);
+  auto scheduler = make_fantasy_scheduler(*w.funding, w.ledger.svc(), {});
+  CHECK(scheduler.ok());
+}
+
+}  // namespace
+}  // namespace account
