@@ -1,5 +1,7 @@
 #include "account/fantasy_funding_service.h"
 
+#include <cstdlib>
+
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -10,6 +12,17 @@
 #include "strings.h"
 
 namespace account {
+
+absl::StatusOr<FantasyOptions> fantasy_options_from_environment() {
+  const char* env = std::getenv("FANTASY_POINTS_CONVERSION_RATE");
+  if (env == nullptr || *env == '\0') return FantasyOptions{};
+  absl::StatusOr<int64_t> cents = parse_cents_per_point(env);
+  if (!cents.ok()) {
+    return absl::InvalidArgumentError(internal::cat("FANTASY_POINTS_CONVERSION_RATE: ",
+                                                    cents.status().message()));
+  }
+  return FantasyOptions{.cents_per_point = *cents};
+}
 namespace {
 
 void log_to_stderr(AccountId account, const absl::Status& status) {

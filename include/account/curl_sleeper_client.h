@@ -6,8 +6,7 @@
 // share it: it keeps connections open between calls and paces every call
 // through one rate limit.
 //
-//   CurlSleeperClientOptions options;
-//   if (const char* url = std::getenv("SLEEPER_API_BASE_URL")) options.base_url = url;
+//   CurlSleeperClientOptions options = sleeper_options_from_environment().value();
 //   std::unique_ptr<CurlSleeperClient> client = CurlSleeperClient::create(options).value();
 //   absl::StatusOr<SleeperUser> user = client->user("alice");
 //
@@ -51,8 +50,8 @@
 namespace account {
 
 struct CurlSleeperClientOptions {
-  // Sleeper's API root, without a trailing slash; the caller takes it from
-  // SLEEPER_API_BASE_URL when set. http and https only.
+  // Sleeper's API root, without a trailing slash; see
+  // sleeper_options_from_environment() for SLEEPER_API_BASE_URL. http and https only.
   std::string base_url = "https://api.sleeper.app/v1";
 
   absl::Duration connect_timeout = absl::Seconds(5);
@@ -78,6 +77,12 @@ struct CurlSleeperClientOptions {
   std::function<void(absl::Duration)> sleep;   // Default: absl::SleepFor.
   uint64_t jitter_seed = 0;                    // 0: seeded from std::random_device.
 };
+
+// `defaults` with base_url taken from SLEEPER_API_BASE_URL when that is set
+// and not empty (a trailing slash is dropped). Fails with InvalidArgument,
+// naming the variable, when it is not an http:// or https:// URL.
+absl::StatusOr<CurlSleeperClientOptions> sleeper_options_from_environment(
+    CurlSleeperClientOptions defaults = {});
 
 class CurlSleeperClient final : public SleeperClient {
  public:

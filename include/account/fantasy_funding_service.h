@@ -52,6 +52,12 @@ struct FantasyOptions {
   int64_t cents_per_point = kDefaultCentsPerPoint;
 };
 
+// FantasyOptions with cents_per_point from FANTASY_POINTS_CONVERSION_RATE
+// (dollars per point, e.g. "10" or "12.5") when that is set and not empty;
+// the default ($10 a point) otherwise. Fails with InvalidArgument, naming the
+// variable, when it does not parse (see parse_cents_per_point).
+absl::StatusOr<FantasyOptions> fantasy_options_from_environment();
+
 struct FantasyFundingOptions {
   std::shared_ptr<SleeperClient> sleeper;  // Optional; without it every call fails.
   FantasyOptions fantasy;

@@ -1,5 +1,7 @@
 #include "account/curl_sleeper_client.h"
 
+#include <cstdlib>
+#include <string>
 #include <utility>
 
 #include "../strings.h"
@@ -57,6 +59,21 @@ absl::Status check_season(std::string_view season) {
 }
 
 }  // namespace
+
+absl::StatusOr<CurlSleeperClientOptions> sleeper_options_from_environment(
+    CurlSleeperClientOptions defaults) {
+  const char* env = std::getenv("SLEEPER_API_BASE_URL");
+  if (env == nullptr || *env == '\0') return defaults;
+  std::string url = env;
+  if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
+    return absl::InvalidArgumentError(
+        internal::cat("SLEEPER_API_BASE_URL must be an http:// or https:// URL, got '", url,
+                      "'"));
+  }
+  while (url.size() > 1 && url.back() == '/') url.pop_back();
+  defaults.base_url = std::move(url);
+  return defaults;
+}
 
 class CurlSleeperClient::Impl {
  public:

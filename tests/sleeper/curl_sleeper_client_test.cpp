@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cstdlib>
 #include <string>
 #include <thread>
 
@@ -471,6 +472,32 @@ TEST_CASE("concurrent calls share the client safely", "[sleeper][client]") {
   CHECK(ok == 20);
   CHECK(fake.hits("/state/nfl") == 20);
   CHECK(fake.connections() <= 4);
+}
+
+}  // namespace
+}  // namespace account
+
+namespace account {
+namespace {
+
+TEST_CASE("SLEEPER_API_BASE_URL sets the base URL; a bad one is refused by name",
+          "[sleeper][client][config]") {
+  const char* saved = std::getenv("SLEEPER_API_BASE_URL");
+  const std::string restore = saved == nullptr ? "" : saved;
+  ::unsetenv("SLEEPER_API_BASE_URL");
+  CHECK(sleeper_options_from_environment().value().base_url == "https://api.sleeper.app/v1");
+  ::setenv("SLEEPER_API_BASE_URL", "http://127.0.0.1:8080/v1/", 1);
+  CHECK(sleeper_options_from_environment().value().base_url == "http://127.0.0.1:8080/v1");
+  ::setenv("SLEEPER_API_BASE_URL", "ftp://example/v1", 1);
+  const auto bad = sleeper_options_from_environment();
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(std::string(bad.status().message()).find("SLEEPER_API_BASE_URL") != std::string::npos);
+  if (restore.empty()) {
+    ::unsetenv("SLEEPER_API_BASE_URL");
+  } else {
+    ::setenv("SLEEPER_API_BASE_URL", restore.c_str(), 1);
+  }
 }
 
 }  // namespace

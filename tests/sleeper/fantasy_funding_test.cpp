@@ -4,12 +4,14 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <cstdlib>
 #include <map>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "account/fantasy_funding.h"
+#include "account/fantasy_funding_service.h"
 
 namespace account {
 namespace {
@@ -374,6 +376,33 @@ TEST_CASE("plan: random corrections and spending keep cash available and net rig
       REQUIRE(ledger.credited(alice) == target);
       REQUIRE(ledger.cash == target + trading);
     }
+  }
+}
+
+}  // namespace
+}  // namespace account
+
+namespace account {
+namespace {
+
+TEST_CASE("FANTASY_POINTS_CONVERSION_RATE sets cents per point; a bad one is refused by name",
+          "[fantasy][config]") {
+  const char* saved = std::getenv("FANTASY_POINTS_CONVERSION_RATE");
+  const std::string restore = saved == nullptr ? "" : saved;
+  ::unsetenv("FANTASY_POINTS_CONVERSION_RATE");
+  CHECK(fantasy_options_from_environment().value().cents_per_point == 1'000);
+  ::setenv("FANTASY_POINTS_CONVERSION_RATE", "12.5", 1);
+  CHECK(fantasy_options_from_environment().value().cents_per_point == 1'250);
+  ::setenv("FANTASY_POINTS_CONVERSION_RATE", "-3", 1);
+  const auto bad = fantasy_options_from_environment();
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(std::string(bad.status().message()).find("FANTASY_POINTS_CONVERSION_RATE") !=
+        std::string::npos);
+  if (restore.empty()) {
+    ::unsetenv("FANTASY_POINTS_CONVERSION_RATE");
+  } else {
+    ::setenv("FANTASY_POINTS_CONVERSION_RATE", restore.c_str(), 1);
   }
 }
 
