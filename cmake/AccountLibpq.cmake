@@ -8,23 +8,8 @@
 
 include_guard(GLOBAL)
 
-set(ACCOUNT_LIBPQ_TARGET "")
-set(ACCOUNT_LIBPQ_FIND_DEPENDENCY "")
-find_package(PostgreSQL QUIET)
-if(PostgreSQL_FOUND AND TARGET PostgreSQL::PostgreSQL)
-  set(ACCOUNT_LIBPQ_TARGET PostgreSQL::PostgreSQL)
-  set(ACCOUNT_LIBPQ_FIND_DEPENDENCY "find_dependency(PostgreSQL)")
-else()
-  find_package(PkgConfig QUIET)
-  if(PkgConfig_FOUND)
-    pkg_check_modules(LIBPQ QUIET IMPORTED_TARGET GLOBAL libpq)
-  endif()
-  if(LIBPQ_FOUND)
-    set(ACCOUNT_LIBPQ_TARGET PkgConfig::LIBPQ)
-    set(ACCOUNT_LIBPQ_FIND_DEPENDENCY
-      "find_dependency(PkgConfig)\n  pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)")
-  endif()
-endif()
+include(AccountFindDependency)
+account_find_dependency(LIBPQ PACKAGE PostgreSQL TARGET PostgreSQL::PostgreSQL PKGCONFIG libpq)
 
 set(ACCOUNT_LIBPQ_FOUND OFF)
 if(ACCOUNT_LIBPQ_TARGET)

@@ -12,23 +12,9 @@ include_guard(GLOBAL)
 
 find_package(CURL QUIET)
 
-set(ACCOUNT_SIMDJSON_TARGET "")
-set(ACCOUNT_SIMDJSON_FIND_DEPENDENCY "")
-find_package(simdjson CONFIG QUIET)
-if(simdjson_FOUND AND TARGET simdjson::simdjson)
-  set(ACCOUNT_SIMDJSON_TARGET simdjson::simdjson)
-  set(ACCOUNT_SIMDJSON_FIND_DEPENDENCY "find_dependency(simdjson CONFIG)")
-else()
-  find_package(PkgConfig QUIET)
-  if(PkgConfig_FOUND)
-    pkg_check_modules(SIMDJSON QUIET IMPORTED_TARGET GLOBAL simdjson)
-  endif()
-  if(SIMDJSON_FOUND)
-    set(ACCOUNT_SIMDJSON_TARGET PkgConfig::SIMDJSON)
-    set(ACCOUNT_SIMDJSON_FIND_DEPENDENCY
-      "find_dependency(PkgConfig)\n  pkg_check_modules(SIMDJSON REQUIRED IMPORTED_TARGET simdjson)")
-  endif()
-endif()
+include(AccountFindDependency)
+account_find_dependency(SIMDJSON PACKAGE simdjson CONFIG TARGET simdjson::simdjson
+  PKGCONFIG simdjson)
 set(ACCOUNT_SLEEPER_FIND_DEPENDENCY "find_dependency(CURL)\n  ${ACCOUNT_SIMDJSON_FIND_DEPENDENCY}")
 
 set(ACCOUNT_SLEEPER_DEPS_FOUND OFF)
