@@ -31,11 +31,33 @@ std::string_view reason_name(Reason reason) {
     case Reason::kOpenNotionalLimitExceeded: return "OpenNotionalLimitExceeded";
     case Reason::kStoreUnavailable: return "StoreUnavailable";
     case Reason::kStoreFailure: return "StoreFailure";
+    case Reason::kTokenMalformed: return "TokenMalformed";
+    case Reason::kTokenAlgorithmRejected: return "TokenAlgorithmRejected";
+    case Reason::kTokenKeyUnknown: return "TokenKeyUnknown";
+    case Reason::kTokenSignatureInvalid: return "TokenSignatureInvalid";
+    case Reason::kTokenExpired: return "TokenExpired";
+    case Reason::kTokenNotYetValid: return "TokenNotYetValid";
+    case Reason::kTokenClaimsInvalid: return "TokenClaimsInvalid";
+    case Reason::kLoginStateUnknown: return "LoginStateUnknown";
+    case Reason::kLoginStateExpired: return "LoginStateExpired";
+    case Reason::kLoginStateReplayed: return "LoginStateReplayed";
+    case Reason::kEmailNotVerified: return "EmailNotVerified";
+    case Reason::kGoogleRejected: return "GoogleRejected";
+    case Reason::kGoogleUnavailable: return "GoogleUnavailable";
+    case Reason::kGoogleResponseInvalid: return "GoogleResponseInvalid";
+    case Reason::kRefreshTokenUnknown: return "RefreshTokenUnknown";
+    case Reason::kRefreshTokenReused: return "RefreshTokenReused";
+    case Reason::kRefreshTokenRevoked: return "RefreshTokenRevoked";
+    case Reason::kRefreshTokenExpired: return "RefreshTokenExpired";
+    case Reason::kRateLimited: return "RateLimited";
   }
   return "Unknown";
 }
 
-bool transient(Reason reason) { return reason == Reason::kStoreUnavailable; }
+bool transient(Reason reason) {
+  return reason == Reason::kStoreUnavailable || reason == Reason::kGoogleUnavailable ||
+         reason == Reason::kRateLimited;
+}
 
 EngineRejectCode engine_reject_code(Reason reason) {
   switch (reason) {

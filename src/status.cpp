@@ -43,6 +43,30 @@ absl::StatusCode canonical_code(Reason reason) {
       return absl::StatusCode::kUnavailable;
     case Reason::kStoreFailure:
       return absl::StatusCode::kInternal;
+    case Reason::kTokenMalformed:
+    case Reason::kTokenAlgorithmRejected:
+    case Reason::kTokenKeyUnknown:
+    case Reason::kTokenSignatureInvalid:
+    case Reason::kTokenExpired:
+    case Reason::kTokenNotYetValid:
+    case Reason::kTokenClaimsInvalid:
+    case Reason::kLoginStateUnknown:
+    case Reason::kLoginStateExpired:
+    case Reason::kLoginStateReplayed:
+    case Reason::kGoogleRejected:
+    case Reason::kRefreshTokenUnknown:
+    case Reason::kRefreshTokenReused:
+    case Reason::kRefreshTokenRevoked:
+    case Reason::kRefreshTokenExpired:
+      return absl::StatusCode::kUnauthenticated;
+    case Reason::kEmailNotVerified:
+      return absl::StatusCode::kPermissionDenied;
+    case Reason::kGoogleUnavailable:
+      return absl::StatusCode::kUnavailable;
+    case Reason::kGoogleResponseInvalid:
+      return absl::StatusCode::kDataLoss;
+    case Reason::kRateLimited:
+      return absl::StatusCode::kResourceExhausted;
     default:
       return absl::StatusCode::kFailedPrecondition;
   }

@@ -15,6 +15,11 @@
 //   5. risk                (kInsufficientFunds, kInsufficientPosition, limits)
 //   6. infrastructure      (kStoreUnavailable, kStoreFailure)
 //
+// Sign-in reasons (60-99) are answered by the auth component: an access
+// token's checks run in the order the numbers give (format, algorithm, key,
+// signature, then time and claims), so a forged token is never told that it
+// is also expired.
+//
 // Thread-safety: pure functions.
 #pragma once
 
@@ -51,6 +56,25 @@ enum class Reason : uint16_t {
   kOpenNotionalLimitExceeded = 43,// per-account cap on open order notional
   kStoreUnavailable = 50,         // the store could not commit; retry later
   kStoreFailure = 51,             // the store refused the commit for a non-transient cause
+  kTokenMalformed = 60,           // not three base64url parts, or not the JSON a token holds
+  kTokenAlgorithmRejected = 61,   // `alg` is not the one algorithm pinned for that token
+  kTokenKeyUnknown = 62,          // `kid` names no key we hold
+  kTokenSignatureInvalid = 63,    // the signature does not verify
+  kTokenExpired = 64,             // `exp` has passed (beyond the leeway)
+  kTokenNotYetValid = 65,         // `iat` or `nbf` is in the future (beyond the leeway)
+  kTokenClaimsInvalid = 66,       // `iss`, `aud` or `sub` missing or not ours
+  kLoginStateUnknown = 70,        // no login started with that `state` (missing or wrong)
+  kLoginStateExpired = 71,        // the login's `state` is older than its lifetime
+  kLoginStateReplayed = 72,       // the login's `state` was used already
+  kEmailNotVerified = 73,         // Google has not verified the user's email
+  kGoogleRejected = 74,           // Google refused the request (bad code, PKCE mismatch, ...)
+  kGoogleUnavailable = 75,        // Google could not be reached or kept failing; retry later
+  kGoogleResponseInvalid = 76,    // Google's answer was not what its API documents
+  kRefreshTokenUnknown = 80,      // no refresh token with that value
+  kRefreshTokenReused = 81,       // an already-rotated token came back: its family is revoked
+  kRefreshTokenRevoked = 82,      // the token's family was revoked (logout or reuse)
+  kRefreshTokenExpired = 83,      // the refresh token's lifetime has passed
+  kRateLimited = 90,              // too many requests from this client key; retry later
 };
 
 // Stable upper-camel name, e.g. "InsufficientFunds".

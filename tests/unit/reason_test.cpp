@@ -57,6 +57,25 @@ TEST_CASE("every reason has a stable name, number and canonical code", "[reason]
        C::kFailedPrecondition, E::kExposureExceeded},
       {Reason::kStoreUnavailable, 50, "StoreUnavailable", C::kUnavailable, E::kRiskUnavailable},
       {Reason::kStoreFailure, 51, "StoreFailure", C::kInternal, E::kRiskUnavailable},
+      {Reason::kTokenMalformed, 60, "TokenMalformed", C::kUnauthenticated, E::kRiskUnavailable},
+      {Reason::kTokenAlgorithmRejected, 61, "TokenAlgorithmRejected", C::kUnauthenticated, E::kRiskUnavailable},
+      {Reason::kTokenKeyUnknown, 62, "TokenKeyUnknown", C::kUnauthenticated, E::kRiskUnavailable},
+      {Reason::kTokenSignatureInvalid, 63, "TokenSignatureInvalid", C::kUnauthenticated, E::kRiskUnavailable},
+      {Reason::kTokenExpired, 64, "TokenExpired", C::kUnauthenticated, E::kRiskUnavailable},
+      {Reason::kTokenNotYetValid, 65, "TokenNotYetValid", C::kUnauthenticated, E::kRiskUnavailable},
+      {Reason::kTokenClaimsInvalid, 66, "TokenClaimsInvalid", C::kUnauthenticated, E::kRiskUnavailable},
+      {Reason::kLoginStateUnknown, 70, "LoginStateUnknown", C::kUnauthenticated, E::kRiskUnavailable},
+      {Reason::kLoginStateExpired, 71, "LoginStateExpired", C::kUnauthenticated, E::kRiskUnavailable},
+      {Reason::kLoginStateReplayed, 72, "LoginStateReplayed", C::kUnauthenticated, E::kRiskUnavailable},
+      {Reason::kEmailNotVerified, 73, "EmailNotVerified", C::kPermissionDenied, E::kRiskUnavailable},
+      {Reason::kGoogleRejected, 74, "GoogleRejected", C::kUnauthenticated, E::kRiskUnavailable},
+      {Reason::kGoogleUnavailable, 75, "GoogleUnavailable", C::kUnavailable, E::kRiskUnavailable},
+      {Reason::kGoogleResponseInvalid, 76, "GoogleResponseInvalid", C::kDataLoss, E::kRiskUnavailable},
+      {Reason::kRefreshTokenUnknown, 80, "RefreshTokenUnknown", C::kUnauthenticated, E::kRiskUnavailable},
+      {Reason::kRefreshTokenReused, 81, "RefreshTokenReused", C::kUnauthenticated, E::kRiskUnavailable},
+      {Reason::kRefreshTokenRevoked, 82, "RefreshTokenRevoked", C::kUnauthenticated, E::kRiskUnavailable},
+      {Reason::kRefreshTokenExpired, 83, "RefreshTokenExpired", C::kUnauthenticated, E::kRiskUnavailable},
+      {Reason::kRateLimited, 90, "RateLimited", C::kResourceExhausted, E::kRiskUnavailable},
   };
   for (const Row& row : rows) {
     CAPTURE(row.name);
@@ -64,7 +83,9 @@ TEST_CASE("every reason has a stable name, number and canonical code", "[reason]
     CHECK(reason_name(row.reason) == row.name);
     CHECK(canonical_code(row.reason) == row.code);
     CHECK(engine_reject_code(row.reason) == row.engine);
-    CHECK(transient(row.reason) == (row.reason == Reason::kStoreUnavailable));
+    CHECK(transient(row.reason) == (row.reason == Reason::kStoreUnavailable ||
+                                    row.reason == Reason::kGoogleUnavailable ||
+                                    row.reason == Reason::kRateLimited));
     const absl::Status s = denial(row.reason, "required 5 cents, available 4 cents");
     CHECK(s.code() == row.code);
     CHECK(reason_of(s) == row.reason);
