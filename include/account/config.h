@@ -1,0 +1,107 @@
+// File: config.h
+//
+// Config: every setting the library and its programs read from the
+// environment, parsed and validated in one place at start-up.
+//
+//   absl::StatusOr<Config> config = load_config(process_environment());
+//   if (!config.ok()) { fputs(config.status().message().data(), stderr); return 2; }
+//   ACCOUNT_RETURN_IF_ERROR(config->require({ConfigNeed::kDatabase, ConfigNeed::kAuth}));
+//   fputs(describe_config(*config).c_str(), stdout);   // secrets shown as "<set, 48 bytes>"
+//
+// Variables (unset or empty means "use the default"; a default marked
+// "none" means the feature that needs it is off until it is set):
+//
+//   DATABASE_URL                    libpq URI or key=value string; none (in-memory store)
+//   GOOGLE_CLIENT_ID                OAuth client id; none
+//   GOOGLE_CLIENT_SECRET            OAuth client secret; none
+//   GOOGLE_REDIRECT_URL             http(s) URL Google sends the browser back to; none
+//   JWT_SECRET                      HS256 signing key, at least 32 bytes; none
+//   JWT_ISSUER, JWT_AUDIENCE        access-token iss / aud; "waiver-exchange",
+//                                   "waiver-exchange-api"
+//   SLEEPER_API_BASE_URL            http(s) URL; https://api.sleeper.app/v1
+//   FANTASY_POINTS_CONVERSION_RATE  dollars per fantasy point, e.g. 10 or 12.5; 10
+//   RESERVATION_EXPIRY_DAYS         whole days an order's reservation lives, 1..30; 7
+//   LOG_LEVEL                       debug, info, warning or error; info
+//   HTTP_PORT                       port the example servers listen on, 1..65535; 8080
+//
+// Errors: load_config checks every variable and fails with InvalidArgument
+// listing every problem, each naming its variable ("JWT_SECRET: must be at
+// least 32 bytes, got 12"). A secret's value never appears in a message or
+// in describe_config().
+//
+// Thread-safety: Config is a plain value; load_config reads the environment
+// it is given and nothing else.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "account/limits.h"
+#include "account/log_sink.h"
+#include "account/secret.h"
+
+namespace account {
+
+// Looks a variable up: its value, or nullopt when it is not set.
+using Environment = std::function<std::optional<std::string>(std::string_view name)>;
+
+// The process's environment (std::getenv).
+Environment process_environment();
+
+struct Config {
+  Secret database_url;  // Empty: the in-memory store.
+
+  std::string google_client_id;
+  Secret google_client_secret;
+  std::string google_redirect_url;
+
+  Secret jwt_secret;
+  std::string jwt_issuer = "waiver-exchange";
+  std::string jwt_audience = "waiver-exchange-api";
+
+  std::string sleeper_api_base_url = "https://api.sleeper.app/v1";  // No trailing slash.
+  int64_t fantasy_cents_per_point = 1'000;                          // $10 a point.
+
+  int reservation_expiry_days = 7;
+  LogLevel log_level = LogLevel::kInfo;
+  int http_port = 8080;
+};
+
+// The shortest JWT_SECRET accepted: 256 bits, HS256's own output size
+// (RFC 7518 section 3.2).
+inline constexpr size_t kJwtSecretBytesMin = 32;
+
+// Reads and validates every variable above. Errors as in the file comment.
+absl::StatusOr<Config> load_config(const Environment& env);
+
+// What a program needs configured beyond the defaults.
+enum class ConfigNeed {
+  kDatabase,  // DATABASE_URL
+  kAuth,      // GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET, GOOGLE_REDIRECT_URL, JWT_SECRET
+};
+
+// FailedPrecondition naming every variable a need requires and `config`
+// lacks ("missing GOOGLE_CLIENT_SECRET, JWT_SECRET (needed for sign-in)").
+absl::Status require_config(const Config& config, std::initializer_list<ConfigNeed> needs);
+
+// One "NAME = value" line per variable, for start-up logs: secrets as
+// "<set, N bytes>" or "<not set>", and DATABASE_URL with its password
+// replaced by "***".
+std::string describe_config(const Config& config);
+
+// The ledger limits the config sets (reservation_expiry_default), on top of
+// `base`.
+LedgerLimits ledger_limits_from_config(const Config& config, LedgerLimits base = {});
+
+// DATABASE_URL as safe to print: the password of a postgresql:// URI or of
+// a key=value string replaced by "***".
+std::string redact_database_url(std::string_view url);
+
+}  // namespace account

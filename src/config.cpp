@@ -1,0 +1,289 @@
+#include "account/config.h"
+
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_join.h"
+#include "account/fantasy_funding.h"
+#include "fmt/format.h"
+#include "strings.h"
+
+namespace account {
+namespace {
+
+std::string message_text(const absl::Status& s) { return std::string(s.message()); }
+
+// Collects one message per bad variable, so that an operator fixes them all
+// in one go.
+class Problems {
+ public:
+  void add(std::string_view variable, std::string_view what) {
+    list_.push_back(fmt::format("{}: {}", variable, what));
+  }
+  absl::Status status() const {
+    if (list_.empty()) return absl::OkStatus();
+    return absl::InvalidArgumentError(
+        internal::cat("invalid configuration: ", absl::StrJoin(list_, "; ")));
+  }
+
+ private:
+  std::vector<std::string> list_;
+};
+
+// The variable's value, or nullopt when it is unset or empty.
+std::optional<std::string> lookup(const Environment& env, std::string_view name) {
+  std::optional<std::string> value = env(name);
+  if (value && value->empty()) return std::nullopt;
+  return value;
+}
+
+// An http(s) URL with a host: "https://" alone is not one.
+bool is_http_url(std::string_view url) {
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (url.rfind(scheme, 0) == 0) {
+      const std::string_view rest = url.substr(scheme.size());
+      return !rest.empty() && rest[0] != '/' && rest.find(' ') == std::string_view::npos;
+    }
+  }
+  return false;
+}
+
+// A whole number in [min, max]; the message says which rule failed.
+std::optional<int64_t> read_int(const Environment& env, std::string_view name, int64_t min,
+                                int64_t max, Problems& problems) {
+  const std::optional<std::string> text = lookup(env, name);
+  if (!text) return std::nullopt;
+  int64_t value = 0;
+  if (!absl::SimpleAtoi(internal::to_absl(*text), &value)) {
+    problems.add(name, fmt::format("not a whole number: \"{}\"", *text));
+    return std::nullopt;
+  }
+  if (value < min || value > max) {
+    problems.add(name, fmt::format("must be {}..{}, got {}", min, max, value));
+    return std::nullopt;
+  }
+  return value;
+}
+
+void read_url(const Environment& env, std::string_view name, std::string* out,
+              Problems& problems) {
+  std::optional<std::string> text = lookup(env, name);
+  if (!text) return;
+  if (!is_http_url(*text)) {
+    problems.add(name, fmt::format("must be an http:// or https:// URL, got \"{}\"", *text));
+    return;
+  }
+  *out = std::move(*text);
+}
+
+void read_name(const Environment& env, std::string_view name, std::string* out,
+               Problems& problems) {
+  std::optional<std::string> text = lookup(env, name);
+  if (!text) return;
+  if (absl::StripAsciiWhitespace(*text).empty()) {
+    problems.add(name, "must not be blank");
+    return;
+  }
+  *out = std::move(*text);
+}
+
+bool is_database_url(std::string_view url) {
+  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) return true;
+  // libpq's key=value form: no scheme, at least one '='.
+  return url.find("://") == std::string_view::npos && url.find('=') != std::string_view::npos;
+}
+
+}  // namespace
+
+Environment process_environment() {
+  return [](std::string_view name) -> std::optional<std::string> {
+    const char* value = std::getenv(std::string(name).c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+absl::StatusOr<Config> load_config(const Environment& env) {
+  Config config;
+  Problems problems;
+
+  if (std::optional<std::string> url = lookup(env, "DATABASE_URL")) {
+    if (is_database_url(*url)) {
+      config.database_url = Secret(std::move(*url));
+    } else {
+      // The value may hold a password: say what is wrong, not what it is.
+      problems.add("DATABASE_URL", "must be a postgresql:// URI or a key=value string");
+    }
+  }
+
+  read_name(env, "GOOGLE_CLIENT_ID", &config.google_client_id, problems);
+  if (std::optional<std::string> s = lookup(env, "GOOGLE_CLIENT_SECRET")) {
+    config.google_client_secret = Secret(std::move(*s));
+  }
+  read_url(env, "GOOGLE_REDIRECT_URL", &config.google_redirect_url, problems);
+
+  if (std::optional<std::string> s = lookup(env, "JWT_SECRET")) {
+    if (s->size() < kJwtSecretBytesMin) {
+      problems.add("JWT_SECRET", fmt::format("must be at least {} bytes, got {}",
+                                             kJwtSecretBytesMin, s->size()));
+    } else {
+      config.jwt_secret = Secret(std::move(*s));
+    }
+  }
+  read_name(env, "JWT_ISSUER", &config.jwt_issuer, problems);
+  read_name(env, "JWT_AUDIENCE", &config.jwt_audience, problems);
+
+  read_url(env, "SLEEPER_API_BASE_URL", &config.sleeper_api_base_url, problems);
+  while (config.sleeper_api_base_url.size() > 1 && config.sleeper_api_base_url.back() == '/') {
+    config.sleeper_api_base_url.pop_back();
+  }
+
+  if (std::optional<std::string> rate = lookup(env, "FANTASY_POINTS_CONVERSION_RATE")) {
+    absl::StatusOr<int64_t> cents = parse_cents_per_point(*rate);
+    if (cents.ok()) {
+      config.fantasy_cents_per_point = *cents;
+    } else {
+      problems.add("FANTASY_POINTS_CONVERSION_RATE", message_text(cents.status()));
+    }
+  }
+
+  const LedgerLimits defaults;
+  const int64_t expiry_days_max = absl::ToInt64Hours(defaults.reservation_expiry_max) / 24;
+  if (std::optional<int64_t> days =
+          read_int(env, "RESERVATION_EXPIRY_DAYS", 1, expiry_days_max, problems)) {
+    config.reservation_expiry_days = static_cast<int>(*days);
+  }
+
+  if (std::optional<std::string> level = lookup(env, "LOG_LEVEL")) {
+    const std::string lower = absl::AsciiStrToLower(*level);
+    if (lower == "debug") {
+      config.log_level = LogLevel::kDebug;
+    } else if (lower == "info") {
+      config.log_level = LogLevel::kInfo;
+    } else if (lower == "warning" || lower == "warn") {
+      config.log_level = LogLevel::kWarning;
+    } else if (lower == "error") {
+      config.log_level = LogLevel::kError;
+    } else {
+      problems.add("LOG_LEVEL",
+                   fmt::format("must be debug, info, warning or error, got \"{}\"", *level));
+    }
+  }
+
+  if (std::optional<int64_t> port = read_int(env, "HTTP_PORT", 1, 65'535, problems)) {
+    config.http_port = static_cast<int>(*port);
+  }
+
+  if (absl::Status s = problems.status(); !s.ok()) return s;
+  return config;
+}
+
+absl::Status require_config(const Config& config, std::initializer_list<ConfigNeed> needs) {
+  std::vector<std::string> parts;
+  for (ConfigNeed need : needs) {
+    std::vector<std::string_view> missing;
+    std::string_view purpose;
+    switch (need) {
+      case ConfigNeed::kDatabase:
+        if (config.database_url.empty()) missing.push_back("DATABASE_URL");
+        purpose = "the PostgreSQL store";
+        break;
+      case ConfigNeed::kAuth:
+        if (config.google_client_id.empty()) missing.push_back("GOOGLE_CLIENT_ID");
+        if (config.google_client_secret.empty()) missing.push_back("GOOGLE_CLIENT_SECRET");
+        if (config.google_redirect_url.empty()) missing.push_back("GOOGLE_REDIRECT_URL");
+        if (config.jwt_secret.empty()) missing.push_back("JWT_SECRET");
+        purpose = "sign-in";
+        break;
+    }
+    if (!missing.empty()) {
+      parts.push_back(fmt::format("{} (needed for {})", fmt::join(missing, ", "), purpose));
+    }
+  }
+  if (parts.empty()) return absl::OkStatus();
+  return absl::FailedPreconditionError(fmt::format("missing {}", fmt::join(parts, "; ")));
+}
+
+std::string redact_database_url(std::string_view url) {
+  std::string out(url);
+  if (url.find("://") != std::string_view::npos) {
+    // scheme://user:password@host...: the password runs from the first ':'
+    // after the scheme to the '@' that ends the user info.
+    const size_t start = url.find("://") + 3;
+    const size_t at = url.find('@', start);
+    const size_t slash = url.find('/', start);
+    if (at != std::string_view::npos && (slash == std::string_view::npos || at < slash)) {
+      const size_t colon = url.find(':', start);
+      if (colon != std::string_view::npos && colon < at) {
+        out = internal::cat(url.substr(0, colon + 1), "***", url.substr(at));
+      }
+    }
+    // ...?password=secret&...
+    const size_t query = out.find('?');
+    if (query != std::string::npos) {
+      for (size_t p = out.find("password=", query); p != std::string::npos;
+           p = out.find("password=", p + 1)) {
+        const size_t value = p + 9;
+        const size_t end = std::min(out.find('&', value), out.size());
+        out.replace(value, end - value, "***");
+      }
+    }
+    return out;
+  }
+  // key=value form: password=secret or password='quoted secret'.
+  for (size_t p = out.find("password"); p != std::string::npos; p = out.find("password", p + 1)) {
+    size_t eq = p + 8;
+    while (eq < out.size() && out[eq] == ' ') ++eq;
+    if (eq >= out.size() || out[eq] != '=') continue;
+    size_t value = eq + 1;
+    while (value < out.size() && out[value] == ' ') ++value;
+    size_t end = value;
+    if (end < out.size() && out[end] == '\'') {
+      ++end;
+      while (end < out.size() && out[end] != '\'') end += (out[end] == '\\') ? 2 : 1;
+      end = std::min(end + 1, out.size());
+    } else {
+      while (end < out.size() && out[end] != ' ') ++end;
+    }
+    out.replace(value, end - value, "***");
+  }
+  return out;
+}
+
+std::string describe_config(const Config& config) {
+  const auto secret = [](const Secret& s) {
+    return s.empty() ? std::string("<not set>") : fmt::format("<set, {} bytes>", s.size_bytes());
+  };
+  const auto plain = [](const std::string& s) { return s.empty() ? std::string("<not set>") : s; };
+  std::string out;
+  const auto line = [&out](std::string_view name, const std::string& value) {
+    out += fmt::format("{} = {}\n", name, value);
+  };
+  line("DATABASE_URL", config.database_url.empty()
+                           ? std::string("<not set> (in-memory store)")
+                           : redact_database_url(config.database_url.reveal()));
+  line("GOOGLE_CLIENT_ID", plain(config.google_client_id));
+  line("GOOGLE_CLIENT_SECRET", secret(config.google_client_secret));
+  line("GOOGLE_REDIRECT_URL", plain(config.google_redirect_url));
+  line("JWT_SECRET", secret(config.jwt_secret));
+  line("JWT_ISSUER", config.jwt_issuer);
+  line("JWT_AUDIENCE", config.jwt_audience);
+  line("SLEEPER_API_BASE_URL", config.sleeper_api_base_url);
+  line("FANTASY_POINTS_CONVERSION_RATE",
+       fmt::format("{}.{:02}", config.fantasy_cents_per_point / 100,
+                   config.fantasy_cents_per_point % 100));
+  line("RESERVATION_EXPIRY_DAYS", std::to_string(config.reservation_expiry_days));
+  line("LOG_LEVEL", std::string(log_level_name(config.log_level)));
+  line("HTTP_PORT", std::to_string(config.http_port));
+  return out;
+}
+
+LedgerLimits ledger_limits_from_config(const Config& config, LedgerLimits base) {
+  base.reservation_expiry_default = absl::Hours(24 * config.reservation_expiry_days);
+  return base;
+}
+
+}  // namespace account
