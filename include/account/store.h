@@ -19,6 +19,7 @@
 // - load() returns the committed state as a LedgerSnapshot.
 // - find_execution() answers dedupe questions for executions older than
 //   the ledger's in-memory window.
+// - ping() is for health checks only; the ledger never relies on it.
 // - Calls come from one ledger writer at a time, but queries (trades) may
 //   come from other threads concurrently with commit(): implementations are
 //   thread-safe.
@@ -51,6 +52,11 @@ class Store {
 
   // Up to `limit` most recent trades of `account`, newest first.
   virtual absl::StatusOr<std::vector<Trade>> trades(AccountId account, size_t limit) = 0;
+
+  // OK when the store can take a commit now, as far as one cheap round trip
+  // can tell (health checks). Unavailable otherwise. An in-process store is
+  // always reachable.
+  virtual absl::Status ping() { return absl::OkStatus(); }
 };
 
 }  // namespace account
