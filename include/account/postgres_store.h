@@ -89,6 +89,11 @@ class PostgresStore final : public Store {
   // Up to `limit` most recent trades of `account`, newest first.
   absl::StatusOr<std::vector<Trade>> trades(AccountId account, size_t limit) override;
 
+  // One round trip (SELECT 1), reconnecting first when the connection broke.
+  // Unavailable when the server cannot be reached; FailedPrecondition when
+  // reconnecting found another writer.
+  absl::Status ping() override;
+
  private:
   struct Impl;
   explicit PostgresStore(std::unique_ptr<Impl> impl);

@@ -196,6 +196,12 @@ absl::StatusOr<std::optional<Fill>> PostgresStore::find_execution(ExecutionId ex
   return std::optional<Fill>(fills.front());
 }
 
+absl::Status PostgresStore::ping() {
+  internal::MutexLock lock(&impl_->mu);
+  if (absl::Status ok = impl_->ready(); !ok.ok()) return ok;
+  return impl_->settle(pg::exec(impl_->conn.get(), "SELECT 1", "ping"));
+}
+
 absl::StatusOr<std::vector<Trade>> PostgresStore::trades(AccountId account, size_t limit) {
   internal::MutexLock lock(&impl_->mu);
   if (absl::Status ok = impl_->ready(); !ok.ok()) return ok;
