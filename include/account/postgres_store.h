@@ -24,6 +24,7 @@
 // for a commit in flight.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,6 +45,11 @@ struct PostgresStoreOptions {
   absl::Duration connect_timeout = absl::Seconds(10);
   // Shown in pg_stat_activity. An application_name in the URL wins.
   std::string application_name = "account";
+  // For operators' tools that inspect a database a running ledger writes
+  // (show, audit): no writer lock, no migration, every transaction READ
+  // ONLY on the server, and commit() refused with FailedPrecondition. The
+  // database's schema must be exactly kSchemaVersion.
+  bool read_only = false;
 };
 
 class PostgresStore final : public Store {
@@ -60,7 +66,8 @@ class PostgresStore final : public Store {
   //   NotFound            the database does not exist.
   //   Unavailable         the server cannot be reached (or is starting up).
   //   FailedPrecondition  another writer holds the database's writer lock,
-  //                       or the database's schema is newer than kSchemaVersion.
+  //                       or the database's schema is newer than kSchemaVersion
+  //                       (read-only: is not exactly kSchemaVersion).
   //   Internal            a migration failed (nothing of it is applied).
   // Never throws; the URL (and its password) never appears in a message.
   static absl::StatusOr<std::unique_ptr<PostgresStore>> open(std::string_view database_url,
@@ -88,6 +95,12 @@ class PostgresStore final : public Store {
 
   // Up to `limit` most recent trades of `account`, newest first.
   absl::StatusOr<std::vector<Trade>> trades(AccountId account, size_t limit) override;
+
+  // The schema version the database had when this store last connected,
+  // before any migration it applied, and after. Equal when nothing was
+  // migrated (always, read-only).
+  int64_t schema_version_found() const;
+  int64_t schema_version_now() const;
 
   // One round trip (SELECT 1), reconnecting first when the connection broke.
   // Unavailable when the server cannot be reached; FailedPrecondition when

@@ -36,10 +36,15 @@ struct PostgresStore::Impl {
   PostgresStoreOptions options;
   internal::Mutex mu;
   pg::Conn conn ABSL_GUARDED_BY(mu);
+  int64_t version_found ABSL_GUARDED_BY(mu) = 0;
+  int64_t version_now ABSL_GUARDED_BY(mu) = 0;
 
   // Connects, takes the writer lock, migrates and prepares: a usable session.
   absl::Status connect_session() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   absl::Status take_writer_lock() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  // Read-only sessions: READ ONLY transactions, and the schema this library
+  // reads, unmigrated.
+  absl::Status enter_read_only() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   // Reconnects when there is no connection.
   absl::Status ready() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   // Drops the connection when `status` says it broke or it was left
@@ -61,8 +66,16 @@ absl::Status PostgresStore::Impl::connect_session() {
   absl::StatusOr<pg::Conn> connected = pg::connect(keywords, values);
   if (!connected.ok()) return connected.status();
   conn = std::move(*connected);
-  absl::Status ok = take_writer_lock();
-  if (ok.ok()) ok = pg::migrate(conn.get(), kSchemaVersion);
+  absl::StatusOr<int64_t> found = pg::schema_version(conn.get());
+  absl::Status ok = found.status();
+  if (ok.ok()) version_found = version_now = *found;
+  if (ok.ok() && options.read_only) {
+    ok = enter_read_only();
+  } else if (ok.ok()) {
+    ok = take_writer_lock();
+    if (ok.ok()) ok = pg::migrate(conn.get(), kSchemaVersion);
+    if (ok.ok()) version_now = kSchemaVersion;
+  }
   for (const pg::Statement& s : pg::kAllStatements) {
     if (ok.ok()) ok = pg::prepare(conn.get(), s.name, s.sql);
   }
@@ -93,6 +106,16 @@ absl::Status PostgresStore::Impl::take_writer_lock() {
   return absl::FailedPreconditionError(internal::cat(
       "database \"", PQdb(conn.get()), "\" already has a writer (server process ", pid,
       " holds its advisory lock ", kWriterLockKey, "); only one ledger may write to a database"));
+}
+
+absl::Status PostgresStore::Impl::enter_read_only() {
+  if (version_found != kSchemaVersion) {
+    return absl::FailedPreconditionError(internal::cat(
+        "the database's schema is version ", version_found, "; this library reads version ",
+        kSchemaVersion, (version_found < kSchemaVersion ? " (migrate it first)" : " (upgrade)")));
+  }
+  return pg::exec(conn.get(), "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY",
+                  "entering read-only mode");
 }
 
 absl::Status PostgresStore::Impl::ready() {
@@ -174,8 +197,21 @@ absl::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::open(std::string_v
 }
 
 absl::Status PostgresStore::commit(const ChangeSet& changes) {
+  if (impl_->options.read_only) {
+    return absl::FailedPreconditionError("the store was opened read-only; nothing is written");
+  }
   internal::MutexLock lock(&impl_->mu);
   return impl_->commit(changes);
+}
+
+int64_t PostgresStore::schema_version_found() const {
+  internal::MutexLock lock(&impl_->mu);
+  return impl_->version_found;
+}
+
+int64_t PostgresStore::schema_version_now() const {
+  internal::MutexLock lock(&impl_->mu);
+  return impl_->version_now;
 }
 
 absl::StatusOr<LedgerSnapshot> PostgresStore::load(const SnapshotRequest& request) {

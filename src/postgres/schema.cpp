@@ -218,4 +218,17 @@ absl::Status migrate(PGconn* conn, int known_version) {
   return ok;
 }
 
+absl::StatusOr<int64_t> schema_version(PGconn* conn) {
+  const Params none;
+  absl::StatusOr<Result> exists =
+      exec_params(conn, "SELECT (to_regclass('schema_migrations') IS NOT NULL)::int::bigint", none,
+                  "looking for schema_migrations");
+  if (!exists.ok()) return exists.status();
+  if (absl::Status ok = expect_columns(exists->get(), "i", "schema_migrations"); !ok.ok()) {
+    return ok;
+  }
+  if (get_int(exists->get(), 0, 0) == 0) return 0;
+  return recorded_version(conn);
+}
+
 }  // namespace account::pg

@@ -4,7 +4,10 @@
 
 #include <libpq-fe.h>
 
+#include <cstdint>
+
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/types/span.h"
 
 namespace account::pg {
@@ -24,5 +27,9 @@ absl::Span<const Migration> migrations();
 // (FailedPrecondition), applies the migrations it lacks and records each.
 // Running it again is a no-op. A failed migration applies nothing (Internal).
 absl::Status migrate(PGconn* conn, int known_version);
+
+// The newest migration recorded in the database; 0 for a database no
+// migration has touched.
+absl::StatusOr<int64_t> schema_version(PGconn* conn);
 
 }  // namespace account::pg
