@@ -134,10 +134,13 @@ absl::StatusOr<FantasyUpdate> FantasyFundingService::update_fantasy_points_and_w
   return out;
 }
 
-absl::StatusOr<FantasyUpdateSummary> FantasyFundingService::update_all_fantasy_points_and_wins() {
+absl::StatusOr<FantasyUpdateSummary> FantasyFundingService::update_all_fantasy_points_and_wins(
+    const Progress& progress) {
   ACCOUNT_RETURN_IF_ERROR(ready());
   FantasyUpdateSummary summary;
-  for (const Account& row : service_.sleeper_linked_accounts()) {
+  const std::vector<Account> linked = service_.sleeper_linked_accounts();
+  size_t done = 0;
+  for (const Account& row : linked) {
     absl::StatusOr<FantasyUpdate> update = update_fantasy_points_and_wins(row.id);
     if (!update.ok()) {
       options_.log(row.id, update.status());
@@ -147,6 +150,7 @@ absl::StatusOr<FantasyUpdateSummary> FantasyFundingService::update_all_fantasy_p
     } else {
       ++summary.unchanged;
     }
+    if (progress) progress(++done, linked.size());
   }
   return summary;
 }

@@ -124,8 +124,12 @@ class FantasyFundingService {
 
   // update_fantasy_points_and_wins() for every linked account, in id order.
   // One account's failure is logged and recorded, and the others go on.
+  // `progress`, when given, is told (accounts done, accounts in all) after
+  // each account, on the calling thread.
   // Fails only with FailedPrecondition when no SleeperClient is configured.
-  absl::StatusOr<FantasyUpdateSummary> update_all_fantasy_points_and_wins();
+  using Progress = std::function<void(size_t done, size_t total)>;
+  absl::StatusOr<FantasyUpdateSummary> update_all_fantasy_points_and_wins(
+      const Progress& progress = nullptr);
 
  private:
   absl::Status ready() const;

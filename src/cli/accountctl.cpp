@@ -1,0 +1,557 @@
+#include "accountctl.h"
+
+#include <algorithm>
+#include <cstdarg>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "account/account_service.h"
+#include "account/fantasy_funding_service.h"
+#include "account/health.h"
+#include "account/status.h"
+#include "text_table.h"
+#include "fmt/format.h"
+
+namespace account::cli {
+namespace {
+
+using Align = TextTable::Align;
+
+// --- Arguments ---------------------------------------------------------------
+
+// The options of one command: flags (--all) and valued options (--account 7),
+// then positional arguments. Each command names the ones it accepts.
+struct Args {
+  std::map<std::string, std::string> options;  // "--account" -> "7"; flags -> ""
+  std::vector<std::string> positional;
+  bool help = false;
+};
+
+struct OptionSpec {
+  std::string_view name;       // "--account"
+  bool takes_value = false;
+  std::string_view help;
+};
+
+struct Command;
+
+struct Run {
+  CliContext& ctx;
+  const Command& command;
+  Args args;
+  Config config;
+
+  void out(std::string_view text) const { std::fwrite(text.data(), 1, text.size(), ctx.out); }
+  void err(std::string_view text) const { std::fwrite(text.data(), 1, text.size(), ctx.err); }
+  template <typename... T>
+  void outf(fmt::format_string<T...> format, T&&... values) const {
+    out(fmt::format(format, std::forward<T>(values)...));
+  }
+  template <typename... T>
+  int fail(int code, fmt::format_string<T...> format, T&&... values) const {
+    err(fmt::format("accountctl: {}\n", fmt::format(format, std::forward<T>(values)...)));
+    return code;
+  }
+  bool has(std::string_view option) const {
+    return args.options.count(std::string(option)) > 0;
+  }
+};
+
+struct Command {
+  std::string_view name;
+  std::string_view summary;
+  std::string_view usage;        // After "accountctl <name>".
+  std::string_view description;  // Paragraph for --help.
+  std::vector<OptionSpec> options;
+  size_t positional_max = 0;
+  int (*handler)(Run& run) = nullptr;
+};
+
+// Exit code for a failed call to the store, Sleeper or the ledger.
+int exit_code_for(const absl::Status& status) {
+  if (std::optional<Reason> reason = reason_of(status)) {
+    if (*reason == Reason::kAccountNotFound) return kExitNotFound;
+    if (transient(*reason)) return kExitUnavailable;
+    return kExitFailed;
+  }
+  switch (status.code()) {
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDeadlineExceeded:
+      return kExitUnavailable;
+    case absl::StatusCode::kNotFound:
+      return kExitNotFound;
+    case absl::StatusCode::kInvalidArgument:  // A store or client refusing its settings.
+      return kExitConfig;
+    default:
+      return kExitFailed;
+  }
+}
+
+std::string text_of(const absl::Status& status) { return std::string(status.message()); }
+
+// --- Opening what a command needs ---------------------------------------------------
+
+struct Opened {
+  OpenedStore store;
+  std::unique_ptr<AccountService> service;
+};
+
+absl::StatusOr<Opened> open_service(Run& run, StoreMode mode) {
+  Opened opened;
+  ACCOUNT_ASSIGN_OR_RETURN(opened.store, run.ctx.open_store(run.config, mode));
+  AccountServiceOptions options{
+      .store = opened.store.store,
+      .clock = run.ctx.clock,
+      .limits = ledger_limits_from_config(run.config)};
+  ACCOUNT_ASSIGN_OR_RETURN(opened.service, AccountService::open(std::move(options)));
+  return opened;
+}
+
+// An account named by id ("7") or, with --google, by Google id.
+absl::StatusOr<AccountId> account_argument(const Run& run, const AccountService& service,
+                                           std::string_view text) {
+  if (run.has("--google")) return service.get_account_id_by_user_id(text);
+  uint64_t id = 0;
+  if (!absl::SimpleAtoi(absl::string_view(text.data(), text.size()), &id) || id == 0) {
+    return absl::InvalidArgumentError(
+        fmt::format("\"{}\" is not an account id (use --google for a Google id)", text));
+  }
+  return AccountId{id};
+}
+
+// A progress line on stderr: rewritten in place on a terminal, otherwise
+// one line per tenth of the run (and the last), so logs stay short.
+class ProgressLine {
+ public:
+  ProgressLine(const Run& run, std::string_view what) : run_(run), what_(what) {}
+  void update(size_t done, size_t total) {
+    if (run_.ctx.err_is_terminal) {
+      run_.err(fmt::format("\r{} {}/{}", what_, done, total));
+      if (done == total) run_.err("\n");
+      return;
+    }
+    const size_t step = std::max<size_t>(1, total / 10);
+    if (done % step == 0 || done == total) {
+      run_.err(fmt::format("{} {}/{}\n", what_, done, total));
+    }
+  }
+
+ private:
+  const Run& run_;
+  std::string_view what_;
+};
+
+// --- Commands ------------------------------------------------------------------
+
+void print_account(const Run& run, const Account& a, Cents available) {
+  run.outf("Account {} \"{}\" (google id {})\n", a.id.value(), a.display_name, a.google_id);
+  const auto field = [&run](std::string_view name, const std::string& value) {
+    run.outf("  {:<15}{}\n", name, value);
+  };
+  field("created", format_time(a.created_at));
+  field("cash", format_dollars(a.cash));
+  field("available", format_dollars(available));
+  field("reserved", format_dollars(a.reserved_cash));
+  field("open notional", format_dollars(a.open_notional));
+  field("sleeper", a.sleeper ? fmt::format("league {} (user {} \"{}\", season {}, roster {})",
+                                           a.sleeper->league_id, a.sleeper->user_id,
+                                           a.sleeper->username, a.sleeper->season,
+                                           a.sleeper->roster_id)
+                             : std::string("not linked"));
+}
+
+int show(Run& run) {
+  if (run.args.positional.size() != 1) {
+    return run.fail(kExitUsage, "show needs one account (try: accountctl show --help)");
+  }
+  absl::StatusOr<Opened> opened = open_service(run, StoreMode::kReadOnly);
+  if (!opened.ok()) return run.fail(exit_code_for(opened.status()), "{}", text_of(opened.status()));
+  const AccountService& service = *opened->service;
+  absl::StatusOr<AccountId> id = account_argument(run, service, run.args.positional[0]);
+  if (!id.ok()) {
+    const int code = id.status().code() == absl::StatusCode::kInvalidArgument
+                         ? kExitUsage
+                         : exit_code_for(id.status());
+    return run.fail(code, "{}", text_of(id.status()));
+  }
+  absl::StatusOr<Account> account = service.get_account(*id);
+  if (!account.ok()) return run.fail(exit_code_for(account.status()), "{}", text_of(account.status()));
+  print_account(run, *account, service.available_cash(*id).value_or(Cents{0}));
+
+  const std::vector<Position> positions = service.positions(*id).value_or(std::vector<Position>{});
+  run.outf("\nPositions ({})\n", positions.size());
+  if (!positions.empty()) {
+    TextTable table({{"SYMBOL", Align::kRight}, {"SHARES", Align::kRight},
+                     {"COST BASIS", Align::kRight}, {"REALIZED P&L", Align::kRight},
+                     {"SELL RESERVED", Align::kRight}, {"BUY PENDING", Align::kRight}});
+    for (const Position& p : positions) {
+      table.add_row({std::to_string(p.symbol.value()), format_shares(p.qty),
+                     format_dollars(p.cost_basis), format_dollars(p.realized_pnl),
+                     format_shares(p.sell_reserved_qty), format_shares(p.buy_pending_qty)});
+    }
+    run.out(table.render());
+  }
+
+  const std::vector<Reservation> reservations =
+      service.active_reservations(*id).value_or(std::vector<Reservation>{});
+  run.outf("\nActive reservations ({})\n", reservations.size());
+  if (!reservations.empty()) {
+    TextTable table({{"ID", Align::kRight}, {"ORDER", Align::kRight}, {"SIDE"},
+                     {"SYMBOL", Align::kRight}, {"REMAINING", Align::kRight},
+                     {"LIMIT", Align::kRight}, {"HELD", Align::kRight}, {"EXPIRES"}});
+    for (const Reservation& r : reservations) {
+      table.add_row({std::to_string(r.id.value()), std::to_string(r.order.value()),
+                     std::string(side_name(r.side)), std::to_string(r.symbol.value()),
+                     format_shares(r.remaining_qty), format_price(r.limit),
+                     format_dollars(r.reserved_cash), format_time(r.expires_at)});
+    }
+    run.out(table.render());
+  }
+
+  size_t limit = 20;
+  if (run.has("--trades")) {
+    const std::string& text = run.args.options.at("--trades");
+    if (!absl::SimpleAtoi(absl::string_view(text), &limit) || limit > 10'000) {
+      return run.fail(kExitUsage, "--trades takes a count from 0 to 10000, got \"{}\"", text);
+    }
+  }
+  absl::StatusOr<std::vector<Trade>> trades = service.trade_history(*id, limit);
+  if (!trades.ok()) return run.fail(exit_code_for(trades.status()), "{}", text_of(trades.status()));
+  run.outf("\nTrades (newest first, up to {}: {})\n", limit, trades->size());
+  if (!trades->empty()) {
+    TextTable table({{"TIME"}, {"EXECUTION", Align::kRight}, {"ORDER", Align::kRight}, {"SIDE"},
+                     {"SYMBOL", Align::kRight}, {"SHARES", Align::kRight},
+                     {"PRICE", Align::kRight}, {"NOTIONAL", Align::kRight},
+                     {"REALIZED P&L", Align::kRight}});
+    for (const Trade& t : *trades) {
+      table.add_row({format_time(t.time), std::to_string(t.execution.value()),
+                     std::to_string(t.order.value()), std::string(side_name(t.side)),
+                     std::to_string(t.symbol.value()), format_shares(t.qty),
+                     format_price(t.price), format_dollars(t.notional),
+                     format_dollars(t.realized_pnl)});
+    }
+    run.out(table.render());
+  }
+  return kExitOk;
+}
+
+int list(Run& run) {
+  absl::StatusOr<Opened> opened = open_service(run, StoreMode::kReadOnly);
+  if (!opened.ok()) return run.fail(exit_code_for(opened.status()), "{}", text_of(opened.status()));
+  const AccountService& service = *opened->service;
+  const LedgerSnapshot snapshot = service.snapshot();
+  TextTable table({{"ID", Align::kRight}, {"GOOGLE ID"}, {"NAME"}, {"CASH", Align::kRight},
+                   {"AVAILABLE", Align::kRight}, {"SLEEPER LEAGUE"}});
+  for (const Account& row : snapshot.accounts) {
+    absl::StatusOr<Account> a = service.get_account(row.id);
+    if (!a.ok()) continue;
+    table.add_row({std::to_string(a->id.value()), a->google_id, a->display_name,
+                   format_dollars(a->cash),
+                   format_dollars(service.available_cash(a->id).value_or(Cents{0})),
+                   a->sleeper ? a->sleeper->league_id : std::string("-")});
+  }
+  run.outf("{} accounts in {}\n", table.rows(), opened->store.description);
+  if (table.rows() > 0) run.out(table.render());
+  return kExitOk;
+}
+
+int expire(Run& run) {
+  absl::StatusOr<Opened> opened = open_service(run, StoreMode::kWriter);
+  if (!opened.ok()) return run.fail(exit_code_for(opened.status()), "{}", text_of(opened.status()));
+  absl::StatusOr<size_t> expired = opened->service->expire_due_reservations();
+  if (!expired.ok()) return run.fail(exit_code_for(expired.status()), "{}", text_of(expired.status()));
+  run.outf("expired {} reservation{} due by {}\n", *expired, *expired == 1 ? "" : "s",
+           format_time(run.ctx.clock->now()));
+  return kExitOk;
+}
+
+int fantasy_update(Run& run) {
+  const bool all = run.has("--all");
+  if (all == run.has("--account")) {
+    return run.fail(kExitUsage, "fantasy-update needs exactly one of --account ID and --all");
+  }
+  absl::StatusOr<std::shared_ptr<SleeperClient>> sleeper = run.ctx.open_sleeper(run.config);
+  if (!sleeper.ok()) return run.fail(kExitConfig, "{}", text_of(sleeper.status()));
+  absl::StatusOr<Opened> opened = open_service(run, StoreMode::kWriter);
+  if (!opened.ok()) return run.fail(exit_code_for(opened.status()), "{}", text_of(opened.status()));
+  std::vector<std::pair<AccountId, absl::Status>> failures;
+  FantasyFundingService funding(
+      *opened->service,
+      FantasyFundingOptions{.sleeper = *sleeper,
+                            .fantasy = {.cents_per_point = run.config.fantasy_cents_per_point},
+                            .log = [](AccountId, const absl::Status&) {}});
+
+  if (!all) {
+    absl::StatusOr<AccountId> id =
+        account_argument(run, *opened->service, run.args.options.at("--account"));
+    if (!id.ok()) return run.fail(kExitUsage, "{}", text_of(id.status()));
+    absl::StatusOr<FantasyUpdate> update = funding.update_fantasy_points_and_wins(*id);
+    if (!update.ok()) {
+      return run.fail(exit_code_for(update.status()), "account {}: {}", id->value(),
+                      text_of(update.status()));
+    }
+    run.outf("account {}: target {}, credited {}, moved {}{}\n", id->value(),
+             format_dollars(update->target), format_dollars(update->credited),
+             format_dollars(update->amount),
+             update->shortfall.value() > 0
+                 ? fmt::format(" (short {}: not enough available cash to debit)",
+                               format_dollars(update->shortfall))
+                 : std::string());
+    return kExitOk;
+  }
+
+  ProgressLine progress(run, "fantasy update: accounts");
+  absl::StatusOr<FantasyUpdateSummary> summary = funding.update_all_fantasy_points_and_wins(
+      [&progress](size_t done, size_t total) { progress.update(done, total); });
+  if (!summary.ok()) return run.fail(exit_code_for(summary.status()), "{}", text_of(summary.status()));
+  run.outf("fantasy update: {} updated, {} unchanged, {} failed\n", summary->updated,
+           summary->unchanged, summary->failed.size());
+  if (!summary->failed.empty()) {
+    TextTable table({{"ACCOUNT", Align::kRight}, {"ERROR"}});
+    for (const FantasyUpdateFailure& f : summary->failed) {
+      table.add_row({std::to_string(f.account.value()), f.status.ToString()});
+    }
+    run.out(table.render());
+    return kExitProblemsFound;
+  }
+  return kExitOk;
+}
+
+int audit(Run& run) {
+  absl::StatusOr<Opened> opened = open_service(run, StoreMode::kReadOnly);
+  if (!opened.ok()) return run.fail(exit_code_for(opened.status()), "{}", text_of(opened.status()));
+  const AuditReport report = opened->service->audit();
+  const LedgerSnapshot snapshot = opened->service->snapshot();
+  if (report.ok()) {
+    run.outf("audit OK: {} accounts, {} positions, {} reservations in {}\n",
+             snapshot.accounts.size(), snapshot.positions.size(), snapshot.reservations.size(),
+             opened->store.description);
+    return kExitOk;
+  }
+  run.outf("audit FAILED: {} violation{} in {}\n", report.violations.size(),
+           report.violations.size() == 1 ? "" : "s", opened->store.description);
+  for (const std::string& v : report.violations) run.outf("  {}\n", v);
+  return kExitProblemsFound;
+}
+
+int migrate(Run& run) {
+  absl::StatusOr<OpenedStore> store = run.ctx.open_store(run.config, StoreMode::kWriter);
+  if (!store.ok()) return run.fail(exit_code_for(store.status()), "{}", text_of(store.status()));
+  if (store->schema_version_now == 0) {
+    run.outf("{} has no schema; nothing to migrate\n", store->description);
+  } else if (store->schema_version_found == store->schema_version_now) {
+    run.outf("{}: schema already at version {}\n", store->description, store->schema_version_now);
+  } else {
+    run.outf("{}: schema migrated from version {} to {}\n", store->description,
+             store->schema_version_found, store->schema_version_now);
+  }
+  return kExitOk;
+}
+
+int health(Run& run) {
+  absl::StatusOr<OpenedStore> store = run.ctx.open_store(run.config, StoreMode::kReadOnly);
+  HealthProbes probes;
+  std::vector<std::string> problems;
+  if (store.ok()) {
+    probes.store = store->store.get();
+  } else {
+    problems.push_back(fmt::format("store: {}", text_of(store.status())));
+  }
+  absl::StatusOr<std::shared_ptr<SleeperClient>> sleeper = run.ctx.open_sleeper(run.config);
+  if (sleeper.ok()) {
+    probes.sleeper = sleeper->get();
+  } else {
+    problems.push_back(fmt::format("sleeper: {}", text_of(sleeper.status())));
+  }
+  const HealthReport report = health_check(probes);
+  TextTable table({{"CHECK"}, {"STATUS"}, {"TOOK", Align::kRight}, {"DETAIL"}});
+  for (const HealthCheckResult& check : report.checks) {
+    table.add_row({check.name, check.ok ? "ok" : "FAILED",
+                   fmt::format("{:.1f} ms", absl::ToDoubleMilliseconds(check.took)), check.detail});
+  }
+  for (const std::string& p : problems) table.add_row({"open", "FAILED", "", p});
+  run.out(table.render(0));
+  return report.healthy() && problems.empty() ? kExitOk : kExitUnavailable;
+}
+
+int config(Run& run) {
+  run.out(describe_config(run.config));
+  return kExitOk;
+}
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> kCommands = {
+      {"show", "an account, its positions, active reservations and recent trades",
+       "[--google] [--trades N] ACCOUNT",
+       "Shows one account. ACCOUNT is its id, or its Google id with --google. Reads the store "
+       "read-only, so it runs beside a live ledger.",
+       {{"--google", false, "ACCOUNT is a Google id (`sub`), not an account id"},
+        {"--trades", true, "how many recent trades to list (default 20)"}},
+       1, show},
+      {"list", "every account with its cash and available cash", "",
+       "Lists every account. Read-only.", {}, 0, list},
+      {"fantasy-update", "run the fantasy update for one account or all linked accounts",
+       "(--account ID | --all)",
+       "Reads each linked account's season from Sleeper and credits (or corrects) the "
+       "difference to its target, once; running it again changes nothing. Takes the "
+       "database's writer lock, so it fails while a ledger is running on it. Exit 1 when "
+       "some accounts could not be updated (they are listed).",
+       {{"--account", true, "the account id to update"},
+        {"--all", false, "every account linked to a Sleeper league, with a progress line"}},
+       0, fantasy_update},
+      {"expire", "expire every reservation past its expiry (the reservation clean-up)", "",
+       "Expires due reservations and frees what they held. Takes the writer lock.", {}, 0,
+       expire},
+      {"audit", "check the ledger's invariants against the database and print what is wrong",
+       "",
+       "Loads the ledger read-only, recomputes every derived figure and checks the "
+       "invariants (cash, reservations, positions; memory equals store). Exit 1 and one line "
+       "per violation when any fails.",
+       {}, 0, audit},
+      {"migrate", "apply the database's schema migrations", "",
+       "Brings the database's schema up to this version's. Takes the writer lock; running it "
+       "again is a no-op.",
+       {}, 0, migrate},
+      {"health", "check that the store and Sleeper answer", "",
+       "Runs the health check (store round trip, one Sleeper call). Exit 4 when one fails.",
+       {}, 0, health},
+      {"config", "print the configuration read from the environment, secrets hidden", "",
+       "Validates every variable and prints them; secrets show as <set, N bytes>.", {}, 0,
+       config},
+  };
+  return kCommands;
+}
+
+std::string general_help() {
+  std::string out =
+      "usage: accountctl COMMAND [OPTIONS]\n\n"
+      "Operator tool for the Waiver Exchange account ledger. The store is the PostgreSQL\n"
+      "database named by DATABASE_URL; Sleeper is SLEEPER_API_BASE_URL.\n\nCommands:\n";
+  for (const Command& c : commands()) out += fmt::format("  {:<16}{}\n", c.name, c.summary);
+  out +=
+      "\n`accountctl COMMAND --help` describes one command.\n\n"
+      "Exit codes: 0 ok, 1 problems found, 2 usage error, 3 configuration error,\n"
+      "4 store or Sleeper unavailable (retry), 5 account not found, 6 refused or failed.\n";
+  return out;
+}
+
+// `text` broken into lines of at most `width` columns, at spaces.
+std::string wrap(std::string_view text, size_t width) {
+  std::string out;
+  size_t column = 0;
+  while (!text.empty()) {
+    const size_t space = text.find(' ');
+    const std::string_view word = text.substr(0, space);
+    if (column > 0 && column + 1 + word.size() > width) {
+      out += '\n';
+      column = 0;
+    } else if (column > 0) {
+      out += ' ';
+      ++column;
+    }
+    out += word;
+    column += word.size();
+    text.remove_prefix(space == std::string_view::npos ? text.size() : space + 1);
+  }
+  return out + '\n';
+}
+
+std::string command_help(const Command& c) {
+  std::string out = fmt::format("usage: accountctl {}{}{}\n\n{}", c.name,
+                                c.usage.empty() ? "" : " ", c.usage, wrap(c.description, 78));
+  if (!c.options.empty()) {
+    out += "\nOptions:\n";
+    for (const OptionSpec& o : c.options) {
+      const std::string name = fmt::format("{}{}", o.name, o.takes_value ? " VALUE" : "");
+      out += fmt::format("  {:<18}{}\n", name, o.help);
+    }
+  }
+  return out;
+}
+
+// Parses the command's arguments; an error message, or nullopt.
+std::optional<std::string> parse_args(const Command& c, const std::vector<std::string>& raw,
+                                      Args& args) {
+  for (size_t i = 1; i < raw.size(); ++i) {
+    const std::string& a = raw[i];
+    if (a == "--help" || a == "-h") {
+      args.help = true;
+      continue;
+    }
+    if (a.rfind("--", 0) == 0) {
+      auto spec = std::find_if(c.options.begin(), c.options.end(),
+                               [&](const OptionSpec& o) { return o.name == a; });
+      if (spec == c.options.end()) return fmt::format("{} has no option {}", c.name, a);
+      if (!spec->takes_value) {
+        args.options[a] = "";
+        continue;
+      }
+      if (i + 1 >= raw.size()) return fmt::format("{} needs a value", a);
+      args.options[a] = raw[++i];
+      continue;
+    }
+    args.positional.push_back(a);
+  }
+  if (!args.help && args.positional.size() > c.positional_max) {
+    return fmt::format("{} takes {} argument{}, got {}", c.name, c.positional_max,
+                       c.positional_max == 1 ? "" : "s", args.positional.size());
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+int run_accountctl(const std::vector<std::string>& args, CliContext& context) {
+  const auto print = [](std::FILE* f, std::string_view text) {
+    std::fwrite(text.data(), 1, text.size(), f);
+  };
+  if (args.empty()) {
+    print(context.err, general_help());
+    return kExitUsage;
+  }
+  if (args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+    if (args.size() > 1) {
+      for (const Command& c : commands()) {
+        if (c.name == args[1]) {
+          print(context.out, command_help(c));
+          return kExitOk;
+        }
+      }
+      print(context.err, fmt::format("accountctl: no command \"{}\"\n", args[1]));
+      return kExitUsage;
+    }
+    print(context.out, general_help());
+    return kExitOk;
+  }
+  const auto command = std::find_if(commands().begin(), commands().end(),
+                                    [&](const Command& c) { return c.name == args[0]; });
+  if (command == commands().end()) {
+    print(context.err, fmt::format("accountctl: no command \"{}\" (try: accountctl help)\n",
+                                   args[0]));
+    return kExitUsage;
+  }
+  Args parsed;
+  if (std::optional<std::string> error = parse_args(*command, args, parsed)) {
+    print(context.err, fmt::format("accountctl: {} (try: accountctl {} --help)\n", *error,
+                                   command->name));
+    return kExitUsage;
+  }
+  if (parsed.help) {
+    print(context.out, command_help(*command));
+    return kExitOk;
+  }
+  absl::StatusOr<Config> config = load_config(context.env);
+  if (!config.ok()) {
+    print(context.err, fmt::format("accountctl: {}\n", text_of(config.status())));
+    return kExitConfig;
+  }
+  Run run{context, *command, std::move(parsed), std::move(*config)};
+  return command->handler(run);
+}
+
+}  // namespace account::cli

@@ -1,0 +1,77 @@
+// Private to the accountctl tool: the operator CLI as a function, so that
+// tests run every command in-process against a MemoryStore or a real
+// PostgreSQL, with the output captured.
+//
+//   accountctl show 7                 an account, its positions, reservations, trades
+//   accountctl list                   every account with its cash
+//   accountctl fantasy-update --all   the fantasy update, with a progress line
+//   accountctl expire                 the reservation clean-up
+//   accountctl audit                  the invariant audit, printing what is wrong
+//   accountctl migrate                apply schema migrations
+//   accountctl health                 store and Sleeper reachability
+//   accountctl config                 the configuration as read, secrets hidden
+//
+// `accountctl help` and `accountctl <command> --help` say more.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "account/clock.h"
+#include "account/config.h"
+#include "account/sleeper_client.h"
+#include "account/store.h"
+
+namespace account::cli {
+
+// Exit codes, for scripts. Stable: documented in --help.
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitProblemsFound = 1,  // The command ran and found problems (audit violations,
+                           // accounts the fantasy update could not update).
+  kExitUsage = 2,          // Unknown command or option, a missing or malformed argument.
+  kExitConfig = 3,         // The environment's configuration is invalid or incomplete.
+  kExitUnavailable = 4,    // The store or Sleeper could not be reached; retry later.
+  kExitNotFound = 5,       // The account asked for does not exist.
+  kExitFailed = 6,         // Refused or failed otherwise (e.g. another ledger holds the
+                           // database's writer lock); the message says why.
+};
+
+enum class StoreMode {
+  kReadOnly,  // show, list, audit, health: beside a running ledger.
+  kWriter,    // expire, fantasy-update, migrate: takes the writer lock.
+};
+
+struct OpenedStore {
+  std::shared_ptr<Store> store;
+  std::string description;         // "PostgreSQL database waiver", "in-memory store"
+  int64_t schema_version_found = 0;  // 0 for stores without a schema.
+  int64_t schema_version_now = 0;
+};
+
+struct CliContext {
+  Environment env;
+  std::FILE* out = stdout;
+  std::FILE* err = stderr;
+  bool err_is_terminal = false;  // Progress rewrites one line when true.
+  std::shared_ptr<Clock> clock;
+  std::function<absl::StatusOr<OpenedStore>(const Config&, StoreMode)> open_store;
+  std::function<absl::StatusOr<std::shared_ptr<SleeperClient>>(const Config&)> open_sleeper;
+};
+
+// The real thing: the process environment, stdout/stderr, the system clock,
+// PostgreSQL when DATABASE_URL is set (else an empty in-memory store, which
+// only `config` and `help` make sense against), and Sleeper over libcurl.
+CliContext default_cli_context();
+
+// Runs one command line (args[0] is the command, without the program name).
+// Returns an ExitCode.
+int run_accountctl(const std::vector<std::string>& args, CliContext& context);
+
+}  // namespace account::cli
