@@ -168,7 +168,7 @@ absl::Status AccountService::stage_and_commit(absl::Span<PendingCommand* const> 
     return committed;
   }
   internal::WriterLock lock(&state_mu_);
-  state_->apply(txn, ctx.now);
+  state_->apply(txn, changes_, ctx.now);
   return absl::OkStatus();
 }
 
