@@ -53,14 +53,19 @@ const ExternalEntry* LedgerState::entry(std::string_view key) const {
 
 // --- LedgerState: writes ------------------------------------------------------
 
-void LedgerState::put_account(Account row) {
+void LedgerState::put_account(const Account& row) {
   const uint64_t index = row.id.value() - 1;
   if (index == accounts_.size()) {
     by_google_id_.emplace(row.google_id, row.id);
-    accounts_.push_back(AccountRecord{.row = std::move(row)});
+    accounts_.push_back(AccountRecord{.row = row});
   } else {
     assert(index < accounts_.size());
-    accounts_[index].row = std::move(row);
+    // Ids, names and creation time never change: copy what commands change.
+    Account& current = accounts_[index].row;
+    current.cash = row.cash;
+    current.reserved_cash = row.reserved_cash;
+    current.open_notional = row.open_notional;
+    if (current.sleeper != row.sleeper) current.sleeper = row.sleeper;
   }
 }
 
@@ -380,7 +385,9 @@ void Txn::reset(const LedgerState& base) {
     generation_ = 1;
   }
   new_accounts_.clear();
-  new_google_ids_.clear();
+  // Clearing an absl map costs its capacity even when empty: skip the
+  // maps most batches leave empty.
+  if (!new_google_ids_.empty()) new_google_ids_.clear();
   accounts_.clear();
   positions_.clear();
   position_next_.clear();
@@ -391,7 +398,7 @@ void Txn::reset(const LedgerState& base) {
   if (!execution_index_.empty()) execution_index_.clear();
   trades_.clear();
   entries_.clear();
-  entry_index_.clear();
+  if (!entry_index_.empty()) entry_index_.clear();
 }
 
 void Txn::change_set(ChangeSet* out_ptr) {

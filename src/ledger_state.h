@@ -96,7 +96,7 @@ class LedgerState {
   LedgerSnapshot to_snapshot() const;
 
  private:
-  void put_account(Account row);
+  void put_account(const Account& row);
   void put_position(const Position& p);
   void put_reservation(const Reservation& r);
   void add_execution(const Fill& fill);
