@@ -5,6 +5,8 @@
 //   BM_SettleBatchPublish/N    the same, then end_of_tick(): one engine tick's ledger work
 //   BM_ReserveRelease          reserve_buy() then release_reservation(), one pair per iteration
 //   BM_ReserveCancel           reserve_buy() then cancel_order()
+//   BM_ReserveReleaseBatch/N   reserve_batch() of N buy orders, then release_batch() of them:
+//                              N pairs per iteration in two store transactions
 //   BM_Naive*                  the same work done by a std::mutex and std::unordered_maps that
 //                              apply cash and position changes directly: no validation, no
 //                              change set, no store, no exactly-once bookkeeping. It is the floor
@@ -188,6 +190,44 @@ void reserve_and_free(benchmark::State& state, FreeBy free_by) {
 }
 
 void BM_ReserveRelease(benchmark::State& state) { reserve_and_free(state, FreeBy::kRelease); }
+
+// The same orders as BM_ReserveRelease, admitted and released `batch` at a time.
+void BM_ReserveReleaseBatch(benchmark::State& state) {
+  const size_t batch = static_cast<size_t>(state.range(0));
+  absl::StatusOr<std::unique_ptr<AccountService>> service = open_ledger();
+  if (!service.ok()) return state.SkipWithError(service.status().ToString().c_str());
+  std::vector<AccountId> accounts;
+  for (size_t b = 0; b < kBuyers; ++b) {
+    absl::StatusOr<AccountId> id = funded_account(**service, "buyer-" + std::to_string(b));
+    if (!id.ok()) return state.SkipWithError(id.status().ToString().c_str());
+    accounts.push_back(*id);
+  }
+  std::vector<OrderSpec> specs(batch, OrderSpec{.symbol = SymbolId{1}, .qty = Qty{kBpPerShare},
+                                                .limit = kBuyLimit});
+  std::vector<account::ReservationId> ids(batch);
+  uint64_t next_order = 1;
+  int64_t refused = 0;
+  absl::Status first;
+  for (auto _ : state) {
+    for (OrderSpec& spec : specs) {
+      spec.account = accounts[next_order % kBuyers];
+      spec.order = OrderId{next_order++};
+    }
+    const auto reserved = (*service)->reserve_batch(specs, account::Side::kBuy);
+    ids.clear();
+    for (const auto& id : reserved) {
+      if (id.ok()) {
+        ids.push_back(*id);
+      } else if (refused++ == 0) {
+        first = id.status();
+      }
+    }
+    for (const absl::Status& freed : (*service)->release_batch(ids)) {
+      if (!freed.ok() && refused++ == 0) first = freed;
+    }
+  }
+  report(state, static_cast<int64_t>(next_order - 1), refused, first);
+}
 void BM_ReserveCancel(benchmark::State& state) { reserve_and_free(state, FreeBy::kCancel); }
 
 // --- Baseline -----------------------------------------------------------------------------------
@@ -318,6 +358,8 @@ BENCHMARK(BM_NaiveSettleBatch)->Arg(100)->Iterations(kItemsPerRun / 100);
 BENCHMARK(BM_NaiveSettleBatch)->Arg(1'000)->Iterations(kItemsPerRun / 1'000);
 BENCHMARK(BM_ReserveRelease)->Iterations(kItemsPerRun);
 BENCHMARK(BM_ReserveCancel)->Iterations(kItemsPerRun);
+BENCHMARK(BM_ReserveReleaseBatch)->Arg(100)->Iterations(kItemsPerRun / 100);
+BENCHMARK(BM_ReserveReleaseBatch)->Arg(1'000)->Iterations(kItemsPerRun / 1'000);
 BENCHMARK(BM_NaiveReserveRelease)->Iterations(kItemsPerRun);
 
 }  // namespace

@@ -168,7 +168,7 @@ absl::Status AccountService::stage_and_commit(absl::Span<PendingCommand* const> 
     return committed;
   }
   internal::WriterLock lock(&state_mu_);
-  state_->apply(txn, ctx.now);
+  state_->apply(txn, changes_, ctx.now);
   return absl::OkStatus();
 }
 
@@ -257,6 +257,53 @@ absl::StatusOr<ReservationId> AccountService::reserve_sell(const OrderSpec& orde
   return reserve(order, Side::kSell);
 }
 
+namespace {
+
+// Runs `stage_one` for each input of a batch inside one group-commit
+// command; a failed commit turns every accepted result into its error.
+template <typename Result, typename Input, typename StageOne>
+std::vector<Result> submit_batch(absl::Span<const Input> inputs, StageOne stage_one,
+                                 absl::FunctionRef<absl::Status(PendingCommand&)> submit) {
+  std::vector<Result> results;
+  results.reserve(inputs.size());
+  const auto stage = [&](Txn& txn, const CommandContext& ctx) {
+    results.clear();
+    for (const Input& input : inputs) results.push_back(stage_one(txn, ctx, input));
+    return absl::OkStatus();
+  };
+  PendingCommand command{.stage = stage};
+  const absl::Status status = submit(command);
+  if (!status.ok()) {
+    for (Result& result : results) {
+      if (result.ok()) result = status;
+    }
+    if (results.size() != inputs.size()) results.assign(inputs.size(), status);
+  }
+  return results;
+}
+
+}  // namespace
+
+std::vector<absl::StatusOr<ReservationId>> AccountService::reserve_batch(
+    absl::Span<const OrderSpec> orders, Side side) {
+  return submit_batch<absl::StatusOr<ReservationId>>(
+      orders,
+      [side](Txn& txn, const CommandContext& ctx, const OrderSpec& order) {
+        return internal::stage_reserve(txn, ctx, order, side);
+      },
+      [this](PendingCommand& command) { return submit(command); });
+}
+
+std::vector<absl::Status> AccountService::release_batch(
+    absl::Span<const ReservationId> reservations) {
+  return submit_batch<absl::Status>(
+      reservations,
+      [](Txn& txn, const CommandContext& ctx, ReservationId id) {
+        return internal::stage_finish(txn, ctx, id, ReservationStatus::kReleased);
+      },
+      [this](PendingCommand& command) { return submit(command); });
+}
+
 absl::Status AccountService::extend_reservation(ReservationId reservation, absl::Time expires_at) {
   const auto stage = [&](Txn& txn, const CommandContext& ctx) {
     return internal::stage_extend(txn, ctx, reservation, expires_at);
@@ -343,23 +390,11 @@ std::vector<absl::StatusOr<SettlementReceipt>> AccountService::settle_batch(
 
 std::vector<absl::StatusOr<SettlementReceipt>> AccountService::settle_now(
     absl::Span<const Fill> fills) {
-  std::vector<absl::StatusOr<SettlementReceipt>> results;
-  results.reserve(fills.size());
-  const auto stage = [&](Txn& txn, const CommandContext& ctx) {
-    results.clear();
-    for (const Fill& fill : fills) results.push_back(internal::stage_settle(txn, ctx, fill));
-    return absl::OkStatus();
-  };
-  PendingCommand command{.stage = stage};
-  const absl::Status status = submit(command);
-  if (!status.ok()) {
-    // The batch's commit failed: no fill of it was applied.
-    for (auto& result : results) {
-      if (result.ok()) result = status;
-    }
-    if (results.empty()) results.assign(fills.size(), status);
-  }
-  return results;
+  // A failed commit applied no fill of the batch.
+  return submit_batch<absl::StatusOr<SettlementReceipt>>(fills, internal::stage_settle,
+                                                         [this](PendingCommand& command) {
+                                                           return submit(command);
+                                                         });
 }
 
 void AccountService::queue_fills(absl::Span<const Fill* const> fills) {

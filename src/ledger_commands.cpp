@@ -182,9 +182,7 @@ absl::Status stage_entry(Txn& txn, const CommandContext& ctx, ExternalEntry entr
     }
     std::optional<Cents> cash = checked_add(acct->cash, entry.cash);
     if (!cash) return denial(Reason::kOverflow, "cash would overflow");
-    Account next = *acct;
-    next.cash = *cash;
-    txn.put_account(next);
+    txn.mutable_account(entry.account)->cash = *cash;
   }
   txn.add_entry(std::move(entry));
   return absl::OkStatus();
@@ -233,15 +231,14 @@ absl::StatusOr<ReservationId> stage_reserve(Txn& txn, const CommandContext& ctx,
                                ctx.limits.open_notional_cap.value(), " cents"));
   }
   const ReservationId id = txn.next_reservation_id();
-  Account next = *acct;
-  next.open_notional += notional;
+  Account* next = txn.mutable_account(order.account);
+  next->open_notional += notional;
   if (side == Side::kBuy) {
-    next.reserved_cash += notional;
+    next->reserved_cash += notional;
     p.buy_pending_qty += order.qty;
   } else {
     p.sell_reserved_qty += order.qty;
   }
-  txn.put_account(next);
   txn.put_position(p);
   txn.put_reservation(Reservation{.id = id,
                                   .account = order.account,
@@ -289,20 +286,19 @@ absl::Status stage_finish(Txn& txn, const CommandContext& ctx, ReservationId id,
                   internal::cat("reservation ", id.value(), " of order ", r->order.value(), " is ",
                                reservation_status_name(r->status)));
   }
-  Account acct = *txn.account(r->account);
-  Position p = position_or_empty(txn, r->account, r->symbol);
-  acct.open_notional -= r->open_notional();
-  if (r->side == Side::kBuy) {
-    acct.reserved_cash -= r->reserved_cash;
-    p.buy_pending_qty -= r->remaining_qty;
-  } else {
-    p.sell_reserved_qty -= r->remaining_qty;
-  }
   Reservation next = *r;
+  Position p = position_or_empty(txn, next.account, next.symbol);
+  Account* acct = txn.mutable_account(next.account);
+  acct->open_notional -= next.open_notional();
+  if (next.side == Side::kBuy) {
+    acct->reserved_cash -= next.reserved_cash;
+    p.buy_pending_qty -= next.remaining_qty;
+  } else {
+    p.sell_reserved_qty -= next.remaining_qty;
+  }
   next.status = to;
   next.reserved_cash = Cents{0};
   next.updated_at = ctx.now;
-  txn.put_account(acct);
   txn.put_position(p);
   txn.put_reservation(next);
   return absl::OkStatus();
@@ -439,18 +435,15 @@ absl::StatusOr<SettlementReceipt> stage_settle(Txn& txn, const CommandContext& c
   const Cents buy_freed = buy->reserved_cash - buy_next.reserved_cash;
   ACCOUNT_CHECK(buy_freed >= notional, "buy reservation covers the fill");
 
-  Account buyer = *txn.account(fill.buyer.account);
-  buyer.cash -= notional;
-  buyer.reserved_cash -= buy_freed;
-  buyer.open_notional -= buy->open_notional() - buy_next.open_notional();
+  // `buy` and `sell` may point into the overlay, which the writes below
+  // move: take what is needed from them first.
+  const Cents buyer_open_freed = buy->open_notional() - buy_next.open_notional();
+  const Cents seller_open_freed = sell->open_notional() - sell_next.open_notional();
   Position buyer_pos = position_or_empty(txn, fill.buyer.account, fill.symbol);
   buyer_pos.qty += fill.qty;
   buyer_pos.cost_basis += notional;
   buyer_pos.buy_pending_qty -= fill.qty;
 
-  Account seller = *txn.account(fill.seller.account);
-  seller.cash += notional;
-  seller.open_notional -= sell->open_notional() - sell_next.open_notional();
   Position seller_pos = position_or_empty(txn, fill.seller.account, fill.symbol);
   ACCOUNT_CHECK(seller_pos.qty >= fill.qty, "sell reservation is backed by shares");
   const internal::Int128 removed_wide =
@@ -463,8 +456,13 @@ absl::StatusOr<SettlementReceipt> stage_settle(Txn& txn, const CommandContext& c
   seller_pos.realized_pnl += realized;
   seller_pos.sell_reserved_qty -= fill.qty;
 
-  txn.put_account(buyer);
-  txn.put_account(seller);
+  Account* buyer = txn.mutable_account(fill.buyer.account);
+  buyer->cash -= notional;
+  buyer->reserved_cash -= buy_freed;
+  buyer->open_notional -= buyer_open_freed;
+  Account* seller = txn.mutable_account(fill.seller.account);
+  seller->cash += notional;
+  seller->open_notional -= seller_open_freed;
   txn.put_position(buyer_pos);
   txn.put_position(seller_pos);
   txn.put_reservation(buy_next);

@@ -4,6 +4,7 @@
 #include <cassert>
 
 #include "account/notional.h"
+#include "check.h"
 #include "strings.h"
 
 namespace account::internal {
@@ -52,14 +53,19 @@ const ExternalEntry* LedgerState::entry(std::string_view key) const {
 
 // --- LedgerState: writes ------------------------------------------------------
 
-void LedgerState::put_account(Account row) {
+void LedgerState::put_account(const Account& row) {
   const uint64_t index = row.id.value() - 1;
   if (index == accounts_.size()) {
     by_google_id_.emplace(row.google_id, row.id);
-    accounts_.push_back(AccountRecord{.row = std::move(row)});
+    accounts_.push_back(AccountRecord{.row = row});
   } else {
     assert(index < accounts_.size());
-    accounts_[index].row = std::move(row);
+    // Ids, names and creation time never change: copy what commands change.
+    Account& current = accounts_[index].row;
+    current.cash = row.cash;
+    current.reserved_cash = row.reserved_cash;
+    current.open_notional = row.open_notional;
+    if (current.sleeper != row.sleeper) current.sleeper = row.sleeper;
   }
 }
 
@@ -75,8 +81,13 @@ void LedgerState::put_reservation(const Reservation& r) {
     by_order_.emplace(r.order, r.id);
     reservation_id_high_water_ = std::max(reservation_id_high_water_, r.id.value());
   } else {
-    if (it->second.active()) expiry_index_.erase({it->second.expires_at, r.id});
+    const bool was_active = it->second.active();
+    const absl::Time expires_at_before = it->second.expires_at;
     it->second = r;
+    // A partial fill leaves an active reservation active with its expiry:
+    // both indexes already hold it.
+    if (was_active && r.active() && expires_at_before == r.expires_at) return;
+    if (was_active) expiry_index_.erase({expires_at_before, r.id});
   }
   if (r.active()) {
     expiry_index_.insert({r.expires_at, r.id});
@@ -128,17 +139,16 @@ void LedgerState::prune(absl::Time now) {
   }
 }
 
-void LedgerState::apply(const Txn& txn, absl::Time now) {
-  for (const Account& row : txn.new_accounts_) put_account(row);
-  for (const auto& [id, row] : txn.accounts_) {
+void LedgerState::apply(const Txn& txn, const ChangeSet& changes, absl::Time now) {
+  for (const Account& row : txn.accounts_) {
     put_account(row);
-    dirty_accounts_.insert(id);
+    dirty_accounts_.insert(row.id);
   }
-  for (const auto& [key, p] : txn.positions_) put_position(p);
-  for (const auto& [id, r] : txn.reservations_) put_reservation(r);
-  for (const Fill& fill : txn.executions_) add_execution(fill);
-  for (const Trade& trade : txn.trades_) add_trade(trade);
-  for (const ExternalEntry& entry : txn.entries_) add_entry(entry);
+  for (const Position& p : txn.positions_) put_position(p);
+  for (const Reservation& r : txn.reservations_) put_reservation(r);
+  for (const Fill& fill : changes.executions) add_execution(fill);
+  for (const Trade& trade : changes.trades) add_trade(trade);
+  for (const ExternalEntry& entry : changes.entries) add_entry(entry);
   prune(now);
 }
 
@@ -239,26 +249,54 @@ LedgerSnapshot LedgerState::to_snapshot() const {
 
 // --- Txn ----------------------------------------------------------------------
 
+Txn::Slot& Txn::claim(std::vector<Slot>& slots, uint64_t id, uint32_t index) {
+  if (id > slots.size()) slots.resize(std::max<size_t>(id, slots.size() * 2));
+  Slot& s = slots[id - 1];
+  s = Slot{generation_, index};
+  return s;
+}
+
 const Account* Txn::account(AccountId id) const {
-  if (auto it = accounts_.find(id); it != accounts_.end()) return &it->second;
+  if (const Slot* s = slot(account_slots_, id.value())) return &accounts_[s->index];
   const AccountRecord* rec = base_->account(id);
   return rec == nullptr ? nullptr : &rec->row;
 }
 
+Account* Txn::overlay_account(AccountId id, const Account& from) {
+  if (const Slot* s = slot(account_slots_, id.value())) {
+    Account& row = accounts_[s->index];
+    if (&row != &from) row = from;
+    return &row;
+  }
+  claim(account_slots_, id.value(), static_cast<uint32_t>(accounts_.size()));
+  accounts_.push_back(from);
+  return &accounts_.back();
+}
+
+Account* Txn::mutable_account(AccountId id) {
+  const Account* current = account(id);
+  ACCOUNT_CHECK(current != nullptr, "commands change only accounts they found");
+  return overlay_account(id, *current);
+}
+
 const Position* Txn::position(AccountId account_id, SymbolId symbol) const {
-  if (auto it = positions_.find(PositionKey{account_id, symbol}); it != positions_.end()) {
-    return &it->second;
+  if (const Slot* s = slot(position_slots_, account_id.value())) {
+    for (uint32_t i = s->index; i != kNoPosition; i = position_next_[i]) {
+      if (positions_[i].symbol == symbol) return &positions_[i];
+    }
   }
   return base_->position(account_id, symbol);
 }
 
 const Reservation* Txn::reservation(ReservationId id) const {
-  if (auto it = reservations_.find(id); it != reservations_.end()) return &it->second;
+  if (const Slot* s = slot(reservation_slots_, id.value())) return &reservations_[s->index];
   return base_->reservation(id);
 }
 
 std::optional<ReservationId> Txn::reservation_for_order(OrderId order) const {
-  if (auto it = new_orders_.find(order); it != new_orders_.end()) return it->second;
+  if (!new_orders_.empty()) {
+    if (auto it = new_orders_.find(order); it != new_orders_.end()) return it->second;
+  }
   return base_->reservation_for_order(order);
 }
 
@@ -268,8 +306,10 @@ std::optional<AccountId> Txn::account_by_google_id(std::string_view google_id) c
 }
 
 const Fill* Txn::execution(ExecutionId id) const {
-  if (auto it = execution_index_.find(id); it != execution_index_.end()) {
-    return &executions_[it->second];
+  if (!execution_index_.empty()) {
+    if (auto it = execution_index_.find(id); it != execution_index_.end()) {
+      return &executions_[it->second];
+    }
   }
   return base_->execution(id);
 }
@@ -281,19 +321,38 @@ const ExternalEntry* Txn::entry(std::string_view key) const {
 
 void Txn::create_account(Account row) {
   new_google_ids_.emplace(row.google_id, row.id);
-  accounts_[row.id] = row;
+  overlay_account(row.id, row);
   new_accounts_.push_back(std::move(row));
 }
 
-void Txn::put_account(const Account& row) { accounts_[row.id] = row; }
+void Txn::put_account(const Account& row) { overlay_account(row.id, row); }
 
 void Txn::put_position(const Position& position) {
-  positions_[PositionKey{position.account, position.symbol}] = position;
+  const uint64_t account_id = position.account.value();
+  uint32_t head = kNoPosition;
+  if (const Slot* s = slot(position_slots_, account_id)) {
+    for (uint32_t i = s->index; i != kNoPosition; i = position_next_[i]) {
+      if (positions_[i].symbol == position.symbol) {
+        positions_[i] = position;
+        return;
+      }
+    }
+    head = s->index;
+  }
+  claim(position_slots_, account_id, static_cast<uint32_t>(positions_.size()));
+  positions_.push_back(position);
+  position_next_.push_back(head);
 }
 
 void Txn::put_reservation(const Reservation& reservation) {
-  auto [it, inserted] = reservations_.insert_or_assign(reservation.id, reservation);
-  if (inserted && base_->reservation(reservation.id) == nullptr) {
+  const uint64_t id = reservation.id.value();
+  if (const Slot* s = slot(reservation_slots_, id)) {
+    reservations_[s->index] = reservation;
+    return;
+  }
+  claim(reservation_slots_, id, static_cast<uint32_t>(reservations_.size()));
+  reservations_.push_back(reservation);
+  if (id >= base_->next_reservation_id()) {
     new_orders_.emplace(reservation.order, reservation.id);
     ++new_reservations_;
   }
@@ -304,7 +363,7 @@ void Txn::add_execution(const Fill& fill) {
   executions_.push_back(fill);
 }
 
-void Txn::add_trade(Trade trade) { trades_.push_back(std::move(trade)); }
+void Txn::add_trade(const Trade& trade) { trades_.push_back(trade); }
 
 void Txn::add_entry(ExternalEntry entry) {
   entry_index_.emplace(entry.key, entries_.size());
@@ -318,48 +377,50 @@ bool Txn::empty() const {
 
 void Txn::reset(const LedgerState& base) {
   base_ = &base;
+  if (++generation_ == 0) {
+    // After 2^32 batches the stamps would repeat: start the arrays afresh.
+    for (std::vector<Slot>* slots : {&account_slots_, &position_slots_, &reservation_slots_}) {
+      std::fill(slots->begin(), slots->end(), Slot{});
+    }
+    generation_ = 1;
+  }
   new_accounts_.clear();
-  new_google_ids_.clear();
+  // Clearing an absl map costs its capacity even when empty: skip the
+  // maps most batches leave empty.
+  if (!new_google_ids_.empty()) new_google_ids_.clear();
   accounts_.clear();
   positions_.clear();
+  position_next_.clear();
   reservations_.clear();
-  new_orders_.clear();
+  if (!new_orders_.empty()) new_orders_.clear();
   new_reservations_ = 0;
   executions_.clear();
-  execution_index_.clear();
+  if (!execution_index_.empty()) execution_index_.clear();
   trades_.clear();
   entries_.clear();
-  entry_index_.clear();
+  if (!entry_index_.empty()) entry_index_.clear();
 }
 
-void Txn::change_set(ChangeSet* out_ptr) const {
+void Txn::change_set(ChangeSet* out_ptr) {
   ChangeSet& out = *out_ptr;
   out.new_accounts = new_accounts_;
   out.balances.clear();
-  for (const auto& [id, row] : accounts_) {
-    const AccountRecord* before = base_->account(id);
+  out.links.clear();
+  for (const Account& row : accounts_) {
+    const AccountRecord* before = base_->account(row.id);
     // New accounts are written whole; existing ones only when cash moved
     // (reserved cash and open notional are derived, never stored).
-    if (before != nullptr && before->row.cash != row.cash) {
-      out.balances.push_back(CashBalance{id, row.cash});
-    } else if (before == nullptr && row.cash != Cents{0}) {
-      out.balances.push_back(CashBalance{id, row.cash});
-    }
+    const Cents cash_before = before == nullptr ? Cents{0} : before->row.cash;
+    if (row.cash != cash_before) out.balances.push_back(CashBalance{row.id, row.cash});
+    const bool relinked = before == nullptr ? row.sleeper.has_value()
+                                            : before->row.sleeper != row.sleeper;
+    if (relinked && row.sleeper.has_value()) out.links.push_back(AccountLink{row.id, *row.sleeper});
   }
-  out.links.clear();
-  for (const auto& [id, row] : accounts_) {
-    const AccountRecord* before = base_->account(id);
-    const bool changed = before == nullptr ? row.sleeper.has_value()
-                                           : before->row.sleeper != row.sleeper;
-    if (changed && row.sleeper.has_value()) out.links.push_back(AccountLink{id, *row.sleeper});
-  }
-  out.positions.clear();
-  for (const auto& [key, p] : positions_) out.positions.push_back(p);
-  out.reservations.clear();
-  for (const auto& [id, r] : reservations_) out.reservations.push_back(r);
-  out.executions.assign(executions_.begin(), executions_.end());
-  out.trades.assign(trades_.begin(), trades_.end());
-  out.entries.assign(entries_.begin(), entries_.end());
+  out.positions.assign(positions_.begin(), positions_.end());
+  out.reservations.assign(reservations_.begin(), reservations_.end());
+  out.executions.swap(executions_);
+  out.trades.swap(trades_);
+  out.entries.swap(entries_);
 }
 
 }  // namespace account::internal

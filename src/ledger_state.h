@@ -80,9 +80,11 @@ class LedgerState {
   }
   const absl::flat_hash_map<std::string, ExternalEntry>& entries() const { return entries_; }
 
-  // Applies a committed transaction. `now` drives pruning of finished
-  // reservations. Adds every touched account and position to the dirty sets.
-  void apply(const class Txn& txn, absl::Time now);
+  // Applies a committed transaction: the rows staged in `txn` and the
+  // executions, trades and entries that `changes` (its change_set()) holds.
+  // `now` drives pruning of finished reservations. Adds every touched
+  // account and position to the dirty sets.
+  void apply(const class Txn& txn, const ChangeSet& changes, absl::Time now);
 
   // Risk values changed since the last take_dirty(): read them, then clear.
   absl::flat_hash_set<AccountId> take_dirty_accounts() { return std::exchange(dirty_accounts_, {}); }
@@ -94,7 +96,7 @@ class LedgerState {
   LedgerSnapshot to_snapshot() const;
 
  private:
-  void put_account(Account row);
+  void put_account(const Account& row);
   void put_position(const Position& p);
   void put_reservation(const Reservation& r);
   void add_execution(const Fill& fill);
@@ -129,12 +131,23 @@ class LedgerState {
 // go to the overlay. change_set() is what the store commits; after it
 // commits, LedgerState::apply() takes the overlay.
 //
-// Commands validate fully before their first put_*(), so a refused command
+// Commands validate fully before their first write, so a refused command
 // leaves nothing staged.
+//
+// The overlay is dense: accounts and reservations have ids issued 1, 2, 3...,
+// so each has a slot array indexed by id whose entries are stamped with the
+// batch's generation. A lookup is an array index and a compare, and reset()
+// is O(1) (the generation moves on), where hash maps cost a hash, a probe and
+// a clear proportional to their capacity per batch. Overlay rows live in
+// vectors in the order first touched, which is also the order they are
+// applied and written.
+//
+// Pointers returned by the read methods and mutable_account() stay valid
+// until the next write to the Txn.
 class Txn {
  public:
   Txn() = default;
-  explicit Txn(const LedgerState& base) : base_(&base) {}
+  explicit Txn(const LedgerState& base) { reset(base); }
 
   // Empties the overlay (keeping its capacity) and stages over `base` next.
   void reset(const LedgerState& base);
@@ -156,26 +169,57 @@ class Txn {
   }
 
   void create_account(Account row);
+  // The staged image of an existing account, copied into the overlay on
+  // first touch: commands change figures in place instead of copying the
+  // whole row (with its strings) for every change.
+  Account* mutable_account(AccountId id);
   void put_account(const Account& row);
   void put_position(const Position& position);
+  // A reservation with an id above the base's high-water mark is new (ids
+  // come from next_reservation_id()).
   void put_reservation(const Reservation& reservation);
   void add_execution(const Fill& fill);
-  void add_trade(Trade trade);
+  void add_trade(const Trade& trade);
   void add_entry(ExternalEntry entry);
 
-  // Writes what the store must commit into `out` (cleared first).
-  void change_set(ChangeSet* out) const;
+  // Writes what the store must commit into `out`. The batch's executions,
+  // trades and entries move into `out` rather than being copied (the
+  // vectors swap, so both keep their capacity); LedgerState::apply() reads
+  // them from there.
+  void change_set(ChangeSet* out);
   bool empty() const;
 
  private:
   friend class LedgerState;
 
+  // Where an id's overlay row is, valid only if `generation` is the Txn's.
+  struct Slot {
+    uint32_t generation = 0;
+    uint32_t index = 0;
+  };
+  static constexpr uint32_t kNoPosition = UINT32_MAX;
+
+  const Slot* slot(const std::vector<Slot>& slots, uint64_t id) const {
+    if (id == 0 || id > slots.size()) return nullptr;
+    const Slot& s = slots[id - 1];
+    return s.generation == generation_ ? &s : nullptr;
+  }
+  Slot& claim(std::vector<Slot>& slots, uint64_t id, uint32_t index);
+  Account* overlay_account(AccountId id, const Account& from);
+
   const LedgerState* base_ = nullptr;
-  std::vector<Account> new_accounts_;
+  uint32_t generation_ = 0;
+  std::vector<Account> new_accounts_;   // Images at creation.
   absl::flat_hash_map<std::string, AccountId> new_google_ids_;
-  absl::flat_hash_map<AccountId, Account> accounts_;
-  absl::flat_hash_map<PositionKey, Position> positions_;
-  absl::flat_hash_map<ReservationId, Reservation> reservations_;
+  std::vector<Slot> account_slots_;     // Index = account id - 1.
+  std::vector<Account> accounts_;       // Touched accounts, first touch first.
+  // Positions chain per account: the slot's index is the account's most
+  // recently added position, position_next_ links to the previous one.
+  std::vector<Slot> position_slots_;    // Index = account id - 1.
+  std::vector<Position> positions_;
+  std::vector<uint32_t> position_next_;
+  std::vector<Slot> reservation_slots_;  // Index = reservation id - 1.
+  std::vector<Reservation> reservations_;
   absl::flat_hash_map<OrderId, ReservationId> new_orders_;
   uint64_t new_reservations_ = 0;
   std::vector<Fill> executions_;

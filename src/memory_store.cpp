@@ -30,12 +30,6 @@ struct MemoryStore::Impl {
         return absl::AlreadyExistsError(internal::cat("account ", a.id.value(), " exists"));
       }
     }
-    for (const Fill& f : c.executions) {
-      if (executions.contains(f.execution)) {
-        return absl::AlreadyExistsError(
-            internal::cat("execution ", f.execution.value(), " exists"));
-      }
-    }
     for (const ExternalEntry& e : c.entries) {
       if (entries.contains(internal::to_absl(e.key))) return absl::AlreadyExistsError("entry key exists");
     }
@@ -51,6 +45,19 @@ struct MemoryStore::Impl {
     }
     return absl::OkStatus();
   }
+
+  // Adds the change set's executions, or none of them if one id is already
+  // stored (or repeats within the set): one hash probe per execution, where
+  // checking first and inserting after would take two.
+  absl::Status insert_executions(const ChangeSet& c) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    for (size_t i = 0; i < c.executions.size(); ++i) {
+      const Fill& f = c.executions[i];
+      if (executions.try_emplace(f.execution, f).second) continue;
+      for (size_t j = 0; j < i; ++j) executions.erase(c.executions[j].execution);
+      return absl::AlreadyExistsError(internal::cat("execution ", f.execution.value(), " exists"));
+    }
+    return absl::OkStatus();
+  }
 };
 
 MemoryStore::MemoryStore() : impl_(std::make_unique<Impl>()) {}
@@ -60,6 +67,8 @@ absl::Status MemoryStore::commit(const ChangeSet& changes) {
   Impl& s = *impl_;
   internal::WriterLock lock(&s.mu);
   if (absl::Status ok = s.check(changes); !ok.ok()) return ok;
+  // Last of the checks, since it is the one that writes (and undoes).
+  if (absl::Status ok = s.insert_executions(changes); !ok.ok()) return ok;
   for (const Account& a : changes.new_accounts) s.accounts[a.id] = a;
   for (const CashBalance& b : changes.balances) s.accounts[b.account].cash = b.cash;
   for (const AccountLink& l : changes.links) s.accounts[l.account].sleeper = l.link;
@@ -68,10 +77,7 @@ absl::Status MemoryStore::commit(const ChangeSet& changes) {
     s.reservations[r.id] = r;
     s.reservation_id_high_water = std::max(s.reservation_id_high_water, r.id.value());
   }
-  for (const Fill& f : changes.executions) {
-    s.executions.emplace(f.execution, f);
-    s.newest_fill_time = std::max(s.newest_fill_time, f.time);
-  }
+  for (const Fill& f : changes.executions) s.newest_fill_time = std::max(s.newest_fill_time, f.time);
   for (const Trade& t : changes.trades) s.trades[t.account].push_back(t);
   for (const ExternalEntry& e : changes.entries) s.entries.emplace(e.key, e);
   ++s.commits;

@@ -65,6 +65,7 @@
 #include "account/position.h"
 #include "account/reservation.h"
 #include "account/settlement_receipt.h"
+#include "account/side.h"
 #include "account/sleeper_account_link.h"
 #include "account/store.h"
 #include "account/trade.h"
@@ -160,6 +161,15 @@ class AccountService {
   // kInsufficientFunds and no position cap.
   absl::StatusOr<ReservationId> reserve_sell(const OrderSpec& order);
 
+  // Admits a batch of orders of one side (e.g. what the gateway received
+  // during one engine tick) in one store transaction: each is validated as
+  // reserve_buy() (side kBuy) or reserve_sell() would, against the state
+  // left by the ones before it, and gets its own result, in order; the
+  // accepted ones commit together. A failed commit refuses every order of
+  // the batch with the store's reason.
+  std::vector<absl::StatusOr<ReservationId>> reserve_batch(absl::Span<const OrderSpec> orders,
+                                                           Side side);
+
   // Moves the expiry of an active reservation to `expires_at`, which must be
   // after now and at most created_at + reservation_expiry_max (30 days).
   // Denials: kReservationNotFound, kReservationNotActive, kExpiryInPast,
@@ -173,6 +183,10 @@ class AccountService {
   // The engine dropped the order (e.g. rejected it): the reservation becomes
   // kReleased and frees what it held. Denials: as cancel_order().
   absl::Status release_reservation(ReservationId reservation);
+
+  // release_reservation() for each of `reservations`, in order, in one store
+  // transaction; each gets its own result.
+  std::vector<absl::Status> release_batch(absl::Span<const ReservationId> reservations);
 
   // Expires every active reservation whose expiry is at or before the
   // clock's now, frees what each held, and tells the NotificationSink per

@@ -44,6 +44,11 @@ inline constexpr std::optional<int64_t> narrow_nonnegative(Int128 v) {
 // floor(qty_bp * price_cents / 10'000), in cents.
 constexpr std::optional<Cents> fill_notional(Qty qty, Price price) {
   if (qty.value() < 0 || price.cents_per_share() < 0) return std::nullopt;
+  // Every validated order fits in 64 bits (order_qty_max x price_max ~ 1e15); the 128-bit
+  // division, a library call, is only for the rest. Both give the same quotient.
+  if (int64_t product = 0; !__builtin_mul_overflow(qty.value(), price.cents_per_share(), &product)) {
+    return Cents{product / kBpPerShare};
+  }
   const internal::Int128 product = static_cast<internal::Int128>(qty.value()) * price.cents_per_share();
   auto out = internal::narrow_nonnegative(product / kBpPerShare);
   if (!out) return std::nullopt;
@@ -53,6 +58,11 @@ constexpr std::optional<Cents> fill_notional(Qty qty, Price price) {
 // ceil(qty_bp * price_cents / 10'000), in cents.
 constexpr std::optional<Cents> reserve_notional(Qty qty, Price price) {
   if (qty.value() < 0 || price.cents_per_share() < 0) return std::nullopt;
+  if (int64_t product = 0;
+      !__builtin_mul_overflow(qty.value(), price.cents_per_share(), &product) &&
+      product <= std::numeric_limits<int64_t>::max() - (kBpPerShare - 1)) {
+    return Cents{(product + kBpPerShare - 1) / kBpPerShare};
+  }
   const internal::Int128 product = static_cast<internal::Int128>(qty.value()) * price.cents_per_share();
   auto out = internal::narrow_nonnegative((product + kBpPerShare - 1) / kBpPerShare);
   if (!out) return std::nullopt;

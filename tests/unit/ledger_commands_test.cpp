@@ -233,6 +233,48 @@ TEST_CASE("cancel_order and release_reservation free what the order held", "[led
   CHECK(f.svc().audit().ok());
 }
 
+TEST_CASE("reserve_batch and release_batch: one transaction, a result per order, in order",
+          "[ledger][reserve][batch]") {
+  LedgerFixture f;
+  const AccountId a = f.account(100'000);
+  const AccountId b = f.account(10'000);
+  const OrderSpec first = f.order(a, kAllen, Qty{10'000}, Price{60'000});   // 60000 cents
+  const OrderSpec second = f.order(a, kAllen, Qty{10'000}, Price{50'000});  // 50000: too much
+  const OrderSpec third = f.order(a, kHenry, Qty{10'000}, Price{40'000});   // 40000: fits
+  const OrderSpec again = first;                                            // same order id
+  const OrderSpec bad_qty = f.order(b, kAllen, Qty{0}, Price{10'000});
+  const uint64_t commits_before = f.store->commits();
+  const auto reserved =
+      f.svc().reserve_batch({first, second, third, again, bad_qty}, Side::kBuy);
+  REQUIRE(reserved.size() == 5);
+  REQUIRE(reserved[0].ok());
+  // The second is checked against what the first left: 40000 available.
+  CHECK(denied_with(reserved[1], Reason::kInsufficientFunds));
+  REQUIRE(reserved[2].ok());
+  CHECK(denied_with(reserved[3], Reason::kOrderExists));
+  CHECK(denied_with(reserved[4], Reason::kInvalidQuantity));
+  CHECK(f.store->commits() == commits_before + 1);
+  CHECK(f.svc().available_cash(a).value() == Cents{0});
+  CHECK(f.svc().reservation_for_order(third.order).value().id == *reserved[2]);
+
+  const auto released =
+      f.svc().release_batch({*reserved[2], *reserved[0], *reserved[2], ReservationId{999}});
+  REQUIRE(released.size() == 4);
+  CHECK(released[0].ok());
+  CHECK(released[1].ok());
+  CHECK(denied_with(released[2], Reason::kReservationNotActive));
+  CHECK(denied_with(released[3], Reason::kReservationNotFound));
+  CHECK(f.store->commits() == commits_before + 2);
+  CHECK(f.svc().available_cash(a).value() == Cents{100'000});
+  CHECK(f.svc().active_reservations(a).value().empty());
+  CHECK(f.svc().audit().ok());
+
+  // Restored from the store, the ledger is the same.
+  const LedgerSnapshot before = f.svc().snapshot();
+  f.reopen();
+  CHECK(f.svc().snapshot() == before);
+}
+
 TEST_CASE("issue_shares is idempotent and counts toward conservation", "[ledger][entries]") {
   LedgerFixture f;
   const AccountId mm = f.account();
