@@ -19,7 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   const size_t newline = input.find('\n');
   std::string rate(input.substr(0, newline));
-  std::string url(newline == std::string_view::npos ? std::string_view() : input.substr(newline + 1));
+  std::string url(newline == std::string_view::npos ? std::string_view()
+                                                    : input.substr(newline + 1));
   rate = rate.substr(0, rate.find('\0'));
   url = url.substr(0, url.find('\0'));
 

@@ -100,7 +100,8 @@ int main(int argc, char** argv) {
   const double seconds = elapsed();
   std::printf("seeds %llu (base %llu), steps %llu, fills applied %llu, %.1f s, %.1f seeds/s, "
               "%.0f steps/s\nfaults injected:\n",
-              static_cast<unsigned long long>(runs), static_cast<unsigned long long>(args.seed_base),
+              static_cast<unsigned long long>(runs),
+              static_cast<unsigned long long>(args.seed_base),
               static_cast<unsigned long long>(steps), static_cast<unsigned long long>(fills),
               seconds, static_cast<double>(runs) / seconds, static_cast<double>(steps) / seconds);
   for (const auto& [kind, n] : faults) {

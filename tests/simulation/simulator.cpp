@@ -500,7 +500,8 @@ class Simulation {
     command(
         op.str(),
         [&](LedgerModel& m) {
-          return credit ? m.credit(account, amount, kind, key) : m.debit(account, amount, kind, key);
+          return credit ? m.credit(account, amount, kind, key)
+                        : m.debit(account, amount, kind, key);
         },
         [&] {
           return answer_of(credit ? service_->credit(account, amount, kind, key)
@@ -547,9 +548,11 @@ class Simulation {
   OrderSpec order_for(Side side) {
     OrderSpec spec{.account = some_account(), .order = OrderId{next_order_++},
                    .symbol = some_symbol(),
-                   .qty = chance(0.5) ? Qty{uniform(1, 10) * kBpPerShare} : Qty{uniform(1, 60'000)}};
+                   .qty = chance(0.5) ? Qty{uniform(1, 10) * kBpPerShare}
+                                      : Qty{uniform(1, 60'000)}};
     spec.limit = around(spec.symbol, 85, 120);
-    const std::vector<const ModelReservation*> other = active_orders(side == Side::kBuy ? Side::kSell : Side::kBuy);
+    const std::vector<const ModelReservation*> other =
+        active_orders(side == Side::kBuy ? Side::kSell : Side::kBuy);
     if (side == Side::kBuy) {
       if (!other.empty() && chance(0.6)) {
         const ModelReservation* s = one_of(other);
@@ -993,7 +996,8 @@ class Simulation {
     op_ = why;
     log(why + " at " + testing::time_text(now()) + ", " + std::to_string(pending_.size()) +
         " queued fills lost");
-    const bool comparable = memory_is_store && service_ && store_ && !outage_ && pending_.empty() && !store_->down();
+    const bool comparable =
+        memory_is_store && service_ && store_ && !outage_ && pending_.empty() && !store_->down();
     LedgerSnapshot before;
     if (comparable) before = service_->snapshot();
     reader_.reset();
