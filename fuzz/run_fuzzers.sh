@@ -29,8 +29,10 @@ for target in $targets; do
   mkdir -p "$corpus" "$build/artifacts/$target"
   cp -n "$root/fuzz/corpus/$target/"* "$corpus/" 2>/dev/null || true
   echo "== $target: $seconds s"
-  if ! "$build/fuzz/$target" "$corpus" -max_total_time="$seconds" -jobs="$jobs" -workers="$jobs" \
-      -artifact_prefix="$build/artifacts/$target/" -print_final_stats=1 2>"$build/$target.log"; then
+  # From build/fuzz: with -jobs, libFuzzer writes its fuzz-<n>.log files to the working directory.
+  if ! (cd "$build" && "$build/fuzz/$target" "$corpus" -max_total_time="$seconds" \
+      -jobs="$jobs" -workers="$jobs" -artifact_prefix="$build/artifacts/$target/" \
+      -print_final_stats=1 2>"$build/$target.log"); then
     status=1
     echo "   CRASH: see $build/$target.log and $build/artifacts/$target/"
   fi
