@@ -1,0 +1,41 @@
+#!/bin/sh
+# Builds every libFuzzer target (clang, -fsanitize=fuzzer,address,undefined) in build/fuzz and runs
+# each for a bounded time on a scratch copy of its seed corpus. New inputs go to build/fuzz/corpus/,
+# crashes to build/fuzz/artifacts/; a crash makes the script exit non-zero. Found crashes belong in
+# fuzz/corpus/<target>/ with their fix.
+#
+#   fuzz/run_fuzzers.sh            # 60 seconds per target
+#   fuzz/run_fuzzers.sh 600        # ten minutes per target
+#   FUZZ_JOBS=2 fuzz/run_fuzzers.sh 300
+set -eu
+seconds="${1:-60}"
+jobs="${FUZZ_JOBS:-1}"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+build="$root/build/fuzz"
+
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_COMPILER=clang++ -DACCOUNT_SANITIZER=fuzzer -DACCOUNT_WITH_SLEEPER=ON \
+  -DACCOUNT_BUILD_BENCHMARKS=OFF -DACCOUNT_BUILD_EXAMPLES=OFF >/dev/null
+targets=""
+for source in "$root"/fuzz/*_fuzzer.cpp; do
+  targets="$targets $(basename "$source" .cpp)"
+done
+# shellcheck disable=SC2086
+cmake --build "$build" -j2 --target $targets
+
+status=0
+for target in $targets; do
+  corpus="$build/corpus/$target"
+  mkdir -p "$corpus" "$build/artifacts/$target"
+  cp -n "$root/fuzz/corpus/$target/"* "$corpus/" 2>/dev/null || true
+  echo "== $target: $seconds s"
+  # From build/fuzz: with -jobs, libFuzzer writes its fuzz-<n>.log files to the working directory.
+  if ! (cd "$build" && "$build/fuzz/$target" "$corpus" -max_total_time="$seconds" \
+      -jobs="$jobs" -workers="$jobs" -artifact_prefix="$build/artifacts/$target/" \
+      -print_final_stats=1 2>"$build/$target.log"); then
+    status=1
+    echo "   CRASH: see $build/$target.log and $build/artifacts/$target/"
+  fi
+  grep -E "^#[0-9]+ +DONE|stat::number_of_executed_units|cov:" "$build/$target.log" | tail -2 || true
+done
+exit $status
