@@ -4,7 +4,7 @@
 #   "address,undefined"  AddressSanitizer + UndefinedBehaviorSanitizer; any report aborts the run
 #   "thread"             ThreadSanitizer
 #   "fuzzer"             clang only: libFuzzer coverage (fuzzer-no-link) + ASan + UBSan, for the
-#                        fuzz targets in fuzz/ (fuzz/run_fuzzers.sh)
+#                        fuzz targets in tests/fuzz/ (tests/fuzz/run_fuzzers.sh)
 #
 # The flags are added for every target of this project (library, tests, benchmarks, examples) with
 # directory-scoped add_compile_options/add_link_options: instrumented and uninstrumented objects of

@@ -2,22 +2,22 @@
 # Builds every libFuzzer target (clang, -fsanitize=fuzzer,address,undefined) in build/fuzz and runs
 # each for a bounded time on a scratch copy of its seed corpus. New inputs go to build/fuzz/corpus/,
 # crashes to build/fuzz/artifacts/; a crash makes the script exit non-zero. Found crashes belong in
-# fuzz/corpus/<target>/ with their fix.
+# tests/fuzz/corpus/<target>/ with their fix.
 #
-#   fuzz/run_fuzzers.sh            # 60 seconds per target
-#   fuzz/run_fuzzers.sh 600        # ten minutes per target
-#   FUZZ_JOBS=2 fuzz/run_fuzzers.sh 300
+#   tests/fuzz/run_fuzzers.sh            # 60 seconds per target
+#   tests/fuzz/run_fuzzers.sh 600        # ten minutes per target
+#   FUZZ_JOBS=2 tests/fuzz/run_fuzzers.sh 300
 set -eu
 seconds="${1:-60}"
 jobs="${FUZZ_JOBS:-1}"
-root="$(cd "$(dirname "$0")/.." && pwd)"
+root="$(cd "$(dirname "$0")/../.." && pwd)"
 build="$root/build/fuzz"
 
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_COMPILER=clang++ -DACCOUNT_SANITIZER=fuzzer -DACCOUNT_WITH_SLEEPER=ON \
   -DACCOUNT_BUILD_BENCHMARKS=OFF -DACCOUNT_BUILD_EXAMPLES=OFF >/dev/null
 targets=""
-for source in "$root"/fuzz/*_fuzzer.cpp; do
+for source in "$root"/tests/fuzz/*_fuzzer.cpp; do
   targets="$targets $(basename "$source" .cpp)"
 done
 # shellcheck disable=SC2086
@@ -27,10 +27,10 @@ status=0
 for target in $targets; do
   corpus="$build/corpus/$target"
   mkdir -p "$corpus" "$build/artifacts/$target"
-  cp -n "$root/fuzz/corpus/$target/"* "$corpus/" 2>/dev/null || true
+  cp -n "$root/tests/fuzz/corpus/$target/"* "$corpus/" 2>/dev/null || true
   echo "== $target: $seconds s"
   # From build/fuzz: with -jobs, libFuzzer writes its fuzz-<n>.log files to the working directory.
-  if ! (cd "$build" && "$build/fuzz/$target" "$corpus" -max_total_time="$seconds" \
+  if ! (cd "$build" && "$build/tests/fuzz/$target" "$corpus" -max_total_time="$seconds" \
       -jobs="$jobs" -workers="$jobs" -artifact_prefix="$build/artifacts/$target/" \
       -print_final_stats=1 2>"$build/$target.log"); then
     status=1
