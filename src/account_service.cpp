@@ -1,6 +1,7 @@
 #include "account/account_service.h"
 
 #include <algorithm>
+#include <chrono>
 #include <random>
 #include <utility>
 
@@ -11,6 +12,7 @@
 #include "account/status.h"
 #include "check.h"
 #include "ledger_commands.h"
+#include "ledger_observer.h"
 #include "ledger_state.h"
 #include "strings.h"
 
@@ -43,6 +45,17 @@ absl::Status store_denial(const absl::Status& store_status, std::string_view wha
   return denial(reason, internal::cat(what, ": ", store_status.message()));
 }
 
+// Latency comes from the steady clock: the injected Clock may be simulated.
+class Stopwatch {
+ public:
+  absl::Duration elapsed() const {
+    return absl::FromChrono(std::chrono::steady_clock::now() - start_);
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
 Qty clamp_nonnegative(Qty q) { return q.value() < 0 ? Qty{0} : q; }
 Cents clamp_nonnegative(Cents c) { return c.value() < 0 ? Cents{0} : c; }
 
@@ -52,13 +65,23 @@ AccountService::AccountService(AccountServiceOptions options) : options_(std::mo
   if (!options_.store) options_.store = std::make_shared<MemoryStore>();
   if (!options_.clock) options_.clock = std::make_shared<SystemClock>();
   if (!options_.sink) options_.sink = std::make_shared<NullNotificationSink>();
+  if (!options_.metrics) options_.metrics = std::make_shared<MetricsRegistry>();
+  observer_ = std::make_unique<internal::LedgerObserver>(*options_.metrics, *options_.clock,
+                                                         options_.log.get());
   txn_ = std::make_unique<Txn>();
   risk_cache_ = std::make_unique<RiskCache>(
       RiskCacheOptions{.readers_max = options_.risk_readers_max,
                        .default_buy_headroom_qty = options_.limits.position_cap_qty});
+  options_.metrics->gauge("account_fills_queued", "Fills waiting for the store to come back.",
+                          [this] { return static_cast<double>(queued_fills()); });
+  options_.metrics->gauge("account_risk_published_tick", "Newest tick the RiskCache published.",
+                          [this] { return static_cast<double>(risk_cache_->published_tick().value()); });
 }
 
 AccountService::~AccountService() {
+  // The registry may outlive the service: its gauges read this object.
+  options_.metrics->remove_gauge("account_fills_queued");
+  options_.metrics->remove_gauge("account_risk_published_tick");
   {
     internal::MutexLock lock(&queued_mu_);
     stopping_ = true;
@@ -132,7 +155,10 @@ absl::Status AccountService::submit(PendingCommand& command) {
 
 void AccountService::run_group(absl::Span<PendingCommand* const> group) {
   absl::Status failure;
-  if (reload_needed_) failure = reload();
+  if (reload_needed_) {
+    failure = reload();
+    if (!failure.ok()) observer_->reload_failed(failure);
+  }
   if (failure.ok()) failure = stage_and_commit(group, /*dedupe_in_store=*/false);
   if (failure.code() == absl::StatusCode::kAlreadyExists) {
     // The store's unique index knew an execution id that memory had already
@@ -162,7 +188,10 @@ absl::Status AccountService::stage_and_commit(absl::Span<PendingCommand* const> 
     if (txn.empty()) return absl::OkStatus();
     txn.change_set(&changes_);
   }
-  if (absl::Status committed = options_.store->commit(changes_); !committed.ok()) {
+  const Stopwatch commit_time;
+  absl::Status committed = options_.store->commit(changes_);
+  observer_->store_committed(commit_time.elapsed(), committed, group.size());
+  if (!committed.ok()) {
     // The store may or may not have committed: reload before the next command.
     reload_needed_ = true;
     return committed;
@@ -182,7 +211,9 @@ absl::StatusOr<AccountId> AccountService::create_account(std::string_view google
     return absl::OkStatus();
   };
   PendingCommand command{.stage = stage};
-  ACCOUNT_RETURN_IF_ERROR(submit(command));
+  const absl::Status status = submit(command);
+  observer_->outcome(status);
+  ACCOUNT_RETURN_IF_ERROR(status);
   return id;
 }
 
@@ -191,7 +222,9 @@ absl::Status AccountService::link_sleeper(AccountId account, const SleeperLink& 
     return internal::stage_link_sleeper(txn, account, link);
   };
   PendingCommand command{.stage = stage};
-  return submit(command);
+  const absl::Status status = submit(command);
+  observer_->outcome(status);
+  return status;
 }
 
 namespace {
@@ -213,7 +246,9 @@ absl::Status AccountService::cash_entry(AccountId account, Cents amount, EntryKi
     return internal::stage_entry(txn, ctx, entry_request(account, signed_amount, kind, key));
   };
   PendingCommand command{.stage = stage};
-  return submit(command);
+  const absl::Status status = submit(command);
+  observer_->outcome(status);
+  return status;
 }
 
 absl::Status AccountService::credit(AccountId account, Cents amount, EntryKind kind,
@@ -235,7 +270,9 @@ absl::Status AccountService::issue_shares(AccountId account, SymbolId symbol, Qt
     return internal::stage_entry(txn, ctx, std::move(entry));
   };
   PendingCommand command{.stage = stage};
-  return submit(command);
+  const absl::Status status = submit(command);
+  observer_->outcome(status);
+  return status;
 }
 
 absl::StatusOr<ReservationId> AccountService::reserve(const OrderSpec& order, Side side) {
@@ -245,7 +282,9 @@ absl::StatusOr<ReservationId> AccountService::reserve(const OrderSpec& order, Si
     return absl::OkStatus();
   };
   PendingCommand command{.stage = stage};
-  ACCOUNT_RETURN_IF_ERROR(submit(command));
+  const absl::Status status = submit(command);
+  observer_->reservation_admitted(status);
+  ACCOUNT_RETURN_IF_ERROR(status);
   return id;
 }
 
@@ -286,22 +325,31 @@ std::vector<Result> submit_batch(absl::Span<const Input> inputs, StageOne stage_
 
 std::vector<absl::StatusOr<ReservationId>> AccountService::reserve_batch(
     absl::Span<const OrderSpec> orders, Side side) {
-  return submit_batch<absl::StatusOr<ReservationId>>(
+  std::vector<absl::StatusOr<ReservationId>> results = submit_batch<absl::StatusOr<ReservationId>>(
       orders,
       [side](Txn& txn, const CommandContext& ctx, const OrderSpec& order) {
         return internal::stage_reserve(txn, ctx, order, side);
       },
       [this](PendingCommand& command) { return submit(command); });
+  for (const absl::StatusOr<ReservationId>& result : results) {
+    observer_->reservation_admitted(result.status());
+  }
+  return results;
 }
 
 std::vector<absl::Status> AccountService::release_batch(
     absl::Span<const ReservationId> reservations) {
-  return submit_batch<absl::Status>(
+  std::vector<absl::Status> results = submit_batch<absl::Status>(
       reservations,
       [](Txn& txn, const CommandContext& ctx, ReservationId id) {
         return internal::stage_finish(txn, ctx, id, ReservationStatus::kReleased);
       },
       [this](PendingCommand& command) { return submit(command); });
+  for (const absl::Status& result : results) {
+    observer_->outcome(result);
+    if (result.ok()) observer_->reservations_released(1);
+  }
+  return results;
 }
 
 absl::Status AccountService::extend_reservation(ReservationId reservation, absl::Time expires_at) {
@@ -309,7 +357,9 @@ absl::Status AccountService::extend_reservation(ReservationId reservation, absl:
     return internal::stage_extend(txn, ctx, reservation, expires_at);
   };
   PendingCommand command{.stage = stage};
-  return submit(command);
+  const absl::Status status = submit(command);
+  observer_->outcome(status);
+  return status;
 }
 
 absl::Status AccountService::cancel_order(OrderId order) {
@@ -322,7 +372,10 @@ absl::Status AccountService::cancel_order(OrderId order) {
     return internal::stage_finish(txn, ctx, *id, ReservationStatus::kCancelled);
   };
   PendingCommand command{.stage = stage};
-  return submit(command);
+  const absl::Status status = submit(command);
+  observer_->outcome(status);
+  if (status.ok()) observer_->reservations_released(1);
+  return status;
 }
 
 absl::Status AccountService::release_reservation(ReservationId reservation) {
@@ -330,7 +383,10 @@ absl::Status AccountService::release_reservation(ReservationId reservation) {
     return internal::stage_finish(txn, ctx, reservation, ReservationStatus::kReleased);
   };
   PendingCommand command{.stage = stage};
-  return submit(command);
+  const absl::Status status = submit(command);
+  observer_->outcome(status);
+  if (status.ok()) observer_->reservations_released(1);
+  return status;
 }
 
 absl::StatusOr<size_t> AccountService::expire_due_reservations() {
@@ -340,11 +396,14 @@ absl::StatusOr<size_t> AccountService::expire_due_reservations() {
     return absl::OkStatus();
   };
   PendingCommand command{.stage = stage};
-  ACCOUNT_RETURN_IF_ERROR(submit(command));
+  const absl::Status status = submit(command);
+  observer_->outcome(status);
+  ACCOUNT_RETURN_IF_ERROR(status);
   // Only now is the expiry durable: tell the users.
   for (const internal::ExpiredOrder& e : expired) {
     options_.sink->on_order_expired(e.account, e.order, e.reservation);
   }
+  observer_->reservations_expired(expired.size());
   return expired.size();
 }
 
@@ -366,6 +425,7 @@ absl::StatusOr<SettlementReceipt> AccountService::settle(const Fill& fill) {
 
 std::vector<absl::StatusOr<SettlementReceipt>> AccountService::settle_batch(
     absl::Span<const Fill> fills) {
+  const Stopwatch settle_time;
   {
     internal::MutexLock lock(&queued_mu_);
     if (!queued_.empty()) {
@@ -374,17 +434,28 @@ std::vector<absl::StatusOr<SettlementReceipt>> AccountService::settle_batch(
       queued_cv_.signal_all();
       std::vector<absl::StatusOr<SettlementReceipt>> results;
       for (const Fill& fill : fills) results.push_back(queued_receipt(fill));
+      observer_->fills_queued(fills.size(),
+                              absl::UnavailableError("queued behind fills waiting for the store"));
       return results;
     }
   }
   std::vector<absl::StatusOr<SettlementReceipt>> results = settle_now(fills);
   std::vector<const Fill*> to_queue;
+  absl::Status unavailable;
   for (size_t i = 0; i < fills.size(); ++i) {
-    if (!store_unavailable(results[i])) continue;
+    if (!store_unavailable(results[i])) {
+      observer_->settled(fills[i], results[i]);
+      continue;
+    }
+    unavailable = results[i].status();
     to_queue.push_back(&fills[i]);
     results[i] = queued_receipt(fills[i]);
   }
-  if (!to_queue.empty()) queue_fills(to_queue);
+  if (!to_queue.empty()) {
+    queue_fills(to_queue);
+    observer_->fills_queued(to_queue.size(), unavailable);
+  }
+  observer_->settlement_latency(settle_time.elapsed());
   return results;
 }
 
@@ -439,6 +510,7 @@ void AccountService::retry_queued_fills() {
       queued_.erase(queued_.begin(), queued_.begin() + static_cast<std::ptrdiff_t>(attempt.size()));
     }
     for (size_t i = 0; i < attempt.size(); ++i) {
+      observer_->settled(attempt[i], results[i]);
       options_.sink->on_queued_fill_done(attempt[i], results[i].status());
     }
   }
@@ -495,6 +567,7 @@ absl::StatusOr<Cents> AccountService::cash(AccountId account) const {
 }
 
 absl::StatusOr<Cents> AccountService::available_cash(AccountId account) const {
+  observer_->balance_checked();
   ACCOUNT_ASSIGN_OR_RETURN(Account row, get_account(account));
   return row.available_cash();
 }

@@ -205,10 +205,19 @@ void MetricsRegistry::gauge(std::string_view name, std::string_view help,
   family.series.push_back({std::move(labels), nullptr, nullptr, std::move(read)});
 }
 
+void MetricsRegistry::remove_gauge(std::string_view name, const MetricLabels& labels) {
+  internal::MutexLock lock(&mu_);
+  for (const std::unique_ptr<Family>& family : families_) {
+    if (family->name != name || family->kind != kGauge) continue;
+    std::erase_if(family->series, [&](const Family::Series& s) { return s.labels == labels; });
+  }
+}
+
 std::string MetricsRegistry::render_prometheus() const {
   std::string out;
   internal::MutexLock lock(&mu_);
   for (const std::unique_ptr<Family>& family : families_) {
+    if (family->series.empty()) continue;  // Every gauge of it was removed.
     out += "# HELP ";
     out += family->name;
     out += ' ';

@@ -60,6 +60,8 @@
 #include "account/internal/mutex.h"
 #include "account/ledger_snapshot.h"
 #include "account/limits.h"
+#include "account/log_sink.h"
+#include "account/metrics.h"
 #include "account/notification_sink.h"
 #include "account/order_spec.h"
 #include "account/position.h"
@@ -75,6 +77,7 @@ namespace account {
 
 class RiskCache;
 namespace internal {
+class LedgerObserver;
 class LedgerState;
 class Txn;
 struct PendingCommand;
@@ -94,6 +97,12 @@ struct AccountServiceOptions {
   LedgerLimits limits;
   size_t risk_readers_max = 64;             // Engine threads that may read the RiskCache.
   SettlementRetryPolicy settlement_retry;
+  // Counters and latency histograms (docs/operations.md names them).
+  // Default: a registry of the service's own; see metrics().
+  std::shared_ptr<MetricsRegistry> metrics;
+  // Events that need an operator (store failures, fills queued during an
+  // outage, execution conflicts). Default: none.
+  std::shared_ptr<LogSink> log;
 };
 
 class AccountService {
@@ -254,6 +263,9 @@ class AccountService {
   absl::Status end_of_tick(TickId tick);
   RiskCache& risk_cache();
 
+  // The registry the service counts into (options.metrics, or its own).
+  MetricsRegistry& metrics() { return *options_.metrics; }
+
   // --- Audit and state ------------------------------------------------------
 
   // Checks invariants 1-4 over memory, and that memory equals the store.
@@ -317,6 +329,7 @@ class AccountService {
   ChangeSet changes_;
 
   std::unique_ptr<RiskCache> risk_cache_;
+  std::unique_ptr<internal::LedgerObserver> observer_;
 
   // Fills queued during a store outage, oldest first, and the thread that
   // retries them.

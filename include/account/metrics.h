@@ -104,6 +104,9 @@ class MetricsRegistry {
   // again replaces the function.
   void gauge(std::string_view name, std::string_view help, std::function<double()> read,
              MetricLabels labels = {});
+  // Drops a gauge's series, for an owner that stops before the registry
+  // does (its function would read freed memory). Nothing when absent.
+  void remove_gauge(std::string_view name, const MetricLabels& labels = {});
 
   // Every metric, grouped by name in registration order, each group headed
   // by its # HELP and # TYPE lines.

@@ -120,6 +120,18 @@ TEST_CASE("a gauge is read when scraped", "[metrics]") {
   CHECK(family->type == "gauge");
 }
 
+TEST_CASE("a removed gauge is no longer read or rendered", "[metrics]") {
+  MetricsRegistry registry;
+  int reads = 0;
+  registry.gauge("account_fills_queued", "Queued.", [&reads] { return ++reads; });
+  CHECK(scrape(registry).value("account_fills_queued") == 1.0);
+  registry.remove_gauge("account_fills_queued");
+  const PrometheusText parsed = scrape(registry);
+  CHECK(parsed.family("account_fills_queued") == nullptr);
+  CHECK(reads == 1);
+  registry.remove_gauge("account_never_registered");  // no effect
+}
+
 TEST_CASE("the default latency buckets double from 1 microsecond", "[metrics]") {
   const std::vector<int64_t> bounds = latency_buckets_ns();
   REQUIRE(bounds.size() == 23);

@@ -1,0 +1,228 @@
+// What AccountService reports to operators: the design document's counters,
+// denials by reason, latency histograms and gauges (scraped and parsed as
+// Prometheus text), and log lines for store failures, queued fills and
+// execution conflicts (parsed as JSON).
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "account/account_service.h"
+#include "account/memory_store.h"
+#include "account/status.h"
+#include "support/faulty_store.h"
+#include "support/json_value.h"
+#include "support/ledger_fixture.h"
+#include "support/prometheus_text.h"
+
+namespace account {
+namespace {
+
+using testing::FaultyStore;
+using testing::JsonValue;
+using testing::parse_json;
+using testing::parse_prometheus_text;
+using testing::PrometheusText;
+
+// Keeps every record's JSON line.
+class CapturingLogSink final : public LogSink {
+ public:
+  void write(const LogRecord& record) override {
+    lines.push_back(JsonLinesLogSink::format_line(record));
+  }
+  std::vector<JsonValue> with_event(std::string_view event) const {
+    std::vector<JsonValue> out;
+    for (const std::string& line : lines) {
+      std::optional<JsonValue> v = parse_json(std::string_view(line).substr(0, line.size() - 1));
+      REQUIRE(v.has_value());
+      if (v->get("event")->string == event) out.push_back(*v);
+    }
+    return out;
+  }
+  std::vector<std::string> lines;
+};
+
+constexpr SymbolId kSymbol{5};
+
+struct World {
+  std::shared_ptr<FaultyStore> store =
+      std::make_shared<FaultyStore>(std::make_shared<MemoryStore>());
+  std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>(testing::test_epoch());
+  std::shared_ptr<MetricsRegistry> metrics = std::make_shared<MetricsRegistry>();
+  std::shared_ptr<CapturingLogSink> log = std::make_shared<CapturingLogSink>();
+  std::unique_ptr<AccountService> service;
+
+  World() {
+    service = AccountService::open({.store = store,
+                                    .clock = clock,
+                                    .settlement_retry = {.backoff_initial = absl::Milliseconds(1),
+                                                         .backoff_max = absl::Milliseconds(5)},
+                                    .metrics = metrics,
+                                    .log = log})
+                  .value();
+  }
+  PrometheusText scrape() const {
+    const std::string text = metrics->render_prometheus();
+    PrometheusText parsed = parse_prometheus_text(text);
+    INFO(text);
+    REQUIRE(parsed.error == "");
+    return parsed;
+  }
+  double value(std::string_view name, const std::map<std::string, std::string>& labels = {}) {
+    const std::optional<double> v = scrape().value(name, labels);
+    INFO(name);
+    REQUIRE(v.has_value());
+    return *v;
+  }
+};
+
+TEST_CASE("the ledger counts reservations, fills, balance checks and denials", "[metrics]") {
+  World w;
+  AccountService& s = *w.service;
+  const AccountId buyer = s.create_account("g-buyer", "Buyer").value();
+  const AccountId seller = s.create_account("g-seller", "Seller").value();
+  REQUIRE(s.credit(buyer, Cents{100'00}, EntryKind::kFantasyCredit, "c1").ok());
+  REQUIRE(s.issue_shares(seller, kSymbol, Qty{10'000}, "i1").ok());
+
+  const OrderSpec buy{.account = buyer, .order = OrderId{1}, .symbol = kSymbol,
+                      .qty = Qty{10'000}, .limit = Price{50'00}};
+  const OrderSpec sell{.account = seller, .order = OrderId{2}, .symbol = kSymbol,
+                       .qty = Qty{10'000}, .limit = Price{40'00}};
+  const OrderSpec too_big{.account = buyer, .order = OrderId{3}, .symbol = kSymbol,
+                          .qty = Qty{100'000}, .limit = Price{50'00}};
+  const OrderSpec later{.account = buyer, .order = OrderId{4}, .symbol = kSymbol,
+                        .qty = Qty{1'000}, .limit = Price{10'00}};
+  const OrderSpec cancelled{.account = buyer, .order = OrderId{5}, .symbol = kSymbol,
+                            .qty = Qty{1'000}, .limit = Price{10'00}};
+  REQUIRE(s.reserve_buy(buy).ok());
+  REQUIRE(s.reserve_sell(sell).ok());
+  REQUIRE(reason_of(s.reserve_buy(too_big)) == Reason::kInsufficientFunds);
+  REQUIRE(s.reserve_buy(later).ok());
+  REQUIRE(s.reserve_buy(cancelled).ok());
+  REQUIRE(s.cancel_order(cancelled.order).ok());
+  REQUIRE(s.available_cash(buyer).ok());
+
+  const Fill fill{.execution = ExecutionId{77}, .symbol = kSymbol, .qty = Qty{10'000},
+                  .price = Price{45'00}, .buyer = {buyer, buy.order},
+                  .seller = {seller, sell.order}, .tick = TickId{1}, .time = w.clock->now()};
+  REQUIRE(s.settle(fill).ok());
+  REQUIRE(reason_of(s.settle(fill)) == Reason::kDuplicateExecution);
+
+  w.clock->advance(absl::Hours(24 * 8));
+  REQUIRE(s.expire_due_reservations().value() == 1);
+
+  CHECK(w.value("reservation_created_total") == 4);
+  CHECK(w.value("reservation_settled_total") == 2);  // both orders fully filled
+  CHECK(w.value("reservation_released_total") == 1);
+  CHECK(w.value("reservation_expired_total") == 1);
+  CHECK(w.value("trade_settled_total") == 1);
+  CHECK(w.value("account_balance_checks_total") == 6);  // 5 admissions + 1 query
+  CHECK(w.value("account_denials_total", {{"reason", "InsufficientFunds"}}) == 1);
+  CHECK(w.value("account_denials_total", {{"reason", "DuplicateExecution"}}) == 1);
+  CHECK(w.value("account_denials_total", {{"reason", "StoreUnavailable"}}) == 0);
+  CHECK(w.value("database_connection_errors_total") == 0);
+  CHECK(w.value("account_settlement_seconds_count") == 2);
+  CHECK(w.value("account_store_commit_seconds_count") >= 10);
+  CHECK(w.value("account_fills_queued") == 0);
+  CHECK(w.log->with_event("reservations_expired").size() == 1);
+}
+
+TEST_CASE("a failed store commit is counted and logged without secrets", "[metrics][log]") {
+  World w;
+  w.store->inject(FaultyStore::Fault::kFailBeforeCommit);
+  CHECK(reason_of(w.service->create_account("g-1", "One")) == Reason::kStoreUnavailable);
+  CHECK(w.value("database_connection_errors_total") == 1);
+  CHECK(w.value("account_denials_total", {{"reason", "StoreUnavailable"}}) == 1);
+  const std::vector<JsonValue> failures = w.log->with_event("store_commit_failed");
+  REQUIRE(failures.size() == 1);
+  CHECK(failures[0].get("level")->string == "error");
+  CHECK(failures[0].get("status_code")->string == "UNAVAILABLE");
+  CHECK(failures[0].get("msg")->string == "connection refused");
+}
+
+TEST_CASE("fills queued during an outage are counted, logged and shown as a gauge",
+          "[metrics][log]") {
+  World w;
+  AccountService& s = *w.service;
+  const AccountId buyer = s.create_account("g-buyer", "Buyer").value();
+  const AccountId seller = s.create_account("g-seller", "Seller").value();
+  REQUIRE(s.credit(buyer, Cents{100'00}, EntryKind::kFantasyCredit, "c1").ok());
+  REQUIRE(s.issue_shares(seller, kSymbol, Qty{10'000}, "i1").ok());
+  const OrderSpec buy{.account = buyer, .order = OrderId{1}, .symbol = kSymbol,
+                      .qty = Qty{10'000}, .limit = Price{50'00}};
+  const OrderSpec sell{.account = seller, .order = OrderId{2}, .symbol = kSymbol,
+                       .qty = Qty{10'000}, .limit = Price{40'00}};
+  REQUIRE(s.reserve_buy(buy).ok());
+  REQUIRE(s.reserve_sell(sell).ok());
+
+  w.store->inject(FaultyStore::Fault::kDown);
+  const Fill fill{.execution = ExecutionId{9}, .symbol = kSymbol, .qty = Qty{5'000},
+                  .price = Price{45'00}, .buyer = {buyer, buy.order},
+                  .seller = {seller, sell.order}, .tick = TickId{1}, .time = w.clock->now()};
+  const auto receipt = s.settle(fill);
+  REQUIRE(receipt.ok());
+  CHECK(receipt->outcome == SettlementOutcome::kQueued);
+  CHECK(w.value("account_fills_queued_total") == 1);
+  CHECK(w.value("account_fills_queued") == 1);
+  CHECK(w.value("trade_settled_total") == 0);
+  CHECK(w.value("account_denials_total", {{"reason", "StoreUnavailable"}}) == 0);
+  const std::vector<JsonValue> queued = w.log->with_event("fills_queued");
+  REQUIRE(queued.size() == 1);
+  CHECK(queued[0].get("level")->string == "warning");
+  CHECK(queued[0].get("count")->number_text == "1");
+
+  w.store->inject(FaultyStore::Fault::kNone);
+  for (int i = 0; i < 2'000 && s.queued_fills() > 0; ++i) absl::SleepFor(absl::Milliseconds(1));
+  REQUIRE(s.queued_fills() == 0);
+  CHECK(w.value("trade_settled_total") == 1);
+  CHECK(w.value("account_fills_queued") == 0);
+}
+
+TEST_CASE("an execution re-sent with other fields is logged as an error with its ids",
+          "[metrics][log]") {
+  World w;
+  AccountService& s = *w.service;
+  const AccountId buyer = s.create_account("g-buyer", "Buyer").value();
+  const AccountId seller = s.create_account("g-seller", "Seller").value();
+  REQUIRE(s.credit(buyer, Cents{100'00}, EntryKind::kFantasyCredit, "c1").ok());
+  REQUIRE(s.issue_shares(seller, kSymbol, Qty{10'000}, "i1").ok());
+  const OrderSpec buy{.account = buyer, .order = OrderId{11}, .symbol = kSymbol,
+                      .qty = Qty{10'000}, .limit = Price{50'00}};
+  const OrderSpec sell{.account = seller, .order = OrderId{12}, .symbol = kSymbol,
+                       .qty = Qty{10'000}, .limit = Price{40'00}};
+  REQUIRE(s.reserve_buy(buy).ok());
+  REQUIRE(s.reserve_sell(sell).ok());
+  Fill fill{.execution = ExecutionId{4242}, .symbol = kSymbol, .qty = Qty{5'000},
+            .price = Price{45'00}, .buyer = {buyer, buy.order}, .seller = {seller, sell.order},
+            .tick = TickId{1}, .time = w.clock->now()};
+  REQUIRE(s.settle(fill).ok());
+  fill.price = Price{46'00};
+  REQUIRE(reason_of(s.settle(fill)) == Reason::kExecutionConflict);
+
+  const std::vector<JsonValue> conflicts = w.log->with_event("execution_conflict");
+  REQUIRE(conflicts.size() == 1);
+  CHECK(conflicts[0].get("level")->string == "error");
+  CHECK(conflicts[0].get("execution_id")->number_text == "4242");
+  CHECK(conflicts[0].get("buyer_order_id")->number_text == "11");
+  CHECK(conflicts[0].get("seller_account_id")->number_text ==
+        std::to_string(seller.value()));
+  CHECK(w.value("account_denials_total", {{"reason", "ExecutionConflict"}}) == 1);
+}
+
+TEST_CASE("a registry shared with a closed service no longer reads it", "[metrics]") {
+  auto metrics = std::make_shared<MetricsRegistry>();
+  {
+    auto service = AccountService::open({.metrics = metrics}).value();
+    CHECK(parse_prometheus_text(metrics->render_prometheus()).value("account_fills_queued") ==
+          0.0);
+  }
+  const PrometheusText after = parse_prometheus_text(metrics->render_prometheus());
+  CHECK(after.error == "");
+  CHECK_FALSE(after.value("account_fills_queued").has_value());
+  CHECK(after.value("trade_settled_total") == 0.0);
+}
+
+}  // namespace
+}  // namespace account
