@@ -36,7 +36,23 @@ void log_to_stderr(AccountId account, const absl::Status& status) {
 FantasyFundingService::FantasyFundingService(AccountService& service,
                                              FantasyFundingOptions options)
     : service_(service), options_(std::move(options)) {
+  if (!options_.log && options_.log_sink) {
+    options_.log = [sink = options_.log_sink, &service](AccountId account,
+                                                        const absl::Status& status) {
+      const std::string message(status.message());
+      const std::string code = absl::StatusCodeToString(status.code());
+      const LogField fields[] = {{"account_id", account.value()}, {"status_code", code}};
+      sink->write(LogRecord{service.now(), LogLevel::kError, "fantasy_update_failed", message,
+                            fields});
+    };
+  }
   if (!options_.log) options_.log = log_to_stderr;
+  MetricsRegistry& registry = options_.metrics ? *options_.metrics : service_.metrics();
+  updated_ = registry.counter("fantasy_points_updated_total",
+                              "Fantasy updates that read the season and ledgered its target.");
+  failed_ = registry.counter("fantasy_update_failures_total", "Fantasy updates that failed.");
+  weekly_wins_ = registry.counter("weekly_wins_calculated_total",
+                                  "Winning weeks found by fantasy updates (each pays a bonus).");
 }
 
 absl::Status FantasyFundingService::ready() const {
@@ -97,6 +113,12 @@ absl::Status FantasyFundingService::select_sleeper_league(AccountId account,
 
 absl::StatusOr<FantasyUpdate> FantasyFundingService::update_fantasy_points_and_wins(
     AccountId account) {
+  absl::StatusOr<FantasyUpdate> update = update_one(account);
+  (update.ok() ? updated_ : failed_)->add();
+  return update;
+}
+
+absl::StatusOr<FantasyUpdate> FantasyFundingService::update_one(AccountId account) {
   ACCOUNT_RETURN_IF_ERROR(ready());
   ACCOUNT_ASSIGN_OR_RETURN(Account row, service_.get_account(account));
   if (!row.sleeper.has_value()) {
@@ -106,6 +128,9 @@ absl::StatusOr<FantasyUpdate> FantasyFundingService::update_fantasy_points_and_w
   const SleeperLink& link = *row.sleeper;
   // Every read first: a failure here leaves the ledger untouched.
   ACCOUNT_ASSIGN_OR_RETURN(FantasySeason season, fetch_fantasy_season(*options_.sleeper, link));
+  for (const FantasyWeek& week : season.weeks) {
+    if (week.result.outcome == WeekOutcome::kWin) weekly_wins_->add();
+  }
   ACCOUNT_ASSIGN_OR_RETURN(
       Cents target, fantasy_target(season.total_points(), options_.fantasy.cents_per_point));
   ACCOUNT_ASSIGN_OR_RETURN(std::vector<ExternalEntry> entries, service_.external_entries(account));

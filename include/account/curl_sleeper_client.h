@@ -45,6 +45,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "account/clock.h"
+#include "account/metrics.h"
 #include "account/sleeper_client.h"
 
 namespace account {
@@ -72,6 +73,10 @@ struct CurlSleeperClientOptions {
   size_t response_bytes_max = 16 << 20;
   // Idle connections kept open for reuse.
   size_t idle_connections_max = 4;
+
+  // Counts sleeper_api_calls_total{endpoint, outcome="ok"|"error"}, one per
+  // call (retries inside a call are not calls). Default: a private registry.
+  std::shared_ptr<MetricsRegistry> metrics;
 
   std::shared_ptr<Clock> clock;                // Default: SystemClock.
   std::function<void(absl::Duration)> sleep;   // Default: absl::SleepFor.

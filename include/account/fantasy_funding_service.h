@@ -41,6 +41,8 @@
 #include "account/fantasy_funding.h"
 #include "account/ids.h"
 #include "account/internal/mutex.h"
+#include "account/log_sink.h"
+#include "account/metrics.h"
 #include "account/sleeper_client.h"
 #include "account/sleeper_link.h"
 #include "account/units.h"
@@ -62,8 +64,14 @@ struct FantasyFundingOptions {
   std::shared_ptr<SleeperClient> sleeper;  // Optional; without it every call fails.
   FantasyOptions fantasy;
   // Told about every account an update_all run could not update. Default:
+  // a "fantasy_update_failed" record to `log_sink` when there is one, else
   // one line on stderr.
   std::function<void(AccountId, const absl::Status&)> log;
+  std::shared_ptr<LogSink> log_sink;
+  // Counts fantasy_points_updated_total (updates that ran to the end),
+  // fantasy_update_failures_total and weekly_wins_calculated_total (winning
+  // weeks found, per update). Default: the AccountService's registry.
+  std::shared_ptr<MetricsRegistry> metrics;
 };
 
 // What one account's update did.
@@ -133,9 +141,13 @@ class FantasyFundingService {
 
  private:
   absl::Status ready() const;
+  absl::StatusOr<FantasyUpdate> update_one(AccountId account);
 
   AccountService& service_;
   FantasyFundingOptions options_;
+  Counter* updated_;
+  Counter* failed_;
+  Counter* weekly_wins_;
   internal::Mutex mu_;
   absl::flat_hash_map<AccountId, SleeperLeagueChoice> choices_ ABSL_GUARDED_BY(mu_);
 };

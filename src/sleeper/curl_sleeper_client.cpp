@@ -75,13 +75,40 @@ absl::StatusOr<CurlSleeperClientOptions> sleeper_options_from_environment(
   return defaults;
 }
 
+// The calls, as the metrics name them.
+enum Endpoint : size_t {
+  kUser, kNflLeagues, kLeague, kLeagueRosters, kLeagueMatchups, kNflState, kEndpoints
+};
+constexpr const char* kEndpointName[kEndpoints] = {
+    "user", "nfl_leagues", "league", "league_rosters", "league_matchups", "nfl_state"};
+
 class CurlSleeperClient::Impl {
  public:
-  explicit Impl(std::unique_ptr<HttpClient> http) : http_(std::move(http)) {}
+  Impl(std::unique_ptr<HttpClient> http, std::shared_ptr<MetricsRegistry> metrics)
+      : http_(std::move(http)), metrics_(std::move(metrics)) {
+    if (!metrics_) metrics_ = std::make_shared<MetricsRegistry>();
+    for (size_t e = 0; e < kEndpoints; ++e) {
+      for (bool ok : {true, false}) {
+        calls_[e][ok] = metrics_->counter(
+            "sleeper_api_calls_total", "Calls to Sleeper's API, by endpoint and outcome.",
+            {{"endpoint", kEndpointName[e]}, {"outcome", ok ? "ok" : "error"}});
+      }
+    }
+  }
 
-  // GETs `path` and reads the answer with read(document, context).
+  // GETs `path` and reads the answer with read(document, context), counting
+  // the call's outcome.
   template <typename Read>
-  auto call(const std::string& path, Read&& read)
+  auto call(Endpoint endpoint, const std::string& path, Read&& read)
+      -> decltype(read(std::declval<document&>(), std::declval<const JsonContext&>())) {
+    auto result = call_uncounted(path, std::forward<Read>(read));
+    calls_[endpoint][result.ok()]->add();
+    return result;
+  }
+
+ private:
+  template <typename Read>
+  auto call_uncounted(const std::string& path, Read&& read)
       -> decltype(read(std::declval<document&>(), std::declval<const JsonContext&>())) {
     absl::StatusOr<ConnectionLease> lease = http_->lease();
     if (!lease.ok()) return lease.status();
@@ -101,16 +128,17 @@ class CurlSleeperClient::Impl {
     return result;
   }
 
- private:
   std::unique_ptr<HttpClient> http_;
+  std::shared_ptr<MetricsRegistry> metrics_;
+  Counter* calls_[kEndpoints][2] = {};  // [endpoint][ok]
 };
 
 absl::StatusOr<std::unique_ptr<CurlSleeperClient>> CurlSleeperClient::create(
     CurlSleeperClientOptions options) {
   absl::StatusOr<std::unique_ptr<HttpClient>> http = HttpClient::create(options);
   if (!http.ok()) return http.status();
-  return std::unique_ptr<CurlSleeperClient>(
-      new CurlSleeperClient(std::make_unique<Impl>(*std::move(http))));
+  return std::unique_ptr<CurlSleeperClient>(new CurlSleeperClient(
+      std::make_unique<Impl>(*std::move(http), std::move(options.metrics))));
 }
 
 CurlSleeperClient::CurlSleeperClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -118,7 +146,7 @@ CurlSleeperClient::~CurlSleeperClient() = default;
 
 absl::StatusOr<SleeperUser> CurlSleeperClient::user(std::string_view username) {
   if (absl::Status s = check_segment(username, "username"); !s.ok()) return s;
-  return impl_->call(internal::cat("/user/", escape_segment(username)),
+  return impl_->call(kUser, internal::cat("/user/", escape_segment(username)),
                      internal::sleeper::read_user);
 }
 
@@ -127,20 +155,21 @@ absl::StatusOr<std::vector<SleeperLeague>> CurlSleeperClient::nfl_leagues(
   if (absl::Status s = check_segment(user_id, "user id"); !s.ok()) return s;
   if (absl::Status s = check_season(season); !s.ok()) return s;
   return impl_->call(
-      internal::cat("/user/", escape_segment(user_id), "/leagues/nfl/", season),
+      kNflLeagues, internal::cat("/user/", escape_segment(user_id), "/leagues/nfl/", season),
       internal::sleeper::read_leagues);
 }
 
 absl::StatusOr<SleeperLeague> CurlSleeperClient::league(std::string_view league_id) {
   if (absl::Status s = check_segment(league_id, "league id"); !s.ok()) return s;
-  return impl_->call(internal::cat("/league/", escape_segment(league_id)),
+  return impl_->call(kLeague, internal::cat("/league/", escape_segment(league_id)),
                      internal::sleeper::read_league);
 }
 
 absl::StatusOr<std::vector<SleeperRoster>> CurlSleeperClient::league_rosters(
     std::string_view league_id) {
   if (absl::Status s = check_segment(league_id, "league id"); !s.ok()) return s;
-  return impl_->call(internal::cat("/league/", escape_segment(league_id), "/rosters"),
+  return impl_->call(kLeagueRosters,
+                     internal::cat("/league/", escape_segment(league_id), "/rosters"),
                      internal::sleeper::read_rosters);
 }
 
@@ -152,12 +181,12 @@ absl::StatusOr<std::vector<SleeperMatchup>> CurlSleeperClient::league_matchups(
         internal::cat("week ", week, " is outside 1..", kNflRegularSeasonWeeks));
   }
   return impl_->call(
-      internal::cat("/league/", escape_segment(league_id), "/matchups/", week),
+      kLeagueMatchups, internal::cat("/league/", escape_segment(league_id), "/matchups/", week),
       internal::sleeper::read_matchups);
 }
 
 absl::StatusOr<NflState> CurlSleeperClient::nfl_state() {
-  return impl_->call("/state/nfl", internal::sleeper::read_nfl_state);
+  return impl_->call(kNflState, "/state/nfl", internal::sleeper::read_nfl_state);
 }
 
 }  // namespace account

@@ -12,7 +12,9 @@
 #include "account/fantasy_jobs.h"
 #include "account/status.h"
 #include "sleeper/fake_sleeper.h"
+#include "support/json_value.h"
 #include "support/ledger_fixture.h"
+#include "support/prometheus_text.h"
 
 namespace account {
 namespace {
@@ -265,6 +267,74 @@ TEST_CASE("funding: the scheduled jobs update, then expire reservations", "[slee
   CHECK(w.cash(alice) == kTarget);
   auto scheduler = make_fantasy_scheduler(*w.funding, w.ledger.svc(), {});
   CHECK(scheduler.ok());
+}
+
+}  // namespace
+}  // namespace account
+
+namespace account {
+namespace {
+
+// Keeps every log line.
+class LinesSink final : public LogSink {
+ public:
+  void write(const LogRecord& record) override {
+    lines.push_back(JsonLinesLogSink::format_line(record));
+  }
+  std::vector<std::string> lines;
+};
+
+TEST_CASE("funding: updates, failures and weekly wins are counted, failures logged as JSON",
+          "[sleeper][service][metrics]") {
+  World w;
+  const AccountId alice = w.ledger.account();
+  const AccountId broken = w.ledger.account();
+  REQUIRE(w.ledger.svc().link_sleeper(alice, kAliceLink).ok());
+  SleeperLink gone = kAliceLink;
+  gone.league_id = "99";
+  REQUIRE(w.ledger.svc().link_sleeper(broken, gone).ok());
+  auto sink = std::make_shared<LinesSink>();
+  FantasyFundingService funding(w.ledger.svc(),
+                                FantasyFundingOptions{.sleeper = w.client, .log_sink = sink});
+  REQUIRE(funding.update_all_fantasy_points_and_wins().ok());
+
+  const auto parsed = testing::parse_prometheus_text(w.ledger.svc().metrics().render_prometheus());
+  REQUIRE(parsed.error == "");
+  CHECK(parsed.value("fantasy_points_updated_total") == 1.0);
+  CHECK(parsed.value("fantasy_update_failures_total") == 1.0);
+  CHECK(parsed.value("weekly_wins_calculated_total") == 1.0);  // week 1; week 2 a tie, 3 a bye
+  REQUIRE(sink->lines.size() == 1);
+  std::optional<testing::JsonValue> line =
+      testing::parse_json(std::string_view(sink->lines[0]).substr(0, sink->lines[0].size() - 1));
+  REQUIRE(line.has_value());
+  CHECK(line->get("event")->string == "fantasy_update_failed");
+  CHECK(line->get("account_id")->number_text == std::to_string(broken.value()));
+}
+
+TEST_CASE("Sleeper calls are counted by endpoint and outcome", "[sleeper][metrics]") {
+  testing::FakeSleeper fake;
+  serve_sleeper(fake);
+  auto registry = std::make_shared<MetricsRegistry>();
+  CurlSleeperClientOptions options;
+  options.metrics = registry;
+  options.attempts_max = 1;
+  TestClient t(fake, options);
+  REQUIRE(t.client->nfl_state().ok());
+  REQUIRE(t.client->nfl_state().ok());
+  REQUIRE(t.client->user("alice").ok());
+  CHECK_FALSE(t.client->user("nobody").ok());  // 404
+  CHECK_FALSE(t.client->user("").ok());         // refused before any call: not counted
+
+  const auto parsed = testing::parse_prometheus_text(registry->render_prometheus());
+  REQUIRE(parsed.error == "");
+  using L = std::map<std::string, std::string>;
+  CHECK(parsed.value("sleeper_api_calls_total", L{{"endpoint", "nfl_state"}, {"outcome", "ok"}}) ==
+        2.0);
+  CHECK(parsed.value("sleeper_api_calls_total", L{{"endpoint", "user"}, {"outcome", "ok"}}) == 1.0);
+  CHECK(parsed.value("sleeper_api_calls_total", L{{"endpoint", "user"}, {"outcome", "error"}}) ==
+        1.0);
+  CHECK(parsed.value("sleeper_api_calls_total", L{{"endpoint", "league"}, {"outcome", "ok"}}) ==
+        0.0);
 }
 
 }  // namespace
