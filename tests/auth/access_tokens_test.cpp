@@ -132,8 +132,9 @@ TEST_CASE("access token refusals, one row per reason in the order of reason.h") 
                                 payload_at(kStart), kSecret1)) == Reason::kTokenKeyUnknown);
   }
   SECTION("TokenSignatureInvalid: tampered payload") {
-    const std::string tampered_payload =
-        crypto::base64url_encode(payload_at(kStart).replace(payload_at(kStart).find("42"), 2, "43"));
+    std::string payload = payload_at(kStart);
+    payload.replace(payload.find("\"42\""), 4, "\"43\"");
+    const std::string tampered_payload = crypto::base64url_encode(payload);
     const std::string tampered = h + "." + tampered_payload + good.substr(good.rfind('.'));
     CHECK(refusal(tokens, tampered) == Reason::kTokenSignatureInvalid);
   }
