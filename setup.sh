@@ -117,9 +117,10 @@ run_example() {
 run_tests() {
   install_deps
   # ACCOUNT_WITH_POSTGRES=ON: without libpq the configure fails, rather than the PostgreSQL
-  # tests quietly not being built. ACCOUNT_WITH_SLEEPER=ON likewise for libcurl and simdjson.
+  # tests quietly not being built. ACCOUNT_WITH_SLEEPER=ON likewise for libcurl and simdjson,
+  # ACCOUNT_WITH_AUTH=ON for OpenSSL, libcurl and simdjson.
   build_release -DACCOUNT_WARNINGS_AS_ERRORS=ON -DACCOUNT_WITH_POSTGRES=ON \
-    -DACCOUNT_WITH_SLEEPER=ON
+    -DACCOUNT_WITH_SLEEPER=ON -DACCOUNT_WITH_AUTH=ON
   step "Running the tests"
   ctest --preset release --no-tests=error
 }
