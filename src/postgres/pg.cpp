@@ -142,6 +142,8 @@ void Params::add_int8(int64_t value) {
 
 void Params::add_text(std::string_view value) { push(std::string(value), 0); }
 
+void Params::add_bytea(std::string_view value) { push(std::string(value), 1); }
+
 void Params::push(std::string buffer, int format) {
   buffers_.push_back(std::move(buffer));
   values_.clear();

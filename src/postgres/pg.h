@@ -69,6 +69,8 @@ class Params {
  public:
   void add_int8(int64_t value);
   void add_text(std::string_view value);
+  // Raw bytes for a bytea parameter (binary format): any bytes, NUL included.
+  void add_bytea(std::string_view value);
 
   // A one-dimensional bigint[] holding get(row) for each row.
   template <typename Row, typename Get>

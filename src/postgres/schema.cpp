@@ -150,10 +150,36 @@ ALTER TABLE accounts
   ADD COLUMN sleeper_season BYTEA;
 )sql";
 
+// Version 3: refresh tokens as account::auth stores them (include/account/auth/token_store.h).
+// - No foreign key to accounts: the token store has a connection of its own and may serve a
+//   ledger on another store; an account id it holds was issued by the ledger that signed the
+//   user in.
+// - One state instead of two booleans, so "rotated and revoked" cannot be written: 1 active,
+//   2 rotated, 3 revoked (RefreshTokenState's values). Rotation is the conditional update
+//   "SET state = 2 WHERE token_hash = $1 AND state = 1": of two racing it, one updates the row
+//   and the other, after waiting on the row lock, finds state 2 and updates nothing.
+// - Hashes and family ids have their exact lengths checked; the expiry index serves the purge.
+// The table was never written by an earlier version, but its rows are carried over anyway.
+constexpr const char* kVersion3 = R"sql(
+ALTER TABLE refresh_tokens
+  DROP CONSTRAINT refresh_tokens_account_id_fkey,
+  ADD COLUMN state SMALLINT NOT NULL DEFAULT 1;
+UPDATE refresh_tokens SET state = CASE WHEN revoked THEN 3 WHEN rotated THEN 2 ELSE 1 END;
+ALTER TABLE refresh_tokens
+  ALTER COLUMN state DROP DEFAULT,
+  DROP COLUMN rotated,
+  DROP COLUMN revoked,
+  ADD CONSTRAINT refresh_tokens_state CHECK (state BETWEEN 1 AND 3),
+  ADD CONSTRAINT refresh_tokens_token_hash_bytes CHECK (octet_length(token_hash) = 32),
+  ADD CONSTRAINT refresh_tokens_family_id_bytes CHECK (octet_length(family_id) BETWEEN 1 AND 64);
+CREATE INDEX refresh_tokens_expires_at ON refresh_tokens (expires_at_ns);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "accounts, positions, reservations, executions, trades, entries, refresh tokens",
      kVersion1},
     {2, "an account's Sleeper link: bytea user and league ids, username, season", kVersion2},
+    {3, "refresh tokens: one state column, no foreign key to accounts", kVersion3},
 };
 
 absl::StatusOr<int64_t> recorded_version(PGconn* conn) {

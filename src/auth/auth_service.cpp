@@ -1,0 +1,132 @@
+#include "account/auth/auth_service.h"
+
+#include <utility>
+
+#include "../strings.h"
+#include "account/account.h"
+#include "account/reason.h"
+#include "account/status.h"
+
+namespace account::auth {
+
+std::string display_name_for(const GoogleUser& user) {
+  std::string name;
+  for (const std::string_view candidate :
+       {std::string_view(user.name), std::string_view(user.email).substr(0, user.email.find('@')),
+        std::string_view("Player")}) {
+    name.clear();
+    for (const char c : candidate) {
+      if (c != '\0') name.push_back(c);
+    }
+    // Whitespace-only names are no names.
+    if (name.find_first_not_of(" \t\r\n") != std::string::npos) break;
+  }
+  if (name.size() > kDisplayNameBytesMax) {
+    size_t cut = kDisplayNameBytesMax;
+    // Back up over UTF-8 continuation bytes (10xxxxxx) so no character is split.
+    while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;
+    name.resize(cut);
+  }
+  return name;
+}
+
+AuthService::AuthService(AccessTokens access, AccountService* accounts, GoogleClient* google,
+                         TokenStore* tokens, const Clock* clock,
+                         const AuthServiceOptions& options)
+    : access_(std::move(access)),
+      accounts_(accounts),
+      google_(google),
+      refresh_(tokens, clock, options.refresh),
+      logins_(clock, options.login) {}
+
+AuthService::~AuthService() = default;
+
+absl::StatusOr<std::unique_ptr<AuthService>> AuthService::create(AuthServiceOptions options,
+                                                                 AccountService* accounts,
+                                                                 GoogleClient* google,
+                                                                 TokenStore* tokens,
+                                                                 const Clock* clock) {
+  if (accounts == nullptr || google == nullptr || tokens == nullptr || clock == nullptr) {
+    return absl::InvalidArgumentError("auth service: accounts, google, tokens and clock needed");
+  }
+  absl::StatusOr<AccessTokens> access = AccessTokens::create(
+      options.access, std::move(options.access_keys), options.access_current_kid, clock);
+  if (!access.ok()) return access.status();
+  return std::unique_ptr<AuthService>(
+      new AuthService(std::move(*access), accounts, google, tokens, clock, options));
+}
+
+absl::StatusOr<LoginStart> AuthService::begin_login() {
+  absl::StatusOr<PendingLogin> pending = logins_.begin();
+  if (!pending.ok()) return pending.status();
+  return LoginStart{.redirect_url = google_->authorization_url(pending->state,
+                                                               pending->code_challenge),
+                    .state = std::move(pending->state),
+                    .expires_at = pending->expires_at};
+}
+
+absl::StatusOr<Session> AuthService::complete_login(std::string_view code,
+                                                    std::string_view state) {
+  absl::StatusOr<std::string> verifier = logins_.consume(state);
+  if (!verifier.ok()) return verifier.status();
+  if (code.empty()) return denial(Reason::kInvalidArgument, "no authorization code");
+
+  absl::StatusOr<GoogleTokens> tokens = google_->exchange_code(code, *verifier);
+  if (!tokens.ok()) return tokens.status();
+  absl::StatusOr<GoogleUser> user = google_->userinfo(tokens->access_token);
+  if (!user.ok()) return user.status();
+  if (user->sub.empty()) return denial(Reason::kGoogleResponseInvalid, "userinfo has no sub");
+  if (!user->email_verified) {
+    return denial(Reason::kEmailNotVerified, "Google has not verified this account's email");
+  }
+  if (tokens->id_claims && tokens->id_claims->sub != user->sub) {
+    return denial(Reason::kGoogleResponseInvalid,
+                  "the id_token and userinfo name different users");
+  }
+  absl::StatusOr<AccountId> account = find_or_create_account(*user);
+  if (!account.ok()) return account.status();
+  return session_for(*account, refresh_.issue(*account));
+}
+
+absl::StatusOr<AccountId> AuthService::find_or_create_account(const GoogleUser& user) {
+  absl::StatusOr<AccountId> found = accounts_->get_account_id_by_user_id(user.sub);
+  if (found.ok() || reason_of(found) != Reason::kAccountNotFound) return found;
+  absl::StatusOr<AccountId> created = accounts_->create_account(user.sub, display_name_for(user));
+  // Another login of the same new user created it first: the ledger serialises the two
+  // creations, so reading again finds the one account.
+  if (reason_of(created) == Reason::kAccountExists) {
+    return accounts_->get_account_id_by_user_id(user.sub);
+  }
+  return created;
+}
+
+absl::StatusOr<Session> AuthService::session_for(AccountId account,
+                                                 absl::StatusOr<IssuedRefreshToken> refresh) {
+  if (!refresh.ok()) return refresh.status();
+  absl::StatusOr<IssuedAccessToken> access = access_.issue(account);
+  if (!access.ok()) return access.status();
+  return Session{.account = account,
+                 .access_token = std::move(access->token),
+                 .access_expires_at = access->expires_at,
+                 .refresh_token = std::move(refresh->token),
+                 .refresh_expires_at = refresh->expires_at};
+}
+
+absl::StatusOr<Session> AuthService::refresh(std::string_view refresh_token) {
+  absl::StatusOr<IssuedRefreshToken> next = refresh_.rotate(refresh_token);
+  if (!next.ok()) return next.status();
+  const AccountId account = next->account;
+  return session_for(account, std::move(next));
+}
+
+absl::Status AuthService::logout(std::string_view refresh_token) {
+  return refresh_.revoke(refresh_token);
+}
+
+absl::StatusOr<AccessClaims> AuthService::authenticate(std::string_view access_token) const {
+  return access_.verify(access_token);
+}
+
+AccessTokens& AuthService::access_tokens() { return access_; }
+
+}  // namespace account::auth

@@ -1,0 +1,80 @@
+#include "account/auth/memory_token_store.h"
+
+#include <vector>
+
+#include "../strings.h"
+
+namespace account::auth {
+
+void MemoryTokenStore::insert_locked(const RefreshTokenRecord& record) {
+  by_hash_.emplace(record.token_hash, record);
+  by_family_[record.family_id].insert(record.token_hash);
+}
+
+absl::Status MemoryTokenStore::insert(const RefreshTokenRecord& record) {
+  internal::MutexLock lock(&mu_);
+  if (by_hash_.contains(record.token_hash)) {
+    return absl::AlreadyExistsError("refresh token store: that token hash is stored already");
+  }
+  insert_locked(record);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<RefreshTokenRecord>> MemoryTokenStore::find(
+    std::string_view token_hash) {
+  internal::MutexLock lock(&mu_);
+  auto it = by_hash_.find(internal::to_absl(token_hash));
+  if (it == by_hash_.end()) return std::optional<RefreshTokenRecord>();
+  return std::optional<RefreshTokenRecord>(it->second);
+}
+
+absl::StatusOr<bool> MemoryTokenStore::rotate(std::string_view old_hash,
+                                              const RefreshTokenRecord& successor) {
+  internal::MutexLock lock(&mu_);
+  auto it = by_hash_.find(internal::to_absl(old_hash));
+  if (it == by_hash_.end() || it->second.state != RefreshTokenState::kActive) return false;
+  if (by_hash_.contains(successor.token_hash)) {
+    return absl::AlreadyExistsError("refresh token store: the successor's hash is stored already");
+  }
+  it->second.state = RefreshTokenState::kRotated;
+  insert_locked(successor);
+  return true;
+}
+
+absl::StatusOr<int64_t> MemoryTokenStore::revoke_family(std::string_view family_id) {
+  internal::MutexLock lock(&mu_);
+  auto family = by_family_.find(internal::to_absl(family_id));
+  if (family == by_family_.end()) return 0;
+  int64_t changed = 0;
+  for (const std::string& hash : family->second) {
+    RefreshTokenRecord& record = by_hash_.at(hash);
+    if (record.state != RefreshTokenState::kRevoked) {
+      record.state = RefreshTokenState::kRevoked;
+      ++changed;
+    }
+  }
+  return changed;
+}
+
+absl::StatusOr<int64_t> MemoryTokenStore::delete_expired(absl::Time cutoff) {
+  internal::MutexLock lock(&mu_);
+  std::vector<std::string> gone;
+  for (const auto& [hash, record] : by_hash_) {
+    if (record.expires_at < cutoff) gone.push_back(hash);
+  }
+  for (const std::string& hash : gone) {
+    auto it = by_hash_.find(hash);
+    auto family = by_family_.find(it->second.family_id);
+    family->second.erase(hash);
+    if (family->second.empty()) by_family_.erase(family);
+    by_hash_.erase(it);
+  }
+  return static_cast<int64_t>(gone.size());
+}
+
+size_t MemoryTokenStore::size() const {
+  internal::MutexLock lock(&mu_);
+  return by_hash_.size();
+}
+
+}  // namespace account::auth
