@@ -1,5 +1,6 @@
 #include "account/auth/auth_handlers.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 
@@ -91,6 +92,11 @@ std::string_view cookie(std::string_view header, std::string_view name) {
     header.remove_prefix(end + 1);
   }
   return {};
+}
+
+// Seconds from `now` to `t`, rounded up (a cookie lives to the end of its login), >= 0.
+int64_t whole_seconds_until(absl::Time t, absl::Time now) {
+  return std::max<int64_t>(0, absl::ToInt64Seconds(absl::Ceil(t - now, absl::Seconds(1))));
 }
 
 absl::Status bad_request(std::string_view what) {
@@ -202,8 +208,7 @@ HttpResponse AuthHandlers::login(const HttpRequest& request) const {
   }
   absl::StatusOr<LoginStart> start = auth_->begin_login();
   if (!start.ok()) return error_response(start.status());
-  const int64_t max_age_s =
-      std::max<int64_t>(0, absl::ToInt64Seconds(start->expires_at - options_.clock->now()));
+  const int64_t max_age_s = whole_seconds_until(start->expires_at, options_.clock->now());
   HttpResponse r = json_response(
       302, internal::cat("{\"redirect_url\":", json_string(start->redirect_url),
                          ",\"expires_at\":", absl::ToUnixSeconds(start->expires_at), "}"));
@@ -303,8 +308,7 @@ HttpResponse AuthHandlers::me(const HttpRequest& request) const {
 }
 
 HttpResponse AuthHandlers::session_response(const Session& s) const {
-  const int64_t expires_in =
-      std::max<int64_t>(0, absl::ToInt64Seconds(s.access_expires_at - options_.clock->now()));
+  const int64_t expires_in = whole_seconds_until(s.access_expires_at, options_.clock->now());
   return json_response(
       200, internal::cat("{\"account_id\":", s.account.value(), ",\"token_type\":\"Bearer\"",
                          ",\"access_token\":", json_string(s.access_token),

@@ -120,6 +120,7 @@ TEST_CASE("sign-in end to end: login, callback, /me, refresh twice, logout, refr
   CHECK(set_cookie.rfind("account_login_state=", 0) == 0);
   CHECK(set_cookie.find("HttpOnly") != std::string::npos);
   CHECK(set_cookie.find("SameSite=Lax") != std::string::npos);
+  CHECK(set_cookie.find("Max-Age=600;") != std::string::npos);
   CHECK(login.header("Cache-Control") == "no-store");
 
   // Google approves; the browser posts code and state back.
