@@ -155,8 +155,8 @@ class FakeGoogle {
   static constexpr std::string_view kClientSecret = "test-client-secret";
 
   explicit FakeGoogle(std::shared_ptr<Clock> clock) : clock_(std::move(clock)) {
-    (void)TestRsaKey::google();  // Generated before the server takes requests.
-    (void)TestRsaKey::stranger();
+    // Generated before the server takes requests; the stranger's key only when a test needs it.
+    (void)TestRsaKey::google();
     server_.set_keep_alive_timeout(1);
     server_.Get("/authorize", [this](const httplib::Request& q, httplib::Response& r) {
       if (!scripted("/authorize", r)) authorize(q, r);
