@@ -1,6 +1,8 @@
 #include "account/auth/access_tokens.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <optional>
 #include <utility>
 
 #include "../strings.h"
@@ -54,7 +56,38 @@ std::optional<AccountId> account_of(const std::string& sub) {
   return AccountId{value};
 }
 
+// The value of environment variable `name`, or nullopt when unset or empty.
+std::optional<std::string> env(const char* name) {
+  const char* value = std::getenv(name);
+  if (value == nullptr || *value == '\0') return std::nullopt;
+  return std::string(value);
+}
+
 }  // namespace
+
+absl::StatusOr<AccessKeyRing> access_keys_from_environment() {
+  AccessKeyRing ring;
+  std::optional<std::string> secret = env("JWT_SECRET");
+  if (!secret) return absl::InvalidArgumentError("JWT_SECRET is not set");
+  ring.current_kid = env("JWT_KEY_ID").value_or("1");
+  ring.keys.push_back({ring.current_kid, std::move(*secret)});
+  if (absl::Status s = check_key(ring.keys.back()); !s.ok()) {
+    return absl::InvalidArgumentError(internal::cat("JWT_SECRET / JWT_KEY_ID: ", s.message()));
+  }
+  if (std::optional<std::string> previous = env("JWT_PREVIOUS_SECRET")) {
+    std::optional<std::string> kid = env("JWT_PREVIOUS_KEY_ID");
+    if (!kid || *kid == ring.current_kid) {
+      return absl::InvalidArgumentError(
+          "JWT_PREVIOUS_SECRET needs JWT_PREVIOUS_KEY_ID, different from JWT_KEY_ID");
+    }
+    ring.keys.push_back({std::move(*kid), std::move(*previous)});
+    if (absl::Status s = check_key(ring.keys.back()); !s.ok()) {
+      return absl::InvalidArgumentError(
+          internal::cat("JWT_PREVIOUS_SECRET / JWT_PREVIOUS_KEY_ID: ", s.message()));
+    }
+  }
+  return ring;
+}
 
 struct AccessTokens::State {
   AccessTokenOptions options;
@@ -112,8 +145,13 @@ absl::StatusOr<IssuedAccessToken> AccessTokens::issue(AccountId account) const {
   issued.expires_at = issued.issued_at + absl::Trunc(state_->options.lifetime, absl::Seconds(1));
   const AccessTokenOptions& o = state_->options;
 
-  internal::ReaderLock lock(&state_->mu);
-  const std::string& kid = state_->current_kid;
+  std::string kid;
+  std::string secret;
+  {
+    internal::ReaderLock lock(&state_->mu);
+    kid = state_->current_kid;
+    secret = state_->secrets.at(kid);
+  }
   const std::string header = internal::cat(R"({"alg":")", kAlgorithm, R"(","typ":")", kType,
                                            R"(","kid":)", crypto::json_string(kid), "}");
   const std::string payload = internal::cat(
@@ -122,7 +160,7 @@ absl::StatusOr<IssuedAccessToken> AccessTokens::issue(AccountId account) const {
       R"(,"exp":)", absl::ToUnixSeconds(issued.expires_at), R"(,"jti":")", issued.jti, "\"}");
   std::string signing_input =
       internal::cat(crypto::base64url_encode(header), ".", crypto::base64url_encode(payload));
-  const std::string signature = crypto::hmac_sha256(state_->secrets.at(kid), signing_input);
+  const std::string signature = crypto::hmac_sha256(secret, signing_input);
   issued.token = internal::cat(signing_input, ".", crypto::base64url_encode(signature));
   return issued;
 }

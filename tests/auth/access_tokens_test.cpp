@@ -2,6 +2,7 @@
 // order of reason.h, and key rotation. Time is a ManualClock.
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <string>
 
 #include "account/auth/access_tokens.h"
@@ -260,4 +261,40 @@ TEST_CASE("AccessTokens::create and add_key refuse weak or ill-named keys") {
 TEST_CASE("json_string escapes quotes, backslashes and control characters") {
   CHECK(crypto::json_string("a\"b\\c\n\x01") == R"("a\"b\\c\n\u0001")");
   CHECK(crypto::json_string("é") == "\"é\"");
+}
+
+TEST_CASE("access_keys_from_environment reads the current and the previous key") {
+  const std::string secret(40, 'e');
+  ::unsetenv("JWT_SECRET");
+  ::unsetenv("JWT_KEY_ID");
+  ::unsetenv("JWT_PREVIOUS_SECRET");
+  ::unsetenv("JWT_PREVIOUS_KEY_ID");
+  CHECK(access_keys_from_environment().status().code() == absl::StatusCode::kInvalidArgument);
+
+  ::setenv("JWT_SECRET", "too short", 1);
+  const auto short_secret = access_keys_from_environment();
+  CHECK(short_secret.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(short_secret.status().message()), !Catch::Contains("too short"));
+
+  ::setenv("JWT_SECRET", secret.c_str(), 1);
+  const AccessKeyRing one = access_keys_from_environment().value();
+  CHECK(one.current_kid == "1");
+  REQUIRE(one.keys.size() == 1);
+  CHECK(one.keys[0].secret == secret);
+
+  ::setenv("JWT_KEY_ID", "2026-12", 1);
+  ::setenv("JWT_PREVIOUS_SECRET", std::string(32, 'p').c_str(), 1);
+  CHECK(access_keys_from_environment().status().code() == absl::StatusCode::kInvalidArgument);
+  ::setenv("JWT_PREVIOUS_KEY_ID", "2026-11", 1);
+  const AccessKeyRing two = access_keys_from_environment().value();
+  CHECK(two.current_kid == "2026-12");
+  REQUIRE(two.keys.size() == 2);
+  CHECK(two.keys[1].kid == "2026-11");
+  ManualClock clock(kStart);
+  CHECK(AccessTokens::create(options(), two.keys, two.current_kid, &clock).ok());
+
+  for (const char* name : {"JWT_SECRET", "JWT_KEY_ID", "JWT_PREVIOUS_SECRET",
+                           "JWT_PREVIOUS_KEY_ID"}) {
+    ::unsetenv(name);
+  }
 }

@@ -80,6 +80,21 @@ struct AccessClaims {
   friend bool operator==(const AccessClaims&, const AccessClaims&) = default;
 };
 
+// A key ring as the process configuration gives it.
+struct AccessKeyRing {
+  std::vector<AccessKey> keys;
+  std::string current_kid;
+};
+
+// The key ring from the environment:
+//   JWT_SECRET            the current signing secret (raw bytes, at least 32)   required
+//   JWT_KEY_ID            its kid                                                default "1"
+//   JWT_PREVIOUS_SECRET   a retiring key, still accepted for verification        optional
+//   JWT_PREVIOUS_KEY_ID   its kid (must differ from JWT_KEY_ID)                  required with it
+// InvalidArgument naming the variable (never its value) when one is missing or refused by the
+// rules of AccessTokens::create.
+absl::StatusOr<AccessKeyRing> access_keys_from_environment();
+
 class AccessTokens {
  public:
   // `keys` are every key a token may be signed with; `current_kid` names the one issue() signs
