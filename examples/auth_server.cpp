@@ -3,7 +3,8 @@
 //
 //   export GOOGLE_CLIENT_ID=... GOOGLE_CLIENT_SECRET=...
 //   export GOOGLE_REDIRECT_URL=http://localhost:8080/     # registered with Google
-//   export JWT_SECRET="$(openssl rand -base64 48)"         # at least 32 bytes
+//   export JWT_SECRET="$(openssl rand -base64 48)"         # at least 32 bytes; JWT_KEY_ID,
+//                                                          # JWT_PREVIOUS_* for rotation
 //   build/release/examples/auth_server                     # http://127.0.0.1:8080 (HOST, PORT)
 //
 // Open http://localhost:8080/auth/google in a browser: Google asks for consent and sends the
@@ -87,11 +88,8 @@ void send(const HttpResponse& in, httplib::Response& out) {
 int main() {
   absl::StatusOr<CurlGoogleClientOptions> google_options = google_options_from_environment();
   if (!google_options.ok()) return fail(std::string(google_options.status().message()));
-  const std::string jwt_secret = env_or("JWT_SECRET", "");
-  if (jwt_secret.size() < kAccessKeySecretBytesMin) {
-    return fail("JWT_SECRET must be set, at least " + std::to_string(kAccessKeySecretBytesMin) +
-                " bytes");
-  }
+  absl::StatusOr<AccessKeyRing> keys = access_keys_from_environment();
+  if (!keys.ok()) return fail(std::string(keys.status().message()));
   const std::string host = env_or("HOST", "127.0.0.1");
   const int port = std::atoi(env_or("PORT", "8080").c_str());
   if (port < 1 || port > 65535) return fail("PORT must be 1..65535");
@@ -104,8 +102,8 @@ int main() {
   if (!accounts.ok()) return fail(std::string(accounts.status().message()));
   MemoryTokenStore tokens;
   AuthServiceOptions options;
-  options.access_keys = {{.kid = "k1", .secret = jwt_secret}};
-  options.access_current_kid = "k1";
+  options.access_keys = std::move(keys->keys);
+  options.access_current_kid = keys->current_kid;
   absl::StatusOr<std::unique_ptr<AuthService>> auth =
       AuthService::create(options, accounts->get(), google->get(), &tokens, clock.get());
   if (!auth.ok()) return fail(std::string(auth.status().message()));
