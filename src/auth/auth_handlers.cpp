@@ -1,17 +1,18 @@
 #include "account/auth/auth_handlers.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <optional>
 
 #include "../strings.h"
 #include "account/status.h"
 #include "json_fields.h"
+#include "json_text.h"
 
 namespace account::auth {
 namespace {
 
 using internal::auth::JsonFields;
+using internal::auth::json_string;
 
 bool equals_ignoring_case(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -28,28 +29,6 @@ std::string_view find_header(const std::vector<std::pair<std::string, std::strin
     if (equals_ignoring_case(key, name)) return value;
   }
   return {};
-}
-
-std::string json_string(std::string_view text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buffer[8];
-          std::snprintf(buffer, sizeof buffer, "\\u%04x", static_cast<unsigned>(c));
-          out += buffer;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
 }
 
 int http_status(const absl::Status& status) {

@@ -296,11 +296,19 @@ TEST_CASE("google: a tampered or garbled id_token is refused", "[auth][google]")
                               forged_payload.substr(o1 + 1, o2 - o1 - 1) + token.substr(dot2);
   CHECK(reason_of(google->verify_id_token(swapped)) == Reason::kTokenSignatureInvalid);
 
+  // One character of the signature changed (mid-signature, so it stays canonical base64url).
   std::string flipped = token;
-  flipped.back() = flipped.back() == 'A' ? 'Q' : 'A';
-  const auto flipped_reason = reason_of(google->verify_id_token(flipped));
-  CHECK((flipped_reason == Reason::kTokenSignatureInvalid ||
-         flipped_reason == Reason::kTokenMalformed));
+  char& c = flipped[dot2 + 10];
+  c = c == 'A' ? 'B' : 'A';
+  CHECK(reason_of(google->verify_id_token(flipped)) == Reason::kTokenSignatureInvalid);
+  // One character of the payload changed.
+  std::string edited = token;
+  char& p = edited[dot1 + 5];
+  p = p == 'A' ? 'B' : 'A';
+  const auto edited_reason = reason_of(google->verify_id_token(edited));
+  // The flip may break the payload's JSON (Malformed) or keep it (SignatureInvalid): never OK.
+  CHECK((edited_reason == Reason::kTokenSignatureInvalid ||
+         edited_reason == Reason::kTokenMalformed));
   CHECK(reason_of(google->verify_id_token("not-a-token")) == Reason::kTokenMalformed);
   CHECK(reason_of(google->verify_id_token("a.b.c")) == Reason::kTokenMalformed);
 }

@@ -41,6 +41,7 @@
 #include "account/auth/google_client.h"
 #include "account/clock.h"
 #include "crypto.h"
+#include "json_text.h"
 
 namespace account::testing {
 
@@ -110,23 +111,7 @@ class TestRsaKey {
   EVP_PKEY* key_;
 };
 
-// A JSON string literal (the fake's answers hold test data only).
-inline std::string json_quote(std::string_view text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buffer[8];
-      std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
-      out += buffer;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
+using internal::auth::json_string;
 
 class FakeGoogle {
  public:
@@ -294,7 +279,7 @@ class FakeGoogle {
     r.set_content(body, "application/json");
   }
   static void oauth_error(httplib::Response& r, int status, const std::string& error) {
-    json(r, status, "{\"error\":" + json_quote(error) + ",\"error_description\":\"test\"}");
+    json(r, status, "{\"error\":" + json_string(error) + ",\"error_description\":\"test\"}");
   }
 
   bool scripted(const std::string& path, httplib::Response& r) {
@@ -383,11 +368,11 @@ class FakeGoogle {
     }
     const std::string access_token = random_token();
     access_tokens_[access_token] = grant->second.user;
-    std::string body = "{\"access_token\":" + json_quote(access_token) +
+    std::string body = "{\"access_token\":" + json_string(access_token) +
                        ",\"expires_in\":3599,\"token_type\":\"Bearer\","
                        "\"scope\":\"openid https://www.googleapis.com/auth/userinfo.email\"";
     if (id_token_ != IdToken::kNone) {
-      body += ",\"id_token\":" + json_quote(mint_locked(id_token_, grant->second.user));
+      body += ",\"id_token\":" + json_string(mint_locked(id_token_, grant->second.user));
     }
     json(r, 200, body + "}");
   }
@@ -407,8 +392,8 @@ class FakeGoogle {
     }
     const auth::GoogleUser& u = it->second;
     json(r, 200,
-         "{\"sub\":" + json_quote(u.sub) + ",\"name\":" + json_quote(u.name) +
-             ",\"picture\":" + json_quote(u.picture) + ",\"email\":" + json_quote(u.email) +
+         "{\"sub\":" + json_string(u.sub) + ",\"name\":" + json_string(u.name) +
+             ",\"picture\":" + json_string(u.picture) + ",\"email\":" + json_string(u.email) +
              ",\"email_verified\":" + (u.email_verified ? "true" : "false") + "}");
   }
 
@@ -437,13 +422,13 @@ class FakeGoogle {
       case IdToken::kValid: break;
     }
     const std::string header =
-        "{\"alg\":" + json_quote(alg) + ",\"kid\":" + json_quote(kid) + ",\"typ\":\"JWT\"}";
+        "{\"alg\":" + json_string(alg) + ",\"kid\":" + json_string(kid) + ",\"typ\":\"JWT\"}";
     const std::string payload =
-        "{\"iss\":" + json_quote(iss) + ",\"azp\":" + json_quote(kClientId) +
-        ",\"aud\":" + json_quote(aud) + ",\"sub\":" + json_quote(sub) +
-        ",\"email\":" + json_quote(user.email) +
+        "{\"iss\":" + json_string(iss) + ",\"azp\":" + json_string(kClientId) +
+        ",\"aud\":" + json_string(aud) + ",\"sub\":" + json_string(sub) +
+        ",\"email\":" + json_string(user.email) +
         ",\"email_verified\":" + (user.email_verified ? "true" : "false") +
-        ",\"name\":" + json_quote(user.name) + ",\"iat\":" + std::to_string(iat) +
+        ",\"name\":" + json_string(user.name) + ",\"iat\":" + std::to_string(iat) +
         ",\"exp\":" + std::to_string(exp) + "}";
     const std::string input = base64url_encode(header) + "." + base64url_encode(payload);
     std::string signature;
