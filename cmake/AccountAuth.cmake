@@ -13,8 +13,9 @@ include_guard(GLOBAL)
 include(AccountSleeper)
 find_package(OpenSSL 3 QUIET COMPONENTS Crypto)
 
-set(ACCOUNT_AUTH_FIND_DEPENDENCY
-  "find_dependency(OpenSSL 3 COMPONENTS Crypto)\n  find_dependency(CURL)\n  ${ACCOUNT_SIMDJSON_FIND_DEPENDENCY}")
+set(ACCOUNT_AUTH_FIND_DEPENDENCY "find_dependency(OpenSSL 3 COMPONENTS Crypto)
+  find_dependency(CURL)
+  ${ACCOUNT_SIMDJSON_FIND_DEPENDENCY}")
 
 set(ACCOUNT_AUTH_DEPS_FOUND OFF)
 if(OpenSSL_FOUND AND TARGET OpenSSL::Crypto AND CURL_FOUND AND TARGET CURL::libcurl

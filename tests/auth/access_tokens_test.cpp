@@ -2,8 +2,11 @@
 // order of reason.h, and key rotation. Time is a ManualClock.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <cstdlib>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "account/auth/access_tokens.h"
 #include "account/status.h"
@@ -129,8 +132,9 @@ TEST_CASE("access token refusals, one row per reason in the order of reason.h") 
                                 payload_at(kStart), kSecret1)) == Reason::kTokenKeyUnknown);
   }
   SECTION("TokenSignatureInvalid: tampered payload") {
-    const std::string tampered_payload =
-        crypto::base64url_encode(payload_at(kStart).replace(payload_at(kStart).find("42"), 2, "43"));
+    std::string payload = payload_at(kStart);
+    payload.replace(payload.find("\"42\""), 4, "\"43\"");
+    const std::string tampered_payload = crypto::base64url_encode(payload);
     const std::string tampered = h + "." + tampered_payload + good.substr(good.rfind('.'));
     CHECK(refusal(tokens, tampered) == Reason::kTokenSignatureInvalid);
   }
@@ -297,4 +301,35 @@ TEST_CASE("access_keys_from_environment reads the current and the previous key")
                            "JWT_PREVIOUS_KEY_ID"}) {
     ::unsetenv(name);
   }
+}
+
+TEST_CASE("tokens issue and verify on many threads while keys are added") {
+  ManualClock clock(kStart);
+  AccessTokens tokens = make(&clock);
+  std::atomic<int> failures{0};
+  std::atomic<int> verified{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 300; ++i) {
+        const auto issued = tokens.issue(AccountId{static_cast<uint64_t>(t * 1000 + i + 1)});
+        const absl::StatusOr<AccessClaims> claims =
+            issued.ok() ? tokens.verify(issued->token) : issued.status();
+        if (!claims.ok() || claims->account.value() != static_cast<uint64_t>(t * 1000 + i + 1)) {
+          failures.fetch_add(1);
+        } else {
+          verified.fetch_add(1);
+        }
+      }
+    });
+  }
+  // Keys are only added here, never retired, so every token must verify.
+  for (int k = 2; k < 50; ++k) {
+    const AccessKey key{"k" + std::to_string(k), std::string(32, static_cast<char>('a' + k % 26))};
+    REQUIRE(tokens.add_key(key, /*make_current=*/true).ok());
+  }
+  for (std::thread& t : threads) t.join();
+  CHECK(failures.load() == 0);
+  CHECK(verified.load() == 900);
+  CHECK(tokens.current_kid() == "k49");
 }

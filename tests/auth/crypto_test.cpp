@@ -91,7 +91,8 @@ TEST_CASE("RFC 7515 A.1: the HS256 example signature") {
   REQUIRE(key.has_value());
   const std::string signing_input =
       "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9."
-      "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ";
+      "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9p"
+      "c19yb290Ijp0cnVlfQ";
   CHECK(base64url_encode(hmac_sha256(*key, signing_input)) ==
         "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
 }

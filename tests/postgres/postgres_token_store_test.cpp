@@ -70,6 +70,28 @@ TEST_CASE("refresh tokens survive a reopen of the token store", "[postgres][auth
   CHECK(refresh.rotate(token).value().account == AccountId{9});
 }
 
+TEST_CASE("the token store: a lost connection fails one call, the next one reconnects",
+          "[postgres][auth][reconnect]") {
+  const std::string url = fresh_database_url();
+  std::shared_ptr<auth::PostgresTokenStore> store = open_token_store(url);
+  const absl::Time t = absl::FromUnixSeconds(1'790'000'000);
+  REQUIRE(store->insert(testing::token_record(1, 1, t)).ok());
+  REQUIRE(testing::pg_server()
+              .execute(testing::database_of(url),
+                       "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+              .ok());
+  const absl::Status lost =
+      store->rotate(testing::token_record(1, 1, t).token_hash, testing::token_record(2, 1, t))
+          .status();
+  CHECK(lost.code() == absl::StatusCode::kUnavailable);
+  // The failed rotation changed nothing; after reconnecting it wins once.
+  CHECK(store->find(testing::token_record(1, 1, t).token_hash).value()->state ==
+        auth::RefreshTokenState::kActive);
+  CHECK(store->rotate(testing::token_record(1, 1, t).token_hash, testing::token_record(2, 1, t))
+            .value());
+}
+
 TEST_CASE("the schema refuses a token hash of the wrong length", "[postgres][auth]") {
   std::shared_ptr<auth::PostgresTokenStore> store = open_token_store(fresh_database_url());
   auth::RefreshTokenRecord record =
