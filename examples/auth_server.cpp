@@ -117,8 +117,8 @@ int main() {
   const auto mount = [&](const httplib::Request& in, httplib::Response& out) {
     send(handlers.handle(to_request(in)), out);
   };
-  for (const char* path : {"/auth/google", "/auth/callback", "/auth/refresh", "/auth/logout",
-                           "/me"}) {
+  for (const char* path :
+       {"/auth/google", "/auth/callback", "/auth/refresh", "/auth/logout", "/me"}) {
     server.Get(path, mount);
     server.Post(path, mount);
   }
@@ -129,6 +129,7 @@ int main() {
 
   std::fprintf(stderr, "auth_server: listening on http://%s:%d (client id %s)\n", host.c_str(),
                port, google_options->client_id.c_str());
-  if (!server.listen(host, port)) return fail("cannot listen on " + host + ":" + std::to_string(port));
+  if (!server.listen(host, port))
+    return fail("cannot listen on " + host + ":" + std::to_string(port));
   return 0;
 }

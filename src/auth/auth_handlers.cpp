@@ -11,8 +11,8 @@
 namespace account::auth {
 namespace {
 
-using internal::auth::JsonFields;
 using internal::auth::json_string;
+using internal::auth::JsonFields;
 
 bool equals_ignoring_case(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -35,17 +35,26 @@ int http_status(const absl::Status& status) {
   const std::optional<Reason> reason = reason_of(status);
   if (!reason) return 500;
   switch (*reason) {
-    case Reason::kEmailNotVerified: return 403;
-    case Reason::kRateLimited: return 429;
-    case Reason::kGoogleResponseInvalid: return 502;
-    case Reason::kAccountNotFound: return 401;  // A valid token for an account that is gone.
-    default: break;
+    case Reason::kEmailNotVerified:
+      return 403;
+    case Reason::kRateLimited:
+      return 429;
+    case Reason::kGoogleResponseInvalid:
+      return 502;
+    case Reason::kAccountNotFound:
+      return 401;  // A valid token for an account that is gone.
+    default:
+      break;
   }
   switch (status.code()) {
-    case absl::StatusCode::kInvalidArgument: return 400;
-    case absl::StatusCode::kUnauthenticated: return 401;
-    case absl::StatusCode::kUnavailable: return 503;
-    default: return 500;
+    case absl::StatusCode::kInvalidArgument:
+      return 400;
+    case absl::StatusCode::kUnauthenticated:
+      return 401;
+    case absl::StatusCode::kUnavailable:
+      return 503;
+    default:
+      return 500;
   }
 }
 
@@ -78,9 +87,7 @@ int64_t whole_seconds_until(absl::Time t, absl::Time now) {
   return std::max<int64_t>(0, absl::ToInt64Seconds(absl::Ceil(t - now, absl::Seconds(1))));
 }
 
-absl::Status bad_request(std::string_view what) {
-  return denial(Reason::kInvalidArgument, what);
-}
+absl::Status bad_request(std::string_view what) { return denial(Reason::kInvalidArgument, what); }
 
 }  // namespace
 
@@ -106,9 +113,8 @@ HttpResponse AuthHandlers::error_response(const absl::Status& status) {
   const std::string name = reason ? std::string(reason_name(*reason)) : "Internal";
   const std::string message =
       reason ? std::string(status.message()) : std::string("internal error");
-  HttpResponse r = json_response(
-      code, internal::cat("{\"error\":", json_string(name), ",\"message\":", json_string(message),
-                          "}"));
+  HttpResponse r = json_response(code, internal::cat("{\"error\":", json_string(name),
+                                                     ",\"message\":", json_string(message), "}"));
   if (code == 401) r.headers.emplace_back("WWW-Authenticate", "Bearer");
   return r;
 }
@@ -155,7 +161,7 @@ absl::StatusOr<JsonFields> read_body(const HttpRequest& request, size_t bytes_ma
   absl::StatusOr<JsonFields> fields = JsonFields::parse(request.body);
   if (!fields.ok()) {
     return bad_request(internal::cat("body: ", std::string_view(fields.status().message().data(),
-                                                                 fields.status().message().size())));
+                                                                fields.status().message().size())));
   }
   return fields;
 }
@@ -165,7 +171,7 @@ absl::StatusOr<std::string> required_field(const JsonFields& fields, std::string
   absl::StatusOr<std::string> value = fields.required_string(key);
   if (!value.ok()) {
     return bad_request(internal::cat("body: ", std::string_view(value.status().message().data(),
-                                                                 value.status().message().size())));
+                                                                value.status().message().size())));
   }
   return value;
 }
@@ -193,9 +199,9 @@ HttpResponse AuthHandlers::login(const HttpRequest& request) const {
                          ",\"expires_at\":", absl::ToUnixSeconds(start->expires_at), "}"));
   r.headers.emplace_back("Location", start->redirect_url);
   r.headers.emplace_back(
-      "Set-Cookie", internal::cat(kStateCookie, "=", start->state, "; Path=/auth; Max-Age=",
-                                  max_age_s, "; HttpOnly; SameSite=Lax",
-                                  options_.secure_cookies ? "; Secure" : ""));
+      "Set-Cookie",
+      internal::cat(kStateCookie, "=", start->state, "; Path=/auth; Max-Age=", max_age_s,
+                    "; HttpOnly; SameSite=Lax", options_.secure_cookies ? "; Secure" : ""));
   return r;
 }
 
@@ -218,20 +224,19 @@ HttpResponse AuthHandlers::callback(const HttpRequest& request) const {
   if (given.empty()) {
     return error_response(denial(Reason::kLoginStateUnknown, "no state in the callback"));
   }
-  if (options_.require_state_cookie &&
-      cookie(request.header("Cookie"), kStateCookie) != given) {
+  if (options_.require_state_cookie && cookie(request.header("Cookie"), kStateCookie) != given) {
     // Another browser's state (login CSRF), or cookies lost: refused before
     // the state is consumed, so the rightful browser can still finish.
-    return error_response(denial(Reason::kLoginStateUnknown,
-                                 "the state does not match this browser's login cookie"));
+    return error_response(
+        denial(Reason::kLoginStateUnknown, "the state does not match this browser's login cookie"));
   }
   absl::StatusOr<Session> session = auth_->complete_login(*code, given);
   if (!session.ok()) return error_response(session.status());
   HttpResponse r = session_response(*session);
-  r.headers.emplace_back("Set-Cookie",
-                         internal::cat(kStateCookie, "=; Path=/auth; Max-Age=0; HttpOnly; "
+  r.headers.emplace_back("Set-Cookie", internal::cat(kStateCookie,
+                                                     "=; Path=/auth; Max-Age=0; HttpOnly; "
                                                      "SameSite=Lax",
-                                       options_.secure_cookies ? "; Secure" : ""));
+                                                     options_.secure_cookies ? "; Secure" : ""));
   return r;
 }
 
@@ -272,8 +277,7 @@ HttpResponse AuthHandlers::me(const HttpRequest& request) const {
       !equals_ignoring_case(authorization.substr(0, kBearer.size()), kBearer)) {
     return error_response(denial(Reason::kTokenMalformed, "no Bearer access token"));
   }
-  absl::StatusOr<AccessClaims> claims =
-      auth_->authenticate(authorization.substr(kBearer.size()));
+  absl::StatusOr<AccessClaims> claims = auth_->authenticate(authorization.substr(kBearer.size()));
   if (!claims.ok()) return error_response(claims.status());
   absl::StatusOr<Account> account = accounts_->get_account(claims->account);
   if (!account.ok()) return error_response(account.status());
@@ -289,13 +293,12 @@ HttpResponse AuthHandlers::me(const HttpRequest& request) const {
 HttpResponse AuthHandlers::session_response(const Session& s) const {
   const int64_t expires_in = whole_seconds_until(s.access_expires_at, options_.clock->now());
   return json_response(
-      200, internal::cat("{\"account_id\":", s.account.value(), ",\"token_type\":\"Bearer\"",
-                         ",\"access_token\":", json_string(s.access_token),
-                         ",\"expires_in\":", expires_in,
-                         ",\"access_expires_at\":", absl::ToUnixSeconds(s.access_expires_at),
-                         ",\"refresh_token\":", json_string(s.refresh_token),
-                         ",\"refresh_expires_at\":", absl::ToUnixSeconds(s.refresh_expires_at),
-                         "}"));
+      200, internal::cat(
+               "{\"account_id\":", s.account.value(), ",\"token_type\":\"Bearer\"",
+               ",\"access_token\":", json_string(s.access_token), ",\"expires_in\":", expires_in,
+               ",\"access_expires_at\":", absl::ToUnixSeconds(s.access_expires_at),
+               ",\"refresh_token\":", json_string(s.refresh_token),
+               ",\"refresh_expires_at\":", absl::ToUnixSeconds(s.refresh_expires_at), "}"));
 }
 
 }  // namespace account::auth

@@ -19,7 +19,9 @@ using internal::auth::CurlHttp;
 using internal::auth::HttpAttempt;
 using internal::auth::JsonFields;
 
-std::string_view message_of(const absl::Status& s) { return {s.message().data(), s.message().size()}; }
+std::string_view message_of(const absl::Status& s) {
+  return {s.message().data(), s.message().size()};
+}
 
 bool is_http_url(std::string_view url) {
   return (url.substr(0, 7) == "http://" && url.size() > 7) ||
@@ -83,9 +85,7 @@ bool transient_status(long status) { return status == 429 || (status >= 500 && s
 class CurlGoogleClient::Impl {
  public:
   Impl(CurlGoogleClientOptions options, std::unique_ptr<CurlHttp> http)
-      : options_(std::move(options)),
-        http_(std::move(http)),
-        jitter_(std::random_device{}()) {}
+      : options_(std::move(options)), http_(std::move(http)), jitter_(std::random_device{}()) {}
 
   absl::Status init() {
     auto fetch = [this]() -> absl::StatusOr<std::string> {
@@ -174,8 +174,8 @@ class CurlGoogleClient::Impl {
     absl::StatusOr<std::optional<int64_t>> expires_in = fields->integer("expires_in");
     if (!expires_in.ok()) return invalid(kEndpoint, expires_in.status());
     if (!expires_in->has_value() || **expires_in <= 0) {
-      return invalid(kEndpoint, absl::InvalidArgumentError(
-                                    "field \"expires_in\" is missing or not positive"));
+      return invalid(kEndpoint,
+                     absl::InvalidArgumentError("field \"expires_in\" is missing or not positive"));
     }
     tokens.expires_in_seconds = **expires_in;
     absl::StatusOr<std::optional<std::string>> type = fields->string("token_type");
@@ -196,9 +196,9 @@ class CurlGoogleClient::Impl {
   // The outcome of one attempt as the errors of google_client.h.
   absl::Status judge(const HttpAttempt& a, std::string_view endpoint) const {
     if (a.body_too_large) {
-      return denial(Reason::kGoogleResponseInvalid,
-                    internal::cat(endpoint, ": answer larger than ", options_.response_bytes_max,
-                                  " bytes"));
+      return denial(
+          Reason::kGoogleResponseInvalid,
+          internal::cat(endpoint, ": answer larger than ", options_.response_bytes_max, " bytes"));
     }
     if (a.code != CURLE_OK) {
       return denial(Reason::kGoogleUnavailable,
@@ -211,9 +211,8 @@ class CurlGoogleClient::Impl {
     }
     if (a.status >= 400 && a.status <= 499) {
       const std::string code = google_error_code(a.body);
-      return denial(Reason::kGoogleRejected,
-                    internal::cat(endpoint, " answered HTTP ", a.status,
-                                  code.empty() ? "" : " ", code));
+      return denial(Reason::kGoogleRejected, internal::cat(endpoint, " answered HTTP ", a.status,
+                                                           code.empty() ? "" : " ", code));
     }
     return denial(Reason::kGoogleResponseInvalid,
                   internal::cat(endpoint, " answered HTTP ", a.status));
@@ -241,8 +240,7 @@ class CurlGoogleClient::Impl {
         return denial(Reason::kGoogleUnavailable,
                       internal::cat(endpoint, ": asked to retry after ",
                                     absl::FormatDuration(a->retry_after), ", longer than the ",
-                                    absl::FormatDuration(options_.retry_after_max),
-                                    " we wait"));
+                                    absl::FormatDuration(options_.retry_after_max), " we wait"));
       }
       options_.sleep(std::max(delay, a->retry_after));
     }

@@ -170,8 +170,8 @@ absl::StatusOr<HttpAttempt> CurlHttp::post_form(const std::string& url, const st
                   headers.add("Content-Type: application/x-www-form-urlencoded");
   absl::StatusOr<HttpAttempt> a = absl::InternalError("curl_slist_append failed");
   if (ok && curl_easy_setopt(*easy, CURLOPT_POST, 1L) == CURLE_OK &&
-      curl_easy_setopt(*easy, CURLOPT_POSTFIELDSIZE_LARGE,
-                       static_cast<curl_off_t>(form.size())) == CURLE_OK &&
+      curl_easy_setopt(*easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(form.size())) ==
+          CURLE_OK &&
       curl_easy_setopt(*easy, CURLOPT_POSTFIELDS, form.c_str()) == CURLE_OK) {
     a = perform(*easy, url, headers.list);
   }
@@ -188,8 +188,7 @@ std::string CurlHttp::escape(std::string_view text) {
   for (const char ch : text) {
     const auto c = static_cast<unsigned char>(ch);
     const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-                            c == '~';
+                            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
     if (unreserved) {
       out.push_back(ch);
     } else {

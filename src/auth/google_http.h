@@ -28,10 +28,10 @@ struct HttpLimits {
 
 // What one attempt came to.
 struct HttpAttempt {
-  CURLcode code = CURLE_OK;   // CURLE_OK: an HTTP answer arrived.
-  long status = 0;            // HTTP status when code is CURLE_OK.
+  CURLcode code = CURLE_OK;  // CURLE_OK: an HTTP answer arrived.
+  long status = 0;           // HTTP status when code is CURLE_OK.
   std::string body;
-  absl::Duration retry_after; // Zero when the server sent no Retry-After.
+  absl::Duration retry_after;  // Zero when the server sent no Retry-After.
   bool body_too_large = false;
   // False only when the request certainly never reached the server (no
   // connection was made, or nothing was written to it): then it is safe to

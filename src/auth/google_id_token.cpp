@@ -63,16 +63,14 @@ absl::StatusOr<std::shared_ptr<EVP_PKEY>> rsa_public_key(std::string_view n, std
   }
   std::shared_ptr<EVP_PKEY> key(raw, EVP_PKEY_free);
   if (EVP_PKEY_get_bits(key.get()) < kRsaBitsMin) {
-    return absl::InvalidArgumentError(
-        internal::cat("RSA modulus under ", kRsaBitsMin, " bits"));
+    return absl::InvalidArgumentError(internal::cat("RSA modulus under ", kRsaBitsMin, " bits"));
   }
   return key;
 }
 
 // The string field `name` of a JWK, or nullopt when absent; an error when
 // it is not a string.
-absl::StatusOr<std::optional<std::string_view>> jwk_string(dom::object key,
-                                                           std::string_view name) {
+absl::StatusOr<std::optional<std::string_view>> jwk_string(dom::object key, std::string_view name) {
   dom::element value;
   if (key.at_key(name).get(value)) return std::nullopt;
   std::string_view text;
@@ -119,7 +117,8 @@ absl::StatusOr<KeyMap> parse_jwks(std::string_view json) {
   dom::parser parser;
   dom::element root;
   if (auto e = parser.parse(json.data(), json.size()).get(root)) {
-    return absl::InvalidArgumentError(internal::cat("JWKS: not JSON: ", simdjson::error_message(e)));
+    return absl::InvalidArgumentError(
+        internal::cat("JWKS: not JSON: ", simdjson::error_message(e)));
   }
   dom::array keys;
   if (root["keys"].get_array().get(keys)) {
@@ -129,13 +128,11 @@ absl::StatusOr<KeyMap> parse_jwks(std::string_view json) {
   size_t index = 0;
   for (dom::element element : keys) {
     dom::object key;
-    absl::Status s = element.get_object().get(key)
-                         ? absl::InvalidArgumentError("not an object")
-                         : read_jwk(key, &out);
+    absl::Status s = element.get_object().get(key) ? absl::InvalidArgumentError("not an object")
+                                                   : read_jwk(key, &out);
     if (!s.ok()) {
-      return absl::InvalidArgumentError(
-          internal::cat("JWKS: keys[", index, "]: ", std::string_view(s.message().data(),
-                                                                      s.message().size())));
+      return absl::InvalidArgumentError(internal::cat(
+          "JWKS: keys[", index, "]: ", std::string_view(s.message().data(), s.message().size())));
     }
     ++index;
   }
@@ -219,8 +216,8 @@ absl::StatusOr<std::shared_ptr<EVP_PKEY>> GoogleIdTokenVerifier::key(std::string
   }
   absl::StatusOr<KeyMap> keys = parse_jwks(*body);
   if (!keys.ok()) {
-    return denial(Reason::kGoogleResponseInvalid, std::string_view(keys.status().message().data(),
-                                                                   keys.status().message().size()));
+    return denial(Reason::kGoogleResponseInvalid,
+                  std::string_view(keys.status().message().data(), keys.status().message().size()));
   }
   auto next = std::make_shared<const KeySet>(KeySet{.keys = *std::move(keys), .fetched_at = now});
   {
@@ -249,18 +246,19 @@ absl::StatusOr<GoogleIdClaims> GoogleIdTokenVerifier::verify(std::string_view id
   const JwtClaims& c = parts->claims;
   const absl::Time now = clock_->now();
   if (c.exp && absl::FromUnixSeconds(*c.exp) + leeway_ < now) {
-    return denial(Reason::kTokenExpired,
-                  internal::cat("Google id_token: expired at ",
-                                absl::FormatTime(absl::FromUnixSeconds(*c.exp), absl::UTCTimeZone()),
-                                ", leeway ", absl::FormatDuration(leeway_)));
+    return denial(
+        Reason::kTokenExpired,
+        internal::cat("Google id_token: expired at ",
+                      absl::FormatTime(absl::FromUnixSeconds(*c.exp), absl::UTCTimeZone()),
+                      ", leeway ", absl::FormatDuration(leeway_)));
   }
   for (const std::optional<int64_t>& not_before : {c.iat, c.nbf}) {
     if (not_before && absl::FromUnixSeconds(*not_before) > now + leeway_) {
-      return denial(Reason::kTokenNotYetValid,
-                    internal::cat("Google id_token: not valid before ",
-                                  absl::FormatTime(absl::FromUnixSeconds(*not_before),
-                                                   absl::UTCTimeZone()),
-                                  ", leeway ", absl::FormatDuration(leeway_)));
+      return denial(
+          Reason::kTokenNotYetValid,
+          internal::cat("Google id_token: not valid before ",
+                        absl::FormatTime(absl::FromUnixSeconds(*not_before), absl::UTCTimeZone()),
+                        ", leeway ", absl::FormatDuration(leeway_)));
     }
   }
   if (!c.exp) return claims_invalid("no exp");

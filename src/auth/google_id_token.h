@@ -19,7 +19,6 @@
 #include "account/auth/google_client.h"
 #include "account/internal/mutex.h"
 
-
 namespace account::internal::auth {
 
 // RSA public keys by kid.
@@ -64,7 +63,7 @@ class GoogleIdTokenVerifier {
   absl::Duration max_age_;
   absl::Duration refetch_interval_min_;
   std::shared_ptr<Clock> clock_;
-  FetchJwks fetch_;   // Empty when the key set is inline (never fetched).
+  FetchJwks fetch_;  // Empty when the key set is inline (never fetched).
 
   internal::Mutex fetch_mu_;  // One fetch at a time; taken before mu_.
   internal::Mutex mu_;

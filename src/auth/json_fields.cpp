@@ -56,13 +56,20 @@ absl::StatusOr<JsonFields> JsonFields::parse(std::string_view json) {
 
 std::string_view JsonFields::kind_name(Kind kind) {
   switch (kind) {
-    case Kind::kNull: return "null";
-    case Kind::kString: return "a string";
-    case Kind::kInteger: return "an integer";
-    case Kind::kBoolean: return "a boolean";
-    case Kind::kNumber: return "a number";
-    case Kind::kObject: return "an object";
-    case Kind::kArray: return "an array";
+    case Kind::kNull:
+      return "null";
+    case Kind::kString:
+      return "a string";
+    case Kind::kInteger:
+      return "an integer";
+    case Kind::kBoolean:
+      return "a boolean";
+    case Kind::kNumber:
+      return "a number";
+    case Kind::kObject:
+      return "an object";
+    case Kind::kArray:
+      return "an array";
   }
   return "unknown";
 }
@@ -71,9 +78,8 @@ absl::StatusOr<const JsonFields::Value*> JsonFields::find(std::string_view key, 
   auto it = fields_.find(key);
   if (it == fields_.end() || it->second.kind == Kind::kNull) return nullptr;
   if (it->second.kind != want) {
-    return absl::InvalidArgumentError(internal::cat("field \"", key, "\": expected ",
-                                                    kind_name(want), ", got ",
-                                                    kind_name(it->second.kind)));
+    return absl::InvalidArgumentError(internal::cat(
+        "field \"", key, "\": expected ", kind_name(want), ", got ", kind_name(it->second.kind)));
   }
   return &it->second;
 }

@@ -7,11 +7,11 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 
-#include <map>
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
@@ -42,9 +42,9 @@ class JsonFields {
   enum class Kind { kNull, kString, kInteger, kBoolean, kNumber, kObject, kArray };
   struct Value {
     Kind kind = Kind::kNull;
-    std::string text;       // kString.
-    int64_t integer = 0;    // kInteger.
-    bool boolean = false;   // kBoolean.
+    std::string text;      // kString.
+    int64_t integer = 0;   // kInteger.
+    bool boolean = false;  // kBoolean.
   };
   static std::string_view kind_name(Kind kind);
   absl::StatusOr<const Value*> find(std::string_view key, Kind want) const;

@@ -19,9 +19,9 @@ absl::StatusOr<std::unique_ptr<RateLimiter>> RateLimiter::create(RateLimiterOpti
     if (path.empty()) return absl::InvalidArgumentError("rate limit for an empty path");
     if (limit.burst < 1 || limit.burst > kRateMax || limit.per_minute < 1 ||
         limit.per_minute > kRateMax) {
-      return absl::InvalidArgumentError(internal::cat(
-          "rate limit for ", path, ": burst and per_minute must be 1..", kRateMax, ", got ",
-          limit.burst, " and ", limit.per_minute));
+      return absl::InvalidArgumentError(
+          internal::cat("rate limit for ", path, ": burst and per_minute must be 1..", kRateMax,
+                        ", got ", limit.burst, " and ", limit.per_minute));
     }
   }
   if (options.buckets_max == 0) return absl::InvalidArgumentError("buckets_max must be >= 1");
@@ -62,13 +62,14 @@ absl::Status RateLimiter::acquire(std::string_view path, std::string_view client
     wait = next - bucket.capacity - now;
   }
   // Whole seconds, rounded up: what a Retry-After header can say.
-  const int64_t seconds = std::max<int64_t>(1, absl::ToInt64Seconds(absl::Ceil(wait, absl::Seconds(1))));
+  const int64_t seconds =
+      std::max<int64_t>(1, absl::ToInt64Seconds(absl::Ceil(wait, absl::Seconds(1))));
   if (retry_after != nullptr) *retry_after = absl::Seconds(seconds);
   const RateLimit& limit = options_.limits.find(path)->second;
-  return denial(Reason::kRateLimited,
-                internal::cat(path, " allows ", limit.burst, " requests at once and ",
-                              limit.per_minute, " a minute per client; retry after ", seconds,
-                              " s"));
+  return denial(
+      Reason::kRateLimited,
+      internal::cat(path, " allows ", limit.burst, " requests at once and ", limit.per_minute,
+                    " a minute per client; retry after ", seconds, " s"));
 }
 
 size_t RateLimiter::buckets() const {

@@ -3,12 +3,12 @@
 // The browser's part (following the redirect to Google and back) is played
 // by FakeGoogle::approve(). Every refusal is checked by HTTP status and
 // error name.
-#include <catch2/catch.hpp>
+#include "account/auth/auth_handlers.h"
 
+#include <catch2/catch.hpp>
 #include <string>
 
 #include "account/account_service.h"
-#include "account/auth/auth_handlers.h"
 #include "account/auth/auth_service.h"
 #include "account/auth/curl_google_client.h"
 #include "account/auth/memory_token_store.h"
@@ -42,8 +42,7 @@ struct Fixture {
     AuthServiceOptions options;
     options.access_keys = {{.kid = "k1", .secret = std::string(kSecret)}};
     options.access_current_kid = "k1";
-    auth = AuthService::create(options, accounts.get(), google.get(), &tokens, clock.get())
-               .value();
+    auth = AuthService::create(options, accounts.get(), google.get(), &tokens, clock.get()).value();
     limits.clock = clock;
     limiter = RateLimiter::create(limits).value();
     handlers = std::make_unique<AuthHandlers>(
@@ -158,7 +157,8 @@ TEST_CASE("sign-in end to end: login, callback, /me, refresh twice, logout, refr
 
   // Refresh, and refresh again with the new token: each answer a new pair.
   f.clock->advance(absl::Minutes(50));
-  HttpResponse first = f.post("/auth/refresh", Fixture::refresh_body(session.text("refresh_token")));
+  HttpResponse first =
+      f.post("/auth/refresh", Fixture::refresh_body(session.text("refresh_token")));
   REQUIRE(first.status == 200);
   Body refreshed(first);
   CHECK(refreshed.number("account_id") == account_id);
@@ -256,8 +256,8 @@ TEST_CASE("sign-in: state missing, wrong, expired, replayed, or not this browser
     Fixture::Started victim = f.start();
     Fixture::Started attacker = f.start();
     FakeGoogle::Approval a = f.fake.approve(attacker.location);
-    HttpResponse r = f.post("/auth/callback", Fixture::callback_body(a.code, a.state),
-                            victim.cookie);
+    HttpResponse r =
+        f.post("/auth/callback", Fixture::callback_body(a.code, a.state), victim.cookie);
     CHECK(r.status == 401);
     CHECK(error_of(r) == "LoginStateUnknown");
     HttpResponse none = f.post("/auth/callback", Fixture::callback_body(a.code, a.state));
@@ -270,8 +270,7 @@ TEST_CASE("sign-in: state missing, wrong, expired, replayed, or not this browser
   }
 }
 
-TEST_CASE("sign-in: a PKCE mismatch is refused by Google, 401 GoogleRejected",
-          "[auth][handlers]") {
+TEST_CASE("sign-in: a PKCE mismatch is refused by Google, 401 GoogleRejected", "[auth][handlers]") {
   Fixture f;
   // Two logins: the code Google issued for A's challenge comes back with B's
   // state, so the server sends B's verifier.
@@ -279,8 +278,8 @@ TEST_CASE("sign-in: a PKCE mismatch is refused by Google, 401 GoogleRejected",
   Fixture::Started b = f.start();
   FakeGoogle::Approval for_a = f.fake.approve(a.location);
   FakeGoogle::Approval for_b = f.fake.approve(b.location);
-  HttpResponse r = f.post("/auth/callback", Fixture::callback_body(for_a.code, for_b.state),
-                          b.cookie);
+  HttpResponse r =
+      f.post("/auth/callback", Fixture::callback_body(for_a.code, for_b.state), b.cookie);
   CHECK(r.status == 401);
   CHECK(error_of(r) == "GoogleRejected");
   CHECK(Body(r).text("message").find("invalid_grant") != std::string::npos);

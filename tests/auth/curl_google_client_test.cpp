@@ -2,12 +2,12 @@
 // URL, the code exchange (PKCE, single-use codes, no retry once sent),
 // userinfo (retries, Retry-After), every id_token refusal with its reason,
 // and the JWKS cache.
-#include <catch2/catch.hpp>
+#include "account/auth/curl_google_client.h"
 
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <string>
 
-#include "account/auth/curl_google_client.h"
 #include "account/status.h"
 #include "crypto.h"
 #include "support/fake_google.h"
@@ -125,7 +125,8 @@ TEST_CASE("google: a used code is GoogleRejected, and the message holds no secre
   REQUIRE(google->exchange_code(code, verifier).ok());
   absl::StatusOr<GoogleTokens> again = google->exchange_code(code, verifier);
   CHECK(reason_of(again) == Reason::kGoogleRejected);
-  CHECK(message(again.status()) == "GoogleRejected: token endpoint answered HTTP 400 invalid_grant");
+  CHECK(message(again.status()) ==
+        "GoogleRejected: token endpoint answered HTTP 400 invalid_grant");
   CHECK(f.fake.hits("/token") == 2);
 }
 
@@ -207,7 +208,8 @@ TEST_CASE("google: userinfo with an unknown token is GoogleRejected", "[auth][go
   auto google = f.client();
   absl::StatusOr<GoogleUser> user = google->userinfo("forged-access-token");
   CHECK(reason_of(user) == Reason::kGoogleRejected);
-  CHECK(message(user.status()) == "GoogleRejected: userinfo endpoint answered HTTP 401 invalid_token");
+  CHECK(message(user.status()) ==
+        "GoogleRejected: userinfo endpoint answered HTTP 401 invalid_token");
   CHECK(f.fake.hits("/userinfo") == 1);
 }
 
@@ -292,8 +294,8 @@ TEST_CASE("google: a tampered or garbled id_token is refused", "[auth][google]")
   const std::string forged_payload = other.mint_id_token(IdToken::kValid);
   const size_t o1 = forged_payload.find('.');
   const size_t o2 = forged_payload.find('.', o1 + 1);
-  const std::string swapped = token.substr(0, dot1 + 1) +
-                              forged_payload.substr(o1 + 1, o2 - o1 - 1) + token.substr(dot2);
+  const std::string swapped =
+      token.substr(0, dot1 + 1) + forged_payload.substr(o1 + 1, o2 - o1 - 1) + token.substr(dot2);
   CHECK(reason_of(google->verify_id_token(swapped)) == Reason::kTokenSignatureInvalid);
 
   // One character of the signature changed (mid-signature, so it stays canonical base64url).

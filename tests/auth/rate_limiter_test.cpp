@@ -1,13 +1,13 @@
 // RateLimiter: the token bucket per (path, client key), its refusal, refill,
 // bounded memory and thread-safety.
-#include <catch2/catch.hpp>
+#include "account/auth/rate_limiter.h"
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "account/auth/rate_limiter.h"
 #include "account/status.h"
 
 namespace account::auth {

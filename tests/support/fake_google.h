@@ -63,8 +63,7 @@ class TestRsaKey {
     size_t size = 0;
     std::string out;
     const auto* data = reinterpret_cast<const unsigned char*>(input.data());
-    if (ctx != nullptr &&
-        EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, key_) == 1 &&
+    if (ctx != nullptr && EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, key_) == 1 &&
         EVP_DigestSign(ctx, nullptr, &size, data, input.size()) == 1) {
       out.resize(size);
       if (EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(out.data()), &size, data,
@@ -80,9 +79,9 @@ class TestRsaKey {
 
   // The public key as a JWK object.
   std::string jwk() const {
-    return "{\"kty\":\"RSA\",\"alg\":\"RS256\",\"use\":\"sig\",\"kid\":\"" + kid_ +
-           "\",\"n\":\"" + component(OSSL_PKEY_PARAM_RSA_N) + "\",\"e\":\"" +
-           component(OSSL_PKEY_PARAM_RSA_E) + "\"}";
+    return "{\"kty\":\"RSA\",\"alg\":\"RS256\",\"use\":\"sig\",\"kid\":\"" + kid_ + "\",\"n\":\"" +
+           component(OSSL_PKEY_PARAM_RSA_N) + "\",\"e\":\"" + component(OSSL_PKEY_PARAM_RSA_E) +
+           "\"}";
   }
 
   // The keys every fake shares: Google's current key, and one Google does
@@ -117,7 +116,7 @@ class FakeGoogle {
  public:
   // What the id_token of the next token answers looks like.
   enum class IdToken {
-    kNone,           // No id_token in the answer.
+    kNone,  // No id_token in the answer.
     kValid,
     kWrongAudience,  // aud is another client's id.
     kWrongIssuer,    // iss is not Google.
@@ -315,10 +314,9 @@ class FakeGoogle {
                             .redirect_uri = param("redirect_uri"),
                             .user = user_};
     }
-    const std::string location = param("redirect_uri") + "?state=" +
-                                 httplib::detail::encode_query_param(param("state")) +
-                                 "&code=" + httplib::detail::encode_query_param(code) +
-                                 "&scope=openid%20email%20profile";
+    const std::string location =
+        param("redirect_uri") + "?state=" + httplib::detail::encode_query_param(param("state")) +
+        "&code=" + httplib::detail::encode_query_param(code) + "&scope=openid%20email%20profile";
     {
       std::lock_guard lock(mu_);
       last_location_ = location;
@@ -359,8 +357,8 @@ class FakeGoogle {
       return;
     }
     grant->second.used = true;  // Burnt by any presentation, as Google does.
-    const std::string challenge = internal::auth::base64url_encode(
-        internal::auth::sha256(field("code_verifier")));
+    const std::string challenge =
+        internal::auth::base64url_encode(internal::auth::sha256(field("code_verifier")));
     if (field("redirect_uri") != grant->second.redirect_uri ||
         !internal::auth::constant_time_equal(challenge, grant->second.challenge)) {
       oauth_error(r, 400, "invalid_grant");
@@ -409,17 +407,39 @@ class FakeGoogle {
     const TestRsaKey* key = &TestRsaKey::google();
     std::string kid = key->kid();
     switch (kind) {
-      case IdToken::kWrongAudience: aud = "another-client.apps.googleusercontent.com"; break;
-      case IdToken::kWrongIssuer: iss = "https://accounts.example.com"; break;
-      case IdToken::kExpired: iat = now - 7200; exp = now - 3600; break;
-      case IdToken::kNotYetValid: iat = now + 3600; exp = now + 7200; break;
-      case IdToken::kUnknownKid: key = &TestRsaKey::stranger(); kid = key->kid(); break;
-      case IdToken::kForged: key = &TestRsaKey::stranger(); break;
-      case IdToken::kAlgNone: alg = "none"; break;
-      case IdToken::kAlgHs256: alg = "HS256"; break;
-      case IdToken::kOtherSubject: sub = user.sub + "-other"; break;
+      case IdToken::kWrongAudience:
+        aud = "another-client.apps.googleusercontent.com";
+        break;
+      case IdToken::kWrongIssuer:
+        iss = "https://accounts.example.com";
+        break;
+      case IdToken::kExpired:
+        iat = now - 7200;
+        exp = now - 3600;
+        break;
+      case IdToken::kNotYetValid:
+        iat = now + 3600;
+        exp = now + 7200;
+        break;
+      case IdToken::kUnknownKid:
+        key = &TestRsaKey::stranger();
+        kid = key->kid();
+        break;
+      case IdToken::kForged:
+        key = &TestRsaKey::stranger();
+        break;
+      case IdToken::kAlgNone:
+        alg = "none";
+        break;
+      case IdToken::kAlgHs256:
+        alg = "HS256";
+        break;
+      case IdToken::kOtherSubject:
+        sub = user.sub + "-other";
+        break;
       case IdToken::kNone:
-      case IdToken::kValid: break;
+      case IdToken::kValid:
+        break;
     }
     const std::string header =
         "{\"alg\":" + json_string(alg) + ",\"kid\":" + json_string(kid) + ",\"typ\":\"JWT\"}";

@@ -107,8 +107,7 @@ class CurlGoogleClient final : public GoogleClient {
   // (empty client id, secret or redirect URL, a URL that is not http(s),
   // non-positive timeouts, attempts outside 1..10, no issuers, inline JWKS
   // that does not parse), or Internal when libcurl cannot be initialized.
-  static absl::StatusOr<std::unique_ptr<CurlGoogleClient>> create(
-      CurlGoogleClientOptions options);
+  static absl::StatusOr<std::unique_ptr<CurlGoogleClient>> create(CurlGoogleClientOptions options);
 
   ~CurlGoogleClient() override;
   CurlGoogleClient(const CurlGoogleClient&) = delete;
