@@ -1,0 +1,340 @@
+#include "account/auth/curl_google_client.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <random>
+#include <utility>
+
+#include "../strings.h"
+#include "account/internal/mutex.h"
+#include "account/status.h"
+#include "google_http.h"
+#include "google_id_token.h"
+#include "json_fields.h"
+
+namespace account::auth {
+namespace {
+
+using internal::auth::CurlHttp;
+using internal::auth::HttpAttempt;
+using internal::auth::JsonFields;
+
+std::string_view message_of(const absl::Status& s) {
+  return {s.message().data(), s.message().size()};
+}
+
+bool is_http_url(std::string_view url) {
+  return (url.substr(0, 7) == "http://" && url.size() > 7) ||
+         (url.substr(0, 8) == "https://" && url.size() > 8);
+}
+
+absl::Status check_options(const CurlGoogleClientOptions& o) {
+  if (o.client_id.empty()) return absl::InvalidArgumentError("client_id is empty");
+  if (o.client_secret.empty()) return absl::InvalidArgumentError("client_secret is empty");
+  const std::pair<std::string_view, const std::string*> urls[] = {
+      {"redirect_url", &o.redirect_url},
+      {"authorization_endpoint", &o.authorization_endpoint},
+      {"token_endpoint", &o.token_endpoint},
+      {"userinfo_endpoint", &o.userinfo_endpoint}};
+  for (const auto& [name, url] : urls) {
+    if (!is_http_url(*url)) {
+      return absl::InvalidArgumentError(internal::cat(name, " must be an http:// or https:// URL"));
+    }
+  }
+  if (o.jwks_json.empty() && !is_http_url(o.jwks_url)) {
+    return absl::InvalidArgumentError("jwks_url must be an http:// or https:// URL");
+  }
+  if (o.issuers.empty()) return absl::InvalidArgumentError("issuers is empty");
+  const absl::Duration zero = absl::ZeroDuration();
+  if (o.connect_timeout <= zero || o.request_timeout <= zero) {
+    return absl::InvalidArgumentError("timeouts must be positive");
+  }
+  if (o.attempts_max < 1 || o.attempts_max > 10) {
+    return absl::InvalidArgumentError("attempts_max must be 1..10");
+  }
+  if (o.backoff_initial <= zero || o.backoff_max < o.backoff_initial || o.retry_after_max < zero ||
+      o.leeway < zero || o.jwks_max_age <= zero || o.jwks_refetch_interval_min < zero) {
+    return absl::InvalidArgumentError(
+        "need 0 < backoff_initial <= backoff_max, jwks_max_age > 0, and retry_after_max, leeway "
+        "and jwks_refetch_interval_min >= 0");
+  }
+  if (o.response_bytes_max < 1024) {
+    return absl::InvalidArgumentError("response_bytes_max must be at least 1024");
+  }
+  return absl::OkStatus();
+}
+
+// Google's `error` code from a 4xx body ("invalid_grant"), if it is one:
+// short and of [a-z_] only, so no echoed input can ride along.
+std::string google_error_code(const std::string& body) {
+  absl::StatusOr<JsonFields> fields = JsonFields::parse(body);
+  if (!fields.ok()) return "";
+  absl::StatusOr<std::optional<std::string>> error = fields->string("error");
+  if (!error.ok() || !error->has_value()) return "";
+  const std::string& code = **error;
+  const bool plain = !code.empty() && code.size() <= 64 &&
+                     std::all_of(code.begin(), code.end(),
+                                 [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; });
+  return plain ? code : "";
+}
+
+bool transient_status(long status) { return status == 429 || (status >= 500 && status <= 599); }
+
+}  // namespace
+
+class CurlGoogleClient::Impl {
+ public:
+  Impl(CurlGoogleClientOptions options, std::unique_ptr<CurlHttp> http)
+      : options_(std::move(options)), http_(std::move(http)), jitter_(std::random_device{}()) {}
+
+  absl::Status init() {
+    auto fetch = [this]() -> absl::StatusOr<std::string> {
+      absl::StatusOr<HttpAttempt> a = get("JWKS endpoint", options_.jwks_url, "");
+      if (!a.ok()) return a.status();
+      return std::move(a->body);
+    };
+    absl::StatusOr<std::unique_ptr<internal::auth::GoogleIdTokenVerifier>> verifier =
+        internal::auth::GoogleIdTokenVerifier::create(options_, std::move(fetch));
+    if (!verifier.ok()) return verifier.status();
+    verifier_ = *std::move(verifier);
+    return absl::OkStatus();
+  }
+
+  std::string authorization_url(std::string_view state, std::string_view challenge) const {
+    const auto e = &CurlHttp::escape;
+    const char separator =
+        options_.authorization_endpoint.find('?') == std::string::npos ? '?' : '&';
+    return internal::cat(options_.authorization_endpoint, std::string_view(&separator, 1),
+                         "response_type=code&client_id=", e(options_.client_id),
+                         "&redirect_uri=", e(options_.redirect_url),
+                         "&scope=", e("openid email profile"), "&state=", e(state),
+                         "&code_challenge=", e(challenge), "&code_challenge_method=S256");
+  }
+
+  absl::StatusOr<GoogleTokens> exchange_code(std::string_view code, std::string_view verifier) {
+    const auto e = &CurlHttp::escape;
+    const std::string form = internal::cat(
+        "grant_type=authorization_code&code=", e(code), "&code_verifier=", e(verifier),
+        "&client_id=", e(options_.client_id), "&client_secret=", e(options_.client_secret),
+        "&redirect_uri=", e(options_.redirect_url));
+    constexpr std::string_view kEndpoint = "token endpoint";
+    HttpAttempt a;
+    for (int attempt = 1;; ++attempt) {
+      absl::StatusOr<HttpAttempt> sent = http_->post_form(options_.token_endpoint, form);
+      if (!sent.ok()) return sent.status();
+      a = *std::move(sent);
+      // A code is single-use: send again only what never left this machine.
+      if (a.code == CURLE_OK || a.maybe_sent || attempt >= options_.attempts_max) break;
+      options_.sleep(backoff(attempt));
+    }
+    if (absl::Status s = judge(a, kEndpoint); !s.ok()) return s;
+    return read_tokens(a.body);
+  }
+
+  absl::StatusOr<GoogleUser> userinfo(std::string_view access_token) {
+    constexpr std::string_view kEndpoint = "userinfo endpoint";
+    absl::StatusOr<HttpAttempt> a = get(kEndpoint, options_.userinfo_endpoint, access_token);
+    if (!a.ok()) return a.status();
+    absl::StatusOr<JsonFields> fields = JsonFields::parse(a->body);
+    if (!fields.ok()) return invalid(kEndpoint, fields.status());
+    GoogleUser user;
+    absl::StatusOr<std::string> sub = fields->required_string("sub");
+    if (!sub.ok()) return invalid(kEndpoint, sub.status());
+    user.sub = *std::move(sub);
+    absl::StatusOr<std::optional<bool>> verified = fields->boolean("email_verified");
+    if (!verified.ok()) return invalid(kEndpoint, verified.status());
+    user.email_verified = verified->value_or(false);
+    const std::pair<std::string_view, std::string*> texts[] = {
+        {"email", &user.email}, {"name", &user.name}, {"picture", &user.picture}};
+    for (const auto& [key, out] : texts) {
+      absl::StatusOr<std::optional<std::string>> v = fields->string(key);
+      if (!v.ok()) return invalid(kEndpoint, v.status());
+      *out = v->value_or("");
+    }
+    return user;
+  }
+
+  absl::StatusOr<GoogleIdClaims> verify_id_token(std::string_view id_token) {
+    return verifier_->verify(id_token);
+  }
+
+ private:
+  static absl::Status invalid(std::string_view endpoint, const absl::Status& why) {
+    return denial(Reason::kGoogleResponseInvalid, internal::cat(endpoint, ": ", message_of(why)));
+  }
+
+  absl::StatusOr<GoogleTokens> read_tokens(const std::string& body) {
+    constexpr std::string_view kEndpoint = "token endpoint";
+    absl::StatusOr<JsonFields> fields = JsonFields::parse(body);
+    if (!fields.ok()) return invalid(kEndpoint, fields.status());
+    GoogleTokens tokens;
+    absl::StatusOr<std::string> access = fields->required_string("access_token");
+    if (!access.ok()) return invalid(kEndpoint, access.status());
+    tokens.access_token = *std::move(access);
+    absl::StatusOr<std::optional<int64_t>> expires_in = fields->integer("expires_in");
+    if (!expires_in.ok()) return invalid(kEndpoint, expires_in.status());
+    if (!expires_in->has_value() || **expires_in <= 0) {
+      return invalid(kEndpoint,
+                     absl::InvalidArgumentError("field \"expires_in\" is missing or not positive"));
+    }
+    tokens.expires_in_seconds = **expires_in;
+    absl::StatusOr<std::optional<std::string>> type = fields->string("token_type");
+    if (!type.ok()) return invalid(kEndpoint, type.status());
+    if (type->has_value() && **type != "Bearer" && **type != "bearer") {
+      return invalid(kEndpoint, absl::InvalidArgumentError("token_type is not Bearer"));
+    }
+    absl::StatusOr<std::optional<std::string>> id_token = fields->string("id_token");
+    if (!id_token.ok()) return invalid(kEndpoint, id_token.status());
+    if (id_token->has_value()) {
+      absl::StatusOr<GoogleIdClaims> claims = verifier_->verify(**id_token);
+      if (!claims.ok()) return claims.status();
+      tokens.id_claims = *std::move(claims);
+    }
+    return tokens;
+  }
+
+  // The outcome of one attempt as the errors of google_client.h.
+  absl::Status judge(const HttpAttempt& a, std::string_view endpoint) const {
+    if (a.body_too_large) {
+      return denial(
+          Reason::kGoogleResponseInvalid,
+          internal::cat(endpoint, ": answer larger than ", options_.response_bytes_max, " bytes"));
+    }
+    if (a.code != CURLE_OK) {
+      return denial(Reason::kGoogleUnavailable,
+                    internal::cat(endpoint, ": ", curl_easy_strerror(a.code)));
+    }
+    if (a.status >= 200 && a.status <= 299) return absl::OkStatus();
+    if (transient_status(a.status)) {
+      return denial(Reason::kGoogleUnavailable,
+                    internal::cat(endpoint, " answered HTTP ", a.status));
+    }
+    if (a.status >= 400 && a.status <= 499) {
+      const std::string code = google_error_code(a.body);
+      return denial(Reason::kGoogleRejected, internal::cat(endpoint, " answered HTTP ", a.status,
+                                                           code.empty() ? "" : " ", code));
+    }
+    return denial(Reason::kGoogleResponseInvalid,
+                  internal::cat(endpoint, " answered HTTP ", a.status));
+  }
+
+  // GET with the retries of curl_google_client.h.
+  absl::StatusOr<HttpAttempt> get(std::string_view endpoint, const std::string& url,
+                                  std::string_view bearer) {
+    for (int attempt = 1;; ++attempt) {
+      absl::StatusOr<HttpAttempt> a = http_->get(url, bearer);
+      if (!a.ok()) return a.status();
+      absl::Status s = judge(*a, endpoint);
+      if (s.ok()) return a;
+      const bool transient =
+          !a->body_too_large && (a->code != CURLE_OK || transient_status(a->status));
+      if (!transient) return s;
+      if (attempt >= options_.attempts_max) {
+        if (attempt == 1) return s;
+        return denial(Reason::kGoogleUnavailable,
+                      internal::cat(endpoint, ": gave up after ", attempt,
+                                    " attempts, the last: ", message_of(s)));
+      }
+      absl::Duration delay = backoff(attempt);
+      if (a->retry_after > options_.retry_after_max) {
+        return denial(Reason::kGoogleUnavailable,
+                      internal::cat(endpoint, ": asked to retry after ",
+                                    absl::FormatDuration(a->retry_after), ", longer than the ",
+                                    absl::FormatDuration(options_.retry_after_max), " we wait"));
+      }
+      options_.sleep(std::max(delay, a->retry_after));
+    }
+  }
+
+  absl::Duration backoff(int attempt) {
+    // Half of min(backoff_max, backoff_initial * 2^(attempt - 1)) fixed, the
+    // other half random, so callers spread out but none retries at once.
+    absl::Duration ceiling = options_.backoff_initial;
+    for (int i = 1; i < attempt && ceiling < options_.backoff_max; ++i) ceiling *= 2;
+    ceiling = std::min(ceiling, options_.backoff_max);
+    const absl::Duration half = ceiling / 2;
+    int64_t jitter_ns = 0;
+    {
+      internal::MutexLock lock(&jitter_mu_);
+      jitter_ns =
+          std::uniform_int_distribution<int64_t>(0, absl::ToInt64Nanoseconds(half))(jitter_);
+    }
+    return half + absl::Nanoseconds(jitter_ns);
+  }
+
+  CurlGoogleClientOptions options_;
+  std::unique_ptr<CurlHttp> http_;
+  std::unique_ptr<internal::auth::GoogleIdTokenVerifier> verifier_;
+  internal::Mutex jitter_mu_;
+  std::mt19937_64 jitter_ ABSL_GUARDED_BY(jitter_mu_);
+};
+
+absl::StatusOr<CurlGoogleClientOptions> google_options_from_environment(
+    CurlGoogleClientOptions defaults) {
+  CurlGoogleClientOptions o = std::move(defaults);
+  struct Variable {
+    const char* name;
+    std::string* field;
+    bool required;
+    bool url;
+  };
+  const Variable variables[] = {
+      {"GOOGLE_CLIENT_ID", &o.client_id, true, false},
+      {"GOOGLE_CLIENT_SECRET", &o.client_secret, true, false},
+      {"GOOGLE_REDIRECT_URL", &o.redirect_url, true, true},
+      {"GOOGLE_AUTHORIZATION_ENDPOINT", &o.authorization_endpoint, false, true},
+      {"GOOGLE_TOKEN_ENDPOINT", &o.token_endpoint, false, true},
+      {"GOOGLE_USERINFO_ENDPOINT", &o.userinfo_endpoint, false, true},
+      {"GOOGLE_JWKS_URL", &o.jwks_url, false, true},
+  };
+  for (const Variable& v : variables) {
+    const char* value = std::getenv(v.name);
+    if (value != nullptr && *value != '\0') *v.field = value;
+    if (v.required && v.field->empty()) {
+      return absl::InvalidArgumentError(internal::cat(v.name, " is not set"));
+    }
+    if (v.url && !is_http_url(*v.field)) {
+      return absl::InvalidArgumentError(
+          internal::cat(v.name, " must be an http:// or https:// URL"));
+    }
+  }
+  return o;
+}
+
+absl::StatusOr<std::unique_ptr<CurlGoogleClient>> CurlGoogleClient::create(
+    CurlGoogleClientOptions options) {
+  if (absl::Status s = check_options(options); !s.ok()) return s;
+  if (!options.clock) options.clock = std::make_shared<SystemClock>();
+  if (!options.sleep) options.sleep = [](absl::Duration d) { absl::SleepFor(d); };
+  absl::StatusOr<std::unique_ptr<CurlHttp>> http =
+      CurlHttp::create({.connect_timeout = options.connect_timeout,
+                        .request_timeout = options.request_timeout,
+                        .response_bytes_max = options.response_bytes_max});
+  if (!http.ok()) return http.status();
+  auto impl = std::make_unique<Impl>(std::move(options), *std::move(http));
+  if (absl::Status s = impl->init(); !s.ok()) return s;
+  return std::unique_ptr<CurlGoogleClient>(new CurlGoogleClient(std::move(impl)));
+}
+
+CurlGoogleClient::CurlGoogleClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CurlGoogleClient::~CurlGoogleClient() = default;
+
+std::string CurlGoogleClient::authorization_url(std::string_view state,
+                                                std::string_view code_challenge) const {
+  return impl_->authorization_url(state, code_challenge);
+}
+
+absl::StatusOr<GoogleTokens> CurlGoogleClient::exchange_code(std::string_view code,
+                                                             std::string_view code_verifier) {
+  return impl_->exchange_code(code, code_verifier);
+}
+
+absl::StatusOr<GoogleUser> CurlGoogleClient::userinfo(std::string_view access_token) {
+  return impl_->userinfo(access_token);
+}
+
+absl::StatusOr<GoogleIdClaims> CurlGoogleClient::verify_id_token(std::string_view id_token) {
+  return impl_->verify_id_token(id_token);
+}
+
+}  // namespace account::auth
