@@ -7,8 +7,9 @@
 
 namespace account::internal::auth {
 
-// `text` as a JSON string literal, quotes included: '"' and '\' escaped, control characters as
-// \uXXXX (or \n, \t, ...). Bytes >= 0x80 pass through, so UTF-8 stays UTF-8.
+// `text` as a JSON string literal, quotes included, written by the core's
+// append_json_string (src/json_text.h): '"', '\' and control characters
+// escaped, valid UTF-8 kept, any other byte replaced by U+FFFD.
 std::string json_string(std::string_view text);
 
 }  // namespace account::internal::auth
