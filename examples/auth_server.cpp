@@ -5,12 +5,17 @@
 //   export GOOGLE_REDIRECT_URL=http://localhost:8080/     # registered with Google
 //   export JWT_SECRET="$(openssl rand -base64 48)"         # at least 32 bytes; JWT_KEY_ID,
 //                                                          # JWT_PREVIOUS_* for rotation
-//   build/release/examples/auth_server                     # http://127.0.0.1:8080 (HOST, PORT)
+//   build/release/examples/auth_server                     # http://127.0.0.1:8080 (HOST, HTTP_PORT)
 //
 // Open http://localhost:8080/auth/google in a browser: Google asks for consent and sends the
 // browser back to GOOGLE_REDIRECT_URL; the page served at "/" posts code and state to
 // /auth/callback and shows the session; GET /me with the access token shows the account.
 // Endpoint overrides (GOOGLE_TOKEN_ENDPOINT, ...) point it at a fake Google for trials.
+//
+// Every setting comes from config.h's load_config(): a bad or missing variable stops it at
+// start with the variable's name. GET /metrics serves the Prometheus text of the ledger's
+// metrics; GET /health the store's health as JSON (503 when unhealthy). Logs are JSON lines on
+// stderr at LOG_LEVEL.
 //
 // Plain http on purpose (its cookies omit Secure): put it behind TLS anywhere real. The peer
 // address is the rate-limit key. Nothing secret is printed.
@@ -23,11 +28,16 @@
 #include <utility>
 
 #include "account/account_service.h"
+#include "account/config.h"
+#include "account/health.h"
+#include "account/log_sink.h"
+#include "account/metrics.h"
 #include "account/auth/auth_handlers.h"
 #include "account/auth/auth_service.h"
 #include "account/auth/curl_google_client.h"
 #include "account/auth/memory_token_store.h"
 #include "account/auth/rate_limiter.h"
+#include "account/memory_store.h"
 
 namespace {
 
@@ -86,22 +96,35 @@ void send(const HttpResponse& in, httplib::Response& out) {
 }  // namespace
 
 int main() {
-  absl::StatusOr<CurlGoogleClientOptions> google_options = google_options_from_environment();
+  absl::StatusOr<Config> config = load_config(process_environment());
+  if (!config.ok()) return fail(std::string(config.status().message()));
+  if (absl::Status s = require_config(*config, {ConfigNeed::kAuth}); !s.ok()) {
+    return fail(std::string(s.message()));
+  }
+  absl::StatusOr<CurlGoogleClientOptions> google_options = google_options_from_config(*config);
   if (!google_options.ok()) return fail(std::string(google_options.status().message()));
-  absl::StatusOr<AccessKeyRing> keys = access_keys_from_environment();
+  absl::StatusOr<AccessKeyRing> keys = access_keys_from_config(*config);
   if (!keys.ok()) return fail(std::string(keys.status().message()));
   const std::string host = env_or("HOST", "127.0.0.1");
-  const int port = std::atoi(env_or("PORT", "8080").c_str());
-  if (port < 1 || port > 65535) return fail("PORT must be 1..65535");
+  const int port = config->http_port;
 
   auto clock = std::make_shared<SystemClock>();
   absl::StatusOr<std::unique_ptr<CurlGoogleClient>> google =
       CurlGoogleClient::create(*google_options);
   if (!google.ok()) return fail(std::string(google.status().message()));
-  absl::StatusOr<std::unique_ptr<AccountService>> accounts = AccountService::open({.clock = clock});
+  auto metrics = std::make_shared<MetricsRegistry>();
+  auto log = std::make_shared<JsonLinesLogSink>(stderr, config->log_level);
+  auto store = std::make_shared<MemoryStore>();
+  absl::StatusOr<std::unique_ptr<AccountService>> accounts =
+      AccountService::open({.store = store,
+                            .clock = clock,
+                            .limits = ledger_limits_from_config(*config),
+                            .metrics = metrics,
+                            .log = log});
   if (!accounts.ok()) return fail(std::string(accounts.status().message()));
   MemoryTokenStore tokens;
   AuthServiceOptions options;
+  options.access = access_token_options_from_config(*config);
   options.access_keys = std::move(keys->keys);
   options.access_current_kid = keys->current_kid;
   absl::StatusOr<std::unique_ptr<AuthService>> auth =
@@ -122,6 +145,14 @@ int main() {
     server.Get(path, mount);
     server.Post(path, mount);
   }
+  server.Get("/metrics", [&metrics](const httplib::Request&, httplib::Response& out) {
+    out.set_content(metrics->render_prometheus(), "text/plain; version=0.0.4");
+  });
+  server.Get("/health", [&store](const httplib::Request&, httplib::Response& out) {
+    const HealthReport report = health_check({.store = store.get()});
+    out.status = report.healthy() ? 200 : 503;
+    out.set_content(report.to_json(), "application/json");
+  });
   server.Get("/", [](const httplib::Request&, httplib::Response& out) {
     out.set_header("Cache-Control", "no-store");
     out.set_content(kReturnPage, "text/html; charset=utf-8");

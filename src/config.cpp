@@ -124,6 +124,10 @@ absl::StatusOr<Config> load_config(const Environment& env) {
     config.google_client_secret = Secret(std::move(*s));
   }
   read_url(env, "GOOGLE_REDIRECT_URL", &config.google_redirect_url, problems);
+  read_url(env, "GOOGLE_AUTHORIZATION_ENDPOINT", &config.google_authorization_endpoint, problems);
+  read_url(env, "GOOGLE_TOKEN_ENDPOINT", &config.google_token_endpoint, problems);
+  read_url(env, "GOOGLE_USERINFO_ENDPOINT", &config.google_userinfo_endpoint, problems);
+  read_url(env, "GOOGLE_JWKS_URL", &config.google_jwks_url, problems);
 
   if (std::optional<std::string> s = lookup(env, "JWT_SECRET")) {
     if (s->size() < kJwtSecretBytesMin) {
@@ -132,6 +136,21 @@ absl::StatusOr<Config> load_config(const Environment& env) {
     } else {
       config.jwt_secret = Secret(std::move(*s));
     }
+  }
+  read_name(env, "JWT_KEY_ID", &config.jwt_key_id, problems);
+  if (std::optional<std::string> s = lookup(env, "JWT_PREVIOUS_SECRET")) {
+    if (s->size() < kJwtSecretBytesMin) {
+      problems.add("JWT_PREVIOUS_SECRET", fmt::format("must be at least {} bytes, got {}",
+                                                      kJwtSecretBytesMin, s->size()));
+    } else {
+      config.jwt_previous_secret = Secret(std::move(*s));
+    }
+  }
+  read_name(env, "JWT_PREVIOUS_KEY_ID", &config.jwt_previous_key_id, problems);
+  if (!config.jwt_previous_secret.empty() &&
+      (config.jwt_previous_key_id.empty() || config.jwt_previous_key_id == config.jwt_key_id)) {
+    problems.add("JWT_PREVIOUS_KEY_ID", "must be set with JWT_PREVIOUS_SECRET, and differ from "
+                                        "JWT_KEY_ID");
   }
   read_name(env, "JWT_ISSUER", &config.jwt_issuer, problems);
   read_name(env, "JWT_AUDIENCE", &config.jwt_audience, problems);
@@ -268,7 +287,15 @@ std::string describe_config(const Config& config) {
   line("GOOGLE_CLIENT_ID", plain(config.google_client_id));
   line("GOOGLE_CLIENT_SECRET", secret(config.google_client_secret));
   line("GOOGLE_REDIRECT_URL", plain(config.google_redirect_url));
+  const auto endpoint = [](const std::string& s) { return s.empty() ? std::string("<Google's>") : s; };
+  line("GOOGLE_AUTHORIZATION_ENDPOINT", endpoint(config.google_authorization_endpoint));
+  line("GOOGLE_TOKEN_ENDPOINT", endpoint(config.google_token_endpoint));
+  line("GOOGLE_USERINFO_ENDPOINT", endpoint(config.google_userinfo_endpoint));
+  line("GOOGLE_JWKS_URL", endpoint(config.google_jwks_url));
   line("JWT_SECRET", secret(config.jwt_secret));
+  line("JWT_KEY_ID", config.jwt_key_id);
+  line("JWT_PREVIOUS_SECRET", secret(config.jwt_previous_secret));
+  line("JWT_PREVIOUS_KEY_ID", plain(config.jwt_previous_key_id));
   line("JWT_ISSUER", config.jwt_issuer);
   line("JWT_AUDIENCE", config.jwt_audience);
   line("SLEEPER_API_BASE_URL", config.sleeper_api_base_url);

@@ -13,15 +13,13 @@
 
 namespace account {
 
+FantasyOptions fantasy_options_from_config(const Config& config) {
+  return FantasyOptions{.cents_per_point = config.fantasy_cents_per_point};
+}
+
 absl::StatusOr<FantasyOptions> fantasy_options_from_environment() {
-  const char* env = std::getenv("FANTASY_POINTS_CONVERSION_RATE");
-  if (env == nullptr || *env == '\0') return FantasyOptions{};
-  absl::StatusOr<int64_t> cents = parse_cents_per_point(env);
-  if (!cents.ok()) {
-    return absl::InvalidArgumentError(internal::cat("FANTASY_POINTS_CONVERSION_RATE: ",
-                                                    cents.status().message()));
-  }
-  return FantasyOptions{.cents_per_point = *cents};
+  ACCOUNT_ASSIGN_OR_RETURN(Config config, load_config(process_environment()));
+  return fantasy_options_from_config(config);
 }
 namespace {
 

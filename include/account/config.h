@@ -15,7 +15,14 @@
 //   GOOGLE_CLIENT_ID                OAuth client id; none
 //   GOOGLE_CLIENT_SECRET            OAuth client secret; none
 //   GOOGLE_REDIRECT_URL             http(s) URL Google sends the browser back to; none
+//   GOOGLE_AUTHORIZATION_ENDPOINT,  http(s) URLs overriding Google's endpoints (a fake
+//   GOOGLE_TOKEN_ENDPOINT,          Google for trials and tests); Google's own
+//   GOOGLE_USERINFO_ENDPOINT,
+//   GOOGLE_JWKS_URL
 //   JWT_SECRET                      HS256 signing key, at least 32 bytes; none
+//   JWT_KEY_ID                      the key's `kid`; "1"
+//   JWT_PREVIOUS_SECRET,            a retiring key still accepted for verification, and its
+//   JWT_PREVIOUS_KEY_ID             kid (needed with it); none
 //   JWT_ISSUER, JWT_AUDIENCE        access-token iss / aud; "waiver-exchange",
 //                                   "waiver-exchange-api"
 //   SLEEPER_API_BASE_URL            http(s) URL; https://api.sleeper.app/v1
@@ -61,8 +68,16 @@ struct Config {
   std::string google_client_id;
   Secret google_client_secret;
   std::string google_redirect_url;
+  // Empty: Google's own endpoint.
+  std::string google_authorization_endpoint;
+  std::string google_token_endpoint;
+  std::string google_userinfo_endpoint;
+  std::string google_jwks_url;
 
   Secret jwt_secret;
+  std::string jwt_key_id = "1";
+  Secret jwt_previous_secret;
+  std::string jwt_previous_key_id;
   std::string jwt_issuer = "waiver-exchange";
   std::string jwt_audience = "waiver-exchange-api";
 

@@ -45,6 +45,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "account/clock.h"
+#include "account/config.h"
 #include "account/metrics.h"
 #include "account/sleeper_client.h"
 
@@ -83,9 +84,13 @@ struct CurlSleeperClientOptions {
   uint64_t jitter_seed = 0;                    // 0: seeded from std::random_device.
 };
 
-// `defaults` with base_url taken from SLEEPER_API_BASE_URL when that is set
-// and not empty (a trailing slash is dropped). Fails with InvalidArgument,
-// naming the variable, when it is not an http:// or https:// URL.
+// `defaults` with base_url from the config's SLEEPER_API_BASE_URL (config.h;
+// its default is Sleeper's own, without a trailing slash).
+CurlSleeperClientOptions sleeper_options_from_config(const Config& config,
+                                                     CurlSleeperClientOptions defaults = {});
+// The same from load_config(process_environment()): fails with
+// InvalidArgument naming every invalid variable of config.h, among them
+// SLEEPER_API_BASE_URL when it is not an http:// or https:// URL.
 absl::StatusOr<CurlSleeperClientOptions> sleeper_options_from_environment(
     CurlSleeperClientOptions defaults = {});
 

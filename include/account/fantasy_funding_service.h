@@ -38,6 +38,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "account/account_service.h"
+#include "account/config.h"
 #include "account/fantasy_funding.h"
 #include "account/ids.h"
 #include "account/internal/mutex.h"
@@ -54,10 +55,13 @@ struct FantasyOptions {
   int64_t cents_per_point = kDefaultCentsPerPoint;
 };
 
-// FantasyOptions with cents_per_point from FANTASY_POINTS_CONVERSION_RATE
-// (dollars per point, e.g. "10" or "12.5") when that is set and not empty;
-// the default ($10 a point) otherwise. Fails with InvalidArgument, naming the
-// variable, when it does not parse (see parse_cents_per_point).
+// FantasyOptions with cents_per_point from the config's
+// FANTASY_POINTS_CONVERSION_RATE (dollars per point, e.g. "10" or "12.5";
+// $10 a point by default).
+FantasyOptions fantasy_options_from_config(const Config& config);
+// The same from load_config(process_environment()): fails with
+// InvalidArgument naming every invalid variable of config.h, among them a
+// rate that does not parse (see parse_cents_per_point).
 absl::StatusOr<FantasyOptions> fantasy_options_from_environment();
 
 struct FantasyFundingOptions {

@@ -56,37 +56,42 @@ std::optional<AccountId> account_of(const std::string& sub) {
   return AccountId{value};
 }
 
-// The value of environment variable `name`, or nullopt when unset or empty.
-std::optional<std::string> env(const char* name) {
-  const char* value = std::getenv(name);
-  if (value == nullptr || *value == '\0') return std::nullopt;
-  return std::string(value);
-}
 
 }  // namespace
 
-absl::StatusOr<AccessKeyRing> access_keys_from_environment() {
+absl::StatusOr<AccessKeyRing> access_keys_from_config(const Config& config) {
   AccessKeyRing ring;
-  std::optional<std::string> secret = env("JWT_SECRET");
-  if (!secret) return absl::InvalidArgumentError("JWT_SECRET is not set");
-  ring.current_kid = env("JWT_KEY_ID").value_or("1");
-  ring.keys.push_back({ring.current_kid, std::move(*secret)});
+  if (config.jwt_secret.empty()) return absl::InvalidArgumentError("JWT_SECRET is not set");
+  ring.current_kid = config.jwt_key_id;
+  ring.keys.push_back({ring.current_kid, std::string(config.jwt_secret.reveal())});
   if (absl::Status s = check_key(ring.keys.back()); !s.ok()) {
     return absl::InvalidArgumentError(internal::cat("JWT_SECRET / JWT_KEY_ID: ", s.message()));
   }
-  if (std::optional<std::string> previous = env("JWT_PREVIOUS_SECRET")) {
-    std::optional<std::string> kid = env("JWT_PREVIOUS_KEY_ID");
-    if (!kid || *kid == ring.current_kid) {
+  if (!config.jwt_previous_secret.empty()) {
+    if (config.jwt_previous_key_id.empty() || config.jwt_previous_key_id == ring.current_kid) {
       return absl::InvalidArgumentError(
           "JWT_PREVIOUS_SECRET needs JWT_PREVIOUS_KEY_ID, different from JWT_KEY_ID");
     }
-    ring.keys.push_back({std::move(*kid), std::move(*previous)});
+    ring.keys.push_back(
+        {config.jwt_previous_key_id, std::string(config.jwt_previous_secret.reveal())});
     if (absl::Status s = check_key(ring.keys.back()); !s.ok()) {
       return absl::InvalidArgumentError(
           internal::cat("JWT_PREVIOUS_SECRET / JWT_PREVIOUS_KEY_ID: ", s.message()));
     }
   }
   return ring;
+}
+
+absl::StatusOr<AccessKeyRing> access_keys_from_environment() {
+  ACCOUNT_ASSIGN_OR_RETURN(Config config, load_config(process_environment()));
+  return access_keys_from_config(config);
+}
+
+AccessTokenOptions access_token_options_from_config(const Config& config,
+                                                    AccessTokenOptions defaults) {
+  defaults.issuer = config.jwt_issuer;
+  defaults.audience = config.jwt_audience;
+  return defaults;
 }
 
 struct AccessTokens::State {

@@ -269,36 +269,35 @@ class CurlGoogleClient::Impl {
   std::mt19937_64 jitter_ ABSL_GUARDED_BY(jitter_mu_);
 };
 
-absl::StatusOr<CurlGoogleClientOptions> google_options_from_environment(
-    CurlGoogleClientOptions defaults) {
+absl::StatusOr<CurlGoogleClientOptions> google_options_from_config(
+    const Config& config, CurlGoogleClientOptions defaults) {
   CurlGoogleClientOptions o = std::move(defaults);
-  struct Variable {
-    const char* name;
-    std::string* field;
-    bool required;
-    bool url;
+  // load_config() checked every URL; what is left is whether each is set somewhere.
+  const std::string secret(config.google_client_secret.reveal());
+  const std::pair<const std::string*, std::string*> overrides[] = {
+      {&config.google_client_id, &o.client_id},
+      {&secret, &o.client_secret},
+      {&config.google_redirect_url, &o.redirect_url},
+      {&config.google_authorization_endpoint, &o.authorization_endpoint},
+      {&config.google_token_endpoint, &o.token_endpoint},
+      {&config.google_userinfo_endpoint, &o.userinfo_endpoint},
+      {&config.google_jwks_url, &o.jwks_url},
   };
-  const Variable variables[] = {
-      {"GOOGLE_CLIENT_ID", &o.client_id, true, false},
-      {"GOOGLE_CLIENT_SECRET", &o.client_secret, true, false},
-      {"GOOGLE_REDIRECT_URL", &o.redirect_url, true, true},
-      {"GOOGLE_AUTHORIZATION_ENDPOINT", &o.authorization_endpoint, false, true},
-      {"GOOGLE_TOKEN_ENDPOINT", &o.token_endpoint, false, true},
-      {"GOOGLE_USERINFO_ENDPOINT", &o.userinfo_endpoint, false, true},
-      {"GOOGLE_JWKS_URL", &o.jwks_url, false, true},
-  };
-  for (const Variable& v : variables) {
-    const char* value = std::getenv(v.name);
-    if (value != nullptr && *value != '\0') *v.field = value;
-    if (v.required && v.field->empty()) {
-      return absl::InvalidArgumentError(internal::cat(v.name, " is not set"));
-    }
-    if (v.url && !is_http_url(*v.field)) {
-      return absl::InvalidArgumentError(
-          internal::cat(v.name, " must be an http:// or https:// URL"));
-    }
+  for (const auto& [from, to] : overrides) {
+    if (!from->empty()) *to = *from;
+  }
+  for (const auto& [name, value] : {std::pair{"GOOGLE_CLIENT_ID", &o.client_id},
+                                    std::pair{"GOOGLE_CLIENT_SECRET", &o.client_secret},
+                                    std::pair{"GOOGLE_REDIRECT_URL", &o.redirect_url}}) {
+    if (value->empty()) return absl::InvalidArgumentError(internal::cat(name, " is not set"));
   }
   return o;
+}
+
+absl::StatusOr<CurlGoogleClientOptions> google_options_from_environment(
+    CurlGoogleClientOptions defaults) {
+  ACCOUNT_ASSIGN_OR_RETURN(Config config, load_config(process_environment()));
+  return google_options_from_config(config, std::move(defaults));
 }
 
 absl::StatusOr<std::unique_ptr<CurlGoogleClient>> CurlGoogleClient::create(

@@ -38,10 +38,8 @@ CliContext default_cli_context() {
   };
   context.open_sleeper =
       [](const Config& config) -> absl::StatusOr<std::shared_ptr<SleeperClient>> {
-    CurlSleeperClientOptions options;
-    options.base_url = config.sleeper_api_base_url;
     ACCOUNT_ASSIGN_OR_RETURN(std::unique_ptr<CurlSleeperClient> client,
-                             CurlSleeperClient::create(std::move(options)));
+                             CurlSleeperClient::create(sleeper_options_from_config(config)));
     return std::shared_ptr<SleeperClient>(std::move(client));
   };
   return context;

@@ -60,19 +60,17 @@ absl::Status check_season(std::string_view season) {
 
 }  // namespace
 
+CurlSleeperClientOptions sleeper_options_from_config(const Config& config,
+                                                     CurlSleeperClientOptions defaults) {
+  defaults.base_url = config.sleeper_api_base_url;
+  return defaults;
+}
+
 absl::StatusOr<CurlSleeperClientOptions> sleeper_options_from_environment(
     CurlSleeperClientOptions defaults) {
-  const char* env = std::getenv("SLEEPER_API_BASE_URL");
-  if (env == nullptr || *env == '\0') return defaults;
-  std::string url = env;
-  if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
-    return absl::InvalidArgumentError(
-        internal::cat("SLEEPER_API_BASE_URL must be an http:// or https:// URL, got '", url,
-                      "'"));
-  }
-  while (url.size() > 1 && url.back() == '/') url.pop_back();
-  defaults.base_url = std::move(url);
-  return defaults;
+  absl::StatusOr<Config> config = load_config(process_environment());
+  if (!config.ok()) return config.status();
+  return sleeper_options_from_config(*config, std::move(defaults));
 }
 
 // The calls, as the metrics name them.

@@ -404,8 +404,8 @@ TEST_CASE("google: options are checked, and read from the environment", "[auth][
   CHECK(read->userinfo_endpoint == "https://openidconnect.googleapis.com/v1/userinfo");
 
   ::setenv("GOOGLE_REDIRECT_URL", "exchange.test/return", 1);
-  CHECK(message(google_options_from_environment().status()) ==
-        "GOOGLE_REDIRECT_URL must be an http:// or https:// URL");
+  CHECK_THAT(message(google_options_from_environment().status()),
+             Catch::Contains("GOOGLE_REDIRECT_URL: must be an http:// or https:// URL"));
   for (const char* name : {"GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET", "GOOGLE_REDIRECT_URL",
                            "GOOGLE_TOKEN_ENDPOINT"}) {
     ::unsetenv(name);

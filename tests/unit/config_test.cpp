@@ -91,6 +91,8 @@ TEST_CASE("each bad value is an error that names its variable", "[config]") {
       {"GOOGLE_REDIRECT_URL", "waiver.example/callback", "must be an http:// or https:// URL"},
       {"DATABASE_URL", "mysql://x", "must be a postgresql:// URI or a key=value string"},
       {"JWT_ISSUER", " ", "must not be blank"},
+      {"GOOGLE_TOKEN_ENDPOINT", "127.0.0.1:9/token", "must be an http:// or https:// URL"},
+      {"JWT_PREVIOUS_SECRET", "tiny", "must be at least 32 bytes, got 4"},
   };
   for (const Row& row : rows) {
     CAPTURE(row.name, row.value);
@@ -100,6 +102,33 @@ TEST_CASE("each bad value is an error that names its variable", "[config]") {
     const std::string message = message_of(config.status());
     CHECK(message.find(std::string(row.name) + ": " + row.expected) != std::string::npos);
   }
+}
+
+TEST_CASE("a previous signing key needs its own key id", "[config]") {
+  absl::StatusOr<Config> config = load_config(env_of({
+      {"JWT_SECRET", std::string(kGoodSecret)},
+      {"JWT_KEY_ID", "2026-12"},
+      {"JWT_PREVIOUS_SECRET", "fedcba9876543210fedcba9876543210"},
+      {"JWT_PREVIOUS_KEY_ID", "2026-12"},
+  }));
+  REQUIRE_FALSE(config.ok());
+  CHECK(message_of(config.status()).find("JWT_PREVIOUS_KEY_ID: must be set with") !=
+        std::string::npos);
+  config = load_config(env_of({{"JWT_PREVIOUS_SECRET", "fedcba9876543210fedcba9876543210"}}));
+  REQUIRE_FALSE(config.ok());
+  CHECK(message_of(config.status()).find("JWT_PREVIOUS_KEY_ID: must be set with") !=
+        std::string::npos);
+  config = load_config(env_of({
+      {"JWT_SECRET", std::string(kGoodSecret)},
+      {"JWT_KEY_ID", "2026-12"},
+      {"JWT_PREVIOUS_SECRET", "fedcba9876543210fedcba9876543210"},
+      {"JWT_PREVIOUS_KEY_ID", "2026-11"},
+  }));
+  REQUIRE(config.ok());
+  CHECK(config->jwt_key_id == "2026-12");
+  CHECK(config->jwt_previous_secret.reveal() == "fedcba9876543210fedcba9876543210");
+  CHECK(config->jwt_previous_key_id == "2026-11");
+  CHECK(describe_config(*config).find("fedcba98") == std::string::npos);
 }
 
 TEST_CASE("every problem is reported at once", "[config]") {

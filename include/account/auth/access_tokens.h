@@ -35,6 +35,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "account/config.h"
 #include "absl/time/time.h"
 #include "account/clock.h"
 #include "account/ids.h"
@@ -92,8 +93,15 @@ struct AccessKeyRing {
 //   JWT_PREVIOUS_SECRET   a retiring key, still accepted for verification        optional
 //   JWT_PREVIOUS_KEY_ID   its kid (must differ from JWT_KEY_ID)                  required with it
 // InvalidArgument naming the variable (never its value) when one is missing or refused by the
-// rules of AccessTokens::create.
+// rules of AccessTokens::create. access_keys_from_environment() is
+// access_keys_from_config(load_config(process_environment())), so it also fails when any other
+// variable of config.h is invalid.
+absl::StatusOr<AccessKeyRing> access_keys_from_config(const Config& config);
 absl::StatusOr<AccessKeyRing> access_keys_from_environment();
+
+// `defaults` with issuer and audience from JWT_ISSUER and JWT_AUDIENCE.
+AccessTokenOptions access_token_options_from_config(const Config& config,
+                                                    AccessTokenOptions defaults = {});
 
 class AccessTokens {
  public:

@@ -52,6 +52,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "account/auth/google_client.h"
+#include "account/config.h"
 #include "account/clock.h"
 
 namespace account::auth {
@@ -96,8 +97,12 @@ struct CurlGoogleClientOptions {
 // endpoints from GOOGLE_AUTHORIZATION_ENDPOINT, GOOGLE_TOKEN_ENDPOINT,
 // GOOGLE_USERINFO_ENDPOINT, GOOGLE_JWKS_URL when set and not empty.
 // Fails with InvalidArgument naming the variable when one of the first three
-// is missing from both the environment and `defaults`, or a URL is not
-// http(s). Never echoes the secret.
+// is missing from both the config and `defaults`. Never echoes the secret.
+// The environment form is google_options_from_config(load_config(
+// process_environment())), so it also fails on any invalid variable of
+// config.h (a URL that is not http(s), say).
+absl::StatusOr<CurlGoogleClientOptions> google_options_from_config(
+    const Config& config, CurlGoogleClientOptions defaults = {});
 absl::StatusOr<CurlGoogleClientOptions> google_options_from_environment(
     CurlGoogleClientOptions defaults = {});
 
