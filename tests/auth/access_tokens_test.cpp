@@ -303,7 +303,7 @@ TEST_CASE("access_keys_from_environment reads the current and the previous key")
   }
 }
 
-TEST_CASE("tokens issue and verify on many threads while keys are added") {
+TEST_CASE("tokens issue and verify on many threads while keys are added", "[concurrency]") {
   ManualClock clock(kStart);
   AccessTokens tokens = make(&clock);
   std::atomic<int> failures{0};

@@ -216,7 +216,7 @@ TEST_CASE("the display name comes from Google's name, else the email, never too 
   CHECK(f.accounts->get_account(s.account).value().display_name.size() == 254);
 }
 
-TEST_CASE("two first logins of one new user racing end with one account") {
+TEST_CASE("two first logins of one new user racing end with one account", "[concurrency]") {
   Fixture f;
   for (int round = 0; round < 20; ++round) {
     GoogleUser user = alice();

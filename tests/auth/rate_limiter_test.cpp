@@ -137,7 +137,8 @@ TEST_CASE("rate limit: options are checked", "[auth][rate_limiter]") {
   CHECK(RateLimiter::create({}).ok());
 }
 
-TEST_CASE("rate limit: concurrent callers never get more than the burst", "[auth][rate_limiter]") {
+TEST_CASE("rate limit: concurrent callers never get more than the burst",
+          "[auth][rate_limiter][concurrency]") {
   Fixture f({.burst = 100, .per_minute = 1});
   std::atomic<int> granted{0};
   std::vector<std::thread> threads;

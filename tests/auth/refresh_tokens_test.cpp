@@ -140,7 +140,7 @@ TEST_CASE("refresh refusals, each with its reason") {
   }
 }
 
-TEST_CASE("two concurrent refreshes with one token: one session, the family revoked after") {
+TEST_CASE("two concurrent refreshes with one token: one session, the family revoked after", "[concurrency]") {
   Fixture f;
   for (int round = 0; round < 50; ++round) {
     const IssuedRefreshToken first = f.refresh.issue(AccountId{7}).value();
