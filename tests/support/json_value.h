@@ -17,6 +17,8 @@
 
 namespace account::testing {
 
+struct JsonMember;
+
 struct JsonValue {
   enum class Type { kNull, kBool, kNumber, kString, kArray, kObject };
   Type type = Type::kNull;
@@ -25,20 +27,31 @@ struct JsonValue {
   std::string number_text;  // The number as written, for exact integer checks.
   std::string string;
   std::vector<JsonValue> array;
-  std::vector<std::pair<std::string, JsonValue>> object;  // In document order.
+  // In document order. (A vector of a type still incomplete here, which
+  // C++17 allows; a pair of it would not be.)
+  std::vector<JsonMember> object;
 
-  const JsonValue* get(std::string_view key) const {
-    for (const auto& [k, v] : object) {
-      if (k == key) return &v;
-    }
-    return nullptr;
-  }
-  std::vector<std::string> keys() const {
-    std::vector<std::string> out;
-    for (const auto& [k, v] : object) out.push_back(k);
-    return out;
-  }
+  const JsonValue* get(std::string_view key) const;
+  std::vector<std::string> keys() const;
 };
+
+struct JsonMember {
+  std::string key;
+  JsonValue value;
+};
+
+inline const JsonValue* JsonValue::get(std::string_view key) const {
+  for (const JsonMember& m : object) {
+    if (m.key == key) return &m.value;
+  }
+  return nullptr;
+}
+
+inline std::vector<std::string> JsonValue::keys() const {
+  std::vector<std::string> out;
+  for (const JsonMember& m : object) out.push_back(m.key);
+  return out;
+}
 
 class JsonReader {
  public:
@@ -120,7 +133,7 @@ class JsonReader {
       skip_ws();
       JsonValue member;
       if (!value(member, depth + 1)) return false;
-      v.object.emplace_back(std::move(key), std::move(member));
+      v.object.push_back(JsonMember{std::move(key), std::move(member)});
       skip_ws();
       if (pos_ >= text_.size()) return failed("unterminated object");
       if (text_[pos_] == '}') { ++pos_; return true; }
