@@ -184,12 +184,25 @@ HttpResponse body_error(const absl::Status& status, bool too_large) {
 
 }  // namespace
 
-HttpResponse AuthHandlers::login(const HttpRequest& request) const {
+namespace {
+
+// 429 with Retry-After when `client_key` has no token left on `path`;
+// nullopt when the request may go on.
+std::optional<HttpResponse> rate_limited(RateLimiter& limiter, std::string_view path,
+                                         const HttpRequest& request) {
   absl::Duration wait;
-  if (absl::Status s = limiter_->acquire("/auth/google", request.client_key, &wait); !s.ok()) {
-    HttpResponse r = error_response(s);
-    r.headers.emplace_back("Retry-After", internal::cat(absl::ToInt64Seconds(wait)));
-    return r;
+  absl::Status s = limiter.acquire(path, request.client_key, &wait);
+  if (s.ok()) return std::nullopt;
+  HttpResponse r = AuthHandlers::error_response(s);
+  r.headers.emplace_back("Retry-After", internal::cat(absl::ToInt64Seconds(wait)));
+  return r;
+}
+
+}  // namespace
+
+HttpResponse AuthHandlers::login(const HttpRequest& request) const {
+  if (std::optional<HttpResponse> limited = rate_limited(*limiter_, "/auth/google", request)) {
+    return *std::move(limited);
   }
   absl::StatusOr<LoginStart> start = auth_->begin_login();
   if (!start.ok()) return error_response(start.status());
@@ -206,11 +219,8 @@ HttpResponse AuthHandlers::login(const HttpRequest& request) const {
 }
 
 HttpResponse AuthHandlers::callback(const HttpRequest& request) const {
-  absl::Duration wait;
-  if (absl::Status s = limiter_->acquire("/auth/callback", request.client_key, &wait); !s.ok()) {
-    HttpResponse r = error_response(s);
-    r.headers.emplace_back("Retry-After", internal::cat(absl::ToInt64Seconds(wait)));
-    return r;
+  if (std::optional<HttpResponse> limited = rate_limited(*limiter_, "/auth/callback", request)) {
+    return *std::move(limited);
   }
   bool too_large = false;
   absl::StatusOr<JsonFields> body = read_body(request, options_.body_bytes_max, &too_large);
@@ -241,11 +251,8 @@ HttpResponse AuthHandlers::callback(const HttpRequest& request) const {
 }
 
 HttpResponse AuthHandlers::refresh(const HttpRequest& request) const {
-  absl::Duration wait;
-  if (absl::Status s = limiter_->acquire("/auth/refresh", request.client_key, &wait); !s.ok()) {
-    HttpResponse r = error_response(s);
-    r.headers.emplace_back("Retry-After", internal::cat(absl::ToInt64Seconds(wait)));
-    return r;
+  if (std::optional<HttpResponse> limited = rate_limited(*limiter_, "/auth/refresh", request)) {
+    return *std::move(limited);
   }
   bool too_large = false;
   absl::StatusOr<JsonFields> body = read_body(request, options_.body_bytes_max, &too_large);

@@ -8,6 +8,7 @@
 #include "account/curl_sleeper_client.h"
 #include "cli/cli_fixture.h"
 #include "sleeper/fake_sleeper.h"
+#include "sleeper/office_league.h"
 #include "support/ledger_fixture.h"
 
 namespace account {
@@ -203,31 +204,17 @@ TEST_CASE("health reports the store and Sleeper, and exits 4 when Sleeper is dow
   CHECK(contains(r.out, "sleeper  FAILED"));
 
   testing::FakeSleeper fake;
-  fake.json("/state/nfl", R"({"week":4,"season_type":"regular","season":"2026","display_week":4})");
+  testing::serve_week_four(fake);
   w.sleeper_url = fake.base_url();
   r = w.run({"health"});
   CHECK(r.exit_code == cli::kExitOk);
   CHECK(contains(r.out, "sleeper  ok"));
 }
 
-std::string league_json() {
-  return R"({"league_id":"11","name":"Office","season":"2026","status":"in_season"})";
-}
-
-// Alice's roster 3 in league 11: 412.07 points, and a 14.13 win bonus in
-// week 1 (141.35 beats 120): $4,262.00 at $10 a point.
+// League 11 of office_league.h: Alice's roster 3 is worth $4,262.00.
 void serve_league(testing::FakeSleeper& fake) {
-  fake.json("/state/nfl", R"({"week":4,"season_type":"regular","season":"2026","display_week":4})");
-  fake.json("/league/11", league_json());
-  fake.json("/league/11/rosters",
-            R"([{"roster_id":3,"owner_id":"100","settings":{"fpts":412,"fpts_decimal":7}},)"
-            R"({"roster_id":4,"owner_id":"200","settings":{"fpts":380,"fpts_decimal":50}}])");
-  fake.json("/league/11/matchups/1", R"([{"roster_id":3,"matchup_id":1,"points":141.35},)"
-                                     R"({"roster_id":4,"matchup_id":1,"points":120}])");
-  fake.json("/league/11/matchups/2", R"([{"roster_id":3,"matchup_id":2,"points":100.5},)"
-                                     R"({"roster_id":4,"matchup_id":2,"points":100.50}])");
-  fake.json("/league/11/matchups/3", R"([{"roster_id":3,"matchup_id":null,"points":170.2},)"
-                                     R"({"roster_id":4,"matchup_id":null,"points":90}])");
+  testing::serve_week_four(fake);
+  testing::serve_office_league(fake);
 }
 
 TEST_CASE("fantasy-update credits one account once", "[cli]") {

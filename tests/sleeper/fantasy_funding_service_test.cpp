@@ -12,6 +12,7 @@
 #include "account/fantasy_jobs.h"
 #include "account/status.h"
 #include "sleeper/fake_sleeper.h"
+#include "sleeper/office_league.h"
 #include "support/json_value.h"
 #include "support/ledger_fixture.h"
 #include "support/prometheus_text.h"
@@ -39,23 +40,16 @@ void serve_rosters(FakeSleeper& fake, int fpts, int decimal) {
                 R"({"roster_id":4,"owner_id":"200","settings":{"fpts":380,"fpts_decimal":50}}])");
 }
 
-// Alice (user 100, roster 3) and Bob (user 200, roster 4) in league 11,
-// three weeks complete: week 1 roster 3 beats roster 4, then a tie, a bye.
+// Alice (user 100, roster 3) and Bob (user 200, roster 4) in league 11 of
+// office_league.h, three weeks complete: week 1 roster 3 beats roster 4,
+// then a tie, a bye.
 void serve_sleeper(FakeSleeper& fake) {
-  fake.json("/state/nfl",
-            R"({"week":4,"season_type":"regular","season":"2026","display_week":4})");
+  testing::serve_week_four(fake);
   fake.json("/user/alice", R"({"username":"alice","user_id":"100","display_name":"Alice"})");
   fake.json("/user/bob", R"({"username":"bob","user_id":"200","display_name":"Bob"})");
   fake.json("/user/100/leagues/nfl/2026", "[" + league_json("11", "Office") + "]");
   fake.json("/user/200/leagues/nfl/2026", "[" + league_json("11", "Office") + "]");
-  fake.json("/league/11", league_json("11", "Office"));
-  serve_rosters(fake, 412, 7);
-  fake.json("/league/11/matchups/1", R"([{"roster_id":3,"matchup_id":1,"points":141.35},)"
-                                     R"({"roster_id":4,"matchup_id":1,"points":120}])");
-  fake.json("/league/11/matchups/2", R"([{"roster_id":3,"matchup_id":2,"points":100.5},)"
-                                     R"({"roster_id":4,"matchup_id":2,"points":100.50}])");
-  fake.json("/league/11/matchups/3", R"([{"roster_id":3,"matchup_id":null,"points":170.2},)"
-                                     R"({"roster_id":4,"matchup_id":null,"points":90}])");
+  testing::serve_office_league(fake);
 }
 
 struct World {

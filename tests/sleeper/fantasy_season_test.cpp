@@ -6,6 +6,7 @@
 
 #include "account/fantasy_season.h"
 #include "sleeper/fake_sleeper.h"
+#include "sleeper/office_league.h"
 
 namespace account {
 namespace {
@@ -22,21 +23,7 @@ std::string state_json(const char* type, int week, const char* season = "2026") 
 }
 
 void serve_league(FakeSleeper& fake, const char* status) {
-  fake.json("/league/11", std::string(R"({"league_id":"11","name":"Office","season":"2026",)") +
-                              R"("status":")" + status + R"("})");
-  fake.json("/league/11/rosters",
-            R"([{"roster_id":3,"owner_id":"100","settings":{"fpts":412,"fpts_decimal":7}},)"
-            R"({"roster_id":4,"owner_id":"200","settings":{"fpts":380,"fpts_decimal":50}}])");
-  // Week 1: roster 3 wins 141.35 to 120.00. Week 2: a 100.5 all tie.
-  // Week 3: a bye. Week 4 (in progress on the state below): a big lead.
-  fake.json("/league/11/matchups/1", R"([{"roster_id":3,"matchup_id":1,"points":141.35},)"
-                                     R"({"roster_id":4,"matchup_id":1,"points":120}])");
-  fake.json("/league/11/matchups/2", R"([{"roster_id":3,"matchup_id":2,"points":100.5},)"
-                                     R"({"roster_id":4,"matchup_id":2,"points":100.50}])");
-  fake.json("/league/11/matchups/3", R"([{"roster_id":3,"matchup_id":null,"points":170.2},)"
-                                     R"({"roster_id":4,"matchup_id":null,"points":90}])");
-  fake.json("/league/11/matchups/4", R"([{"roster_id":3,"matchup_id":1,"points":99},)"
-                                     R"({"roster_id":4,"matchup_id":1,"points":12}])");
+  testing::serve_office_league(fake, status);
 }
 
 TEST_CASE("season: completed weeks only, with win, tie and bye", "[sleeper][season]") {

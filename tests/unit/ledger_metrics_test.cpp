@@ -70,6 +70,35 @@ struct World {
     REQUIRE(parsed.error == "");
     return parsed;
   }
+  // A funded buyer and a seller with one share, each with a whole-share order
+  // on kSymbol (buy at $50, sell at $40) reserved.
+  struct TwoSides {
+    AccountId buyer;
+    AccountId seller;
+    OrderSpec buy;
+    OrderSpec sell;
+  };
+  TwoSides two_sides(uint64_t buy_order, uint64_t sell_order) {
+    AccountService& s = *service;
+    TwoSides t;
+    t.buyer = s.create_account("g-buyer", "Buyer").value();
+    t.seller = s.create_account("g-seller", "Seller").value();
+    REQUIRE(s.credit(t.buyer, Cents{100'00}, EntryKind::kFantasyCredit, "c1").ok());
+    REQUIRE(s.issue_shares(t.seller, kSymbol, Qty{10'000}, "i1").ok());
+    t.buy = {.account = t.buyer, .order = OrderId{buy_order}, .symbol = kSymbol,
+             .qty = Qty{10'000}, .limit = Price{50'00}};
+    t.sell = {.account = t.seller, .order = OrderId{sell_order}, .symbol = kSymbol,
+              .qty = Qty{10'000}, .limit = Price{40'00}};
+    REQUIRE(s.reserve_buy(t.buy).ok());
+    REQUIRE(s.reserve_sell(t.sell).ok());
+    return t;
+  }
+  Fill fill(const TwoSides& t, uint64_t execution, Qty qty, Price price) const {
+    return Fill{.execution = ExecutionId{execution}, .symbol = kSymbol, .qty = qty,
+                .price = price, .buyer = {t.buyer, t.buy.order},
+                .seller = {t.seller, t.sell.order}, .tick = TickId{1}, .time = clock->now()};
+  }
+
   double value(std::string_view name, const std::map<std::string, std::string>& labels = {}) {
     const std::optional<double> v = scrape().value(name, labels);
     INFO(name);
@@ -81,32 +110,21 @@ struct World {
 TEST_CASE("the ledger counts reservations, fills, balance checks and denials", "[metrics]") {
   World w;
   AccountService& s = *w.service;
-  const AccountId buyer = s.create_account("g-buyer", "Buyer").value();
-  const AccountId seller = s.create_account("g-seller", "Seller").value();
-  REQUIRE(s.credit(buyer, Cents{100'00}, EntryKind::kFantasyCredit, "c1").ok());
-  REQUIRE(s.issue_shares(seller, kSymbol, Qty{10'000}, "i1").ok());
-
-  const OrderSpec buy{.account = buyer, .order = OrderId{1}, .symbol = kSymbol,
-                      .qty = Qty{10'000}, .limit = Price{50'00}};
-  const OrderSpec sell{.account = seller, .order = OrderId{2}, .symbol = kSymbol,
-                       .qty = Qty{10'000}, .limit = Price{40'00}};
+  const World::TwoSides t = w.two_sides(1, 2);
+  const AccountId buyer = t.buyer;
   const OrderSpec too_big{.account = buyer, .order = OrderId{3}, .symbol = kSymbol,
                           .qty = Qty{100'000}, .limit = Price{50'00}};
   const OrderSpec later{.account = buyer, .order = OrderId{4}, .symbol = kSymbol,
                         .qty = Qty{1'000}, .limit = Price{10'00}};
   const OrderSpec cancelled{.account = buyer, .order = OrderId{5}, .symbol = kSymbol,
                             .qty = Qty{1'000}, .limit = Price{10'00}};
-  REQUIRE(s.reserve_buy(buy).ok());
-  REQUIRE(s.reserve_sell(sell).ok());
   REQUIRE(reason_of(s.reserve_buy(too_big)) == Reason::kInsufficientFunds);
   REQUIRE(s.reserve_buy(later).ok());
   REQUIRE(s.reserve_buy(cancelled).ok());
   REQUIRE(s.cancel_order(cancelled.order).ok());
   REQUIRE(s.available_cash(buyer).ok());
 
-  const Fill fill{.execution = ExecutionId{77}, .symbol = kSymbol, .qty = Qty{10'000},
-                  .price = Price{45'00}, .buyer = {buyer, buy.order},
-                  .seller = {seller, sell.order}, .tick = TickId{1}, .time = w.clock->now()};
+  const Fill fill = w.fill(t, 77, Qty{10'000}, Price{45'00});
   REQUIRE(s.settle(fill).ok());
   REQUIRE(reason_of(s.settle(fill)) == Reason::kDuplicateExecution);
 
@@ -146,22 +164,10 @@ TEST_CASE("fills queued during an outage are counted, logged and shown as a gaug
           "[metrics][log]") {
   World w;
   AccountService& s = *w.service;
-  const AccountId buyer = s.create_account("g-buyer", "Buyer").value();
-  const AccountId seller = s.create_account("g-seller", "Seller").value();
-  REQUIRE(s.credit(buyer, Cents{100'00}, EntryKind::kFantasyCredit, "c1").ok());
-  REQUIRE(s.issue_shares(seller, kSymbol, Qty{10'000}, "i1").ok());
-  const OrderSpec buy{.account = buyer, .order = OrderId{1}, .symbol = kSymbol,
-                      .qty = Qty{10'000}, .limit = Price{50'00}};
-  const OrderSpec sell{.account = seller, .order = OrderId{2}, .symbol = kSymbol,
-                       .qty = Qty{10'000}, .limit = Price{40'00}};
-  REQUIRE(s.reserve_buy(buy).ok());
-  REQUIRE(s.reserve_sell(sell).ok());
+  const World::TwoSides t = w.two_sides(1, 2);
 
   w.store->inject(FaultyStore::Fault::kDown);
-  const Fill fill{.execution = ExecutionId{9}, .symbol = kSymbol, .qty = Qty{5'000},
-                  .price = Price{45'00}, .buyer = {buyer, buy.order},
-                  .seller = {seller, sell.order}, .tick = TickId{1}, .time = w.clock->now()};
-  const auto receipt = s.settle(fill);
+  const auto receipt = s.settle(w.fill(t, 9, Qty{5'000}, Price{45'00}));
   REQUIRE(receipt.ok());
   CHECK(receipt->outcome == SettlementOutcome::kQueued);
   CHECK(w.value("account_fills_queued_total") == 1);
@@ -184,19 +190,8 @@ TEST_CASE("an execution re-sent with other fields is logged as an error with its
           "[metrics][log]") {
   World w;
   AccountService& s = *w.service;
-  const AccountId buyer = s.create_account("g-buyer", "Buyer").value();
-  const AccountId seller = s.create_account("g-seller", "Seller").value();
-  REQUIRE(s.credit(buyer, Cents{100'00}, EntryKind::kFantasyCredit, "c1").ok());
-  REQUIRE(s.issue_shares(seller, kSymbol, Qty{10'000}, "i1").ok());
-  const OrderSpec buy{.account = buyer, .order = OrderId{11}, .symbol = kSymbol,
-                      .qty = Qty{10'000}, .limit = Price{50'00}};
-  const OrderSpec sell{.account = seller, .order = OrderId{12}, .symbol = kSymbol,
-                       .qty = Qty{10'000}, .limit = Price{40'00}};
-  REQUIRE(s.reserve_buy(buy).ok());
-  REQUIRE(s.reserve_sell(sell).ok());
-  Fill fill{.execution = ExecutionId{4242}, .symbol = kSymbol, .qty = Qty{5'000},
-            .price = Price{45'00}, .buyer = {buyer, buy.order}, .seller = {seller, sell.order},
-            .tick = TickId{1}, .time = w.clock->now()};
+  const World::TwoSides t = w.two_sides(11, 12);
+  Fill fill = w.fill(t, 4242, Qty{5'000}, Price{45'00});
   REQUIRE(s.settle(fill).ok());
   fill.price = Price{46'00};
   REQUIRE(reason_of(s.settle(fill)) == Reason::kExecutionConflict);
@@ -207,7 +202,7 @@ TEST_CASE("an execution re-sent with other fields is logged as an error with its
   CHECK(conflicts[0].get("execution_id")->number_text == "4242");
   CHECK(conflicts[0].get("buyer_order_id")->number_text == "11");
   CHECK(conflicts[0].get("seller_account_id")->number_text ==
-        std::to_string(seller.value()));
+        std::to_string(t.seller.value()));
   CHECK(w.value("account_denials_total", {{"reason", "ExecutionConflict"}}) == 1);
 }
 
