@@ -7,6 +7,7 @@
 //                      picks: postgresql://u:<pw>@<DATABASE_URL>, the
 //                      key=value form "host=db password=<pw> <DATABASE_URL>",
 //                      or a URI query "...?password=<pw><DATABASE_URL>"
+//                      (or "?pass%77ord=", which libpq decodes to password)
 //                      (the password's bytes mapped onto [A-Za-z0-9._])
 // What must hold: no crash; an accepted config is in range; and no secret
 // (JWT_SECRET, GOOGLE_CLIENT_SECRET, the database password) of 8 bytes or
@@ -64,9 +65,10 @@ std::string stand_in(std::string_view secret) {
 
 // Sets DATABASE_URL around `password` and the input's DATABASE_URL `rest`.
 void place_password(Vars& vars, const std::string& password, const std::string& rest) {
-  switch (password.size() % 3) {
+  switch (password.size() % 4) {
     case 0: vars["DATABASE_URL"] = "postgresql://ledger:" + password + "@" + rest; break;
     case 1: vars["DATABASE_URL"] = "host=db password=" + password + " " + rest; break;
+    case 2: vars["DATABASE_URL"] = "postgresql://db/account?pass%77ord=" + password + rest; break;
     default:
       vars["DATABASE_URL"] = "postgresql://db/account?sslmode=disable&password=" + password + rest;
   }
