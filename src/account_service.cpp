@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <random>
+#include <tuple>
 #include <utility>
 
 #include "absl/functional/function_ref.h"
@@ -58,6 +59,10 @@ class Stopwatch {
 
 Qty clamp_nonnegative(Qty q) { return q.value() < 0 ? Qty{0} : q; }
 Cents clamp_nonnegative(Cents c) { return c.value() < 0 ? Cents{0} : c; }
+
+std::string utc_text(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
+}
 
 }  // namespace
 
@@ -115,10 +120,36 @@ absl::Status AccountService::reload() {
   if (!snapshot.ok()) return snapshot.status();
   std::unique_ptr<internal::LedgerState> state =
       internal::LedgerState::from_snapshot(options_.limits, *snapshot);
-  internal::WriterLock lock(&state_mu_);
-  state_ = std::move(state);
-  reload_needed_ = false;
+  const std::vector<StagedExpiry> durable = take_durable_expiries(*state);
+  {
+    internal::WriterLock lock(&state_mu_);
+    state_ = std::move(state);
+    reload_needed_ = false;
+  }
+  for (const StagedExpiry& e : durable) {
+    options_.sink->on_order_expired(e.account, e.order, e.reservation);
+  }
   return absl::OkStatus();
+}
+
+// The failed commit was the last one before this reload (a failed commit
+// makes the next leader reload before it commits anything), so each
+// reservation it tried to expire is now either still active (the commit did
+// not land; a later sweep expires and notifies it) or expired by it. One
+// missing from the reloaded state finished before the retention window,
+// which only the failed sweep can have done: it is expired too.
+std::vector<AccountService::StagedExpiry> AccountService::take_durable_expiries(
+    const internal::LedgerState& reloaded) {
+  std::vector<StagedExpiry> durable;
+  for (const StagedExpiry& e : expiries_unsure_) {
+    const Reservation* r = reloaded.reservation(e.reservation);
+    if (r == nullptr ||
+        (r->status == ReservationStatus::kExpired && r->updated_at == e.swept_at)) {
+      durable.push_back(e);
+    }
+  }
+  expiries_unsure_.clear();
+  return durable;
 }
 
 // --- Group commit --------------------------------------------------------------
@@ -181,6 +212,7 @@ absl::Status AccountService::stage_and_commit(absl::Span<PendingCommand* const> 
   // The leader's Txn and ChangeSet are reused from group to group, so their
   // containers keep their capacity instead of allocating per command.
   Txn& txn = *txn_;
+  expiries_staged_.clear();
   {
     internal::ReaderLock lock(&state_mu_);
     txn.reset(*state_);
@@ -192,8 +224,11 @@ absl::Status AccountService::stage_and_commit(absl::Span<PendingCommand* const> 
   absl::Status committed = options_.store->commit(changes_);
   observer_->store_committed(commit_time.elapsed(), committed, group.size());
   if (!committed.ok()) {
-    // The store may or may not have committed: reload before the next command.
+    // The store may or may not have committed: reload before the next
+    // command, and let that reload tell whether these expiries landed.
     reload_needed_ = true;
+    expiries_unsure_.insert(expiries_unsure_.end(), expiries_staged_.begin(),
+                            expiries_staged_.end());
     return committed;
   }
   internal::WriterLock lock(&state_mu_);
@@ -393,9 +428,13 @@ absl::StatusOr<size_t> AccountService::expire_due_reservations() {
   std::vector<internal::ExpiredOrder> expired;
   const auto stage = [&](Txn& txn, const CommandContext& ctx) {
     expired = internal::stage_expire_due(txn, ctx);
+    for (const internal::ExpiredOrder& e : expired) {
+      expiries_staged_.push_back({e.account, e.order, e.reservation, ctx.now});
+    }
     return absl::OkStatus();
   };
   PendingCommand command{.stage = stage};
+  // On a failed commit the notices wait for the reload (reload()).
   const absl::Status status = submit(command);
   observer_->outcome(status);
   ACCOUNT_RETURN_IF_ERROR(status);
@@ -622,6 +661,29 @@ absl::StatusOr<Reservation> AccountService::reservation_for_order(OrderId order)
                                                              order.value()));
   }
   return *state_->reservation(*id);
+}
+
+absl::StatusOr<std::vector<Reservation>> AccountService::expired_reservations_since(
+    absl::Time since) const {
+  const absl::Time window_start = now() - options_.limits.finished_reservation_retention;
+  if (since < window_start) {
+    return denial(Reason::kInvalidArgument,
+                  internal::cat("since ", utc_text(since), " is before ", utc_text(window_start),
+                               ", the start of the ",
+                               absl::FormatDuration(options_.limits.finished_reservation_retention),
+                               " finished reservations are kept"));
+  }
+  std::vector<Reservation> out;
+  {
+    internal::ReaderLock lock(&state_mu_);
+    for (const auto& [id, r] : state_->reservations()) {
+      if (r.status == ReservationStatus::kExpired && r.updated_at >= since) out.push_back(r);
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const Reservation& a, const Reservation& b) {
+    return std::tie(a.updated_at, a.id) < std::tie(b.updated_at, b.id);
+  });
+  return out;
 }
 
 absl::StatusOr<std::vector<Trade>> AccountService::trade_history(AccountId account,

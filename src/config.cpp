@@ -96,6 +96,26 @@ bool is_database_url(std::string_view url) {
   return url.find("://") == std::string_view::npos && url.find('=') != std::string_view::npos;
 }
 
+// `text` with each %XX escape decoded, as libpq decodes a URI's query.
+std::string percent_decoded(std::string_view text) {
+  std::string out;
+  const auto hex = [](char c) {
+    return absl::ascii_isdigit(static_cast<unsigned char>(c)) ? c - '0'
+                                                               : (c | 0x20) - 'a' + 10;
+  };
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() &&
+        absl::ascii_isxdigit(static_cast<unsigned char>(text[i + 1])) &&
+        absl::ascii_isxdigit(static_cast<unsigned char>(text[i + 2]))) {
+      out.push_back(static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(text[i]);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 Environment process_environment() {
@@ -240,14 +260,20 @@ std::string redact_database_url(std::string_view url) {
         out = internal::cat(url.substr(0, colon + 1), "***", url.substr(at));
       }
     }
-    // ...?password=secret&...
+    // ...?password=secret&...: libpq percent-decodes the keys too, so
+    // pass%77ord=secret is a password as well.
     const size_t query = out.find('?');
     if (query != std::string::npos) {
-      for (size_t p = out.find("password=", query); p != std::string::npos;
-           p = out.find("password=", p + 1)) {
-        const size_t value = p + 9;
-        const size_t end = std::min(out.find('&', value), out.size());
-        out.replace(value, end - value, "***");
+      for (size_t key = query + 1; key < out.size();) {
+        const size_t end = std::min(out.find('&', key), out.size());
+        const size_t eq = out.find('=', key);
+        if (eq < end && percent_decoded(std::string_view(out).substr(key, eq - key)) ==
+                            "password") {
+          out.replace(eq + 1, end - eq - 1, "***");
+          key = eq + 1 + 3 + 1;
+        } else {
+          key = end + 1;
+        }
       }
     }
     return out;

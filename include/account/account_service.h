@@ -202,7 +202,21 @@ class AccountService {
   // order after the commit. Returns how many expired. Expiry takes effect
   // when this job runs: until then a due reservation still settles fills,
   // since the engine may still have the order on its book.
+  // A failed commit refuses the sweep with a store reason; if it was durable
+  // all the same (an ambiguous commit), the reload that follows it finds the
+  // expiries and notifies each of them then, once, and a retried sweep finds
+  // nothing due. A crash between the commit and a notice loses the notice:
+  // see expired_reservations_since().
   absl::StatusOr<size_t> expire_due_reservations();
+
+  // Reservations that expired at or after `since` (by the sweep's clock),
+  // oldest first, then by id. For the engine to reconcile its book when this
+  // process restarts: an expiry committed just before a crash may never have
+  // been notified (docs/ledger.md). Answers from memory, which keeps finished
+  // reservations for LedgerLimits::finished_reservation_retention.
+  // Denials: kInvalidArgument (`since` before now - that retention, where the
+  // answer could be incomplete).
+  absl::StatusOr<std::vector<Reservation>> expired_reservations_since(absl::Time since) const;
 
   // --- Settlement ----------------------------------------------------------
 
@@ -307,6 +321,18 @@ class AccountService {
                                 bool dedupe_in_store) ABSL_LOCKS_EXCLUDED(state_mu_);
   SnapshotRequest snapshot_request() const;
 
+  // An expiry staged by the sweep of the group being committed, at the
+  // sweep's clock reading.
+  struct StagedExpiry {
+    AccountId account;
+    OrderId order;
+    ReservationId reservation;
+    absl::Time swept_at;
+  };
+  // Leader only: the unsure expiries the reloaded state shows durable, to be
+  // notified; clears the unsure list.
+  std::vector<StagedExpiry> take_durable_expiries(const internal::LedgerState& reloaded);
+
   AccountServiceOptions options_;
 
   // The group-commit queue. The command at its front belongs to the leader,
@@ -325,6 +351,10 @@ class AccountService {
   // orders them. reload_needed_ is set after a failed commit: the next
   // leader reloads first. txn_ and changes_ are reused across groups.
   bool reload_needed_ = false;
+  // Expiries staged in the current group, and those of a failed commit whose
+  // notices wait for the reload to show whether it landed.
+  std::vector<StagedExpiry> expiries_staged_;
+  std::vector<StagedExpiry> expiries_unsure_;
   std::unique_ptr<internal::Txn> txn_;
   ChangeSet changes_;
 

@@ -2,7 +2,8 @@
 //
 // Where the ledger reports events that a user should hear about. Called
 // after the change is committed, outside the ledger's lock, on the thread
-// that ran the command.
+// that ran the command (an expiry whose commit was reported failed but
+// landed: on the thread whose command next reloads the ledger).
 //
 // Thread-safety: implementations must be thread-safe.
 #pragma once

@@ -15,9 +15,11 @@
 // trip per commit. Times are stored as BIGINT nanoseconds since the Unix
 // epoch, so they round-trip exactly at nanosecond resolution.
 //
-// When the connection is lost, the call that finds out returns
-// Unavailable; the next call reconnects (re-taking the writer lock and
-// re-preparing the statements) before it does its work.
+// Each call first checks, without waiting, whether the server has hung up
+// on the idle connection (it restarted), and reconnects (re-taking the
+// writer lock and re-preparing the statements) before it sends anything.
+// A read whose connection dies while it runs is run once more on a new
+// connection; a commit is not: it returns Unavailable, its outcome unknown.
 //
 // Thread-safety: every method is thread-safe. The store has one connection
 // and one internal mutex, so calls run one at a time: a trades() query waits
@@ -78,8 +80,8 @@ class PostgresStore final : public Store {
   PostgresStore& operator=(const PostgresStore&) = delete;
 
   // Writes `changes` in one transaction (Store contract). Errors:
-  // Unavailable (connection trouble: the outcome is unknown; the next call
-  // reconnects), AlreadyExists (a unique key is taken: SQLSTATE 23505),
+  // Unavailable (connection trouble after the transaction was sent: the
+  // outcome is unknown; the next call reconnects), AlreadyExists (a unique key is taken: SQLSTATE 23505),
   // NotFound (a cash balance for an account the database does not hold),
   // FailedPrecondition (reconnecting found another writer), Internal
   // (anything else, with the server's message). A failed commit applies
@@ -87,7 +89,9 @@ class PostgresStore final : public Store {
   absl::Status commit(const ChangeSet& changes) override;
 
   // The committed state per `request`, read in one repeatable-read
-  // transaction, ordered as MemoryStore orders it. Errors as commit().
+  // transaction, ordered as MemoryStore orders it. Errors as commit(), but
+  // Unavailable only when a second connection failed too (reads are run
+  // once more when the connection dies under them).
   absl::StatusOr<LedgerSnapshot> load(const SnapshotRequest& request) override;
 
   // The applied fill with this id, from the executions table's primary key.

@@ -1,5 +1,7 @@
 #include "pg.h"
 
+#include <poll.h>
+
 #include <limits>
 #include <utility>
 
@@ -251,6 +253,20 @@ absl::Status status_of(PGconn* conn, const PGresult* result, std::string_view wh
 }
 
 bool broken(const PGconn* conn) { return conn == nullptr || PQstatus(conn) == CONNECTION_BAD; }
+
+bool hung_up(PGconn* conn) {
+  // An idle session hears nothing from a live server but the odd notice; a
+  // stopping server sends a FATAL error and closes. A few reads reach the
+  // end of the stream, which libpq marks CONNECTION_BAD.
+  constexpr int kReadsMax = 4;
+  for (int i = 0; i < kReadsMax && !broken(conn); ++i) {
+    pollfd socket{.fd = PQsocket(conn), .events = POLLIN, .revents = 0};
+    if (socket.fd < 0) return true;
+    if (poll(&socket, 1, /*timeout=*/0) <= 0) return false;
+    if (PQconsumeInput(conn) == 0) return true;
+  }
+  return broken(conn);
+}
 
 absl::StatusOr<Conn> connect(const char* const* keywords, const char* const* values) {
   Conn conn(PQconnectdbParams(keywords, values, /*expand_dbname=*/1));

@@ -160,6 +160,13 @@ absl::Status status_of(PGconn* conn, const PGresult* result, std::string_view wh
 // True when the connection can no longer be used.
 bool broken(const PGconn* conn);
 
+// True when the server has hung up on this idle connection (it restarted,
+// or an administrator ended the session). Reads whatever the socket already
+// holds, without waiting, so that a dead connection is found before anything
+// is sent on it. A false answer proves nothing: the hang-up may still be on
+// its way.
+bool hung_up(PGconn* conn);
+
 // Opens a connection. `keywords`/`values` are libpq connection parameters
 // (null-terminated arrays; dbname expanded as a connection string or URI).
 // Failures map to the distinct codes documented on PostgresStore::open().

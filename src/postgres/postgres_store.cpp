@@ -45,15 +45,30 @@ struct PostgresStore::Impl {
   // Read-only sessions: READ ONLY transactions, and the schema this library
   // reads, unmigrated.
   absl::Status enter_read_only() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
-  // Reconnects when there is no connection.
+  // Reconnects when there is no connection, or the server has hung up on
+  // the one we have (it restarted): found before anything is sent on it.
   absl::Status ready() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   // Drops the connection when `status` says it broke or it was left
   // mid-transaction, so the next call reconnects. Returns `status`.
   absl::Status settle(absl::Status status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  // True when `status` is the failure of a call whose connection died under
+  // it (settle() saw it broken): a read may then run once more, on a new
+  // connection. Never for a commit, which may have reached the server.
+  bool died_under(const absl::Status& status) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    return status.code() == absl::StatusCode::kUnavailable && died;
+  }
 
   absl::Status commit(const ChangeSet& changes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   absl::StatusOr<LedgerSnapshot> load(const SnapshotRequest& request)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  absl::StatusOr<std::optional<Fill>> find_execution(ExecutionId execution)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  absl::StatusOr<std::vector<Trade>> trades(AccountId account, size_t limit)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  absl::Status ping() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+
+  // Set by settle() when it dropped a broken connection; cleared by ready().
+  bool died ABSL_GUARDED_BY(mu) = false;
 };
 
 absl::Status PostgresStore::Impl::connect_session() {
@@ -119,7 +134,8 @@ absl::Status PostgresStore::Impl::enter_read_only() {
 }
 
 absl::Status PostgresStore::Impl::ready() {
-  if (conn != nullptr && !pg::broken(conn.get())) return absl::OkStatus();
+  died = false;
+  if (conn != nullptr && !pg::hung_up(conn.get())) return absl::OkStatus();
   return connect_session();
 }
 
@@ -127,11 +143,17 @@ absl::Status PostgresStore::Impl::settle(absl::Status status) {
   if (conn != nullptr &&
       (pg::broken(conn.get()) || PQtransactionStatus(conn.get()) != PQTRANS_IDLE ||
        status.code() == absl::StatusCode::kUnavailable)) {
+    died = pg::broken(conn.get());
     conn.reset();
   }
   return status;
 }
 
+// No retry here: once the first byte of the transaction is sent, a failure
+// may follow a COMMIT the server carried out, so it stays an ambiguous error
+// for the ledger to resolve by reloading. ready() finds a connection that
+// died while idle before anything is sent, which is what a server restart
+// leaves behind.
 absl::Status PostgresStore::Impl::commit(const ChangeSet& changes) {
   if (changes.empty()) return absl::OkStatus();
   if (absl::Status ok = ready(); !ok.ok()) return ok;
@@ -214,38 +236,61 @@ int64_t PostgresStore::schema_version_now() const {
   return impl_->version_now;
 }
 
+// Reads are safe to repeat: when the connection dies under one (the server
+// restarted after ready() looked), it runs once more on a new connection.
+
 absl::StatusOr<LedgerSnapshot> PostgresStore::load(const SnapshotRequest& request) {
   internal::MutexLock lock(&impl_->mu);
-  return impl_->load(request);
+  absl::StatusOr<LedgerSnapshot> out = impl_->load(request);
+  if (impl_->died_under(out.status())) out = impl_->load(request);
+  return out;
 }
 
 absl::StatusOr<std::optional<Fill>> PostgresStore::find_execution(ExecutionId execution) {
   internal::MutexLock lock(&impl_->mu);
-  if (absl::Status ok = impl_->ready(); !ok.ok()) return ok;
+  absl::StatusOr<std::optional<Fill>> out = impl_->find_execution(execution);
+  if (impl_->died_under(out.status())) out = impl_->find_execution(execution);
+  return out;
+}
+
+absl::Status PostgresStore::ping() {
+  internal::MutexLock lock(&impl_->mu);
+  absl::Status out = impl_->ping();
+  if (impl_->died_under(out)) out = impl_->ping();
+  return out;
+}
+
+absl::StatusOr<std::vector<Trade>> PostgresStore::trades(AccountId account, size_t limit) {
+  internal::MutexLock lock(&impl_->mu);
+  absl::StatusOr<std::vector<Trade>> out = impl_->trades(account, limit);
+  if (impl_->died_under(out.status())) out = impl_->trades(account, limit);
+  return out;
+}
+
+absl::StatusOr<std::optional<Fill>> PostgresStore::Impl::find_execution(ExecutionId execution) {
+  if (absl::Status ok = ready(); !ok.ok()) return ok;
   pg::Params id;
   id.add_int8(pg::id_to_db(execution.value()));
-  absl::StatusOr<pg::Result> r = pg::exec_prepared(impl_->conn.get(), pg::kFindExecution.name, id);
-  if (!r.ok()) return impl_->settle(r.status());
+  absl::StatusOr<pg::Result> r = pg::exec_prepared(conn.get(), pg::kFindExecution.name, id);
+  if (!r.ok()) return settle(r.status());
   std::vector<Fill> fills;
   if (absl::Status ok = pg::read_fills(r->get(), fills); !ok.ok()) return ok;
   if (fills.empty()) return std::optional<Fill>();
   return std::optional<Fill>(fills.front());
 }
 
-absl::Status PostgresStore::ping() {
-  internal::MutexLock lock(&impl_->mu);
-  if (absl::Status ok = impl_->ready(); !ok.ok()) return ok;
-  return impl_->settle(pg::exec(impl_->conn.get(), "SELECT 1", "ping"));
+absl::Status PostgresStore::Impl::ping() {
+  if (absl::Status ok = ready(); !ok.ok()) return ok;
+  return settle(pg::exec(conn.get(), "SELECT 1", "ping"));
 }
 
-absl::StatusOr<std::vector<Trade>> PostgresStore::trades(AccountId account, size_t limit) {
-  internal::MutexLock lock(&impl_->mu);
-  if (absl::Status ok = impl_->ready(); !ok.ok()) return ok;
+absl::StatusOr<std::vector<Trade>> PostgresStore::Impl::trades(AccountId account, size_t limit) {
+  if (absl::Status ok = ready(); !ok.ok()) return ok;
   pg::Params p;
   p.add_int8(pg::id_to_db(account.value()));
   p.add_int8(static_cast<int64_t>(std::min<uint64_t>(limit, std::numeric_limits<int64_t>::max())));
-  absl::StatusOr<pg::Result> r = pg::exec_prepared(impl_->conn.get(), pg::kTrades.name, p);
-  if (!r.ok()) return impl_->settle(r.status());
+  absl::StatusOr<pg::Result> r = pg::exec_prepared(conn.get(), pg::kTrades.name, p);
+  if (!r.ok()) return settle(r.status());
   std::vector<Trade> out;
   if (absl::Status ok = pg::read_trades(r->get(), out); !ok.ok()) return ok;
   return out;

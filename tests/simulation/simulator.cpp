@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <random>
+#include <set>
 #include <sstream>
 #include <thread>
 #include <tuple>
@@ -657,7 +658,9 @@ class Simulation {
   }
 
   // Moves the clock to an expiry (or retention) boundary or by a jump, then
-  // runs the sweep. Notices are sent only after a successful commit.
+  // runs the sweep. Every expiry the model makes must be notified exactly
+  // once (check_notices()): by the sweep after its commit, or, when the
+  // commit was ambiguous, by the reload before the retry.
   void expire() {
     std::vector<absl::Time> boundaries;
     for (const auto& [id, r] : model_.reservations) {
@@ -686,6 +689,9 @@ class Simulation {
         op,
         [&](LedgerModel& m) {
           expected_notices = m.expire_due(now());
+          if (&m == &model_) {
+            for (const ExpiredNotice& n : expected_notices) unnotified_[n.reservation] = n;
+          }
           return Outcome{};
         },
         [&] {
@@ -697,17 +703,71 @@ class Simulation {
           return answer_of(got);
         });
     commits_nothing_ = false;
-    std::vector<ExpiredNotice> notices = sink_->take_notices();
+    check_notices();
     if (outage_ || !saw_ok) return;
-    // The last call (the retry, after a fault) is what the counts describe.
-    std::sort(expected_notices.begin(), expected_notices.end());
+    // The last call (the retry, after a fault) is what the count describes.
     if (got_count != expected_notices.size()) {
       problems_.push_back("expired " + std::to_string(got_count) + ", model " +
                           std::to_string(expected_notices.size()));
     }
-    if (notices != expected_notices) {
-      problems_.push_back("expiry notices: " + std::to_string(notices.size()) + ", model " +
-                          std::to_string(expected_notices.size()));
+  }
+
+  // Takes the notices sent so far: each must name an expiry of the model not
+  // notified before. With `all_due`, outside an outage, every expiry of the
+  // model must have been notified by now (a crash may lose notices:
+  // reconcile_expiries()).
+  void check_notices(bool all_due = true) {
+    for (const ExpiredNotice& n : sink_->take_notices()) {
+      const std::string what = "expiry notice for order " + std::to_string(n.order.value()) +
+                               " (reservation " + std::to_string(n.reservation.value()) + ")";
+      log(what);
+      if (notified_.contains(n.reservation)) {
+        problems_.push_back(what + ": sent twice");
+        continue;
+      }
+      const auto due = unnotified_.find(n.reservation);
+      if (due == unnotified_.end() || !(due->second == n)) {
+        problems_.push_back(what + ": the model expired no such order");
+        continue;
+      }
+      unnotified_.erase(due);
+      notified_.insert(n.reservation);
+    }
+    if (!all_due || outage_ || !service_) return;
+    for (const auto& [id, n] : unnotified_) {
+      problems_.push_back("order " + std::to_string(n.order.value()) + " (reservation " +
+                          std::to_string(id.value()) + ") expired without a notice");
+    }
+  }
+
+  // What the engine does when the ledger restarts: it asks what expired
+  // within the window, since notices of expiries committed just before a
+  // crash may never have been sent. Every expiry of the model not yet
+  // notified must be listed, and nothing the model did not expire.
+  void reconcile_expiries() {
+    const absl::Time since = now() - limits_.finished_reservation_retention;
+    absl::StatusOr<std::vector<Reservation>> expired = service_->expired_reservations_since(since);
+    if (!expired.ok()) {
+      problems_.push_back("expired_reservations_since: " + expired.status().ToString());
+      return;
+    }
+    for (const Reservation& r : *expired) {
+      const ModelReservation* m = model_.by_order(r.order);
+      if (m == nullptr || m->id != r.id || m->status != ReservationStatus::kExpired ||
+          m->updated_at != r.updated_at) {
+        problems_.push_back("expired_reservations_since lists reservation " +
+                            std::to_string(r.id.value()) + ", which the model did not expire "
+                            "then");
+        continue;
+      }
+      if (unnotified_.erase(r.id) > 0) {
+        notified_.insert(r.id);
+        ++report_.faults["expiry notices lost in a crash, reconciled"];
+      }
+    }
+    for (const auto& [id, n] : unnotified_) {
+      problems_.push_back("order " + std::to_string(n.order.value()) +
+                          " expired without a notice, and a restart does not list it");
     }
   }
 
@@ -972,12 +1032,6 @@ class Simulation {
         problems_.push_back("outage_end: " + s.ToString());
         return;
       }
-      // The store's connection from before the outage is dead, which its
-      // next call finds out by failing (and reconnecting on the call after).
-      // Touch it here, so that the workload's next command is not that call.
-      for (int i = 0; i < 2 && store_; ++i) {
-        if (store_->find_execution(ExecutionId{1}).ok()) break;
-      }
     } else if (store_) {
       store_->set_down(false);
     }
@@ -1000,11 +1054,12 @@ class Simulation {
         memory_is_store && service_ && store_ && !outage_ && pending_.empty() && !store_->down();
     LedgerSnapshot before;
     if (comparable) before = service_->snapshot();
+    check_notices(/*all_due=*/false);
+    if (!problems_.empty()) return;
     reader_.reset();
     service_.reset();
     store_.reset();
     sink_->take_done();
-    sink_->take_notices();
     // During an outage the store is already down; the crash is the
     // process's alone.
     if (absl::Status s = outage_ ? absl::OkStatus() : backend_.crash(); !s.ok()) {
@@ -1021,6 +1076,8 @@ class Simulation {
       if (problems_.empty()) problems_.push_back(why + ": could not reopen");
       return;
     }
+    reconcile_expiries();
+    if (!problems_.empty()) return;
     if (comparable) {
       const LedgerSnapshot after = service_->snapshot();
       if (before != after) {
@@ -1129,6 +1186,7 @@ class Simulation {
 
   void check_everything() {
     if (!service_) return;
+    check_notices();
     testing::ModelStateCheck(
         *service_, model_, now(),
         {.symbols = kSymbols,
@@ -1187,6 +1245,10 @@ class Simulation {
 
   std::deque<Fill> wire_;     // Generated by the exchange, not yet delivered.
   std::vector<Fill> pending_; // Answered kQueued, not yet reported done.
+  // Expiries of the model, by reservation: not yet notified, and notified
+  // (or listed by expired_reservations_since() after a crash).
+  std::map<ReservationId, ExpiredNotice> unnotified_;
+  std::set<ReservationId> notified_;
   bool outage_ = false;
   int outage_started_ = 0;
   int outage_until_ = 0;

@@ -180,6 +180,13 @@ TEST_CASE("describe_config shows settings and hides secrets", "[config]") {
 }
 
 TEST_CASE("database URL passwords are redacted in both libpq forms", "[config]") {
+  // libpq percent-decodes a URI's query keys: these are passwords too.
+  CHECK(redact_database_url("postgresql://h/db?pass%77ord=secret&sslmode=require") ==
+        "postgresql://h/db?pass%77ord=***&sslmode=require");
+  CHECK(redact_database_url("postgresql://h/db?%70%61%73%73%77%6F%72%64=secret") ==
+        "postgresql://h/db?%70%61%73%73%77%6F%72%64=***");
+  CHECK(redact_database_url("postgresql://h/db?password=a&password=b&x=password=c") ==
+        "postgresql://h/db?password=***&password=***&x=password=c");
   CHECK(redact_database_url("postgresql://u:secret@h/db") == "postgresql://u:***@h/db");
   CHECK(redact_database_url("postgres://u@h/db") == "postgres://u@h/db");
   CHECK(redact_database_url("postgresql://h/db?password=secret&sslmode=require") ==

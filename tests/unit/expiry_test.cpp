@@ -6,12 +6,14 @@
 
 #include <mutex>
 #include "account/account_service.h"
+#include "support/faulty_store.h"
 #include "support/ledger_fixture.h"
 
 namespace account {
 namespace {
 
 using testing::denied_with;
+using testing::FaultyStore;
 using testing::LedgerFixture;
 
 constexpr SymbolId kAllen{1};
@@ -97,6 +99,147 @@ TEST_CASE("a partly filled order expires with only its unfilled part held", "[ex
   CHECK(f.svc().available_cash(buyer).value() == Cents{8'000});
   CHECK(f.svc().position(buyer, kAllen).value()->qty == Qty{4'000});
   CHECK(f.svc().audit().ok());
+}
+
+// A ledger on a FaultyStore with a recording sink, and two buy orders of one
+// account that expire in a day.
+struct FaultyExpiryFixture {
+  LedgerFixture f;
+  std::shared_ptr<FaultyStore> faulty = std::make_shared<FaultyStore>(f.store);
+  std::shared_ptr<RecordingSink> sink = std::make_shared<RecordingSink>();
+  AccountId a;
+  std::vector<OrderSpec> orders;
+
+  FaultyExpiryFixture() {
+    reopen();
+    a = f.account(100'000);
+    for (int i = 0; i < 2; ++i) {
+      OrderSpec o = f.order(a, kAllen, Qty{10'000}, Price{10'000});
+      o.expires_at = f.clock->now() + absl::Hours(24);
+      REQUIRE(f.svc().reserve_buy(o).ok());
+      orders.push_back(o);
+    }
+    f.clock->advance(absl::Hours(24));
+  }
+  void reopen() {
+    f.service.reset();
+    f.service =
+        AccountService::open({.store = faulty, .clock = f.clock, .sink = sink}).value();
+  }
+  std::vector<std::pair<AccountId, OrderId>> notices() {
+    std::lock_guard lock(sink->mu);
+    return sink->expired;
+  }
+  std::vector<std::pair<AccountId, OrderId>> both() const {
+    return {{a, orders[0].order}, {a, orders[1].order}};
+  }
+};
+
+TEST_CASE("lost expiry notices: an ambiguous sweep commit notifies each order once",
+          "[expiry][faults][regression]") {
+  FaultyExpiryFixture x;
+  x.faulty->inject(FaultyStore::Fault::kFailAfterCommit);
+  CHECK(denied_with(x.f.svc().expire_due_reservations(), Reason::kStoreUnavailable));
+  CHECK(x.notices().empty());  // Not yet known to be durable.
+  // The retry reloads first: the expiries landed, so they are notified now,
+  // and the sweep itself finds nothing due.
+  CHECK(x.f.svc().expire_due_reservations().value() == 0);
+  CHECK(x.notices() == x.both());
+  CHECK(x.f.svc().expire_due_reservations().value() == 0);
+  CHECK(x.f.svc().available_cash(x.a).value() == Cents{100'000});
+  CHECK(x.notices().size() == 2);
+  CHECK(x.f.svc().audit().ok());
+}
+
+TEST_CASE("lost expiry notices: any command's reload sends them, after an outage too",
+          "[expiry][faults][regression]") {
+  FaultyExpiryFixture x;
+  x.faulty->inject(FaultyStore::Fault::kFailAfterCommit);
+  CHECK(denied_with(x.f.svc().expire_due_reservations(), Reason::kStoreUnavailable));
+  x.faulty->inject(FaultyStore::Fault::kDown);
+  CHECK(denied_with(x.f.svc().credit(x.a, Cents{1}, EntryKind::kAdjustment, "k1"),
+                    Reason::kStoreUnavailable));
+  CHECK(x.notices().empty());
+  x.faulty->inject(FaultyStore::Fault::kNone);
+  CHECK(x.f.svc().credit(x.a, Cents{1}, EntryKind::kAdjustment, "k1").ok());
+  CHECK(x.notices() == x.both());
+  CHECK(x.f.svc().expire_due_reservations().value() == 0);
+  CHECK(x.notices().size() == 2);
+}
+
+TEST_CASE("lost expiry notices: a sweep that failed before it was durable notifies on retry",
+          "[expiry][faults][regression]") {
+  FaultyExpiryFixture x;
+  x.faulty->inject(FaultyStore::Fault::kFailBeforeCommit);
+  CHECK(denied_with(x.f.svc().expire_due_reservations(), Reason::kStoreUnavailable));
+  CHECK(x.notices().empty());
+  CHECK(x.f.svc().expire_due_reservations().value() == 2);
+  CHECK(x.notices() == x.both());
+  CHECK(x.f.svc().expire_due_reservations().value() == 0);
+  CHECK(x.notices().size() == 2);
+}
+
+TEST_CASE("lost expiry notices: an expiry reloaded past the retention window is notified",
+          "[expiry][faults][regression]") {
+  FaultyExpiryFixture x;
+  x.faulty->inject(FaultyStore::Fault::kFailAfterCommit);
+  CHECK(denied_with(x.f.svc().expire_due_reservations(), Reason::kStoreUnavailable));
+  // The store stays away longer than finished reservations are kept, so the
+  // reload no longer holds them.
+  x.f.clock->advance(x.f.limits.finished_reservation_retention + absl::Hours(1));
+  CHECK(x.f.svc().expire_due_reservations().value() == 0);
+  CHECK(denied_with(x.f.svc().reservation_for_order(x.orders[0].order),
+                    Reason::kReservationNotFound));
+  CHECK(x.notices() == x.both());
+}
+
+TEST_CASE("a crash after an ambiguous sweep loses the notices, and the engine reconciles",
+          "[expiry][faults][reconcile]") {
+  FaultyExpiryFixture x;
+  const absl::Time swept_at = x.f.clock->now();
+  x.faulty->inject(FaultyStore::Fault::kFailAfterCommit);
+  CHECK(denied_with(x.f.svc().expire_due_reservations(), Reason::kStoreUnavailable));
+  x.reopen();  // The process died before any reload.
+  CHECK(x.f.svc().expire_due_reservations().value() == 0);
+  CHECK(x.notices().empty());  // At most once across a crash...
+  // ...so the engine asks what expired since it last knew it had every notice.
+  const std::vector<Reservation> expired =
+      x.f.svc().expired_reservations_since(swept_at - absl::Hours(1)).value();
+  REQUIRE(expired.size() == 2);
+  CHECK(expired[0].order == x.orders[0].order);
+  CHECK(expired[1].order == x.orders[1].order);
+  CHECK(expired[0].updated_at == swept_at);
+  CHECK(x.f.svc().expired_reservations_since(swept_at + absl::Seconds(1)).value().empty());
+  // Only as far back as finished reservations are kept.
+  const absl::Time window_start = x.f.clock->now() - x.f.limits.finished_reservation_retention;
+  CHECK(x.f.svc().expired_reservations_since(window_start).ok());
+  CHECK(denied_with(x.f.svc().expired_reservations_since(window_start - absl::Seconds(1)),
+                    Reason::kInvalidArgument));
+}
+
+TEST_CASE("expired_reservations_since lists only expiries, oldest first", "[expiry][reconcile]") {
+  LedgerFixture f;
+  const AccountId a = f.account(100'000);
+  OrderSpec first = f.order(a, kAllen, Qty{10'000}, Price{10'000});
+  first.expires_at = f.clock->now() + absl::Hours(48);
+  OrderSpec second = f.order(a, kAllen, Qty{10'000}, Price{10'000});
+  second.expires_at = f.clock->now() + absl::Hours(24);
+  const OrderSpec cancelled = f.order(a, kAllen, Qty{10'000}, Price{10'000});
+  const absl::Time start = f.clock->now();
+  REQUIRE(f.svc().reserve_buy(first).ok());
+  REQUIRE(f.svc().reserve_buy(second).ok());
+  REQUIRE(f.svc().reserve_buy(cancelled).ok());
+  REQUIRE(f.svc().cancel_order(cancelled.order).ok());
+  f.clock->advance(absl::Hours(24));
+  REQUIRE(f.svc().expire_due_reservations().value() == 1);
+  f.clock->advance(absl::Hours(24));
+  REQUIRE(f.svc().expire_due_reservations().value() == 1);
+  const std::vector<Reservation> expired = f.svc().expired_reservations_since(start).value();
+  REQUIRE(expired.size() == 2);
+  CHECK(expired[0].order == second.order);
+  CHECK(expired[1].order == first.order);
+  f.reopen();  // Kept in memory across a restart, from the store.
+  CHECK(f.svc().expired_reservations_since(start).value() == expired);
 }
 
 }  // namespace

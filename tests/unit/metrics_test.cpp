@@ -115,7 +115,9 @@ TEST_CASE("a gauge is read when scraped", "[metrics]") {
   CHECK(scrape(registry).value("account_risk_ticks_since_publish") == 3.0);
   ticks = 11;
   CHECK(scrape(registry).value("account_risk_ticks_since_publish") == 11.0);
-  const auto* family = scrape(registry).family("account_risk_ticks_since_publish");
+  // The family lives in the parsed text: keep it alive while it is read.
+  const auto text = scrape(registry);
+  const auto* family = text.family("account_risk_ticks_since_publish");
   REQUIRE(family != nullptr);
   CHECK(family->type == "gauge");
 }

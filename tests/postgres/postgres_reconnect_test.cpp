@@ -1,0 +1,156 @@
+// Reconnecting after a server restart: the first call after it succeeds.
+// The connection a restart leaves behind is found dead before anything is
+// sent on it; a read whose connection dies while it runs is run once more
+// on a new connection; a commit whose connection dies after it was sent
+// stays an Unavailable error (its outcome is unknown), and the ledger
+// resolves it by reloading.
+#include <libpq-fe.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include <catch2/catch.hpp>
+
+#include "account/account_service.h"
+#include "account/postgres_store.h"
+#include "account/status.h"
+#include "support/ledger_fixture.h"
+#include "support/postgres_fixture.h"
+#include "support/store_conformance.h"
+
+namespace account {
+namespace {
+
+using testing::fresh_database_url;
+using testing::open_store;
+using testing::pg_server;
+using testing::sample_changes;
+using testing::test_epoch;
+
+// The execution of sample_changes().
+constexpr ExecutionId kSampleExecution{(uint64_t{1} << 40) | 3};
+
+ChangeSet cash(uint64_t account, int64_t cents) {
+  ChangeSet c;
+  c.balances.push_back(CashBalance{AccountId{account}, Cents{cents}});
+  return c;
+}
+
+void restart_server() {
+  REQUIRE(pg_server().stop().ok());
+  REQUIRE(pg_server().start().ok());
+}
+
+TEST_CASE("after a server restart, the first call of each kind succeeds",
+          "[postgres][reconnect][restart]") {
+  const std::string url = fresh_database_url();
+  auto store = open_store(url);
+  REQUIRE(store->commit(sample_changes(test_epoch())).ok());
+
+  restart_server();
+  CHECK(store->ping().ok());
+  restart_server();
+  CHECK(store->find_execution(kSampleExecution).value().has_value());
+  restart_server();
+  CHECK(store->trades(AccountId{1}, 5).value().size() == 1);
+  restart_server();
+  CHECK(store->load({}).value().accounts.size() == 2);
+  restart_server();
+  // Nothing of the transaction was sent on the dead connection, so the
+  // commit may go on a new one.
+  CHECK(store->commit(cash(1, 31)).ok());
+  CHECK(store->load({}).value().accounts[0].cash == Cents{31});
+}
+
+TEST_CASE("after a server restart, a ledger on PostgreSQL takes its next command",
+          "[postgres][reconnect][restart]") {
+  const std::string url = fresh_database_url();
+  auto clock = std::make_shared<ManualClock>(test_epoch());
+  auto service = AccountService::open({.store = open_store(url), .clock = clock}).value();
+  const AccountId a = service->create_account("google-sub-1", "Ann").value();
+  restart_server();
+  CHECK(service->credit(a, Cents{5'000}, EntryKind::kFantasyCredit, "k1").ok());
+  restart_server();
+  CHECK(service->reserve_buy({.account = a, .order = OrderId{1}, .symbol = SymbolId{1},
+                              .qty = Qty{10'000}, .limit = Price{1'000}})
+            .ok());
+  CHECK(service->available_cash(a).value() == Cents{4'000});
+  CHECK(service->audit().ok());
+}
+
+// A libpq session of the test's own, holding a lock on a table of the
+// store's database until it ends its transaction.
+class TableLock {
+ public:
+  TableLock(const std::string& url, const char* table) : conn_(PQconnectdb(url.c_str())) {
+    REQUIRE(PQstatus(conn_) == CONNECTION_OK);
+    exec("BEGIN");
+    exec((std::string("LOCK TABLE ") + table + " IN ACCESS EXCLUSIVE MODE").c_str());
+  }
+  ~TableLock() { PQfinish(conn_); }
+  void release() { exec("COMMIT"); }
+
+ private:
+  void exec(const char* sql) {
+    PGresult* r = PQexec(conn_, sql);
+    const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    REQUIRE(ok);
+  }
+  PGconn* conn_;
+};
+
+// Ends the server process of the session of this database that waits for a
+// lock (the store's), once there is one; waits until it has exited.
+void end_the_waiting_session(const std::string& url) {
+  for (int i = 0; i < 500; ++i) {
+    const std::string n = testing::query_value(
+        url, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+             "AND wait_event_type = 'Lock'");
+    if (n == "1") break;
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  REQUIRE(testing::query_value(
+              url,
+              "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity "
+              "WHERE datname = current_database() AND wait_event_type = 'Lock'") == "1");
+}
+
+TEST_CASE("a read whose connection dies while it runs is run once more",
+          "[postgres][reconnect]") {
+  const std::string url = fresh_database_url();
+  auto store = open_store(url);
+  REQUIRE(store->commit(sample_changes(test_epoch())).ok());
+  TableLock lock(url, "executions");
+  absl::StatusOr<std::optional<Fill>> found = absl::UnknownError("not run");
+  std::thread reader([&] { found = store->find_execution(kSampleExecution); });
+  end_the_waiting_session(url);
+  // The retry waits on the lock too, on its new connection, until it goes.
+  absl::SleepFor(absl::Milliseconds(100));
+  lock.release();
+  reader.join();
+  REQUIRE(found.ok());
+  CHECK(found->has_value());
+}
+
+TEST_CASE("a commit whose connection dies after it was sent stays Unavailable",
+          "[postgres][reconnect]") {
+  const std::string url = fresh_database_url();
+  auto store = open_store(url);
+  REQUIRE(store->commit(sample_changes(test_epoch())).ok());
+  TableLock lock(url, "accounts");
+  absl::Status committed = absl::UnknownError("not run");
+  std::thread writer([&] { committed = store->commit(cash(1, 41)); });
+  end_the_waiting_session(url);
+  lock.release();
+  writer.join();
+  // Sent and then lost: the outcome is the caller's to find out, not ours
+  // to guess by sending it again.
+  CHECK(committed.code() == absl::StatusCode::kUnavailable);
+  CHECK(store->load({}).value().accounts[0].cash != Cents{41});
+}
+
+}  // namespace
+}  // namespace account
