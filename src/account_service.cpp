@@ -129,6 +129,7 @@ absl::Status AccountService::reload() {
   for (const StagedExpiry& e : durable) {
     options_.sink->on_order_expired(e.account, e.order, e.reservation);
   }
+  observer_->reservations_expired(durable.size());
   return absl::OkStatus();
 }
 
