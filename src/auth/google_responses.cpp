@@ -15,9 +15,9 @@ using account::auth::GoogleTokens;
 using account::auth::GoogleUser;
 
 absl::Status invalid(std::string_view endpoint, const absl::Status& why) {
-  return denial(Reason::kGoogleResponseInvalid,
-                internal::cat(endpoint, ": ",
-                              std::string_view(why.message().data(), why.message().size())));
+  return denial(
+      Reason::kGoogleResponseInvalid,
+      internal::cat(endpoint, ": ", std::string_view(why.message().data(), why.message().size())));
 }
 
 }  // namespace
