@@ -76,7 +76,10 @@ struct World {
     options.access_keys = {{.kid = "fuzz", .secret = std::string(kSecret)}};
     options.access_current_kid = "fuzz";
     auth = aa::AuthService::create(options, accounts.get(), &google, &tokens, clock.get()).value();
-    limiter = aa::RateLimiter::create({.clock = clock}).value();
+    // Small bursts, so that a script of a few requests reaches 429 too.
+    aa::RateLimiterOptions limits{.clock = clock};
+    for (auto& [path, limit] : limits.limits) limit = {.burst = 3, .per_minute = 1};
+    limiter = aa::RateLimiter::create(limits).value();
     handlers = std::make_unique<aa::AuthHandlers>(auth.get(), accounts.get(), limiter.get(),
                                                   aa::AuthHandlersOptions{.clock = clock});
     const aa::Session first = sign_in("google-sub-1", "ada@example.com");
