@@ -27,18 +27,33 @@ struct JsonValue {
   std::vector<JsonValue> array;
   std::vector<std::pair<std::string, JsonValue>> object;  // In document order.
 
-  const JsonValue* get(std::string_view key) const {
-    for (const auto& [k, v] : object) {
-      if (k == key) return &v;
-    }
-    return nullptr;
-  }
-  std::vector<std::string> keys() const {
-    std::vector<std::string> out;
-    for (const auto& [k, v] : object) out.push_back(k);
-    return out;
-  }
+  JsonValue() = default;
+  JsonValue(const JsonValue&) = default;
+  JsonValue(JsonValue&&) = default;
+  JsonValue& operator=(const JsonValue&) = default;
+  JsonValue& operator=(JsonValue&&) = default;
+  ~JsonValue();
+
+  const JsonValue* get(std::string_view key) const;
+  std::vector<std::string> keys() const;
 };
+
+// Out of the class, as get() and keys() are: with the destructor implicit, clang instantiates
+// std::pair<std::string, JsonValue> while JsonValue is still incomplete (GCC does not).
+inline JsonValue::~JsonValue() = default;
+
+inline const JsonValue* JsonValue::get(std::string_view key) const {
+  for (const auto& [k, v] : object) {
+    if (k == key) return &v;
+  }
+  return nullptr;
+}
+
+inline std::vector<std::string> JsonValue::keys() const {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : object) out.push_back(k);
+  return out;
+}
 
 class JsonReader {
  public:
