@@ -38,10 +38,19 @@ std::optional<std::string> text_of(const std::optional<JsonValue>& doc, std::str
   return v->string;
 }
 
-// True when `value` may be looked for in a message: long enough not to
-// match by chance, and not part of a key (messages name keys).
+// True when `value` may be looked for in a message: token-like (16 or more
+// of [A-Za-z0-9._-], a digit among them), so that it cannot match the
+// message's own words ("GoogleResponseInvalid: userinfo endpoint: ...") by
+// chance, and not part of a key (messages name keys).
 bool secret_like(const std::optional<JsonValue>& doc, const std::optional<std::string>& value) {
-  if (!value || value->size() < 8) return false;
+  if (!value || value->size() < 16) return false;
+  bool digit = false;
+  for (const char c : *value) {
+    const bool alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (!alnum && c != '.' && c != '_' && c != '-') return false;
+    digit = digit || (c >= '0' && c <= '9');
+  }
+  if (!digit) return false;
   for (const auto& [key, v] : doc->object) {
     if (key.find(*value) != std::string::npos) return false;
   }
