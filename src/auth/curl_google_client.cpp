@@ -10,14 +10,13 @@
 #include "account/status.h"
 #include "google_http.h"
 #include "google_id_token.h"
-#include "json_fields.h"
+#include "google_responses.h"
 
 namespace account::auth {
 namespace {
 
 using internal::auth::CurlHttp;
 using internal::auth::HttpAttempt;
-using internal::auth::JsonFields;
 
 std::string_view message_of(const absl::Status& s) {
   return {s.message().data(), s.message().size()};
@@ -62,20 +61,6 @@ absl::Status check_options(const CurlGoogleClientOptions& o) {
     return absl::InvalidArgumentError("response_bytes_max must be at least 1024");
   }
   return absl::OkStatus();
-}
-
-// Google's `error` code from a 4xx body ("invalid_grant"), if it is one:
-// short and of [a-z_] only, so no echoed input can ride along.
-std::string google_error_code(const std::string& body) {
-  absl::StatusOr<JsonFields> fields = JsonFields::parse(body);
-  if (!fields.ok()) return "";
-  absl::StatusOr<std::optional<std::string>> error = fields->string("error");
-  if (!error.ok() || !error->has_value()) return "";
-  const std::string& code = **error;
-  const bool plain = !code.empty() && code.size() <= 64 &&
-                     std::all_of(code.begin(), code.end(),
-                                 [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; });
-  return plain ? code : "";
 }
 
 bool transient_status(long status) { return status == 429 || (status >= 500 && status <= 599); }
@@ -135,23 +120,7 @@ class CurlGoogleClient::Impl {
     constexpr std::string_view kEndpoint = "userinfo endpoint";
     absl::StatusOr<HttpAttempt> a = get(kEndpoint, options_.userinfo_endpoint, access_token);
     if (!a.ok()) return a.status();
-    absl::StatusOr<JsonFields> fields = JsonFields::parse(a->body);
-    if (!fields.ok()) return invalid(kEndpoint, fields.status());
-    GoogleUser user;
-    absl::StatusOr<std::string> sub = fields->required_string("sub");
-    if (!sub.ok()) return invalid(kEndpoint, sub.status());
-    user.sub = *std::move(sub);
-    absl::StatusOr<std::optional<bool>> verified = fields->boolean("email_verified");
-    if (!verified.ok()) return invalid(kEndpoint, verified.status());
-    user.email_verified = verified->value_or(false);
-    const std::pair<std::string_view, std::string*> texts[] = {
-        {"email", &user.email}, {"name", &user.name}, {"picture", &user.picture}};
-    for (const auto& [key, out] : texts) {
-      absl::StatusOr<std::optional<std::string>> v = fields->string(key);
-      if (!v.ok()) return invalid(kEndpoint, v.status());
-      *out = v->value_or("");
-    }
-    return user;
+    return internal::auth::read_userinfo_response(a->body);
   }
 
   absl::StatusOr<GoogleIdClaims> verify_id_token(std::string_view id_token) {
@@ -159,38 +128,9 @@ class CurlGoogleClient::Impl {
   }
 
  private:
-  static absl::Status invalid(std::string_view endpoint, const absl::Status& why) {
-    return denial(Reason::kGoogleResponseInvalid, internal::cat(endpoint, ": ", message_of(why)));
-  }
-
   absl::StatusOr<GoogleTokens> read_tokens(const std::string& body) {
-    constexpr std::string_view kEndpoint = "token endpoint";
-    absl::StatusOr<JsonFields> fields = JsonFields::parse(body);
-    if (!fields.ok()) return invalid(kEndpoint, fields.status());
-    GoogleTokens tokens;
-    absl::StatusOr<std::string> access = fields->required_string("access_token");
-    if (!access.ok()) return invalid(kEndpoint, access.status());
-    tokens.access_token = *std::move(access);
-    absl::StatusOr<std::optional<int64_t>> expires_in = fields->integer("expires_in");
-    if (!expires_in.ok()) return invalid(kEndpoint, expires_in.status());
-    if (!expires_in->has_value() || **expires_in <= 0) {
-      return invalid(kEndpoint,
-                     absl::InvalidArgumentError("field \"expires_in\" is missing or not positive"));
-    }
-    tokens.expires_in_seconds = **expires_in;
-    absl::StatusOr<std::optional<std::string>> type = fields->string("token_type");
-    if (!type.ok()) return invalid(kEndpoint, type.status());
-    if (type->has_value() && **type != "Bearer" && **type != "bearer") {
-      return invalid(kEndpoint, absl::InvalidArgumentError("token_type is not Bearer"));
-    }
-    absl::StatusOr<std::optional<std::string>> id_token = fields->string("id_token");
-    if (!id_token.ok()) return invalid(kEndpoint, id_token.status());
-    if (id_token->has_value()) {
-      absl::StatusOr<GoogleIdClaims> claims = verifier_->verify(**id_token);
-      if (!claims.ok()) return claims.status();
-      tokens.id_claims = *std::move(claims);
-    }
-    return tokens;
+    return internal::auth::read_token_response(
+        body, [this](std::string_view id_token) { return verifier_->verify(id_token); });
   }
 
   // The outcome of one attempt as the errors of google_client.h.
@@ -210,7 +150,7 @@ class CurlGoogleClient::Impl {
                     internal::cat(endpoint, " answered HTTP ", a.status));
     }
     if (a.status >= 400 && a.status <= 499) {
-      const std::string code = google_error_code(a.body);
+      const std::string code = internal::auth::google_error_code(a.body);
       return denial(Reason::kGoogleRejected, internal::cat(endpoint, " answered HTTP ", a.status,
                                                            code.empty() ? "" : " ", code));
     }

@@ -7,6 +7,7 @@
 #   tests/fuzz/run_fuzzers.sh            # 60 seconds per target
 #   tests/fuzz/run_fuzzers.sh 600        # ten minutes per target
 #   FUZZ_JOBS=2 tests/fuzz/run_fuzzers.sh 300
+#   FUZZ_TARGETS="auth_handlers_fuzzer" tests/fuzz/run_fuzzers.sh   # only these
 set -eu
 seconds="${1:-60}"
 jobs="${FUZZ_JOBS:-1}"
@@ -15,11 +16,13 @@ build="$root/build/fuzz"
 
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_COMPILER=clang++ -DACCOUNT_SANITIZER=fuzzer -DACCOUNT_WITH_SLEEPER=ON \
-  -DACCOUNT_BUILD_BENCHMARKS=OFF -DACCOUNT_BUILD_EXAMPLES=OFF >/dev/null
-targets=""
-for source in "$root"/tests/fuzz/*_fuzzer.cpp; do
-  targets="$targets $(basename "$source" .cpp)"
-done
+  -DACCOUNT_WITH_AUTH=ON -DACCOUNT_BUILD_BENCHMARKS=OFF -DACCOUNT_BUILD_EXAMPLES=OFF >/dev/null
+targets="${FUZZ_TARGETS:-}"
+if [ -z "$targets" ]; then
+  for source in "$root"/tests/fuzz/*_fuzzer.cpp; do
+    targets="$targets $(basename "$source" .cpp)"
+  done
+fi
 # shellcheck disable=SC2086
 cmake --build "$build" -j2 --target $targets
 
