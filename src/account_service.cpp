@@ -558,8 +558,7 @@ absl::StatusOr<std::vector<Trade>> AccountService::trade_history(AccountId accou
     const internal::AccountRecord* rec = state_->account(account);
     if (rec == nullptr) return account_not_found(account);
     if (limit <= rec->recent_trades.size() || !rec->older_trades_in_store) {
-      const size_t n = std::min(limit, rec->recent_trades.size());
-      return std::vector<Trade>(rec->recent_trades.rbegin(), rec->recent_trades.rbegin() + n);
+      return rec->recent_trades.newest_first(limit);
     }
   }
   absl::StatusOr<std::vector<Trade>> stored = options_.store->trades(account, limit);

@@ -40,11 +40,7 @@ std::optional<AccountId> LedgerState::account_by_google_id(std::string_view goog
   return it->second;
 }
 
-const Fill* LedgerState::execution(ExecutionId id) const {
-  auto it = execution_index_.find(id);
-  return it == execution_index_.end() ? nullptr
-                                      : &execution_log_[it->second - execution_log_base_];
-}
+const Fill* LedgerState::execution(ExecutionId id) const { return executions_.find(id); }
 
 const ExternalEntry* LedgerState::entry(std::string_view key) const {
   auto it = entries_.find(to_absl(key));
@@ -99,16 +95,13 @@ void LedgerState::put_reservation(const Reservation& r) {
 }
 
 void LedgerState::add_execution(const Fill& fill) {
-  execution_index_.emplace(fill.execution, execution_log_base_ + execution_log_.size());
-  execution_log_.push_back(fill);
+  executions_.push_back(fill);
   newest_fill_time_ = std::max(newest_fill_time_, fill.time);
 }
 
 void LedgerState::add_trade(const Trade& trade) {
   AccountRecord& rec = accounts_[trade.account.value() - 1];
-  rec.recent_trades.push_back(trade);
-  if (rec.recent_trades.size() > limits_.trades_in_memory_per_account_max) {
-    rec.recent_trades.pop_front();
+  if (rec.recent_trades.push_back(trade, limits_.trades_in_memory_per_account_max)) {
     rec.older_trades_in_store = true;
   }
 }
@@ -121,10 +114,8 @@ void LedgerState::add_entry(const ExternalEntry& entry) { entries_.emplace(entry
 // amortized O(1) per record.
 void LedgerState::prune(absl::Time now) {
   const absl::Time window_start = execution_window_start();
-  while (!execution_log_.empty() && execution_log_.front().time < window_start) {
-    execution_index_.erase(execution_log_.front().execution);
-    execution_log_.pop_front();
-    ++execution_log_base_;
+  while (!executions_.empty() && executions_.front().time < window_start) {
+    executions_.pop_front();
     forgot_executions_ = true;
   }
   const absl::Time finished_cutoff = now - limits_.finished_reservation_retention;
@@ -227,7 +218,7 @@ LedgerSnapshot LedgerState::to_snapshot() const {
       stored.buy_pending_qty = Qty{0};
       out.positions.push_back(stored);
     }
-    out.trades.insert(out.trades.end(), rec.recent_trades.begin(), rec.recent_trades.end());
+    rec.recent_trades.for_each([&](const Trade& trade) { out.trades.push_back(trade); });
   }
   for (const auto& [id, r] : reservations_) out.reservations.push_back(r);
   std::sort(out.reservations.begin(), out.reservations.end(),
@@ -235,9 +226,9 @@ LedgerSnapshot LedgerState::to_snapshot() const {
   // Memory prunes in arrival order, so a fill that arrived already older than
   // the window may linger; the snapshot holds exactly the window.
   const absl::Time window_start = execution_window_start();
-  for (const Fill& fill : execution_log_) {
+  executions_.for_each([&](const Fill& fill) {
     if (fill.time >= window_start) out.executions.push_back(fill);
-  }
+  });
   std::sort(out.executions.begin(), out.executions.end(),
             [](const Fill& a, const Fill& b) { return a.execution < b.execution; });
   for (const auto& [key, entry] : entries_) out.entries.push_back(entry);
@@ -295,7 +286,7 @@ const Reservation* Txn::reservation(ReservationId id) const {
 
 std::optional<ReservationId> Txn::reservation_for_order(OrderId order) const {
   if (!new_orders_.empty()) {
-    if (auto it = new_orders_.find(order); it != new_orders_.end()) return it->second;
+    if (const uint64_t* id = new_orders_.find(order.value())) return ReservationId{*id};
   }
   return base_->reservation_for_order(order);
 }
@@ -307,9 +298,7 @@ std::optional<AccountId> Txn::account_by_google_id(std::string_view google_id) c
 
 const Fill* Txn::execution(ExecutionId id) const {
   if (!execution_index_.empty()) {
-    if (auto it = execution_index_.find(id); it != execution_index_.end()) {
-      return &executions_[it->second];
-    }
+    if (const uint64_t* index = execution_index_.find(id.value())) return &executions_[*index];
   }
   return base_->execution(id);
 }
@@ -353,13 +342,17 @@ void Txn::put_reservation(const Reservation& reservation) {
   claim(reservation_slots_, id, static_cast<uint32_t>(reservations_.size()));
   reservations_.push_back(reservation);
   if (id >= base_->next_reservation_id()) {
-    new_orders_.emplace(reservation.order, reservation.id);
+    if (new_orders_.insert(reservation.order.value(), id)) {
+      new_order_ids_.push_back(reservation.order.value());
+    }
     ++new_reservations_;
   }
 }
 
 void Txn::add_execution(const Fill& fill) {
-  execution_index_.emplace(fill.execution, executions_.size());
+  if (execution_index_.insert(fill.execution.value(), executions_.size())) {
+    execution_ids_.push_back(fill.execution.value());
+  }
   executions_.push_back(fill);
 }
 
@@ -392,10 +385,12 @@ void Txn::reset(const LedgerState& base) {
   positions_.clear();
   position_next_.clear();
   reservations_.clear();
-  if (!new_orders_.empty()) new_orders_.clear();
+  new_orders_.clear(new_order_ids_);
+  new_order_ids_.clear();
   new_reservations_ = 0;
   executions_.clear();
-  if (!execution_index_.empty()) execution_index_.clear();
+  execution_index_.clear(execution_ids_);
+  execution_ids_.clear();
   trades_.clear();
   entries_.clear();
   if (!entry_index_.empty()) entry_index_.clear();
