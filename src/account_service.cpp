@@ -4,6 +4,7 @@
 #include <random>
 #include <utility>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/functional/function_ref.h"
 #include "account/memory_store.h"
 #include "account/notional.h"
@@ -108,7 +109,7 @@ absl::Status AccountService::reload() {
 // commit, and takes state_mu_ exclusively only to apply.
 
 absl::Status AccountService::submit(PendingCommand& command) {
-  std::vector<PendingCommand*> group;
+  absl::InlinedVector<PendingCommand*, 16> group;  // No allocation for most groups.
   {
     internal::MutexLock lock(&queue_mu_);
     queue_.push_back(&command);

@@ -1,6 +1,5 @@
 #include "execution_window.h"
 
-#include <algorithm>
 #include <utility>
 
 #include "check.h"
@@ -8,18 +7,23 @@
 namespace account::internal {
 
 void ExecutionWindow::push_back(const Fill& fill) {
-  if (size() == ring_.size()) {
-    // Double the ring, keeping each fill at its arrival number's place.
-    const size_t capacity = std::max<size_t>(ring_.size() * 2, 64);
-    std::vector<Fill> bigger(capacity);
-    for (uint64_t i = front_; i != next_; ++i) bigger[i & (capacity - 1)] = ring_[i & mask_];
-    ring_ = std::move(bigger);
-    mask_ = capacity - 1;
-  }
   const bool fresh = index_.insert(fill.execution.value(), next_);
   ACCOUNT_CHECK(fresh, "an execution id is applied once");
-  ring_[next_ & mask_] = fill;
+  if ((next_ & (kChunkFills - 1)) == 0) {
+    chunks_.push_back(spare_ ? std::move(spare_) : std::make_unique<Fill[]>(kChunkFills));
+  }
+  chunks_.back()[next_ & (kChunkFills - 1)] = fill;
   ++next_;
+}
+
+void ExecutionWindow::pop_front() {
+  index_.erase(front().execution.value());
+  ++front_;
+  // The front chunk is spent once front_ reaches the next chunk's first fill.
+  if ((front_ & (kChunkFills - 1)) == 0) {
+    spare_ = std::move(chunks_.front());
+    chunks_.pop_front();
+  }
 }
 
 }  // namespace account::internal

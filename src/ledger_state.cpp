@@ -29,9 +29,9 @@ const Reservation* LedgerState::reservation(ReservationId id) const {
 }
 
 std::optional<ReservationId> LedgerState::reservation_for_order(OrderId order) const {
-  auto it = by_order_.find(order);
-  if (it == by_order_.end()) return std::nullopt;
-  return it->second;
+  const uint64_t* id = by_order_.find(order.value());
+  if (id == nullptr) return std::nullopt;
+  return ReservationId{*id};
 }
 
 std::optional<AccountId> LedgerState::account_by_google_id(std::string_view google_id) const {
@@ -74,7 +74,7 @@ void LedgerState::put_reservation(const Reservation& r) {
   auto [it, inserted] = reservations_.try_emplace(r.id, r);
   AccountRecord& owner = accounts_[r.account.value() - 1];
   if (inserted) {
-    by_order_.emplace(r.order, r.id);
+    by_order_.insert(r.order.value(), r.id.value());
     reservation_id_high_water_ = std::max(reservation_id_high_water_, r.id.value());
   } else {
     const bool was_active = it->second.active();
@@ -87,9 +87,14 @@ void LedgerState::put_reservation(const Reservation& r) {
   }
   if (r.active()) {
     expiry_index_.insert({r.expires_at, r.id});
-    owner.active_reservations.insert(r.id);
+    std::vector<ReservationId>& active = owner.active_reservations;
+    // New reservations have the highest id yet: the common case appends.
+    auto at = std::lower_bound(active.begin(), active.end(), r.id);
+    if (at == active.end() || *at != r.id) active.insert(at, r.id);
   } else {
-    owner.active_reservations.erase(r.id);
+    std::vector<ReservationId>& active = owner.active_reservations;
+    auto at = std::lower_bound(active.begin(), active.end(), r.id);
+    if (at != active.end() && *at == r.id) active.erase(at);
     finished_.emplace_back(r.updated_at, r.id);
   }
 }
@@ -123,7 +128,7 @@ void LedgerState::prune(absl::Time now) {
     auto it = reservations_.find(finished_.front().second);
     if (it != reservations_.end() && !it->second.active() &&
         it->second.updated_at < finished_cutoff) {
-      by_order_.erase(it->second.order);
+      by_order_.erase(it->second.order.value());
       reservations_.erase(it);
     }
     finished_.pop_front();
@@ -315,6 +320,31 @@ void Txn::create_account(Account row) {
 }
 
 void Txn::put_account(const Account& row) { overlay_account(row.id, row); }
+
+Reservation* Txn::mutable_reservation(ReservationId id) {
+  if (const Slot* s = slot(reservation_slots_, id.value())) return &reservations_[s->index];
+  const Reservation* current = base_->reservation(id);
+  ACCOUNT_CHECK(current != nullptr, "commands change only reservations they found");
+  claim(reservation_slots_, id.value(), static_cast<uint32_t>(reservations_.size()));
+  reservations_.push_back(*current);
+  return &reservations_.back();
+}
+
+Position* Txn::mutable_position(AccountId account_id, SymbolId symbol) {
+  uint32_t head = kNoPosition;
+  if (const Slot* s = slot(position_slots_, account_id.value())) {
+    for (uint32_t i = s->index; i != kNoPosition; i = position_next_[i]) {
+      if (positions_[i].symbol == symbol) return &positions_[i];
+    }
+    head = s->index;
+  }
+  const Position* current = base_->position(account_id, symbol);
+  claim(position_slots_, account_id.value(), static_cast<uint32_t>(positions_.size()));
+  positions_.push_back(current != nullptr ? *current
+                                          : Position{.account = account_id, .symbol = symbol});
+  position_next_.push_back(head);
+  return &positions_.back();
+}
 
 void Txn::put_position(const Position& position) {
   const uint64_t account_id = position.account.value();

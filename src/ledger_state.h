@@ -44,7 +44,10 @@ struct AccountRecord {
   absl::btree_map<SymbolId, Position> positions;
   TradeRing recent_trades;              // At most trades_in_memory_per_account_max.
   bool older_trades_in_store = false;   // Some trades were dropped from recent_trades.
-  absl::btree_set<ReservationId> active_reservations;
+  // Ascending. A sorted vector rather than a btree_set: an account often
+  // has no active reservation between orders, and a btree allocates its
+  // root again for every first element.
+  std::vector<ReservationId> active_reservations;
 };
 
 // The committed state. Only AccountService's group-commit leader mutates it,
@@ -110,7 +113,7 @@ class LedgerState {
   std::vector<AccountRecord> accounts_;  // Index = id - 1.
   absl::flat_hash_map<std::string, AccountId> by_google_id_;
   absl::flat_hash_map<ReservationId, Reservation> reservations_;
-  absl::flat_hash_map<OrderId, ReservationId> by_order_;
+  U64Map by_order_;  // Order id -> reservation id.
   absl::btree_set<std::pair<absl::Time, ReservationId>> expiry_index_;    // Active only.
   std::deque<std::pair<absl::Time, ReservationId>> finished_;            // By finish time.
   uint64_t reservation_id_high_water_ = 0;
@@ -171,6 +174,13 @@ class Txn {
   // whole row (with its strings) for every change.
   Account* mutable_account(AccountId id);
   void put_account(const Account& row);
+  // Staged images changed in place, copied into the overlay on first touch
+  // (as mutable_account()): a fill changes a few figures of two positions
+  // and two reservations, where copying each whole row out and back in cost
+  // more than the arithmetic. mutable_reservation() takes an existing
+  // reservation; mutable_position() starts an empty one if there is none.
+  Reservation* mutable_reservation(ReservationId id);
+  Position* mutable_position(AccountId account, SymbolId symbol);
   void put_position(const Position& position);
   // A reservation with an id above the base's high-water mark is new (ids
   // come from next_reservation_id()).
