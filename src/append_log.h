@@ -9,7 +9,6 @@
 // Thread-safety: none.
 #pragma once
 
-#include <algorithm>
 #include <cstddef>
 #include <vector>
 
@@ -30,20 +29,8 @@ class AppendLog {
     ++size_;
   }
 
-  // Appends `rows` a chunk's worth at a time (one range copy per chunk
-  // rather than a capacity check per row).
   void append(const std::vector<T>& rows) {
-    for (auto from = rows.begin(); from != rows.end();) {
-      if ((size_ >> kShift) == chunks_.size()) {
-        chunks_.emplace_back();
-        chunks_.back().reserve(kChunkRows);
-      }
-      std::vector<T>& chunk = chunks_.back();
-      const size_t n = std::min<size_t>(kChunkRows - chunk.size(), rows.end() - from);
-      chunk.insert(chunk.end(), from, from + static_cast<std::ptrdiff_t>(n));
-      from += static_cast<std::ptrdiff_t>(n);
-      size_ += n;
-    }
+    for (const T& row : rows) push_back(row);
   }
 
  private:

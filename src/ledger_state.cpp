@@ -24,8 +24,7 @@ const Position* LedgerState::position(AccountId account_id, SymbolId symbol) con
 }
 
 const Reservation* LedgerState::reservation(ReservationId id) const {
-  auto it = reservations_.find(id);
-  return it == reservations_.end() ? nullptr : &it->second;
+  return reservations_.find(id);
 }
 
 std::optional<ReservationId> LedgerState::reservation_for_order(OrderId order) const {
@@ -71,15 +70,15 @@ void LedgerState::put_position(const Position& p) {
 }
 
 void LedgerState::put_reservation(const Reservation& r) {
-  auto [it, inserted] = reservations_.try_emplace(r.id, r);
+  const Reservation* prior = reservations_.find(r.id);
+  const bool was_active = prior != nullptr && prior->active();
+  const absl::Time expires_at_before = prior != nullptr ? prior->expires_at : absl::Time();
+  const bool inserted = reservations_.put(r).second;
   AccountRecord& owner = accounts_[r.account.value() - 1];
   if (inserted) {
     by_order_.insert(r.order.value(), r.id.value());
     reservation_id_high_water_ = std::max(reservation_id_high_water_, r.id.value());
   } else {
-    const bool was_active = it->second.active();
-    const absl::Time expires_at_before = it->second.expires_at;
-    it->second = r;
     // A partial fill leaves an active reservation active with its expiry:
     // both indexes already hold it.
     if (was_active && r.active() && expires_at_before == r.expires_at) return;
@@ -125,11 +124,10 @@ void LedgerState::prune(absl::Time now) {
   }
   const absl::Time finished_cutoff = now - limits_.finished_reservation_retention;
   while (!finished_.empty() && finished_.front().first < finished_cutoff) {
-    auto it = reservations_.find(finished_.front().second);
-    if (it != reservations_.end() && !it->second.active() &&
-        it->second.updated_at < finished_cutoff) {
-      by_order_.erase(it->second.order.value());
-      reservations_.erase(it);
+    const Reservation* r = reservations_.find(finished_.front().second);
+    if (r != nullptr && !r->active() && r->updated_at < finished_cutoff) {
+      by_order_.erase(r->order.value());
+      reservations_.erase(r->id);
     }
     finished_.pop_front();
   }
@@ -225,9 +223,8 @@ LedgerSnapshot LedgerState::to_snapshot() const {
     }
     rec.recent_trades.for_each([&](const Trade& trade) { out.trades.push_back(trade); });
   }
-  for (const auto& [id, r] : reservations_) out.reservations.push_back(r);
-  std::sort(out.reservations.begin(), out.reservations.end(),
-            [](const Reservation& a, const Reservation& b) { return a.id < b.id; });
+  out.reservations.reserve(reservations_.size());
+  reservations_.for_each([&](const Reservation& r) { out.reservations.push_back(r); });  // By id.
   // Memory prunes in arrival order, so a fill that arrived already older than
   // the window may linger; the snapshot holds exactly the window.
   const absl::Time window_start = execution_window_start();

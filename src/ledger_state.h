@@ -24,6 +24,7 @@
 #include "account/reservation.h"
 #include "account/trade.h"
 #include "execution_window.h"
+#include "reservation_table.h"
 #include "trade_ring.h"
 
 namespace account::internal {
@@ -80,9 +81,7 @@ class LedgerState {
     return expiry_index_;
   }
   const std::vector<AccountRecord>& accounts() const { return accounts_; }
-  const absl::flat_hash_map<ReservationId, Reservation>& reservations() const {
-    return reservations_;
-  }
+  const ReservationTable& reservations() const { return reservations_; }
   const absl::flat_hash_map<std::string, ExternalEntry>& entries() const { return entries_; }
 
   // Applies a committed transaction: the rows staged in `txn` and the
@@ -112,7 +111,7 @@ class LedgerState {
   LedgerLimits limits_;
   std::vector<AccountRecord> accounts_;  // Index = id - 1.
   absl::flat_hash_map<std::string, AccountId> by_google_id_;
-  absl::flat_hash_map<ReservationId, Reservation> reservations_;
+  ReservationTable reservations_;
   U64Map by_order_;  // Order id -> reservation id.
   absl::btree_set<std::pair<absl::Time, ReservationId>> expiry_index_;    // Active only.
   std::deque<std::pair<absl::Time, ReservationId>> finished_;            // By finish time.
