@@ -54,6 +54,14 @@ struct MemoryStore::Impl {
   // nothing. One probe per key, where checking first and inserting after
   // would take two.
   absl::Status claim_keys(const ChangeSet& c) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  // How many keys of each kind try_claim() took before it stopped.
+  struct Claimed {
+    size_t accounts = 0;
+    size_t entries = 0;
+    size_t executions = 0;
+  };
+  absl::Status try_claim(const ChangeSet& c, Claimed& claimed) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  void unclaim(const ChangeSet& c, const Claimed& claimed) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
 
   // Indexes the trades appended since the last call.
   void index_trades() const ABSL_SHARED_LOCKS_REQUIRED(mu) ABSL_EXCLUSIVE_LOCKS_REQUIRED(index_mu) {
@@ -64,47 +72,48 @@ struct MemoryStore::Impl {
 };
 
 absl::Status MemoryStore::Impl::claim_keys(const ChangeSet& c) {
-  size_t accounts_claimed = 0;
-  size_t entries_claimed = 0;
-  size_t executions_claimed = 0;
-  const auto refuse = [&](absl::Status why) {
-    for (size_t i = 0; i < accounts_claimed; ++i) account_ids.erase(c.new_accounts[i].id.value());
-    for (size_t i = 0; i < entries_claimed; ++i) entry_keys.erase(c.entries[i].key);
-    for (size_t i = 0; i < executions_claimed; ++i) {
-      execution_ids.erase(c.executions[i].execution.value());
-    }
-    return why;
-  };
+  Claimed claimed;
+  absl::Status status = try_claim(c, claimed);
+  if (!status.ok()) unclaim(c, claimed);
+  return status;
+}
+
+absl::Status MemoryStore::Impl::try_claim(const ChangeSet& c, Claimed& claimed) {
   for (const Account& a : c.new_accounts) {
-    if (!account_ids.insert(a.id.value(), new_accounts.size() + accounts_claimed)) {
-      return refuse(absl::AlreadyExistsError(internal::cat("account ", a.id.value(), " exists")));
+    if (!account_ids.insert(a.id.value(), new_accounts.size() + claimed.accounts)) {
+      return absl::AlreadyExistsError(internal::cat("account ", a.id.value(), " exists"));
     }
-    ++accounts_claimed;
+    ++claimed.accounts;
   }
   for (const ExternalEntry& e : c.entries) {
-    if (!entry_keys.insert(e.key).second) {
-      return refuse(absl::AlreadyExistsError("entry key exists"));
-    }
-    ++entries_claimed;
+    if (!entry_keys.insert(e.key).second) return absl::AlreadyExistsError("entry key exists");
+    ++claimed.entries;
   }
   for (const CashBalance& b : c.balances) {
     if (!account_ids.contains(b.account.value())) {
-      return refuse(absl::NotFoundError(internal::cat("account ", b.account.value())));
+      return absl::NotFoundError(internal::cat("account ", b.account.value()));
     }
   }
   for (const AccountLink& l : c.links) {
     if (!account_ids.contains(l.account.value())) {
-      return refuse(absl::NotFoundError(internal::cat("account ", l.account.value())));
+      return absl::NotFoundError(internal::cat("account ", l.account.value()));
     }
   }
   for (const Fill& f : c.executions) {
-    if (!execution_ids.insert(f.execution.value(), executions.size() + executions_claimed)) {
-      return refuse(absl::AlreadyExistsError(
-          internal::cat("execution ", f.execution.value(), " exists")));
+    if (!execution_ids.insert(f.execution.value(), executions.size() + claimed.executions)) {
+      return absl::AlreadyExistsError(internal::cat("execution ", f.execution.value(), " exists"));
     }
-    ++executions_claimed;
+    ++claimed.executions;
   }
   return absl::OkStatus();
+}
+
+void MemoryStore::Impl::unclaim(const ChangeSet& c, const Claimed& claimed) {
+  for (size_t i = 0; i < claimed.accounts; ++i) account_ids.erase(c.new_accounts[i].id.value());
+  for (size_t i = 0; i < claimed.entries; ++i) entry_keys.erase(c.entries[i].key);
+  for (size_t i = 0; i < claimed.executions; ++i) {
+    execution_ids.erase(c.executions[i].execution.value());
+  }
 }
 
 MemoryStore::MemoryStore() : impl_(std::make_unique<Impl>()) {}
