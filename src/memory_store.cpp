@@ -132,7 +132,9 @@ absl::Status MemoryStore::commit(const ChangeSet& changes) {
     s.reservation_id_high_water = std::max(s.reservation_id_high_water, r.id.value());
   }
   s.executions.append(changes.executions);
-  for (const Fill& f : changes.executions) s.newest_fill_time = std::max(s.newest_fill_time, f.time);
+  for (const Fill& f : changes.executions) {
+    s.newest_fill_time = std::max(s.newest_fill_time, f.time);
+  }
   s.trades.append(changes.trades);
   s.entries.append(changes.entries);
   ++s.commits;
@@ -168,7 +170,9 @@ absl::StatusOr<LedgerSnapshot> MemoryStore::load(const SnapshotRequest& request)
       if (it == s.trades_by_account.end()) continue;
       const std::vector<size_t>& rows = it->second;
       const size_t n = std::min(rows.size(), request.trades_per_account_max);
-      for (size_t i = rows.size() - n; i < rows.size(); ++i) out.trades.push_back(s.trades[rows[i]]);
+      for (size_t i = rows.size() - n; i < rows.size(); ++i) {
+        out.trades.push_back(s.trades[rows[i]]);
+      }
     }
   }
   // Positions and reservations: the last image of each (walking the log
@@ -228,7 +232,9 @@ absl::StatusOr<std::vector<Trade>> MemoryStore::trades(AccountId account, size_t
   auto it = s.trades_by_account.find(account.value());
   if (it == s.trades_by_account.end()) return out;
   const std::vector<size_t>& rows = it->second;
-  for (size_t i = rows.size(); i > 0 && out.size() < limit; --i) out.push_back(s.trades[rows[i - 1]]);
+  for (size_t i = rows.size(); i > 0 && out.size() < limit; --i) {
+    out.push_back(s.trades[rows[i - 1]]);
+  }
   return out;
 }
 
