@@ -26,9 +26,13 @@
 //   build/release/benchmarks/ledger_benchmark
 //   build/release/benchmarks/ledger_benchmark --benchmark_repetitions=3
 //       --benchmark_report_aggregates_only=true    (one command line)
+//   LEDGER_BENCHMARK_ITEMS=100000 valgrind --tool=callgrind --toggle-collect='*settle_batches*'
+//       build/release/benchmarks/ledger_benchmark --benchmark_filter='BM_SettleBatch/1000'
+//       (instructions over the timed loop; divide by the items)
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -70,7 +74,14 @@ using account::SymbolId;
 using account::TickId;
 using account::kBpPerShare;
 
-constexpr int64_t kItemsPerRun = 1'000'000;
+// LEDGER_BENCHMARK_ITEMS shortens runs (a multiple of 1,000), e.g. to 100000 for callgrind, whose
+// instruction counts per operation are the figures that do not move with the machine's load.
+int64_t items_per_run() {
+  const char* text = std::getenv("LEDGER_BENCHMARK_ITEMS");
+  const int64_t items = text == nullptr ? 0 : std::atoll(text);
+  return items >= 1'000 ? items / 1'000 * 1'000 : 1'000'000;
+}
+const int64_t kItemsPerRun = items_per_run();
 
 // --- Ledger fixtures ------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@
 #include <tuple>
 #include <utility>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/functional/function_ref.h"
 #include "account/memory_store.h"
 #include "account/notional.h"
@@ -163,7 +164,7 @@ std::vector<AccountService::StagedExpiry> AccountService::take_durable_expiries(
 // commit, and takes state_mu_ exclusively only to apply.
 
 absl::Status AccountService::submit(PendingCommand& command) {
-  std::vector<PendingCommand*> group;
+  absl::InlinedVector<PendingCommand*, 16> group;  // No allocation for most groups.
   {
     internal::MutexLock lock(&queue_mu_);
     queue_.push_back(&command);
@@ -694,8 +695,7 @@ absl::StatusOr<std::vector<Trade>> AccountService::trade_history(AccountId accou
     const internal::AccountRecord* rec = state_->account(account);
     if (rec == nullptr) return account_not_found(account);
     if (limit <= rec->recent_trades.size() || !rec->older_trades_in_store) {
-      const size_t n = std::min(limit, rec->recent_trades.size());
-      return std::vector<Trade>(rec->recent_trades.rbegin(), rec->recent_trades.rbegin() + n);
+      return rec->recent_trades.newest_first(limit);
     }
   }
   absl::StatusOr<std::vector<Trade>> stored = options_.store->trades(account, limit);

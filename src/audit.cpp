@@ -35,9 +35,9 @@ void check_reservation(const Reservation& r, std::vector<std::string>& out) {
 
 void check_ledger(const internal::LedgerState& state, std::vector<std::string>& out) {
   absl::flat_hash_map<AccountId, Expected> expected;
-  for (const auto& [id, r] : state.reservations()) {
+  state.reservations().for_each([&](const Reservation& r) {
     check_reservation(r, out);
-    if (!r.active()) continue;
+    if (!r.active()) return;
     Expected& e = expected[r.account];
     e.open_notional += r.open_notional();
     auto& [buy_pending, sell_reserved] = e.pending[r.symbol];
@@ -47,7 +47,7 @@ void check_ledger(const internal::LedgerState& state, std::vector<std::string>& 
     } else {
       sell_reserved += r.remaining_qty;
     }
-  }
+  });
   Cents cash_total{0};
   absl::flat_hash_map<SymbolId, Qty> shares_total;
   for (const internal::AccountRecord& rec : state.accounts()) {

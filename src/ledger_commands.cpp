@@ -204,7 +204,9 @@ absl::StatusOr<ReservationId> stage_reserve(Txn& txn, const CommandContext& ctx,
                                                      existing->value()));
   }
   const Cents notional = held_notional(order.qty, order.limit);
-  Position p = position_or_empty(txn, order.account, order.symbol);
+  const Position* staged = txn.position(order.account, order.symbol);
+  const Position p = staged != nullptr ? *staged
+                                       : Position{.account = order.account, .symbol = order.symbol};
   if (side == Side::kBuy) {
     if (acct->available_cash() < notional) {
       return denial(Reason::kInsufficientFunds,
@@ -233,13 +235,13 @@ absl::StatusOr<ReservationId> stage_reserve(Txn& txn, const CommandContext& ctx,
   const ReservationId id = txn.next_reservation_id();
   Account* next = txn.mutable_account(order.account);
   next->open_notional += notional;
+  Position* next_pos = txn.mutable_position(order.account, order.symbol);
   if (side == Side::kBuy) {
     next->reserved_cash += notional;
-    p.buy_pending_qty += order.qty;
+    next_pos->buy_pending_qty += order.qty;
   } else {
-    p.sell_reserved_qty += order.qty;
+    next_pos->sell_reserved_qty += order.qty;
   }
-  txn.put_position(p);
   txn.put_reservation(Reservation{.id = id,
                                   .account = order.account,
                                   .order = order.order,
@@ -286,21 +288,21 @@ absl::Status stage_finish(Txn& txn, const CommandContext& ctx, ReservationId id,
                   internal::cat("reservation ", id.value(), " of order ", r->order.value(), " is ",
                                reservation_status_name(r->status)));
   }
-  Reservation next = *r;
-  Position p = position_or_empty(txn, next.account, next.symbol);
-  Account* acct = txn.mutable_account(next.account);
-  acct->open_notional -= next.open_notional();
-  if (next.side == Side::kBuy) {
-    acct->reserved_cash -= next.reserved_cash;
-    p.buy_pending_qty -= next.remaining_qty;
+  // `r` may point into the overlay's reservations, which the last write
+  // below may move: it is read before that.
+  Position* p = txn.mutable_position(r->account, r->symbol);
+  Account* acct = txn.mutable_account(r->account);
+  acct->open_notional -= r->open_notional();
+  if (r->side == Side::kBuy) {
+    acct->reserved_cash -= r->reserved_cash;
+    p->buy_pending_qty -= r->remaining_qty;
   } else {
-    p.sell_reserved_qty -= next.remaining_qty;
+    p->sell_reserved_qty -= r->remaining_qty;
   }
-  next.status = to;
-  next.reserved_cash = Cents{0};
-  next.updated_at = ctx.now;
-  txn.put_position(p);
-  txn.put_reservation(next);
+  Reservation* next = txn.mutable_reservation(id);
+  next->status = to;
+  next->reserved_cash = Cents{0};
+  next->updated_at = ctx.now;
   return absl::OkStatus();
 }
 
@@ -400,6 +402,25 @@ absl::Status check_legs(const Txn& txn, const Fill& fill, const Reservation** bu
   return absl::OkStatus();
 }
 
+// The cost basis that selling `qty` of `p` removes: cost_basis * qty / p.qty,
+// truncated. In 64 bits when the product fits (every realistic position; the
+// 128-bit division is a library call), else in 128: the same quotient.
+Cents removed_cost_basis(const Position& p, Qty qty) {
+  if (int64_t product = 0; !__builtin_mul_overflow(p.cost_basis.value(), qty.value(), &product)) {
+    return Cents{product / p.qty.value()};
+  }
+  const internal::Int128 wide =
+      static_cast<internal::Int128>(p.cost_basis.value()) * qty.value() / p.qty.value();
+  return Cents{static_cast<int64_t>(wide)};
+}
+
+// A fill leaves `left` of the reservation's order unfilled.
+void fill_reservation(Reservation& r, Qty left, absl::Time now) {
+  r.remaining_qty = left;
+  r.updated_at = now;
+  if (left.value() == 0) r.status = ReservationStatus::kSettled;
+}
+
 }  // namespace
 
 absl::StatusOr<SettlementReceipt> stage_settle(Txn& txn, const CommandContext& ctx,
@@ -420,41 +441,40 @@ absl::StatusOr<SettlementReceipt> stage_settle(Txn& txn, const CommandContext& c
     return legs;
   }
 
-  // Every check passed: compute the images of both legs, then stage them.
+  // Every check passed. `buy` and `sell` may point into the overlay, which
+  // the writes below move: take what is needed from them first. Both are
+  // active, so each holds reserve_notional(remaining, limit) of open notional.
   const Cents notional = *fill_notional(fill.qty, fill.price);
-  Reservation buy_next = *buy;
-  Reservation sell_next = *sell;
-  for (Reservation* r : {&buy_next, &sell_next}) {
-    r->remaining_qty -= fill.qty;
-    r->updated_at = ctx.now;
-    if (r->remaining_qty.value() == 0) r->status = ReservationStatus::kSettled;
-  }
-  buy_next.reserved_cash = held_notional(buy_next.remaining_qty, buy_next.limit);
+  const ReservationId buy_id = buy->id;
+  const ReservationId sell_id = sell->id;
+  const Qty buy_left = buy->remaining_qty - fill.qty;
+  const Qty sell_left = sell->remaining_qty - fill.qty;
+  const Cents buy_held = held_notional(buy_left, buy->limit);
   // The reservation held ceil(R*L); it now holds ceil((R-q)*L). The difference
   // is >= floor(q*L) >= floor(q*P) = notional, so the buyer can always pay.
-  const Cents buy_freed = buy->reserved_cash - buy_next.reserved_cash;
+  const Cents buy_freed = buy->reserved_cash - buy_held;
   ACCOUNT_CHECK(buy_freed >= notional, "buy reservation covers the fill");
+  const Cents buyer_open_freed = held_notional(buy->remaining_qty, buy->limit) - buy_held;
+  const Cents seller_open_freed = held_notional(sell->remaining_qty, sell->limit) -
+                                  held_notional(sell_left, sell->limit);
 
-  // `buy` and `sell` may point into the overlay, which the writes below
-  // move: take what is needed from them first.
-  const Cents buyer_open_freed = buy->open_notional() - buy_next.open_notional();
-  const Cents seller_open_freed = sell->open_notional() - sell_next.open_notional();
-  Position buyer_pos = position_or_empty(txn, fill.buyer.account, fill.symbol);
-  buyer_pos.qty += fill.qty;
-  buyer_pos.cost_basis += notional;
-  buyer_pos.buy_pending_qty -= fill.qty;
+  Reservation* buy_next = txn.mutable_reservation(buy_id);
+  fill_reservation(*buy_next, buy_left, ctx.now);
+  buy_next->reserved_cash = buy_held;
+  fill_reservation(*txn.mutable_reservation(sell_id), sell_left, ctx.now);
 
-  Position seller_pos = position_or_empty(txn, fill.seller.account, fill.symbol);
-  ACCOUNT_CHECK(seller_pos.qty >= fill.qty, "sell reservation is backed by shares");
-  const internal::Int128 removed_wide =
-      static_cast<internal::Int128>(seller_pos.cost_basis.value()) * fill.qty.value() /
-      seller_pos.qty.value();
-  const Cents removed_cost{static_cast<int64_t>(removed_wide)};
+  Position* buyer_pos = txn.mutable_position(fill.buyer.account, fill.symbol);
+  buyer_pos->qty += fill.qty;
+  buyer_pos->cost_basis += notional;
+  buyer_pos->buy_pending_qty -= fill.qty;
+  Position* seller_pos = txn.mutable_position(fill.seller.account, fill.symbol);
+  ACCOUNT_CHECK(seller_pos->qty >= fill.qty, "sell reservation is backed by shares");
+  const Cents removed_cost = removed_cost_basis(*seller_pos, fill.qty);
   const Cents realized = notional - removed_cost;
-  seller_pos.qty -= fill.qty;
-  seller_pos.cost_basis -= removed_cost;
-  seller_pos.realized_pnl += realized;
-  seller_pos.sell_reserved_qty -= fill.qty;
+  seller_pos->qty -= fill.qty;
+  seller_pos->cost_basis -= removed_cost;
+  seller_pos->realized_pnl += realized;
+  seller_pos->sell_reserved_qty -= fill.qty;
 
   Account* buyer = txn.mutable_account(fill.buyer.account);
   buyer->cash -= notional;
@@ -463,31 +483,21 @@ absl::StatusOr<SettlementReceipt> stage_settle(Txn& txn, const CommandContext& c
   Account* seller = txn.mutable_account(fill.seller.account);
   seller->cash += notional;
   seller->open_notional -= seller_open_freed;
-  txn.put_position(buyer_pos);
-  txn.put_position(seller_pos);
-  txn.put_reservation(buy_next);
-  txn.put_reservation(sell_next);
   txn.add_execution(fill);
-  const Trade base{.execution = fill.execution, .symbol = fill.symbol, .qty = fill.qty,
-                   .price = fill.price, .notional = notional, .tick = fill.tick,
-                   .time = fill.time};
-  Trade buy_trade = base;
-  buy_trade.account = fill.buyer.account;
-  buy_trade.order = fill.buyer.order;
-  buy_trade.side = Side::kBuy;
-  Trade sell_trade = base;
-  sell_trade.account = fill.seller.account;
-  sell_trade.order = fill.seller.order;
-  sell_trade.side = Side::kSell;
-  sell_trade.realized_pnl = realized;
-  txn.add_trade(buy_trade);
-  txn.add_trade(sell_trade);
+  txn.add_trade(Trade{.execution = fill.execution, .account = fill.buyer.account,
+                      .order = fill.buyer.order, .symbol = fill.symbol, .side = Side::kBuy,
+                      .qty = fill.qty, .price = fill.price, .notional = notional,
+                      .tick = fill.tick, .time = fill.time});
+  txn.add_trade(Trade{.execution = fill.execution, .account = fill.seller.account,
+                      .order = fill.seller.order, .symbol = fill.symbol, .side = Side::kSell,
+                      .qty = fill.qty, .price = fill.price, .notional = notional,
+                      .realized_pnl = realized, .tick = fill.tick, .time = fill.time});
   return SettlementReceipt{.execution = fill.execution,
                            .notional = notional,
                            .buyer_cash_freed = buy_freed - notional,
                            .seller_realized_pnl = realized,
-                           .buyer_order_done = !buy_next.active(),
-                           .seller_order_done = !sell_next.active()};
+                           .buyer_order_done = buy_left.value() == 0,
+                           .seller_order_done = sell_left.value() == 0};
 }
 
 std::vector<ExpiredOrder> stage_expire_due(Txn& txn, const CommandContext& ctx) {

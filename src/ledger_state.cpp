@@ -24,14 +24,13 @@ const Position* LedgerState::position(AccountId account_id, SymbolId symbol) con
 }
 
 const Reservation* LedgerState::reservation(ReservationId id) const {
-  auto it = reservations_.find(id);
-  return it == reservations_.end() ? nullptr : &it->second;
+  return reservations_.find(id);
 }
 
 std::optional<ReservationId> LedgerState::reservation_for_order(OrderId order) const {
-  auto it = by_order_.find(order);
-  if (it == by_order_.end()) return std::nullopt;
-  return it->second;
+  const uint64_t* id = by_order_.find(order.value());
+  if (id == nullptr) return std::nullopt;
+  return ReservationId{*id};
 }
 
 std::optional<AccountId> LedgerState::account_by_google_id(std::string_view google_id) const {
@@ -40,11 +39,7 @@ std::optional<AccountId> LedgerState::account_by_google_id(std::string_view goog
   return it->second;
 }
 
-const Fill* LedgerState::execution(ExecutionId id) const {
-  auto it = execution_index_.find(id);
-  return it == execution_index_.end() ? nullptr
-                                      : &execution_log_[it->second - execution_log_base_];
-}
+const Fill* LedgerState::execution(ExecutionId id) const { return executions_.find(id); }
 
 const ExternalEntry* LedgerState::entry(std::string_view key) const {
   auto it = entries_.find(to_absl(key));
@@ -75,15 +70,15 @@ void LedgerState::put_position(const Position& p) {
 }
 
 void LedgerState::put_reservation(const Reservation& r) {
-  auto [it, inserted] = reservations_.try_emplace(r.id, r);
+  const Reservation* prior = reservations_.find(r.id);
+  const bool was_active = prior != nullptr && prior->active();
+  const absl::Time expires_at_before = prior != nullptr ? prior->expires_at : absl::Time();
+  const bool inserted = reservations_.put(r).second;
   AccountRecord& owner = accounts_[r.account.value() - 1];
   if (inserted) {
-    by_order_.emplace(r.order, r.id);
+    by_order_.insert(r.order.value(), r.id.value());
     reservation_id_high_water_ = std::max(reservation_id_high_water_, r.id.value());
   } else {
-    const bool was_active = it->second.active();
-    const absl::Time expires_at_before = it->second.expires_at;
-    it->second = r;
     // A partial fill leaves an active reservation active with its expiry:
     // both indexes already hold it.
     if (was_active && r.active() && expires_at_before == r.expires_at) return;
@@ -91,24 +86,26 @@ void LedgerState::put_reservation(const Reservation& r) {
   }
   if (r.active()) {
     expiry_index_.insert({r.expires_at, r.id});
-    owner.active_reservations.insert(r.id);
+    std::vector<ReservationId>& active = owner.active_reservations;
+    // New reservations have the highest id yet: the common case appends.
+    auto at = std::lower_bound(active.begin(), active.end(), r.id);
+    if (at == active.end() || *at != r.id) active.insert(at, r.id);
   } else {
-    owner.active_reservations.erase(r.id);
+    std::vector<ReservationId>& active = owner.active_reservations;
+    auto at = std::lower_bound(active.begin(), active.end(), r.id);
+    if (at != active.end() && *at == r.id) active.erase(at);
     finished_.emplace_back(r.updated_at, r.id);
   }
 }
 
 void LedgerState::add_execution(const Fill& fill) {
-  execution_index_.emplace(fill.execution, execution_log_base_ + execution_log_.size());
-  execution_log_.push_back(fill);
+  executions_.push_back(fill);
   newest_fill_time_ = std::max(newest_fill_time_, fill.time);
 }
 
 void LedgerState::add_trade(const Trade& trade) {
   AccountRecord& rec = accounts_[trade.account.value() - 1];
-  rec.recent_trades.push_back(trade);
-  if (rec.recent_trades.size() > limits_.trades_in_memory_per_account_max) {
-    rec.recent_trades.pop_front();
+  if (rec.recent_trades.push_back(trade, limits_.trades_in_memory_per_account_max)) {
     rec.older_trades_in_store = true;
   }
 }
@@ -121,19 +118,16 @@ void LedgerState::add_entry(const ExternalEntry& entry) { entries_.emplace(entry
 // amortized O(1) per record.
 void LedgerState::prune(absl::Time now) {
   const absl::Time window_start = execution_window_start();
-  while (!execution_log_.empty() && execution_log_.front().time < window_start) {
-    execution_index_.erase(execution_log_.front().execution);
-    execution_log_.pop_front();
-    ++execution_log_base_;
+  while (!executions_.empty() && executions_.front().time < window_start) {
+    executions_.pop_front();
     forgot_executions_ = true;
   }
   const absl::Time finished_cutoff = now - limits_.finished_reservation_retention;
   while (!finished_.empty() && finished_.front().first < finished_cutoff) {
-    auto it = reservations_.find(finished_.front().second);
-    if (it != reservations_.end() && !it->second.active() &&
-        it->second.updated_at < finished_cutoff) {
-      by_order_.erase(it->second.order);
-      reservations_.erase(it);
+    const Reservation* r = reservations_.find(finished_.front().second);
+    if (r != nullptr && !r->active() && r->updated_at < finished_cutoff) {
+      by_order_.erase(r->order.value());
+      reservations_.erase(r->id);
     }
     finished_.pop_front();
   }
@@ -227,17 +221,16 @@ LedgerSnapshot LedgerState::to_snapshot() const {
       stored.buy_pending_qty = Qty{0};
       out.positions.push_back(stored);
     }
-    out.trades.insert(out.trades.end(), rec.recent_trades.begin(), rec.recent_trades.end());
+    rec.recent_trades.for_each([&](const Trade& trade) { out.trades.push_back(trade); });
   }
-  for (const auto& [id, r] : reservations_) out.reservations.push_back(r);
-  std::sort(out.reservations.begin(), out.reservations.end(),
-            [](const Reservation& a, const Reservation& b) { return a.id < b.id; });
+  out.reservations.reserve(reservations_.size());
+  reservations_.for_each([&](const Reservation& r) { out.reservations.push_back(r); });  // By id.
   // Memory prunes in arrival order, so a fill that arrived already older than
   // the window may linger; the snapshot holds exactly the window.
   const absl::Time window_start = execution_window_start();
-  for (const Fill& fill : execution_log_) {
+  executions_.for_each([&](const Fill& fill) {
     if (fill.time >= window_start) out.executions.push_back(fill);
-  }
+  });
   std::sort(out.executions.begin(), out.executions.end(),
             [](const Fill& a, const Fill& b) { return a.execution < b.execution; });
   for (const auto& [key, entry] : entries_) out.entries.push_back(entry);
@@ -295,7 +288,7 @@ const Reservation* Txn::reservation(ReservationId id) const {
 
 std::optional<ReservationId> Txn::reservation_for_order(OrderId order) const {
   if (!new_orders_.empty()) {
-    if (auto it = new_orders_.find(order); it != new_orders_.end()) return it->second;
+    if (const uint64_t* id = new_orders_.find(order.value())) return ReservationId{*id};
   }
   return base_->reservation_for_order(order);
 }
@@ -307,9 +300,7 @@ std::optional<AccountId> Txn::account_by_google_id(std::string_view google_id) c
 
 const Fill* Txn::execution(ExecutionId id) const {
   if (!execution_index_.empty()) {
-    if (auto it = execution_index_.find(id); it != execution_index_.end()) {
-      return &executions_[it->second];
-    }
+    if (const uint64_t* index = execution_index_.find(id.value())) return &executions_[*index];
   }
   return base_->execution(id);
 }
@@ -326,6 +317,31 @@ void Txn::create_account(Account row) {
 }
 
 void Txn::put_account(const Account& row) { overlay_account(row.id, row); }
+
+Reservation* Txn::mutable_reservation(ReservationId id) {
+  if (const Slot* s = slot(reservation_slots_, id.value())) return &reservations_[s->index];
+  const Reservation* current = base_->reservation(id);
+  ACCOUNT_CHECK(current != nullptr, "commands change only reservations they found");
+  claim(reservation_slots_, id.value(), static_cast<uint32_t>(reservations_.size()));
+  reservations_.push_back(*current);
+  return &reservations_.back();
+}
+
+Position* Txn::mutable_position(AccountId account_id, SymbolId symbol) {
+  uint32_t head = kNoPosition;
+  if (const Slot* s = slot(position_slots_, account_id.value())) {
+    for (uint32_t i = s->index; i != kNoPosition; i = position_next_[i]) {
+      if (positions_[i].symbol == symbol) return &positions_[i];
+    }
+    head = s->index;
+  }
+  const Position* current = base_->position(account_id, symbol);
+  claim(position_slots_, account_id.value(), static_cast<uint32_t>(positions_.size()));
+  positions_.push_back(current != nullptr ? *current
+                                          : Position{.account = account_id, .symbol = symbol});
+  position_next_.push_back(head);
+  return &positions_.back();
+}
 
 void Txn::put_position(const Position& position) {
   const uint64_t account_id = position.account.value();
@@ -353,13 +369,17 @@ void Txn::put_reservation(const Reservation& reservation) {
   claim(reservation_slots_, id, static_cast<uint32_t>(reservations_.size()));
   reservations_.push_back(reservation);
   if (id >= base_->next_reservation_id()) {
-    new_orders_.emplace(reservation.order, reservation.id);
+    if (new_orders_.insert(reservation.order.value(), id)) {
+      new_order_ids_.push_back(reservation.order.value());
+    }
     ++new_reservations_;
   }
 }
 
 void Txn::add_execution(const Fill& fill) {
-  execution_index_.emplace(fill.execution, executions_.size());
+  if (execution_index_.insert(fill.execution.value(), executions_.size())) {
+    execution_ids_.push_back(fill.execution.value());
+  }
   executions_.push_back(fill);
 }
 
@@ -392,10 +412,12 @@ void Txn::reset(const LedgerState& base) {
   positions_.clear();
   position_next_.clear();
   reservations_.clear();
-  if (!new_orders_.empty()) new_orders_.clear();
+  new_orders_.clear(new_order_ids_);
+  new_order_ids_.clear();
   new_reservations_ = 0;
   executions_.clear();
-  if (!execution_index_.empty()) execution_index_.clear();
+  execution_index_.clear(execution_ids_);
+  execution_ids_.clear();
   trades_.clear();
   entries_.clear();
   if (!entry_index_.empty()) entry_index_.clear();

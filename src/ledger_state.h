@@ -23,6 +23,9 @@
 #include "account/position.h"
 #include "account/reservation.h"
 #include "account/trade.h"
+#include "execution_window.h"
+#include "reservation_table.h"
+#include "trade_ring.h"
 
 namespace account::internal {
 
@@ -40,9 +43,12 @@ struct PositionKey {
 struct AccountRecord {
   Account row;
   absl::btree_map<SymbolId, Position> positions;
-  std::deque<Trade> recent_trades;      // Oldest first, at most trades_in_memory_per_account_max.
+  TradeRing recent_trades;              // At most trades_in_memory_per_account_max.
   bool older_trades_in_store = false;   // Some trades were dropped from recent_trades.
-  absl::btree_set<ReservationId> active_reservations;
+  // Ascending. A sorted vector rather than a btree_set: an account often
+  // has no active reservation between orders, and a btree allocates its
+  // root again for every first element.
+  std::vector<ReservationId> active_reservations;
 };
 
 // The committed state. Only AccountService's group-commit leader mutates it,
@@ -75,9 +81,7 @@ class LedgerState {
     return expiry_index_;
   }
   const std::vector<AccountRecord>& accounts() const { return accounts_; }
-  const absl::flat_hash_map<ReservationId, Reservation>& reservations() const {
-    return reservations_;
-  }
+  const ReservationTable& reservations() const { return reservations_; }
   const absl::flat_hash_map<std::string, ExternalEntry>& entries() const { return entries_; }
 
   // Applies a committed transaction: the rows staged in `txn` and the
@@ -107,18 +111,13 @@ class LedgerState {
   LedgerLimits limits_;
   std::vector<AccountRecord> accounts_;  // Index = id - 1.
   absl::flat_hash_map<std::string, AccountId> by_google_id_;
-  absl::flat_hash_map<ReservationId, Reservation> reservations_;
-  absl::flat_hash_map<OrderId, ReservationId> by_order_;
+  ReservationTable reservations_;
+  U64Map by_order_;  // Order id -> reservation id.
   absl::btree_set<std::pair<absl::Time, ReservationId>> expiry_index_;    // Active only.
   std::deque<std::pair<absl::Time, ReservationId>> finished_;            // By finish time.
   uint64_t reservation_id_high_water_ = 0;
-  // Applied executions in the window, in arrival order, and an index from
-  // id to arrival number (the log's front is number execution_log_base_).
-  // The index holds 16-byte entries rather than whole fills, so it stays
-  // dense and cheap to grow.
-  std::deque<Fill> execution_log_;
-  uint64_t execution_log_base_ = 0;
-  absl::flat_hash_map<ExecutionId, uint64_t> execution_index_;
+  // Applied executions in the window, in arrival order, indexed by id.
+  ExecutionWindow executions_;
   absl::Time newest_fill_time_ = absl::InfinitePast();
   bool forgot_executions_ = false;
   absl::flat_hash_map<std::string, ExternalEntry> entries_;
@@ -174,6 +173,13 @@ class Txn {
   // whole row (with its strings) for every change.
   Account* mutable_account(AccountId id);
   void put_account(const Account& row);
+  // Staged images changed in place, copied into the overlay on first touch
+  // (as mutable_account()): a fill changes a few figures of two positions
+  // and two reservations, where copying each whole row out and back in cost
+  // more than the arithmetic. mutable_reservation() takes an existing
+  // reservation; mutable_position() starts an empty one if there is none.
+  Reservation* mutable_reservation(ReservationId id);
+  Position* mutable_position(AccountId account, SymbolId symbol);
   void put_position(const Position& position);
   // A reservation with an id above the base's high-water mark is new (ids
   // come from next_reservation_id()).
@@ -220,10 +226,12 @@ class Txn {
   std::vector<uint32_t> position_next_;
   std::vector<Slot> reservation_slots_;  // Index = reservation id - 1.
   std::vector<Reservation> reservations_;
-  absl::flat_hash_map<OrderId, ReservationId> new_orders_;
+  U64Map new_orders_;                   // Order id -> reservation id, new this batch.
+  std::vector<uint64_t> new_order_ids_;  // The keys of new_orders_, to clear it.
   uint64_t new_reservations_ = 0;
   std::vector<Fill> executions_;
-  absl::flat_hash_map<ExecutionId, size_t> execution_index_;
+  U64Map execution_index_;              // Execution id -> index in executions_.
+  std::vector<uint64_t> execution_ids_;  // The keys of execution_index_, to clear it.
   std::vector<Trade> trades_;
   std::vector<ExternalEntry> entries_;
   absl::flat_hash_map<std::string, size_t> entry_index_;

@@ -1,64 +1,120 @@
 #include "account/memory_store.h"
-#include "strings.h"
 
 #include <algorithm>
-#include <deque>
 #include <string>
+#include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "account/internal/mutex.h"
+#include "append_log.h"
+#include "strings.h"
+#include "u64_map.h"
 
 namespace account {
 
+using internal::AppendLog;
+using internal::U64Map;
+
+// The store is a log: commit() checks the unique keys a database would
+// check, then appends the change set's rows, and nothing else. Rows are
+// materialised by replaying the log only when someone reads them (load(),
+// trades()), which is rare next to commits.
 struct MemoryStore::Impl {
   mutable internal::SharedMutex mu;
-  // Hash maps for cheap commits; load() sorts what it returns.
-  absl::flat_hash_map<AccountId, Account> accounts ABSL_GUARDED_BY(mu);
-  absl::flat_hash_map<std::pair<AccountId, SymbolId>, Position> positions ABSL_GUARDED_BY(mu);
-  absl::flat_hash_map<ReservationId, Reservation> reservations ABSL_GUARDED_BY(mu);
-  absl::flat_hash_map<ExecutionId, Fill> executions ABSL_GUARDED_BY(mu);
+  // Every committed row, in commit order.
+  AppendLog<Account> new_accounts ABSL_GUARDED_BY(mu);
+  AppendLog<CashBalance> balances ABSL_GUARDED_BY(mu);
+  AppendLog<AccountLink> links ABSL_GUARDED_BY(mu);
+  AppendLog<Position> positions ABSL_GUARDED_BY(mu);
+  AppendLog<Reservation> reservations ABSL_GUARDED_BY(mu);
+  AppendLog<Fill> executions ABSL_GUARDED_BY(mu);
+  AppendLog<Trade> trades ABSL_GUARDED_BY(mu);
+  AppendLog<ExternalEntry> entries ABSL_GUARDED_BY(mu);
+  // The unique keys: account id -> its row in new_accounts, execution id ->
+  // its row in executions. Entry keys are strings and rare (credits, not
+  // fills), so a hash set of them does.
+  U64Map account_ids ABSL_GUARDED_BY(mu);
+  U64Map execution_ids ABSL_GUARDED_BY(mu);
+  absl::flat_hash_set<std::string> entry_keys ABSL_GUARDED_BY(mu);
   absl::Time newest_fill_time ABSL_GUARDED_BY(mu) = absl::InfinitePast();
-  absl::flat_hash_map<AccountId, std::vector<Trade>> trades ABSL_GUARDED_BY(mu);  // Oldest first.
-  absl::flat_hash_map<std::string, ExternalEntry> entries ABSL_GUARDED_BY(mu);
   uint64_t reservation_id_high_water ABSL_GUARDED_BY(mu) = 0;
   uint64_t commits ABSL_GUARDED_BY(mu) = 0;
 
-  // The checks a database's constraints would make; a refused commit changes nothing.
-  absl::Status check(const ChangeSet& c) const ABSL_SHARED_LOCKS_REQUIRED(mu) {
-    for (const Account& a : c.new_accounts) {
-      if (accounts.contains(a.id)) {
-        return absl::AlreadyExistsError(internal::cat("account ", a.id.value(), " exists"));
-      }
-    }
-    for (const ExternalEntry& e : c.entries) {
-      if (entries.contains(internal::to_absl(e.key))) return absl::AlreadyExistsError("entry key exists");
-    }
-    for (const CashBalance& b : c.balances) {
-      bool known = accounts.contains(b.account);
-      for (const Account& a : c.new_accounts) known = known || a.id == b.account;
-      if (!known) return absl::NotFoundError(internal::cat("account ", b.account.value()));
-    }
-    for (const AccountLink& l : c.links) {
-      bool known = accounts.contains(l.account);
-      for (const Account& a : c.new_accounts) known = known || a.id == l.account;
-      if (!known) return absl::NotFoundError(internal::cat("account ", l.account.value()));
-    }
-    return absl::OkStatus();
-  }
+  // Trades by account (rows of `trades`), built from the log when read.
+  // Readers share `mu`, so the index has a mutex of its own; commits, which
+  // append to the log, exclude readers and so never race with it.
+  mutable internal::Mutex index_mu;
+  mutable absl::flat_hash_map<uint64_t, std::vector<size_t>> trades_by_account
+      ABSL_GUARDED_BY(index_mu);
+  mutable size_t trades_indexed ABSL_GUARDED_BY(index_mu) = 0;
 
-  // Adds the change set's executions, or none of them if one id is already
-  // stored (or repeats within the set): one hash probe per execution, where
-  // checking first and inserting after would take two.
-  absl::Status insert_executions(const ChangeSet& c) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
-    for (size_t i = 0; i < c.executions.size(); ++i) {
-      const Fill& f = c.executions[i];
-      if (executions.try_emplace(f.execution, f).second) continue;
-      for (size_t j = 0; j < i; ++j) executions.erase(c.executions[j].execution);
-      return absl::AlreadyExistsError(internal::cat("execution ", f.execution.value(), " exists"));
+  // Claims the change set's unique keys, or none of them: the checks a
+  // database's constraints would make, so that a refused commit changes
+  // nothing. One probe per key, where checking first and inserting after
+  // would take two.
+  absl::Status claim_keys(const ChangeSet& c) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  // How many keys of each kind try_claim() took before it stopped.
+  struct Claimed {
+    size_t accounts = 0;
+    size_t entries = 0;
+    size_t executions = 0;
+  };
+  absl::Status try_claim(const ChangeSet& c, Claimed& claimed) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  void unclaim(const ChangeSet& c, const Claimed& claimed) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+
+  // Indexes the trades appended since the last call.
+  void index_trades() const ABSL_SHARED_LOCKS_REQUIRED(mu) ABSL_EXCLUSIVE_LOCKS_REQUIRED(index_mu) {
+    for (; trades_indexed < trades.size(); ++trades_indexed) {
+      trades_by_account[trades[trades_indexed].account.value()].push_back(trades_indexed);
     }
-    return absl::OkStatus();
   }
 };
+
+absl::Status MemoryStore::Impl::claim_keys(const ChangeSet& c) {
+  Claimed claimed;
+  absl::Status status = try_claim(c, claimed);
+  if (!status.ok()) unclaim(c, claimed);
+  return status;
+}
+
+absl::Status MemoryStore::Impl::try_claim(const ChangeSet& c, Claimed& claimed) {
+  for (const Account& a : c.new_accounts) {
+    if (!account_ids.insert(a.id.value(), new_accounts.size() + claimed.accounts)) {
+      return absl::AlreadyExistsError(internal::cat("account ", a.id.value(), " exists"));
+    }
+    ++claimed.accounts;
+  }
+  for (const ExternalEntry& e : c.entries) {
+    if (!entry_keys.insert(e.key).second) return absl::AlreadyExistsError("entry key exists");
+    ++claimed.entries;
+  }
+  for (const CashBalance& b : c.balances) {
+    if (!account_ids.contains(b.account.value())) {
+      return absl::NotFoundError(internal::cat("account ", b.account.value()));
+    }
+  }
+  for (const AccountLink& l : c.links) {
+    if (!account_ids.contains(l.account.value())) {
+      return absl::NotFoundError(internal::cat("account ", l.account.value()));
+    }
+  }
+  for (const Fill& f : c.executions) {
+    if (!execution_ids.insert(f.execution.value(), executions.size() + claimed.executions)) {
+      return absl::AlreadyExistsError(internal::cat("execution ", f.execution.value(), " exists"));
+    }
+    ++claimed.executions;
+  }
+  return absl::OkStatus();
+}
+
+void MemoryStore::Impl::unclaim(const ChangeSet& c, const Claimed& claimed) {
+  for (size_t i = 0; i < claimed.accounts; ++i) account_ids.erase(c.new_accounts[i].id.value());
+  for (size_t i = 0; i < claimed.entries; ++i) entry_keys.erase(c.entries[i].key);
+  for (size_t i = 0; i < claimed.executions; ++i) {
+    execution_ids.erase(c.executions[i].execution.value());
+  }
+}
 
 MemoryStore::MemoryStore() : impl_(std::make_unique<Impl>()) {}
 MemoryStore::~MemoryStore() = default;
@@ -66,20 +122,21 @@ MemoryStore::~MemoryStore() = default;
 absl::Status MemoryStore::commit(const ChangeSet& changes) {
   Impl& s = *impl_;
   internal::WriterLock lock(&s.mu);
-  if (absl::Status ok = s.check(changes); !ok.ok()) return ok;
-  // Last of the checks, since it is the one that writes (and undoes).
-  if (absl::Status ok = s.insert_executions(changes); !ok.ok()) return ok;
-  for (const Account& a : changes.new_accounts) s.accounts[a.id] = a;
-  for (const CashBalance& b : changes.balances) s.accounts[b.account].cash = b.cash;
-  for (const AccountLink& l : changes.links) s.accounts[l.account].sleeper = l.link;
-  for (const Position& p : changes.positions) s.positions[{p.account, p.symbol}] = p;
+  if (absl::Status ok = s.claim_keys(changes); !ok.ok()) return ok;
+  s.new_accounts.append(changes.new_accounts);
+  s.balances.append(changes.balances);
+  s.links.append(changes.links);
+  s.positions.append(changes.positions);
+  s.reservations.append(changes.reservations);
   for (const Reservation& r : changes.reservations) {
-    s.reservations[r.id] = r;
     s.reservation_id_high_water = std::max(s.reservation_id_high_water, r.id.value());
   }
-  for (const Fill& f : changes.executions) s.newest_fill_time = std::max(s.newest_fill_time, f.time);
-  for (const Trade& t : changes.trades) s.trades[t.account].push_back(t);
-  for (const ExternalEntry& e : changes.entries) s.entries.emplace(e.key, e);
+  s.executions.append(changes.executions);
+  for (const Fill& f : changes.executions) {
+    s.newest_fill_time = std::max(s.newest_fill_time, f.time);
+  }
+  s.trades.append(changes.trades);
+  s.entries.append(changes.entries);
   ++s.commits;
   return absl::OkStatus();
 }
@@ -88,44 +145,71 @@ absl::StatusOr<LedgerSnapshot> MemoryStore::load(const SnapshotRequest& request)
   Impl& s = *impl_;
   internal::ReaderLock lock(&s.mu);
   LedgerSnapshot out;
-  for (const auto& [id, a] : s.accounts) {
-    Account row = a;
+  // Accounts: the rows as created, then every later cash and link change.
+  out.accounts.reserve(s.new_accounts.size());
+  for (size_t i = 0; i < s.new_accounts.size(); ++i) out.accounts.push_back(s.new_accounts[i]);
+  for (size_t i = 0; i < s.balances.size(); ++i) {
+    const CashBalance& b = s.balances[i];
+    out.accounts[*s.account_ids.find(b.account.value())].cash = b.cash;
+  }
+  for (size_t i = 0; i < s.links.size(); ++i) {
+    const AccountLink& l = s.links[i];
+    out.accounts[*s.account_ids.find(l.account.value())].sleeper = l.link;
+  }
+  for (Account& row : out.accounts) {
     row.reserved_cash = Cents{0};
     row.open_notional = Cents{0};
-    out.accounts.push_back(std::move(row));
   }
   std::sort(out.accounts.begin(), out.accounts.end(),
             [](const Account& a, const Account& b) { return a.id < b.id; });
-  for (const Account& a : out.accounts) {
-    auto it = s.trades.find(a.id);
-    if (it == s.trades.end()) continue;
-    const std::vector<Trade>& all = it->second;
-    const size_t n = std::min(all.size(), request.trades_per_account_max);
-    out.trades.insert(out.trades.end(), all.end() - static_cast<std::ptrdiff_t>(n), all.end());
+  {
+    internal::MutexLock index_lock(&s.index_mu);
+    s.index_trades();
+    for (const Account& a : out.accounts) {
+      auto it = s.trades_by_account.find(a.id.value());
+      if (it == s.trades_by_account.end()) continue;
+      const std::vector<size_t>& rows = it->second;
+      const size_t n = std::min(rows.size(), request.trades_per_account_max);
+      for (size_t i = rows.size() - n; i < rows.size(); ++i) {
+        out.trades.push_back(s.trades[rows[i]]);
+      }
+    }
   }
-  for (const auto& [key, p] : s.positions) {
-    Position row = p;
+  // Positions and reservations: the last image of each (walking the log
+  // backwards, the first image met is the last written).
+  absl::flat_hash_map<std::pair<AccountId, SymbolId>, size_t> position_rows;
+  for (size_t i = s.positions.size(); i > 0; --i) {
+    position_rows.try_emplace({s.positions[i - 1].account, s.positions[i - 1].symbol}, i - 1);
+  }
+  for (const auto& [key, i] : position_rows) {
+    Position row = s.positions[i];
     row.sell_reserved_qty = Qty{0};
     row.buy_pending_qty = Qty{0};
     out.positions.push_back(row);
   }
-  for (const auto& [id, r] : s.reservations) {
+  std::sort(out.positions.begin(), out.positions.end(), [](const Position& a, const Position& b) {
+    return std::pair(a.account, a.symbol) < std::pair(b.account, b.symbol);
+  });
+  U64Map reservation_rows;
+  for (size_t i = s.reservations.size(); i > 0; --i) {
+    reservation_rows.insert(s.reservations[i - 1].id.value(), i - 1);
+  }
+  for (size_t i = 0; i < s.reservations.size(); ++i) {
+    const Reservation& r = s.reservations[i];
+    if (*reservation_rows.find(r.id.value()) != i) continue;  // A later image replaced it.
     if (r.active() || r.updated_at >= request.reservations_finished_since) {
       out.reservations.push_back(r);
     }
   }
+  std::sort(out.reservations.begin(), out.reservations.end(),
+            [](const Reservation& a, const Reservation& b) { return a.id < b.id; });
   const absl::Time window_start = s.newest_fill_time - request.execution_retention;
-  for (const auto& [id, f] : s.executions) {
-    if (f.time >= window_start) out.executions.push_back(f);
+  for (size_t i = 0; i < s.executions.size(); ++i) {
+    if (s.executions[i].time >= window_start) out.executions.push_back(s.executions[i]);
   }
   std::sort(out.executions.begin(), out.executions.end(),
             [](const Fill& a, const Fill& b) { return a.execution < b.execution; });
-  for (const auto& [key, e] : s.entries) out.entries.push_back(e);
-  std::sort(out.positions.begin(), out.positions.end(), [](const Position& a, const Position& b) {
-    return std::pair(a.account, a.symbol) < std::pair(b.account, b.symbol);
-  });
-  std::sort(out.reservations.begin(), out.reservations.end(),
-            [](const Reservation& a, const Reservation& b) { return a.id < b.id; });
+  for (size_t i = 0; i < s.entries.size(); ++i) out.entries.push_back(s.entries[i]);
   std::sort(out.entries.begin(), out.entries.end(),
             [](const ExternalEntry& a, const ExternalEntry& b) { return a.key < b.key; });
   out.reservation_id_high_water = s.reservation_id_high_water;
@@ -134,18 +218,24 @@ absl::StatusOr<LedgerSnapshot> MemoryStore::load(const SnapshotRequest& request)
 
 absl::StatusOr<std::optional<Fill>> MemoryStore::find_execution(ExecutionId execution) {
   internal::ReaderLock lock(&impl_->mu);
-  auto it = impl_->executions.find(execution);
-  if (it == impl_->executions.end()) return std::optional<Fill>();
-  return std::optional<Fill>(it->second);
+  const uint64_t* row = impl_->execution_ids.find(execution.value());
+  if (row == nullptr) return std::optional<Fill>();
+  return std::optional<Fill>(impl_->executions[*row]);
 }
 
 absl::StatusOr<std::vector<Trade>> MemoryStore::trades(AccountId account, size_t limit) {
-  internal::ReaderLock lock(&impl_->mu);
-  auto it = impl_->trades.find(account);
-  if (it == impl_->trades.end()) return std::vector<Trade>();
-  const std::vector<Trade>& all = it->second;
-  const size_t n = std::min(limit, all.size());
-  return std::vector<Trade>(all.rbegin(), all.rbegin() + static_cast<std::ptrdiff_t>(n));
+  Impl& s = *impl_;
+  internal::ReaderLock lock(&s.mu);
+  internal::MutexLock index_lock(&s.index_mu);
+  s.index_trades();
+  std::vector<Trade> out;
+  auto it = s.trades_by_account.find(account.value());
+  if (it == s.trades_by_account.end()) return out;
+  const std::vector<size_t>& rows = it->second;
+  for (size_t i = rows.size(); i > 0 && out.size() < limit; --i) {
+    out.push_back(s.trades[rows[i - 1]]);
+  }
+  return out;
 }
 
 uint64_t MemoryStore::commits() const {

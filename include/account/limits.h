@@ -46,7 +46,8 @@ struct LedgerLimits {
   // Applied execution ids are kept in memory while their fill time is within
   // this window of the newest fill seen; older redeliveries are checked
   // against the store (slow path). One day covers any engine restart or
-  // replay; at ~80 bytes per id it costs ~80 MB per million fills a day.
+  // replay; at ~110-130 bytes per id (the fill and its index slot) it costs
+  // ~120 MB per million fills a day.
   absl::Duration execution_retention = absl::Hours(24);
 
   // Finished reservations stay in memory this long after they finish, so that

@@ -1,10 +1,13 @@
 // File: memory_store.h
 //
 // The embedded default Store: durable for the life of the process. It keeps
-// the committed rows in hash maps, so load() after a commit returns exactly
-// what was committed, and a new AccountService opened on the same
+// an append-only log of the committed rows, so load() after a commit returns
+// exactly what was committed, and a new AccountService opened on the same
 // MemoryStore restores the same state (how the restart tests run without a
-// database).
+// database). A commit checks the unique keys (account id, entry key,
+// execution id) and appends; load() and trades() replay the log, so they
+// cost time in proportion to everything committed, and memory grows with
+// every row image committed (a database keeps only the latest).
 //
 //   auto store = std::make_shared<account::MemoryStore>();
 //   auto service = account::AccountService::open({.store = store});

@@ -1,0 +1,65 @@
+// Private to the library: the applied executions the ledger remembers for
+// dedupe, in arrival order, with an index by execution id.
+//
+// The fills sit in chunks of 1,024 in arrival order, and the index maps an
+// execution id to the fill's arrival number, which says the chunk and the
+// place in it. Growing adds a chunk and never moves a fill (a ring that
+// doubled would copy every fill it held); a chunk whose fills have all left
+// the window is kept for reuse, so once the window has reached its steady
+// size a fill costs no allocation. Dropping the oldest fill erases its id
+// from the index.
+//
+// Thread-safety: none (part of LedgerState).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+
+#include "account/fill.h"
+#include "u64_map.h"
+
+namespace account::internal {
+
+class ExecutionWindow {
+ public:
+  size_t size() const { return static_cast<size_t>(next_ - front_); }
+  bool empty() const { return next_ == front_; }
+
+  // The remembered fill with this id, or nullptr.
+  const Fill* find(ExecutionId id) const {
+    const uint64_t* arrival = index_.find(id.value());
+    return arrival == nullptr ? nullptr : &at(*arrival);
+  }
+
+  // Remembers `fill`, whose id must not be remembered already.
+  void push_back(const Fill& fill);
+
+  // The oldest remembered fill; the window must not be empty.
+  const Fill& front() const { return at(front_); }
+  void pop_front();
+
+  // Calls `f` with each fill, oldest first.
+  template <typename F>
+  void for_each(F&& f) const {
+    for (uint64_t i = front_; i != next_; ++i) f(at(i));
+  }
+
+ private:
+  static constexpr int kChunkShift = 10;
+  static constexpr uint64_t kChunkFills = uint64_t{1} << kChunkShift;
+  using Chunk = std::unique_ptr<Fill[]>;
+
+  const Fill& at(uint64_t arrival) const {
+    return chunks_[(arrival >> kChunkShift) - (front_ >> kChunkShift)][arrival & (kChunkFills - 1)];
+  }
+
+  std::deque<Chunk> chunks_;  // The first holds arrival front_.
+  Chunk spare_;               // A chunk emptied by pop_front(), for the next push_back().
+  uint64_t front_ = 0;        // Arrival number of the oldest fill.
+  uint64_t next_ = 0;         // Arrival number of the next fill.
+  U64Map index_;              // Execution id -> arrival number.
+};
+
+}  // namespace account::internal
