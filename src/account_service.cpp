@@ -678,9 +678,9 @@ absl::StatusOr<std::vector<Reservation>> AccountService::expired_reservations_si
   std::vector<Reservation> out;
   {
     internal::ReaderLock lock(&state_mu_);
-    for (const auto& [id, r] : state_->reservations()) {
+    state_->reservations().for_each([&](const Reservation& r) {
       if (r.status == ReservationStatus::kExpired && r.updated_at >= since) out.push_back(r);
-    }
+    });
   }
   std::sort(out.begin(), out.end(), [](const Reservation& a, const Reservation& b) {
     return std::tie(a.updated_at, a.id) < std::tie(b.updated_at, b.id);
