@@ -203,7 +203,17 @@ absl::StatusOr<LedgerSnapshot> PostgresStore::Impl::load(const SnapshotRequest& 
 // --- PostgresStore ------------------------------------------------------------
 
 PostgresStore::PostgresStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-PostgresStore::~PostgresStore() = default;
+PostgresStore::~PostgresStore() {
+  // Closing the connection releases the writer lock only once the server
+  // process behind it has finished exiting, which a new writer opening right
+  // after us (a restart) can beat. Releasing it here first makes the hand-over
+  // certain; on a broken connection there is nothing to release.
+  internal::MutexLock lock(&impl_->mu);
+  if (!impl_->options.read_only && impl_->conn != nullptr && !pg::broken(impl_->conn.get())) {
+    pg::exec(impl_->conn.get(), "SELECT pg_advisory_unlock_all()", "releasing the writer lock")
+        .IgnoreError();
+  }
+}
 
 absl::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::open(std::string_view database_url,
                                                                    PostgresStoreOptions options) {
