@@ -38,40 +38,6 @@ struct OptionSpec {
   std::string_view help;
 };
 
-struct Command;
-
-struct Run {
-  CliContext& ctx;
-  const Command& command;
-  Args args;
-  Config config;
-
-  void out(std::string_view text) const { std::fwrite(text.data(), 1, text.size(), ctx.out); }
-  void err(std::string_view text) const { std::fwrite(text.data(), 1, text.size(), ctx.err); }
-  template <typename... T>
-  void outf(fmt::format_string<T...> format, T&&... values) const {
-    out(fmt::format(format, std::forward<T>(values)...));
-  }
-  template <typename... T>
-  int fail(int code, fmt::format_string<T...> format, T&&... values) const {
-    err(fmt::format("accountctl: {}\n", fmt::format(format, std::forward<T>(values)...)));
-    return code;
-  }
-  bool has(std::string_view option) const {
-    return args.options.count(std::string(option)) > 0;
-  }
-};
-
-struct Command {
-  std::string_view name;
-  std::string_view summary;
-  std::string_view usage;        // After "accountctl <name>".
-  std::string_view description;  // Paragraph for --help.
-  std::vector<OptionSpec> options;
-  size_t positional_max = 0;
-  int (*handler)(Run& run) = nullptr;
-};
-
 // Exit code for a failed call to the store, Sleeper or the ledger.
 int exit_code_for(const absl::Status& status) {
   if (std::optional<Reason> reason = reason_of(status)) {
@@ -93,6 +59,46 @@ int exit_code_for(const absl::Status& status) {
 }
 
 std::string text_of(const absl::Status& status) { return std::string(status.message()); }
+
+struct Command;
+
+struct Run {
+  CliContext& ctx;
+  const Command& command;
+  Args args;
+  Config config;
+
+  void out(std::string_view text) const { std::fwrite(text.data(), 1, text.size(), ctx.out); }
+  void err(std::string_view text) const { std::fwrite(text.data(), 1, text.size(), ctx.err); }
+  template <typename... T>
+  void outf(fmt::format_string<T...> format, T&&... values) const {
+    out(fmt::format(format, std::forward<T>(values)...));
+  }
+  template <typename... T>
+  int fail(int code, fmt::format_string<T...> format, T&&... values) const {
+    err(fmt::format("accountctl: {}\n", fmt::format(format, std::forward<T>(values)...)));
+    return code;
+  }
+  // Reports a failed call (store, Sleeper, ledger) with the exit code its
+  // status maps to.
+  int fail(const absl::Status& status) const {
+    return fail(exit_code_for(status), "{}", text_of(status));
+  }
+  bool has(std::string_view option) const {
+    return args.options.count(std::string(option)) > 0;
+  }
+};
+
+struct Command {
+  std::string_view name;
+  std::string_view summary;
+  std::string_view usage;        // After "accountctl <name>".
+  std::string_view description;  // Paragraph for --help.
+  std::vector<OptionSpec> options;
+  size_t positional_max = 0;
+  int (*handler)(Run& run) = nullptr;
+};
+
 
 // --- Opening what a command needs ---------------------------------------------------
 
@@ -170,7 +176,7 @@ int show(Run& run) {
     return run.fail(kExitUsage, "show needs one account (try: accountctl show --help)");
   }
   absl::StatusOr<Opened> opened = open_service(run, StoreMode::kReadOnly);
-  if (!opened.ok()) return run.fail(exit_code_for(opened.status()), "{}", text_of(opened.status()));
+  if (!opened.ok()) return run.fail(opened.status());
   const AccountService& service = *opened->service;
   absl::StatusOr<AccountId> id = account_argument(run, service, run.args.positional[0]);
   if (!id.ok()) {
@@ -180,7 +186,7 @@ int show(Run& run) {
     return run.fail(code, "{}", text_of(id.status()));
   }
   absl::StatusOr<Account> account = service.get_account(*id);
-  if (!account.ok()) return run.fail(exit_code_for(account.status()), "{}", text_of(account.status()));
+  if (!account.ok()) return run.fail(account.status());
   print_account(run, *account, service.available_cash(*id).value_or(Cents{0}));
 
   const std::vector<Position> positions = service.positions(*id).value_or(std::vector<Position>{});
@@ -221,7 +227,7 @@ int show(Run& run) {
     }
   }
   absl::StatusOr<std::vector<Trade>> trades = service.trade_history(*id, limit);
-  if (!trades.ok()) return run.fail(exit_code_for(trades.status()), "{}", text_of(trades.status()));
+  if (!trades.ok()) return run.fail(trades.status());
   run.outf("\nTrades (newest first, up to {}: {})\n", limit, trades->size());
   if (!trades->empty()) {
     TextTable table({{"TIME"}, {"EXECUTION", Align::kRight}, {"ORDER", Align::kRight}, {"SIDE"},
@@ -242,7 +248,7 @@ int show(Run& run) {
 
 int list(Run& run) {
   absl::StatusOr<Opened> opened = open_service(run, StoreMode::kReadOnly);
-  if (!opened.ok()) return run.fail(exit_code_for(opened.status()), "{}", text_of(opened.status()));
+  if (!opened.ok()) return run.fail(opened.status());
   const AccountService& service = *opened->service;
   const LedgerSnapshot snapshot = service.snapshot();
   TextTable table({{"ID", Align::kRight}, {"GOOGLE ID"}, {"NAME"}, {"CASH", Align::kRight},
@@ -262,9 +268,9 @@ int list(Run& run) {
 
 int expire(Run& run) {
   absl::StatusOr<Opened> opened = open_service(run, StoreMode::kWriter);
-  if (!opened.ok()) return run.fail(exit_code_for(opened.status()), "{}", text_of(opened.status()));
+  if (!opened.ok()) return run.fail(opened.status());
   absl::StatusOr<size_t> expired = opened->service->expire_due_reservations();
-  if (!expired.ok()) return run.fail(exit_code_for(expired.status()), "{}", text_of(expired.status()));
+  if (!expired.ok()) return run.fail(expired.status());
   run.outf("expired {} reservation{} due by {}\n", *expired, *expired == 1 ? "" : "s",
            format_time(run.ctx.clock->now()));
   return kExitOk;
@@ -278,7 +284,7 @@ int fantasy_update(Run& run) {
   absl::StatusOr<std::shared_ptr<SleeperClient>> sleeper = run.ctx.open_sleeper(run.config);
   if (!sleeper.ok()) return run.fail(kExitConfig, "{}", text_of(sleeper.status()));
   absl::StatusOr<Opened> opened = open_service(run, StoreMode::kWriter);
-  if (!opened.ok()) return run.fail(exit_code_for(opened.status()), "{}", text_of(opened.status()));
+  if (!opened.ok()) return run.fail(opened.status());
   std::vector<std::pair<AccountId, absl::Status>> failures;
   FantasyFundingService funding(
       *opened->service,
@@ -308,7 +314,7 @@ int fantasy_update(Run& run) {
   ProgressLine progress(run, "fantasy update: accounts");
   absl::StatusOr<FantasyUpdateSummary> summary = funding.update_all_fantasy_points_and_wins(
       [&progress](size_t done, size_t total) { progress.update(done, total); });
-  if (!summary.ok()) return run.fail(exit_code_for(summary.status()), "{}", text_of(summary.status()));
+  if (!summary.ok()) return run.fail(summary.status());
   run.outf("fantasy update: {} updated, {} unchanged, {} failed\n", summary->updated,
            summary->unchanged, summary->failed.size());
   if (!summary->failed.empty()) {
@@ -324,7 +330,7 @@ int fantasy_update(Run& run) {
 
 int audit(Run& run) {
   absl::StatusOr<Opened> opened = open_service(run, StoreMode::kReadOnly);
-  if (!opened.ok()) return run.fail(exit_code_for(opened.status()), "{}", text_of(opened.status()));
+  if (!opened.ok()) return run.fail(opened.status());
   const AuditReport report = opened->service->audit();
   const LedgerSnapshot snapshot = opened->service->snapshot();
   if (report.ok()) {
@@ -341,7 +347,7 @@ int audit(Run& run) {
 
 int migrate(Run& run) {
   absl::StatusOr<OpenedStore> store = run.ctx.open_store(run.config, StoreMode::kWriter);
-  if (!store.ok()) return run.fail(exit_code_for(store.status()), "{}", text_of(store.status()));
+  if (!store.ok()) return run.fail(store.status());
   if (store->schema_version_now == 0) {
     run.outf("{} has no schema; nothing to migrate\n", store->description);
   } else if (store->schema_version_found == store->schema_version_now) {
