@@ -90,6 +90,20 @@ void read_name(const Environment& env, std::string_view name, std::string* out,
   *out = std::move(*text);
 }
 
+// An HS256 key: at least kJwtSecretBytesMin bytes. The message gives the
+// length, never the value.
+void read_signing_key(const Environment& env, std::string_view name, Secret* out,
+                      Problems& problems) {
+  std::optional<std::string> key = lookup(env, name);
+  if (!key) return;
+  if (key->size() < kJwtSecretBytesMin) {
+    problems.add(name, fmt::format("must be at least {} bytes, got {}", kJwtSecretBytesMin,
+                                   key->size()));
+    return;
+  }
+  *out = Secret(std::move(*key));
+}
+
 bool is_database_url(std::string_view url) {
   if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) return true;
   // libpq's key=value form: no scheme, at least one '='.
@@ -149,23 +163,9 @@ absl::StatusOr<Config> load_config(const Environment& env) {
   read_url(env, "GOOGLE_USERINFO_ENDPOINT", &config.google_userinfo_endpoint, problems);
   read_url(env, "GOOGLE_JWKS_URL", &config.google_jwks_url, problems);
 
-  if (std::optional<std::string> s = lookup(env, "JWT_SECRET")) {
-    if (s->size() < kJwtSecretBytesMin) {
-      problems.add("JWT_SECRET", fmt::format("must be at least {} bytes, got {}",
-                                             kJwtSecretBytesMin, s->size()));
-    } else {
-      config.jwt_secret = Secret(std::move(*s));
-    }
-  }
+  read_signing_key(env, "JWT_SECRET", &config.jwt_secret, problems);
   read_name(env, "JWT_KEY_ID", &config.jwt_key_id, problems);
-  if (std::optional<std::string> s = lookup(env, "JWT_PREVIOUS_SECRET")) {
-    if (s->size() < kJwtSecretBytesMin) {
-      problems.add("JWT_PREVIOUS_SECRET", fmt::format("must be at least {} bytes, got {}",
-                                                      kJwtSecretBytesMin, s->size()));
-    } else {
-      config.jwt_previous_secret = Secret(std::move(*s));
-    }
-  }
+  read_signing_key(env, "JWT_PREVIOUS_SECRET", &config.jwt_previous_secret, problems);
   read_name(env, "JWT_PREVIOUS_KEY_ID", &config.jwt_previous_key_id, problems);
   if (!config.jwt_previous_secret.empty() &&
       (config.jwt_previous_key_id.empty() || config.jwt_previous_key_id == config.jwt_key_id)) {
