@@ -40,7 +40,7 @@ struct JwtClaims {
   std::optional<std::string> sub;
   bool aud_present = false;
   std::vector<std::string> aud;     // `aud` as a string gives one element.
-  std::optional<int64_t> exp;       // NumericDate, seconds since the epoch (fractions dropped).
+  std::optional<int64_t> exp;       // NumericDate, seconds since the epoch, rounded down (-0.5 is -1).
   std::optional<int64_t> iat;
   std::optional<int64_t> nbf;
   std::optional<std::string> jti;

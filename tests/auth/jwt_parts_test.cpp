@@ -47,6 +47,15 @@ TEST_CASE("parse_jwt reads the header, the registered claims and the signature")
   CHECK(parts->signing_input == token.substr(0, token.rfind('.')));
 }
 
+TEST_CASE("parse_jwt rounds fractional NumericDates down, toward the past, also before 1970") {
+  const auto parts = parse_jwt(
+      token_of(kHeader, R"({"exp":1790002600.5,"iat":-789999000.75,"nbf":-0.25})", ""));
+  REQUIRE(parts.ok());
+  CHECK(parts->claims.exp == std::optional<int64_t>(1'790'002'600));
+  CHECK(parts->claims.iat == std::optional<int64_t>(-789'999'001));  // Not -789'999'000.
+  CHECK(parts->claims.nbf == std::optional<int64_t>(-1));
+}
+
 TEST_CASE("parse_jwt reads aud as an array, and absent claims as absent") {
   const auto parts =
       parse_jwt(token_of(R"({"alg":"RS256"})", R"({"aud":["a","b"]})", ""));

@@ -19,6 +19,7 @@
 //
 // The secrets are fixed, so a run is reproducible; the two rings share no key,
 // so a token signed under mode 2 can never verify under mode 0.
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -143,9 +144,11 @@ bool is_string(const JsonValue* v, std::string_view want) {
   return v != nullptr && v->type == JsonValue::Type::kString && v->string == want;
 }
 
+// A NumericDate as docs/auth.md reads it: rounded down to whole seconds, so
+// -789999000.75 is -789999001 (a cast would round toward zero).
 std::optional<int64_t> seconds_of(const JsonValue* v) {
   if (v == nullptr || v->type != JsonValue::Type::kNumber) return std::nullopt;
-  return static_cast<int64_t>(v->number);
+  return static_cast<int64_t>(std::floor(v->number));
 }
 
 // An accepted token, rule by rule (docs/auth.md, "verify: the order of checks").

@@ -8,9 +8,11 @@
 #   tests/fuzz/run_fuzzers.sh 600        # ten minutes per target
 #   FUZZ_JOBS=2 tests/fuzz/run_fuzzers.sh 300
 #   FUZZ_TARGETS="auth_handlers_fuzzer" tests/fuzz/run_fuzzers.sh   # only these
+#   FUZZ_SEED=12345 tests/fuzz/run_fuzzers.sh 30    # libFuzzer's -seed (0, the default: random)
 set -eu
 seconds="${1:-60}"
 jobs="${FUZZ_JOBS:-1}"
+seed="${FUZZ_SEED:-0}"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 build="$root/build/fuzz"
 
@@ -31,14 +33,26 @@ for target in $targets; do
   corpus="$build/corpus/$target"
   mkdir -p "$corpus" "$build/artifacts/$target"
   cp -n "$root/tests/fuzz/corpus/$target/"* "$corpus/" 2>/dev/null || true
-  echo "== $target: $seconds s"
+  echo "== $target: $seconds s, seed $seed"
   # From build/fuzz: with -jobs, libFuzzer writes its fuzz-<n>.log files to the working directory.
-  if ! (cd "$build" && "$build/tests/fuzz/$target" "$corpus" -max_total_time="$seconds" \
+  if ! (cd "$build" && "$build/tests/fuzz/$target" "$corpus" -max_total_time="$seconds" -seed="$seed" \
       -jobs="$jobs" -workers="$jobs" -artifact_prefix="$build/artifacts/$target/" \
       -print_final_stats=1 2>"$build/$target.log"); then
     status=1
     echo "   CRASH: see $build/$target.log and $build/artifacts/$target/"
+    # CI keeps only what is printed: the sanitizer's report and each crashing input, in base64,
+    # so that the crash can be replayed (base64 -d > input; <target> input).
+    for log in "$build/$target.log" "$build"/fuzz-*.log; do
+      [ -f "$log" ] && sed -n '/==ERROR\|runtime error\|deadly signal\|Test unit written/,$p' "$log" | head -60
+    done
+    for input in "$build/artifacts/$target/"*; do
+      [ -f "$input" ] || continue
+      echo "   input $(basename "$input"), base64:"
+      base64 -w 0 "$input" | head -c 24000
+      echo
+    done
   fi
+  rm -f "$build"/fuzz-*.log
   grep -E "^#[0-9]+ +DONE|stat::number_of_executed_units|cov:" "$build/$target.log" | tail -2 || true
 done
 exit $status
