@@ -502,14 +502,15 @@ absl::StatusOr<SettlementReceipt> stage_settle(Txn& txn, const CommandContext& c
 
 std::vector<ExpiredOrder> stage_expire_due(Txn& txn, const CommandContext& ctx) {
   std::vector<ExpiredOrder> expired;
-  for (const auto& [expires_at, id] : txn.base().expiry_index()) {
-    if (expires_at > ctx.now) break;
-    const Reservation* r = txn.reservation(id);
-    // Earlier commands of this batch may have settled, cancelled or extended it.
-    if (r == nullptr || !r->active() || r->expires_at > ctx.now) continue;
+  txn.base().expiry_queue().for_each_due(ctx.now, [&](const ExpiryQueue::Entry& entry) {
+    const Reservation* r = txn.reservation(entry.reservation);
+    // Only the entry of the reservation's current expiry counts: it may have
+    // finished or been extended since the entry was pushed, also earlier in
+    // this batch.
+    if (r == nullptr || !r->active() || r->expires_at != entry.expires_at) return;
     const ExpiredOrder order{r->account, r->order, r->id};
-    if (stage_finish(txn, ctx, id, ReservationStatus::kExpired).ok()) expired.push_back(order);
-  }
+    if (stage_finish(txn, ctx, r->id, ReservationStatus::kExpired).ok()) expired.push_back(order);
+  });
   return expired;
 }
 

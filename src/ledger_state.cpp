@@ -82,10 +82,12 @@ void LedgerState::put_reservation(const Reservation& r) {
     // A partial fill leaves an active reservation active with its expiry:
     // both indexes already hold it.
     if (was_active && r.active() && expires_at_before == r.expires_at) return;
-    if (was_active) expiry_index_.erase({expires_at_before, r.id});
   }
+  // A finished reservation's expiry entry stays behind, stale (expiry_queue.h).
+  if (r.active() && !was_active) ++active_reservations_;
+  if (!r.active() && was_active) --active_reservations_;
   if (r.active()) {
-    expiry_index_.insert({r.expires_at, r.id});
+    expiry_queue_.push(r.expires_at, r.id);
     std::vector<ReservationId>& active = owner.active_reservations;
     // New reservations have the highest id yet: the common case appends.
     auto at = std::lower_bound(active.begin(), active.end(), r.id);
@@ -96,6 +98,11 @@ void LedgerState::put_reservation(const Reservation& r) {
     if (at != active.end() && *at == r.id) active.erase(at);
     finished_.emplace_back(r.updated_at, r.id);
   }
+}
+
+bool LedgerState::expiry_is_live(const ExpiryQueue::Entry& entry) const {
+  const Reservation* r = reservations_.find(entry.reservation);
+  return r != nullptr && r->active() && r->expires_at == entry.expires_at;
 }
 
 void LedgerState::add_execution(const Fill& fill) {
@@ -131,6 +138,14 @@ void LedgerState::prune(absl::Time now) {
     }
     finished_.pop_front();
   }
+  const auto stale = [this](const ExpiryQueue::Entry& e) { return !expiry_is_live(e); };
+  expiry_queue_.drop_stale_due(now, stale);
+  // Entries of reservations that finished before their expiry wait for it;
+  // once they outnumber the live ones (plus some slack, so that a small
+  // ledger never compacts), drop them all: O(entries), at most once per
+  // that many finishes.
+  constexpr size_t kStaleSlack = 4096;
+  if (expiry_queue_.size() > 2 * active_reservations_ + kStaleSlack) expiry_queue_.compact(stale);
 }
 
 void LedgerState::apply(const Txn& txn, const ChangeSet& changes, absl::Time now) {

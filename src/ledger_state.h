@@ -24,6 +24,7 @@
 #include "account/reservation.h"
 #include "account/trade.h"
 #include "execution_window.h"
+#include "expiry_queue.h"
 #include "reservation_table.h"
 #include "trade_ring.h"
 
@@ -77,9 +78,12 @@ class LedgerState {
   // Whether some applied execution ids are known to the store only: pruned
   // from memory, or never loaded into it.
   bool forgot_executions() const { return forgot_executions_; }
-  const absl::btree_set<std::pair<absl::Time, ReservationId>>& expiry_index() const {
-    return expiry_index_;
-  }
+  // Candidates for expiry; an entry is live only if reservation_is_due_at()
+  // says so (see expiry_queue.h).
+  const ExpiryQueue& expiry_queue() const { return expiry_queue_; }
+  // Whether `entry` is live: its reservation is active and expires at
+  // exactly entry.expires_at.
+  bool expiry_is_live(const ExpiryQueue::Entry& entry) const;
   const std::vector<AccountRecord>& accounts() const { return accounts_; }
   const ReservationTable& reservations() const { return reservations_; }
   const absl::flat_hash_map<std::string, ExternalEntry>& entries() const { return entries_; }
@@ -113,7 +117,8 @@ class LedgerState {
   absl::flat_hash_map<std::string, AccountId> by_google_id_;
   ReservationTable reservations_;
   U64Map by_order_;  // Order id -> reservation id.
-  absl::btree_set<std::pair<absl::Time, ReservationId>> expiry_index_;    // Active only.
+  ExpiryQueue expiry_queue_;
+  size_t active_reservations_ = 0;
   std::deque<std::pair<absl::Time, ReservationId>> finished_;            // By finish time.
   uint64_t reservation_id_high_water_ = 0;
   // Applied executions in the window, in arrival order, indexed by id.
