@@ -19,7 +19,6 @@
 //
 // The secrets are fixed, so a run is reproducible; the two rings share no key,
 // so a token signed under mode 2 can never verify under mode 0.
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -32,24 +31,27 @@
 #include "account/clock.h"
 #include "account/status.h"
 #include "crypto.h"
+#include "jwt_oracle.h"
 #include "support/json_value.h"
 
 namespace {
 
 namespace ia = account::internal::auth;
-using account::Reason;
 using account::auth::AccessClaims;
 using account::auth::AccessTokens;
+using account::fuzz::field;
+using account::fuzz::is_string;
+using account::fuzz::is_token_reason;
+using account::fuzz::names_audience;
+using account::fuzz::require;
+using account::fuzz::seconds_of;
+using account::fuzz::stopped_by_signature;
 using account::testing::JsonValue;
 
 constexpr int64_t kNowUnixSeconds = 1'790'000'000;
 constexpr int64_t kLeewaySeconds = 30;
 constexpr std::string_view kSecretA = "fuzz-secret-a/0123456789abcdef0123456789";
 constexpr std::string_view kSecretB = "fuzz-secret-b/0123456789abcdef0123456789";
-
-void require(bool condition) {
-  if (!condition) std::abort();
-}
 
 struct World {
   account::ManualClock clock{absl::FromUnixSeconds(kNowUnixSeconds)};
@@ -81,16 +83,6 @@ struct World {
 World& world() {
   static World* w = new World();
   return *w;
-}
-
-bool is_token_reason(const absl::Status& s) {
-  const std::optional<Reason> r = account::reason_of(s);
-  return r && *r >= Reason::kTokenMalformed && *r <= Reason::kTokenClaimsInvalid;
-}
-
-bool stopped_by_signature(const absl::Status& s) {
-  const std::optional<Reason> r = account::reason_of(s);
-  return r && *r >= Reason::kTokenMalformed && *r <= Reason::kTokenSignatureInvalid;
 }
 
 // Verified by ring A: refused with a kToken* reason, or one of the issued
@@ -135,22 +127,6 @@ void verify_edited(std::string_view edit) {
   verify_a(token);  // Verifies only when `token` is still an issued token.
 }
 
-const JsonValue* field(const std::optional<JsonValue>& doc, std::string_view key) {
-  if (!doc || doc->type != JsonValue::Type::kObject) return nullptr;
-  return doc->get(key);
-}
-
-bool is_string(const JsonValue* v, std::string_view want) {
-  return v != nullptr && v->type == JsonValue::Type::kString && v->string == want;
-}
-
-// A NumericDate as docs/auth.md reads it: rounded down to whole seconds, so
-// -789999000.75 is -789999001 (a cast would round toward zero).
-std::optional<int64_t> seconds_of(const JsonValue* v) {
-  if (v == nullptr || v->type != JsonValue::Type::kNumber) return std::nullopt;
-  return static_cast<int64_t>(std::floor(v->number));
-}
-
 // An accepted token, rule by rule (docs/auth.md, "verify: the order of checks").
 void check_accepted(const std::optional<JsonValue>& header, const std::optional<JsonValue>& payload,
                     const AccessClaims& claims) {
@@ -166,12 +142,7 @@ void check_accepted(const std::optional<JsonValue>& header, const std::optional<
   const std::optional<int64_t> nbf = seconds_of(field(payload, "nbf"));
   require(!nbf || *nbf <= kNowUnixSeconds + kLeewaySeconds);
   require(is_string(field(payload, "iss"), "account"));
-  const JsonValue* aud = field(payload, "aud");
-  bool ours = is_string(aud, "account");
-  if (aud != nullptr && aud->type == JsonValue::Type::kArray) {
-    for (const JsonValue& a : aud->array) ours = ours || is_string(&a, "account");
-  }
-  require(ours);
+  require(names_audience(field(payload, "aud"), "account"));
   const JsonValue* sub = field(payload, "sub");
   require(sub != nullptr && sub->type == JsonValue::Type::kString &&
           sub->string == std::to_string(claims.account.value()) && claims.account.value() > 0);

@@ -32,22 +32,25 @@
 #include "account/status.h"
 #include "crypto.h"
 #include "google_id_token.h"
+#include "jwt_oracle.h"
 #include "support/json_value.h"
 
 namespace {
 
 namespace ia = account::internal::auth;
-using account::Reason;
+using account::fuzz::field;
+using account::fuzz::is_string;
+using account::fuzz::is_token_reason;
+using account::fuzz::names_audience;
+using account::fuzz::require;
+using account::fuzz::seconds_of;
+using account::fuzz::stopped_by_signature;
 using account::testing::JsonValue;
 
 constexpr int64_t kNowUnixSeconds = 1'790'000'000;
 constexpr int64_t kLeewaySeconds = 60;
 constexpr std::string_view kClientId = "fuzz-client.apps.googleusercontent.com";
 constexpr std::string_view kKid = "fuzz-google-1";
-
-void require(bool condition) {
-  if (!condition) std::abort();
-}
 
 // An RSA key pair, made once per process.
 class RsaKey {
@@ -108,32 +111,6 @@ World& world() {
   return *w;
 }
 
-bool is_token_reason(const absl::Status& s) {
-  const std::optional<Reason> r = account::reason_of(s);
-  return r && *r >= Reason::kTokenMalformed && *r <= Reason::kTokenClaimsInvalid;
-}
-
-// A forged token must be stopped at the signature or before it.
-bool stopped_by_signature(const absl::Status& s) {
-  const std::optional<Reason> r = account::reason_of(s);
-  return r && *r >= Reason::kTokenMalformed && *r <= Reason::kTokenSignatureInvalid;
-}
-
-const JsonValue* field(const std::optional<JsonValue>& doc, std::string_view key) {
-  if (!doc || doc->type != JsonValue::Type::kObject) return nullptr;
-  return doc->get(key);
-}
-
-bool is_string(const JsonValue* v, std::string_view want) {
-  return v != nullptr && v->type == JsonValue::Type::kString && v->string == want;
-}
-
-// A NumericDate as the verifier reads it: the whole seconds of a number.
-std::optional<int64_t> seconds_of(const JsonValue* v) {
-  if (v == nullptr || v->type != JsonValue::Type::kNumber) return std::nullopt;
-  return static_cast<int64_t>(v->number);
-}
-
 // An accepted token, checked rule by rule against google-sign-in.md.
 void check_accepted(const std::optional<JsonValue>& header, const std::optional<JsonValue>& payload,
                     const account::auth::GoogleIdClaims& claims) {
@@ -148,12 +125,7 @@ void check_accepted(const std::optional<JsonValue>& header, const std::optional<
   }
   const JsonValue* iss = field(payload, "iss");
   require(is_string(iss, "https://accounts.google.com") || is_string(iss, "accounts.google.com"));
-  const JsonValue* aud = field(payload, "aud");
-  bool ours = is_string(aud, kClientId);
-  if (aud != nullptr && aud->type == JsonValue::Type::kArray) {
-    for (const JsonValue& a : aud->array) ours = ours || is_string(&a, kClientId);
-  }
-  require(ours);
+  require(names_audience(field(payload, "aud"), kClientId));
   const JsonValue* sub = field(payload, "sub");
   require(sub != nullptr && sub->type == JsonValue::Type::kString && !sub->string.empty() &&
           sub->string == claims.sub);
