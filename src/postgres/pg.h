@@ -14,12 +14,14 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "account/internal/mutex.h"
 
 #ifndef LIBPQ_HAS_PIPELINING
 #error "account::postgres needs libpq 14 or newer (pipeline mode)"
@@ -175,5 +177,21 @@ absl::StatusOr<Conn> connect(const char* const* keywords, const char* const* val
 // Checks that `database_url` parses as a libpq connection string or URI:
 // InvalidArgument otherwise.
 absl::Status check_url(std::string_view database_url);
+
+// The first steps of PostgresStore::open and PostgresTokenStore::open: checks
+// the URL, then makes an `Impl` (with members url, options and mu, and a
+// connect_session() that runs under mu) and connects its session. Fails as
+// check_url() and connect_session() do.
+template <typename Impl, typename Options>
+absl::StatusOr<std::unique_ptr<Impl>> open_session(std::string_view database_url,
+                                                    Options options) {
+  if (absl::Status ok = check_url(database_url); !ok.ok()) return ok;
+  auto impl = std::make_unique<Impl>();
+  impl->url = std::string(database_url);
+  impl->options = std::move(options);
+  internal::MutexLock lock(&impl->mu);
+  if (absl::Status ok = impl->connect_session(); !ok.ok()) return ok;
+  return impl;
+}
 
 }  // namespace account::pg

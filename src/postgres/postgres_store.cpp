@@ -217,15 +217,10 @@ PostgresStore::~PostgresStore() {
 
 absl::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::open(std::string_view database_url,
                                                                    PostgresStoreOptions options) {
-  if (absl::Status ok = pg::check_url(database_url); !ok.ok()) return ok;
-  auto impl = std::make_unique<Impl>();
-  impl->url = std::string(database_url);
-  impl->options = std::move(options);
-  {
-    internal::MutexLock lock(&impl->mu);
-    if (absl::Status ok = impl->connect_session(); !ok.ok()) return ok;
-  }
-  return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(impl)));
+  absl::StatusOr<std::unique_ptr<Impl>> impl =
+      pg::open_session<Impl>(database_url, std::move(options));
+  if (!impl.ok()) return impl.status();
+  return std::unique_ptr<PostgresStore>(new PostgresStore(*std::move(impl)));
 }
 
 absl::Status PostgresStore::commit(const ChangeSet& changes) {

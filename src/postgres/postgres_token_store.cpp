@@ -134,15 +134,10 @@ PostgresTokenStore::~PostgresTokenStore() = default;
 
 absl::StatusOr<std::unique_ptr<PostgresTokenStore>> PostgresTokenStore::open(
     std::string_view database_url, PostgresStoreOptions options) {
-  if (absl::Status ok = pg::check_url(database_url); !ok.ok()) return ok;
-  auto impl = std::make_unique<Impl>();
-  impl->url = std::string(database_url);
-  impl->options = std::move(options);
-  {
-    internal::MutexLock lock(&impl->mu);
-    if (absl::Status ok = impl->connect_session(); !ok.ok()) return ok;
-  }
-  return std::unique_ptr<PostgresTokenStore>(new PostgresTokenStore(std::move(impl)));
+  absl::StatusOr<std::unique_ptr<Impl>> impl =
+      pg::open_session<Impl>(database_url, std::move(options));
+  if (!impl.ok()) return impl.status();
+  return std::unique_ptr<PostgresTokenStore>(new PostgresTokenStore(*std::move(impl)));
 }
 
 absl::Status PostgresTokenStore::insert(const RefreshTokenRecord& record) {
