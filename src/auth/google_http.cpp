@@ -1,9 +1,9 @@
 #include "google_http.h"
 
 #include <algorithm>
-#include <mutex>
 #include <utility>
 
+#include "../curl_global.h"
 #include "../strings.h"
 
 namespace account::internal::auth {
@@ -30,18 +30,6 @@ long to_millis(absl::Duration d) {
   return static_cast<long>(std::max<int64_t>(1, absl::ToInt64Milliseconds(d)));
 }
 
-absl::Status init_curl_once() {
-  // curl_global_init must not race with itself; once per process, never
-  // cleaned up, since other parts of the process may use libcurl too.
-  static std::once_flag once;
-  static CURLcode result = CURLE_OK;
-  std::call_once(once, [] { result = curl_global_init(CURL_GLOBAL_DEFAULT); });
-  if (result != CURLE_OK) {
-    return absl::InternalError(internal::cat("curl_global_init: ", curl_easy_strerror(result)));
-  }
-  return absl::OkStatus();
-}
-
 // Frees a header list that may hold a bearer token, and its handle's pointer to it.
 struct HeaderList {
   curl_slist* list = nullptr;
@@ -57,7 +45,7 @@ struct HeaderList {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<CurlHttp>> CurlHttp::create(HttpLimits limits) {
-  if (absl::Status s = init_curl_once(); !s.ok()) return s;
+  if (absl::Status s = internal::init_curl_once(); !s.ok()) return s;
   return std::unique_ptr<CurlHttp>(new CurlHttp(limits));
 }
 

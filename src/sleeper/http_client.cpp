@@ -1,9 +1,9 @@
 #include "http_client.h"
 
 #include <algorithm>
-#include <mutex>
 #include <utility>
 
+#include "../curl_global.h"
 #include "../strings.h"
 
 namespace account::internal::sleeper {
@@ -103,18 +103,6 @@ absl::Status check_options(const CurlSleeperClientOptions& o) {
   return absl::OkStatus();
 }
 
-absl::Status init_curl_once() {
-  // curl_global_init is not safe to race with itself; once per process, and
-  // never cleaned up, since other libraries in the process may use libcurl.
-  static std::once_flag once;
-  static CURLcode result = CURLE_OK;
-  std::call_once(once, [] { result = curl_global_init(CURL_GLOBAL_DEFAULT); });
-  if (result != CURLE_OK) {
-    return absl::InternalError(internal::cat("curl_global_init: ", curl_easy_strerror(result)));
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 struct HttpClient::Attempt {
@@ -135,7 +123,7 @@ ConnectionLease::~ConnectionLease() {
 absl::StatusOr<std::unique_ptr<HttpClient>> HttpClient::create(
     const CurlSleeperClientOptions& options) {
   if (absl::Status s = check_options(options); !s.ok()) return s;
-  if (absl::Status s = init_curl_once(); !s.ok()) return s;
+  if (absl::Status s = internal::init_curl_once(); !s.ok()) return s;
   CurlSleeperClientOptions o = options;
   while (o.base_url.size() > 1 && o.base_url.back() == '/') o.base_url.pop_back();
   if (!o.clock) o.clock = std::make_shared<SystemClock>();
