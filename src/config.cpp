@@ -40,17 +40,6 @@ std::optional<std::string> lookup(const Environment& env, std::string_view name)
   return value;
 }
 
-// An http(s) URL with a host: "https://" alone is not one.
-bool is_http_url(std::string_view url) {
-  for (std::string_view scheme : {"http://", "https://"}) {
-    if (url.rfind(scheme, 0) == 0) {
-      const std::string_view rest = url.substr(scheme.size());
-      return !rest.empty() && rest[0] != '/' && rest.find(' ') == std::string_view::npos;
-    }
-  }
-  return false;
-}
-
 // A whole number in [min, max]; the message says which rule failed.
 std::optional<int64_t> read_int(const Environment& env, std::string_view name, int64_t min,
                                 int64_t max, Problems& problems) {
@@ -72,7 +61,7 @@ void read_url(const Environment& env, std::string_view name, std::string* out,
               Problems& problems) {
   std::optional<std::string> text = lookup(env, name);
   if (!text) return;
-  if (!is_http_url(*text)) {
+  if (!internal::is_http_url(*text)) {
     problems.add(name, fmt::format("must be an http:// or https:// URL, got \"{}\"", *text));
     return;
   }

@@ -28,4 +28,17 @@ std::string cat(const Args&... args) {
 
 inline absl::string_view to_absl(std::string_view s) { return {s.data(), s.size()}; }
 
+// Whether `url` is an http:// or https:// URL with a host: "https://" alone,
+// "https:///path" and anything with a space are not. The one check every
+// configured endpoint (Sleeper, Google, the Config variables) goes through.
+inline bool is_http_url(std::string_view url) {
+  for (std::string_view scheme : {std::string_view("http://"), std::string_view("https://")}) {
+    if (url.substr(0, scheme.size()) == scheme) {
+      const std::string_view rest = url.substr(scheme.size());
+      return !rest.empty() && rest[0] != '/' && rest.find(' ') == std::string_view::npos;
+    }
+  }
+  return false;
+}
+
 }  // namespace account::internal

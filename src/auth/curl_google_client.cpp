@@ -22,11 +22,6 @@ std::string_view message_of(const absl::Status& s) {
   return {s.message().data(), s.message().size()};
 }
 
-bool is_http_url(std::string_view url) {
-  return (url.substr(0, 7) == "http://" && url.size() > 7) ||
-         (url.substr(0, 8) == "https://" && url.size() > 8);
-}
-
 absl::Status check_options(const CurlGoogleClientOptions& o) {
   if (o.client_id.empty()) return absl::InvalidArgumentError("client_id is empty");
   if (o.client_secret.empty()) return absl::InvalidArgumentError("client_secret is empty");
@@ -36,11 +31,11 @@ absl::Status check_options(const CurlGoogleClientOptions& o) {
       {"token_endpoint", &o.token_endpoint},
       {"userinfo_endpoint", &o.userinfo_endpoint}};
   for (const auto& [name, url] : urls) {
-    if (!is_http_url(*url)) {
+    if (!internal::is_http_url(*url)) {
       return absl::InvalidArgumentError(internal::cat(name, " must be an http:// or https:// URL"));
     }
   }
-  if (o.jwks_json.empty() && !is_http_url(o.jwks_url)) {
+  if (o.jwks_json.empty() && !internal::is_http_url(o.jwks_url)) {
     return absl::InvalidArgumentError("jwks_url must be an http:// or https:// URL");
   }
   if (o.issuers.empty()) return absl::InvalidArgumentError("issuers is empty");

@@ -75,9 +75,7 @@ Verdict judge_http(long http_status, std::string_view request) {
 }
 
 absl::Status check_options(const CurlSleeperClientOptions& o) {
-  const std::string_view url = o.base_url;
-  const bool http = url.substr(0, 7) == "http://" || url.substr(0, 8) == "https://";
-  if (!http || url.size() <= 8) {
+  if (!internal::is_http_url(o.base_url)) {
     return absl::InvalidArgumentError("base_url must be an http:// or https:// URL");
   }
   const absl::Duration zero = absl::ZeroDuration();
