@@ -29,6 +29,8 @@
 //     a time. Guards do not nest on one reader. Readers are wait-free: a check
 //     is three atomic accesses plus plain loads, with no lock, retry,
 //     allocation or system call.
+//   - The engine's per-tick path is one ReadGuard around a batch of checks:
+//     the read protocol is paid once per batch instead of once per order.
 //   - A reader inside a guard makes publish() wait for it (after the new tick
 //     is already visible to everyone else), so keep guards short.
 //   - Every RiskReader must be destroyed before its RiskCache.
@@ -57,13 +59,14 @@ namespace account {
 // How a reader orders its "I am reading" store before its load of the front
 // copy index (the store->load pair that left-right needs).
 enum class ReaderFence : uint8_t {
-  // A sequentially consistent store on every read (an xchg on x86). The
-  // default: correct by the C++ memory model alone, and checked by TSan.
+  // A sequentially consistent store on every read (an xchg on x86): correct by
+  // the C++ memory model alone, and checked by TSan. What kAsymmetric falls
+  // back to.
   kSeqCst = 0,
-  // A compiler-only barrier on every read; the writer pays instead with one
-  // membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) per publish. Saves about
-  // 1 ns per read (docs/risk-cache.md). Falls back to kSeqCst when the kernel
-  // lacks it and under ThreadSanitizer.
+  // The default. A compiler-only barrier on every read; the writer pays
+  // instead with one membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) per publish.
+  // Saves about 1 ns per read (docs/risk-cache.md). Falls back to kSeqCst
+  // when the kernel lacks it and under ThreadSanitizer.
   kAsymmetric = 1,
 };
 
@@ -80,7 +83,7 @@ struct RiskCacheOptions {
   // per id (4 GiB for the default 2^24), of which the operating system backs
   // only the 4 KiB pages holding published ids (256 bytes per account in use).
   uint64_t account_id_max = uint64_t{1} << 24;
-  ReaderFence reader_fence = ReaderFence::kSeqCst;
+  ReaderFence reader_fence = ReaderFence::kAsymmetric;
 };
 
 // Final values of one account at the end of a tick.
