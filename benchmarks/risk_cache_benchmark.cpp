@@ -4,6 +4,7 @@
 //   BM_CheckBuy_RiskCache/<fence>/<accounts>          one check per read
 //   BM_CheckBuy_MutexMap/<accounts>                   baseline: std::mutex + flat_hash_map
 //   BM_CheckBuy_RiskCacheGuarded/<fence>/<accounts>   64 checks per ReadGuard
+//   BM_CheckBuy_MutexMapBatched/<accounts>            baseline: 64 checks per lock
 //   BM_Publish/<accounts total>/<changed>/<fence>     one publish of <changed> accounts
 //
 // The check benchmarks run with one reading thread (CPU time) and, at 1,000
@@ -248,6 +249,14 @@ class MutexRiskMap {
 
   RiskVerdict check_buy(AccountId account, SymbolId symbol, Qty qty, Cents notional) {
     std::lock_guard<std::mutex> lock(mu_);
+    return check_buy_locked(account, symbol, qty, notional);
+  }
+
+  // For a batch of checks under one lock (the engine's per-tick path).
+  std::mutex& mutex() { return mu_; }
+
+  // Requires mutex() held.
+  RiskVerdict check_buy_locked(AccountId account, SymbolId symbol, Qty qty, Cents notional) {
     auto a = accounts_.find(account);
     if (a == accounts_.end()) return RiskVerdict::kRiskUnavailable;
     if (a->second.available_cash < notional) return RiskVerdict::kInsufficientFunds;
@@ -288,6 +297,26 @@ void BM_CheckBuy_MutexMap(benchmark::State& state) {
   }
   writer.reset();
   set_per_check_counters(state, 1);
+}
+
+// The baseline for BM_CheckBuy_RiskCacheGuarded: one lock per kChecksPerGuard
+// checks, as an engine would hold it across one tick's batch of orders.
+void BM_CheckBuy_MutexMapBatched(benchmark::State& state) {
+  MutexFixture& fixture = shared_fixture<MutexFixture>(static_cast<uint64_t>(state.range(0)));
+  std::optional<PeriodicWriter> writer;
+  start_writer(state, fixture, writer);
+  size_t i = static_cast<size_t>(state.thread_index()) * 997;
+  for (auto _ : state) {
+    std::lock_guard<std::mutex> lock(fixture.map.mutex());
+    for (int64_t c = 0; c < kChecksPerGuard; ++c) {
+      const Query& q = fixture.queries[i++ & (kQueries - 1)];
+      RiskVerdict verdict =
+          fixture.map.check_buy_locked(q.account, q.symbol, Qty{kBpPerShare}, Cents{100});
+      benchmark::DoNotOptimize(verdict);
+    }
+  }
+  writer.reset();
+  set_per_check_counters(state, kChecksPerGuard);
 }
 
 // A populated cache per total account count, shared by the publish runs.
@@ -338,6 +367,7 @@ BENCHMARK(BM_EmptyRead_RiskCache)->Arg(0)->Arg(1);
 BENCHMARK(BM_CheckBuy_RiskCache)->ArgsProduct({{0, 1}, {16, 1'000, 100'000}});
 BENCHMARK(BM_CheckBuy_RiskCacheGuarded)->ArgsProduct({{0, 1}, {16, 1'000, 100'000}});
 BENCHMARK(BM_CheckBuy_MutexMap)->Arg(16)->Arg(1'000)->Arg(100'000);
+BENCHMARK(BM_CheckBuy_MutexMapBatched)->Arg(16)->Arg(1'000)->Arg(100'000);
 BENCHMARK(BM_CheckBuy_RiskCache)
     ->ArgsProduct({{0, 1}, {1'000}})
     ->Threads(2)->UseRealTime();
@@ -345,6 +375,7 @@ BENCHMARK(BM_CheckBuy_RiskCacheGuarded)
     ->ArgsProduct({{0, 1}, {1'000}})
     ->Threads(2)->UseRealTime();
 BENCHMARK(BM_CheckBuy_MutexMap)->Arg(1'000)->Threads(2)->UseRealTime();
+BENCHMARK(BM_CheckBuy_MutexMapBatched)->Arg(1'000)->Threads(2)->UseRealTime();
 // Cost against the number of changed accounts, total fixed at 1,000,000.
 BENCHMARK(BM_Publish)
     ->ArgsProduct({{1'000'000}, {1, 10, 100, 1'000, 10'000}, {0}})

@@ -1,5 +1,7 @@
 #include "account/risk_cache.h"
 
+#include <algorithm>
+#include <cstdlib>
 #include <thread>
 #include <utility>
 
@@ -8,6 +10,7 @@
 
 #if defined(__linux__)
 #include <linux/membarrier.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #endif
@@ -63,15 +66,46 @@ ReaderFence effective_fence(ReaderFence requested) {
   return ReaderFence::kSeqCst;
 }
 
+// Reserves the zero-filled entries of both copies: 2 * (account_id_max + 1)
+// AccountStates. An all-zero AccountState is a valid, never-published entry,
+// and AccountState is an implicit-lifetime type, so the mapped bytes are the
+// entries. The kernel maps a page only when the writer first stores into it.
+internal::AccountTable map_account_table(uint64_t account_id_max) {
+  constexpr uint64_t kEntryBytes = sizeof(internal::AccountState);
+  ACCOUNT_CHECK(account_id_max < (uint64_t{1} << 40),
+                "RiskCache: account_id_max too large for the account table");
+  internal::AccountTable table;
+  table.entries_per_copy = account_id_max + 1;
+  const size_t bytes = static_cast<size_t>(2 * table.entries_per_copy * kEntryBytes);
+#if defined(__linux__)
+  // MAP_NORESERVE: the reservation is address space, not committed memory.
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  ACCOUNT_CHECK(p != MAP_FAILED, "RiskCache: cannot reserve the account table");
+#else
+  void* p = std::calloc(1, bytes);
+  ACCOUNT_CHECK(p != nullptr, "RiskCache: cannot reserve the account table");
+#endif
+  table.base = static_cast<internal::AccountState*>(p);
+  return table;
+}
+
+void unmap_account_table(const internal::AccountTable& table) {
+#if defined(__linux__)
+  munmap(table.base, static_cast<size_t>(2 * table.entries_per_copy *
+                                         sizeof(internal::AccountState)));
+#else
+  std::free(table.base);
+#endif
+}
+
 internal::AccountState& account_for_write(internal::RiskCopy& copy, AccountId account) {
-  std::unique_ptr<internal::AccountPage>& page =
-      copy.pages[account.value() >> internal::kAccountsPerPageLog2];
-  if (page == nullptr) page = std::make_unique<internal::AccountPage>();
-  return page->accounts[account.value() & (internal::kAccountsPerPage - 1)];
+  copy.account_id_written_max = std::max(copy.account_id_written_max, account.value());
+  return copy.accounts[account.value()];
 }
 
 // The inline slot for `symbol` if it has one or one is free, else its entry in
-// the overflow table (inserted if new).
+// the overflow table (created and inserted if new).
 internal::PositionState& position_for_write(internal::AccountState& state, SymbolId symbol) {
   for (size_t i = 0; i < state.inline_count; ++i) {
     if (state.inline_symbols[i] == symbol) return state.inline_positions[i];
@@ -81,7 +115,10 @@ internal::PositionState& position_for_write(internal::AccountState& state, Symbo
     state.inline_symbols[i] = symbol;
     return state.inline_positions[i];
   }
-  return state.overflow_positions[symbol];
+  if (state.overflow_positions == nullptr) {
+    state.overflow_positions = new internal::OverflowPositions();
+  }
+  return (*state.overflow_positions)[symbol];
 }
 
 // Writes `changes` into `copy`. The caller guarantees no reader is inside it.
@@ -139,12 +176,10 @@ std::ostream& operator<<(std::ostream& os, RiskVerdict verdict) {
 RiskCache::RiskCache(RiskCacheOptions options)
     : options_(options),
       reader_fence_(effective_fence(options.reader_fence)),
-      slots_(std::make_unique<internal::ReaderSlot[]>(options.readers_max)) {
-  const size_t pages = (options_.account_id_max >> internal::kAccountsPerPageLog2) + 1;
-  for (internal::RiskCopy& copy : copies_) {
-    copy.default_buy_headroom_qty = options_.default_buy_headroom_qty;
-    copy.pages.resize(pages);
-  }
+      slots_(std::make_unique<internal::ReaderSlot[]>(options.readers_max)),
+      table_(map_account_table(options.account_id_max)) {
+  copies_[0].accounts = table_.base;
+  copies_[1].accounts = table_.base + table_.entries_per_copy;
 }
 
 RiskCache::~RiskCache() {
@@ -152,6 +187,12 @@ RiskCache::~RiskCache() {
     ACCOUNT_CHECK(!slots_[i].in_use.load(std::memory_order_acquire),
                   "RiskCache destroyed while a RiskReader is still registered");
   }
+  for (internal::RiskCopy& copy : copies_) {
+    for (uint64_t id = 1; id <= copy.account_id_written_max; ++id) {
+      delete copy.accounts[id].overflow_positions;
+    }
+  }
+  unmap_account_table(table_);
 }
 
 TickId RiskCache::published_tick() const {
@@ -260,13 +301,19 @@ RiskReader::RiskReader(RiskCache& cache, internal::ReaderSlot& slot)
       slot_(&slot),
       // Relaxed: the claiming CAS in register_reader() acquired the slot.
       epoch_(slot.epoch.load(std::memory_order_relaxed)),
-      asymmetric_(cache.reader_fence_ == ReaderFence::kAsymmetric) {}
+      asymmetric_(cache.reader_fence_ == ReaderFence::kAsymmetric),
+      table_(cache.table_),
+      account_id_max_(cache.options_.account_id_max),
+      default_buy_headroom_qty_(cache.options_.default_buy_headroom_qty) {}
 
 RiskReader::RiskReader(RiskReader&& other) noexcept
     : cache_(std::exchange(other.cache_, nullptr)),
       slot_(std::exchange(other.slot_, nullptr)),
       epoch_(other.epoch_),
-      asymmetric_(other.asymmetric_) {}
+      asymmetric_(other.asymmetric_),
+      table_(other.table_),
+      account_id_max_(other.account_id_max_),
+      default_buy_headroom_qty_(other.default_buy_headroom_qty_) {}
 
 RiskReader& RiskReader::operator=(RiskReader&& other) noexcept {
   if (this != &other) {
@@ -275,6 +322,9 @@ RiskReader& RiskReader::operator=(RiskReader&& other) noexcept {
     slot_ = std::exchange(other.slot_, nullptr);
     epoch_ = other.epoch_;
     asymmetric_ = other.asymmetric_;
+    table_ = other.table_;
+    account_id_max_ = other.account_id_max_;
+    default_buy_headroom_qty_ = other.default_buy_headroom_qty_;
   }
   return *this;
 }

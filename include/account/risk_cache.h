@@ -29,6 +29,8 @@
 //     a time. Guards do not nest on one reader. Readers are wait-free: a check
 //     is three atomic accesses plus plain loads, with no lock, retry,
 //     allocation or system call.
+//   - The engine's per-tick path is one ReadGuard around a batch of checks:
+//     the read protocol is paid once per batch instead of once per order.
 //   - A reader inside a guard makes publish() wait for it (after the new tick
 //     is already visible to everyone else), so keep guards short.
 //   - Every RiskReader must be destroyed before its RiskCache.
@@ -57,13 +59,14 @@ namespace account {
 // How a reader orders its "I am reading" store before its load of the front
 // copy index (the store->load pair that left-right needs).
 enum class ReaderFence : uint8_t {
-  // A sequentially consistent store on every read (an xchg on x86). The
-  // default: correct by the C++ memory model alone, and checked by TSan.
+  // A sequentially consistent store on every read (an xchg on x86): correct by
+  // the C++ memory model alone, and checked by TSan. What kAsymmetric falls
+  // back to.
   kSeqCst = 0,
-  // A compiler-only barrier on every read; the writer pays instead with one
-  // membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) per publish. Saves about
-  // 1 ns per read (docs/risk-cache.md). Falls back to kSeqCst when the kernel
-  // lacks it and under ThreadSanitizer.
+  // The default. A compiler-only barrier on every read; the writer pays
+  // instead with one membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) per publish.
+  // Saves about 1 ns per read (docs/risk-cache.md). Falls back to kSeqCst
+  // when the kernel lacks it and under ThreadSanitizer.
   kAsymmetric = 1,
 };
 
@@ -74,11 +77,13 @@ struct RiskCacheOptions {
   // buy_headroom_qty of an (account, symbol) never published: the per-symbol
   // position cap. The default matches LedgerLimits::position_cap_qty.
   Qty default_buy_headroom_qty{100'000 * kBpPerShare};
-  // Largest account id publish() accepts. Ids are dense from 1; the table of
-  // pages for this many accounts (8 bytes per 1,024 accounts) is allocated up
-  // front so that it never reallocates during a publish.
+  // Largest account id publish() accepts. Ids are dense from 1. The account
+  // table is indexed by id and reserved up front for this many accounts, so
+  // that it never reallocates during a publish: 256 bytes of address space
+  // per id (4 GiB for the default 2^24), of which the operating system backs
+  // only the 4 KiB pages holding published ids (256 bytes per account in use).
   uint64_t account_id_max = uint64_t{1} << 24;
-  ReaderFence reader_fence = ReaderFence::kSeqCst;
+  ReaderFence reader_fence = ReaderFence::kAsymmetric;
 };
 
 // Final values of one account at the end of a tick.
@@ -132,6 +137,7 @@ class RiskCache {
  public:
   // Nothing is published yet: published_tick() is 0 and every account is
   // unknown. Options are taken as given (readers_max 0 allows no readers).
+  // Aborts when the address space for account_id_max cannot be reserved.
   explicit RiskCache(RiskCacheOptions options);
   // Aborts if a RiskReader is still registered (it would dangle).
   ~RiskCache();
@@ -163,6 +169,7 @@ class RiskCache {
 
  private:
   friend class RiskReader;
+  friend class ReadGuard;
 
   absl::Status validate(const RiskTickChanges& changes) const;
   void wait_for_readers_to_leave() const;
@@ -179,6 +186,8 @@ class RiskCache {
   // Mirror of copies_[front_].tick that any thread may read without a guard.
   std::atomic<uint64_t> published_tick_{0};
   internal::RiskCopy copies_[2];
+  // Both copies' account entries, mapped once at construction.
+  const internal::AccountTable table_;
 };
 
 // A read of one tick. Every value read through a guard comes from the tick
@@ -217,10 +226,16 @@ class ReadGuard {
 
  private:
   friend class RiskReader;
-  explicit ReadGuard(RiskReader& reader);
+  ReadGuard(RiskReader& reader, uint32_t front);
+
+  const internal::AccountState* find(AccountId account) const;
+  const internal::AccountState* find_known(AccountId account) const;
+  const internal::PositionState* find_position(AccountId account, SymbolId symbol) const;
 
   RiskReader& reader_;
   const internal::RiskCopy& copy_;
+  // The entries of the copy this guard reads, indexed by account id.
+  const internal::AccountState* const accounts_;
 };
 
 // One engine thread's handle on a RiskCache. Move-only; destroying it frees
@@ -235,7 +250,7 @@ class RiskReader {
 
   // Opens a read of the newest published tick; it ends when the guard is
   // destroyed. Must not be called while a guard of this reader is open.
-  ReadGuard read() { return ReadGuard(*this); }
+  ReadGuard read() { return ReadGuard(*this, enter()); }
 
   // One-shot versions of the ReadGuard methods (same units and verdicts);
   // each opens and closes its own read.
@@ -249,7 +264,8 @@ class RiskReader {
   friend class ReadGuard;
   RiskReader(RiskCache& cache, internal::ReaderSlot& slot);
 
-  const internal::RiskCopy& enter();
+  // Announces the read and returns the index of the copy to read.
+  uint32_t enter();
   void leave();
   void release();
 
@@ -258,13 +274,18 @@ class RiskReader {
   // This reader's own copy of slot_->epoch; only this reader stores the slot.
   uint64_t epoch_ = 0;
   bool asymmetric_ = false;
+  // Copies of the cache's constants, kept here so that a check finds them on
+  // the reader's own line instead of loading them through cache_.
+  internal::AccountTable table_;
+  uint64_t account_id_max_ = 0;
+  Qty default_buy_headroom_qty_{0};
 };
 
 // ---------------------------------------------------------------------------
 // Inline hot path. The memory-ordering argument is in docs/risk-cache.md and,
 // for the writer's half, in src/risk_cache.cpp.
 
-inline const internal::RiskCopy& RiskReader::enter() {
+inline uint32_t RiskReader::enter() {
   assert(slot_ != nullptr && "read through a moved-from RiskReader");
   assert((epoch_ & 1) == 0 && "ReadGuards nested on one RiskReader");
   ++epoch_;
@@ -289,8 +310,7 @@ inline const internal::RiskCopy& RiskReader::enter() {
   // seq_cst for the Dekker argument above; it is also an acquire that pairs
   // with the writer's front_ store, so the copy's contents, written before
   // that store, are visible to us.
-  const uint32_t front = cache_->front_.load(std::memory_order_seq_cst);
-  return cache_->copies_[front];
+  return cache_->front_.load(std::memory_order_seq_cst);
 }
 
 inline void RiskReader::leave() {
@@ -301,56 +321,78 @@ inline void RiskReader::leave() {
   slot_->epoch.store(epoch_, std::memory_order_release);
 }
 
-inline ReadGuard::ReadGuard(RiskReader& reader) : reader_(reader), copy_(reader.enter()) {}
+inline ReadGuard::ReadGuard(RiskReader& reader, uint32_t front)
+    : reader_(reader),
+      copy_(reader.cache_->copies_[front]),
+      // Copy 1's entries follow copy 0's in one mapping. An and-mask instead of
+      // indexing a table of the two bases keeps the entry's address one add
+      // away from the front_ load, rather than behind another dependent load.
+      accounts_(reader.table_.base +
+                (reader.table_.entries_per_copy & (uint64_t{0} - uint64_t{front}))) {}
 
 inline ReadGuard::~ReadGuard() { reader_.leave(); }
+
+inline const internal::AccountState* ReadGuard::find(AccountId account) const {
+  // Every id up to account_id_max has an entry (zero bytes when never
+  // published); id 0 is never written, so it reads as unknown.
+  return account.value() <= reader_.account_id_max_ ? &accounts_[account.value()] : nullptr;
+}
+
+inline const internal::AccountState* ReadGuard::find_known(AccountId account) const {
+  const internal::AccountState* state = find(account);
+  return state != nullptr && state->known ? state : nullptr;
+}
+
+inline const internal::PositionState* ReadGuard::find_position(AccountId account,
+                                                               SymbolId symbol) const {
+  const internal::AccountState* state = find(account);
+  return state == nullptr ? nullptr : state->find_position(symbol);
+}
 
 inline RiskVerdict ReadGuard::check_buy(AccountId account, SymbolId symbol, Qty qty,
                                         Cents notional) const {
   if (qty.value() < 0 || notional.value() < 0) return RiskVerdict::kRiskUnavailable;
-  const internal::AccountState* state = copy_.find_known(account);
+  const internal::AccountState* state = find_known(account);
   if (state == nullptr) return RiskVerdict::kRiskUnavailable;
   if (state->available_cash < notional) return RiskVerdict::kInsufficientFunds;
   if (state->open_notional_headroom < notional) return RiskVerdict::kExposureExceeded;
-  const internal::PositionState* position = internal::RiskCopy::find_position(state, symbol);
+  const internal::PositionState* position = state->find_position(symbol);
   const Qty headroom_qty =
-      position != nullptr ? position->buy_headroom_qty : copy_.default_buy_headroom_qty;
+      position != nullptr ? position->buy_headroom_qty : reader_.default_buy_headroom_qty_;
   if (headroom_qty < qty) return RiskVerdict::kExposureExceeded;
   return RiskVerdict::kAccept;
 }
 
 inline RiskVerdict ReadGuard::check_sell(AccountId account, SymbolId symbol, Qty qty) const {
   if (qty.value() < 0) return RiskVerdict::kRiskUnavailable;
-  const internal::AccountState* state = copy_.find_known(account);
+  const internal::AccountState* state = find_known(account);
   if (state == nullptr) return RiskVerdict::kRiskUnavailable;
-  const internal::PositionState* position = internal::RiskCopy::find_position(state, symbol);
+  const internal::PositionState* position = state->find_position(symbol);
   const Qty available_qty = position != nullptr ? position->available_qty : Qty{0};
   if (available_qty < qty) return RiskVerdict::kInsufficientFunds;
   return RiskVerdict::kAccept;
 }
 
 inline std::optional<Cents> ReadGuard::available_cash(AccountId account) const {
-  const internal::AccountState* state = copy_.find_known(account);
+  const internal::AccountState* state = find_known(account);
   if (state == nullptr) return std::nullopt;
   return state->available_cash;
 }
 
 inline std::optional<Cents> ReadGuard::open_notional_headroom(AccountId account) const {
-  const internal::AccountState* state = copy_.find_known(account);
+  const internal::AccountState* state = find_known(account);
   if (state == nullptr) return std::nullopt;
   return state->open_notional_headroom;
 }
 
 inline Qty ReadGuard::available_qty(AccountId account, SymbolId symbol) const {
-  const internal::PositionState* position =
-      internal::RiskCopy::find_position(copy_.find(account), symbol);
+  const internal::PositionState* position = find_position(account, symbol);
   return position != nullptr ? position->available_qty : Qty{0};
 }
 
 inline Qty ReadGuard::buy_headroom_qty(AccountId account, SymbolId symbol) const {
-  const internal::PositionState* position =
-      internal::RiskCopy::find_position(copy_.find(account), symbol);
-  return position != nullptr ? position->buy_headroom_qty : copy_.default_buy_headroom_qty;
+  const internal::PositionState* position = find_position(account, symbol);
+  return position != nullptr ? position->buy_headroom_qty : reader_.default_buy_headroom_qty_;
 }
 
 inline RiskVerdict RiskReader::check_buy(AccountId account, SymbolId symbol, Qty qty,
