@@ -21,6 +21,7 @@
 #include "account/status.h"
 #include "simulation/sim_store.h"
 #include "support/model_state_check.h"
+#include "support/random_draws.h"
 #include "support/reference_model.h"
 
 namespace account::simulation {
@@ -126,10 +127,10 @@ struct RiskImage {
   std::map<std::pair<AccountId, SymbolId>, PositionValues> positions;
 };
 
-class Simulation {
+class Simulation : private testing::RandomDraws {
  public:
   Simulation(const SimulationOptions& options, SimBackend& backend)
-      : options_(options), backend_(backend), rng_(options.seed) {
+      : RandomDraws(options.seed), options_(options), backend_(backend) {
     report_.seed = options.seed;
     draw_configuration();
   }
@@ -153,14 +154,6 @@ class Simulation {
  private:
   // --- Configuration
 
-  int64_t uniform(int64_t lo, int64_t hi) {
-    return std::uniform_int_distribution<int64_t>(lo, hi)(rng_);
-  }
-  bool chance(double p) { return p > 0 && std::bernoulli_distribution(std::min(p, 1.0))(rng_); }
-  template <typename T>
-  const T& one_of(const std::vector<T>& xs) {
-    return xs[static_cast<size_t>(uniform(0, static_cast<int64_t>(xs.size()) - 1))];
-  }
   absl::Time now() const { return clock_->now(); }
 
   // A rate: zero for about a third of seeds, otherwise low or high.
@@ -254,19 +247,11 @@ class Simulation {
         {Op::kExchange, 18},     {Op::kDeliver, 24},    {Op::kRedeliver, 3},
         {Op::kExpire, 4},        {Op::kTick, 8},
     };
-    int total = 0;
-    for (const auto& [op, w] : weights) total += w;
-    int x = static_cast<int>(uniform(0, total - 1));
-    for (const auto& [op, w] : weights) {
-      if (x < w) {
-        if (op == Op::kCreateAccount && model_.accounts.size() >= kAccountsMax && chance(0.8)) {
-          return Op::kCredit;
-        }
-        return op;
-      }
-      x -= w;
+    const Op op = weighted(weights);
+    if (op == Op::kCreateAccount && model_.accounts.size() >= kAccountsMax && chance(0.8)) {
+      return Op::kCredit;
     }
-    return Op::kDeliver;
+    return op;
   }
 
   void one_step() {
@@ -1228,7 +1213,6 @@ class Simulation {
 
   const SimulationOptions options_;
   SimBackend& backend_;
-  std::mt19937_64 rng_;
   SimulationReport report_;
   int steps_ = 0;
   LedgerLimits limits_;

@@ -37,6 +37,7 @@
 #include "account/notional.h"
 #include "account/status.h"
 #include "support/model_state_check.h"
+#include "support/random_draws.h"
 #include "support/reference_model.h"
 
 namespace account {
@@ -69,10 +70,10 @@ using Coverage = std::map<std::string, uint64_t>;
 
 // --- One random sequence -----------------------------------------------------------
 
-class Sequence {
+class Sequence : private testing::RandomDraws {
  public:
   Sequence(uint64_t seed, int steps, Coverage& coverage)
-      : seed_(seed), steps_(steps), rng_(seed), coverage_(coverage) {
+      : RandomDraws(seed), seed_(seed), steps_(steps), coverage_(coverage) {
     limits_ = limits_for(rng_);
     model_.limits = limits_;
     for (uint64_t s = 1; s <= kSymbols; ++s) reference_price_[s] = uniform(300, 9'000);
@@ -98,14 +99,6 @@ class Sequence {
  private:
   // --- Randomness
 
-  int64_t uniform(int64_t lo, int64_t hi) {
-    return std::uniform_int_distribution<int64_t>(lo, hi)(rng_);
-  }
-  bool chance(double p) { return std::bernoulli_distribution(p)(rng_); }
-  template <typename T>
-  const T& one_of(const std::vector<T>& xs) {
-    return xs[static_cast<size_t>(uniform(0, static_cast<int64_t>(xs.size()) - 1))];
-  }
   absl::Time now() const { return clock_->now(); }
 
   AccountServiceOptions options() {
@@ -178,20 +171,12 @@ class Sequence {
         {Op::kSettle, 24},       {Op::kSettleBatch, 6}, {Op::kExpire, 5},
         {Op::kRestart, 1},
     };
-    int total = 0;
-    for (const auto& [op, w] : weights) total += w;
-    int x = static_cast<int>(uniform(0, total - 1));
-    for (const auto& [op, w] : weights) {
-      if (x < w) {
-        // Past kAccountsMax accounts, most sign-ups turn into credits.
-        if (op == Op::kCreateAccount && model_.accounts.size() >= kAccountsMax && chance(0.7)) {
-          return Op::kCredit;
-        }
-        return op;
-      }
-      x -= w;
+    const Op op = weighted(weights);
+    // Past kAccountsMax accounts, most sign-ups turn into credits.
+    if (op == Op::kCreateAccount && model_.accounts.size() >= kAccountsMax && chance(0.7)) {
+      return Op::kCredit;
     }
-    return Op::kSettle;
+    return op;
   }
 
   void one_step() {
@@ -761,7 +746,6 @@ class Sequence {
 
   const uint64_t seed_;
   const int steps_;
-  std::mt19937_64 rng_;
   Coverage& coverage_;
   LedgerLimits limits_;
   std::shared_ptr<MemoryStore> store_ = std::make_shared<MemoryStore>();
