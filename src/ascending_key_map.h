@@ -1,0 +1,142 @@
+// Private to the library: a map from u64 keys to u64 values for keys that
+// mostly arrive in ascending order, as execution ids (the engine packs them
+// tick << 20 | sequence) and order ids (the gateway issues them rising) do.
+// Same contract as U64Map: find, insert (false and no change if present),
+// erase, for any keys in any order.
+//
+// A hash index over a million ids costs a cache miss per probe, since the
+// keys it is asked for are spread over the whole table. Here keys that
+// arrive above every stored key are appended to the run, a sequence of
+// (key, value) entries in strictly ascending key order held in chunks of
+// 1,024, so:
+//   - a key above every stored key (the first sight of a fresh id) is
+//     known absent from two compares, with no probe at all;
+//   - insert of such a key is an append to the last chunk;
+//   - a key at or below the run's back is found by a galloping search from
+//     the back, which touches only the cache-warm newest entries when the
+//     key is recent;
+//   - erasing the oldest entry (a sliding window) or the newest (undoing a
+//     failed claim) is O(1);
+//   - erasing from the middle marks the entry dead; dead entries at either
+//     end are popped when they get there, a re-insert of a dead key revives
+//     it in place, and when dead entries outnumber live ones the run is
+//     compacted, so it never holds more than about twice the live keys.
+// Keys that arrive at or below the run's back, and are not in it, go to a
+// U64Map, the overflow, which ascending workloads leave empty.
+//
+// Invariants:
+//   1. Run keys (dead or live) strictly ascend from front to back; the
+//      front and back entries are live.
+//   2. A key is live in at most one of the run and the overflow.
+//   3. Every overflow key is <= overflow_high_ (an upper bound, reset when
+//      the overflow empties).
+// So a key above the run's back and above overflow_high_ (or with the
+// overflow empty) is in neither part: find() answers absent without a
+// probe, and insert() may append it keeping (1) and (2). A key below the
+// run's front can only be in the overflow.
+//
+// Thread-safety: none (a plain value).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+
+#include "u64_map.h"
+
+namespace account::internal {
+
+class AscendingKeyMap {
+ public:
+  AscendingKeyMap() = default;
+  AscendingKeyMap(AscendingKeyMap&&) noexcept = default;
+  AscendingKeyMap& operator=(AscendingKeyMap&&) noexcept = default;
+
+  size_t size() const { return static_cast<size_t>(next_ - front_ - dead_) + overflow_.size(); }
+  bool empty() const { return size() == 0; }
+
+  // The value stored for `key`, or nullptr. Valid until the next insert or erase.
+  const uint64_t* find(uint64_t key) const {
+    if (above_all(key)) return nullptr;
+    if (front_ != next_ && key >= entry(front_).key && key <= entry(next_ - 1).key) {
+      const uint64_t at = position_of(key);
+      if (at != kNowhere && !dead(at)) return &entry(at).value;
+    }
+    return overflow_.empty() ? nullptr : overflow_.find(key);
+  }
+  bool contains(uint64_t key) const { return find(key) != nullptr; }
+
+  // Stores key -> value and returns true, or returns false and changes
+  // nothing if `key` is present.
+  bool insert(uint64_t key, uint64_t value) {
+    if (above_all(key)) {
+      append(key, value);
+      return true;
+    }
+    return insert_slow(key, value);
+  }
+
+  // Removes `key`; returns whether it was present.
+  bool erase(uint64_t key);
+
+  // Entries in the run, dead ones included, and how many are dead; for tests
+  // of the memory bound.
+  size_t run_size() const { return static_cast<size_t>(next_ - front_); }
+  size_t dead_count() const { return static_cast<size_t>(dead_); }
+  size_t overflow_size() const { return overflow_.size(); }
+
+ private:
+  struct Entry {
+    uint64_t key;
+    uint64_t value;
+  };
+  static constexpr int kChunkShift = 10;
+  static constexpr uint64_t kChunkEntries = uint64_t{1} << kChunkShift;
+  static constexpr uint64_t kNowhere = UINT64_MAX;
+  struct Chunk {
+    Entry entries[kChunkEntries];
+    uint64_t dead[kChunkEntries / 64];  // One bit per entry.
+  };
+
+  bool above_all(uint64_t key) const {
+    return (front_ == next_ || key > entry(next_ - 1).key) &&
+           (overflow_.empty() || key > overflow_high_);
+  }
+  Chunk& chunk(uint64_t at) const {
+    return *chunks_[static_cast<size_t>((at >> kChunkShift) - (front_ >> kChunkShift))];
+  }
+  Entry& entry(uint64_t at) const { return chunk(at).entries[at & (kChunkEntries - 1)]; }
+  bool dead(uint64_t at) const {
+    const uint64_t i = at & (kChunkEntries - 1);
+    return (chunk(at).dead[i / 64] >> (i % 64)) & 1;
+  }
+  void set_dead(uint64_t at, bool d) {
+    const uint64_t i = at & (kChunkEntries - 1);
+    uint64_t& word = chunk(at).dead[i / 64];
+    const uint64_t bit = uint64_t{1} << (i % 64);
+    word = d ? (word | bit) : (word & ~bit);
+  }
+
+  // The run position holding `key` (dead or live), or kNowhere; `key` must lie
+  // within the run's front and back keys.
+  uint64_t position_of(uint64_t key) const;
+  void append(uint64_t key, uint64_t value);
+  bool insert_slow(uint64_t key, uint64_t value);
+  // Pops the front (back) entry, then every dead entry that becomes the front (back).
+  void pop_front();
+  void pop_back();
+  // Drops the last chunk when no entry uses it; empties the run when it has none.
+  void release_back_chunk();
+  void maybe_compact();
+
+  std::deque<std::unique_ptr<Chunk>> chunks_;  // The first holds position front_.
+  std::unique_ptr<Chunk> spare_;               // An emptied chunk, for the next append.
+  uint64_t front_ = 0;                         // Position of the oldest entry.
+  uint64_t next_ = 0;                          // Position after the newest entry.
+  uint64_t dead_ = 0;                          // Dead entries in the run.
+  U64Map overflow_;                            // Keys that arrived out of order.
+  uint64_t overflow_high_ = 0;                 // >= every overflow key.
+};
+
+}  // namespace account::internal
