@@ -23,6 +23,7 @@
 #include "account/position.h"
 #include "account/reservation.h"
 #include "account/trade.h"
+#include "ascending_key_map.h"
 #include "execution_window.h"
 #include "expiry_queue.h"
 #include "reservation_table.h"
@@ -116,7 +117,9 @@ class LedgerState {
   std::vector<AccountRecord> accounts_;  // Index = id - 1.
   absl::flat_hash_map<std::string, AccountId> by_google_id_;
   ReservationTable reservations_;
-  U64Map by_order_;  // Order id -> reservation id.
+  // Order id -> reservation id. The gateway's order ids ascend: a new
+  // order's id is known absent without a probe and appended.
+  AscendingKeyMap by_order_;
   ExpiryQueue expiry_queue_;
   size_t active_reservations_ = 0;
   std::deque<std::pair<absl::Time, ReservationId>> finished_;            // By finish time.
