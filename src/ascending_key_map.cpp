@@ -5,58 +5,56 @@
 
 namespace account::internal {
 
-uint64_t AscendingKeyMap::position_of(uint64_t key) const {
-  // Gallop from the back, where recent keys are and the cache is warm, to
-  // bracket `key` in [lo, hi) with entry(lo).key <= key < entry(hi).key,
-  // then bisect.
-  uint64_t hi = next_ - 1;
-  if (entry(hi).key == key) return hi;
-  uint64_t lo = front_;
-  for (uint64_t step = 1; hi - front_ > step; step <<= 1) {
-    const uint64_t probe = hi - step;
-    const uint64_t k = entry(probe).key;
-    if (k == key) return probe;
-    if (k < key) {
-      lo = probe;
-      break;
-    }
-    hi = probe;
-  }
+AscendingKeyMap::Place AscendingKeyMap::place_of(uint64_t key) const {
+  // The last chunk whose first key is <= key: the first chunk's first key is
+  // front_key_ <= key; every later chunk starts at its entry 0.
+  size_t lo = 0;
+  size_t hi = chunks_.size();
   while (hi - lo > 1) {
-    const uint64_t mid = lo + (hi - lo) / 2;
-    if (entry(mid).key <= key) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (chunks_[mid]->entries[0].key <= key) {
       lo = mid;
     } else {
       hi = mid;
     }
   }
-  return entry(lo).key == key ? lo : kNowhere;
+  Chunk* chunk = chunks_[lo].get();
+  const uint64_t begin = lo == 0 ? (front_ & (kChunkEntries - 1)) : 0;
+  const uint64_t end = lo + 1 == chunks_.size() ? ((next_ - 1) & (kChunkEntries - 1)) + 1
+                                                : kChunkEntries;
+  // The last entry with entry.key <= key; there is one, entries[begin].
+  const Entry* after = std::upper_bound(chunk->entries + begin, chunk->entries + end, key,
+                                        [](uint64_t k, const Entry& e) { return k < e.key; });
+  const uint64_t i = static_cast<uint64_t>(after - chunk->entries) - 1;
+  if (chunk->entries[i].key != key) return Place{};
+  return Place{chunk, i};
 }
 
 void AscendingKeyMap::append(uint64_t key, uint64_t value) {
-  if ((next_ & (kChunkEntries - 1)) == 0) {
-    chunks_.push_back(spare_ ? std::move(spare_) : std::make_unique<Chunk>());
-  }
-  entry(next_) = Entry{key, value};
-  set_dead(next_, false);
+  const uint64_t i = next_ & (kChunkEntries - 1);
+  if (i == 0) chunks_.push_back(spare_ ? std::move(spare_) : std::make_unique<Chunk>());
+  Chunk& chunk = *chunks_.back();
+  chunk.entries[i] = Entry{key, value};
+  chunk.dead[i / 64] &= ~(uint64_t{1} << (i % 64));
+  if (front_ == next_) front_key_ = key;
+  back_key_ = key;
   ++next_;
 }
 
 bool AscendingKeyMap::insert_slow(uint64_t key, uint64_t value) {
-  const bool run_empty = front_ == next_;
-  if (run_empty || key > entry(next_ - 1).key) {
+  if (front_ == next_ || key > back_key_) {
     // Above the run but not above every overflow key.
     if (overflow_.contains(key)) return false;
     append(key, value);
     return true;
   }
-  if (key >= entry(front_).key) {
-    const uint64_t at = position_of(key);
-    if (at != kNowhere) {
-      if (!dead(at)) return false;
+  if (key >= front_key_) {
+    const Place place = place_of(key);
+    if (place.chunk != nullptr) {
+      if (!place.dead()) return false;
       // By invariant 2 a key dead in the run is in no other place: revive it.
-      set_dead(at, false);
-      entry(at).value = value;
+      place.chunk->dead[place.i / 64] &= ~(uint64_t{1} << (place.i % 64));
+      place.entry().value = value;
       --dead_;
       return true;
     }
@@ -70,21 +68,19 @@ bool AscendingKeyMap::insert_slow(uint64_t key, uint64_t value) {
 bool AscendingKeyMap::erase(uint64_t key) {
   if (above_all(key)) return false;
   if (front_ != next_) {
-    const uint64_t front_key = entry(front_).key;
-    const uint64_t back_key = entry(next_ - 1).key;
     // Both ends are live (invariant 1).
-    if (key == front_key) {
+    if (key == front_key_) {
       pop_front();
       return true;
     }
-    if (key == back_key) {
+    if (key == back_key_) {
       pop_back();
       return true;
     }
-    if (key > front_key && key < back_key) {
-      const uint64_t at = position_of(key);
-      if (at != kNowhere && !dead(at)) {
-        set_dead(at, true);
+    if (key > front_key_ && key < back_key_) {
+      const Place place = place_of(key);
+      if (place.chunk != nullptr && !place.dead()) {
+        place.chunk->dead[place.i / 64] |= uint64_t{1} << (place.i % 64);
         ++dead_;
         maybe_compact();
         return true;
@@ -108,6 +104,7 @@ void AscendingKeyMap::pop_front() {
       chunks_.pop_front();
     }
   } while (dead(front_));
+  front_key_ = entry(front_).key;
 }
 
 void AscendingKeyMap::pop_back() {
@@ -118,6 +115,7 @@ void AscendingKeyMap::pop_back() {
     --next_;
     release_back_chunk();
   }
+  if (front_ != next_) back_key_ = entry(next_ - 1).key;
 }
 
 void AscendingKeyMap::release_back_chunk() {

@@ -12,9 +12,8 @@
 //   - a key above every stored key (the first sight of a fresh id) is
 //     known absent from two compares, with no probe at all;
 //   - insert of such a key is an append to the last chunk;
-//   - a key at or below the run's back is found by a galloping search from
-//     the back, which touches only the cache-warm newest entries when the
-//     key is recent;
+//   - a key within the run is found by bisecting first the chunks (by
+//     their first keys), then one chunk's entries;
 //   - erasing the oldest entry (a sliding window) or the newest (undoing a
 //     failed claim) is O(1);
 //   - erasing from the middle marks the entry dead; dead entries at either
@@ -59,9 +58,9 @@ class AscendingKeyMap {
   // The value stored for `key`, or nullptr. Valid until the next insert or erase.
   const uint64_t* find(uint64_t key) const {
     if (above_all(key)) return nullptr;
-    if (front_ != next_ && key >= entry(front_).key && key <= entry(next_ - 1).key) {
-      const uint64_t at = position_of(key);
-      if (at != kNowhere && !dead(at)) return &entry(at).value;
+    if (front_ != next_ && key >= front_key_ && key <= back_key_) {
+      const Place place = place_of(key);
+      if (place.chunk != nullptr && !place.dead()) return &place.entry().value;
     }
     return overflow_.empty() ? nullptr : overflow_.find(key);
   }
@@ -93,15 +92,20 @@ class AscendingKeyMap {
   };
   static constexpr int kChunkShift = 10;
   static constexpr uint64_t kChunkEntries = uint64_t{1} << kChunkShift;
-  static constexpr uint64_t kNowhere = UINT64_MAX;
   struct Chunk {
     Entry entries[kChunkEntries];
     uint64_t dead[kChunkEntries / 64];  // One bit per entry.
   };
+  // An entry of the run, or nowhere (chunk == nullptr).
+  struct Place {
+    Chunk* chunk = nullptr;
+    uint64_t i = 0;  // Index in the chunk.
+    Entry& entry() const { return chunk->entries[i]; }
+    bool dead() const { return (chunk->dead[i / 64] >> (i % 64)) & 1; }
+  };
 
   bool above_all(uint64_t key) const {
-    return (front_ == next_ || key > entry(next_ - 1).key) &&
-           (overflow_.empty() || key > overflow_high_);
+    return (front_ == next_ || key > back_key_) && (overflow_.empty() || key > overflow_high_);
   }
   Chunk& chunk(uint64_t at) const {
     return *chunks_[static_cast<size_t>((at >> kChunkShift) - (front_ >> kChunkShift))];
@@ -118,9 +122,9 @@ class AscendingKeyMap {
     word = d ? (word | bit) : (word & ~bit);
   }
 
-  // The run position holding `key` (dead or live), or kNowhere; `key` must lie
+  // The run entry holding `key`, dead or live, or nowhere; `key` must lie
   // within the run's front and back keys.
-  uint64_t position_of(uint64_t key) const;
+  Place place_of(uint64_t key) const;
   void append(uint64_t key, uint64_t value);
   bool insert_slow(uint64_t key, uint64_t value);
   // Pops the front (back) entry, then every dead entry that becomes the front (back).
@@ -135,6 +139,8 @@ class AscendingKeyMap {
   uint64_t front_ = 0;                         // Position of the oldest entry.
   uint64_t next_ = 0;                          // Position after the newest entry.
   uint64_t dead_ = 0;                          // Dead entries in the run.
+  uint64_t front_key_ = 0;                     // Keys at front_ and next_ - 1, if any.
+  uint64_t back_key_ = 0;
   U64Map overflow_;                            // Keys that arrived out of order.
   uint64_t overflow_high_ = 0;                 // >= every overflow key.
 };
