@@ -5,34 +5,59 @@
 
 namespace account::internal {
 
+const uint64_t* AscendingKeyMap::find_stored(uint64_t key) const {
+  if (front_ != next_ && key >= front_key_ && key <= back_key_) {
+    const Place place = place_of(key);
+    if (place.chunk != nullptr && !place.dead()) return &place.entry().value;
+  }
+  return overflow_.empty() ? nullptr : overflow_.find(key);
+}
+
 AscendingKeyMap::Place AscendingKeyMap::place_of(uint64_t key) const {
   // The last chunk whose first key is <= key: the first chunk's first key is
   // front_key_ <= key; every later chunk starts at its entry 0.
+  const size_t count = chunk_count();
   size_t lo = 0;
-  size_t hi = chunks_.size();
+  size_t hi = count;
   while (hi - lo > 1) {
     const size_t mid = lo + (hi - lo) / 2;
-    if (chunks_[mid]->entries[0].key <= key) {
+    if (chunks_[head_ + mid]->entries[0].key <= key) {
       lo = mid;
     } else {
       hi = mid;
     }
   }
-  Chunk* chunk = chunks_[lo].get();
+  Chunk* chunk = chunks_[head_ + lo].get();
   const uint64_t begin = lo == 0 ? (front_ & (kChunkEntries - 1)) : 0;
-  const uint64_t end = lo + 1 == chunks_.size() ? ((next_ - 1) & (kChunkEntries - 1)) + 1
-                                                : kChunkEntries;
-  // The last entry with entry.key <= key; there is one, entries[begin].
-  const Entry* after = std::upper_bound(chunk->entries + begin, chunk->entries + end, key,
-                                        [](uint64_t k, const Entry& e) { return k < e.key; });
-  const uint64_t i = static_cast<uint64_t>(after - chunk->entries) - 1;
-  if (chunk->entries[i].key != key) return Place{};
-  return Place{chunk, i};
+  const uint64_t end = lo + 1 == count ? ((next_ - 1) & (kChunkEntries - 1)) + 1 : kChunkEntries;
+  const Entry* first = chunk->entries + begin;
+  const Entry* last = chunk->entries + end - 1;
+  if (key > last->key) return Place{};
+  // Ids often rise by a steady step (orders by one, fills by one within a
+  // tick), so interpolating between the chunk's end keys usually lands on
+  // the key; otherwise bisect the side it belongs to.
+  const Entry* guess = first;
+  if (last->key != first->key) {
+    // Only a guess, so a double's rounding does no harm; clamped to the range.
+    const double fraction = static_cast<double>(key - first->key) /
+                            static_cast<double>(last->key - first->key);
+    const auto offset =
+        static_cast<ptrdiff_t>(fraction * static_cast<double>(last - first) + 0.5);
+    guess = first + std::min<ptrdiff_t>(offset, last - first);
+  }
+  if (guess->key == key) return Place{chunk, static_cast<uint64_t>(guess - chunk->entries)};
+  const auto below = [](uint64_t k, const Entry& e) { return k < e.key; };
+  // The last entry with entry.key <= key: one exists, *first.
+  const Entry* after = guess->key < key ? std::upper_bound(guess + 1, last + 1, key, below)
+                                        : std::upper_bound(first, guess, key, below);
+  const Entry* at = after - 1;
+  if (at->key != key) return Place{};
+  return Place{chunk, static_cast<uint64_t>(at - chunk->entries)};
 }
 
 void AscendingKeyMap::append(uint64_t key, uint64_t value) {
   const uint64_t i = next_ & (kChunkEntries - 1);
-  if (i == 0) chunks_.push_back(spare_ ? std::move(spare_) : std::make_unique<Chunk>());
+  if (i == 0) chunks_.push_back(spare_ ? std::move(spare_) : std::make_unique_for_overwrite<Chunk>());
   Chunk& chunk = *chunks_.back();
   chunk.entries[i] = Entry{key, value};
   chunk.dead[i / 64] &= ~(uint64_t{1} << (i % 64));
@@ -100,8 +125,11 @@ void AscendingKeyMap::pop_front() {
     }
     // The front chunk is spent once front_ reaches the next chunk's first entry.
     if ((front_ & (kChunkEntries - 1)) == 0) {
-      spare_ = std::move(chunks_.front());
-      chunks_.pop_front();
+      spare_ = std::move(chunks_[head_++]);
+      if (head_ >= 64 && head_ * 2 >= chunks_.size()) {
+        chunks_.erase(chunks_.begin(), chunks_.begin() + static_cast<ptrdiff_t>(head_));
+        head_ = 0;
+      }
     }
   } while (dead(front_));
   front_key_ = entry(front_).key;
@@ -123,6 +151,7 @@ void AscendingKeyMap::release_back_chunk() {
     // Empty: start the positions afresh, keeping one chunk for reuse.
     if (!chunks_.empty()) spare_ = std::move(chunks_.back());
     chunks_.clear();
+    head_ = 0;
     front_ = next_ = 0;
     dead_ = 0;
     return;
@@ -149,7 +178,7 @@ void AscendingKeyMap::maybe_compact() {
   dead_ = 0;
   const size_t chunks_needed =
       static_cast<size_t>(((next_ - 1) >> kChunkShift) - (front_ >> kChunkShift) + 1);
-  while (chunks_.size() > chunks_needed) {
+  while (chunk_count() > chunks_needed) {
     spare_ = std::move(chunks_.back());
     chunks_.pop_back();
   }

@@ -39,8 +39,8 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
+#include <vector>
 
 #include "u64_map.h"
 
@@ -58,22 +58,23 @@ class AscendingKeyMap {
   // The value stored for `key`, or nullptr. Valid until the next insert or erase.
   const uint64_t* find(uint64_t key) const {
     if (above_all(key)) return nullptr;
-    if (front_ != next_ && key >= front_key_ && key <= back_key_) {
-      const Place place = place_of(key);
-      if (place.chunk != nullptr && !place.dead()) return &place.entry().value;
-    }
-    return overflow_.empty() ? nullptr : overflow_.find(key);
+    return find_stored(key);
   }
   bool contains(uint64_t key) const { return find(key) != nullptr; }
 
   // Stores key -> value and returns true, or returns false and changes
   // nothing if `key` is present.
   bool insert(uint64_t key, uint64_t value) {
-    if (above_all(key)) {
-      append(key, value);
-      return true;
-    }
-    return insert_slow(key, value);
+    if (!above_all(key)) return insert_slow(key, value);
+    const uint64_t i = next_ & (kChunkEntries - 1);
+    if (i == 0) return append_to_new_chunk(key, value);
+    Chunk& chunk = *chunks_.back();
+    chunk.entries[i] = Entry{key, value};
+    chunk.dead[i / 64] &= ~(uint64_t{1} << (i % 64));
+    if (front_ == next_) front_key_ = key;
+    back_key_ = key;
+    ++next_;
+    return true;
   }
 
   // Removes `key`; returns whether it was present.
@@ -96,6 +97,9 @@ class AscendingKeyMap {
     Entry entries[kChunkEntries];
     uint64_t dead[kChunkEntries / 64];  // One bit per entry.
   };
+
+  // find() of a key not above every stored key.
+  const uint64_t* find_stored(uint64_t key) const;
   // An entry of the run, or nowhere (chunk == nullptr).
   struct Place {
     Chunk* chunk = nullptr;
@@ -108,7 +112,7 @@ class AscendingKeyMap {
     return (front_ == next_ || key > back_key_) && (overflow_.empty() || key > overflow_high_);
   }
   Chunk& chunk(uint64_t at) const {
-    return *chunks_[static_cast<size_t>((at >> kChunkShift) - (front_ >> kChunkShift))];
+    return *chunks_[head_ + static_cast<size_t>((at >> kChunkShift) - (front_ >> kChunkShift))];
   }
   Entry& entry(uint64_t at) const { return chunk(at).entries[at & (kChunkEntries - 1)]; }
   bool dead(uint64_t at) const {
@@ -125,7 +129,12 @@ class AscendingKeyMap {
   // The run entry holding `key`, dead or live, or nowhere; `key` must lie
   // within the run's front and back keys.
   Place place_of(uint64_t key) const;
+  // Appends `key`, which is above every stored key, to the run.
   void append(uint64_t key, uint64_t value);
+  bool append_to_new_chunk(uint64_t key, uint64_t value) {
+    append(key, value);
+    return true;
+  }
   bool insert_slow(uint64_t key, uint64_t value);
   // Pops the front (back) entry, then every dead entry that becomes the front (back).
   void pop_front();
@@ -134,7 +143,12 @@ class AscendingKeyMap {
   void release_back_chunk();
   void maybe_compact();
 
-  std::deque<std::unique_ptr<Chunk>> chunks_;  // The first holds position front_.
+  size_t chunk_count() const { return chunks_.size() - head_; }
+
+  // chunks_[head_] holds position front_; the spent slots before it are
+  // dropped in bulk (a deque's indexing cost more than the search).
+  std::vector<std::unique_ptr<Chunk>> chunks_;
+  size_t head_ = 0;
   std::unique_ptr<Chunk> spare_;               // An emptied chunk, for the next append.
   uint64_t front_ = 0;                         // Position of the oldest entry.
   uint64_t next_ = 0;                          // Position after the newest entry.
