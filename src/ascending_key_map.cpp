@@ -115,6 +115,15 @@ bool AscendingKeyMap::erase(uint64_t key) {
   return !overflow_.empty() && overflow_.erase(key);
 }
 
+void AscendingKeyMap::clear() {
+  if (chunk_count() > 0) spare_ = std::move(chunks_[head_]);
+  chunks_.clear();
+  head_ = 0;
+  front_ = next_ = 0;
+  dead_ = 0;
+  if (!overflow_.empty()) overflow_.clear();
+}
+
 void AscendingKeyMap::pop_front() {
   do {
     if (front_ != next_ && dead(front_)) --dead_;

@@ -80,6 +80,10 @@ class AscendingKeyMap {
   // Removes `key`; returns whether it was present.
   bool erase(uint64_t key);
 
+  // Removes every key, keeping one chunk for what follows: O(chunks), plus
+  // the overflow's capacity if it holds any key.
+  void clear();
+
   // Entries in the run, dead ones included, and how many are dead; for tests
   // of the memory bound.
   size_t run_size() const { return static_cast<size_t>(next_ - front_); }

@@ -169,6 +169,27 @@ TEST_CASE("AscendingKeyMap holds key 0 and UINT64_MAX", "[ascending_key_map]") {
   CHECK(map.size() == 1);
 }
 
+TEST_CASE("AscendingKeyMap clear empties both parts and the map takes keys again",
+          "[ascending_key_map]") {
+  AscendingKeyMap map;
+  for (uint64_t k = 10; k <= 3'000; ++k) REQUIRE(map.insert(k, k));
+  REQUIRE(map.insert(5, 5));  // Overflow.
+  REQUIRE(map.erase(1'000));  // Dead.
+  map.clear();
+  CHECK(map.empty());
+  CHECK(map.run_size() == 0);
+  CHECK(map.overflow_size() == 0);
+  CHECK(map.find(5) == nullptr);
+  CHECK(map.find(2'000) == nullptr);
+  // Smaller keys than before append to the run again.
+  REQUIRE(map.insert(1, 11));
+  REQUIRE(map.insert(2, 12));
+  CHECK(map.overflow_size() == 0);
+  CHECK(value_of(map, 1) == 11);
+  CHECK(value_of(map, 2) == 12);
+  CHECK(map.find(3) == nullptr);
+}
+
 // The mixes the ledger and store meet: mostly ascending with some ids out
 // of order or delivered twice, some wholly random ones, and erases at the
 // front (a window sliding), the back (a refused claim undone) and the middle
