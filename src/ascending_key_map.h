@@ -12,8 +12,10 @@
 //   - a key above every stored key (the first sight of a fresh id) is
 //     known absent from two compares, with no probe at all;
 //   - insert of such a key is an append to the last chunk;
-//   - a key within the run is found by bisecting first the chunks (by
-//     their first keys), then one chunk's entries;
+//   - a key within the run is found by bisecting the chunks by their first
+//     keys, then interpolating between the chunk's end keys (ids rise by
+//     steady steps, so the guess usually lands on the key) and bisecting
+//     the side the key is on;
 //   - erasing the oldest entry (a sliding window) or the newest (undoing a
 //     failed claim) is O(1);
 //   - erasing from the middle marks the entry dead; dead entries at either
@@ -26,13 +28,16 @@
 // Invariants:
 //   1. Run keys (dead or live) strictly ascend from front to back; the
 //      front and back entries are live.
-//   2. A key is live in at most one of the run and the overflow.
+//   2. A key is in at most one place: the run (dead or live) or the
+//      overflow. So a dead run entry can be revived in place.
 //   3. Every overflow key is <= overflow_high_ (an upper bound, reset when
 //      the overflow empties).
 // So a key above the run's back and above overflow_high_ (or with the
 // overflow empty) is in neither part: find() answers absent without a
 // probe, and insert() may append it keeping (1) and (2). A key below the
-// run's front can only be in the overflow.
+// run's front can only be in the overflow. The bound is the run's back key,
+// not the largest key ever stored: it falls when the back is erased, so
+// the retry of a refused claim, undone newest first, appends again.
 //
 // Thread-safety: none (a plain value).
 #pragma once
