@@ -21,13 +21,13 @@ AscendingKeyMap::Place AscendingKeyMap::place_of(uint64_t key) const {
   size_t hi = count;
   while (hi - lo > 1) {
     const size_t mid = lo + (hi - lo) / 2;
-    if (chunks_[head_ + mid]->entries[0].key <= key) {
+    if (chunks_[head_ + mid].first_key <= key) {
       lo = mid;
     } else {
       hi = mid;
     }
   }
-  Chunk* chunk = chunks_[head_ + lo].get();
+  Chunk* chunk = chunks_[head_ + lo].chunk.get();
   const uint64_t begin = lo == 0 ? (front_ & (kChunkEntries - 1)) : 0;
   const uint64_t end = lo + 1 == count ? ((next_ - 1) & (kChunkEntries - 1)) + 1 : kChunkEntries;
   const Entry* first = chunk->entries + begin;
@@ -57,8 +57,11 @@ AscendingKeyMap::Place AscendingKeyMap::place_of(uint64_t key) const {
 
 void AscendingKeyMap::append(uint64_t key, uint64_t value) {
   const uint64_t i = next_ & (kChunkEntries - 1);
-  if (i == 0) chunks_.push_back(spare_ ? std::move(spare_) : std::make_unique_for_overwrite<Chunk>());
-  Chunk& chunk = *chunks_.back();
+  if (i == 0) {
+    chunks_.push_back(
+        ChunkRef{key, spare_ ? std::move(spare_) : std::make_unique_for_overwrite<Chunk>()});
+  }
+  Chunk& chunk = *chunks_.back().chunk;
   chunk.entries[i] = Entry{key, value};
   chunk.dead[i / 64] &= ~(uint64_t{1} << (i % 64));
   if (front_ == next_) front_key_ = key;
@@ -116,7 +119,7 @@ bool AscendingKeyMap::erase(uint64_t key) {
 }
 
 void AscendingKeyMap::clear() {
-  if (chunk_count() > 0) spare_ = std::move(chunks_[head_]);
+  if (chunk_count() > 0) spare_ = std::move(chunks_[head_].chunk);
   chunks_.clear();
   head_ = 0;
   front_ = next_ = 0;
@@ -134,7 +137,7 @@ void AscendingKeyMap::pop_front() {
     }
     // The front chunk is spent once front_ reaches the next chunk's first entry.
     if ((front_ & (kChunkEntries - 1)) == 0) {
-      spare_ = std::move(chunks_[head_++]);
+      spare_ = std::move(chunks_[head_++].chunk);
       if (head_ >= 64 && head_ * 2 >= chunks_.size()) {
         chunks_.erase(chunks_.begin(), chunks_.begin() + static_cast<ptrdiff_t>(head_));
         head_ = 0;
@@ -158,7 +161,7 @@ void AscendingKeyMap::pop_back() {
 void AscendingKeyMap::release_back_chunk() {
   if (front_ == next_) {
     // Empty: start the positions afresh, keeping one chunk for reuse.
-    if (!chunks_.empty()) spare_ = std::move(chunks_.back());
+    if (!chunks_.empty()) spare_ = std::move(chunks_.back().chunk);
     chunks_.clear();
     head_ = 0;
     front_ = next_ = 0;
@@ -166,7 +169,7 @@ void AscendingKeyMap::release_back_chunk() {
     return;
   }
   if ((next_ & (kChunkEntries - 1)) == 0) {
-    spare_ = std::move(chunks_.back());
+    spare_ = std::move(chunks_.back().chunk);
     chunks_.pop_back();
   }
 }
@@ -188,8 +191,11 @@ void AscendingKeyMap::maybe_compact() {
   const size_t chunks_needed =
       static_cast<size_t>(((next_ - 1) >> kChunkShift) - (front_ >> kChunkShift) + 1);
   while (chunk_count() > chunks_needed) {
-    spare_ = std::move(chunks_.back());
+    spare_ = std::move(chunks_.back().chunk);
     chunks_.pop_back();
+  }
+  for (size_t c = head_ + 1; c < chunks_.size(); ++c) {
+    chunks_[c].first_key = chunks_[c].chunk->entries[0].key;
   }
 }
 

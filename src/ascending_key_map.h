@@ -73,7 +73,7 @@ class AscendingKeyMap {
     if (!above_all(key)) return insert_slow(key, value);
     const uint64_t i = next_ & (kChunkEntries - 1);
     if (i == 0) return append_to_new_chunk(key, value);
-    Chunk& chunk = *chunks_.back();
+    Chunk& chunk = *chunks_.back().chunk;
     chunk.entries[i] = Entry{key, value};
     chunk.dead[i / 64] &= ~(uint64_t{1} << (i % 64));
     if (front_ == next_) front_key_ = key;
@@ -121,7 +121,8 @@ class AscendingKeyMap {
     return (front_ == next_ || key > back_key_) && (overflow_.empty() || key > overflow_high_);
   }
   Chunk& chunk(uint64_t at) const {
-    return *chunks_[head_ + static_cast<size_t>((at >> kChunkShift) - (front_ >> kChunkShift))];
+    return *chunks_[head_ + static_cast<size_t>((at >> kChunkShift) - (front_ >> kChunkShift))]
+                .chunk;
   }
   Entry& entry(uint64_t at) const { return chunk(at).entries[at & (kChunkEntries - 1)]; }
   bool dead(uint64_t at) const {
@@ -154,9 +155,17 @@ class AscendingKeyMap {
 
   size_t chunk_count() const { return chunks_.size() - head_; }
 
+  // A chunk with its first entry's key (stale in the front chunk, whose
+  // entries before front_ are spent, but still <= every key in the run), so
+  // finding the chunk for a key reads this array only, not a line of each
+  // chunk it passes.
+  struct ChunkRef {
+    uint64_t first_key;
+    std::unique_ptr<Chunk> chunk;
+  };
   // chunks_[head_] holds position front_; the spent slots before it are
   // dropped in bulk (a deque's indexing cost more than the search).
-  std::vector<std::unique_ptr<Chunk>> chunks_;
+  std::vector<ChunkRef> chunks_;
   size_t head_ = 0;
   std::unique_ptr<Chunk> spare_;               // An emptied chunk, for the next append.
   uint64_t front_ = 0;                         // Position of the oldest entry.
