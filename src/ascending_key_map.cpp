@@ -5,6 +5,34 @@
 
 namespace account::internal {
 
+namespace {
+
+// Where `key` lies between `low` and `high` (low <= key <= high), scaled to
+// an index in [0, n): ids rise by steady steps (orders by one, fills by one
+// within a tick), so this usually lands on the key, or next to it. Only a
+// guess, so a double's rounding does no harm.
+size_t interpolate(uint64_t key, uint64_t low, uint64_t high, size_t n) {
+  if (high <= low || n <= 1) return 0;
+  const double fraction = static_cast<double>(key - low) / static_cast<double>(high - low);
+  return std::min(static_cast<size_t>(fraction * static_cast<double>(n - 1) + 0.5), n - 1);
+}
+
+// The last index in [lo, hi) whose key_of() is <= key, given that lo's is
+// (or is taken to be). Bisects without a branch on the keys, which a search
+// through a big map would mispredict at every step.
+template <typename T, typename KeyOf>
+size_t last_at_most(const T* items, size_t lo, size_t hi, uint64_t key, KeyOf key_of) {
+  size_t base = lo;
+  for (size_t n = hi - lo; n > 1;) {
+    const size_t half = n / 2;
+    base = key_of(items[base + half]) <= key ? base + half : base;
+    n -= half;
+  }
+  return base;
+}
+
+}  // namespace
+
 const uint64_t* AscendingKeyMap::find_stored(uint64_t key) const {
   if (front_ != next_ && key >= front_key_ && key <= back_key_) {
     const Place place = place_of(key);
@@ -14,45 +42,50 @@ const uint64_t* AscendingKeyMap::find_stored(uint64_t key) const {
 }
 
 AscendingKeyMap::Place AscendingKeyMap::place_of(uint64_t key) const {
-  // The last chunk whose first key is <= key: the first chunk's first key is
-  // front_key_ <= key; every later chunk starts at its entry 0.
+  // The chunk: the last whose first key is <= key. The first chunk's first
+  // key counts as <= key (its live entries start at front_key_ <= key).
+  const auto chunk_key = [](const ChunkRef& ref) { return ref.first_key; };
+  const auto entry_key = [](const Entry& entry) { return entry.key; };
   const size_t count = chunk_count();
-  size_t lo = 0;
-  size_t hi = count;
-  while (hi - lo > 1) {
-    const size_t mid = lo + (hi - lo) / 2;
-    if (chunks_[head_ + mid].first_key <= key) {
-      lo = mid;
-    } else {
-      hi = mid;
+  const ChunkRef* refs = chunks_.data() + head_;
+  size_t c = interpolate(key, front_key_, back_key_, count);
+  if (c > 0 && refs[c].first_key > key) {
+    --c;
+    if (c > 0 && refs[c].first_key > key) c = last_at_most(refs, 0, c, key, chunk_key);
+  } else if (c + 1 < count && refs[c + 1].first_key <= key) {
+    ++c;
+    if (c + 1 < count && refs[c + 1].first_key <= key) {
+      c = last_at_most(refs, c + 1, count, key, chunk_key);
     }
   }
-  Chunk* chunk = chunks_[head_ + lo].chunk.get();
-  const uint64_t begin = lo == 0 ? (front_ & (kChunkEntries - 1)) : 0;
-  const uint64_t end = lo + 1 == count ? ((next_ - 1) & (kChunkEntries - 1)) + 1 : kChunkEntries;
+  Chunk* chunk = refs[c].chunk.get();
+  const uint64_t begin = c == 0 ? (front_ & (kChunkEntries - 1)) : 0;
+  const uint64_t end = c + 1 == count ? ((next_ - 1) & (kChunkEntries - 1)) + 1 : kChunkEntries;
   const Entry* first = chunk->entries + begin;
-  const Entry* last = chunk->entries + end - 1;
-  if (key > last->key) return Place{};
-  // Ids often rise by a steady step (orders by one, fills by one within a
-  // tick), so interpolating between the chunk's end keys usually lands on
-  // the key; otherwise bisect the side it belongs to.
-  const Entry* guess = first;
-  if (last->key != first->key) {
-    // Only a guess, so a double's rounding does no harm; clamped to the range.
-    const double fraction = static_cast<double>(key - first->key) /
-                            static_cast<double>(last->key - first->key);
-    const auto offset =
-        static_cast<ptrdiff_t>(fraction * static_cast<double>(last - first) + 0.5);
-    guess = first + std::min<ptrdiff_t>(offset, last - first);
+  const size_t n = static_cast<size_t>(end - begin);
+  if (key > first[n - 1].key) return Place{};
+  // Within the chunk, interpolation search: each guess narrows [lo, hi],
+  // whose end keys bracket the key. Ids with irregular gaps take two or
+  // three guesses, each near the last; a few, then bisect what is left.
+  size_t lo = 0;
+  size_t hi = n - 1;
+  for (int guesses = 0; guesses < 4; ++guesses) {
+    if (first[lo].key == key) return Place{chunk, begin + lo};
+    if (first[hi].key == key) return Place{chunk, begin + hi};
+    if (hi - lo < 2) return Place{};
+    // Strictly inside (lo, hi): the ends are known not to be the key.
+    const size_t i = std::clamp(lo + interpolate(key, first[lo].key, first[hi].key, hi - lo + 1),
+                                lo + 1, hi - 1);
+    if (first[i].key == key) return Place{chunk, begin + i};
+    if (first[i].key < key) {
+      lo = i;
+    } else {
+      hi = i;
+    }
   }
-  if (guess->key == key) return Place{chunk, static_cast<uint64_t>(guess - chunk->entries)};
-  const auto below = [](uint64_t k, const Entry& e) { return k < e.key; };
-  // The last entry with entry.key <= key: one exists, *first.
-  const Entry* after = guess->key < key ? std::upper_bound(guess + 1, last + 1, key, below)
-                                        : std::upper_bound(first, guess, key, below);
-  const Entry* at = after - 1;
-  if (at->key != key) return Place{};
-  return Place{chunk, static_cast<uint64_t>(at - chunk->entries)};
+  const size_t i = last_at_most(first, lo, hi + 1, key, entry_key);
+  if (first[i].key != key) return Place{};
+  return Place{chunk, begin + i};
 }
 
 void AscendingKeyMap::append(uint64_t key, uint64_t value) {
