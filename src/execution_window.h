@@ -9,6 +9,10 @@
 // size a fill costs no allocation. Dropping the oldest fill erases its id
 // from the index.
 //
+// The engine's execution ids ascend, so the index is an AscendingKeyMap: a
+// new id is known absent and appended without a probe, and dropping the
+// oldest fill erases the index's front entry.
+//
 // Thread-safety: none (part of LedgerState).
 #pragma once
 
@@ -18,7 +22,7 @@
 #include <memory>
 
 #include "account/fill.h"
-#include "u64_map.h"
+#include "ascending_key_map.h"
 
 namespace account::internal {
 
@@ -59,7 +63,7 @@ class ExecutionWindow {
   Chunk spare_;               // A chunk emptied by pop_front(), for the next push_back().
   uint64_t front_ = 0;        // Arrival number of the oldest fill.
   uint64_t next_ = 0;         // Arrival number of the next fill.
-  U64Map index_;              // Execution id -> arrival number.
+  AscendingKeyMap index_;     // Execution id -> arrival number.
 };
 
 }  // namespace account::internal

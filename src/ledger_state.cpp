@@ -302,9 +302,7 @@ const Reservation* Txn::reservation(ReservationId id) const {
 }
 
 std::optional<ReservationId> Txn::reservation_for_order(OrderId order) const {
-  if (!new_orders_.empty()) {
-    if (const uint64_t* id = new_orders_.find(order.value())) return ReservationId{*id};
-  }
+  if (const uint64_t* id = new_orders_.find(order.value())) return ReservationId{*id};
   return base_->reservation_for_order(order);
 }
 
@@ -314,9 +312,7 @@ std::optional<AccountId> Txn::account_by_google_id(std::string_view google_id) c
 }
 
 const Fill* Txn::execution(ExecutionId id) const {
-  if (!execution_index_.empty()) {
-    if (const uint64_t* index = execution_index_.find(id.value())) return &executions_[*index];
-  }
+  if (const uint64_t* index = execution_index_.find(id.value())) return &executions_[*index];
   return base_->execution(id);
 }
 
@@ -384,17 +380,13 @@ void Txn::put_reservation(const Reservation& reservation) {
   claim(reservation_slots_, id, static_cast<uint32_t>(reservations_.size()));
   reservations_.push_back(reservation);
   if (id >= base_->next_reservation_id()) {
-    if (new_orders_.insert(reservation.order.value(), id)) {
-      new_order_ids_.push_back(reservation.order.value());
-    }
+    new_orders_.insert(reservation.order.value(), id);
     ++new_reservations_;
   }
 }
 
 void Txn::add_execution(const Fill& fill) {
-  if (execution_index_.insert(fill.execution.value(), executions_.size())) {
-    execution_ids_.push_back(fill.execution.value());
-  }
+  execution_index_.insert(fill.execution.value(), executions_.size());
   executions_.push_back(fill);
 }
 
@@ -427,12 +419,10 @@ void Txn::reset(const LedgerState& base) {
   positions_.clear();
   position_next_.clear();
   reservations_.clear();
-  new_orders_.clear(new_order_ids_);
-  new_order_ids_.clear();
+  new_orders_.clear();
   new_reservations_ = 0;
   executions_.clear();
-  execution_index_.clear(execution_ids_);
-  execution_ids_.clear();
+  execution_index_.clear();
   trades_.clear();
   entries_.clear();
   if (!entry_index_.empty()) entry_index_.clear();

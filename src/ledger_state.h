@@ -23,6 +23,7 @@
 #include "account/position.h"
 #include "account/reservation.h"
 #include "account/trade.h"
+#include "ascending_key_map.h"
 #include "execution_window.h"
 #include "expiry_queue.h"
 #include "reservation_table.h"
@@ -116,7 +117,9 @@ class LedgerState {
   std::vector<AccountRecord> accounts_;  // Index = id - 1.
   absl::flat_hash_map<std::string, AccountId> by_google_id_;
   ReservationTable reservations_;
-  U64Map by_order_;  // Order id -> reservation id.
+  // Order id -> reservation id. The gateway's order ids ascend: a new
+  // order's id is known absent without a probe and appended.
+  AscendingKeyMap by_order_;
   ExpiryQueue expiry_queue_;
   size_t active_reservations_ = 0;
   std::deque<std::pair<absl::Time, ReservationId>> finished_;            // By finish time.
@@ -231,12 +234,12 @@ class Txn {
   std::vector<uint32_t> position_next_;
   std::vector<Slot> reservation_slots_;  // Index = reservation id - 1.
   std::vector<Reservation> reservations_;
-  U64Map new_orders_;                   // Order id -> reservation id, new this batch.
-  std::vector<uint64_t> new_order_ids_;  // The keys of new_orders_, to clear it.
+  // The batch's new order and execution ids ascend as the whole ledger's
+  // do: a fresh id is known absent and appended, and reset() is O(1).
+  AscendingKeyMap new_orders_;          // Order id -> reservation id, new this batch.
   uint64_t new_reservations_ = 0;
   std::vector<Fill> executions_;
-  U64Map execution_index_;              // Execution id -> index in executions_.
-  std::vector<uint64_t> execution_ids_;  // The keys of execution_index_, to clear it.
+  AscendingKeyMap execution_index_;     // Execution id -> index in executions_.
   std::vector<Trade> trades_;
   std::vector<ExternalEntry> entries_;
   absl::flat_hash_map<std::string, size_t> entry_index_;

@@ -8,12 +8,14 @@
 #include "absl/container/flat_hash_set.h"
 #include "account/internal/mutex.h"
 #include "append_log.h"
+#include "ascending_key_map.h"
 #include "strings.h"
 #include "u64_map.h"
 
 namespace account {
 
 using internal::AppendLog;
+using internal::AscendingKeyMap;
 using internal::U64Map;
 
 // The store is a log: commit() checks the unique keys a database would
@@ -33,9 +35,12 @@ struct MemoryStore::Impl {
   AppendLog<ExternalEntry> entries ABSL_GUARDED_BY(mu);
   // The unique keys: account id -> its row in new_accounts, execution id ->
   // its row in executions. Entry keys are strings and rare (credits, not
-  // fills), so a hash set of them does.
+  // fills), so a hash set of them does. Execution ids ascend (the engine
+  // packs tick and sequence), so claiming a new one appends to an
+  // AscendingKeyMap with no probe, and a refused commit's undo, newest
+  // first, pops its back.
   U64Map account_ids ABSL_GUARDED_BY(mu);
-  U64Map execution_ids ABSL_GUARDED_BY(mu);
+  AscendingKeyMap execution_ids ABSL_GUARDED_BY(mu);
   absl::flat_hash_set<std::string> entry_keys ABSL_GUARDED_BY(mu);
   absl::Time newest_fill_time ABSL_GUARDED_BY(mu) = absl::InfinitePast();
   uint64_t reservation_id_high_water ABSL_GUARDED_BY(mu) = 0;
@@ -111,8 +116,9 @@ absl::Status MemoryStore::Impl::try_claim(const ChangeSet& c, Claimed& claimed) 
 void MemoryStore::Impl::unclaim(const ChangeSet& c, const Claimed& claimed) {
   for (size_t i = 0; i < claimed.accounts; ++i) account_ids.erase(c.new_accounts[i].id.value());
   for (size_t i = 0; i < claimed.entries; ++i) entry_keys.erase(c.entries[i].key);
-  for (size_t i = 0; i < claimed.executions; ++i) {
-    execution_ids.erase(c.executions[i].execution.value());
+  // Newest first: each erase pops the back of execution_ids' run.
+  for (size_t i = claimed.executions; i > 0; --i) {
+    execution_ids.erase(c.executions[i - 1].execution.value());
   }
 }
 
