@@ -38,6 +38,15 @@ class TradeRing {
     return true;
   }
 
+  // Where the next push_back() will write when it does not grow the ring,
+  // else nullptr: for a prefetch, so that the write does not wait for the
+  // line (an account's ring is written once per trade of that account, so
+  // its next slot has usually left the cache).
+  const Trade* next_slot() const {
+    if (ring_.empty()) return nullptr;
+    return size_ < ring_.size() ? &ring_[wrap(head_ + size_)] : &ring_[head_];
+  }
+
   // The i-th newest trade (0 = the newest); i < size().
   const Trade& newest(size_t i) const { return ring_[wrap(head_ + size_ - 1 - i)]; }
 
