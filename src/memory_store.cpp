@@ -9,6 +9,7 @@
 #include "account/internal/mutex.h"
 #include "append_log.h"
 #include "ascending_key_map.h"
+#include "reservation_table.h"
 #include "strings.h"
 #include "u64_map.h"
 
@@ -18,10 +19,12 @@ using internal::AppendLog;
 using internal::AscendingKeyMap;
 using internal::U64Map;
 
-// The store is a log: commit() checks the unique keys a database would
-// check, then appends the change set's rows, and nothing else. Rows are
+// The store is mostly a log: commit() checks the unique keys a database
+// would check, then appends the change set's rows, and nothing else. Rows are
 // materialised by replaying the log only when someone reads them (load(),
-// trades()), which is rare next to commits.
+// trades()), which is rare next to commits. Reservations are the exception:
+// each is written at least twice (made, then finished), so the store keeps
+// only its last image, in place (see `reservations`).
 struct MemoryStore::Impl {
   mutable internal::SharedMutex mu;
   // Every committed row, in commit order.
@@ -29,7 +32,13 @@ struct MemoryStore::Impl {
   AppendLog<CashBalance> balances ABSL_GUARDED_BY(mu);
   AppendLog<AccountLink> links ABSL_GUARDED_BY(mu);
   AppendLog<Position> positions ABSL_GUARDED_BY(mu);
-  AppendLog<Reservation> reservations ABSL_GUARDED_BY(mu);
+  // The last image of each reservation. The ledger issues reservation ids
+  // 1, 2, 3..., so a table dense by id holds them with an index and no log
+  // of every image (half the memory of a reserve-then-release); an id far
+  // above the rest, which only a hand-made change set carries, goes to the
+  // hash map instead of stretching the table.
+  internal::ReservationTable reservations ABSL_GUARDED_BY(mu);
+  absl::flat_hash_map<uint64_t, Reservation> sparse_reservations ABSL_GUARDED_BY(mu);
   AppendLog<Fill> executions ABSL_GUARDED_BY(mu);
   AppendLog<Trade> trades ABSL_GUARDED_BY(mu);
   AppendLog<ExternalEntry> entries ABSL_GUARDED_BY(mu);
@@ -104,6 +113,9 @@ absl::Status MemoryStore::Impl::try_claim(const ChangeSet& c, Claimed& claimed) 
       return absl::NotFoundError(internal::cat("account ", l.account.value()));
     }
   }
+  for (const Reservation& r : c.reservations) {
+    if (!r.id.valid()) return absl::InvalidArgumentError("reservation id 0");
+  }
   for (const Fill& f : c.executions) {
     if (!execution_ids.insert(f.execution.value(), executions.size() + claimed.executions)) {
       return absl::AlreadyExistsError(internal::cat("execution ", f.execution.value(), " exists"));
@@ -133,8 +145,15 @@ absl::Status MemoryStore::commit(const ChangeSet& changes) {
   s.balances.append(changes.balances);
   s.links.append(changes.links);
   s.positions.append(changes.positions);
-  s.reservations.append(changes.reservations);
   for (const Reservation& r : changes.reservations) {
+    // Dense while within a chunk table of 8 MB of pointers above the ids held.
+    constexpr uint64_t kDenseIdsAbove = uint64_t{1} << 30;
+    if (r.id.value() <= s.reservation_id_high_water + kDenseIdsAbove &&
+        (s.sparse_reservations.empty() || !s.sparse_reservations.contains(r.id.value()))) {
+      s.reservations.put(r);
+    } else {
+      s.sparse_reservations.insert_or_assign(r.id.value(), r);
+    }
     s.reservation_id_high_water = std::max(s.reservation_id_high_water, r.id.value());
   }
   s.executions.append(changes.executions);
@@ -196,16 +215,14 @@ absl::StatusOr<LedgerSnapshot> MemoryStore::load(const SnapshotRequest& request)
   std::sort(out.positions.begin(), out.positions.end(), [](const Position& a, const Position& b) {
     return std::pair(a.account, a.symbol) < std::pair(b.account, b.symbol);
   });
-  U64Map reservation_rows;
-  for (size_t i = s.reservations.size(); i > 0; --i) {
-    reservation_rows.insert(s.reservations[i - 1].id.value(), i - 1);
-  }
-  for (size_t i = 0; i < s.reservations.size(); ++i) {
-    const Reservation& r = s.reservations[i];
-    if (*reservation_rows.find(r.id.value()) != i) continue;  // A later image replaced it.
-    if (r.active() || r.updated_at >= request.reservations_finished_since) {
-      out.reservations.push_back(r);
-    }
+  const auto wanted = [&](const Reservation& r) {
+    return r.active() || r.updated_at >= request.reservations_finished_since;
+  };
+  s.reservations.for_each([&](const Reservation& r) {
+    if (wanted(r)) out.reservations.push_back(r);
+  });
+  for (const auto& [id, r] : s.sparse_reservations) {
+    if (wanted(r)) out.reservations.push_back(r);
   }
   std::sort(out.reservations.begin(), out.reservations.end(),
             [](const Reservation& a, const Reservation& b) { return a.id < b.id; });

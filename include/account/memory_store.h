@@ -1,13 +1,18 @@
 // File: memory_store.h
 //
 // The embedded default Store: durable for the life of the process. It keeps
-// an append-only log of the committed rows, so load() after a commit returns
-// exactly what was committed, and a new AccountService opened on the same
-// MemoryStore restores the same state (how the restart tests run without a
-// database). A commit checks the unique keys (account id, entry key,
-// execution id) and appends; load() and trades() replay the log, so they
-// cost time in proportion to everything committed, and memory grows with
-// every row image committed (a database keeps only the latest).
+// an append-only log of the committed rows (and the last image of each
+// reservation), so load() after a commit returns exactly what was committed,
+// and a new AccountService opened on the same MemoryStore restores the same
+// state (how the restart tests run without a database). A commit checks the
+// unique keys (account id, entry key, execution id) and appends; load() and
+// trades() replay the log, so they cost time in proportion to everything
+// committed, and memory grows with every account, position, fill and trade
+// row committed (a database keeps only the latest).
+//
+// commit() fails, changing nothing, with AlreadyExists for a taken unique
+// key, NotFound for a balance or link of an account never created, and
+// InvalidArgument for a reservation with id 0.
 //
 //   auto store = std::make_shared<account::MemoryStore>();
 //   auto service = account::AccountService::open({.store = store});

@@ -2,6 +2,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <utility>
+#include <vector>
+
 #include "support/store_conformance.h"
 
 namespace account {
@@ -57,6 +60,45 @@ TEST_CASE("MemoryStore releases a refused commit's execution ids in and out of o
   REQUIRE(store.commit(fills(4'500, 4'510)).ok());
   CHECK(found(4'505));
   CHECK(store.load({}).value().executions.size() == 1 + 3'000 + 1 + 2 + 11);
+}
+
+// Reservations are kept as their last image, in a table dense by id; an id
+// far above the rest goes to a side map. Both load back, by id, with the
+// latest image, and a reservation id 0 is refused with nothing committed.
+TEST_CASE("MemoryStore keeps each reservation's last image, dense ids and far ones alike",
+          "[store][memory]") {
+  const absl::Time t = absl::FromUnixSeconds(1'700'000'000);
+  MemoryStore store;
+  REQUIRE(store.commit(testing::sample_changes(t)).ok());
+  const Reservation model = testing::sample_changes(t).reservations[1];  // Active.
+  auto with = [&](uint64_t id, Qty remaining) {
+    Reservation r = model;
+    r.id = ReservationId{id};
+    r.order = OrderId{1'000'000 + id};
+    r.remaining_qty = remaining;
+    return r;
+  };
+  const uint64_t far = uint64_t{1} << 50;
+  ChangeSet first;
+  first.reservations = {with(3, Qty{300}), with(far, Qty{500}), with(4, Qty{400})};
+  REQUIRE(store.commit(first).ok());
+  ChangeSet second;
+  second.reservations = {with(3, Qty{30}), with(far, Qty{50})};  // Partly filled.
+  REQUIRE(store.commit(second).ok());
+
+  ChangeSet zero;
+  zero.reservations = {with(5, Qty{1}), with(0, Qty{1})};
+  const absl::Status refused = store.commit(zero);
+  CHECK(refused.code() == absl::StatusCode::kInvalidArgument);
+
+  const LedgerSnapshot s = store.load({}).value();
+  std::vector<std::pair<uint64_t, int64_t>> got;
+  for (const Reservation& r : s.reservations) {
+    if (r.id.value() >= 3) got.emplace_back(r.id.value(), r.remaining_qty.value());
+  }
+  const std::vector<std::pair<uint64_t, int64_t>> want = {{3, 30}, {4, 400}, {far, 50}};
+  CHECK(got == want);  // By id, each with its last image; nothing of the refused commit.
+  CHECK(store.commits() == 3);
 }
 
 }  // namespace
