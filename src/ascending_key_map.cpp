@@ -88,18 +88,9 @@ AscendingKeyMap::Place AscendingKeyMap::place_of(uint64_t key) const {
   return Place{chunk, begin + i};
 }
 
-void AscendingKeyMap::append(uint64_t key, uint64_t value) {
-  const uint64_t i = next_ & (kChunkEntries - 1);
-  if (i == 0) {
-    chunks_.push_back(
-        ChunkRef{key, spare_ ? std::move(spare_) : std::make_unique_for_overwrite<Chunk>()});
-  }
-  Chunk& chunk = *chunks_.back().chunk;
-  chunk.entries[i] = Entry{key, value};
-  chunk.dead[i / 64] &= ~(uint64_t{1} << (i % 64));
-  if (front_ == next_) front_key_ = key;
-  back_key_ = key;
-  ++next_;
+void AscendingKeyMap::add_chunk(uint64_t first_key) {
+  chunks_.push_back(
+      ChunkRef{first_key, spare_ ? std::move(spare_) : std::make_unique_for_overwrite<Chunk>()});
 }
 
 bool AscendingKeyMap::insert_slow(uint64_t key, uint64_t value) {

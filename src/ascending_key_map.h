@@ -71,14 +71,7 @@ class AscendingKeyMap {
   // nothing if `key` is present.
   bool insert(uint64_t key, uint64_t value) {
     if (!above_all(key)) return insert_slow(key, value);
-    const uint64_t i = next_ & (kChunkEntries - 1);
-    if (i == 0) return append_to_new_chunk(key, value);
-    Chunk& chunk = *chunks_.back().chunk;
-    chunk.entries[i] = Entry{key, value};
-    chunk.dead[i / 64] &= ~(uint64_t{1} << (i % 64));
-    if (front_ == next_) front_key_ = key;
-    back_key_ = key;
-    ++next_;
+    append(key, value);
     return true;
   }
 
@@ -139,12 +132,20 @@ class AscendingKeyMap {
   // The run entry holding `key`, dead or live, or nowhere; `key` must lie
   // within the run's front and back keys.
   Place place_of(uint64_t key) const;
-  // Appends `key`, which is above every stored key, to the run.
-  void append(uint64_t key, uint64_t value);
-  bool append_to_new_chunk(uint64_t key, uint64_t value) {
-    append(key, value);
-    return true;
+  // Appends `key`, which is above every stored key, to the run. Inline: it
+  // is the common insert, a store and four updates but once a chunk.
+  void append(uint64_t key, uint64_t value) {
+    const uint64_t i = next_ & (kChunkEntries - 1);
+    if (i == 0) add_chunk(key);
+    Chunk& chunk = *chunks_.back().chunk;
+    chunk.entries[i] = Entry{key, value};
+    chunk.dead[i / 64] &= ~(uint64_t{1} << (i % 64));
+    if (front_ == next_) front_key_ = key;
+    back_key_ = key;
+    ++next_;
   }
+  // Starts a chunk (the spare one if any) whose first key is `first_key`.
+  void add_chunk(uint64_t first_key);
   bool insert_slow(uint64_t key, uint64_t value);
   // Pops the front (back) entry, then every dead entry that becomes the front (back).
   void pop_front();
