@@ -2,11 +2,10 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <random>
 #include <utility>
 
+#include "../jittered_backoff.h"
 #include "../strings.h"
-#include "account/internal/mutex.h"
 #include "account/status.h"
 #include "google_http.h"
 #include "google_id_token.h"
@@ -65,7 +64,9 @@ bool transient_status(long status) { return status == 429 || (status >= 500 && s
 class CurlGoogleClient::Impl {
  public:
   Impl(CurlGoogleClientOptions options, std::unique_ptr<CurlHttp> http)
-      : options_(std::move(options)), http_(std::move(http)), jitter_(std::random_device{}()) {}
+      : options_(std::move(options)),
+        http_(std::move(http)),
+        backoff_(options_.backoff_initial, options_.backoff_max, /*seed=*/0) {}
 
   absl::Status init() {
     auto fetch = [this]() -> absl::StatusOr<std::string> {
@@ -105,7 +106,7 @@ class CurlGoogleClient::Impl {
       a = *std::move(sent);
       // A code is single-use: send again only what never left this machine.
       if (a.code == CURLE_OK || a.maybe_sent || attempt >= options_.attempts_max) break;
-      options_.sleep(backoff(attempt));
+      options_.sleep(backoff_.delay(attempt));
     }
     if (absl::Status s = judge(a, kEndpoint); !s.ok()) return s;
     return read_tokens(a.body);
@@ -170,7 +171,7 @@ class CurlGoogleClient::Impl {
                       internal::cat(endpoint, ": gave up after ", attempt,
                                     " attempts, the last: ", message_of(s)));
       }
-      absl::Duration delay = backoff(attempt);
+      absl::Duration delay = backoff_.delay(attempt);
       if (a->retry_after > options_.retry_after_max) {
         return denial(Reason::kGoogleUnavailable,
                       internal::cat(endpoint, ": asked to retry after ",
@@ -181,27 +182,11 @@ class CurlGoogleClient::Impl {
     }
   }
 
-  absl::Duration backoff(int attempt) {
-    // Half of min(backoff_max, backoff_initial * 2^(attempt - 1)) fixed, the
-    // other half random, so callers spread out but none retries at once.
-    absl::Duration ceiling = options_.backoff_initial;
-    for (int i = 1; i < attempt && ceiling < options_.backoff_max; ++i) ceiling *= 2;
-    ceiling = std::min(ceiling, options_.backoff_max);
-    const absl::Duration half = ceiling / 2;
-    int64_t jitter_ns = 0;
-    {
-      internal::MutexLock lock(&jitter_mu_);
-      jitter_ns =
-          std::uniform_int_distribution<int64_t>(0, absl::ToInt64Nanoseconds(half))(jitter_);
-    }
-    return half + absl::Nanoseconds(jitter_ns);
-  }
 
   CurlGoogleClientOptions options_;
   std::unique_ptr<CurlHttp> http_;
   std::unique_ptr<internal::auth::GoogleIdTokenVerifier> verifier_;
-  internal::Mutex jitter_mu_;
-  std::mt19937_64 jitter_ ABSL_GUARDED_BY(jitter_mu_);
+  internal::JitteredBackoff backoff_;
 };
 
 absl::StatusOr<CurlGoogleClientOptions> google_options_from_config(

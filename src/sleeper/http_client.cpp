@@ -136,7 +136,7 @@ HttpClient::HttpClient(CurlSleeperClientOptions options)
     : options_(std::move(options)),
       limiter_(options_.clock.get(), options_.sleep, options_.calls_per_minute_max,
                options_.burst_calls_max),
-      jitter_(options_.jitter_seed != 0 ? options_.jitter_seed : std::random_device{}()) {}
+      backoff_(options_.backoff_initial, options_.backoff_max, options_.jitter_seed) {}
 
 HttpClient::~HttpClient() {
   {
@@ -214,22 +214,6 @@ HttpClient::Attempt HttpClient::perform(Connection& c, const std::string& url) {
   return a;
 }
 
-absl::Duration HttpClient::backoff(int attempt) {
-  // min(backoff_max, backoff_initial * 2^(attempt - 1)), then "equal
-  // jitter": half of it fixed, the other half random, so concurrent callers
-  // spread out but none retries immediately.
-  absl::Duration ceiling = options_.backoff_initial;
-  for (int i = 1; i < attempt && ceiling < options_.backoff_max; ++i) ceiling *= 2;
-  ceiling = std::min(ceiling, options_.backoff_max);
-  const absl::Duration half = ceiling / 2;
-  int64_t jitter_ns = 0;
-  {
-    internal::MutexLock lock(&jitter_mu_);
-    jitter_ns = std::uniform_int_distribution<int64_t>(0, absl::ToInt64Nanoseconds(half))(jitter_);
-  }
-  return half + absl::Nanoseconds(jitter_ns);
-}
-
 absl::Status HttpClient::get(std::string_view path, Connection& connection) {
   const std::string request = internal::cat("GET ", path);
   const std::string url = internal::cat(options_.base_url, path);
@@ -248,7 +232,7 @@ absl::Status HttpClient::get(std::string_view path, Connection& connection) {
       return absl::Status(v.status.code(), internal::cat(v.status.message(), " (gave up after ",
                                                          attempt, " attempts)"));
     }
-    absl::Duration delay = backoff(attempt);
+    absl::Duration delay = backoff_.delay(attempt);
     if (a.retry_after > absl::ZeroDuration()) {
       if (a.retry_after > options_.retry_after_max) {
         return absl::UnavailableError(internal::cat(

@@ -8,7 +8,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +18,7 @@
 #include "absl/time/time.h"
 #include "account/curl_sleeper_client.h"
 #include "account/internal/mutex.h"
+#include "../jittered_backoff.h"
 #include "rate_limiter.h"
 #include "simdjson.h"
 
@@ -86,7 +86,6 @@ class HttpClient {
   absl::StatusOr<std::unique_ptr<Connection>> new_connection();
   void give_back(std::unique_ptr<Connection> connection);
   Attempt perform(Connection& connection, const std::string& url);
-  absl::Duration backoff(int attempt);
 
   CurlSleeperClientOptions options_;
   curl_slist* headers_ = nullptr;  // Outlives every handle: they point at it.
@@ -95,8 +94,7 @@ class HttpClient {
   internal::Mutex pool_mu_;
   std::vector<std::unique_ptr<Connection>> idle_ ABSL_GUARDED_BY(pool_mu_);
 
-  internal::Mutex jitter_mu_;
-  std::mt19937_64 jitter_ ABSL_GUARDED_BY(jitter_mu_);
+  internal::JitteredBackoff backoff_;
 };
 
 }  // namespace account::internal::sleeper
