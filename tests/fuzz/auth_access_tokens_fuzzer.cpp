@@ -34,19 +34,13 @@
 #include "jwt_oracle.h"
 #include "support/json_value.h"
 
+// In the oracle's namespace, so that its helpers need no using-declarations.
+namespace account::fuzz {
 namespace {
 
 namespace ia = account::internal::auth;
 using account::auth::AccessClaims;
 using account::auth::AccessTokens;
-using account::fuzz::field;
-using account::fuzz::is_string;
-using account::fuzz::is_token_reason;
-using account::fuzz::names_audience;
-using account::fuzz::require;
-using account::fuzz::seconds_of;
-using account::fuzz::stopped_by_signature;
-using account::testing::JsonValue;
 
 constexpr int64_t kNowUnixSeconds = 1'790'000'000;
 constexpr int64_t kLeewaySeconds = 30;
@@ -170,21 +164,22 @@ void verify_signed(std::string_view header_json, std::string_view payload_json) 
 }
 
 }  // namespace
+}  // namespace account::fuzz
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   const std::string_view rest(reinterpret_cast<const char*>(data) + 1, size - 1);
   switch (data[0] % 3) {
     case 0:
-      verify_a(rest);
+      account::fuzz::verify_a(rest);
       break;
     case 1:
-      verify_edited(rest);
+      account::fuzz::verify_edited(rest);
       break;
     default: {
       const size_t newline = rest.find('\n');
       if (newline == std::string_view::npos) return 0;
-      verify_signed(rest.substr(0, newline), rest.substr(newline + 1));
+      account::fuzz::verify_signed(rest.substr(0, newline), rest.substr(newline + 1));
       break;
     }
   }

@@ -35,17 +35,11 @@
 #include "jwt_oracle.h"
 #include "support/json_value.h"
 
+// In the oracle's namespace, so that its helpers need no using-declarations.
+namespace account::fuzz {
 namespace {
 
 namespace ia = account::internal::auth;
-using account::fuzz::field;
-using account::fuzz::is_string;
-using account::fuzz::is_token_reason;
-using account::fuzz::names_audience;
-using account::fuzz::require;
-using account::fuzz::seconds_of;
-using account::fuzz::stopped_by_signature;
-using account::testing::JsonValue;
 
 constexpr int64_t kNowUnixSeconds = 1'790'000'000;
 constexpr int64_t kLeewaySeconds = 60;
@@ -181,22 +175,23 @@ void read_jwks(std::string_view json) {
 }
 
 }  // namespace
+}  // namespace account::fuzz
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   const std::string_view rest(reinterpret_cast<const char*>(data) + 1, size - 1);
   switch (data[0] % 3) {
     case 0:
-      verify_as_is(rest);
+      account::fuzz::verify_as_is(rest);
       break;
     case 1: {
       const size_t newline = rest.find('\n');
       if (newline == std::string_view::npos) return 0;
-      verify_signed(rest.substr(0, newline), rest.substr(newline + 1));
+      account::fuzz::verify_signed(rest.substr(0, newline), rest.substr(newline + 1));
       break;
     }
     default:
-      read_jwks(rest);
+      account::fuzz::read_jwks(rest);
       break;
   }
   return 0;
