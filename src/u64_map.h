@@ -73,12 +73,6 @@ class U64Map {
 
   // Removes every key, keeping the capacity. O(capacity).
   void clear();
-  // Removes every key, given all of them: O(keys) when they are few for the
-  // capacity (a big batch grew the table, small ones follow), else clear().
-  void clear(const std::vector<uint64_t>& keys) {
-    if (keys.size() * 4 >= slots_.size()) return clear();
-    for (uint64_t key : keys) erase(key);
-  }
 
  private:
   struct Slot {
