@@ -7,6 +7,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "account/internal/mutex.h"
+#include "account/notional.h"
 #include "append_log.h"
 #include "ascending_key_map.h"
 #include "reservation_table.h"
@@ -26,6 +27,23 @@ using internal::U64Map;
 // each is written at least twice (made, then finished), so the store keeps
 // only its last image, in place (see `reservations`).
 struct MemoryStore::Impl {
+  // A trade row as the log keeps it. Each trade the ledger writes is one side
+  // of an execution of the same change set and repeats the execution's
+  // fields, all but the seller's realized P&L: such a trade is kept as the
+  // execution's row, its side and that P&L, 16 bytes where the row is 96
+  // (two trades a fill were most of the store's memory per fill). Any other
+  // trade is kept whole in `whole_trades`, and `row` indexes that.
+  struct StoredTrade {
+    static constexpr uint64_t kWhole = uint64_t{1} << 63;
+    static constexpr uint64_t kSell = uint64_t{1} << 62;
+    static constexpr uint64_t kRowMask = kSell - 1;
+    uint64_t row_and_flags;  // Row in executions (or whole_trades), kWhole, kSell.
+    Cents realized_pnl;
+    bool whole() const { return (row_and_flags & kWhole) != 0; }
+    Side side() const { return (row_and_flags & kSell) != 0 ? Side::kSell : Side::kBuy; }
+    size_t row() const { return static_cast<size_t>(row_and_flags & kRowMask); }
+  };
+
   mutable internal::SharedMutex mu;
   // Every committed row, in commit order.
   AppendLog<Account> new_accounts ABSL_GUARDED_BY(mu);
@@ -40,7 +58,9 @@ struct MemoryStore::Impl {
   internal::ReservationTable reservations ABSL_GUARDED_BY(mu);
   absl::flat_hash_map<uint64_t, Reservation> sparse_reservations ABSL_GUARDED_BY(mu);
   AppendLog<Fill> executions ABSL_GUARDED_BY(mu);
-  AppendLog<Trade> trades ABSL_GUARDED_BY(mu);
+  // Every trade, in commit order, as a reference (see StoredTrade).
+  AppendLog<StoredTrade> trades ABSL_GUARDED_BY(mu);
+  AppendLog<Trade> whole_trades ABSL_GUARDED_BY(mu);
   AppendLog<ExternalEntry> entries ABSL_GUARDED_BY(mu);
   // The unique keys: account id -> its row in new_accounts, execution id ->
   // its row in executions. Entry keys are strings and rare (credits, not
@@ -77,13 +97,70 @@ struct MemoryStore::Impl {
   absl::Status try_claim(const ChangeSet& c, Claimed& claimed) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   void unclaim(const ChangeSet& c, const Claimed& claimed) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
 
+  // Appends `changes.trades`; their executions are already appended, the
+  // first of them at row `first_execution_row`.
+  void append_trades(const ChangeSet& changes, size_t first_execution_row)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  // The trade at row `i` of `trades`, whole.
+  Trade trade(size_t i) const ABSL_SHARED_LOCKS_REQUIRED(mu);
+  // The account whose trade row `i` is (without building the trade).
+  AccountId trade_account(size_t i) const ABSL_SHARED_LOCKS_REQUIRED(mu);
+
   // Indexes the trades appended since the last call.
   void index_trades() const ABSL_SHARED_LOCKS_REQUIRED(mu) ABSL_EXCLUSIVE_LOCKS_REQUIRED(index_mu) {
     for (; trades_indexed < trades.size(); ++trades_indexed) {
-      trades_by_account[trades[trades_indexed].account.value()].push_back(trades_indexed);
+      trades_by_account[trade_account(trades_indexed).value()].push_back(trades_indexed);
     }
   }
 };
+
+namespace {
+
+// The trade that `fill` gives `side`, with the seller's `realized_pnl`; or
+// nullopt when the fill's notional is out of range (never for a fill the
+// ledger applied).
+std::optional<Trade> trade_of(const Fill& fill, Side side, Cents realized_pnl) {
+  const std::optional<Cents> notional = fill_notional(fill.qty, fill.price);
+  if (!notional) return std::nullopt;
+  const FillParty& party = side == Side::kBuy ? fill.buyer : fill.seller;
+  return Trade{.execution = fill.execution, .account = party.account, .order = party.order,
+               .symbol = fill.symbol, .side = side, .qty = fill.qty, .price = fill.price,
+               .notional = *notional, .realized_pnl = realized_pnl, .tick = fill.tick,
+               .time = fill.time};
+}
+
+}  // namespace
+
+void MemoryStore::Impl::append_trades(const ChangeSet& changes, size_t first_execution_row) {
+  const std::vector<Fill>& fills = changes.executions;
+  for (size_t k = 0; k < changes.trades.size(); ++k) {
+    const Trade& t = changes.trades[k];
+    // The ledger writes the buyer's and the seller's trade of each execution
+    // in turn, so trade k repeats execution k / 2; a trade laid out otherwise
+    // is kept whole (no search: a hand-made change set costs memory, not time).
+    const size_t e = k / 2;
+    if (e < fills.size() && trade_of(fills[e], t.side, t.realized_pnl) == t) {
+      const uint64_t sell = t.side == Side::kSell ? StoredTrade::kSell : 0;
+      trades.push_back(StoredTrade{(first_execution_row + e) | sell, t.realized_pnl});
+    } else {
+      trades.push_back(StoredTrade{whole_trades.size() | StoredTrade::kWhole, Cents{0}});
+      whole_trades.push_back(t);
+    }
+  }
+}
+
+Trade MemoryStore::Impl::trade(size_t i) const {
+  const StoredTrade& t = trades[i];
+  if (t.whole()) return whole_trades[t.row()];
+  return *trade_of(executions[t.row()], t.side(), t.realized_pnl);
+}
+
+AccountId MemoryStore::Impl::trade_account(size_t i) const {
+  const StoredTrade& t = trades[i];
+  if (t.whole()) return whole_trades[t.row()].account;
+  const Fill& fill = executions[t.row()];
+  return t.side() == Side::kBuy ? fill.buyer.account : fill.seller.account;
+}
 
 absl::Status MemoryStore::Impl::claim_keys(const ChangeSet& c) {
   Claimed claimed;
@@ -156,11 +233,12 @@ absl::Status MemoryStore::commit(const ChangeSet& changes) {
     }
     s.reservation_id_high_water = std::max(s.reservation_id_high_water, r.id.value());
   }
+  const size_t first_execution_row = s.executions.size();
   s.executions.append(changes.executions);
   for (const Fill& f : changes.executions) {
     s.newest_fill_time = std::max(s.newest_fill_time, f.time);
   }
-  s.trades.append(changes.trades);
+  s.append_trades(changes, first_execution_row);
   s.entries.append(changes.entries);
   ++s.commits;
   return absl::OkStatus();
@@ -196,7 +274,7 @@ absl::StatusOr<LedgerSnapshot> MemoryStore::load(const SnapshotRequest& request)
       const std::vector<size_t>& rows = it->second;
       const size_t n = std::min(rows.size(), request.trades_per_account_max);
       for (size_t i = rows.size() - n; i < rows.size(); ++i) {
-        out.trades.push_back(s.trades[rows[i]]);
+        out.trades.push_back(s.trade(rows[i]));
       }
     }
   }
@@ -256,7 +334,7 @@ absl::StatusOr<std::vector<Trade>> MemoryStore::trades(AccountId account, size_t
   if (it == s.trades_by_account.end()) return out;
   const std::vector<size_t>& rows = it->second;
   for (size_t i = rows.size(); i > 0 && out.size() < limit; --i) {
-    out.push_back(s.trades[rows[i - 1]]);
+    out.push_back(s.trade(rows[i - 1]));
   }
   return out;
 }

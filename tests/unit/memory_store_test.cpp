@@ -101,5 +101,42 @@ TEST_CASE("MemoryStore keeps each reservation's last image, dense ids and far on
   CHECK(store.commits() == 3);
 }
 
+
+// Trades that repeat their execution's fields (the ledger's, buyer's then
+// seller's after each fill) are kept as a reference to the execution; any
+// other trade row is kept whole. Both read back field for field, in commit
+// order, through trades() and load().
+TEST_CASE("MemoryStore reads back trades that repeat their execution and trades that do not",
+          "[store][memory]") {
+  const absl::Time t = absl::FromUnixSeconds(1'700'000'000);
+  const ChangeSet sample = testing::sample_changes(t);
+  ChangeSet c;
+  c.new_accounts = sample.new_accounts;
+  c.executions = sample.executions;                          // One fill: accounts 1 and 2.
+  const Trade buy = sample.trades[0];
+  const Trade sell = sample.trades[1];
+  Trade odd_notional = buy;                                  // Not what the fill gives.
+  odd_notional.notional = buy.notional + Cents{1};
+  Trade odd_account = sell;                                  // Not the fill's seller.
+  odd_account.account = AccountId{1};
+  Trade no_execution = buy;                                  // No execution at all.
+  no_execution.execution = ExecutionId{999};
+  Trade sell_with_pnl = sell;
+  sell_with_pnl.realized_pnl = Cents{-123};
+  // Rows 0, 1 are the fill's pair with other P&L; rows 2.. are laid out otherwise.
+  c.trades = {buy, sell_with_pnl, odd_notional, odd_account, no_execution, sell};
+
+  MemoryStore store;
+  REQUIRE(store.commit(c).ok());
+  CHECK(store.trades(AccountId{1}, 10).value() == std::vector<Trade>{
+                                                      no_execution, odd_account, odd_notional,
+                                                      buy});
+  CHECK(store.trades(AccountId{2}, 10).value() == std::vector<Trade>{sell, sell_with_pnl});
+  const LedgerSnapshot s = store.load({}).value();
+  // Per account (by id), oldest first.
+  CHECK(s.trades == std::vector<Trade>{buy, odd_notional, odd_account, no_execution,
+                                       sell_with_pnl, sell});
+}
+
 }  // namespace
 }  // namespace account
