@@ -317,7 +317,16 @@ const Reservation* Txn::reservation(ReservationId id) const {
 
 std::optional<ReservationId> Txn::reservation_for_order(OrderId order) const {
   if (const uint64_t* id = new_orders_.find(order.value())) return ReservationId{*id};
-  return base_->reservation_for_order(order);
+  // Fibonacci hashing: order ids that rise by one spread over the table.
+  constexpr uint64_t kFibonacci = 0x9E3779B97F4A7C15;
+  OrderHint& hint = order_hints_[(order.value() * kFibonacci) >> (64 - kOrderHintBits)];
+  if (hint.order == order.value()) {
+    const Reservation* r = reservation(ReservationId{hint.reservation});
+    if (r != nullptr && r->order == order) return r->id;
+  }
+  std::optional<ReservationId> id = base_->reservation_for_order(order);
+  if (id) hint = OrderHint{order.value(), id->value()};
+  return id;
 }
 
 std::optional<AccountId> Txn::account_by_google_id(std::string_view google_id) const {

@@ -236,6 +236,19 @@ class Txn {
   // The batch's new order and execution ids ascend as the whole ledger's
   // do: a fresh id is known absent and appended, and reset() is O(1).
   AscendingKeyMap new_orders_;          // Order id -> reservation id, new this batch.
+  // Order id -> reservation id, of orders the base was asked for: fills come
+  // against the same resting orders again and again, and a stored id costs a
+  // search of the base's index (docs/ledger.md). Direct-mapped, kept from
+  // batch to batch, and only a hint: an entry counts when the reservation
+  // it names still carries its order id (an order id names at most one
+  // reservation in memory), so a stale entry, or a reload, costs a miss.
+  struct OrderHint {
+    uint64_t order = 0;
+    uint64_t reservation = 0;
+  };
+  static constexpr int kOrderHintBits = 10;
+  mutable std::vector<OrderHint> order_hints_ =
+      std::vector<OrderHint>(size_t{1} << kOrderHintBits);
   uint64_t new_reservations_ = 0;
   std::vector<Fill> executions_;
   AscendingKeyMap execution_index_;     // Execution id -> index in executions_.
