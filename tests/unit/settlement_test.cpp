@@ -298,5 +298,34 @@ TEST_CASE("a restamped redelivery outside the window is a conflict and the batch
   CHECK(m.svc().audit().ok());
 }
 
+// The ledger remembers which reservation each order it settled against
+// names (a hint, to skip the index search). Once the order's finished
+// reservation has been pruned, the gateway may reuse the order id: fills
+// then draw on the new reservation, never on the remembered one.
+TEST_CASE("a reused order id settles against its new reservation", "[settlement][orders]") {
+  Market m;
+  const OrderSpec buy = m.order(m.buyer, kAllen, Qty{5'000}, Price{10'000});
+  const OrderSpec sell = m.order(m.seller, kAllen, Qty{10'000}, Price{10'000});
+  REQUIRE(m.svc().reserve_buy(buy).ok());
+  REQUIRE(m.svc().reserve_sell(sell).ok());
+  REQUIRE(m.svc().settle(m.fill(buy, sell, Qty{1'000}, Price{10'000})).ok());
+  const ReservationId first = m.svc().reservation_for_order(buy.order).value().id;
+  REQUIRE(m.svc().cancel_order(buy.order).ok());
+
+  m.clock->advance(m.limits.finished_reservation_retention + absl::Hours(1));
+  m.fund(m.buyer, Cents{1});  // Any command prunes what is past retention.
+  REQUIRE(denied_with(m.svc().reservation_for_order(buy.order), Reason::kReservationNotFound));
+  REQUIRE(m.svc().reserve_buy(buy).ok());
+  const ReservationId second = m.svc().reservation_for_order(buy.order).value().id;
+  REQUIRE(second != first);
+
+  const auto receipt = m.svc().settle(m.fill(buy, sell, Qty{2'000}, Price{10'000}));
+  REQUIRE(receipt.ok());
+  const Reservation now = m.svc().reservation(second).value();
+  CHECK(now.remaining_qty == Qty{3'000});
+  CHECK(m.svc().position(m.buyer, kAllen).value()->qty == Qty{3'000});
+  CHECK(m.svc().audit().ok());
+}
+
 }  // namespace
 }  // namespace account
