@@ -129,6 +129,20 @@ std::optional<Trade> trade_of(const Fill& fill, Side side, Cents realized_pnl) {
                .time = fill.time};
 }
 
+// Whether trade_of(fill, t.side, t.realized_pnl) == t, field by field
+// without building the trade (this runs for every trade committed).
+bool repeats(const Fill& fill, const Trade& t) {
+  if (t.side != Side::kBuy && t.side != Side::kSell) return false;
+  const FillParty& party = t.side == Side::kBuy ? fill.buyer : fill.seller;
+  if (t.execution != fill.execution || t.account != party.account || t.order != party.order ||
+      t.symbol != fill.symbol || t.qty != fill.qty || t.price != fill.price ||
+      t.tick != fill.tick || t.time != fill.time) {
+    return false;
+  }
+  const std::optional<Cents> notional = fill_notional(fill.qty, fill.price);
+  return notional.has_value() && *notional == t.notional;
+}
+
 }  // namespace
 
 void MemoryStore::Impl::append_trades(const ChangeSet& changes, size_t first_execution_row) {
@@ -139,7 +153,7 @@ void MemoryStore::Impl::append_trades(const ChangeSet& changes, size_t first_exe
     // in turn, so trade k repeats execution k / 2; a trade laid out otherwise
     // is kept whole (no search: a hand-made change set costs memory, not time).
     const size_t e = k / 2;
-    if (e < fills.size() && trade_of(fills[e], t.side, t.realized_pnl) == t) {
+    if (e < fills.size() && repeats(fills[e], t)) {
       const uint64_t sell = t.side == Side::kSell ? StoredTrade::kSell : 0;
       trades.push_back(StoredTrade{(first_execution_row + e) | sell, t.realized_pnl});
     } else {
