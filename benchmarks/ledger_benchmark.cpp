@@ -3,6 +3,10 @@
 //   BM_Settle                  settle(), one fill per call
 //   BM_SettleBatch/N           settle_batch() with N fills per call (one store transaction)
 //   BM_SettleBatchPublish/N    the same, then end_of_tick(): one engine tick's ledger work
+//   BM_SettleBatchPreallocated/N  settle_batch() on a ledger and a MemoryStore that allocated and
+//                              touched the run's memory when they opened
+//                              (AccountServiceOptions::fills_preallocated, MemoryStoreOptions):
+//                              the same work without the page faults of fresh memory
 //   BM_ReserveRelease          reserve_buy() then release_reservation(), one pair per iteration
 //   BM_ReserveCancel           reserve_buy() then cancel_order()
 //   BM_ReserveReleaseBatch/N   reserve_batch() of N buy orders, then release_batch() of them:
@@ -47,6 +51,7 @@
 #include "absl/types/span.h"
 #include "account/account_service.h"
 #include "account/clock.h"
+#include "account/memory_store.h"
 #include "account/notional.h"
 #include "support/settlement_fixture.h"
 
@@ -90,13 +95,17 @@ struct Ledger {
   account::bench::SettlementParties parties;
 };
 
-absl::StatusOr<std::unique_ptr<AccountService>> open_ledger() {
+// `fills_preallocated`: fills whose memory the ledger and its store take and touch at open.
+absl::StatusOr<std::unique_ptr<AccountService>> open_ledger(size_t fills_preallocated = 0) {
   return AccountService::open(
-      {.clock = std::make_shared<account::ManualClock>(account::bench::bench_start())});
+      {.store = std::make_shared<account::MemoryStore>(
+           account::MemoryStoreOptions{.fills_preallocated = fills_preallocated}),
+       .clock = std::make_shared<account::ManualClock>(account::bench::bench_start()),
+       .fills_preallocated = fills_preallocated});
 }
 
-absl::StatusOr<Ledger> make_settlement_ledger() {
-  absl::StatusOr<std::unique_ptr<AccountService>> service = open_ledger();
+absl::StatusOr<Ledger> make_settlement_ledger(size_t fills_preallocated) {
+  absl::StatusOr<std::unique_ptr<AccountService>> service = open_ledger(fills_preallocated);
   if (!service.ok()) return service.status();
   Ledger ledger{.service = std::move(*service)};
   if (absl::Status s = account::bench::add_settlement_parties(*ledger.service, ledger.parties);
@@ -107,15 +116,16 @@ absl::StatusOr<Ledger> make_settlement_ledger() {
 }
 
 // Builds the ledger and `count` fills, or marks the run as an error and returns nothing.
-std::optional<std::pair<Ledger, std::vector<Fill>>> settlement_inputs(benchmark::State& state,
-                                                                      int64_t count) {
+std::optional<std::pair<Ledger, std::vector<Fill>>> settlement_inputs(
+    benchmark::State& state, int64_t count, bool preallocated = false) {
   // Each market maker's order serves an eighth of the fills, each buyer's a 64th: the market
   // makers' orders run out first, at kFillCapacity fills.
   if (count > kFillCapacity) {
     state.SkipWithError("more fills than the fixture's orders can take");
     return std::nullopt;
   }
-  absl::StatusOr<Ledger> ledger = make_settlement_ledger();
+  absl::StatusOr<Ledger> ledger =
+      make_settlement_ledger(preallocated ? static_cast<size_t>(count) : 0);
   if (!ledger.ok()) {
     state.SkipWithError(("fixture: " + ledger.status().ToString()).c_str());
     return std::nullopt;
@@ -141,9 +151,9 @@ void BM_Settle(benchmark::State& state) {
   report(state, static_cast<int64_t>(next), refused, first);
 }
 
-void settle_batches(benchmark::State& state, bool publish) {
+void settle_batches(benchmark::State& state, bool publish, bool preallocated = false) {
   const int64_t batch = state.range(0);
-  auto inputs = settlement_inputs(state, state.max_iterations * batch);
+  auto inputs = settlement_inputs(state, state.max_iterations * batch, preallocated);
   if (!inputs) return;
   AccountService& service = *inputs->first.service;
   const absl::Span<const Fill> fills(inputs->second);
@@ -167,6 +177,7 @@ void settle_batches(benchmark::State& state, bool publish) {
 
 void BM_SettleBatch(benchmark::State& state) { settle_batches(state, false); }
 void BM_SettleBatchPublish(benchmark::State& state) { settle_batches(state, true); }
+void BM_SettleBatchPreallocated(benchmark::State& state) { settle_batches(state, false, true); }
 
 // --- Reserve and free -------------------------------------------------------------------------
 
@@ -365,6 +376,7 @@ BENCHMARK(BM_NaiveSettle)->Iterations(kItemsPerRun);
 BENCHMARK(BM_SettleBatch)->Arg(100)->Iterations(kItemsPerRun / 100);
 BENCHMARK(BM_SettleBatch)->Arg(1'000)->Iterations(kItemsPerRun / 1'000);
 BENCHMARK(BM_SettleBatchPublish)->Arg(1'000)->Iterations(kItemsPerRun / 1'000);
+BENCHMARK(BM_SettleBatchPreallocated)->Arg(1'000)->Iterations(kItemsPerRun / 1'000);
 BENCHMARK(BM_NaiveSettleBatch)->Arg(100)->Iterations(kItemsPerRun / 100);
 BENCHMARK(BM_NaiveSettleBatch)->Arg(1'000)->Iterations(kItemsPerRun / 1'000);
 BENCHMARK(BM_ReserveRelease)->Iterations(kItemsPerRun);

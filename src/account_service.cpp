@@ -121,6 +121,7 @@ absl::Status AccountService::reload() {
   if (!snapshot.ok()) return snapshot.status();
   std::unique_ptr<internal::LedgerState> state =
       internal::LedgerState::from_snapshot(options_.limits, *snapshot);
+  state->reserve_fills(options_.fills_preallocated);
   const std::vector<StagedExpiry> durable = take_durable_expiries(*state);
   {
     internal::WriterLock lock(&state_mu_);

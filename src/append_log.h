@@ -12,6 +12,8 @@
 #include <cstddef>
 #include <vector>
 
+#include "prefault.h"
+
 namespace account::internal {
 
 template <typename T>
@@ -31,6 +33,16 @@ class AppendLog {
 
   void append(const std::vector<T>& rows) {
     for (const T& row : rows) push_back(row);
+  }
+
+  // Allocates chunks for `rows` rows in all and prefaults them (prefault.h),
+  // so that appends up to there neither allocate nor fault.
+  void reserve(size_t rows) {
+    while (chunks_.size() * kChunkRows < rows) {
+      chunks_.emplace_back();
+      chunks_.back().reserve(kChunkRows);
+      prefault(chunks_.back().data(), kChunkRows * sizeof(T));
+    }
   }
 
  private:

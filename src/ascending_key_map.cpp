@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "prefault.h"
+
 namespace account::internal {
 
 namespace {
@@ -89,8 +91,25 @@ AscendingKeyMap::Place AscendingKeyMap::place_of(uint64_t key) const {
 }
 
 void AscendingKeyMap::add_chunk(uint64_t first_key) {
-  chunks_.push_back(
-      ChunkRef{first_key, spare_ ? std::move(spare_) : std::make_unique_for_overwrite<Chunk>()});
+  std::unique_ptr<Chunk> chunk;
+  if (spare_) {
+    chunk = std::move(spare_);
+  } else if (!reserved_.empty()) {
+    chunk = std::move(reserved_.back());
+    reserved_.pop_back();
+  } else {
+    chunk = std::make_unique_for_overwrite<Chunk>();
+  }
+  chunks_.push_back(ChunkRef{first_key, std::move(chunk)});
+}
+
+void AscendingKeyMap::reserve(size_t keys) {
+  const size_t chunks = (keys + kChunkEntries - 1) / kChunkEntries;
+  while (reserved_.size() < chunks) {
+    reserved_.push_back(std::make_unique_for_overwrite<Chunk>());
+    prefault(reserved_.back().get(), sizeof(Chunk));
+  }
+  chunks_.reserve(chunk_count() + head_ + chunks);
 }
 
 bool AscendingKeyMap::insert_slow(uint64_t key, uint64_t value) {

@@ -82,6 +82,11 @@ class AscendingKeyMap {
   // the overflow's capacity if it holds any key.
   void clear();
 
+  // Allocates and prefaults (prefault.h) the chunks that the next `keys`
+  // appended keys will fill, so that those appends neither allocate nor
+  // fault. A chunk emptied later is reused as before.
+  void reserve(size_t keys);
+
   // Entries in the run, dead ones included, and how many are dead; for tests
   // of the memory bound.
   size_t run_size() const { return static_cast<size_t>(next_ - front_); }
@@ -169,6 +174,7 @@ class AscendingKeyMap {
   std::vector<ChunkRef> chunks_;
   size_t head_ = 0;
   std::unique_ptr<Chunk> spare_;               // An emptied chunk, for the next append.
+  std::vector<std::unique_ptr<Chunk>> reserved_;  // From reserve(), used after spare_.
   uint64_t front_ = 0;                         // Position of the oldest entry.
   uint64_t next_ = 0;                          // Position after the newest entry.
   uint64_t dead_ = 0;                          // Dead entries in the run.

@@ -10,10 +10,25 @@ void ExecutionWindow::push_back(const Fill& fill) {
   const bool fresh = index_.insert(fill.execution.value(), next_);
   ACCOUNT_CHECK(fresh, "an execution id is applied once");
   if ((next_ & (kChunkFills - 1)) == 0) {
-    chunks_.push_back(spare_ ? std::move(spare_) : std::make_unique<Fill[]>(kChunkFills));
+    if (spare_) {
+      chunks_.push_back(std::move(spare_));
+    } else if (!reserved_.empty()) {
+      chunks_.push_back(std::move(reserved_.back()));
+      reserved_.pop_back();
+    } else {
+      chunks_.push_back(std::make_unique<Fill[]>(kChunkFills));
+    }
   }
   chunks_.back()[next_ & (kChunkFills - 1)] = fill;
   ++next_;
+}
+
+void ExecutionWindow::reserve(size_t fills) {
+  // make_unique<Fill[]> value-initializes every fill: that writes each page.
+  while (reserved_.size() * kChunkFills < fills) {
+    reserved_.push_back(std::make_unique<Fill[]>(kChunkFills));
+  }
+  index_.reserve(fills);
 }
 
 void ExecutionWindow::pop_front() {

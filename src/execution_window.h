@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <vector>
 
 #include "account/fill.h"
 #include "ascending_key_map.h"
@@ -39,6 +40,10 @@ class ExecutionWindow {
 
   // Remembers `fill`, whose id must not be remembered already.
   void push_back(const Fill& fill);
+
+  // Allocates and touches the memory of the next `fills` fills pushed, so
+  // that those pushes neither allocate nor fault (prefault.h).
+  void reserve(size_t fills);
 
   // The oldest remembered fill; the window must not be empty.
   const Fill& front() const { return at(front_); }
@@ -61,6 +66,7 @@ class ExecutionWindow {
 
   std::deque<Chunk> chunks_;  // The first holds arrival front_.
   Chunk spare_;               // A chunk emptied by pop_front(), for the next push_back().
+  std::vector<Chunk> reserved_;  // From reserve(), used after spare_.
   uint64_t front_ = 0;        // Arrival number of the oldest fill.
   uint64_t next_ = 0;         // Arrival number of the next fill.
   AscendingKeyMap index_;     // Execution id -> arrival number.

@@ -58,6 +58,10 @@ class LedgerState {
  public:
   explicit LedgerState(const LedgerLimits& limits) : limits_(limits) {}
 
+  // Allocates and touches the dedupe memory of the next `fills` fills
+  // (AccountServiceOptions::fills_preallocated).
+  void reserve_fills(size_t fills) { executions_.reserve(fills); }
+
   // Rebuilds from a store snapshot, recomputing every derived figure
   // (reserved cash, open notional, reserved and pending quantities).
   static std::unique_ptr<LedgerState> from_snapshot(const LedgerLimits& limits,

@@ -225,7 +225,13 @@ void MemoryStore::Impl::unclaim(const ChangeSet& c, const Claimed& claimed) {
   }
 }
 
-MemoryStore::MemoryStore() : impl_(std::make_unique<Impl>()) {}
+MemoryStore::MemoryStore(MemoryStoreOptions options) : impl_(std::make_unique<Impl>()) {
+  Impl& s = *impl_;
+  internal::WriterLock lock(&s.mu);
+  s.executions.reserve(options.fills_preallocated);
+  s.execution_ids.reserve(options.fills_preallocated);
+  s.trades.reserve(2 * options.fills_preallocated);
+}
 MemoryStore::~MemoryStore() = default;
 
 absl::Status MemoryStore::commit(const ChangeSet& changes) {

@@ -14,6 +14,13 @@ TEST_CASE("MemoryStore conforms to the Store contract", "[store][memory]") {
   testing::store_conformance([] { return std::make_shared<MemoryStore>(); });
 }
 
+TEST_CASE("MemoryStore with preallocated log memory conforms to the Store contract",
+          "[store][memory]") {
+  testing::store_conformance([] {
+    return std::make_shared<MemoryStore>(MemoryStoreOptions{.fills_preallocated = 5'000});
+  });
+}
+
 // The execution ids a refused commit claimed are released (newest first, the
 // way the index undoes them cheaply), so the same ids commit afterwards; ids
 // that arrive out of order are claimed and refused like ascending ones.

@@ -43,6 +43,9 @@ TEST_CASE("ExecutionWindow finds exactly the fills it holds while it grows and s
   INFO("seed " << seed);
   std::mt19937_64 rng(seed);
   ExecutionWindow window;
+  // With memory reserved ahead for part of the run, or none.
+  SECTION("reserved") { window.reserve(10'000); }
+  SECTION("not reserved") {}
   std::deque<Fill> model;
   uint64_t next = 1;
   for (int step = 0; step < 50'000; ++step) {
