@@ -485,14 +485,13 @@ std::vector<absl::StatusOr<SettlementReceipt>> AccountService::settle_batch(
   std::vector<const Fill*> to_queue;
   absl::Status unavailable;
   for (size_t i = 0; i < fills.size(); ++i) {
-    if (!store_unavailable(results[i])) {
-      observer_->settled(fills[i], results[i]);
-      continue;
-    }
+    if (results[i].ok() || !store_unavailable(results[i])) continue;
     unavailable = results[i].status();
     to_queue.push_back(&fills[i]);
     results[i] = queued_receipt(fills[i]);
   }
+  // Queued fills now have kQueued receipts, which count nowhere yet.
+  observer_->settled(fills, results);
   if (!to_queue.empty()) {
     queue_fills(to_queue);
     observer_->fills_queued(to_queue.size(), unavailable);
@@ -551,8 +550,8 @@ void AccountService::retry_queued_fills() {
       internal::MutexLock lock(&queued_mu_);
       queued_.erase(queued_.begin(), queued_.begin() + static_cast<std::ptrdiff_t>(attempt.size()));
     }
+    observer_->settled(attempt, results);
     for (size_t i = 0; i < attempt.size(); ++i) {
-      observer_->settled(attempt[i], results[i]);
       options_.sink->on_queued_fill_done(attempt[i], results[i].status());
     }
   }

@@ -59,12 +59,23 @@ void LedgerObserver::reservations_expired(size_t n) {
   }
 }
 
-void LedgerObserver::settled(const Fill& fill, const absl::StatusOr<SettlementReceipt>& result) {
-  if (!result.ok()) {
+void LedgerObserver::settled(absl::Span<const Fill> fills,
+                             absl::Span<const absl::StatusOr<SettlementReceipt>> results) {
+  uint64_t applied = 0;
+  uint64_t orders_done = 0;
+  for (size_t i = 0; i < results.size(); ++i) {
+    const absl::StatusOr<SettlementReceipt>& result = results[i];
+    if (result.ok()) {
+      if (result->outcome != SettlementOutcome::kApplied) continue;
+      ++applied;
+      orders_done += uint64_t{result->buyer_order_done} + result->seller_order_done;
+      continue;
+    }
     outcome(result.status());
     // A redelivery with other fields means the engine and the ledger
     // disagree about a trade: a person must look.
     if (reason_of(result) == Reason::kExecutionConflict) {
+      const Fill& fill = fills[i];
       log_event(log_, clock_, LogLevel::kError, "execution_conflict",
                 std::string(result.status().message()),
                 {{"execution_id", fill.execution.value()},
@@ -73,11 +84,9 @@ void LedgerObserver::settled(const Fill& fill, const absl::StatusOr<SettlementRe
                  {"seller_account_id", fill.seller.account.value()},
                  {"seller_order_id", fill.seller.order.value()}});
     }
-    return;
   }
-  if (result->outcome != SettlementOutcome::kApplied) return;
-  trades_settled_->add();
-  reservations_settled_->add(uint64_t{result->buyer_order_done} + result->seller_order_done);
+  if (applied > 0) trades_settled_->add(applied);
+  if (orders_done > 0) reservations_settled_->add(orders_done);
 }
 
 void LedgerObserver::fills_queued(size_t n, const absl::Status& why) {

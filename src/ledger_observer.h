@@ -25,6 +25,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "absl/time/time.h"
 #include "account/clock.h"
 #include "account/fill.h"
@@ -46,7 +47,10 @@ class LedgerObserver {
   void reservation_admitted(const absl::Status& status);
   void reservations_released(size_t n) { reservations_released_->add(n); }
   void reservations_expired(size_t n);
-  void settled(const Fill& fill, const absl::StatusOr<SettlementReceipt>& result);
+  // Counts what settling `fills` gave (results[i] is fills[i]'s), one add per
+  // counter for the whole batch: a counter add is an atomic read-modify-write.
+  void settled(absl::Span<const Fill> fills,
+               absl::Span<const absl::StatusOr<SettlementReceipt>> results);
   void settlement_latency(absl::Duration took) {
     settlement_seconds_->observe_ns(absl::ToInt64Nanoseconds(took));
   }
