@@ -11,6 +11,9 @@
 //   BM_ReserveCancel           reserve_buy() then cancel_order()
 //   BM_ReserveReleaseBatch/N   reserve_batch() of N buy orders, then release_batch() of them:
 //                              N pairs per iteration in two store transactions
+//   BM_ReserveReleaseBatchPreallocated/N  the same on a ledger and store that took and touched
+//                              the run's reservation memory at open
+//                              (AccountServiceOptions::reservations_preallocated)
 //   BM_Naive*                  the same work done by a std::mutex and std::unordered_maps that
 //                              apply cash and position changes directly: no validation, no
 //                              change set, no store, no exactly-once bookkeeping. It is the floor
@@ -95,13 +98,16 @@ struct Ledger {
   account::bench::SettlementParties parties;
 };
 
-// `fills_preallocated`: fills whose memory the ledger and its store take and touch at open.
-absl::StatusOr<std::unique_ptr<AccountService>> open_ledger(size_t fills_preallocated = 0) {
+// Fills and reservations whose memory the ledger and its store take and touch at open.
+absl::StatusOr<std::unique_ptr<AccountService>> open_ledger(size_t fills_preallocated = 0,
+                                                            size_t reservations_preallocated = 0) {
   return AccountService::open(
       {.store = std::make_shared<account::MemoryStore>(
-           account::MemoryStoreOptions{.fills_preallocated = fills_preallocated}),
+           account::MemoryStoreOptions{.fills_preallocated = fills_preallocated,
+                                       .reservations_preallocated = reservations_preallocated}),
        .clock = std::make_shared<account::ManualClock>(account::bench::bench_start()),
-       .fills_preallocated = fills_preallocated});
+       .fills_preallocated = fills_preallocated,
+       .reservations_preallocated = reservations_preallocated});
 }
 
 absl::StatusOr<Ledger> make_settlement_ledger(size_t fills_preallocated) {
@@ -213,10 +219,12 @@ void reserve_and_free(benchmark::State& state, FreeBy free_by) {
 
 void BM_ReserveRelease(benchmark::State& state) { reserve_and_free(state, FreeBy::kRelease); }
 
-// The same orders as BM_ReserveRelease, admitted and released `batch` at a time.
-void BM_ReserveReleaseBatch(benchmark::State& state) {
+// The same orders as BM_ReserveRelease, admitted and released `batch` at a time; with
+// `preallocated`, on a ledger and store that took and touched the run's memory at open.
+void reserve_release_batches(benchmark::State& state, bool preallocated) {
   const size_t batch = static_cast<size_t>(state.range(0));
-  absl::StatusOr<std::unique_ptr<AccountService>> service = open_ledger();
+  absl::StatusOr<std::unique_ptr<AccountService>> service =
+      open_ledger(0, preallocated ? static_cast<size_t>(state.max_iterations) * batch : 0);
   if (!service.ok()) return state.SkipWithError(service.status().ToString().c_str());
   std::vector<AccountId> accounts;
   for (size_t b = 0; b < kBuyers; ++b) {
@@ -251,6 +259,10 @@ void BM_ReserveReleaseBatch(benchmark::State& state) {
   report(state, static_cast<int64_t>(next_order - 1), refused, first);
 }
 void BM_ReserveCancel(benchmark::State& state) { reserve_and_free(state, FreeBy::kCancel); }
+void BM_ReserveReleaseBatch(benchmark::State& state) { reserve_release_batches(state, false); }
+void BM_ReserveReleaseBatchPreallocated(benchmark::State& state) {
+  reserve_release_batches(state, true);
+}
 
 // --- Baseline -----------------------------------------------------------------------------------
 
@@ -383,6 +395,7 @@ BENCHMARK(BM_ReserveRelease)->Iterations(kItemsPerRun);
 BENCHMARK(BM_ReserveCancel)->Iterations(kItemsPerRun);
 BENCHMARK(BM_ReserveReleaseBatch)->Arg(100)->Iterations(kItemsPerRun / 100);
 BENCHMARK(BM_ReserveReleaseBatch)->Arg(1'000)->Iterations(kItemsPerRun / 1'000);
+BENCHMARK(BM_ReserveReleaseBatchPreallocated)->Arg(1'000)->Iterations(kItemsPerRun / 1'000);
 BENCHMARK(BM_NaiveReserveRelease)->Iterations(kItemsPerRun);
 
 }  // namespace

@@ -122,6 +122,12 @@ absl::Status AccountService::reload() {
   std::unique_ptr<internal::LedgerState> state =
       internal::LedgerState::from_snapshot(options_.limits, *snapshot);
   state->reserve_fills(options_.fills_preallocated);
+  state->reserve_reservations(options_.reservations_preallocated);
+  if (options_.reservations_preallocated > 0) {
+    // Leader only, as reload() is: the Txn is the leader's.
+    txn_->reserve_reservation_ids(state->next_reservation_id() +
+                                  options_.reservations_preallocated);
+  }
   const std::vector<StagedExpiry> durable = take_durable_expiries(*state);
   {
     internal::WriterLock lock(&state_mu_);

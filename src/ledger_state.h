@@ -61,6 +61,13 @@ class LedgerState {
   // Allocates and touches the dedupe memory of the next `fills` fills
   // (AccountServiceOptions::fills_preallocated).
   void reserve_fills(size_t fills) { executions_.reserve(fills); }
+  // Allocates and touches the memory of the next `reservations` new
+  // reservations: rows and the order index
+  // (AccountServiceOptions::reservations_preallocated).
+  void reserve_reservations(size_t reservations) {
+    reservations_.reserve(reservations);
+    by_order_.reserve(reservations);
+  }
 
   // Rebuilds from a store snapshot, recomputing every derived figure
   // (reserved cash, open notional, reserved and pending quantities).
@@ -176,6 +183,12 @@ class Txn {
   }
   ReservationId next_reservation_id() const {
     return ReservationId{base_->next_reservation_id() + new_reservations_};
+  }
+
+  // Sizes the overlay's reservation slots for ids up to `id`, so that
+  // staging them neither grows nor faults (the slots are touched).
+  void reserve_reservation_ids(uint64_t id) {
+    if (id > reservation_slots_.size()) reservation_slots_.resize(id);
   }
 
   void create_account(Account row);

@@ -231,6 +231,7 @@ MemoryStore::MemoryStore(MemoryStoreOptions options) : impl_(std::make_unique<Im
   s.executions.reserve(options.fills_preallocated);
   s.execution_ids.reserve(options.fills_preallocated);
   s.trades.reserve(2 * options.fills_preallocated);
+  s.reservations.reserve(options.reservations_preallocated);
 }
 MemoryStore::~MemoryStore() = default;
 

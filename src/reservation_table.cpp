@@ -1,5 +1,6 @@
 #include "reservation_table.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "check.h"
@@ -18,7 +19,14 @@ std::pair<Reservation*, bool> ReservationTable::put(const Reservation& r) {
   }
   if (c - first_chunk_ >= chunks_.size()) chunks_.resize(c - first_chunk_ + 1);
   std::unique_ptr<Chunk>& chunk = chunks_[c - first_chunk_];
-  if (chunk == nullptr) chunk = std::make_unique<Chunk>();
+  if (chunk == nullptr) {
+    if (spares_.empty()) {
+      chunk = std::make_unique<Chunk>();
+    } else {
+      chunk = std::move(spares_.back());
+      spares_.pop_back();
+    }
+  }
   Reservation& row = chunk->rows[(r.id.value() - 1) & kRowMask];
   const bool inserted = !row.id.valid();
   row = r;
@@ -27,6 +35,13 @@ std::pair<Reservation*, bool> ReservationTable::put(const Reservation& r) {
     ++size_;
   }
   return {&row, inserted};
+}
+
+void ReservationTable::reserve(size_t reservations) {
+  const size_t chunks = (reservations + kChunkRows - 1) / kChunkRows + 1;
+  spares_max_ = std::max(spares_max_, chunks);
+  // make_unique<Chunk>() zeroes every row: that writes each page.
+  while (spares_.size() < chunks) spares_.push_back(std::make_unique<Chunk>());
 }
 
 void ReservationTable::erase(ReservationId id) {
@@ -38,7 +53,12 @@ void ReservationTable::erase(ReservationId id) {
   row = Reservation{};
   --size_;
   if (--chunk->held > 0) return;
-  chunk.reset();
+  // Every row is empty again (id 0), as in a new chunk: keep it for reuse.
+  if (spares_.size() < spares_max_) {
+    spares_.push_back(std::move(chunk));
+  } else {
+    chunk.reset();
+  }
   size_t spent = 0;
   while (spent < chunks_.size() && chunks_[spent] == nullptr) ++spent;
   chunks_.erase(chunks_.begin(), chunks_.begin() + static_cast<std::ptrdiff_t>(spent));

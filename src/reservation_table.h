@@ -41,6 +41,12 @@ class ReservationTable {
   // Removes the reservation with this id, if held.
   void erase(ReservationId id);
 
+  // Allocates and touches the chunks that the next `reservations` new ids
+  // will need (one more, as they may straddle one), so that those puts
+  // neither allocate nor fault (prefault.h). Chunks emptied later are kept
+  // for reuse, up to as many as were reserved (at least one).
+  void reserve(size_t reservations);
+
   // Calls `f` with each reservation, by ascending id.
   template <typename F>
   void for_each(F&& f) const {
@@ -72,6 +78,9 @@ class ReservationTable {
   // index is one instruction, and dropping spent chunks from the front
   // happens once per 1,024 reservations.
   std::vector<std::unique_ptr<Chunk>> chunks_;
+  // Empty chunks, zeroed, for the next ids: reserved ahead or emptied.
+  std::vector<std::unique_ptr<Chunk>> spares_;
+  size_t spares_max_ = 1;
   uint64_t first_chunk_ = 0;
   size_t size_ = 0;
 };

@@ -32,6 +32,9 @@ struct MemoryStoreOptions {
   // and its two trades) is allocated and touched at construction, so that
   // committing the first that many fills takes no page fault. Default 0.
   size_t fills_preallocated = 0;
+  // Reservations whose last-image rows (128 bytes each) are allocated and
+  // touched at construction. Default 0.
+  size_t reservations_preallocated = 0;
 };
 
 class MemoryStore final : public Store {
