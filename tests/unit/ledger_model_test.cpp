@@ -102,10 +102,12 @@ class Sequence : private testing::RandomDraws {
   absl::Time now() const { return clock_->now(); }
 
   AccountServiceOptions options() {
-    // Odd seeds open with dedupe memory preallocated (more than a run fills).
+    // Half the seeds (by their second bit: seeds are odd) open with fill and
+    // reservation memory preallocated, more than a run uses.
+    const size_t preallocated = (seed_ >> 1) % 2 == 0 ? 0 : 2'000;
     return AccountServiceOptions{.store = store_, .clock = clock_, .sink = sink_,
-                                 .limits = limits_,
-                                 .fills_preallocated = seed_ % 2 == 0 ? 0 : size_t{2'000}};
+                                 .limits = limits_, .fills_preallocated = preallocated,
+                                 .reservations_preallocated = preallocated};
   }
 
   // An existing account mostly; sometimes one that does not exist.
@@ -750,10 +752,11 @@ class Sequence : private testing::RandomDraws {
   const int steps_;
   Coverage& coverage_;
   LedgerLimits limits_;
-  // Every third seed's store preallocates its log, for fewer fills than a
-  // long run commits.
+  // Every third seed's store preallocates its log and reservation rows, for
+  // fewer than a long run commits.
   std::shared_ptr<MemoryStore> store_ = std::make_shared<MemoryStore>(
-      MemoryStoreOptions{.fills_preallocated = seed_ % 3 == 0 ? size_t{100} : 0});
+      MemoryStoreOptions{.fills_preallocated = seed_ % 3 == 0 ? size_t{100} : 0,
+                         .reservations_preallocated = seed_ % 3 == 0 ? size_t{100} : 0});
   std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>(kEpoch);
   std::shared_ptr<RecordingSink> sink_ = std::make_shared<RecordingSink>();
   std::unique_ptr<AccountService> service_;
