@@ -153,8 +153,8 @@ void LedgerState::apply(const Txn& txn, const ChangeSet& changes, absl::Time now
     put_account(row);
     dirty_accounts_.insert(row.id);
   }
-  for (const Position& p : txn.positions_) put_position(p);
-  for (const Reservation& r : txn.reservations_) put_reservation(r);
+  for (const Position& p : changes.positions) put_position(p);
+  for (const Reservation& r : changes.reservations) put_reservation(r);
   for (const Fill& fill : changes.executions) add_execution(fill);
   // Each trade lands in its account's ring, whose next slot was last written
   // a thousand of that account's trades ago: ask for it a few trades ahead,
@@ -466,8 +466,8 @@ void Txn::change_set(ChangeSet* out_ptr) {
                                             : before->row.sleeper != row.sleeper;
     if (relinked && row.sleeper.has_value()) out.links.push_back(AccountLink{row.id, *row.sleeper});
   }
-  out.positions.assign(positions_.begin(), positions_.end());
-  out.reservations.assign(reservations_.begin(), reservations_.end());
+  out.positions.swap(positions_);
+  out.reservations.swap(reservations_);
   out.executions.swap(executions_);
   out.trades.swap(trades_);
   out.entries.swap(entries_);

@@ -99,8 +99,8 @@ class LedgerState {
   const ReservationTable& reservations() const { return reservations_; }
   const absl::flat_hash_map<std::string, ExternalEntry>& entries() const { return entries_; }
 
-  // Applies a committed transaction: the rows staged in `txn` and the
-  // executions, trades and entries that `changes` (its change_set()) holds.
+  // Applies a committed transaction: the accounts staged in `txn` and the
+  // rows that `changes` (its change_set()) holds.
   // `now` drives pruning of finished reservations. Adds every touched
   // account and position to the dirty sets.
   void apply(const class Txn& txn, const ChangeSet& changes, absl::Time now);
@@ -212,10 +212,11 @@ class Txn {
   void add_trade(const Trade& trade);
   void add_entry(ExternalEntry entry);
 
-  // Writes what the store must commit into `out`. The batch's executions,
-  // trades and entries move into `out` rather than being copied (the
-  // vectors swap, so both keep their capacity); LedgerState::apply() reads
-  // them from there.
+  // Writes what the store must commit into `out`. The batch's positions,
+  // reservations, executions, trades and entries move into `out` rather
+  // than being copied (the vectors swap, so both keep their capacity);
+  // LedgerState::apply() reads them from there. The Txn stages nothing more
+  // until reset().
   void change_set(ChangeSet* out);
   bool empty() const;
 
