@@ -66,6 +66,9 @@ class AscendingKeyMap {
     return find_stored(key);
   }
   bool contains(uint64_t key) const { return find(key) != nullptr; }
+  // Whether `key` is above every stored key, so absent: two compares and no
+  // probe. False says nothing (the key may or may not be stored).
+  bool above_every_key(uint64_t key) const { return above_all(key); }
 
   // Stores key -> value and returns true, or returns false and changes
   // nothing if `key` is present.

@@ -317,6 +317,7 @@ const Reservation* Txn::reservation(ReservationId id) const {
 
 std::optional<ReservationId> Txn::reservation_for_order(OrderId order) const {
   if (const uint64_t* id = new_orders_.find(order.value())) return ReservationId{*id};
+  if (base_->order_above_all(order)) return std::nullopt;  // A new order: no hint needed.
   // Fibonacci hashing: order ids that rise by one spread over the table.
   constexpr uint64_t kFibonacci = 0x9E3779B97F4A7C15;
   OrderHint& hint = order_hints_[(order.value() * kFibonacci) >> (64 - kOrderHintBits)];

@@ -78,6 +78,9 @@ class LedgerState {
   const Position* position(AccountId account, SymbolId symbol) const;
   const Reservation* reservation(ReservationId id) const;
   std::optional<ReservationId> reservation_for_order(OrderId order) const;
+  // Whether `order` is above every order id held, so has no reservation:
+  // the common case of a new order, answered without a probe.
+  bool order_above_all(OrderId order) const { return by_order_.above_every_key(order.value()); }
   std::optional<AccountId> account_by_google_id(std::string_view google_id) const;
   const Fill* execution(ExecutionId id) const;
   const ExternalEntry* entry(std::string_view key) const;
