@@ -119,15 +119,14 @@ absl::StatusOr<std::unique_ptr<AccountService>> AccountService::open(
 absl::Status AccountService::reload() {
   absl::StatusOr<LedgerSnapshot> snapshot = options_.store->load(snapshot_request());
   if (!snapshot.ok()) return snapshot.status();
-  std::unique_ptr<internal::LedgerState> state =
+  absl::StatusOr<std::unique_ptr<internal::LedgerState>> restored =
       internal::LedgerState::from_snapshot(options_.limits, *snapshot);
+  if (!restored.ok()) return restored.status();
+  std::unique_ptr<internal::LedgerState> state = std::move(*restored);
   state->reserve_fills(options_.fills_preallocated);
   state->reserve_reservations(options_.reservations_preallocated);
-  if (options_.reservations_preallocated > 0) {
-    // Leader only, as reload() is: the Txn is the leader's.
-    txn_->reserve_reservation_ids(state->next_reservation_id() +
-                                  options_.reservations_preallocated);
-  }
+  // Leader only, as reload() is: the Txn is the leader's.
+  txn_->reserve_reservation_ids(*state, options_.reservations_preallocated);
   const std::vector<StagedExpiry> durable = take_durable_expiries(*state);
   {
     internal::WriterLock lock(&state_mu_);

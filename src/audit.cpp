@@ -118,8 +118,14 @@ AuditReport AccountService::audit() const {
     return report;
   }
   // Restore the stored state the way open() would, so both sides are canonical.
-  const LedgerSnapshot restored =
-      internal::LedgerState::from_snapshot(options_.limits, *stored)->to_snapshot();
+  absl::StatusOr<std::unique_ptr<internal::LedgerState>> rebuilt =
+      internal::LedgerState::from_snapshot(options_.limits, *stored);
+  if (!rebuilt.ok()) {
+    report.violations.push_back(
+        internal::cat("store: cannot be restored: ", rebuilt.status().message()));
+    return report;
+  }
+  const LedgerSnapshot restored = (*rebuilt)->to_snapshot();
   auto compare = [&](std::string_view what, const auto& a, const auto& b) {
     if (a != b) {
       report.violations.push_back(internal::cat("store: ", what, " differ from memory (",

@@ -184,8 +184,18 @@ void LedgerState::mark_all_dirty() {
 
 // --- Snapshots ---------------------------------------------------------------
 
-std::unique_ptr<LedgerState> LedgerState::from_snapshot(const LedgerLimits& limits,
-                                                        const LedgerSnapshot& snapshot) {
+absl::StatusOr<std::unique_ptr<LedgerState>> LedgerState::from_snapshot(
+    const LedgerLimits& limits, const LedgerSnapshot& snapshot) {
+  if (!snapshot.reservations.empty()) {
+    const auto [low, high] = std::minmax_element(
+        snapshot.reservations.begin(), snapshot.reservations.end(),
+        [](const Reservation& a, const Reservation& b) { return a.id < b.id; });
+    if (high->id.value() - low->id.value() > kReservationIdSpanMax) {
+      return absl::DataLossError(internal::cat(
+          "reservation ids ", low->id.value(), " to ", high->id.value(), " span more than ",
+          kReservationIdSpanMax, " ids; the ledger issues and indexes them densely"));
+    }
+  }
   auto state = std::make_unique<LedgerState>(limits);
   std::vector<Account> accounts = snapshot.accounts;
   std::sort(accounts.begin(), accounts.end(),
@@ -271,11 +281,40 @@ LedgerSnapshot LedgerState::to_snapshot() const {
 
 // --- Txn ----------------------------------------------------------------------
 
-Txn::Slot& Txn::claim(std::vector<Slot>& slots, uint64_t id, uint32_t index) {
-  if (id > slots.size()) slots.resize(std::max<size_t>(id, slots.size() * 2));
-  Slot& s = slots[id - 1];
+Txn::Slot& Txn::claim(std::vector<Slot>& slots, uint64_t id, uint32_t index, uint64_t first) {
+  const uint64_t at = id - first;
+  if (at >= slots.size()) slots.resize(std::max<size_t>(at + 1, slots.size() * 2));
+  Slot& s = slots[at];
   s = Slot{generation_, index};
   return s;
+}
+
+void Txn::rebase_reservation_slots(const LedgerState& base) {
+  const uint64_t held = base.reservations().lowest_id_bound();
+  const uint64_t lowest = held != 0 ? held : base.next_reservation_id();
+  if (lowest <= reservation_slots_first_) return;
+  const uint64_t spent = lowest - reservation_slots_first_;
+  // Drop the spent slots in bulk, once they are many and at least half of
+  // the vector: the move is then amortized over the ids that retired them.
+  constexpr uint64_t kSpentMin = 4'096;
+  if (spent < kSpentMin && spent < reservation_slots_.size()) return;
+  if (spent < reservation_slots_.size() / 2) return;
+  if (spent >= reservation_slots_.size()) {
+    reservation_slots_.clear();
+  } else {
+    reservation_slots_.erase(reservation_slots_.begin(),
+                             reservation_slots_.begin() + static_cast<std::ptrdiff_t>(spent));
+  }
+  reservation_slots_first_ = lowest;
+}
+
+void Txn::reserve_reservation_ids(const LedgerState& base, size_t count) {
+  rebase_reservation_slots(base);
+  const uint64_t last = base.next_reservation_id() + count;
+  if (last > reservation_slots_first_ &&
+      last - reservation_slots_first_ > reservation_slots_.size()) {
+    reservation_slots_.resize(last - reservation_slots_first_);
+  }
 }
 
 const Account* Txn::account(AccountId id) const {
@@ -311,7 +350,7 @@ const Position* Txn::position(AccountId account_id, SymbolId symbol) const {
 }
 
 const Reservation* Txn::reservation(ReservationId id) const {
-  if (const Slot* s = slot(reservation_slots_, id.value())) return &reservations_[s->index];
+  if (const Slot* s = reservation_slot(id.value())) return &reservations_[s->index];
   return base_->reservation(id);
 }
 
@@ -354,10 +393,11 @@ void Txn::create_account(Account row) {
 void Txn::put_account(const Account& row) { overlay_account(row.id, row); }
 
 Reservation* Txn::mutable_reservation(ReservationId id) {
-  if (const Slot* s = slot(reservation_slots_, id.value())) return &reservations_[s->index];
+  if (const Slot* s = reservation_slot(id.value())) return &reservations_[s->index];
   const Reservation* current = base_->reservation(id);
   ACCOUNT_CHECK(current != nullptr, "commands change only reservations they found");
-  claim(reservation_slots_, id.value(), static_cast<uint32_t>(reservations_.size()));
+  claim(reservation_slots_, id.value(), static_cast<uint32_t>(reservations_.size()),
+        reservation_slots_first_);
   reservations_.push_back(*current);
   return &reservations_.back();
 }
@@ -397,11 +437,13 @@ void Txn::put_position(const Position& position) {
 
 void Txn::put_reservation(const Reservation& reservation) {
   const uint64_t id = reservation.id.value();
-  if (const Slot* s = slot(reservation_slots_, id)) {
+  if (const Slot* s = reservation_slot(id)) {
     reservations_[s->index] = reservation;
     return;
   }
-  claim(reservation_slots_, id, static_cast<uint32_t>(reservations_.size()));
+  ACCOUNT_CHECK(id >= reservation_slots_first_, "a staged reservation is held or new");
+  claim(reservation_slots_, id, static_cast<uint32_t>(reservations_.size()),
+        reservation_slots_first_);
   reservations_.push_back(reservation);
   if (id >= base_->next_reservation_id()) {
     new_orders_.insert(reservation.order.value(), id);
@@ -428,6 +470,7 @@ bool Txn::empty() const {
 
 void Txn::reset(const LedgerState& base) {
   base_ = &base;
+  rebase_reservation_slots(base);
   if (++generation_ == 0) {
     // After 2^32 batches the stamps would repeat: start the arrays afresh.
     for (std::vector<Slot>* slots : {&account_slots_, &position_slots_, &reservation_slots_}) {

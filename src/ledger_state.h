@@ -12,6 +12,7 @@
 #include "absl/container/btree_map.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "account/account.h"
 #include "account/change_set.h"
@@ -71,8 +72,12 @@ class LedgerState {
 
   // Rebuilds from a store snapshot, recomputing every derived figure
   // (reserved cash, open notional, reserved and pending quantities).
-  static std::unique_ptr<LedgerState> from_snapshot(const LedgerLimits& limits,
-                                                    const LedgerSnapshot& snapshot);
+  // Fails with DataLoss when the snapshot's reservation ids span more than
+  // kReservationIdSpanMax: the ledger indexes reservations densely by id,
+  // and issues them so; ids that far apart were not written by it.
+  static absl::StatusOr<std::unique_ptr<LedgerState>> from_snapshot(
+      const LedgerLimits& limits, const LedgerSnapshot& snapshot);
+  static constexpr uint64_t kReservationIdSpanMax = uint64_t{1} << 32;
 
   const AccountRecord* account(AccountId id) const;
   const Position* position(AccountId account, SymbolId symbol) const;
@@ -188,11 +193,10 @@ class Txn {
     return ReservationId{base_->next_reservation_id() + new_reservations_};
   }
 
-  // Sizes the overlay's reservation slots for ids up to `id`, so that
-  // staging them neither grows nor faults (the slots are touched).
-  void reserve_reservation_ids(uint64_t id) {
-    if (id > reservation_slots_.size()) reservation_slots_.resize(id);
-  }
+  // Sizes the overlay's reservation slots for the next `count` new ids of
+  // `base`, so that staging them neither grows nor faults (the slots are
+  // touched).
+  void reserve_reservation_ids(const LedgerState& base, size_t count);
 
   void create_account(Account row);
   // The staged image of an existing account, copied into the overlay on
@@ -233,12 +237,19 @@ class Txn {
   };
   static constexpr uint32_t kNoPosition = UINT32_MAX;
 
-  const Slot* slot(const std::vector<Slot>& slots, uint64_t id) const {
-    if (id == 0 || id > slots.size()) return nullptr;
-    const Slot& s = slots[id - 1];
+  // slots[0] is the slot of id `first` (ids below it have none).
+  const Slot* slot(const std::vector<Slot>& slots, uint64_t id, uint64_t first = 1) const {
+    if (id < first || id - first >= slots.size()) return nullptr;
+    const Slot& s = slots[id - first];
     return s.generation == generation_ ? &s : nullptr;
   }
-  Slot& claim(std::vector<Slot>& slots, uint64_t id, uint32_t index);
+  Slot& claim(std::vector<Slot>& slots, uint64_t id, uint32_t index, uint64_t first = 1);
+  const Slot* reservation_slot(uint64_t id) const {
+    return slot(reservation_slots_, id, reservation_slots_first_);
+  }
+  // Moves reservation_slots_first_ up to the lowest id `base` can hold, and
+  // drops the slots below it, once enough of them are spent.
+  void rebase_reservation_slots(const LedgerState& base);
   Account* overlay_account(AccountId id, const Account& from);
 
   const LedgerState* base_ = nullptr;
@@ -252,7 +263,11 @@ class Txn {
   std::vector<Slot> position_slots_;    // Index = account id - 1.
   std::vector<Position> positions_;
   std::vector<uint32_t> position_next_;
-  std::vector<Slot> reservation_slots_;  // Index = reservation id - 1.
+  // Index = reservation id - reservation_slots_first_: relative to the
+  // lowest id the base may hold, so the slots follow the reservations held
+  // (ids rise for ever; a slot per id ever issued would grow without bound).
+  std::vector<Slot> reservation_slots_;
+  uint64_t reservation_slots_first_ = 1;
   std::vector<Reservation> reservations_;
   // The batch's new order and execution ids ascend as the whole ledger's
   // do: a fresh id is known absent and appended, and reset() is O(1).

@@ -26,6 +26,11 @@ namespace account::internal {
 class ReservationTable {
  public:
   size_t size() const { return size_; }
+  // A lower bound of every id held (the first id of the first chunk in
+  // use), or 0 when no id is held.
+  uint64_t lowest_id_bound() const {
+    return size_ == 0 ? 0 : (first_chunk_ << kChunkShift) + 1;
+  }
 
   const Reservation* find(ReservationId id) const {
     const Chunk* chunk = chunk_of(id.value());

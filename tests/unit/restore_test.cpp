@@ -114,5 +114,64 @@ TEST_CASE("snapshot, restore into a new store, replay: both ledgers stay identic
   CHECK(b->audit().ok());
 }
 
+// A snapshot with its reservation ids moved far from 1, as a ledger that has
+// issued 2^40 of them and pruned all but the newest would hold.
+LedgerSnapshot with_reservation_ids_from(LedgerSnapshot s, uint64_t offset) {
+  for (Reservation& r : s.reservations) r.id = ReservationId{r.id.value() + offset};
+  s.reservation_id_high_water += offset;
+  return s;
+}
+
+// The overlay indexes staged reservations by id relative to the lowest id
+// the ledger holds, so memory follows the reservations held, not every id
+// ever issued (a slot per id since the first would grow without bound).
+TEST_CASE("a ledger holding reservation ids far above 1 settles, admits and cancels as usual",
+          "[restore][reservations]") {
+  LedgerFixture a;
+  const AccountId buyer = a.account(100'000);
+  const AccountId seller = a.account();
+  a.give_shares(seller, SymbolId{1}, Qty{50'000});
+  const OrderSpec buy = a.order(buyer, SymbolId{1}, Qty{20'000}, Price{1'000});
+  const OrderSpec sell = a.order(seller, SymbolId{1}, Qty{20'000}, Price{1'000});
+  REQUIRE(a.svc().reserve_buy(buy).ok());
+  REQUIRE(a.svc().reserve_sell(sell).ok());
+  const uint64_t offset = uint64_t{1} << 40;
+  const LedgerSnapshot far = with_reservation_ids_from(a.svc().snapshot(), offset);
+
+  LedgerFixture b;
+  b.store = store_from(far);
+  b.clock->set(a.clock->now());
+  b.reopen();
+  REQUIRE(b.svc().snapshot().reservations == far.reservations);
+  REQUIRE(b.svc().settle(a.fill(buy, sell, Qty{5'000}, Price{1'000})).ok());
+  CHECK(b.svc().reservation_for_order(buy.order).value().remaining_qty == Qty{15'000});
+  OrderSpec more = buy;
+  more.order = OrderId{buy.order.value() + 100};
+  const ReservationId made = b.svc().reserve_buy(more).value();
+  CHECK(made.value() > offset);
+  CHECK(b.svc().cancel_order(more.order).ok());
+  CHECK(b.svc().cancel_order(buy.order).ok());
+  CHECK(b.svc().audit().ok());
+}
+
+// Reservation ids are issued densely, and the ledger indexes them so; a store
+// holding ids that are not (which this ledger never writes) is refused at
+// open with the reason, instead of the ledger trying to index the gap.
+TEST_CASE("a store whose reservation ids are far apart is refused at open, with the reason",
+          "[restore][reservations]") {
+  LedgerFixture a;
+  const AccountId buyer = a.account(100'000);
+  REQUIRE(a.svc().reserve_buy(a.order(buyer, SymbolId{1}, Qty{10'000}, Price{1'000})).ok());
+  REQUIRE(a.svc().reserve_buy(a.order(buyer, SymbolId{1}, Qty{10'000}, Price{1'000})).ok());
+  LedgerSnapshot sparse = a.svc().snapshot();
+  REQUIRE(sparse.reservations.size() == 2);
+  sparse.reservations[1].id = ReservationId{uint64_t{1} << 50};
+
+  const auto opened = AccountService::open({.store = store_from(sparse), .clock = a.clock});
+  REQUIRE(testing::denied_with(opened, Reason::kStoreFailure));
+  CHECK_THAT(std::string(opened.status().message()),
+             Catch::Matchers::Contains("reservation ids"));
+}
+
 }  // namespace
 }  // namespace account
