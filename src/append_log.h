@@ -19,15 +19,17 @@ namespace account::internal {
 template <typename T>
 class AppendLog {
  public:
+  AppendLog() = default;
+  // back_ points into chunks_.
+  AppendLog(const AppendLog&) = delete;
+  AppendLog& operator=(const AppendLog&) = delete;
+
   size_t size() const { return size_; }
   const T& operator[](size_t i) const { return chunks_[i >> kShift][i & kMask]; }
 
   void push_back(const T& row) {
-    if ((size_ >> kShift) == chunks_.size()) {
-      chunks_.emplace_back();
-      chunks_.back().reserve(kChunkRows);
-    }
-    chunks_[size_ >> kShift].push_back(row);
+    if ((size_ & kMask) == 0) start_chunk();
+    back_->push_back(row);
     ++size_;
   }
 
@@ -43,14 +45,26 @@ class AppendLog {
       chunks_.back().reserve(kChunkRows);
       prefault(chunks_.back().data(), kChunkRows * sizeof(T));
     }
+    if (size_ > 0) back_ = &chunks_[(size_ - 1) >> kShift];  // chunks_ may have moved.
   }
 
  private:
+  // The chunk row size_ goes to, allocated unless reserve() made it already.
+  void start_chunk() {
+    const size_t chunk = size_ >> kShift;
+    if (chunk == chunks_.size()) {
+      chunks_.emplace_back();
+      chunks_.back().reserve(kChunkRows);
+    }
+    back_ = &chunks_[chunk];
+  }
+
   static constexpr size_t kShift = 12;
   static constexpr size_t kChunkRows = size_t{1} << kShift;
   static constexpr size_t kMask = kChunkRows - 1;
 
   std::vector<std::vector<T>> chunks_;
+  std::vector<T>* back_ = nullptr;  // The chunk being filled; set by start_chunk().
   size_t size_ = 0;
 };
 

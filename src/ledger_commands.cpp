@@ -312,8 +312,7 @@ namespace {
 absl::StatusOr<const Reservation*> fill_leg(const Txn& txn, const Fill& fill,
                                             const FillParty& party, Side side) {
   const std::string_view who = side == Side::kBuy ? "buy" : "sell";
-  std::optional<ReservationId> id = txn.reservation_for_order(party.order);
-  const Reservation* r = id ? txn.reservation(*id) : nullptr;
+  const Reservation* r = txn.reservation_of_order(party.order);
   if (r == nullptr || r->account != party.account) {
     return denial(Reason::kReservationNotFound,
                   internal::cat("no reservation for ", who, " order ", party.order.value(),

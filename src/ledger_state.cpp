@@ -355,18 +355,27 @@ const Reservation* Txn::reservation(ReservationId id) const {
 }
 
 std::optional<ReservationId> Txn::reservation_for_order(OrderId order) const {
-  if (const uint64_t* id = new_orders_.find(order.value())) return ReservationId{*id};
-  if (base_->order_above_all(order)) return std::nullopt;  // A new order: no hint needed.
+  const Reservation* r = reservation_of_order(order);
+  if (r == nullptr) return std::nullopt;
+  return r->id;
+}
+
+const Reservation* Txn::reservation_of_order(OrderId order) const {
+  if (const uint64_t* id = new_orders_.find(order.value())) {
+    return reservation(ReservationId{*id});
+  }
+  if (base_->order_above_all(order)) return nullptr;  // A new order: no hint needed.
   // Fibonacci hashing: order ids that rise by one spread over the table.
   constexpr uint64_t kFibonacci = 0x9E3779B97F4A7C15;
   OrderHint& hint = order_hints_[(order.value() * kFibonacci) >> (64 - kOrderHintBits)];
   if (hint.order == order.value()) {
     const Reservation* r = reservation(ReservationId{hint.reservation});
-    if (r != nullptr && r->order == order) return r->id;
+    if (r != nullptr && r->order == order) return r;
   }
-  std::optional<ReservationId> id = base_->reservation_for_order(order);
-  if (id) hint = OrderHint{order.value(), id->value()};
-  return id;
+  const std::optional<ReservationId> id = base_->reservation_for_order(order);
+  if (!id) return nullptr;
+  hint = OrderHint{order.value(), id->value()};
+  return reservation(*id);
 }
 
 std::optional<AccountId> Txn::account_by_google_id(std::string_view google_id) const {
@@ -451,12 +460,6 @@ void Txn::put_reservation(const Reservation& reservation) {
   }
 }
 
-void Txn::add_execution(const Fill& fill) {
-  execution_index_.insert(fill.execution.value(), executions_.size());
-  executions_.push_back(fill);
-}
-
-void Txn::add_trade(const Trade& trade) { trades_.push_back(trade); }
 
 void Txn::add_entry(ExternalEntry entry) {
   entry_index_.emplace(entry.key, entries_.size());

@@ -181,6 +181,9 @@ class Txn {
   const Position* position(AccountId account, SymbolId symbol) const;
   const Reservation* reservation(ReservationId id) const;
   std::optional<ReservationId> reservation_for_order(OrderId order) const;
+  // The reservation of `order` (staged or base), or nullptr: one lookup
+  // where reservation(*reservation_for_order(order)) takes two.
+  const Reservation* reservation_of_order(OrderId order) const;
   std::optional<AccountId> account_by_google_id(std::string_view google_id) const;
   const Fill* execution(ExecutionId id) const;
   const ExternalEntry* entry(std::string_view key) const;
@@ -215,8 +218,12 @@ class Txn {
   // A reservation with an id above the base's high-water mark is new (ids
   // come from next_reservation_id()).
   void put_reservation(const Reservation& reservation);
-  void add_execution(const Fill& fill);
-  void add_trade(const Trade& trade);
+  // Inline: two of each per fill.
+  void add_execution(const Fill& fill) {
+    execution_index_.insert(fill.execution.value(), executions_.size());
+    executions_.push_back(fill);
+  }
+  void add_trade(const Trade& trade) { trades_.push_back(trade); }
   void add_entry(ExternalEntry entry);
 
   // Writes what the store must commit into `out`. The batch's positions,

@@ -146,14 +146,20 @@ bool repeats(const Fill& fill, const Trade& t) {
 }  // namespace
 
 void MemoryStore::Impl::append_trades(const ChangeSet& changes, size_t first_execution_row) {
-  const std::vector<Fill>& fills = changes.executions;
-  for (size_t k = 0; k < changes.trades.size(); ++k) {
-    const Trade& t = changes.trades[k];
+  // Plain pointers and counts: the appends below could alias the vectors'
+  // own fields as far as the compiler knows, which made it reload them for
+  // every trade.
+  const Fill* const fills = changes.executions.data();
+  const size_t fill_count = changes.executions.size();
+  const Trade* const all = changes.trades.data();
+  const size_t count = changes.trades.size();
+  for (size_t k = 0; k < count; ++k) {
+    const Trade& t = all[k];
     // The ledger writes the buyer's and the seller's trade of each execution
     // in turn, so trade k repeats execution k / 2; a trade laid out otherwise
     // is kept whole (no search: a hand-made change set costs memory, not time).
     const size_t e = k / 2;
-    if (e < fills.size() && repeats(fills[e], t)) {
+    if (e < fill_count && repeats(fills[e], t)) {
       const uint64_t sell = t.side == Side::kSell ? StoredTrade::kSell : 0;
       trades.push_back(StoredTrade{(first_execution_row + e) | sell, t.realized_pnl});
     } else {

@@ -25,17 +25,17 @@ class TradeRing {
 
   // Adds `trade` as the newest; returns true if the oldest had to go.
   bool push_back(const Trade& trade, size_t capacity_max) {
-    if (capacity_max == 0) return true;
-    if (size_ == ring_.size() && ring_.size() < capacity_max) {
-      grow(std::min(capacity_max, std::max<size_t>(8, ring_.size() * 2)));
+    if (size_ == capacity_) {
+      if (capacity_ >= capacity_max) {
+        if (capacity_ == 0) return true;
+        ring_[head_] = trade;  // Full: the newest takes the oldest's place.
+        head_ = wrap(head_ + 1);
+        return true;
+      }
+      grow(std::min(capacity_max, std::max<size_t>(8, capacity_ * 2)));
     }
-    if (size_ < ring_.size()) {
-      ring_[wrap(head_ + size_++)] = trade;
-      return false;
-    }
-    ring_[head_] = trade;  // Full: the newest takes the oldest's place.
-    head_ = wrap(head_ + 1);
-    return true;
+    ring_[wrap(head_ + size_++)] = trade;
+    return false;
   }
 
   // Where the next push_back() will write when it does not grow the ring,
@@ -43,8 +43,8 @@ class TradeRing {
   // line (an account's ring is written once per trade of that account, so
   // its next slot has usually left the cache).
   const Trade* next_slot() const {
-    if (ring_.empty()) return nullptr;
-    return size_ < ring_.size() ? &ring_[wrap(head_ + size_)] : &ring_[head_];
+    if (capacity_ == 0) return nullptr;
+    return size_ < capacity_ ? &ring_[wrap(head_ + size_)] : &ring_[head_];
   }
 
   // The i-th newest trade (0 = the newest); i < size().
@@ -66,7 +66,7 @@ class TradeRing {
 
  private:
   // An index below twice the ring's size, wrapped (cheaper than %).
-  size_t wrap(size_t i) const { return i >= ring_.size() ? i - ring_.size() : i; }
+  size_t wrap(size_t i) const { return i >= capacity_ ? i - capacity_ : i; }
 
   void grow(size_t capacity) {
     std::vector<Trade> bigger;
@@ -74,10 +74,12 @@ class TradeRing {
     for_each([&](const Trade& t) { bigger.push_back(t); });
     bigger.resize(capacity);
     ring_ = std::move(bigger);
+    capacity_ = capacity;
     head_ = 0;
   }
 
   std::vector<Trade> ring_;
+  size_t capacity_ = 0;  // ring_.size(), kept apart: sizeof(Trade) is not a power of two.
   size_t head_ = 0;  // Index of the oldest trade.
   size_t size_ = 0;
 };
