@@ -129,11 +129,8 @@ absl::Status stage_link_sleeper(Txn& txn, AccountId account, const SleeperLink& 
     return denial(Reason::kInvalidArgument,
                   internal::cat("sleeper roster id must be >= 1, got ", link.roster_id));
   }
-  const Account* acct = txn.account(account);
-  if (acct == nullptr) return account_not_found(account);
-  Account next = *acct;
-  next.sleeper = link;
-  txn.put_account(next);
+  if (!txn.account(account)) return account_not_found(account);
+  txn.link_sleeper(account, link);
   return absl::OkStatus();
 }
 
@@ -154,8 +151,8 @@ absl::Status stage_entry(Txn& txn, const CommandContext& ctx, ExternalEntry entr
                                " cents"));
   }
   ACCOUNT_RETURN_IF_ERROR(check_key(entry.key));
-  const Account* acct = txn.account(entry.account);
-  if (acct == nullptr) return account_not_found(entry.account);
+  const std::optional<AccountFigures> acct = txn.account(entry.account);
+  if (!acct) return account_not_found(entry.account);
   if (const ExternalEntry* prior = txn.entry(entry.key)) {
     if (same_request(*prior, entry)) {
       return denial(Reason::kDuplicateEntry,
@@ -196,8 +193,8 @@ absl::StatusOr<ReservationId> stage_reserve(Txn& txn, const CommandContext& ctx,
   const absl::Time expires_at =
       order.expires_at.value_or(ctx.now + ctx.limits.reservation_expiry_default);
   ACCOUNT_RETURN_IF_ERROR(check_expiry(ctx, ctx.now, expires_at));
-  const Account* acct = txn.account(order.account);
-  if (acct == nullptr) return account_not_found(order.account);
+  const std::optional<AccountFigures> acct = txn.account(order.account);
+  if (!acct) return account_not_found(order.account);
   if (std::optional<ReservationId> existing = txn.reservation_for_order(order.order)) {
     return denial(Reason::kOrderExists, internal::cat("order ", order.order.value(),
                                                      " already has reservation ",
@@ -233,7 +230,7 @@ absl::StatusOr<ReservationId> stage_reserve(Txn& txn, const CommandContext& ctx,
                                ctx.limits.open_notional_cap.value(), " cents"));
   }
   const ReservationId id = txn.next_reservation_id();
-  Account* next = txn.mutable_account(order.account);
+  AccountFigures* next = txn.mutable_account(order.account);
   next->open_notional += notional;
   Position* next_pos = txn.mutable_position(order.account, order.symbol);
   if (side == Side::kBuy) {
@@ -291,7 +288,7 @@ absl::Status stage_finish(Txn& txn, const CommandContext& ctx, ReservationId id,
   // `r` may point into the overlay's reservations, which the last write
   // below may move: it is read before that.
   Position* p = txn.mutable_position(r->account, r->symbol);
-  Account* acct = txn.mutable_account(r->account);
+  AccountFigures* acct = txn.mutable_account(r->account);
   acct->open_notional -= r->open_notional();
   if (r->side == Side::kBuy) {
     acct->reserved_cash -= r->reserved_cash;
@@ -394,7 +391,7 @@ absl::Status check_legs(const Txn& txn, const Fill& fill, const Reservation** bu
                   internal::cat("buyer and seller are both account ", fill.buyer.account.value()));
   }
   for (AccountId id : {fill.buyer.account, fill.seller.account}) {
-    if (txn.account(id) == nullptr) return account_not_found(id);
+    if (!txn.account(id)) return account_not_found(id);
   }
   ACCOUNT_ASSIGN_OR_RETURN(*buy, fill_leg(txn, fill, fill.buyer, Side::kBuy));
   ACCOUNT_ASSIGN_OR_RETURN(*sell, fill_leg(txn, fill, fill.seller, Side::kSell));
@@ -475,11 +472,11 @@ absl::StatusOr<SettlementReceipt> stage_settle(Txn& txn, const CommandContext& c
   seller_pos->realized_pnl += realized;
   seller_pos->sell_reserved_qty -= fill.qty;
 
-  Account* buyer = txn.mutable_account(fill.buyer.account);
+  AccountFigures* buyer = txn.mutable_account(fill.buyer.account);
   buyer->cash -= notional;
   buyer->reserved_cash -= buy_freed;
   buyer->open_notional -= buyer_open_freed;
-  Account* seller = txn.mutable_account(fill.seller.account);
+  AccountFigures* seller = txn.mutable_account(fill.seller.account);
   seller->cash += notional;
   seller->open_notional -= seller_open_freed;
   txn.add_execution(fill);

@@ -48,20 +48,10 @@ const ExternalEntry* LedgerState::entry(std::string_view key) const {
 
 // --- LedgerState: writes ------------------------------------------------------
 
-void LedgerState::put_account(const Account& row) {
-  const uint64_t index = row.id.value() - 1;
-  if (index == accounts_.size()) {
-    by_google_id_.emplace(row.google_id, row.id);
-    accounts_.push_back(AccountRecord{.row = row});
-  } else {
-    assert(index < accounts_.size());
-    // Ids, names and creation time never change: copy what commands change.
-    Account& current = accounts_[index].row;
-    current.cash = row.cash;
-    current.reserved_cash = row.reserved_cash;
-    current.open_notional = row.open_notional;
-    if (current.sleeper != row.sleeper) current.sleeper = row.sleeper;
-  }
+void LedgerState::add_account(const Account& row) {
+  ACCOUNT_CHECK(row.id.value() == accounts_.size() + 1, "account ids are issued 1, 2, 3...");
+  by_google_id_.emplace(row.google_id, row.id);
+  accounts_.push_back(AccountRecord{.row = row});
 }
 
 void LedgerState::put_position(const Position& p) {
@@ -149,10 +139,15 @@ void LedgerState::prune(absl::Time now) {
 }
 
 void LedgerState::apply(const Txn& txn, const ChangeSet& changes, absl::Time now) {
-  for (const Account& row : txn.accounts_) {
-    put_account(row);
-    dirty_accounts_.insert(row.id);
+  for (const Account& row : txn.new_accounts_) add_account(row);
+  for (const AccountFigures& f : txn.accounts_) {
+    Account& row = accounts_[f.id.value() - 1].row;
+    row.cash = f.cash;
+    row.reserved_cash = f.reserved_cash;
+    row.open_notional = f.open_notional;
+    dirty_accounts_.insert(f.id);
   }
+  for (const AccountLink& l : txn.links_) accounts_[l.account.value() - 1].row.sleeper = l.link;
   for (const Position& p : changes.positions) put_position(p);
   for (const Reservation& r : changes.reservations) put_reservation(r);
   for (const Fill& fill : changes.executions) add_execution(fill);
@@ -184,18 +179,59 @@ void LedgerState::mark_all_dirty() {
 
 // --- Snapshots ---------------------------------------------------------------
 
-absl::StatusOr<std::unique_ptr<LedgerState>> LedgerState::from_snapshot(
-    const LedgerLimits& limits, const LedgerSnapshot& snapshot) {
-  if (!snapshot.reservations.empty()) {
-    const auto [low, high] = std::minmax_element(
-        snapshot.reservations.begin(), snapshot.reservations.end(),
-        [](const Reservation& a, const Reservation& b) { return a.id < b.id; });
-    if (high->id.value() - low->id.value() > kReservationIdSpanMax) {
-      return absl::DataLossError(internal::cat(
-          "reservation ids ", low->id.value(), " to ", high->id.value(), " span more than ",
-          kReservationIdSpanMax, " ids; the ledger issues and indexes them densely"));
+namespace {
+
+// What the ledger's in-memory layout needs of a snapshot, which a store
+// written by this ledger always meets: account ids 1..N (rows are indexed by
+// id), every row's account among them, reservation ids from 1 and within
+// LedgerState::kReservationIdSpanMax of each other (indexed densely).
+absl::Status check_restorable(const LedgerSnapshot& snapshot, uint64_t reservation_id_span_max) {
+  std::vector<uint64_t> ids;
+  ids.reserve(snapshot.accounts.size());
+  for (const Account& a : snapshot.accounts) ids.push_back(a.id.value());
+  std::sort(ids.begin(), ids.end());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (ids[i] != i + 1) {
+      return absl::DataLossError(internal::cat("account ids must run 1..", ids.size(),
+                                               " without gaps or repeats; found ", ids[i],
+                                               " in place ", i + 1));
     }
   }
+  const auto held = [&](AccountId id) { return id.value() >= 1 && id.value() <= ids.size(); };
+  const auto missing = [](std::string_view what, AccountId id) {
+    return absl::DataLossError(
+        internal::cat(what, " of account ", id.value(), ", which the store does not hold"));
+  };
+  for (const Position& p : snapshot.positions) {
+    if (!held(p.account)) return missing("a position", p.account);
+  }
+  for (const Trade& t : snapshot.trades) {
+    if (!held(t.account)) return missing("a trade", t.account);
+  }
+  for (const ExternalEntry& e : snapshot.entries) {
+    if (!held(e.account)) return missing("an entry", e.account);
+  }
+  if (snapshot.reservations.empty()) return absl::OkStatus();
+  for (const Reservation& r : snapshot.reservations) {
+    if (!held(r.account)) return missing("a reservation", r.account);
+  }
+  const auto [low, high] = std::minmax_element(
+      snapshot.reservations.begin(), snapshot.reservations.end(),
+      [](const Reservation& a, const Reservation& b) { return a.id < b.id; });
+  if (!low->id.valid()) return absl::DataLossError("a reservation with id 0");
+  if (high->id.value() - low->id.value() > reservation_id_span_max) {
+    return absl::DataLossError(internal::cat(
+        "reservation ids ", low->id.value(), " to ", high->id.value(), " span more than ",
+        reservation_id_span_max, " ids; the ledger issues and indexes them densely"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<LedgerState>> LedgerState::from_snapshot(
+    const LedgerLimits& limits, const LedgerSnapshot& snapshot) {
+  if (absl::Status s = check_restorable(snapshot, kReservationIdSpanMax); !s.ok()) return s;
   auto state = std::make_unique<LedgerState>(limits);
   std::vector<Account> accounts = snapshot.accounts;
   std::sort(accounts.begin(), accounts.end(),
@@ -203,7 +239,7 @@ absl::StatusOr<std::unique_ptr<LedgerState>> LedgerState::from_snapshot(
   for (Account& row : accounts) {
     row.reserved_cash = Cents{0};
     row.open_notional = Cents{0};
-    state->put_account(std::move(row));
+    state->add_account(row);
   }
   for (Position p : snapshot.positions) {
     p.sell_reserved_qty = Qty{0};
@@ -317,27 +353,33 @@ void Txn::reserve_reservation_ids(const LedgerState& base, size_t count) {
   }
 }
 
-const Account* Txn::account(AccountId id) const {
-  if (const Slot* s = slot(account_slots_, id.value())) return &accounts_[s->index];
+std::optional<AccountFigures> Txn::account(AccountId id) const {
+  if (const Slot* s = slot(account_slots_, id.value())) return accounts_[s->index];
   const AccountRecord* rec = base_->account(id);
-  return rec == nullptr ? nullptr : &rec->row;
+  if (rec == nullptr) return std::nullopt;
+  return AccountFigures::of(rec->row);
 }
 
-Account* Txn::overlay_account(AccountId id, const Account& from) {
-  if (const Slot* s = slot(account_slots_, id.value())) {
-    Account& row = accounts_[s->index];
-    if (&row != &from) row = from;
-    return &row;
-  }
-  claim(account_slots_, id.value(), static_cast<uint32_t>(accounts_.size()));
-  accounts_.push_back(from);
+AccountFigures* Txn::stage_figures(const AccountFigures& figures) {
+  claim(account_slots_, figures.id.value(), static_cast<uint32_t>(accounts_.size()));
+  accounts_.push_back(figures);
   return &accounts_.back();
 }
 
-Account* Txn::mutable_account(AccountId id) {
-  const Account* current = account(id);
-  ACCOUNT_CHECK(current != nullptr, "commands change only accounts they found");
-  return overlay_account(id, *current);
+AccountFigures* Txn::mutable_account(AccountId id) {
+  if (const Slot* s = slot(account_slots_, id.value())) return &accounts_[s->index];
+  const AccountRecord* rec = base_->account(id);
+  ACCOUNT_CHECK(rec != nullptr, "commands change only accounts they found");
+  return stage_figures(AccountFigures::of(rec->row));
+}
+
+void Txn::link_sleeper(AccountId id, const SleeperLink& link) {
+  const auto [it, added] = link_index_.try_emplace(id.value(), links_.size());
+  if (added) {
+    links_.push_back(AccountLink{id, link});
+  } else {
+    links_[it->second].link = link;
+  }
 }
 
 const Position* Txn::position(AccountId account_id, SymbolId symbol) const {
@@ -395,11 +437,9 @@ const ExternalEntry* Txn::entry(std::string_view key) const {
 
 void Txn::create_account(Account row) {
   new_google_ids_.emplace(row.google_id, row.id);
-  overlay_account(row.id, row);
+  stage_figures(AccountFigures::of(row));
   new_accounts_.push_back(std::move(row));
 }
-
-void Txn::put_account(const Account& row) { overlay_account(row.id, row); }
 
 Reservation* Txn::mutable_reservation(ReservationId id) {
   if (const Slot* s = reservation_slot(id.value())) return &reservations_[s->index];
@@ -467,7 +507,7 @@ void Txn::add_entry(ExternalEntry entry) {
 }
 
 bool Txn::empty() const {
-  return new_accounts_.empty() && accounts_.empty() && positions_.empty() &&
+  return new_accounts_.empty() && accounts_.empty() && links_.empty() && positions_.empty() &&
          reservations_.empty() && executions_.empty() && trades_.empty() && entries_.empty();
 }
 
@@ -486,6 +526,8 @@ void Txn::reset(const LedgerState& base) {
   // maps most batches leave empty.
   if (!new_google_ids_.empty()) new_google_ids_.clear();
   accounts_.clear();
+  links_.clear();
+  if (!link_index_.empty()) link_index_.clear();
   positions_.clear();
   position_next_.clear();
   reservations_.clear();
@@ -503,15 +545,18 @@ void Txn::change_set(ChangeSet* out_ptr) {
   out.new_accounts = new_accounts_;
   out.balances.clear();
   out.links.clear();
-  for (const Account& row : accounts_) {
+  for (const AccountFigures& row : accounts_) {
     const AccountRecord* before = base_->account(row.id);
-    // New accounts are written whole; existing ones only when cash moved
-    // (reserved cash and open notional are derived, never stored).
+    // New accounts are written whole (cash 0), then as existing ones: a
+    // balance only when cash moved (reserved cash and open notional are
+    // derived, never stored).
     const Cents cash_before = before == nullptr ? Cents{0} : before->row.cash;
     if (row.cash != cash_before) out.balances.push_back(CashBalance{row.id, row.cash});
-    const bool relinked = before == nullptr ? row.sleeper.has_value()
-                                            : before->row.sleeper != row.sleeper;
-    if (relinked && row.sleeper.has_value()) out.links.push_back(AccountLink{row.id, *row.sleeper});
+  }
+  for (const AccountLink& l : links_) {
+    // A link equal to the one held is not written again.
+    const AccountRecord* before = base_->account(l.account);
+    if (before == nullptr || before->row.sleeper != l.link) out.links.push_back(l);
   }
   out.positions.swap(positions_);
   out.reservations.swap(reservations_);

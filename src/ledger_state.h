@@ -72,9 +72,11 @@ class LedgerState {
 
   // Rebuilds from a store snapshot, recomputing every derived figure
   // (reserved cash, open notional, reserved and pending quantities).
-  // Fails with DataLoss when the snapshot's reservation ids span more than
-  // kReservationIdSpanMax: the ledger indexes reservations densely by id,
-  // and issues them so; ids that far apart were not written by it.
+  // Fails with DataLoss, naming what is wrong, when the snapshot does not
+  // fit the ledger's layout, which a store written by this ledger always
+  // does: account ids not 1..N, a row of an account the snapshot lacks, a
+  // reservation id 0, or reservation ids spanning more than
+  // kReservationIdSpanMax (the ledger issues and indexes them densely).
   static absl::StatusOr<std::unique_ptr<LedgerState>> from_snapshot(
       const LedgerLimits& limits, const LedgerSnapshot& snapshot);
   static constexpr uint64_t kReservationIdSpanMax = uint64_t{1} << 32;
@@ -123,7 +125,8 @@ class LedgerState {
   LedgerSnapshot to_snapshot() const;
 
  private:
-  void put_account(const Account& row);
+  // Adds a new account; ids come 1, 2, 3... (from_snapshot sorts them).
+  void add_account(const Account& row);
   void put_position(const Position& p);
   void put_reservation(const Reservation& r);
   void add_execution(const Fill& fill);
@@ -151,6 +154,25 @@ class LedgerState {
   absl::flat_hash_set<PositionKey> dirty_positions_;
 };
 
+// An account's figures as a batch stages them. Commands change only these
+// (and the Sleeper link, staged apart); an account's identity (google id,
+// display name, creation time) never changes after it is created. So the
+// overlay copies three numbers per account it touches, where copying the
+// row copied its strings (a Google id is longer than a string's inline
+// buffer: an allocation per account per batch).
+struct AccountFigures {
+  AccountId id;
+  Cents cash;
+  Cents reserved_cash;
+  Cents open_notional;
+
+  // Cash that a new order or debit may use, as Account::available_cash().
+  Cents available_cash() const { return cash - reserved_cash; }
+  static AccountFigures of(const Account& row) {
+    return AccountFigures{row.id, row.cash, row.reserved_cash, row.open_notional};
+  }
+};
+
 // Stages a batch of commands over a LedgerState without changing it. Reads
 // see the base state plus what earlier commands of the batch staged; writes
 // go to the overlay. change_set() is what the store commits; after it
@@ -168,7 +190,8 @@ class LedgerState {
 // applied and written.
 //
 // Pointers returned by the read methods and mutable_account() stay valid
-// until the next write to the Txn.
+// until the next write to the Txn. account() answers by value: its figures
+// are three numbers.
 class Txn {
  public:
   Txn() = default;
@@ -177,7 +200,8 @@ class Txn {
   // Empties the overlay (keeping its capacity) and stages over `base` next.
   void reset(const LedgerState& base);
 
-  const Account* account(AccountId id) const;
+  // The account's figures (staged or base), or nullopt if it does not exist.
+  std::optional<AccountFigures> account(AccountId id) const;
   const Position* position(AccountId account, SymbolId symbol) const;
   const Reservation* reservation(ReservationId id) const;
   std::optional<ReservationId> reservation_for_order(OrderId order) const;
@@ -202,11 +226,11 @@ class Txn {
   void reserve_reservation_ids(const LedgerState& base, size_t count);
 
   void create_account(Account row);
-  // The staged image of an existing account, copied into the overlay on
-  // first touch: commands change figures in place instead of copying the
-  // whole row (with its strings) for every change.
-  Account* mutable_account(AccountId id);
-  void put_account(const Account& row);
+  // The staged figures of an existing account (or one created in this
+  // batch), copied into the overlay on first touch and changed in place.
+  AccountFigures* mutable_account(AccountId id);
+  // Stages `link` as the account's Sleeper link (the last staged wins).
+  void link_sleeper(AccountId id, const SleeperLink& link);
   // Staged images changed in place, copied into the overlay on first touch
   // (as mutable_account()): a fill changes a few figures of two positions
   // and two reservations, where copying each whole row out and back in cost
@@ -251,20 +275,22 @@ class Txn {
     return s.generation == generation_ ? &s : nullptr;
   }
   Slot& claim(std::vector<Slot>& slots, uint64_t id, uint32_t index, uint64_t first = 1);
+  AccountFigures* stage_figures(const AccountFigures& figures);
   const Slot* reservation_slot(uint64_t id) const {
     return slot(reservation_slots_, id, reservation_slots_first_);
   }
   // Moves reservation_slots_first_ up to the lowest id `base` can hold, and
   // drops the slots below it, once enough of them are spent.
   void rebase_reservation_slots(const LedgerState& base);
-  Account* overlay_account(AccountId id, const Account& from);
 
   const LedgerState* base_ = nullptr;
   uint32_t generation_ = 0;
   std::vector<Account> new_accounts_;   // Images at creation.
   absl::flat_hash_map<std::string, AccountId> new_google_ids_;
   std::vector<Slot> account_slots_;     // Index = account id - 1.
-  std::vector<Account> accounts_;       // Touched accounts, first touch first.
+  std::vector<AccountFigures> accounts_;  // Touched accounts, first touch first.
+  std::vector<AccountLink> links_;      // Staged links, one per account.
+  absl::flat_hash_map<uint64_t, size_t> link_index_;  // Account id -> index in links_.
   // Positions chain per account: the slot's index is the account's most
   // recently added position, position_next_ links to the previous one.
   std::vector<Slot> position_slots_;    // Index = account id - 1.

@@ -173,5 +173,39 @@ TEST_CASE("a store whose reservation ids are far apart is refused at open, with 
              Catch::Matchers::Contains("reservation ids"));
 }
 
+// The ledger indexes accounts by id: a store whose account ids have a gap,
+// or that holds a row of an account it lacks (neither of which this ledger
+// writes), is refused at open with the reason.
+TEST_CASE("a store with an account id gap or a row of a missing account is refused at open",
+          "[restore]") {
+  LedgerFixture a;
+  const AccountId first = a.account(100'000);
+  const AccountId second = a.account(100'000);
+  a.give_shares(second, SymbolId{1}, Qty{10'000});
+  const LedgerSnapshot good = a.svc().snapshot();
+  REQUIRE(good.accounts.size() == 2);
+  REQUIRE(first == AccountId{1});
+
+  SECTION("a gap in the account ids") {
+    LedgerSnapshot gap = good;
+    gap.accounts[1].id = AccountId{3};
+    gap.positions.clear();
+    gap.entries.clear();
+    const auto opened = AccountService::open({.store = store_from(gap), .clock = a.clock});
+    REQUIRE(testing::denied_with(opened, Reason::kStoreFailure));
+    CHECK_THAT(std::string(opened.status().message()),
+               Catch::Matchers::Contains("account ids must run 1..2"));
+  }
+  SECTION("a position of an account the store lacks") {
+    LedgerSnapshot orphan = good;
+    orphan.positions.push_back(
+        Position{.account = AccountId{9}, .symbol = SymbolId{1}, .qty = Qty{1}});
+    const auto opened = AccountService::open({.store = store_from(orphan), .clock = a.clock});
+    REQUIRE(testing::denied_with(opened, Reason::kStoreFailure));
+    CHECK_THAT(std::string(opened.status().message()),
+               Catch::Matchers::Contains("a position of account 9"));
+  }
+}
+
 }  // namespace
 }  // namespace account
