@@ -7,6 +7,8 @@
 //                              touched the run's memory when they opened
 //                              (AccountServiceOptions::fills_preallocated, MemoryStoreOptions):
 //                              the same work without the page faults of fresh memory
+//   BM_SettleBatchManyAccounts/N  settle_batch() with 4,096 buyers instead of 64, so that a
+//                              batch of 1,000 fills touches 1,008 accounts, not 72
 //   BM_ReserveRelease          reserve_buy() then release_reservation(), one pair per iteration
 //   BM_ReserveCancel           reserve_buy() then cancel_order()
 //   BM_ReserveReleaseBatch/N   reserve_batch() of N buy orders, then release_batch() of them:
@@ -84,6 +86,9 @@ using account::kBpPerShare;
 
 // LEDGER_BENCHMARK_ITEMS shortens runs (a multiple of 1,000), e.g. to 100000 for callgrind, whose
 // instruction counts per operation are the figures that do not move with the machine's load.
+// Buyers of BM_SettleBatchManyAccounts.
+constexpr size_t kManyBuyers = 4'096;
+
 int64_t items_per_run() {
   const char* text = std::getenv("LEDGER_BENCHMARK_ITEMS");
   const int64_t items = text == nullptr ? 0 : std::atoll(text);
@@ -110,11 +115,12 @@ absl::StatusOr<std::unique_ptr<AccountService>> open_ledger(size_t fills_preallo
        .reservations_preallocated = reservations_preallocated});
 }
 
-absl::StatusOr<Ledger> make_settlement_ledger(size_t fills_preallocated) {
+absl::StatusOr<Ledger> make_settlement_ledger(size_t fills_preallocated, size_t buyers) {
   absl::StatusOr<std::unique_ptr<AccountService>> service = open_ledger(fills_preallocated);
   if (!service.ok()) return service.status();
   Ledger ledger{.service = std::move(*service)};
-  if (absl::Status s = account::bench::add_settlement_parties(*ledger.service, ledger.parties);
+  if (absl::Status s =
+          account::bench::add_settlement_parties(*ledger.service, ledger.parties, buyers);
       !s.ok()) {
     return s;
   }
@@ -123,7 +129,7 @@ absl::StatusOr<Ledger> make_settlement_ledger(size_t fills_preallocated) {
 
 // Builds the ledger and `count` fills, or marks the run as an error and returns nothing.
 std::optional<std::pair<Ledger, std::vector<Fill>>> settlement_inputs(
-    benchmark::State& state, int64_t count, bool preallocated = false) {
+    benchmark::State& state, int64_t count, bool preallocated = false, size_t buyers = kBuyers) {
   // Each market maker's order serves an eighth of the fills, each buyer's a 64th: the market
   // makers' orders run out first, at kFillCapacity fills.
   if (count > kFillCapacity) {
@@ -131,7 +137,7 @@ std::optional<std::pair<Ledger, std::vector<Fill>>> settlement_inputs(
     return std::nullopt;
   }
   absl::StatusOr<Ledger> ledger =
-      make_settlement_ledger(preallocated ? static_cast<size_t>(count) : 0);
+      make_settlement_ledger(preallocated ? static_cast<size_t>(count) : 0, buyers);
   if (!ledger.ok()) {
     state.SkipWithError(("fixture: " + ledger.status().ToString()).c_str());
     return std::nullopt;
@@ -157,9 +163,10 @@ void BM_Settle(benchmark::State& state) {
   report(state, static_cast<int64_t>(next), refused, first);
 }
 
-void settle_batches(benchmark::State& state, bool publish, bool preallocated = false) {
+void settle_batches(benchmark::State& state, bool publish, bool preallocated = false,
+                    size_t buyers = kBuyers) {
   const int64_t batch = state.range(0);
-  auto inputs = settlement_inputs(state, state.max_iterations * batch, preallocated);
+  auto inputs = settlement_inputs(state, state.max_iterations * batch, preallocated, buyers);
   if (!inputs) return;
   AccountService& service = *inputs->first.service;
   const absl::Span<const Fill> fills(inputs->second);
@@ -184,6 +191,9 @@ void settle_batches(benchmark::State& state, bool publish, bool preallocated = f
 void BM_SettleBatch(benchmark::State& state) { settle_batches(state, false); }
 void BM_SettleBatchPublish(benchmark::State& state) { settle_batches(state, true); }
 void BM_SettleBatchPreallocated(benchmark::State& state) { settle_batches(state, false, true); }
+void BM_SettleBatchManyAccounts(benchmark::State& state) {
+  settle_batches(state, false, false, kManyBuyers);
+}
 
 // --- Reserve and free -------------------------------------------------------------------------
 
@@ -389,6 +399,7 @@ BENCHMARK(BM_SettleBatch)->Arg(100)->Iterations(kItemsPerRun / 100);
 BENCHMARK(BM_SettleBatch)->Arg(1'000)->Iterations(kItemsPerRun / 1'000);
 BENCHMARK(BM_SettleBatchPublish)->Arg(1'000)->Iterations(kItemsPerRun / 1'000);
 BENCHMARK(BM_SettleBatchPreallocated)->Arg(1'000)->Iterations(kItemsPerRun / 1'000);
+BENCHMARK(BM_SettleBatchManyAccounts)->Arg(1'000)->Iterations(kItemsPerRun / 1'000);
 BENCHMARK(BM_NaiveSettleBatch)->Arg(100)->Iterations(kItemsPerRun / 100);
 BENCHMARK(BM_NaiveSettleBatch)->Arg(1'000)->Iterations(kItemsPerRun / 1'000);
 BENCHMARK(BM_ReserveRelease)->Iterations(kItemsPerRun);

@@ -21,6 +21,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -51,21 +52,32 @@ struct SettlementParties {
   std::vector<FillParty> sellers;  // Account and its sell order, one per player.
 };
 
+// A Google `sub` for `name`: 21 digits, as Google's are, so that copying one costs what it
+// costs in production (longer than std::string's 15-character inline buffer).
+inline std::string google_sub(const std::string& name) {
+  std::string sub = std::to_string(std::hash<std::string>{}(name) % 1'000'000'000'000);
+  return "110169484" + std::string(12 - sub.size(), '0') + sub;
+}
+
+// A display name longer than the inline buffer too, as a person's full name often is.
+inline std::string display_name(const std::string& name) { return name + " Fantasy Owner"; }
+
 // A buyer with kBuyerCash.
 inline absl::StatusOr<AccountId> funded_account(AccountService& service, const std::string& name) {
-  absl::StatusOr<AccountId> id = service.create_account("google-" + name, name);
+  absl::StatusOr<AccountId> id = service.create_account(google_sub(name), display_name(name));
   if (!id.ok()) return id.status();
   absl::Status credited = service.credit(*id, kBuyerCash, EntryKind::kAdjustment, "fund:" + name);
   if (!credited.ok()) return credited;
   return *id;
 }
 
-// Creates the market makers and buyers with their orders, order ids from 1.
-inline absl::Status add_settlement_parties(AccountService& service, SettlementParties& parties) {
+// Creates the market makers and `buyers` buyers with their orders, order ids from 1.
+inline absl::Status add_settlement_parties(AccountService& service, SettlementParties& parties,
+                                           size_t buyers = kBuyers) {
   uint64_t next_order = 1;
   for (size_t p = 1; p <= kPlayers; ++p) {
     const std::string name = "maker-" + std::to_string(p);
-    absl::StatusOr<AccountId> id = service.create_account("google-" + name, name);
+    absl::StatusOr<AccountId> id = service.create_account(google_sub(name), display_name(name));
     if (!id.ok()) return id.status();
     absl::Status s = service.issue_shares(*id, SymbolId{p}, kOrderQty, "issue:" + name);
     const OrderId order{next_order++};
@@ -76,7 +88,7 @@ inline absl::Status add_settlement_parties(AccountService& service, SettlementPa
     if (!s.ok()) return s;
     parties.sellers.push_back({*id, order});
   }
-  for (size_t b = 0; b < kBuyers; ++b) {
+  for (size_t b = 0; b < buyers; ++b) {
     absl::StatusOr<AccountId> id = funded_account(service, "buyer-" + std::to_string(b));
     if (!id.ok()) return id.status();
     const OrderId order{next_order++};
@@ -89,12 +101,13 @@ inline absl::Status add_settlement_parties(AccountService& service, SettlementPa
   return absl::OkStatus();
 }
 
-// `count` fills (at most kFillCapacity), all stamped bench_start().
+// `count` fills (at most kFillCapacity), all stamped bench_start(): fill i is buyer
+// b = i % buyers against the market maker of the buyer's player, b % kPlayers.
 inline std::vector<Fill> make_settlement_fills(const SettlementParties& parties, int64_t count) {
   std::vector<Fill> fills;
   fills.reserve(static_cast<size_t>(count));
   for (int64_t i = 0; i < count; ++i) {
-    const size_t b = static_cast<size_t>(i) % kBuyers;
+    const size_t b = static_cast<size_t>(i) % parties.buyers.size();
     const uint64_t tick = static_cast<uint64_t>(i / 1'000) + 1;
     const uint64_t seq = static_cast<uint64_t>(i % 1'000) + 1;
     fills.push_back(Fill{.execution = ExecutionId{tick << 20 | seq},
