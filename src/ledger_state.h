@@ -315,7 +315,7 @@ class Txn {
     uint64_t order = 0;
     uint64_t reservation = 0;
   };
-  static constexpr int kOrderHintBits = 10;
+  static constexpr int kOrderHintBits = 12;
   mutable std::vector<OrderHint> order_hints_ =
       std::vector<OrderHint>(size_t{1} << kOrderHintBits);
   uint64_t new_reservations_ = 0;
