@@ -216,7 +216,8 @@ void AccountService::run_group(absl::Span<PendingCommand* const> group) {
 
 absl::Status AccountService::stage_and_commit(absl::Span<PendingCommand* const> group,
                                               bool dedupe_in_store) {
-  const CommandContext ctx{options_.limits, now(), *options_.store, dedupe_in_store};
+  const CommandContext ctx =
+      internal::command_context(options_.limits, now(), *options_.store, dedupe_in_store);
   // The leader's Txn and ChangeSet are reused from group to group, so their
   // containers keep their capacity instead of allocating per command.
   Txn& txn = *txn_;

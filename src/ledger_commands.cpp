@@ -38,7 +38,9 @@ absl::Status check_expiry(const CommandContext& ctx, absl::Time created_at, absl
     return denial(Reason::kExpiryInPast, internal::cat("expiry ", time_str(expires_at),
                                                       " is not after now ", time_str(ctx.now)));
   }
-  const absl::Time latest = created_at + ctx.limits.reservation_expiry_max;
+  const absl::Time latest = created_at == ctx.now
+                                ? ctx.latest_new_expiry
+                                : created_at + ctx.limits.reservation_expiry_max;
   if (expires_at > latest) {
     return denial(Reason::kExpiryTooLong,
                   internal::cat("expiry ", time_str(expires_at), " is after ", time_str(latest),
@@ -190,8 +192,7 @@ absl::StatusOr<ReservationId> stage_reserve(Txn& txn, const CommandContext& ctx,
   if (!order.order.valid()) return denial(Reason::kInvalidArgument, "order id 0");
   ACCOUNT_RETURN_IF_ERROR(check_qty(ctx.limits, order.qty));
   ACCOUNT_RETURN_IF_ERROR(check_price(ctx.limits, order.limit));
-  const absl::Time expires_at =
-      order.expires_at.value_or(ctx.now + ctx.limits.reservation_expiry_default);
+  const absl::Time expires_at = order.expires_at.value_or(ctx.default_expiry);
   ACCOUNT_RETURN_IF_ERROR(check_expiry(ctx, ctx.now, expires_at));
   const std::optional<AccountFigures> acct = txn.account(order.account);
   if (!acct) return account_not_found(order.account);

@@ -29,7 +29,22 @@ struct CommandContext {
   // those of fills older than the window: set when the store refused a commit
   // for an execution id memory had forgotten (a redelivery with a new time).
   bool dedupe_in_store = false;
+  // A new order's default expiry and its latest allowed one, computed once
+  // per batch by command_context() rather than per order (absl's
+  // Time + Duration is a library call).
+  absl::Time default_expiry;
+  absl::Time latest_new_expiry;
 };
+
+inline CommandContext command_context(const LedgerLimits& limits, absl::Time now, Store& store,
+                                      bool dedupe_in_store) {
+  return CommandContext{.limits = limits,
+                        .now = now,
+                        .store = store,
+                        .dedupe_in_store = dedupe_in_store,
+                        .default_expiry = now + limits.reservation_expiry_default,
+                        .latest_new_expiry = now + limits.reservation_expiry_max};
+}
 
 struct ExpiredOrder {
   AccountId account;

@@ -97,7 +97,10 @@ bool LedgerState::expiry_is_live(const ExpiryQueue::Entry& entry) const {
 
 void LedgerState::add_execution(const Fill& fill) {
   executions_.push_back(fill);
-  newest_fill_time_ = std::max(newest_fill_time_, fill.time);
+  if (fill.time > newest_fill_time_) {
+    newest_fill_time_ = fill.time;
+    execution_window_start_ = newest_fill_time_ - limits_.execution_retention;
+  }
 }
 
 void LedgerState::add_trade(const Trade& trade) {

@@ -95,7 +95,7 @@ class LedgerState {
   size_t account_count() const { return accounts_.size(); }
   uint64_t next_reservation_id() const { return reservation_id_high_water_ + 1; }
   // Fills older than this are deduped against the store.
-  absl::Time execution_window_start() const { return newest_fill_time_ - limits_.execution_retention; }
+  absl::Time execution_window_start() const { return execution_window_start_; }
   // Whether some applied execution ids are known to the store only: pruned
   // from memory, or never loaded into it.
   bool forgot_executions() const { return forgot_executions_; }
@@ -148,6 +148,9 @@ class LedgerState {
   // Applied executions in the window, in arrival order, indexed by id.
   ExecutionWindow executions_;
   absl::Time newest_fill_time_ = absl::InfinitePast();
+  // newest_fill_time_ - limits_.execution_retention, kept with it: every
+  // fill reads it, and Time - Duration is a library call.
+  absl::Time execution_window_start_ = absl::InfinitePast();
   bool forgot_executions_ = false;
   absl::flat_hash_map<std::string, ExternalEntry> entries_;
   absl::flat_hash_set<AccountId> dirty_accounts_;
