@@ -9,6 +9,7 @@
 //                              the same work without the page faults of fresh memory
 //   BM_SettleBatchManyAccounts/N  settle_batch() with 4,096 buyers instead of 64, so that a
 //                              batch of 1,000 fills touches 1,008 accounts, not 72
+//   BM_SettleBatchManyAccountsPreallocated/N  the same, preallocated
 //   BM_ReserveRelease          reserve_buy() then release_reservation(), one pair per iteration
 //   BM_ReserveCancel           reserve_buy() then cancel_order()
 //   BM_ReserveReleaseBatch/N   reserve_batch() of N buy orders, then release_batch() of them:
@@ -193,6 +194,9 @@ void BM_SettleBatchPublish(benchmark::State& state) { settle_batches(state, true
 void BM_SettleBatchPreallocated(benchmark::State& state) { settle_batches(state, false, true); }
 void BM_SettleBatchManyAccounts(benchmark::State& state) {
   settle_batches(state, false, false, kManyBuyers);
+}
+void BM_SettleBatchManyAccountsPreallocated(benchmark::State& state) {
+  settle_batches(state, false, true, kManyBuyers);
 }
 
 // --- Reserve and free -------------------------------------------------------------------------
@@ -400,6 +404,7 @@ BENCHMARK(BM_SettleBatch)->Arg(1'000)->Iterations(kItemsPerRun / 1'000);
 BENCHMARK(BM_SettleBatchPublish)->Arg(1'000)->Iterations(kItemsPerRun / 1'000);
 BENCHMARK(BM_SettleBatchPreallocated)->Arg(1'000)->Iterations(kItemsPerRun / 1'000);
 BENCHMARK(BM_SettleBatchManyAccounts)->Arg(1'000)->Iterations(kItemsPerRun / 1'000);
+BENCHMARK(BM_SettleBatchManyAccountsPreallocated)->Arg(1'000)->Iterations(kItemsPerRun / 1'000);
 BENCHMARK(BM_NaiveSettleBatch)->Arg(100)->Iterations(kItemsPerRun / 100);
 BENCHMARK(BM_NaiveSettleBatch)->Arg(1'000)->Iterations(kItemsPerRun / 1'000);
 BENCHMARK(BM_ReserveRelease)->Iterations(kItemsPerRun);
