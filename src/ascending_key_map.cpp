@@ -36,6 +36,9 @@ size_t last_at_most(const T* items, size_t lo, size_t hi, uint64_t key, KeyOf ke
 }  // namespace
 
 const uint64_t* AscendingKeyMap::find_stored(uint64_t key) const {
+  // The newest key (the order just admitted, the execution just applied) is
+  // the one asked for most: its entry is the back, live by invariant 1.
+  if (front_ != next_ && key == back_key_) return &entry(next_ - 1).value;
   if (front_ != next_ && key >= front_key_ && key <= back_key_) {
     const Place place = place_of(key);
     if (place.chunk != nullptr && !place.dead()) return &place.entry().value;
