@@ -33,6 +33,10 @@
 // of player i % 8, built ahead too) draw on those same orders all run long. Every result is
 // checked: a refused command turns the run into an error rather than a faster figure.
 //
+// Run one benchmark per process (--benchmark_filter='^BM_SettleBatch/1000') for figures that
+// compare: in one process a benchmark reuses the heap pages that the one before it freed, and
+// skips the page faults it would otherwise take (up to half of its time; docs/ledger.md).
+//
 //   build/release/benchmarks/ledger_benchmark
 //   build/release/benchmarks/ledger_benchmark --benchmark_repetitions=3
 //       --benchmark_report_aggregates_only=true    (one command line)
