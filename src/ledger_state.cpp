@@ -222,9 +222,11 @@ absl::Status check_restorable(const LedgerSnapshot& snapshot, uint64_t reservati
       snapshot.reservations.begin(), snapshot.reservations.end(),
       [](const Reservation& a, const Reservation& b) { return a.id < b.id; });
   if (!low->id.valid()) return absl::DataLossError("a reservation with id 0");
-  if (high->id.value() - low->id.value() > reservation_id_span_max) {
+  // New ids follow the high-water mark, so the span runs up to it.
+  const uint64_t top = std::max(high->id.value(), snapshot.reservation_id_high_water);
+  if (top - low->id.value() > reservation_id_span_max) {
     return absl::DataLossError(internal::cat(
-        "reservation ids ", low->id.value(), " to ", high->id.value(), " span more than ",
+        "reservation ids ", low->id.value(), " to ", top, " span more than ",
         reservation_id_span_max, " ids; the ledger issues and indexes them densely"));
   }
   return absl::OkStatus();
@@ -320,40 +322,22 @@ LedgerSnapshot LedgerState::to_snapshot() const {
 
 // --- Txn ----------------------------------------------------------------------
 
-Txn::Slot& Txn::claim(std::vector<Slot>& slots, uint64_t id, uint32_t index, uint64_t first) {
-  const uint64_t at = id - first;
-  if (at >= slots.size()) slots.resize(std::max<size_t>(at + 1, slots.size() * 2));
-  Slot& s = slots[at];
+Txn::Slot& Txn::claim(std::vector<Slot>& slots, uint64_t id, uint32_t index) {
+  if (id > slots.size()) slots.resize(std::max<size_t>(id, slots.size() * 2));
+  Slot& s = slots[id - 1];
   s = Slot{generation_, index};
   return s;
 }
 
-void Txn::rebase_reservation_slots(const LedgerState& base) {
+uint64_t Txn::lowest_reservation_id(const LedgerState& base) {
   const uint64_t held = base.reservations().lowest_id_bound();
-  const uint64_t lowest = held != 0 ? held : base.next_reservation_id();
-  if (lowest <= reservation_slots_first_) return;
-  const uint64_t spent = lowest - reservation_slots_first_;
-  // Drop the spent slots in bulk, once they are many and at least half of
-  // the vector: the move is then amortized over the ids that retired them.
-  constexpr uint64_t kSpentMin = 4'096;
-  if (spent < kSpentMin && spent < reservation_slots_.size()) return;
-  if (spent < reservation_slots_.size() / 2) return;
-  if (spent >= reservation_slots_.size()) {
-    reservation_slots_.clear();
-  } else {
-    reservation_slots_.erase(reservation_slots_.begin(),
-                             reservation_slots_.begin() + static_cast<std::ptrdiff_t>(spent));
-  }
-  reservation_slots_first_ = lowest;
+  return held != 0 ? held : base.next_reservation_id();
 }
 
 void Txn::reserve_reservation_ids(const LedgerState& base, size_t count) {
-  rebase_reservation_slots(base);
-  const uint64_t last = base.next_reservation_id() + count;
-  if (last > reservation_slots_first_ &&
-      last - reservation_slots_first_ > reservation_slots_.size()) {
-    reservation_slots_.resize(last - reservation_slots_first_);
-  }
+  reservation_slots_.drop_below(lowest_reservation_id(base));
+  const uint64_t next = base.next_reservation_id();
+  reservation_slots_.reserve(next, next + count);
 }
 
 std::optional<AccountFigures> Txn::account(AccountId id) const {
@@ -448,8 +432,7 @@ Reservation* Txn::mutable_reservation(ReservationId id) {
   if (const Slot* s = reservation_slot(id.value())) return &reservations_[s->index];
   const Reservation* current = base_->reservation(id);
   ACCOUNT_CHECK(current != nullptr, "commands change only reservations they found");
-  claim(reservation_slots_, id.value(), static_cast<uint32_t>(reservations_.size()),
-        reservation_slots_first_);
+  claim_reservation(id.value(), static_cast<uint32_t>(reservations_.size()));
   reservations_.push_back(*current);
   return &reservations_.back();
 }
@@ -493,9 +476,7 @@ void Txn::put_reservation(const Reservation& reservation) {
     reservations_[s->index] = reservation;
     return;
   }
-  ACCOUNT_CHECK(id >= reservation_slots_first_, "a staged reservation is held or new");
-  claim(reservation_slots_, id, static_cast<uint32_t>(reservations_.size()),
-        reservation_slots_first_);
+  claim_reservation(id, static_cast<uint32_t>(reservations_.size()));
   reservations_.push_back(reservation);
   if (id >= base_->next_reservation_id()) {
     new_orders_.insert(reservation.order.value(), id);
@@ -516,12 +497,13 @@ bool Txn::empty() const {
 
 void Txn::reset(const LedgerState& base) {
   base_ = &base;
-  rebase_reservation_slots(base);
+  reservation_slots_.drop_below(lowest_reservation_id(base));
   if (++generation_ == 0) {
     // After 2^32 batches the stamps would repeat: start the arrays afresh.
-    for (std::vector<Slot>* slots : {&account_slots_, &position_slots_, &reservation_slots_}) {
+    for (std::vector<Slot>* slots : {&account_slots_, &position_slots_}) {
       std::fill(slots->begin(), slots->end(), Slot{});
     }
+    reservation_slots_.clear();
     generation_ = 1;
   }
   new_accounts_.clear();

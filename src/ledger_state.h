@@ -26,6 +26,7 @@
 #include "ascending_key_map.h"
 #include "execution_window.h"
 #include "expiry_queue.h"
+#include "paged_slots.h"
 #include "reservation_table.h"
 #include "trade_ring.h"
 
@@ -111,8 +112,9 @@ class LedgerState {
 
   // Applies a committed transaction: the accounts staged in `txn` and the
   // rows that `changes` (its change_set()) holds.
-  // `now` drives pruning of finished reservations. Adds every touched
-  // account and position to the dirty sets.
+  // `now` drives pruning of finished reservations. Adds every account whose
+  // figures were staged and every position written to the dirty sets (a
+  // Sleeper link changes no risk value).
   void apply(const class Txn& txn, const ChangeSet& changes, absl::Time now);
 
   // Risk values changed since the last take_dirty(): read them, then clear.
@@ -256,8 +258,9 @@ class Txn {
   // Writes what the store must commit into `out`. The batch's positions,
   // reservations, executions, trades and entries move into `out` rather
   // than being copied (the vectors swap, so both keep their capacity);
-  // LedgerState::apply() reads them from there. The Txn stages nothing more
-  // until reset().
+  // LedgerState::apply() reads them from there. Until reset(), the Txn
+  // stages nothing more and must not be read (its positions and
+  // reservations now hold other vectors).
   void change_set(ChangeSet* out);
   bool empty() const;
 
@@ -271,20 +274,23 @@ class Txn {
   };
   static constexpr uint32_t kNoPosition = UINT32_MAX;
 
-  // slots[0] is the slot of id `first` (ids below it have none).
-  const Slot* slot(const std::vector<Slot>& slots, uint64_t id, uint64_t first = 1) const {
-    if (id < first || id - first >= slots.size()) return nullptr;
-    const Slot& s = slots[id - first];
+  const Slot* slot(const std::vector<Slot>& slots, uint64_t id) const {
+    if (id == 0 || id > slots.size()) return nullptr;
+    const Slot& s = slots[id - 1];
     return s.generation == generation_ ? &s : nullptr;
   }
-  Slot& claim(std::vector<Slot>& slots, uint64_t id, uint32_t index, uint64_t first = 1);
+  Slot& claim(std::vector<Slot>& slots, uint64_t id, uint32_t index);
   AccountFigures* stage_figures(const AccountFigures& figures);
   const Slot* reservation_slot(uint64_t id) const {
-    return slot(reservation_slots_, id, reservation_slots_first_);
+    const Slot* s = reservation_slots_.find(id);
+    return s != nullptr && s->generation == generation_ ? s : nullptr;
   }
-  // Moves reservation_slots_first_ up to the lowest id `base` can hold, and
-  // drops the slots below it, once enough of them are spent.
-  void rebase_reservation_slots(const LedgerState& base);
+  void claim_reservation(uint64_t id, uint32_t index) {
+    reservation_slots_.at(id) = Slot{generation_, index};
+  }
+  // The lowest reservation id `base` may hand the overlay: its lowest held,
+  // or the next new one.
+  static uint64_t lowest_reservation_id(const LedgerState& base);
 
   const LedgerState* base_ = nullptr;
   uint32_t generation_ = 0;
@@ -299,11 +305,10 @@ class Txn {
   std::vector<Slot> position_slots_;    // Index = account id - 1.
   std::vector<Position> positions_;
   std::vector<uint32_t> position_next_;
-  // Index = reservation id - reservation_slots_first_: relative to the
-  // lowest id the base may hold, so the slots follow the reservations held
-  // (ids rise for ever; a slot per id ever issued would grow without bound).
-  std::vector<Slot> reservation_slots_;
-  uint64_t reservation_slots_first_ = 1;
+  // By reservation id, in pages made where ids are staged (paged_slots.h):
+  // ids rise for ever, and an old active order keeps the lowest id held far
+  // below the newest, so a flat array from the lowest id could be large.
+  PagedSlots<Slot> reservation_slots_;
   std::vector<Reservation> reservations_;
   // The batch's new order and execution ids ascend as the whole ledger's
   // do: a fresh id is known absent and appended, and reset() is O(1).

@@ -4,9 +4,11 @@
 // chunk (id - 1) / 1,024, row (id - 1) % 1,024. A lookup is two indexes and
 // a compare, where a hash map of a million 112-byte rows cost a hash, a probe
 // and, as it grew, rehashes that moved every row. Finished reservations are
-// erased after their retention; a chunk whose rows are all erased is freed,
-// and freed chunks at the front are dropped, so memory follows the ids still
-// held (an order active for 30 days keeps its chunk, ~110 KB, alive).
+// erased after their retention; a chunk whose rows are all erased leaves the
+// table (kept as a spare for the next ids, up to as many as reserve() asked
+// for, at least one; freed beyond that), and spent chunks at the front are
+// dropped, so memory follows the ids still held (an order active for 30 days
+// keeps its chunk, ~130 KB, alive).
 // Pointers to rows stay valid until the row is erased.
 //
 // Thread-safety: none (part of LedgerState).
