@@ -59,7 +59,11 @@ class PagedSlots {
 
   // Makes the pages of ids [from, to) ahead of use.
   void reserve(uint64_t from, uint64_t to) {
-    for (uint64_t id = std::max<uint64_t>(from, 1); id < to; id += kPageSlots) at(id);
+    from = std::max<uint64_t>(from, 1);
+    if (to <= from) return;
+    for (uint64_t page = (from - 1) >> kPageShift; page <= (to - 2) >> kPageShift; ++page) {
+      at(page * kPageSlots + 1);
+    }
   }
 
   // Drops the pages wholly below `lowest`: their ids will not be asked for

@@ -74,5 +74,17 @@ TEST_CASE("PagedSlots makes pages only where ids are written", "[paged_slots]") 
   CHECK(slots.find(30'000'000)->index == 2);
 }
 
+TEST_CASE("PagedSlots::reserve makes every page of the range, the last one too",
+          "[paged_slots]") {
+  PagedSlots<TestSlot> slots;
+  slots.drop_below(4'000);
+  slots.reserve(4'000, 4'200);  // Ids 4,000..4,199: pages of ids 1..4,096 and 4,097..8,192.
+  CHECK(slots.pages_made() == 2);
+  CHECK(slots.find(4'199) != nullptr);
+  CHECK(slots.find(8'193) == nullptr);
+  slots.reserve(9'000, 9'000);  // Empty.
+  CHECK(slots.pages_made() == 2);
+}
+
 }  // namespace
 }  // namespace account::internal
