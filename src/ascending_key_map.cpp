@@ -94,24 +94,17 @@ AscendingKeyMap::Place AscendingKeyMap::place_of(uint64_t key) const {
 }
 
 void AscendingKeyMap::add_chunk(uint64_t first_key) {
-  std::unique_ptr<Chunk> chunk;
-  if (spare_) {
-    chunk = std::move(spare_);
-  } else if (!reserved_.empty()) {
-    chunk = std::move(reserved_.back());
-    reserved_.pop_back();
-  } else {
-    chunk = std::make_unique_for_overwrite<Chunk>();
-  }
-  chunks_.push_back(ChunkRef{first_key, std::move(chunk)});
+  chunks_.push_back(
+      ChunkRef{first_key, pool_.take([] { return std::make_unique_for_overwrite<Chunk>(); })});
 }
 
 void AscendingKeyMap::reserve(size_t keys) {
   const size_t chunks = (keys + kChunkEntries - 1) / kChunkEntries;
-  while (reserved_.size() < chunks) {
-    reserved_.push_back(std::make_unique_for_overwrite<Chunk>());
-    prefault(reserved_.back().get(), sizeof(Chunk));
-  }
+  pool_.reserve(chunks, [] {
+    auto chunk = std::make_unique_for_overwrite<Chunk>();
+    prefault(chunk.get(), sizeof(Chunk));
+    return chunk;
+  });
   chunks_.reserve(chunk_count() + head_ + chunks);
 }
 
@@ -165,7 +158,7 @@ bool AscendingKeyMap::erase(uint64_t key) {
 }
 
 void AscendingKeyMap::clear() {
-  if (chunk_count() > 0) spare_ = std::move(chunks_[head_].chunk);
+  if (chunk_count() > 0) pool_.give(std::move(chunks_[head_].chunk));
   chunks_.clear();
   head_ = 0;
   front_ = next_ = 0;
@@ -183,7 +176,7 @@ void AscendingKeyMap::pop_front() {
     }
     // The front chunk is spent once front_ reaches the next chunk's first entry.
     if ((front_ & (kChunkEntries - 1)) == 0) {
-      spare_ = std::move(chunks_[head_++].chunk);
+      pool_.give(std::move(chunks_[head_++].chunk));
       if (head_ >= 64 && head_ * 2 >= chunks_.size()) {
         chunks_.erase(chunks_.begin(), chunks_.begin() + static_cast<ptrdiff_t>(head_));
         head_ = 0;
@@ -207,7 +200,7 @@ void AscendingKeyMap::pop_back() {
 void AscendingKeyMap::release_back_chunk() {
   if (front_ == next_) {
     // Empty: start the positions afresh, keeping one chunk for reuse.
-    if (!chunks_.empty()) spare_ = std::move(chunks_.back().chunk);
+    if (!chunks_.empty()) pool_.give(std::move(chunks_.back().chunk));
     chunks_.clear();
     head_ = 0;
     front_ = next_ = 0;
@@ -215,7 +208,7 @@ void AscendingKeyMap::release_back_chunk() {
     return;
   }
   if ((next_ & (kChunkEntries - 1)) == 0) {
-    spare_ = std::move(chunks_.back().chunk);
+    pool_.give(std::move(chunks_.back().chunk));
     chunks_.pop_back();
   }
 }
@@ -237,7 +230,7 @@ void AscendingKeyMap::maybe_compact() {
   const size_t chunks_needed =
       static_cast<size_t>(((next_ - 1) >> kChunkShift) - (front_ >> kChunkShift) + 1);
   while (chunk_count() > chunks_needed) {
-    spare_ = std::move(chunks_.back().chunk);
+    pool_.give(std::move(chunks_.back().chunk));
     chunks_.pop_back();
   }
   for (size_t c = head_ + 1; c < chunks_.size(); ++c) {

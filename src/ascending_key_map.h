@@ -47,6 +47,7 @@
 #include <memory>
 #include <vector>
 
+#include "chunk_pool.h"
 #include "u64_map.h"
 
 namespace account::internal {
@@ -152,7 +153,7 @@ class AscendingKeyMap {
     back_key_ = key;
     ++next_;
   }
-  // Starts a chunk (the spare one if any) whose first key is `first_key`.
+  // Starts a chunk (a kept one if any) whose first key is `first_key`.
   void add_chunk(uint64_t first_key);
   bool insert_slow(uint64_t key, uint64_t value);
   // Pops the front (back) entry, then every dead entry that becomes the front (back).
@@ -176,8 +177,7 @@ class AscendingKeyMap {
   // dropped in bulk (a deque's indexing cost more than the search).
   std::vector<ChunkRef> chunks_;
   size_t head_ = 0;
-  std::unique_ptr<Chunk> spare_;               // An emptied chunk, for the next append.
-  std::vector<std::unique_ptr<Chunk>> reserved_;  // From reserve(), used after spare_.
+  ChunkPool<Chunk> pool_;                      // Emptied chunks, and those reserve() made.
   uint64_t front_ = 0;                         // Position of the oldest entry.
   uint64_t next_ = 0;                          // Position after the newest entry.
   uint64_t dead_ = 0;                          // Dead entries in the run.

@@ -24,6 +24,7 @@
 
 #include "account/fill.h"
 #include "ascending_key_map.h"
+#include "chunk_pool.h"
 
 namespace account::internal {
 
@@ -59,14 +60,14 @@ class ExecutionWindow {
   static constexpr int kChunkShift = 10;
   static constexpr uint64_t kChunkFills = uint64_t{1} << kChunkShift;
   using Chunk = std::unique_ptr<Fill[]>;
+  static Chunk new_chunk();
 
   const Fill& at(uint64_t arrival) const {
     return chunks_[(arrival >> kChunkShift) - (front_ >> kChunkShift)][arrival & (kChunkFills - 1)];
   }
 
   std::deque<Chunk> chunks_;  // The first holds arrival front_.
-  Chunk spare_;               // A chunk emptied by pop_front(), for the next push_back().
-  std::vector<Chunk> reserved_;  // From reserve(), used after spare_.
+  ChunkPool<Fill[]> pool_;    // Chunks emptied by pop_front() or made by reserve().
   uint64_t front_ = 0;        // Arrival number of the oldest fill.
   uint64_t next_ = 0;         // Arrival number of the next fill.
   AscendingKeyMap index_;     // Execution id -> arrival number.

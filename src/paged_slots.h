@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "check.h"
+#include "chunk_pool.h"
 
 namespace account::internal {
 
@@ -67,9 +68,9 @@ class PagedSlots {
   }
 
   // Drops the pages wholly below `lowest`: their ids will not be asked for
-  // again. Keeps a dropped page or two for reuse. The
-  // pages start at `lowest`'s page when none is held, so that the page
-  // pointers span only the ids asked for since.
+  // again. Keeps a dropped page or two for reuse. The pages start at
+  // `lowest`'s page when none is held, so that the page pointers span only
+  // the ids asked for since.
   void drop_below(uint64_t lowest) {
     if (lowest == 0) return;
     const uint64_t page = (lowest - 1) >> kPageShift;
@@ -80,7 +81,7 @@ class PagedSlots {
     if (page <= first_page_) return;
     const size_t n = static_cast<size_t>(std::min<uint64_t>(page - first_page_, pages_.size()));
     for (size_t i = 0; i < n; ++i) {
-      if (pages_[i] != nullptr && spares_.size() < kSparesMax) spares_.push_back(std::move(pages_[i]));
+      if (pages_[i] != nullptr) pool_.give(std::move(pages_[i]));
     }
     pages_.erase(pages_.begin(), pages_.begin() + static_cast<std::ptrdiff_t>(n));
     first_page_ = pages_.empty() ? page : first_page_ + n;
@@ -103,22 +104,21 @@ class PagedSlots {
   static constexpr int kPageShift = 12;
   static constexpr uint64_t kPageSlots = uint64_t{1} << kPageShift;
   static constexpr uint64_t kPageMask = kPageSlots - 1;
-  static constexpr size_t kSparesMax = 2;
+  static constexpr size_t kPagesKept = 2;
   struct Page {
     Slot slots[kPageSlots];
   };
 
+  // A page of Slot{}: a kept one reset, or a new one.
   std::unique_ptr<Page> new_page() {
-    if (spares_.empty()) return std::make_unique<Page>();  // Value-initialized: Slot{}.
-    std::unique_ptr<Page> p = std::move(spares_.back());
-    spares_.pop_back();
+    std::unique_ptr<Page> p = pool_.take([] { return std::make_unique<Page>(); });
     std::fill(std::begin(p->slots), std::end(p->slots), Slot{});
     return p;
   }
 
   std::vector<std::unique_ptr<Page>> pages_;
   uint64_t first_page_ = 0;
-  std::vector<std::unique_ptr<Page>> spares_;
+  ChunkPool<Page> pool_{kPagesKept};  // Dropped pages, for reuse.
 };
 
 }  // namespace account::internal

@@ -7,6 +7,11 @@
 
 namespace account::internal {
 
+// make_unique<Chunk>() zeroes every row: that writes each page.
+std::unique_ptr<ReservationTable::Chunk> ReservationTable::new_chunk() {
+  return std::make_unique<Chunk>();
+}
+
 std::pair<Reservation*, bool> ReservationTable::put(const Reservation& r) {
   ACCOUNT_CHECK(r.id.valid(), "reservation ids start at 1");
   const uint64_t c = (r.id.value() - 1) >> kChunkShift;
@@ -19,14 +24,7 @@ std::pair<Reservation*, bool> ReservationTable::put(const Reservation& r) {
   }
   if (c - first_chunk_ >= chunks_.size()) chunks_.resize(c - first_chunk_ + 1);
   std::unique_ptr<Chunk>& chunk = chunks_[c - first_chunk_];
-  if (chunk == nullptr) {
-    if (spares_.empty()) {
-      chunk = std::make_unique<Chunk>();
-    } else {
-      chunk = std::move(spares_.back());
-      spares_.pop_back();
-    }
-  }
+  if (chunk == nullptr) chunk = pool_.take(new_chunk);
   Reservation& row = chunk->rows[(r.id.value() - 1) & kRowMask];
   const bool inserted = !row.id.valid();
   row = r;
@@ -38,10 +36,7 @@ std::pair<Reservation*, bool> ReservationTable::put(const Reservation& r) {
 }
 
 void ReservationTable::reserve(size_t reservations) {
-  const size_t chunks = (reservations + kChunkRows - 1) / kChunkRows + 1;
-  spares_max_ = std::max(spares_max_, chunks);
-  // make_unique<Chunk>() zeroes every row: that writes each page.
-  while (spares_.size() < chunks) spares_.push_back(std::make_unique<Chunk>());
+  pool_.reserve((reservations + kChunkRows - 1) / kChunkRows + 1, new_chunk);
 }
 
 void ReservationTable::erase(ReservationId id) {
@@ -54,11 +49,7 @@ void ReservationTable::erase(ReservationId id) {
   --size_;
   if (--chunk->held > 0) return;
   // Every row is empty again (id 0), as in a new chunk: keep it for reuse.
-  if (spares_.size() < spares_max_) {
-    spares_.push_back(std::move(chunk));
-  } else {
-    chunk.reset();
-  }
+  pool_.give(std::move(chunk));
   size_t spent = 0;
   while (spent < chunks_.size() && chunks_[spent] == nullptr) ++spent;
   chunks_.erase(chunks_.begin(), chunks_.begin() + static_cast<std::ptrdiff_t>(spent));

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "account/reservation.h"
+#include "chunk_pool.h"
 
 namespace account::internal {
 
@@ -74,6 +75,7 @@ class ReservationTable {
     std::array<Reservation, kChunkRows> rows{};  // A row with id 0 is empty.
     size_t held = 0;
   };
+  static std::unique_ptr<Chunk> new_chunk();
 
   const Chunk* chunk_of(uint64_t id) const {
     const uint64_t c = (id - 1) >> kChunkShift;
@@ -85,9 +87,8 @@ class ReservationTable {
   // index is one instruction, and dropping spent chunks from the front
   // happens once per 1,024 reservations.
   std::vector<std::unique_ptr<Chunk>> chunks_;
-  // Empty chunks, zeroed, for the next ids: reserved ahead or emptied.
-  std::vector<std::unique_ptr<Chunk>> spares_;
-  size_t spares_max_ = 1;
+  // Empty chunks for the next ids: emptied by erase(), or made by reserve().
+  ChunkPool<Chunk> pool_;
   uint64_t first_chunk_ = 0;
   size_t size_ = 0;
 };
