@@ -7,6 +7,7 @@
 #include "strings.h"
 #include "account/status.h"
 #include "check.h"
+#include "fill_trade.h"
 
 namespace account::internal {
 namespace {
@@ -481,14 +482,8 @@ absl::StatusOr<SettlementReceipt> stage_settle(Txn& txn, const CommandContext& c
   seller->cash += notional;
   seller->open_notional -= seller_open_freed;
   txn.add_execution(fill);
-  txn.add_trade(Trade{.execution = fill.execution, .account = fill.buyer.account,
-                      .order = fill.buyer.order, .symbol = fill.symbol, .side = Side::kBuy,
-                      .qty = fill.qty, .price = fill.price, .notional = notional,
-                      .tick = fill.tick, .time = fill.time});
-  txn.add_trade(Trade{.execution = fill.execution, .account = fill.seller.account,
-                      .order = fill.seller.order, .symbol = fill.symbol, .side = Side::kSell,
-                      .qty = fill.qty, .price = fill.price, .notional = notional,
-                      .realized_pnl = realized, .tick = fill.tick, .time = fill.time});
+  txn.add_trade(fill_trade(fill, Side::kBuy, notional, Cents{0}));
+  txn.add_trade(fill_trade(fill, Side::kSell, notional, realized));
   return SettlementReceipt{.execution = fill.execution,
                            .notional = notional,
                            .buyer_cash_freed = buy_freed - notional,

@@ -9,6 +9,7 @@
 #include "account/internal/mutex.h"
 #include "account/notional.h"
 #include "append_log.h"
+#include "fill_trade.h"
 #include "ascending_key_map.h"
 #include "reservation_table.h"
 #include "strings.h"
@@ -116,21 +117,9 @@ struct MemoryStore::Impl {
 
 namespace {
 
-// The trade that `fill` gives `side`, with the seller's `realized_pnl`; or
-// nullopt when the fill's notional is out of range (never for a fill the
-// ledger applied).
-std::optional<Trade> trade_of(const Fill& fill, Side side, Cents realized_pnl) {
-  const std::optional<Cents> notional = fill_notional(fill.qty, fill.price);
-  if (!notional) return std::nullopt;
-  const FillParty& party = side == Side::kBuy ? fill.buyer : fill.seller;
-  return Trade{.execution = fill.execution, .account = party.account, .order = party.order,
-               .symbol = fill.symbol, .side = side, .qty = fill.qty, .price = fill.price,
-               .notional = *notional, .realized_pnl = realized_pnl, .tick = fill.tick,
-               .time = fill.time};
-}
-
-// Whether trade_of(fill, t.side, t.realized_pnl) == t, field by field
-// without building the trade (this runs for every trade committed).
+// Whether t == fill_trade(fill, t.side, notional, t.realized_pnl), with the
+// fill's notional: field by field without building the trade (this runs for
+// every trade committed).
 bool repeats(const Fill& fill, const Trade& t) {
   if (t.side != Side::kBuy && t.side != Side::kSell) return false;
   const FillParty& party = t.side == Side::kBuy ? fill.buyer : fill.seller;
@@ -172,7 +161,10 @@ void MemoryStore::Impl::append_trades(const ChangeSet& changes, size_t first_exe
 Trade MemoryStore::Impl::trade(size_t i) const {
   const StoredTrade& t = trades[i];
   if (t.whole()) return whole_trades[t.row()];
-  return *trade_of(executions[t.row()], t.side(), t.realized_pnl);
+  // repeats() checked the notional when the trade was committed.
+  const Fill& fill = executions[t.row()];
+  return internal::fill_trade(fill, t.side(), *fill_notional(fill.qty, fill.price),
+                              t.realized_pnl);
 }
 
 AccountId MemoryStore::Impl::trade_account(size_t i) const {
