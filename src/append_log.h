@@ -40,22 +40,21 @@ class AppendLog {
   // Allocates chunks for `rows` rows in all and prefaults them (prefault.h),
   // so that appends up to there neither allocate nor fault.
   void reserve(size_t rows) {
-    while (chunks_.size() * kChunkRows < rows) {
-      chunks_.emplace_back();
-      chunks_.back().reserve(kChunkRows);
-      prefault(chunks_.back().data(), kChunkRows * sizeof(T));
-    }
+    while (chunks_.size() * kChunkRows < rows) prefault(add_chunk().data(), kChunkRows * sizeof(T));
     if (size_ > 0) back_ = &chunks_[(size_ - 1) >> kShift];  // chunks_ may have moved.
   }
 
  private:
+  // An empty chunk with room for kChunkRows rows, at the end of chunks_.
+  std::vector<T>& add_chunk() {
+    chunks_.emplace_back().reserve(kChunkRows);
+    return chunks_.back();
+  }
+
   // The chunk row size_ goes to, allocated unless reserve() made it already.
   void start_chunk() {
     const size_t chunk = size_ >> kShift;
-    if (chunk == chunks_.size()) {
-      chunks_.emplace_back();
-      chunks_.back().reserve(kChunkRows);
-    }
+    if (chunk == chunks_.size()) add_chunk();
     back_ = &chunks_[chunk];
   }
 

@@ -188,19 +188,19 @@ namespace {
 // written by this ledger always meets: account ids 1..N (rows are indexed by
 // id), every row's account among them, reservation ids from 1 and within
 // LedgerState::kReservationIdSpanMax of each other (indexed densely).
-absl::Status check_restorable(const LedgerSnapshot& snapshot, uint64_t reservation_id_span_max) {
-  std::vector<uint64_t> ids;
-  ids.reserve(snapshot.accounts.size());
-  for (const Account& a : snapshot.accounts) ids.push_back(a.id.value());
-  std::sort(ids.begin(), ids.end());
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (ids[i] != i + 1) {
-      return absl::DataLossError(internal::cat("account ids must run 1..", ids.size(),
-                                               " without gaps or repeats; found ", ids[i],
-                                               " in place ", i + 1));
+// `accounts` is the snapshot's accounts, sorted by id.
+absl::Status check_restorable(const std::vector<Account>& accounts, const LedgerSnapshot& snapshot,
+                              uint64_t reservation_id_span_max) {
+  for (size_t i = 0; i < accounts.size(); ++i) {
+    if (accounts[i].id.value() != i + 1) {
+      return absl::DataLossError(internal::cat("account ids must run 1..", accounts.size(),
+                                               " without gaps or repeats; found ",
+                                               accounts[i].id.value(), " in place ", i + 1));
     }
   }
-  const auto held = [&](AccountId id) { return id.value() >= 1 && id.value() <= ids.size(); };
+  const auto held = [&](AccountId id) {
+    return id.value() >= 1 && id.value() <= accounts.size();
+  };
   const auto missing = [](std::string_view what, AccountId id) {
     return absl::DataLossError(
         internal::cat(what, " of account ", id.value(), ", which the store does not hold"));
@@ -236,11 +236,13 @@ absl::Status check_restorable(const LedgerSnapshot& snapshot, uint64_t reservati
 
 absl::StatusOr<std::unique_ptr<LedgerState>> LedgerState::from_snapshot(
     const LedgerLimits& limits, const LedgerSnapshot& snapshot) {
-  if (absl::Status s = check_restorable(snapshot, kReservationIdSpanMax); !s.ok()) return s;
-  auto state = std::make_unique<LedgerState>(limits);
   std::vector<Account> accounts = snapshot.accounts;
   std::sort(accounts.begin(), accounts.end(),
             [](const Account& a, const Account& b) { return a.id < b.id; });
+  if (absl::Status s = check_restorable(accounts, snapshot, kReservationIdSpanMax); !s.ok()) {
+    return s;
+  }
+  auto state = std::make_unique<LedgerState>(limits);
   for (Account& row : accounts) {
     row.reserved_cash = Cents{0};
     row.open_notional = Cents{0};
@@ -483,7 +485,6 @@ void Txn::put_reservation(const Reservation& reservation) {
     ++new_reservations_;
   }
 }
-
 
 void Txn::add_entry(ExternalEntry entry) {
   entry_index_.emplace(entry.key, entries_.size());

@@ -274,17 +274,16 @@ class Txn {
   };
   static constexpr uint32_t kNoPosition = UINT32_MAX;
 
+  // `s` if it was claimed in this batch, else nullptr.
+  const Slot* current(const Slot* s) const {
+    return s != nullptr && s->generation == generation_ ? s : nullptr;
+  }
   const Slot* slot(const std::vector<Slot>& slots, uint64_t id) const {
-    if (id == 0 || id > slots.size()) return nullptr;
-    const Slot& s = slots[id - 1];
-    return s.generation == generation_ ? &s : nullptr;
+    return id == 0 || id > slots.size() ? nullptr : current(&slots[id - 1]);
   }
   Slot& claim(std::vector<Slot>& slots, uint64_t id, uint32_t index);
   AccountFigures* stage_figures(const AccountFigures& figures);
-  const Slot* reservation_slot(uint64_t id) const {
-    const Slot* s = reservation_slots_.find(id);
-    return s != nullptr && s->generation == generation_ ? s : nullptr;
-  }
+  const Slot* reservation_slot(uint64_t id) const { return current(reservation_slots_.find(id)); }
   void claim_reservation(uint64_t id, uint32_t index) {
     reservation_slots_.at(id) = Slot{generation_, index};
   }
