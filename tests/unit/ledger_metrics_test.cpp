@@ -180,7 +180,11 @@ TEST_CASE("fills queued during an outage are counted, logged and shown as a gaug
   CHECK(queued[0].get("count")->number_text == "1");
 
   w.store->inject(FaultyStore::Fault::kNone);
-  for (int i = 0; i < 2'000 && s.queued_fills() > 0; ++i) absl::SleepFor(absl::Milliseconds(1));
+  // The retry thread counts a fill just after it leaves the queue: wait for both.
+  const auto drained = [&] {
+    return s.queued_fills() == 0 && w.value("trade_settled_total") >= 1;
+  };
+  for (int i = 0; i < 2'000 && !drained(); ++i) absl::SleepFor(absl::Milliseconds(1));
   REQUIRE(s.queued_fills() == 0);
   CHECK(w.value("trade_settled_total") == 1);
   CHECK(w.value("account_fills_queued") == 0);

@@ -53,10 +53,15 @@ struct FaultFixture : testing::LedgerFixture {
     REQUIRE(svc().reserve_buy(buy).ok());
     REQUIRE(svc().reserve_sell(sell).ok());
   }
-  // Waits (at most 10 s) until the retry thread has emptied the queue.
-  bool drained() {
-    for (int i = 0; i < 10'000 && svc().queued_fills() > 0; ++i) absl::SleepFor(absl::Milliseconds(1));
-    return svc().queued_fills() == 0;
+  // Waits (at most 10 s) until the retry thread has emptied the queue and
+  // reported `reports` fills to the sink: it reports each fill after the fill
+  // has left the queue, so an empty queue alone does not mean reported.
+  bool drained(size_t reports) {
+    const auto done = [&] {
+      return svc().queued_fills() == 0 && sink->reported().size() >= reports;
+    };
+    for (int i = 0; i < 10'000 && !done(); ++i) absl::SleepFor(absl::Milliseconds(1));
+    return done();
   }
 };
 
@@ -72,7 +77,7 @@ TEST_CASE("a fill whose commit fails before it is durable is queued, then applie
   f.faulty->inject(FaultyStore::Fault::kFailBeforeCommit);
   const auto result = f.svc().settle(fill);
   REQUIRE(queued(result));
-  REQUIRE(f.drained());
+  REQUIRE(f.drained(1));
   CHECK(f.sink->reported() == std::vector<std::pair<ExecutionId, std::optional<Reason>>>{
                                   {fill.execution, std::nullopt}});
   CHECK(f.svc().snapshot() != before);
@@ -87,7 +92,7 @@ TEST_CASE("an ambiguous commit is resolved from the store: the retry finds it ap
   const Fill fill = f.fill(f.buy, f.sell, Qty{5'000}, Price{8'000});
   f.faulty->inject(FaultyStore::Fault::kFailAfterCommit);
   REQUIRE(queued(f.svc().settle(fill)));
-  REQUIRE(f.drained());
+  REQUIRE(f.drained(1));
   // The store had committed it: the retry reloads, finds it, and says so.
   CHECK(f.sink->reported() == std::vector<std::pair<ExecutionId, std::optional<Reason>>>{
                                   {fill.execution, Reason::kDuplicateExecution}});
@@ -121,7 +126,7 @@ TEST_CASE("during an outage reservations are refused, fills queue in order, quer
   CHECK(f.svc().queued_fills() == 3);
 
   f.faulty->inject(FaultyStore::Fault::kNone);
-  REQUIRE(f.drained());
+  REQUIRE(f.drained(3));
   const auto reported = f.sink->reported();
   REQUIRE(reported.size() == 3);
   CHECK(reported[0] == std::pair(a.execution, std::optional<Reason>()));
@@ -147,7 +152,7 @@ TEST_CASE("a refused fill in a failed batch keeps its own reason and is not queu
   const auto results = f.svc().settle_batch({good, bad});
   CHECK(queued(results[0]));
   CHECK(denied_with(results[1], Reason::kInvalidQuantity));
-  REQUIRE(f.drained());
+  REQUIRE(f.drained(1));
   CHECK(f.svc().position(f.buyer, kAllen).value()->qty == Qty{1'000});
 }
 
