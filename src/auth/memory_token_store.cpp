@@ -9,6 +9,7 @@ namespace account::auth {
 void MemoryTokenStore::insert_locked(const RefreshTokenRecord& record) {
   by_hash_.emplace(record.token_hash, record);
   by_family_[record.family_id].insert(record.token_hash);
+  if (record.state == RefreshTokenState::kRevoked) ++revoked_by_family_[record.family_id];
 }
 
 absl::Status MemoryTokenStore::insert(const RefreshTokenRecord& record) {
@@ -33,6 +34,7 @@ absl::StatusOr<bool> MemoryTokenStore::rotate(std::string_view old_hash,
   internal::MutexLock lock(&mu_);
   auto it = by_hash_.find(internal::to_absl(old_hash));
   if (it == by_hash_.end() || it->second.state != RefreshTokenState::kActive) return false;
+  if (revoked_by_family_.contains(it->second.family_id)) return false;
   if (by_hash_.contains(successor.token_hash)) {
     return absl::AlreadyExistsError("refresh token store: the successor's hash is stored already");
   }
@@ -53,6 +55,7 @@ absl::StatusOr<int64_t> MemoryTokenStore::revoke_family(std::string_view family_
       ++changed;
     }
   }
+  if (changed > 0) revoked_by_family_[internal::to_absl(family_id)] += changed;
   return changed;
 }
 
@@ -67,6 +70,10 @@ absl::StatusOr<int64_t> MemoryTokenStore::delete_expired(absl::Time cutoff) {
     auto family = by_family_.find(it->second.family_id);
     family->second.erase(hash);
     if (family->second.empty()) by_family_.erase(family);
+    if (it->second.state == RefreshTokenState::kRevoked) {
+      auto revoked = revoked_by_family_.find(it->second.family_id);
+      if (--revoked->second == 0) revoked_by_family_.erase(revoked);
+    }
     by_hash_.erase(it);
   }
   return static_cast<int64_t>(gone.size());

@@ -93,6 +93,13 @@ absl::StatusOr<IssuedRefreshToken> RefreshTokens::rotate(std::string_view token)
     if (!found.ok()) return found.status();
     if (!found->has_value()) return unknown();
     state = (*found)->state;
+    if (state == RefreshTokenState::kActive) {
+      // Still active, so the store refused because the family was revoked: this token escaped
+      // a revocation that ran while its predecessor rotated (token_store.h). Finish the job.
+      absl::StatusOr<int64_t> swept = store_->revoke_family(current.family_id);
+      if (!swept.ok()) return swept.status();
+      state = RefreshTokenState::kRevoked;
+    }
   }
   if (state == RefreshTokenState::kRevoked) {
     return denial(Reason::kRefreshTokenRevoked, "the refresh token's sign-in was revoked");

@@ -35,10 +35,18 @@ constexpr TokenStatement kFind{
 // INSERT of the successor takes its rows from the UPDATE's, so it happens exactly when the
 // UPDATE did. A concurrent rotation of the same token blocks on the row lock, then re-checks
 // state = 1 on the committed row (READ COMMITTED), finds 2 and returns no row.
+//
+// NOT EXISTS keeps a revoked family revoked. A revocation's UPDATE picks the family's rows from
+// the snapshot its statement began with: when a rotation of the family commits while the
+// revocation waits for the old token's row lock, the revocation revokes the old token but never
+// sees the successor, which stays active. That successor's own rotation then finds the family's
+// revoked rows here and fails, and RefreshTokens revokes it.
 constexpr TokenStatement kRotate{
     "auth_token_rotate",
-    "WITH old AS (UPDATE refresh_tokens SET state = 2 "
-    " WHERE token_hash = $1::bytea AND state = 1 RETURNING 1) "
+    "WITH old AS (UPDATE refresh_tokens o SET state = 2 "
+    " WHERE o.token_hash = $1::bytea AND o.state = 1 AND NOT EXISTS ("
+    "   SELECT 1 FROM refresh_tokens f WHERE f.family_id = o.family_id AND f.state = 3)"
+    " RETURNING 1) "
     "INSERT INTO refresh_tokens (token_hash, family_id, account_id, issued_at_ns, expires_at_ns,"
     " state) SELECT $2::bytea, $3::bytea, $4::bigint, $5::bigint, $6::bigint,"
     " $7::bigint::smallint "

@@ -2,9 +2,12 @@
 // across two connections), RefreshTokens on it beside the ledger's PostgresStore, and tokens
 // surviving a reopen.
 #include <catch2/catch.hpp>
+#include <libpq-fe.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "account/auth/postgres_token_store.h"
 #include "account/auth/refresh_tokens.h"
@@ -54,6 +57,78 @@ TEST_CASE("refresh tokens on PostgreSQL beside the ledger's store: rotation and 
   CHECK(query_value(url, "SELECT count(*) FROM refresh_tokens WHERE state = 3") == "2");
   CHECK(query_value(url, "SELECT count(*) FROM refresh_tokens WHERE token_hash = "
                          "convert_to('" + first.token + "', 'UTF8')") == "0");
+}
+
+// A bytea literal: '\x0a1b...'.
+std::string bytea_literal(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "'\\x";
+  for (unsigned char c : bytes) {
+    out += kHex[c >> 4];
+    out += kHex[c & 0xF];
+  }
+  return out + "'";
+}
+
+void exec_ok(PGconn* conn, const std::string& sql) {
+  PGresult* r = PQexec(conn, sql.c_str());
+  const ExecStatusType status = PQresultStatus(r);
+  const std::string error = PQresultErrorMessage(r);
+  PQclear(r);
+  INFO(sql);
+  REQUIRE(error == "");
+  REQUIRE((status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK));
+}
+
+TEST_CASE("a revocation racing a rotation: the successor it misses never rotates",
+          "[postgres][auth]") {
+  const std::string url = fresh_database_url();
+  std::shared_ptr<auth::PostgresTokenStore> store = open_token_store(url);
+  std::shared_ptr<auth::PostgresTokenStore> other = open_token_store(url);
+  ManualClock clock(absl::FromUnixSeconds(1'790'000'000));
+  auth::RefreshTokens refresh(store.get(), &clock);
+  auth::RefreshTokens logout(other.get(), &clock);
+  const auth::IssuedRefreshToken first = refresh.issue(AccountId{42}).value();
+  const auth::IssuedRefreshToken second = refresh.rotate(first.token).value();
+
+  // A rotation of `second` into `escaped`, as the store's statement does it, held uncommitted
+  // on a connection of its own. (42 'E' and an 'A': a well-formed 256-bit token.)
+  const std::string escaped = std::string(42, 'E') + "A";
+  PGconn* rotation = PQconnectdb(url.c_str());
+  REQUIRE(PQstatus(rotation) == CONNECTION_OK);
+  exec_ok(rotation, "BEGIN");
+  exec_ok(rotation, "UPDATE refresh_tokens SET state = 2 WHERE token_hash = " +
+                        bytea_literal(auth::RefreshTokens::hash_of(second.token)) +
+                        " AND state = 1");
+  exec_ok(rotation,
+          "INSERT INTO refresh_tokens (token_hash, family_id, account_id, issued_at_ns,"
+          " expires_at_ns, state) VALUES (" +
+              bytea_literal(auth::RefreshTokens::hash_of(escaped)) + ", " +
+              bytea_literal(first.family_id) + ", 42, 0, 9000000000000000000, 1)");
+
+  // Logout revokes the family meanwhile: its UPDATE waits for `second`'s row lock.
+  absl::Status revoked;
+  std::thread revoking([&] { revoked = logout.revoke(first.token); });
+  const std::string waiting =
+      "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
+      "wait_event_type = 'Lock'";
+  for (int i = 0; i < 1000 && query_value(url, waiting) != "1"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  CHECK(query_value(url, waiting) == "1");
+  exec_ok(rotation, "COMMIT");
+  revoking.join();
+  PQfinish(rotation);
+  REQUIRE(revoked.ok());
+
+  // The revocation's snapshot predates the successor: it stayed active (READ COMMITTED).
+  const std::string state_of_escaped = "SELECT state FROM refresh_tokens WHERE token_hash = " +
+                                       bytea_literal(auth::RefreshTokens::hash_of(escaped));
+  CHECK(query_value(url, state_of_escaped) == "1");
+  // But it does not rotate: presenting it revokes it, and the family holds no live token.
+  CHECK(reason_of(refresh.rotate(escaped)) == Reason::kRefreshTokenRevoked);
+  CHECK(query_value(url, state_of_escaped) == "3");
+  CHECK(query_value(url, "SELECT count(*) FROM refresh_tokens WHERE state <> 3") == "0");
 }
 
 TEST_CASE("refresh tokens survive a reopen of the token store", "[postgres][auth]") {

@@ -43,6 +43,9 @@ class MemoryTokenStore final : public TokenStore {
   // family id -> the hashes of its tokens, so revoking a family does not scan every token.
   absl::flat_hash_map<std::string, absl::flat_hash_set<std::string>> by_family_
       ABSL_GUARDED_BY(mu_);
+  // Revoked tokens held per family (families without one are absent): rotate() refuses a
+  // family listed here, as the PostgreSQL store refuses a family with a revoked row.
+  absl::flat_hash_map<std::string, int64_t> revoked_by_family_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace account::auth

@@ -62,16 +62,19 @@ class TokenStore {
   // The record whose hash is `token_hash`, or nullopt.
   virtual absl::StatusOr<std::optional<RefreshTokenRecord>> find(std::string_view token_hash) = 0;
 
-  // In one atomic step: when the record of `old_hash` is active, marks it rotated and inserts
-  // `successor` (which the caller gives the same family), and returns true. Returns false and
-  // changes nothing when that record is missing or not active any more (another rotation or a
-  // revocation got there first). AlreadyExists (nothing changed) when the successor's hash is
-  // taken.
+  // In one atomic step: when the record of `old_hash` is active and no token of its family is
+  // revoked, marks it rotated and inserts `successor` (which the caller gives the same family),
+  // and returns true. Returns false and changes nothing when that record is missing or not
+  // active any more (another rotation or a revocation got there first), or when its family
+  // holds a revoked token. The last rule keeps a revoked family revoked: a database revocation
+  // that runs while a rotation commits may not see the successor the rotation inserts (it was
+  // not committed when the revocation's statement began), and that successor must not rotate.
+  // AlreadyExists (nothing changed) when the successor's hash is taken.
   virtual absl::StatusOr<bool> rotate(std::string_view old_hash,
                                       const RefreshTokenRecord& successor) = 0;
 
   // Marks every token of the family revoked; returns how many changed state (0 when it was
-  // revoked already or holds no token).
+  // revoked already or holds no token). From then on no token of the family rotates.
   virtual absl::StatusOr<int64_t> revoke_family(std::string_view family_id) = 0;
 
   // Housekeeping: forgets every token that expired before `cutoff`, whatever its state, and
