@@ -41,9 +41,10 @@ using internal::Txn;
 namespace {
 
 absl::Status store_denial(const absl::Status& store_status, std::string_view what) {
-  const Reason reason = store_status.code() == absl::StatusCode::kUnavailable
-                            ? Reason::kStoreUnavailable
-                            : Reason::kStoreFailure;
+  // Aborted: nothing was sent, and a reload lets the next try through.
+  const bool transient = store_status.code() == absl::StatusCode::kUnavailable ||
+                         store_status.code() == absl::StatusCode::kAborted;
+  const Reason reason = transient ? Reason::kStoreUnavailable : Reason::kStoreFailure;
   return denial(reason, internal::cat(what, ": ", store_status.message()));
 }
 
@@ -205,6 +206,11 @@ void AccountService::run_group(absl::Span<PendingCommand* const> group) {
     // authority: reload, and validate the group again asking the store.
     failure = reload();
     if (failure.ok()) failure = stage_and_commit(group, /*dedupe_in_store=*/true);
+  } else if (failure.code() == absl::StatusCode::kAborted) {
+    // Nothing was written, and the store may hold what another writer wrote
+    // since our last load (store.h): validate the group again on a reload.
+    failure = reload();
+    if (failure.ok()) failure = stage_and_commit(group, /*dedupe_in_store=*/false);
   }
   if (failure.ok()) return;
   // Each caller gets a Status of its own: copies share a reference-counted

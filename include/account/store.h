@@ -14,8 +14,12 @@
 // - Error codes: kUnavailable for transient trouble (connection lost,
 //   timeout); kAlreadyExists when a unique key (execution id, entry key,
 //   account id) is already stored, which makes the ledger validate the
-//   batch again against the store; anything else for a refusal that
-//   retrying won't fix.
+//   batch again against the store; kAborted when nothing was sent because
+//   the store's contents may have changed since the last load() (PostgreSQL:
+//   the writer session was lost, and the writer lock with it, so another
+//   writer may have written meanwhile), which makes the ledger reload and
+//   stage the batch again; anything else for a refusal that retrying won't
+//   fix.
 // - load() returns the committed state as a LedgerSnapshot.
 // - find_execution() answers dedupe questions for executions older than
 //   the ledger's in-memory window.

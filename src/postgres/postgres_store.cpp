@@ -69,6 +69,13 @@ struct PostgresStore::Impl {
 
   // Set by settle() when it dropped a broken connection; cleared by ready().
   bool died ABSL_GUARDED_BY(mu) = false;
+  // Whether a session was ever established (by open()).
+  bool connected_once ABSL_GUARDED_BY(mu) = false;
+  // Set when a session replaces a lost one; cleared by a load() that succeeds. The writer
+  // lock went with the lost session, so another writer may have changed the database in
+  // between, and a commit from memory loaded before then would overwrite its rows: commit()
+  // refuses while this is set (store.h, kAborted).
+  bool session_replaced ABSL_GUARDED_BY(mu) = false;
 };
 
 absl::Status PostgresStore::Impl::connect_session() {
@@ -94,7 +101,12 @@ absl::Status PostgresStore::Impl::connect_session() {
   for (const pg::Statement& s : pg::kAllStatements) {
     if (ok.ok()) ok = pg::prepare(conn.get(), s.name, s.sql);
   }
-  if (!ok.ok()) conn.reset();
+  if (!ok.ok()) {
+    conn.reset();
+    return ok;
+  }
+  if (connected_once) session_replaced = true;
+  connected_once = true;
   return ok;
 }
 
@@ -157,6 +169,12 @@ absl::Status PostgresStore::Impl::settle(absl::Status status) {
 absl::Status PostgresStore::Impl::commit(const ChangeSet& changes) {
   if (changes.empty()) return absl::OkStatus();
   if (absl::Status ok = ready(); !ok.ok()) return ok;
+  if (session_replaced) {
+    return absl::AbortedError(internal::cat(
+        "nothing committed: the session to database \"", PQdb(conn.get()),
+        "\" was lost and established again since the last load, and the writer lock with it; "
+        "another writer may have changed the database meanwhile, so load() before committing"));
+  }
   pg::CommitParams params;
   pg::build_commit_params(changes, params);
   std::vector<pg::Step> steps;
@@ -191,6 +209,7 @@ absl::StatusOr<LedgerSnapshot> PostgresStore::Impl::load(const SnapshotRequest& 
   if (!results.ok()) return settle(results.status());
   LedgerSnapshot out;
   if (absl::Status ok = pg::read_snapshot(*results, out); !ok.ok()) return ok;
+  session_replaced = false;  // What the caller holds now is what this session's lock guards.
   sort_by(out.accounts, [](const Account& a) { return a.id; });
   sort_by(out.positions, [](const Position& p) { return std::pair(p.account, p.symbol); });
   sort_by(out.reservations, [](const Reservation& r) { return r.id; });

@@ -134,8 +134,11 @@ TEST_CASE("a connection the server ended is found before the next call, which re
   REQUIRE(store->commit(sample_changes(test_epoch())).ok());
 
   // The server tells an idle session it is ending it, so nothing is sent on
-  // the dead connection and no call fails.
+  // the dead connection. The writer lock ended with it, so a commit waits
+  // for a load on the new session (store.h: kAborted, nothing sent).
   kill_connections(url);
+  CHECK(store->commit(cash(1, 12)).code() == absl::StatusCode::kAborted);
+  CHECK(store->load({}).value().accounts[0].cash != Cents{12});
   CHECK(store->commit(cash(1, 12)).ok());
   CHECK(store->load({}).value().accounts[0].cash == Cents{12});
 
@@ -151,8 +154,11 @@ TEST_CASE("a connection the server ended is found before the next call, which re
     const absl::Status refused = store->commit(cash(1, 14));
     CHECK(refused.code() == absl::StatusCode::kFailedPrecondition);
     CHECK_THAT(std::string(refused.message()), Catch::Contains("already has a writer"));
-    // Once the other writer is gone, this one carries on.
+    // Once the other writer is gone, this one carries on after loading what
+    // the other may have written.
     usurper.reset();
+    CHECK(store->commit(cash(1, 15)).code() == absl::StatusCode::kAborted);
+    CHECK(store->load({}).ok());
     CHECK(store->commit(cash(1, 15)).ok());
     CHECK(store->load({}).value().accounts[0].cash == Cents{15});
   }
@@ -168,6 +174,8 @@ TEST_CASE("the server stopping and starting again: Unavailable, then reconnected
   CHECK(store->load({}).status().code() == absl::StatusCode::kUnavailable);
   CHECK(store->commit(cash(1, 22)).code() == absl::StatusCode::kUnavailable);
   REQUIRE(pg_server().start().ok());
+  CHECK(store->commit(cash(1, 23)).code() == absl::StatusCode::kAborted);
+  REQUIRE(store->load({}).ok());
   CHECK(store->commit(cash(1, 23)).ok());
   const LedgerSnapshot s = store->load({}).value();
   CHECK(s.accounts[0].cash == Cents{23});

@@ -58,10 +58,41 @@ TEST_CASE("after a server restart, the first call of each kind succeeds",
   restart_server();
   CHECK(store->load({}).value().accounts.size() == 2);
   restart_server();
-  // Nothing of the transaction was sent on the dead connection, so the
-  // commit may go on a new one.
+  // The writer lock went with the dead session, so another writer may have
+  // written since the last load: the commit is refused before anything is
+  // sent, and goes through once the caller has loaded again.
+  const absl::Status refused = store->commit(cash(1, 31));
+  CHECK(refused.code() == absl::StatusCode::kAborted);
+  CHECK(store->load({}).value().accounts[0].cash != Cents{31});
   CHECK(store->commit(cash(1, 31)).ok());
   CHECK(store->load({}).value().accounts[0].cash == Cents{31});
+}
+
+TEST_CASE("a ledger whose session was lost does not overwrite what another writer committed",
+          "[postgres][reconnect]") {
+  const std::string url = fresh_database_url();
+  auto clock = std::make_shared<ManualClock>(test_epoch());
+  auto first = AccountService::open({.store = open_store(url), .clock = clock}).value();
+  const AccountId id = first->create_account("google-sub-1", "Ann").value();
+  REQUIRE(first->credit(id, Cents{1'000}, EntryKind::kAdjustment, "first-1").ok());
+  // The first ledger's idle session ends (a restart of its connection, an
+  // idle_session_timeout, a network reset), and its writer lock with it.
+  REQUIRE(testing::query_value(
+              url, "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity "
+                   "WHERE datname = current_database() AND pid <> pg_backend_pid()") == "1");
+  {
+    // Meanwhile another writer (accountctl, say) takes the free lock and credits.
+    auto second = AccountService::open({.store = open_store(url), .clock = clock}).value();
+    REQUIRE(second->credit(id, Cents{500}, EntryKind::kAdjustment, "second-1").ok());
+  }
+  // The first ledger's next command reconnects, reloads, and is staged on
+  // what the database holds now, not on its memory from before.
+  REQUIRE(first->credit(id, Cents{100}, EntryKind::kAdjustment, "first-2").ok());
+  CHECK(first->cash(id).value() == Cents{1'600});
+  first.reset();
+  auto reopened = AccountService::open({.store = open_store(url), .clock = clock}).value();
+  CHECK(reopened->cash(id).value() == Cents{1'600});
+  CHECK(reopened->audit().ok());
 }
 
 TEST_CASE("after a server restart, a ledger on PostgreSQL takes its next command",
