@@ -133,6 +133,15 @@ absl::Status stage_link_sleeper(Txn& txn, AccountId account, const SleeperLink& 
                   internal::cat("sleeper roster id must be >= 1, got ", link.roster_id));
   }
   if (!txn.account(account)) return account_not_found(account);
+  // Sleeper's API is public: nothing proves the caller is the Sleeper user.
+  // One roster and one Sleeper user funding one account at most bounds what
+  // a claim on someone else's season, or a second Google account, can take.
+  if (txn.sleeper_link_holder(account, link).has_value()) {
+    return denial(Reason::kSleeperLinkTaken,
+                  internal::cat("Sleeper user ", link.user_id, " or roster ", link.roster_id,
+                                " of league ", link.league_id,
+                                " is linked to another account; each funds one account"));
+  }
   txn.link_sleeper(account, link);
   return absl::OkStatus();
 }

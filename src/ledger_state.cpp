@@ -52,6 +52,41 @@ void LedgerState::add_account(const Account& row) {
   ACCOUNT_CHECK(row.id.value() == accounts_.size() + 1, "account ids are issued 1, 2, 3...");
   by_google_id_.emplace(row.google_id, row.id);
   accounts_.push_back(AccountRecord{.row = row});
+  Account& added = accounts_.back().row;
+  added.sleeper.reset();
+  set_sleeper_link(added, row.sleeper);
+}
+
+void LedgerState::set_sleeper_link(Account& row, const std::optional<SleeperLink>& link) {
+  if (row.sleeper.has_value()) {
+    const SleeperLink& old = *row.sleeper;
+    if (auto it = by_sleeper_user_.find(old.user_id);
+        it != by_sleeper_user_.end() && it->second == row.id) {
+      by_sleeper_user_.erase(it);
+    }
+    if (auto it = by_sleeper_roster_.find(std::pair(old.league_id, old.roster_id));
+        it != by_sleeper_roster_.end() && it->second == row.id) {
+      by_sleeper_roster_.erase(it);
+    }
+  }
+  row.sleeper = link;
+  if (link.has_value()) {
+    by_sleeper_user_.try_emplace(link->user_id, row.id);
+    by_sleeper_roster_.try_emplace(std::pair(link->league_id, link->roster_id), row.id);
+  }
+}
+
+std::optional<AccountId> LedgerState::sleeper_user_holder(std::string_view user_id) const {
+  auto it = by_sleeper_user_.find(to_absl(user_id));
+  if (it == by_sleeper_user_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<AccountId> LedgerState::sleeper_roster_holder(std::string_view league_id,
+                                                            int64_t roster_id) const {
+  auto it = by_sleeper_roster_.find(std::pair(std::string(league_id), roster_id));
+  if (it == by_sleeper_roster_.end()) return std::nullopt;
+  return it->second;
 }
 
 void LedgerState::put_position(const Position& p) {
@@ -150,7 +185,7 @@ void LedgerState::apply(const Txn& txn, const ChangeSet& changes, absl::Time now
     row.open_notional = f.open_notional;
     dirty_accounts_.insert(f.id);
   }
-  for (const AccountLink& l : txn.links_) accounts_[l.account.value() - 1].row.sleeper = l.link;
+  for (const AccountLink& l : txn.links_) set_sleeper_link(accounts_[l.account.value() - 1].row, l.link);
   for (const Position& p : changes.positions) put_position(p);
   for (const Reservation& r : changes.reservations) put_reservation(r);
   for (const Fill& fill : changes.executions) add_execution(fill);
@@ -360,6 +395,24 @@ AccountFigures* Txn::mutable_account(AccountId id) {
   const AccountRecord* rec = base_->account(id);
   ACCOUNT_CHECK(rec != nullptr, "commands change only accounts they found");
   return stage_figures(AccountFigures::of(rec->row));
+}
+
+std::optional<AccountId> Txn::sleeper_link_holder(AccountId account,
+                                                  const SleeperLink& link) const {
+  const auto same = [&](const SleeperLink& other) {
+    return other.user_id == link.user_id ||
+           (other.league_id == link.league_id && other.roster_id == link.roster_id);
+  };
+  for (const AccountLink& staged : links_) {
+    if (staged.account != account && same(staged.link)) return staged.account;
+  }
+  for (std::optional<AccountId> holder :
+       {base_->sleeper_user_holder(link.user_id),
+        base_->sleeper_roster_holder(link.league_id, link.roster_id)}) {
+    // A holder that links anew in this batch holds what it staged, checked above.
+    if (holder && *holder != account && !link_index_.contains(holder->value())) return holder;
+  }
+  return std::nullopt;
 }
 
 void Txn::link_sleeper(AccountId id, const SleeperLink& link) {

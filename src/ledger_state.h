@@ -90,6 +90,11 @@ class LedgerState {
   // the common case of a new order, answered without a probe.
   bool order_above_all(OrderId order) const { return by_order_.above_every_key(order.value()); }
   std::optional<AccountId> account_by_google_id(std::string_view google_id) const;
+  // The account linked to this Sleeper user, or to this roster of this
+  // league, if any. A Sleeper user and a roster each fund one account.
+  std::optional<AccountId> sleeper_user_holder(std::string_view user_id) const;
+  std::optional<AccountId> sleeper_roster_holder(std::string_view league_id,
+                                                 int64_t roster_id) const;
   const Fill* execution(ExecutionId id) const;
   const ExternalEntry* entry(std::string_view key) const;
 
@@ -135,10 +140,17 @@ class LedgerState {
   void add_trade(const Trade& trade);
   void add_entry(const ExternalEntry& entry);
   void prune(absl::Time now);
+  // Sets the account's Sleeper link and keeps the two link indexes with it.
+  void set_sleeper_link(Account& row, const std::optional<SleeperLink>& link);
 
   LedgerLimits limits_;
   std::vector<AccountRecord> accounts_;  // Index = id - 1.
   absl::flat_hash_map<std::string, AccountId> by_google_id_;
+  // Sleeper user id -> account, and (league id, roster id) -> account. A
+  // store written before links were unique may hold two accounts per key:
+  // the first restored is indexed.
+  absl::flat_hash_map<std::string, AccountId> by_sleeper_user_;
+  absl::flat_hash_map<std::pair<std::string, int64_t>, AccountId> by_sleeper_roster_;
   ReservationTable reservations_;
   // Order id -> reservation id. The gateway's order ids ascend: a new
   // order's id is known absent without a probe and appended.
@@ -236,6 +248,9 @@ class Txn {
   AccountFigures* mutable_account(AccountId id);
   // Stages `link` as the account's Sleeper link (the last staged wins).
   void link_sleeper(AccountId id, const SleeperLink& link);
+  // An account other than `account` whose link, as staged, names the same
+  // Sleeper user as `link`, or the same roster of the same league.
+  std::optional<AccountId> sleeper_link_holder(AccountId account, const SleeperLink& link) const;
   // Staged images changed in place, copied into the overlay on first touch
   // (as mutable_account()): a fill changes a few figures of two positions
   // and two reservations, where copying each whole row out and back in cost

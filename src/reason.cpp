@@ -17,6 +17,7 @@ std::string_view reason_name(Reason reason) {
     case Reason::kExecutionConflict: return "ExecutionConflict";
     case Reason::kDuplicateEntry: return "DuplicateEntry";
     case Reason::kEntryConflict: return "EntryConflict";
+    case Reason::kSleeperLinkTaken: return "SleeperLinkTaken";
     case Reason::kReservationNotActive: return "ReservationNotActive";
     case Reason::kWrongSide: return "WrongSide";
     case Reason::kSymbolMismatch: return "SymbolMismatch";

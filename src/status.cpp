@@ -38,6 +38,7 @@ absl::StatusCode canonical_code(Reason reason) {
     case Reason::kExecutionConflict:
     case Reason::kDuplicateEntry:
     case Reason::kEntryConflict:
+    case Reason::kSleeperLinkTaken:
       return absl::StatusCode::kAlreadyExists;
     case Reason::kStoreUnavailable:
       return absl::StatusCode::kUnavailable;

@@ -141,9 +141,11 @@ class AccountService {
 
   // Stores `link` as the account's Sleeper league (replacing any link).
   // The fantasy update (fantasy_funding_service.h) reads the season through it.
-  // Denials: kInvalidArgument (user id, username, league id or season empty,
-  // over kSleeperFieldBytesMax bytes or with NUL; roster id below 1),
-  // kAccountNotFound, store reasons.
+  // A Sleeper user, and a roster of a league, fund one account each: linking
+  // one that another account links is refused until that account links
+  // elsewhere. Denials: kInvalidArgument (user id, username, league id or
+  // season empty, over kSleeperFieldBytesMax bytes or with NUL; roster id
+  // below 1), kAccountNotFound, kSleeperLinkTaken, store reasons.
   absl::Status link_sleeper(AccountId account, const SleeperLink& link);
 
   // --- External entries (idempotent by key) --------------------------------

@@ -42,6 +42,7 @@ enum class Reason : uint16_t {
   kExecutionConflict = 23,        // the execution id was applied before, other fields
   kDuplicateEntry = 24,           // the idempotency key was applied before, same fields
   kEntryConflict = 25,            // the idempotency key was applied before, other fields
+  kSleeperLinkTaken = 26,         // the Sleeper user or roster is linked to another account
   kReservationNotActive = 30,     // settled, expired, cancelled or released
   kWrongSide = 31,                // a buy fill against a sell reservation, or the reverse
   kSymbolMismatch = 32,           // the fill's symbol is not the reservation's

@@ -112,6 +112,50 @@ TEST_CASE("funding: several leagues, one selected, a league not offered refused"
   CHECK(w.ledger.svc().get_account(alice)->sleeper->roster_id == 2);
 }
 
+TEST_CASE("funding: a Sleeper user and a roster each fund one account", "[sleeper][service]") {
+  World w;
+  const AccountId alice = w.ledger.account();
+  const AccountId other = w.ledger.account();
+  REQUIRE(w.ledger.svc().link_sleeper(alice, kAliceLink).ok());
+
+  // The same Sleeper user, through another of their leagues.
+  SleeperLink same_user = kAliceLink;
+  same_user.league_id = "12";
+  same_user.roster_id = 2;
+  const absl::Status taken = w.ledger.svc().link_sleeper(other, same_user);
+  CHECK(reason_of(taken) == Reason::kSleeperLinkTaken);
+  CHECK_THAT(std::string(taken.message()), Catch::Contains("another account"));
+  // The same roster, claimed by a co-owner (or anyone naming it).
+  SleeperLink same_roster = kAliceLink;
+  same_roster.user_id = "300";
+  same_roster.username = "carol";
+  CHECK(reason_of(w.ledger.svc().link_sleeper(other, same_roster)) ==
+        Reason::kSleeperLinkTaken);
+  CHECK_FALSE(w.ledger.svc().get_account(other)->sleeper.has_value());
+  // Through the funding service: Bob's account naming Alice's Sleeper user.
+  CHECK(reason_of(w.funding->link_sleeper_league(other, "alice", "2026")) ==
+        Reason::kSleeperLinkTaken);
+  CHECK_FALSE(w.ledger.svc().get_account(other)->sleeper.has_value());
+
+  // Linking one's own link again is no conflict; after a reopen the links
+  // are still held.
+  CHECK(w.ledger.svc().link_sleeper(alice, kAliceLink).ok());
+  w.ledger.reopen();
+  w.make_funding();
+  CHECK(reason_of(w.ledger.svc().link_sleeper(other, same_roster)) ==
+        Reason::kSleeperLinkTaken);
+
+  // Once Alice links elsewhere, her old roster is free; her user is not.
+  REQUIRE(w.ledger.svc().link_sleeper(alice, same_user).ok());
+  CHECK(w.ledger.svc().link_sleeper(other, same_roster).ok());
+  CHECK(w.ledger.svc().get_account(other)->sleeper == same_roster);
+  SleeperLink alice_user_elsewhere = kAliceLink;
+  alice_user_elsewhere.league_id = "13";
+  CHECK(reason_of(w.ledger.svc().link_sleeper(other, alice_user_elsewhere)) ==
+        Reason::kSleeperLinkTaken);
+  CHECK(w.ledger.svc().audit().ok());
+}
+
 TEST_CASE("funding: the link is validated", "[sleeper][service]") {
   World w;
   const AccountId alice = w.ledger.account();

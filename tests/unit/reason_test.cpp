@@ -35,6 +35,8 @@ TEST_CASE("every reason has a stable name, number and canonical code", "[reason]
        E::kRiskUnavailable},
       {Reason::kDuplicateEntry, 24, "DuplicateEntry", C::kAlreadyExists, E::kRiskUnavailable},
       {Reason::kEntryConflict, 25, "EntryConflict", C::kAlreadyExists, E::kRiskUnavailable},
+      {Reason::kSleeperLinkTaken, 26, "SleeperLinkTaken", C::kAlreadyExists,
+       E::kRiskUnavailable},
       {Reason::kReservationNotActive, 30, "ReservationNotActive", C::kFailedPrecondition,
        E::kRiskUnavailable},
       {Reason::kWrongSide, 31, "WrongSide", C::kFailedPrecondition, E::kRiskUnavailable},
