@@ -65,6 +65,12 @@ absl::StatusOr<std::vector<SleeperLeagueOption>> FantasyFundingService::link_sle
     AccountId account, std::string_view username, std::string_view season) {
   ACCOUNT_RETURN_IF_ERROR(ready());
   ACCOUNT_RETURN_IF_ERROR(service_.get_account(account).status());
+  ACCOUNT_ASSIGN_OR_RETURN(NflState state, options_.sleeper->nfl_state());
+  if (season != state.season) {
+    return denial(Reason::kInvalidArgument,
+                  internal::cat("season ", season, " is not the NFL season in play (",
+                                state.season, "): only the season in play can be linked"));
+  }
   ACCOUNT_ASSIGN_OR_RETURN(SleeperLeagueChoice choice,
                            find_sleeper_leagues(*options_.sleeper, username, season));
   std::vector<SleeperLeagueOption> offered = choice.leagues;
@@ -125,15 +131,28 @@ absl::StatusOr<FantasyUpdate> FantasyFundingService::update_one(AccountId accoun
   }
   const SleeperLink& link = *row.sleeper;
   // Every read first: a failure here leaves the ledger untouched.
-  ACCOUNT_ASSIGN_OR_RETURN(FantasySeason season, fetch_fantasy_season(*options_.sleeper, link));
+  ACCOUNT_ASSIGN_OR_RETURN(NflState state, options_.sleeper->nfl_state());
+  ACCOUNT_ASSIGN_OR_RETURN(std::vector<ExternalEntry> entries, service_.external_entries(account));
+  ACCOUNT_ASSIGN_OR_RETURN(FantasyCreditHistory history,
+                           fantasy_credit_history(entries, account, link.season));
+  // Each season keys its own entries, so a link to a finished season would be
+  // paid in full on top of the seasons already funded, and every earlier
+  // season in turn. Only the season in play starts funding; one funded while
+  // in play goes on settling after the NFL moves on (its last weeks,
+  // corrections).
+  if (state.season != link.season && history.next_revision == 0) {
+    return absl::FailedPreconditionError(internal::cat(
+        "account ", account.value(), " links season ", link.season,
+        ", which is not the NFL season in play (", state.season,
+        ") and was never funded: only the season in play is funded"));
+  }
+  ACCOUNT_ASSIGN_OR_RETURN(FantasySeason season,
+                           fetch_fantasy_season(*options_.sleeper, link, state));
   for (const FantasyWeek& week : season.weeks) {
     if (week.result.outcome == WeekOutcome::kWin) weekly_wins_->add();
   }
   ACCOUNT_ASSIGN_OR_RETURN(
       Cents target, fantasy_target(season.total_points(), options_.fantasy.cents_per_point));
-  ACCOUNT_ASSIGN_OR_RETURN(std::vector<ExternalEntry> entries, service_.external_entries(account));
-  ACCOUNT_ASSIGN_OR_RETURN(FantasyCreditHistory history,
-                           fantasy_credit_history(entries, account, link.season));
   ACCOUNT_ASSIGN_OR_RETURN(Cents available, service_.available_cash(account));
   ACCOUNT_ASSIGN_OR_RETURN(
       FantasyCreditPlan plan,

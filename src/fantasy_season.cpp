@@ -30,13 +30,18 @@ absl::StatusOr<FantasySeason> fetch_fantasy_season(SleeperClient& client,
                                                    const SleeperLink& link) {
   absl::StatusOr<NflState> state = client.nfl_state();
   if (!state.ok()) return state.status();
+  return fetch_fantasy_season(client, link, *state);
+}
+
+absl::StatusOr<FantasySeason> fetch_fantasy_season(SleeperClient& client, const SleeperLink& link,
+                                                   const NflState& state) {
   absl::StatusOr<SleeperLeague> league = client.league(link.league_id);
   if (!league.ok()) return league.status();
   if (league->season != link.season) {
     return absl::FailedPreconditionError(internal::cat(
         "league ", link.league_id, " is of season ", league->season, ", not ", link.season));
   }
-  absl::StatusOr<int> completed = completed_week_max(*state, league->season, league->status);
+  absl::StatusOr<int> completed = completed_week_max(state, league->season, league->status);
   if (!completed.ok()) return completed.status();
   absl::StatusOr<FantasyPoints> points = linked_roster_points(client, link);
   if (!points.ok()) return points.status();

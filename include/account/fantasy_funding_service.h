@@ -110,8 +110,10 @@ class FantasyFundingService {
   // The leagues of `season` ("2026") in which Sleeper user `username` owns a
   // roster. With exactly one, the account is linked to it at once; with
   // several, the options are kept for select_sleeper_league(); with none,
-  // nothing changes. Fails with kAccountNotFound, Sleeper's errors (NotFound
-  // for an unknown user), and link_sleeper()'s denials.
+  // nothing changes. Only the season in play (Sleeper's NFL state) can be
+  // linked. Fails with kAccountNotFound, kInvalidArgument for another season,
+  // Sleeper's errors (NotFound for an unknown user), and link_sleeper()'s
+  // denials (kSleeperLinkTaken when another account links that Sleeper user).
   absl::StatusOr<std::vector<SleeperLeagueOption>> link_sleeper_league(AccountId account,
                                                                        std::string_view username,
                                                                        std::string_view season);
@@ -128,7 +130,9 @@ class FantasyFundingService {
   // one kFantasyCredit entry (a debit limited to available cash on a
   // downward correction). Running it again with the same numbers changes
   // nothing; trading gains and losses are never touched.
-  // Fails with FailedPrecondition when the account has no link; Sleeper's
+  // Fails with FailedPrecondition when the account has no link, or links a
+  // season other than the one in play that it was never funded for (a
+  // finished season would otherwise be paid on top of the others); Sleeper's
   // errors (nothing changes); the ledger's denials (kInsufficientFunds when
   // the account's available cash fell between the read and the debit; the
   // next run retries).

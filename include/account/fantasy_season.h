@@ -48,5 +48,8 @@ struct FantasySeason {
 // for inconsistent data from the client (a roster twice in one week).
 absl::StatusOr<FantasySeason> fetch_fantasy_season(SleeperClient& client,
                                                    const SleeperLink& link);
+// The same with the NFL state already read (client.nfl_state()): one call fewer.
+absl::StatusOr<FantasySeason> fetch_fantasy_season(SleeperClient& client, const SleeperLink& link,
+                                                   const NflState& state);
 
 }  // namespace account

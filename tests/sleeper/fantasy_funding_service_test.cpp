@@ -156,6 +156,36 @@ TEST_CASE("funding: a Sleeper user and a roster each fund one account", "[sleepe
   CHECK(w.ledger.svc().audit().ok());
 }
 
+TEST_CASE("funding: only the season in play is linked and starts funding", "[sleeper][service]") {
+  World w;
+  const AccountId alice = w.ledger.account();
+  // Sleeper's NFL state says 2026 (office_league.h).
+  const auto past = w.funding->link_sleeper_league(alice, "alice", "2025");
+  CHECK(reason_of(past) == Reason::kInvalidArgument);
+  CHECK_THAT(std::string(past.status().message()), Catch::Contains("season in play (2026)"));
+  CHECK_FALSE(w.ledger.svc().get_account(alice)->sleeper.has_value());
+
+  // Funded for 2026, then linked (past the service's check) to a finished
+  // season: that season is not paid on top.
+  REQUIRE(w.funding->link_sleeper_league(alice, "alice", "2026").ok());
+  REQUIRE(w.funding->update_fantasy_points_and_wins(alice)->amount == kTarget);
+  SleeperLink last_year = kAliceLink;
+  last_year.league_id = "15";
+  last_year.season = "2025";
+  REQUIRE(w.ledger.svc().link_sleeper(alice, last_year).ok());
+  const auto refused = w.funding->update_fantasy_points_and_wins(alice);
+  CHECK(refused.status().code() == absl::StatusCode::kFailedPrecondition);
+  CHECK_THAT(std::string(refused.status().message()), Catch::Contains("never funded"));
+  CHECK(w.cash(alice) == kTarget);
+
+  // Linked back to the season in play, it settles as before: nothing more.
+  REQUIRE(w.ledger.svc().link_sleeper(alice, kAliceLink).ok());
+  const auto again = w.funding->update_fantasy_points_and_wins(alice);
+  REQUIRE(again.ok());
+  CHECK(again->amount == Cents{0});
+  CHECK(w.cash(alice) == kTarget);
+}
+
 TEST_CASE("funding: the link is validated", "[sleeper][service]") {
   World w;
   const AccountId alice = w.ledger.account();
@@ -273,7 +303,8 @@ TEST_CASE("funding: update_all goes on past a failing account", "[sleeper][servi
   REQUIRE(w.funding->link_sleeper_league(alice, "alice", "2026").ok());
   REQUIRE(w.funding->link_sleeper_league(bob, "bob", "2026").ok());
   SleeperLink gone = kAliceLink;
-  gone.league_id = "99";  // The fake has no such league.
+  gone.user_id = "900";   // Another Sleeper user (one user funds one account),
+  gone.league_id = "99";  // in a league the fake does not have.
   REQUIRE(w.ledger.svc().link_sleeper(broken, gone).ok());
   auto summary = w.funding->update_all_fantasy_points_and_wins();
   REQUIRE(summary.ok());
@@ -329,6 +360,7 @@ TEST_CASE("funding: updates, failures and weekly wins are counted, failures logg
   const AccountId broken = w.ledger.account();
   REQUIRE(w.ledger.svc().link_sleeper(alice, kAliceLink).ok());
   SleeperLink gone = kAliceLink;
+  gone.user_id = "900";
   gone.league_id = "99";
   REQUIRE(w.ledger.svc().link_sleeper(broken, gone).ok());
   auto sink = std::make_shared<LinesSink>();
