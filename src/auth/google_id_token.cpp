@@ -201,10 +201,17 @@ absl::StatusOr<std::shared_ptr<EVP_PKEY>> GoogleIdTokenVerifier::key(std::string
   if (std::shared_ptr<EVP_PKEY> k = lookup(set); k && fresh(set)) return k;
   {
     internal::MutexLock lock(&mu_);
-    // A made-up kid must not make us call Google on every request.
-    if (set && now - last_fetch_ < refetch_interval_min_) {
+    // A made-up kid must not make us call Google on every request, nor may
+    // every sign-in call Google (one at a time, under fetch_mu_) while no key
+    // set has loaded yet because Google was out of reach or answered garbage.
+    if (now - last_fetch_ < refetch_interval_min_) {
       if (std::shared_ptr<EVP_PKEY> k = lookup(set)) return k;
-      return unknown;
+      if (set) return unknown;
+      return denial(Reason::kGoogleUnavailable,
+                    internal::cat("Google's signing keys are not loaded: the last fetch, ",
+                                  absl::FormatDuration(now - last_fetch_),
+                                  " ago, failed; the next is allowed ",
+                                  absl::FormatDuration(refetch_interval_min_), " after it"));
     }
     last_fetch_ = now;
   }
@@ -216,6 +223,8 @@ absl::StatusOr<std::shared_ptr<EVP_PKEY>> GoogleIdTokenVerifier::key(std::string
   }
   absl::StatusOr<KeyMap> keys = parse_jwks(*body);
   if (!keys.ok()) {
+    // Likewise when Google's answer is not a key set: keep the stale keys.
+    if (std::shared_ptr<EVP_PKEY> k = lookup(set)) return k;
     return denial(Reason::kGoogleResponseInvalid,
                   std::string_view(keys.status().message().data(), keys.status().message().size()));
   }

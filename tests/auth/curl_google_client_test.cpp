@@ -355,6 +355,39 @@ TEST_CASE("google: keys are cached, refetched on an unknown kid at a bounded rat
   CHECK(f.fake.hits("/jwks") == 3);
 }
 
+TEST_CASE("google: while no key set has loaded, Google is asked at a bounded rate too",
+          "[auth][google]") {
+  Fixture f;
+  f.fake.script("/jwks", {{.status = 200, .body = "{\"keys\":"}});
+  auto google = f.client();
+  const std::string token = f.fake.mint_id_token(IdToken::kValid);
+  CHECK(reason_of(google->verify_id_token(token)) == Reason::kGoogleResponseInvalid);
+  CHECK(f.fake.hits("/jwks") == 1);
+  // Every sign-in within the refetch interval is refused without calling Google.
+  for (int i = 0; i < 5; ++i) {
+    const auto refused = google->verify_id_token(token);
+    CHECK(reason_of(refused) == Reason::kGoogleUnavailable);
+    CHECK_THAT(std::string(refused.status().message()), Catch::Contains("not loaded"));
+  }
+  CHECK(f.fake.hits("/jwks") == 1);
+  f.clock->advance(absl::Seconds(61));
+  CHECK(google->verify_id_token(token).ok());
+  CHECK(f.fake.hits("/jwks") == 2);
+}
+
+TEST_CASE("google: a stale key still verifies when the refetched key set is garbage",
+          "[auth][google]") {
+  Fixture f;
+  auto google = f.client();
+  CHECK(google->verify_id_token(f.fake.mint_id_token(IdToken::kValid)).ok());
+  CHECK(f.fake.hits("/jwks") == 1);
+  // Past jwks_max_age the keys are refetched; Google answers something unparsable.
+  f.clock->advance(absl::Hours(7));
+  f.fake.script("/jwks", {{.status = 200, .body = "<html>maintenance</html>"}});
+  CHECK(google->verify_id_token(f.fake.mint_id_token(IdToken::kValid)).ok());
+  CHECK(f.fake.hits("/jwks") == 2);
+}
+
 TEST_CASE("google: an inline JWKS is used without fetching", "[auth][google]") {
   Fixture f;
   CurlGoogleClientOptions o = f.fake.client_options();

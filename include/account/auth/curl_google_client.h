@@ -83,7 +83,8 @@ struct CurlGoogleClientOptions {
   absl::Duration retry_after_max = absl::Seconds(5);  // A user is waiting.
   // Keys are refetched when older than this, and on an unknown kid but not
   // more often than jwks_refetch_interval_min (a token with a made-up kid
-  // must not make us hammer Google).
+  // must not make us hammer Google; nor may sign-ins while no key set has
+  // loaded, which are refused with kGoogleUnavailable in between).
   absl::Duration jwks_max_age = absl::Hours(6);
   absl::Duration jwks_refetch_interval_min = absl::Seconds(60);
   size_t response_bytes_max = 1 << 20;  // Google's answers are a few kilobytes.
