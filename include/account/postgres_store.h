@@ -58,7 +58,7 @@ class PostgresStore final : public Store {
  public:
   // The schema version this library writes; open() migrates older
   // databases up to it and refuses newer ones.
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
 
   // Connects to `database_url` (a libpq connection string,
   // "host=... dbname=...", or URI, "postgresql://user:pw@host:port/db"),

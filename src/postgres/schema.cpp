@@ -175,11 +175,23 @@ ALTER TABLE refresh_tokens
 CREATE INDEX refresh_tokens_expires_at ON refresh_tokens (expires_at_ns);
 )sql";
 
+// Version 4: a Sleeper link for an account the table does not hold fails the
+// commit (SQLSTATE P0002, as a cash balance for one does) instead of updating
+// no row and committing without it.
+constexpr const char* kVersion4 = R"sql(
+CREATE FUNCTION account_link_unknown_account(account BIGINT) RETURNS BIGINT
+LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'sleeper link for unknown account %', account USING ERRCODE = 'P0002';
+END $$;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "accounts, positions, reservations, executions, trades, entries, refresh tokens",
      kVersion1},
     {2, "an account's Sleeper link: bytea user and league ids, username, season", kVersion2},
     {3, "refresh tokens: one state column, no foreign key to accounts", kVersion3},
+    {4, "a Sleeper link for an unknown account fails the commit", kVersion4},
 };
 
 absl::StatusOr<int64_t> recorded_version(PGconn* conn) {

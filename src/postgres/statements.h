@@ -30,13 +30,17 @@ inline constexpr Statement kUpdateBalances{
     "(SELECT 1 FROM u WHERE u.id = v.id)"};
 
 // The whole Sleeper link per account: user id, username, league id,
-// season, roster id.
+// season, roster id. An account the table does not hold fails the commit
+// through account_link_unknown_account() (SQLSTATE P0002).
 inline constexpr Statement kUpdateLinks{
     "account_update_links",
-    "UPDATE accounts AS a SET sleeper_user_id = v.u, sleeper_username = v.n, "
+    "WITH v AS (SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[], $4::bytea[], "
+    "$5::bytea[], $6::bigint[]) AS v (id, u, n, l, s, r)), "
+    "w AS (UPDATE accounts AS a SET sleeper_user_id = v.u, sleeper_username = v.n, "
     "sleeper_league_id = v.l, sleeper_season = v.s, sleeper_roster_id = v.r "
-    "FROM unnest($1::bigint[], $2::bytea[], $3::bytea[], $4::bytea[], $5::bytea[], "
-    "$6::bigint[]) AS v (id, u, n, l, s, r) WHERE a.id = v.id"};
+    "FROM v WHERE a.id = v.id RETURNING a.id) "
+    "SELECT account_link_unknown_account(v.id) FROM v WHERE NOT EXISTS "
+    "(SELECT 1 FROM w WHERE w.id = v.id)"};
 
 inline constexpr Statement kUpsertPositions{
     "account_upsert_positions",

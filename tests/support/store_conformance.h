@@ -136,6 +136,27 @@ inline void store_conformance(const std::function<std::shared_ptr<Store>()>& mak
     CHECK(s.accounts[1].sleeper == other);
     CHECK(s.accounts[1].display_name == c.new_accounts[1].display_name);
   }
+  SECTION("a link or a balance for an account the store lacks fails the commit whole") {
+    REQUIRE(store->commit(sample_changes(t)).ok());
+    for (bool link : {true, false}) {
+      CAPTURE(link);
+      ChangeSet bad;
+      bad.balances.push_back(CashBalance{AccountId{1}, Cents{777}});
+      if (link) {
+        bad.links.push_back(AccountLink{AccountId{99}, SleeperLink{.user_id = "1",
+                                                                   .username = "u",
+                                                                   .league_id = "2",
+                                                                   .season = "2026",
+                                                                   .roster_id = 3}});
+      } else {
+        bad.balances.push_back(CashBalance{AccountId{99}, Cents{1}});
+      }
+      CHECK(store->commit(bad).code() == absl::StatusCode::kNotFound);
+      const LedgerSnapshot s = store->load({}).value();
+      CHECK(s.accounts.size() == 2);
+      CHECK(s.accounts[0].cash == Cents{4'999});
+    }
+  }
   SECTION("a commit that breaks a unique key applies nothing") {
     REQUIRE(store->commit(sample_changes(t)).ok());
     ChangeSet again;
