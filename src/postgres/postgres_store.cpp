@@ -42,6 +42,10 @@ struct PostgresStore::Impl {
   // Connects, takes the writer lock, migrates and prepares: a usable session.
   absl::Status connect_session() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   absl::Status take_writer_lock() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  // A commit is acknowledged only once durable: turns synchronous_commit
+  // back on for this session where the server, database, role or URL turned
+  // it off (a stronger setting, such as remote_apply, is left as it is).
+  absl::Status require_durable_commits() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   // Read-only sessions: READ ONLY transactions, and the schema this library
   // reads, unmigrated.
   absl::Status enter_read_only() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
@@ -95,6 +99,7 @@ absl::Status PostgresStore::Impl::connect_session() {
     ok = enter_read_only();
   } else if (ok.ok()) {
     ok = take_writer_lock();
+    if (ok.ok()) ok = require_durable_commits();
     if (ok.ok()) ok = pg::migrate(conn.get(), kSchemaVersion);
     if (ok.ok()) version_now = kSchemaVersion;
   }
@@ -133,6 +138,15 @@ absl::Status PostgresStore::Impl::take_writer_lock() {
   return absl::FailedPreconditionError(internal::cat(
       "database \"", PQdb(conn.get()), "\" already has a writer (server process ", pid,
       " holds its advisory lock ", kWriterLockKey, "); only one ledger may write to a database"));
+}
+
+absl::Status PostgresStore::Impl::require_durable_commits() {
+  const pg::Params none;
+  return pg::exec_params(conn.get(),
+                         "SELECT count(set_config('synchronous_commit', 'on', false))::bigint "
+                         "WHERE current_setting('synchronous_commit') = 'off'",
+                         none, "requiring durable commits")
+      .status();
 }
 
 absl::Status PostgresStore::Impl::enter_read_only() {
