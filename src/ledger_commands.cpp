@@ -12,7 +12,10 @@
 namespace account::internal {
 namespace {
 
-std::string time_str(absl::Time t) { return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone()); }
+// Full precision: two times a nanosecond apart must not print the same.
+std::string time_str(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", t, absl::UTCTimeZone());
+}
 
 absl::Status check_qty(const LedgerLimits& limits, Qty qty) {
   if (qty.value() <= 0 || qty > limits.order_qty_max) {
@@ -368,7 +371,8 @@ absl::Status check_duplicate(const Fill& prior, const Fill& fill) {
                              prior.price.cents_per_share(), " cents buyer ",
                              prior.buyer.account.value(), "/", prior.buyer.order.value(),
                              " seller ", prior.seller.account.value(), "/",
-                             prior.seller.order.value(), ")"));
+                             prior.seller.order.value(), " tick ", prior.tick.value(), " time ",
+                             time_str(prior.time), ")"));
 }
 
 // Asks the store whether it applied `fill`'s execution id.
@@ -433,6 +437,13 @@ void fill_reservation(Reservation& r, Qty left, absl::Time now) {
 absl::StatusOr<SettlementReceipt> stage_settle(Txn& txn, const CommandContext& ctx,
                                                const Fill& fill) {
   if (!fill.execution.valid()) return denial(Reason::kInvalidArgument, "execution id 0");
+  if (fill.time > ctx.now + ctx.limits.fill_time_ahead_max) {
+    return denial(Reason::kInvalidArgument,
+                  internal::cat("execution ", fill.execution.value(), " is stamped ",
+                                time_str(fill.time), ", more than ",
+                                absl::FormatDuration(ctx.limits.fill_time_ahead_max),
+                                " ahead of the ledger's clock (", time_str(ctx.now), ")"));
+  }
   ACCOUNT_RETURN_IF_ERROR(check_qty(ctx.limits, fill.qty));
   ACCOUNT_RETURN_IF_ERROR(check_price(ctx.limits, fill.price));
   ACCOUNT_RETURN_IF_ERROR(check_not_applied(txn, ctx, fill));

@@ -50,6 +50,14 @@ struct LedgerLimits {
   // ~120 MB per million fills a day.
   absl::Duration execution_retention = absl::Hours(24);
 
+  // A fill may carry a time at most this far ahead of the ledger's clock.
+  // The dedupe window follows the newest fill time and forgets fills from
+  // its front, oldest arrival first: one fill stamped a year ahead (an
+  // engine clock glitch) would send every later fill to the store for its
+  // dedupe lookup and stop the window from ever shrinking. Refused with
+  // kInvalidArgument instead.
+  absl::Duration fill_time_ahead_max = absl::Minutes(1);
+
   // Finished reservations stay in memory this long after they finish, so that
   // a late cancel says kReservationNotActive rather than kReservationNotFound.
   absl::Duration finished_reservation_retention = absl::Hours(24 * 7);

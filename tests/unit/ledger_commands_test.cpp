@@ -198,6 +198,16 @@ TEST_CASE("extend_reservation allows at most 30 days after creation", "[ledger][
   CHECK(f.svc().reservation(r).value().expires_at == created + absl::Hours(24 * 30));
   CHECK(denied_with(f.svc().extend_reservation(r, created + absl::Hours(24 * 30) + absl::Seconds(1)),
                     Reason::kExpiryTooLong));
+  // A nanosecond over: the message's two times must differ where they do.
+  const absl::Status over =
+      f.svc().extend_reservation(r, created + absl::Hours(24 * 30) + absl::Nanoseconds(1));
+  CHECK(denied_with(over, Reason::kExpiryTooLong));
+  const auto text = [](absl::Time t) {
+    return absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", t, absl::UTCTimeZone());
+  };
+  CHECK_THAT(std::string(over.message()),
+             Catch::Contains(text(created + absl::Hours(24 * 30) + absl::Nanoseconds(1))) &&
+                 Catch::Contains(text(created + absl::Hours(24 * 30))));
   CHECK(denied_with(f.svc().extend_reservation(r, f.clock->now()), Reason::kExpiryInPast));
   CHECK(denied_with(f.svc().extend_reservation(ReservationId{77}, created + absl::Hours(48)),
                     Reason::kReservationNotFound));

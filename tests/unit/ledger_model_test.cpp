@@ -513,12 +513,14 @@ class Sequence : private testing::RandomDraws {
   // --- Fills
 
   // Mostly now; sometimes a little earlier, or older than the in-memory
-  // dedupe window, so that the store's slow path decides.
+  // dedupe window, so that the store's slow path decides; sometimes from a
+  // clock a little ahead of ours (taken), or far ahead (refused).
   absl::Time fill_time() {
     const double x = std::uniform_real_distribution<double>(0, 1)(rng_);
     if (x < 0.85) return now();
     if (x < 0.96) return now() - absl::Minutes(uniform(1, 180));
-    if (x < 0.97) return now() + absl::Hours(uniform(1, 30));  // A clock ahead of ours.
+    if (x < 0.965) return now() + absl::Seconds(uniform(1, 60));
+    if (x < 0.97) return now() + absl::Hours(uniform(1, 30));
     return now() - limits_.execution_retention - absl::Hours(uniform(1, 48));
   }
 

@@ -64,6 +64,17 @@ TEST_CASE("a second delivery of an execution id changes nothing", "[settlement][
   CHECK(denied_with(m.svc().settle(fill), Reason::kDuplicateExecution));
   CHECK(m.svc().snapshot() == after_once);
 
+  SECTION("a redelivery stamped with another time is a conflict that names both times") {
+    Fill restamped = fill;
+    restamped.time += absl::Nanoseconds(1);
+    const auto conflict = m.svc().settle(restamped);
+    REQUIRE(denied_with(conflict, Reason::kExecutionConflict));
+    // The applied fill's own time, to the nanosecond, so the difference shows.
+    CHECK_THAT(std::string(conflict.status().message()),
+               Catch::Contains(absl::FormatTime("time %Y-%m-%dT%H:%M:%E*SZ", fill.time,
+                                                absl::UTCTimeZone())));
+    CHECK(m.svc().snapshot() == after_once);
+  }
   SECTION("a redelivery with other fields is a conflict, not a duplicate") {
     Fill altered = fill;
     altered.price = Price{7'999};
@@ -192,6 +203,14 @@ TEST_CASE("fill denials in precedence order change nothing", "[settlement][reaso
 
   CHECK(denied_with(with([](Fill& f) { f.execution = ExecutionId{0}; }),
                     Reason::kInvalidArgument));
+  // Stamped more than LedgerLimits::fill_time_ahead_max (1 minute) ahead.
+  const auto ahead = with([&](Fill& f) {
+    f.time = m.clock->now() + absl::Minutes(1) + absl::Nanoseconds(1);
+    f.qty = Qty{0};
+  });
+  CHECK(denied_with(ahead, Reason::kInvalidArgument));
+  CHECK_THAT(std::string(ahead.status().message()),
+             Catch::Contains("ahead of the ledger's clock"));
   CHECK(denied_with(with([](Fill& f) { f.qty = Qty{0}; }), Reason::kInvalidQuantity));
   CHECK(denied_with(with([](Fill& f) { f.price = Price{0}; }), Reason::kInvalidPrice));
   CHECK(denied_with(with([&](Fill& f) { f.seller = f.buyer; }), Reason::kSelfTrade));
@@ -213,6 +232,28 @@ TEST_CASE("fill denials in precedence order change nothing", "[settlement][reaso
 
   REQUIRE(m.svc().cancel_order(buy.order).ok());
   CHECK(denied_with(m.svc().settle(good), Reason::kReservationNotActive));
+  CHECK(m.svc().audit().ok());
+}
+
+TEST_CASE("a fill up to a minute ahead of the ledger's clock is taken, one beyond is refused",
+          "[settlement][reasons]") {
+  Market m;
+  const OrderSpec buy = m.order(m.buyer, kAllen, Qty{5'000}, Price{10'000});
+  const OrderSpec sell = m.order(m.seller, kAllen, Qty{5'000}, Price{9'000});
+  REQUIRE(m.svc().reserve_buy(buy).ok());
+  REQUIRE(m.svc().reserve_sell(sell).ok());
+  Fill at_limit = m.fill(buy, sell, Qty{1'000}, Price{9'500});
+  at_limit.time = m.clock->now() + absl::Minutes(1);
+  REQUIRE(m.svc().settle(at_limit).ok());
+  const LedgerSnapshot before = m.svc().snapshot();
+  // An engine clock a year fast: refused, so the dedupe window, which follows
+  // the newest fill time, is not thrown a year ahead.
+  Fill glitch = m.fill(buy, sell, Qty{1'000}, Price{9'500});
+  glitch.time = m.clock->now() + absl::Hours(24 * 365);
+  CHECK(denied_with(m.svc().settle(glitch), Reason::kInvalidArgument));
+  CHECK(m.svc().snapshot() == before);
+  // Fills stamped now go on being taken.
+  REQUIRE(m.svc().settle(m.fill(buy, sell, Qty{1'000}, Price{9'500})).ok());
   CHECK(m.svc().audit().ok());
 }
 
