@@ -1,6 +1,9 @@
 #include "account/config.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -235,15 +238,62 @@ absl::Status require_config(const Config& config, std::initializer_list<ConfigNe
   return absl::FailedPreconditionError(fmt::format("missing {}", fmt::join(parts, "; ")));
 }
 
+namespace {
+
+bool conninfo_space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+
+// The key=value form as libpq reads it (PQconninfoParse): a key, optional
+// white space, '=', optional white space, and a value that is either single
+// quoted or runs to the next white space, a backslash escaping the next
+// character in both. Each password value is replaced by "***"; nullopt when
+// the text does not parse, so that nothing of it is shown.
+std::optional<std::string> redact_key_values(std::string_view text) {
+  std::string out;
+  size_t i = 0;
+  while (true) {
+    const size_t gap = i;
+    while (i < text.size() && conninfo_space(text[i])) ++i;
+    out.append(text.substr(gap, i - gap));
+    if (i == text.size()) return out;
+    const size_t key_start = i;
+    while (i < text.size() && text[i] != '=' && !conninfo_space(text[i])) ++i;
+    const std::string_view key = text.substr(key_start, i - key_start);
+    while (i < text.size() && conninfo_space(text[i])) ++i;
+    if (key.empty() || i == text.size() || text[i] != '=') return std::nullopt;
+    ++i;
+    while (i < text.size() && conninfo_space(text[i])) ++i;
+    out.append(text.substr(key_start, i - key_start));
+    const size_t value_start = i;
+    if (i < text.size() && text[i] == '\'') {
+      for (++i; i < text.size() && text[i] != '\''; ++i) {
+        if (text[i] == '\\') ++i;
+      }
+      if (i >= text.size()) return std::nullopt;  // Unterminated quote.
+      ++i;
+    } else {
+      for (; i < text.size() && !conninfo_space(text[i]); ++i) {
+        if (text[i] == '\\') ++i;
+      }
+      i = std::min(i, text.size());
+    }
+    out.append(key == "password" ? std::string_view("***")
+                                 : text.substr(value_start, i - value_start));
+  }
+}
+
+}  // namespace
+
 std::string redact_database_url(std::string_view url) {
   std::string out(url);
   if (url.find("://") != std::string_view::npos) {
     // scheme://user:password@host...: the password runs from the first ':'
-    // after the scheme to the '@' that ends the user info.
+    // after the scheme to the '@' that ends the user info. The last '@'
+    // before the query is taken, so a password holding an unescaped '/' or
+    // '@' (which libpq would misread, see pg::check_url) is hidden whole.
     const size_t start = url.find("://") + 3;
-    const size_t at = url.find('@', start);
-    const size_t slash = url.find('/', start);
-    if (at != std::string_view::npos && (slash == std::string_view::npos || at < slash)) {
+    const size_t query_start = std::min(url.find('?', start), url.size());
+    const size_t at = url.substr(0, query_start).rfind('@');
+    if (at != std::string_view::npos && at >= start) {
       const size_t colon = url.find(':', start);
       if (colon != std::string_view::npos && colon < at) {
         out = internal::cat(url.substr(0, colon + 1), "***", url.substr(at));
@@ -267,24 +317,8 @@ std::string redact_database_url(std::string_view url) {
     }
     return out;
   }
-  // key=value form: password=secret or password='quoted secret'.
-  for (size_t p = out.find("password"); p != std::string::npos; p = out.find("password", p + 1)) {
-    size_t eq = p + 8;
-    while (eq < out.size() && out[eq] == ' ') ++eq;
-    if (eq >= out.size() || out[eq] != '=') continue;
-    size_t value = eq + 1;
-    while (value < out.size() && out[value] == ' ') ++value;
-    size_t end = value;
-    if (end < out.size() && out[end] == '\'') {
-      ++end;
-      while (end < out.size() && out[end] != '\'') end += (out[end] == '\\') ? 2 : 1;
-      end = std::min(end + 1, out.size());
-    } else {
-      while (end < out.size() && out[end] != ' ') ++end;
-    }
-    out.replace(value, end - value, "***");
-  }
-  return out;
+  if (std::optional<std::string> redacted = redact_key_values(url)) return *redacted;
+  return "(a connection string that does not parse; not shown, as it may hold a password)";
 }
 
 std::string describe_config(const Config& config) {

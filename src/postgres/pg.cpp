@@ -282,6 +282,20 @@ absl::Status check_url(std::string_view database_url) {
   if (database_url.find('\0') != std::string_view::npos) {
     return absl::InvalidArgumentError("malformed database URL: it contains a NUL byte");
   }
+  // libpq reads the user info of a URI only up to the first '/': in
+  // postgresql://alice:pa/ss@host/db it would take "alice" for the host and
+  // "pa" for the port, and print those pieces of the password in its errors.
+  if (const size_t scheme = database_url.find("://"); scheme != std::string_view::npos) {
+    const std::string_view rest = database_url.substr(scheme + 3);
+    const std::string_view before_query = rest.substr(0, rest.find('?'));
+    const size_t at = before_query.rfind('@');
+    if (at != std::string_view::npos && before_query.substr(0, at).find_first_of("/@") !=
+                                            std::string_view::npos) {
+      return absl::InvalidArgumentError(
+          "malformed database URL: its user name or password holds a '/' or '@'; "
+          "percent-encode them (%2F, %40)");
+    }
+  }
   const std::string url(database_url);
   char* error = nullptr;
   PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
@@ -289,9 +303,16 @@ absl::Status check_url(std::string_view database_url) {
     PQconninfoFree(options);
     return absl::OkStatus();
   }
-  std::string message = error != nullptr ? one_line(error) : "out of memory";
+  const bool out_of_memory = error == nullptr;
   if (error != nullptr) PQfreemem(error);
-  return absl::InvalidArgumentError(internal::cat("malformed database URL: ", message));
+  // libpq's own message quotes the part it could not read, which is often
+  // the password (a bad percent escape in it, a space in a key=value
+  // password): not shown.
+  return absl::InvalidArgumentError(
+      out_of_memory ? std::string("malformed database URL: out of memory while parsing it")
+                    : std::string("malformed database URL: libpq cannot parse it (check its "
+                                  "percent-escapes, and quote key=value values that hold "
+                                  "spaces); its text is not shown, as it may hold a password"));
 }
 
 }  // namespace account::pg

@@ -35,6 +35,20 @@ TEST_CASE(
   CHECK(malformed.code() == absl::StatusCode::kInvalidArgument);
   CHECK_THAT(std::string(malformed.message()), Catch::Contains("malformed database URL"));
   CHECK(open_status("host=127.0.0.1 port").code() == absl::StatusCode::kInvalidArgument);
+  // A URL libpq cannot read is refused without quoting it: the part it could
+  // not read is often the password.
+  for (const char* leaky : {"postgresql://alice:s3cr%zzet@host/db",
+                            "postgresql://host/db?password=hun%zzter",
+                            "host=h password=correct horse battery",
+                            "postgresql://alice:hun/ter2@127.0.0.1/db"}) {
+    CAPTURE(leaky);
+    const absl::Status refused = open_status(leaky);
+    CHECK(refused.code() == absl::StatusCode::kInvalidArgument);
+    CHECK_THAT(std::string(refused.message()), Catch::Contains("malformed database URL"));
+    for (const char* secret_part : {"s3cr", "zzet", "hun", "horse", "ter2"}) {
+      CHECK_THAT(std::string(refused.message()), !Catch::Contains(secret_part));
+    }
+  }
 
   const absl::Status password = open_status(server.url("postgres", secret));
   CHECK(password.code() == absl::StatusCode::kUnauthenticated);

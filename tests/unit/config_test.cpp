@@ -195,6 +195,22 @@ TEST_CASE("database URL passwords are redacted in both libpq forms", "[config]")
         "host=h dbname=db password=*** user=u");
   CHECK(redact_database_url("host=h password='se cret' user=u") ==
         "host=h password=*** user=u");
+  // Forms libpq takes that a simpler reading missed.
+  CHECK(redact_database_url("postgresql://alice:hun/ter2@h/db") == "postgresql://alice:***@h/db");
+  CHECK(redact_database_url("postgresql://alice:p@ss@h/db?x=1") ==
+        "postgresql://alice:***@h/db?x=1");
+  CHECK(redact_database_url("host=h password\t=hunter2 user=u") ==
+        "host=h password\t=*** user=u");
+  CHECK(redact_database_url("host=h password = hunter2") == "host=h password = ***");
+  CHECK(redact_database_url("password=abc\\ def user=u") == "password=*** user=u");
+  CHECK(redact_database_url("password='it\\'s' user=u") == "password=*** user=u");
+  // Text libpq would refuse is not shown at all: it may still hold a password.
+  for (const char* broken : {"password='unterminated", "host=h correct horse battery"}) {
+    CAPTURE(broken);
+    const std::string shown = redact_database_url(broken);
+    CHECK(shown.find("unterminated") == std::string::npos);
+    CHECK(shown.find("horse") == std::string::npos);
+  }
 }
 
 TEST_CASE("require_config names what a program needs and lacks", "[config]") {
