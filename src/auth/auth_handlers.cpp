@@ -33,7 +33,9 @@ std::string_view find_header(const std::vector<std::pair<std::string, std::strin
 
 int http_status(const absl::Status& status) {
   const std::optional<Reason> reason = reason_of(status);
-  if (!reason) return 500;
+  // A store's own Unavailable (a token store that lost its database) is
+  // transient too: clients retry on 503.
+  if (!reason) return status.code() == absl::StatusCode::kUnavailable ? 503 : 500;
   switch (*reason) {
     case Reason::kEmailNotVerified:
       return 403;
@@ -109,10 +111,18 @@ HttpResponse AuthHandlers::error_response(const absl::Status& status) {
   const int code = http_status(status);
   const std::optional<Reason> reason = reason_of(status);
   // Only denials speak: their messages are written to be shown. Anything
-  // else may carry a cause (a path, a driver's text) that is not for clients.
-  const std::string name = reason ? std::string(reason_name(*reason)) : "Internal";
-  const std::string message =
-      reason ? std::string(status.message()) : std::string("internal error");
+  // else may carry a cause (a path, a driver's text) that is not for clients,
+  // and so do the store's denials, which quote the database's error (its
+  // host, database, user, SQL).
+  const bool store_trouble =
+      reason == Reason::kStoreUnavailable || reason == Reason::kStoreFailure;
+  const bool unavailable = code == 503;
+  std::string name = reason ? std::string(reason_name(*reason))
+                            : (unavailable ? "Unavailable" : "Internal");
+  std::string message = std::string(status.message());
+  if (!reason || store_trouble) {
+    message = unavailable ? "the service cannot reach its store; retry later" : "internal error";
+  }
   HttpResponse r = json_response(code, internal::cat("{\"error\":", json_string(name),
                                                      ",\"message\":", json_string(message), "}"));
   if (code == 401) r.headers.emplace_back("WWW-Authenticate", "Bearer");
@@ -155,7 +165,10 @@ absl::StatusOr<JsonFields> read_body(const HttpRequest& request, size_t bytes_ma
     return bad_request(internal::cat("body larger than ", bytes_max, " bytes"));
   }
   const std::string_view type = request.header("Content-Type");
-  if (type.substr(0, type.find(';')) != "application/json") {
+  std::string_view media = type.substr(0, type.find(';'));
+  while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.remove_suffix(1);
+  // Media types are case-insensitive (RFC 9110 8.3.1).
+  if (!equals_ignoring_case(media, "application/json")) {
     return bad_request("Content-Type must be application/json");
   }
   absl::StatusOr<JsonFields> fields = JsonFields::parse(request.body);

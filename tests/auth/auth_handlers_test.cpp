@@ -320,6 +320,34 @@ TEST_CASE("sign-in: Google trouble is 503 or 502", "[auth][handlers]") {
   CHECK(error_of(broken) == "GoogleResponseInvalid");
 }
 
+TEST_CASE("sign-in: store trouble is 503 or 500 and never shows the database's error",
+          "[auth][handlers]") {
+  const std::string detail =
+      "commit: ERROR: permission denied for table accounts (database \"ledger\" at "
+      "db-primary.internal:5432 user ledger_rw)";
+  struct Row {
+    absl::Status status;
+    int http;
+    std::string_view name;
+  };
+  const Row rows[] = {
+      {denial(Reason::kStoreUnavailable, detail), 503, "StoreUnavailable"},
+      {denial(Reason::kStoreFailure, detail), 500, "StoreFailure"},
+      // A token store on PostgreSQL that lost its connection: no reason, but transient.
+      {absl::UnavailableError(detail), 503, "Unavailable"},
+      {absl::InternalError(detail), 500, "Internal"},
+  };
+  for (const Row& row : rows) {
+    CAPTURE(row.name);
+    const HttpResponse r = AuthHandlers::error_response(row.status);
+    CHECK(r.status == row.http);
+    CHECK(error_of(r) == row.name);
+    CHECK(r.body.find("db-primary") == std::string::npos);
+    CHECK(r.body.find("ledger_rw") == std::string::npos);
+    CHECK(r.header("Cache-Control") == "no-store");
+  }
+}
+
 TEST_CASE("sign-in: rate limits answer 429 with Retry-After", "[auth][handlers]") {
   RateLimiterOptions limits;
   limits.limits = {{"/auth/google", {.burst = 2, .per_minute = 2}},
@@ -403,6 +431,14 @@ TEST_CASE("sign-in: malformed requests are 400, 404, 405 or 413", "[auth][handle
                    .headers = {{"Content-Type", "application/x-www-form-urlencoded"}},
                    .body = "refresh_token=abc"};
   CHECK(f.handlers->handle(form).status == 400);
+  // Media types are case-insensitive: this is JSON, and an unknown token is
+  // the body's fault (401), not the Content-Type's (400).
+  HttpRequest shouted{.method = "POST",
+                      .path = "/auth/refresh",
+                      .headers = {{"Content-Type", "Application/JSON ; charset=utf-8"}},
+                      .body = "{\"refresh_token\":\"abc\"}",
+                      .client_key = "198.51.100.7"};
+  CHECK(f.handlers->handle(shouted).status == 401);
 
   HttpResponse large = f.post("/auth/refresh", std::string(9000, ' ') + "{}");
   CHECK(large.status == 413);

@@ -30,8 +30,11 @@
 //   413 body above body_bytes_max
 //   429 kRateLimited, with Retry-After in seconds
 //   502 kGoogleResponseInvalid, 503 kGoogleUnavailable and store trouble
+//       (kStoreUnavailable, or a token store's Unavailable)
 //   500 anything else, with a fixed message (the cause is not shown)
-// Messages are the denials' own, which never carry a secret or token.
+// Messages are the denials' own, which never carry a secret or token,
+// except the store's (kStoreUnavailable, kStoreFailure), which quote the
+// database's error: those get a fixed message too.
 // Every answer carries Cache-Control: no-store.
 //
 // Thread-safety: handle() may be called from any thread at once, as the
