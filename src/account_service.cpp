@@ -95,6 +95,21 @@ AccountService::~AccountService() {
     queued_cv_.signal_all();
   }
   if (retry_thread_.joinable()) retry_thread_.join();
+  // Fills still queued were never applied: say so for each, as for every
+  // queued fill, so that the engine delivers them again after the restart.
+  std::deque<Fill> unapplied;
+  {
+    internal::MutexLock lock(&queued_mu_);
+    unapplied.swap(queued_);
+    queued_orders_.clear();
+  }
+  for (const Fill& fill : unapplied) {
+    options_.sink->on_queued_fill_done(
+        fill, denial(Reason::kStoreUnavailable,
+                     internal::cat("execution ", fill.execution.value(),
+                                   " was still queued for the store when the ledger shut down; "
+                                   "not applied: deliver it again")));
+  }
 }
 
 SnapshotRequest AccountService::snapshot_request() const {
@@ -134,11 +149,15 @@ absl::Status AccountService::reload() {
     state_ = std::move(state);
     reload_needed_ = false;
   }
-  for (const StagedExpiry& e : durable) {
+  expiry_notices_due_.insert(expiry_notices_due_.end(), durable.begin(), durable.end());
+  return absl::OkStatus();
+}
+
+void AccountService::notify_expired(const std::vector<StagedExpiry>& expiries) {
+  for (const StagedExpiry& e : expiries) {
     options_.sink->on_order_expired(e.account, e.order, e.reservation);
   }
-  observer_->reservations_expired(durable.size());
-  return absl::OkStatus();
+  observer_->reservations_expired(expiries.size());
 }
 
 // The failed commit was the last one before this reload (a failed commit
@@ -183,13 +202,19 @@ absl::Status AccountService::submit(PendingCommand& command) {
   // The group stays at the front of the queue while the leader works, so no
   // other caller becomes leader meanwhile.
   run_group(group);
-  internal::MutexLock lock(&queue_mu_);
-  for (PendingCommand* member : group) {
-    member->done = true;
-    queue_.pop_front();
-    if (member != &command) member->cv.signal();
+  // Still the leader: take the notices a reload found due, to deliver them
+  // once the next leader may run.
+  const std::vector<StagedExpiry> notices = std::exchange(expiry_notices_due_, {});
+  {
+    internal::MutexLock lock(&queue_mu_);
+    for (PendingCommand* member : group) {
+      member->done = true;
+      queue_.pop_front();
+      if (member != &command) member->cv.signal();
+    }
+    if (!queue_.empty()) queue_.front()->cv.signal();
   }
-  if (!queue_.empty()) queue_.front()->cv.signal();
+  if (!notices.empty()) notify_expired(notices);
   return command.status;
 }
 
@@ -391,7 +416,10 @@ std::vector<absl::Status> AccountService::release_batch(
     absl::Span<const ReservationId> reservations) {
   std::vector<absl::Status> results = submit_batch<absl::Status>(
       reservations,
-      [](Txn& txn, const CommandContext& ctx, ReservationId id) {
+      [this](Txn& txn, const CommandContext& ctx, ReservationId id) -> absl::Status {
+        if (const Reservation* r = txn.reservation(id)) {
+          ACCOUNT_RETURN_IF_ERROR(refuse_finishing_before_queued_fills(r->order));
+        }
         return internal::stage_finish(txn, ctx, id, ReservationStatus::kReleased);
       },
       [this](PendingCommand& command) { return submit(command); });
@@ -419,6 +447,7 @@ absl::Status AccountService::cancel_order(OrderId order) {
       return denial(Reason::kReservationNotFound,
                     internal::cat("no reservation for order ", order.value()));
     }
+    ACCOUNT_RETURN_IF_ERROR(refuse_finishing_before_queued_fills(order));
     return internal::stage_finish(txn, ctx, *id, ReservationStatus::kCancelled);
   };
   PendingCommand command{.stage = stage};
@@ -429,7 +458,10 @@ absl::Status AccountService::cancel_order(OrderId order) {
 }
 
 absl::Status AccountService::release_reservation(ReservationId reservation) {
-  const auto stage = [&](Txn& txn, const CommandContext& ctx) {
+  const auto stage = [&](Txn& txn, const CommandContext& ctx) -> absl::Status {
+    if (const Reservation* r = txn.reservation(reservation)) {
+      ACCOUNT_RETURN_IF_ERROR(refuse_finishing_before_queued_fills(r->order));
+    }
     return internal::stage_finish(txn, ctx, reservation, ReservationStatus::kReleased);
   };
   PendingCommand command{.stage = stage};
@@ -442,7 +474,10 @@ absl::Status AccountService::release_reservation(ReservationId reservation) {
 absl::StatusOr<size_t> AccountService::expire_due_reservations() {
   std::vector<internal::ExpiredOrder> expired;
   const auto stage = [&](Txn& txn, const CommandContext& ctx) {
-    expired = internal::stage_expire_due(txn, ctx);
+    // A due order with fills queued waits for them (they executed while it
+    // was on the book) and expires in a later sweep if still active.
+    expired = internal::stage_expire_due(
+        txn, ctx, [this](OrderId order) { return has_queued_fills(order); });
     for (const internal::ExpiredOrder& e : expired) {
       expiries_staged_.push_back({e.account, e.order, e.reservation, ctx.now});
     }
@@ -484,8 +519,8 @@ std::vector<absl::StatusOr<SettlementReceipt>> AccountService::settle_batch(
     internal::MutexLock lock(&queued_mu_);
     if (!queued_.empty()) {
       // Earlier fills wait for the store: these go behind them, in order.
-      queued_.insert(queued_.end(), fills.begin(), fills.end());
-      queued_cv_.signal_all();
+      // The retry thread is not woken: it keeps its backoff.
+      for (const Fill& fill : fills) push_queued(fill);
       std::vector<absl::StatusOr<SettlementReceipt>> results;
       for (const Fill& fill : fills) results.push_back(queued_receipt(fill));
       observer_->fills_queued(fills.size(),
@@ -523,8 +558,39 @@ std::vector<absl::StatusOr<SettlementReceipt>> AccountService::settle_now(
 
 void AccountService::queue_fills(absl::Span<const Fill* const> fills) {
   internal::MutexLock lock(&queued_mu_);
-  for (const Fill* fill : fills) queued_.push_back(*fill);
-  queued_cv_.signal_all();
+  const bool was_empty = queued_.empty();
+  for (const Fill* fill : fills) push_queued(*fill);
+  // Only a queue that was empty has a retry thread asleep on it.
+  if (was_empty) queued_cv_.signal_all();
+}
+
+void AccountService::push_queued(const Fill& fill) {
+  queued_.push_back(fill);
+  ++queued_orders_[fill.buyer.order.value()];
+  ++queued_orders_[fill.seller.order.value()];
+}
+
+void AccountService::pop_queued() {
+  const Fill& fill = queued_.front();
+  for (OrderId order : {fill.buyer.order, fill.seller.order}) {
+    auto it = queued_orders_.find(order.value());
+    if (--it->second == 0) queued_orders_.erase(it);
+  }
+  queued_.pop_front();
+}
+
+bool AccountService::has_queued_fills(OrderId order) const {
+  internal::MutexLock lock(&queued_mu_);
+  return queued_orders_.contains(order.value());
+}
+
+absl::Status AccountService::refuse_finishing_before_queued_fills(OrderId order) const {
+  if (!has_queued_fills(order)) return absl::OkStatus();
+  return denial(Reason::kStoreUnavailable,
+                internal::cat("order ", order.value(),
+                              " has fills that executed while the store was unavailable and "
+                              "wait to be applied; it cannot end before them: retry once "
+                              "they are done"));
 }
 
 size_t AccountService::queued_fills() const {
@@ -552,15 +618,24 @@ void AccountService::retry_queued_fills() {
     if (std::any_of(results.begin(), results.end(), store_unavailable)) {
       const int64_t half_ns = absl::ToInt64Nanoseconds(backoff) / 2;
       const int64_t wait_ns = half_ns + static_cast<int64_t>(jitter() % (half_ns + 1));
+      // The whole backoff: fills queued meanwhile do not cut it short, or a
+      // ledger taking a fill a millisecond would try the store (and reload)
+      // as often.
+      const auto retry_at = std::chrono::steady_clock::now() + std::chrono::nanoseconds(wait_ns);
       internal::MutexLock lock(&queued_mu_);
-      if (!stopping_) queued_cv_.wait_for(&queued_mu_, wait_ns);
+      for (auto now = std::chrono::steady_clock::now(); !stopping_ && now < retry_at;
+           now = std::chrono::steady_clock::now()) {
+        queued_cv_.wait_for(&queued_mu_,
+                            std::chrono::duration_cast<std::chrono::nanoseconds>(retry_at - now)
+                                .count());
+      }
       backoff = std::min(backoff * 2, policy.backoff_max);
       continue;
     }
     backoff = policy.backoff_initial;
     {
       internal::MutexLock lock(&queued_mu_);
-      queued_.erase(queued_.begin(), queued_.begin() + static_cast<std::ptrdiff_t>(attempt.size()));
+      for (size_t i = 0; i < attempt.size(); ++i) pop_queued();
     }
     observer_->settled(attempt, results);
     for (size_t i = 0; i < attempt.size(); ++i) {
@@ -731,7 +806,13 @@ absl::Status AccountService::end_of_tick(TickId tick) {
   }
   RiskTickChanges changes{.tick = tick};
   {
-    internal::WriterLock lock(&state_mu_);
+    // Shared, so that a tick is not held up by a leader that stages under its
+    // own shared lock while it waits on the store (a dedupe lookup). Taking
+    // the dirty sets changes state_ all the same, which is safe here: the
+    // sets are written only by apply() and reload(), which hold state_mu_
+    // exclusively, and by end_of_tick(), which publish_mu_ serializes; no
+    // other holder of the shared lock reads them.
+    internal::ReaderLock lock(&state_mu_);
     const LedgerLimits& limits = options_.limits;
     for (AccountId id : state_->take_dirty_accounts()) {
       const Account& row = state_->account(id)->row;

@@ -512,7 +512,8 @@ absl::StatusOr<SettlementReceipt> stage_settle(Txn& txn, const CommandContext& c
                            .seller_order_done = sell_left.value() == 0};
 }
 
-std::vector<ExpiredOrder> stage_expire_due(Txn& txn, const CommandContext& ctx) {
+std::vector<ExpiredOrder> stage_expire_due(Txn& txn, const CommandContext& ctx,
+                                           absl::FunctionRef<bool(OrderId)> held) {
   std::vector<ExpiredOrder> expired;
   txn.base().expiry_queue().for_each_due(ctx.now, [&](const ExpiryQueue::Entry& entry) {
     const Reservation* r = txn.reservation(entry.reservation);
@@ -520,6 +521,7 @@ std::vector<ExpiredOrder> stage_expire_due(Txn& txn, const CommandContext& ctx) 
     // finished or been extended since the entry was pushed, also earlier in
     // this batch.
     if (r == nullptr || !r->active() || r->expires_at != entry.expires_at) return;
+    if (held(r->order)) return;
     const ExpiredOrder order{r->account, r->order, r->id};
     if (stage_finish(txn, ctx, r->id, ReservationStatus::kExpired).ok()) expired.push_back(order);
   });

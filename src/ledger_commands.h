@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -79,7 +80,9 @@ absl::Status stage_finish(Txn& txn, const CommandContext& ctx, ReservationId id,
 absl::StatusOr<SettlementReceipt> stage_settle(Txn& txn, const CommandContext& ctx,
                                                const Fill& fill);
 
-// Expires every active reservation due at ctx.now.
-std::vector<ExpiredOrder> stage_expire_due(Txn& txn, const CommandContext& ctx);
+// Expires every active reservation due at ctx.now, except those whose order
+// `held(order)` says must wait (it has fills queued for the store).
+std::vector<ExpiredOrder> stage_expire_due(Txn& txn, const CommandContext& ctx,
+                                           absl::FunctionRef<bool(OrderId)> held);
 
 }  // namespace account::internal

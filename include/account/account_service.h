@@ -32,9 +32,10 @@
 // takes the next command; until that reload succeeds every command is
 // refused with kStoreUnavailable, and queries answer from memory.
 //
-// Thread-safety: every method is safe to call from any thread. Queries take
-// a shared lock and never wait for store I/O. end_of_tick() must be called
-// from one thread at a time (the tick driver).
+// Thread-safety: every method is safe to call from any thread. Queries and
+// end_of_tick() take a shared lock and never wait for store I/O (not even
+// for a dedupe lookup the leader makes while it stages). end_of_tick() must
+// be called from one thread at a time (the tick driver).
 #pragma once
 
 #include <cstddef>
@@ -47,6 +48,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
@@ -198,7 +200,9 @@ class AccountService {
   absl::Status extend_reservation(ReservationId reservation, absl::Time expires_at);
 
   // The user cancelled the order: its reservation becomes kCancelled and
-  // frees what it held. Denials: kReservationNotFound, kReservationNotActive.
+  // frees what it held. Denials: kReservationNotFound, kReservationNotActive,
+  // kStoreUnavailable (also while fills of the order wait in the queue of
+  // fills taken during a store outage: they executed first and apply first).
   absl::Status cancel_order(OrderId order);
 
   // The engine dropped the order (e.g. rejected it): the reservation becomes
@@ -213,7 +217,8 @@ class AccountService {
   // clock's now, frees what each held, and tells the NotificationSink per
   // order after the commit. Returns how many expired. Expiry takes effect
   // when this job runs: until then a due reservation still settles fills,
-  // since the engine may still have the order on its book.
+  // since the engine may still have the order on its book. A due order with
+  // fills waiting in the outage queue (settle()) is left for a later sweep.
   // A failed commit refuses the sweep with a store reason; if it was durable
   // all the same (an ambiguous commit), the reload that follows it finds the
   // expiries and notifies each of them then, once, and a retried sweep finds
@@ -239,7 +244,9 @@ class AccountService {
   // with outcome kQueued; a background thread retries the queue in order,
   // with SettlementRetryPolicy's backoff, and reports each queued fill to
   // NotificationSink::on_queued_fill_done. While fills are queued, new fills
-  // queue behind them, so fills handed in by one thread apply in order.
+  // queue behind them, so fills handed in by one thread apply in order, and
+  // their orders cannot be cancelled, released or expired before them. A
+  // ledger destroyed with fills queued reports each as not applied.
   // Only kApplied is an acknowledgement: a queued fill is not durable until
   // it is reported done.
   // Denials in precedence order: kInvalidArgument (execution id 0),
@@ -316,8 +323,18 @@ class AccountService {
   std::vector<absl::StatusOr<SettlementReceipt>> settle_now(absl::Span<const Fill> fills);
   // Queues `fills` behind the ones already queued and wakes the retry thread.
   void queue_fills(absl::Span<const Fill* const> fills) ABSL_LOCKS_EXCLUDED(queued_mu_);
+  void push_queued(const Fill& fill) ABSL_EXCLUSIVE_LOCKS_REQUIRED(queued_mu_);
+  void pop_queued() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queued_mu_);
   // The background thread: applies queued fills in order once the store is back.
   void retry_queued_fills() ABSL_LOCKS_EXCLUDED(queued_mu_);
+  // Whether a queued fill names `order` (as buyer's or seller's order).
+  bool has_queued_fills(OrderId order) const ABSL_LOCKS_EXCLUDED(queued_mu_);
+  // kStoreUnavailable when fills of `order` wait in the queue: the order
+  // must not be finished before they apply (they executed while it was on
+  // the engine's book), else OK.
+  absl::Status refuse_finishing_before_queued_fills(OrderId order) const
+      ABSL_LOCKS_EXCLUDED(queued_mu_);
+
 
   // Rebuilds state_ from the store. Leader only.
   absl::Status reload() ABSL_LOCKS_EXCLUDED(state_mu_);
@@ -344,6 +361,9 @@ class AccountService {
   // Leader only: the unsure expiries the reloaded state shows durable, to be
   // notified; clears the unsure list.
   std::vector<StagedExpiry> take_durable_expiries(const internal::LedgerState& reloaded);
+  // Tells the sink of `expiries` and counts them; on the calling thread,
+  // outside every lock, so that the sink may call commands.
+  void notify_expired(const std::vector<StagedExpiry>& expiries);
 
   AccountServiceOptions options_;
 
@@ -367,6 +387,10 @@ class AccountService {
   // notices wait for the reload to show whether it landed.
   std::vector<StagedExpiry> expiries_staged_;
   std::vector<StagedExpiry> expiries_unsure_;
+  // Expiries a reload found durable, whose notices wait until the leader has
+  // handed leadership on (submit()): a sink that calls a command from the
+  // notice would otherwise queue behind the leader's own group for good.
+  std::vector<StagedExpiry> expiry_notices_due_;
   std::unique_ptr<internal::Txn> txn_;
   ChangeSet changes_;
 
@@ -377,6 +401,8 @@ class AccountService {
   // retries them.
   mutable internal::Mutex queued_mu_;
   std::deque<Fill> queued_ ABSL_GUARDED_BY(queued_mu_);
+  // Order id -> how many queued fills name it (as buyer's or seller's order).
+  absl::flat_hash_map<uint64_t, uint32_t> queued_orders_ ABSL_GUARDED_BY(queued_mu_);
   bool stopping_ ABSL_GUARDED_BY(queued_mu_) = false;
   internal::CondVar queued_cv_;
   std::thread retry_thread_;

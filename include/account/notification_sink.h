@@ -1,9 +1,10 @@
 // File: notification_sink.h
 //
 // Where the ledger reports events that a user should hear about. Called
-// after the change is committed, outside the ledger's lock, on the thread
+// after the change is committed, outside the ledger's locks, on the thread
 // that ran the command (an expiry whose commit was reported failed but
-// landed: on the thread whose command next reloads the ledger).
+// landed: on the thread whose command next reloads the ledger, once that
+// command's group is done), so a notice may itself call the ledger.
 //
 // Thread-safety: implementations must be thread-safe.
 #pragma once
@@ -23,8 +24,10 @@ class NotificationSink {
 
   // A fill that settle() queued while the store was unavailable has been
   // dealt with: `result` is OK when it was applied now, kDuplicateExecution
-  // when an earlier attempt had already applied it (an ambiguous commit), or
-  // the reason it was refused. Called in the order the fills were queued.
+  // when an earlier attempt had already applied it (an ambiguous commit),
+  // kStoreUnavailable when the ledger shut down with it still queued (not
+  // applied: deliver it again), or the reason it was refused. Called once
+  // per queued fill, in the order the fills were queued.
   virtual void on_queued_fill_done(const Fill& fill, const absl::Status& result) {
     (void)fill;
     (void)result;

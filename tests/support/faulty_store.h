@@ -12,18 +12,23 @@ namespace account::testing {
 
 class FaultyStore final : public Store {
  public:
-  enum class Fault { kNone, kFailBeforeCommit, kFailAfterCommit, kDown };
+  // kFailFills fails every commit that holds a fill (before it is durable)
+  // until set to kNone, and lets the others through: fills queue while
+  // other commands go on.
+  enum class Fault { kNone, kFailBeforeCommit, kFailAfterCommit, kDown, kFailFills };
 
   explicit FaultyStore(std::shared_ptr<Store> inner) : inner_(std::move(inner)) {}
 
   // The next commit fails this way; kDown fails every call until set to kNone.
   void inject(Fault fault) { fault_.store(fault); }
   int commits_failed() const { return commits_failed_.load(); }
+  int loads() const { return loads_.load(); }
 
   absl::Status commit(const ChangeSet& changes) override {
     const Fault fault = fault_.load();
     if (fault == Fault::kNone) return inner_->commit(changes);
-    if (fault != Fault::kDown) fault_.store(Fault::kNone);
+    if (fault == Fault::kFailFills && changes.executions.empty()) return inner_->commit(changes);
+    if (fault != Fault::kDown && fault != Fault::kFailFills) fault_.store(Fault::kNone);
     ++commits_failed_;
     if (fault == Fault::kFailAfterCommit) {
       absl::Status committed = inner_->commit(changes);
@@ -33,6 +38,7 @@ class FaultyStore final : public Store {
     return absl::UnavailableError("connection refused");
   }
   absl::StatusOr<LedgerSnapshot> load(const SnapshotRequest& request) override {
+    ++loads_;
     if (fault_.load() == Fault::kDown) return absl::UnavailableError("connection refused");
     return inner_->load(request);
   }
@@ -49,6 +55,7 @@ class FaultyStore final : public Store {
   std::shared_ptr<Store> inner_;
   std::atomic<Fault> fault_{Fault::kNone};
   std::atomic<int> commits_failed_{0};
+  std::atomic<int> loads_{0};
 };
 
 }  // namespace account::testing

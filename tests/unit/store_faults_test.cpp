@@ -2,6 +2,13 @@
 // store commits; an ambiguous commit is resolved by reloading from the
 // store, so a retry finds the fill applied instead of applying it twice;
 // fills met by an outage queue in order and apply once the store is back.
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <future>
+#include <latch>
+#include <thread>
+#include <string>
 #include <mutex>
 #include <optional>
 #include <vector>
@@ -9,6 +16,7 @@
 #include <catch2/catch.hpp>
 
 #include "account/account_service.h"
+#include "account/risk_cache.h"
 #include "support/faulty_store.h"
 #include "support/ledger_fixture.h"
 
@@ -20,11 +28,20 @@ using testing::FaultyStore;
 
 constexpr SymbolId kAllen{1};
 
-// Records what the retry thread reports about queued fills.
+// Records what the retry thread reports about queued fills, and the orders
+// notified expired; optionally calls back into the ledger from a notice.
 struct QueueSink final : NotificationSink {
   std::mutex mu;
   std::vector<std::pair<ExecutionId, std::optional<Reason>>> done;  // Guarded by mu.
-  void on_order_expired(AccountId, OrderId, ReservationId) override {}
+  std::vector<OrderId> expired;                                       // Guarded by mu.
+  std::function<void(OrderId)> on_expired;  // Set before the notices can come.
+  void on_order_expired(AccountId, OrderId order, ReservationId) override {
+    {
+      std::lock_guard lock(mu);
+      expired.push_back(order);
+    }
+    if (on_expired) on_expired(order);
+  }
   void on_queued_fill_done(const Fill& fill, const absl::Status& result) override {
     std::lock_guard lock(mu);
     done.emplace_back(fill.execution, reason_of(result));
@@ -40,10 +57,10 @@ struct FaultFixture : testing::LedgerFixture {
   std::shared_ptr<QueueSink> sink = std::make_shared<QueueSink>();
   AccountId buyer, seller;
   OrderSpec buy, sell;
-  FaultFixture() {
+  explicit FaultFixture(absl::Duration backoff_max = absl::Milliseconds(20)) {
     service = AccountService::open({.store = faulty, .clock = clock, .sink = sink,
                                     .settlement_retry = {.backoff_initial = absl::Milliseconds(1),
-                                                         .backoff_max = absl::Milliseconds(20)}})
+                                                         .backoff_max = backoff_max}})
                   .value();
     buyer = account(100'000);
     seller = account();
@@ -140,6 +157,155 @@ TEST_CASE("during an outage reservations are refused, fills queue in order, quer
   }
   CHECK(f.svc().credit(f.buyer, Cents{1}, EntryKind::kAdjustment, "adj").ok());
   CHECK(f.svc().audit().ok());
+}
+
+TEST_CASE("an order whose fill waits for the store is not cancelled, released or expired first",
+          "[store][faults][outage]") {
+  FaultFixture f;
+  const OrderSpec other = f.order(f.buyer, kAllen, Qty{1'000}, Price{10'000});
+  const ReservationId other_id = f.svc().reserve_buy(other).value();
+  const ReservationId sell_id = f.svc().reservation_for_order(f.sell.order).value().id;
+  // Commits holding a fill fail; everything else goes through.
+  f.faulty->inject(FaultyStore::Fault::kFailFills);
+  const Fill fill = f.fill(f.buy, f.sell, Qty{5'000}, Price{8'000});
+  REQUIRE(queued(f.svc().settle(fill)));
+
+  // The engine matched the orders before the user cancelled and the engine
+  // dropped them: ending them first would refuse the fill when it comes back.
+  const absl::Status cancel = f.svc().cancel_order(f.buy.order);
+  CHECK(denied_with(cancel, Reason::kStoreUnavailable));
+  CHECK_THAT(std::string(cancel.message()), Catch::Contains("wait to be applied"));
+  CHECK(denied_with(f.svc().release_reservation(sell_id), Reason::kStoreUnavailable));
+  CHECK(denied_with(f.svc().release_batch({sell_id})[0], Reason::kStoreUnavailable));
+  // Due, both wait for a later sweep; an order without queued fills expires.
+  f.clock->advance(absl::Hours(24 * 8));
+  CHECK(f.svc().expire_due_reservations().value() == 1);
+  CHECK(f.svc().reservation(other_id).value().status == ReservationStatus::kExpired);
+  CHECK(f.svc().reservation_for_order(f.buy.order).value().status ==
+        ReservationStatus::kActive);
+
+  f.faulty->inject(FaultyStore::Fault::kNone);
+  REQUIRE(f.drained(1));
+  CHECK(f.sink->reported() == std::vector<std::pair<ExecutionId, std::optional<Reason>>>{
+                                  {fill.execution, std::nullopt}});
+  CHECK(f.svc().position(f.buyer, kAllen).value()->qty == Qty{5'000});
+  CHECK(f.svc().cash(f.seller).value() == Cents{4'000});
+  // Applied: the rest of both orders may end now.
+  CHECK(f.svc().expire_due_reservations().value() == 2);
+  CHECK(f.svc().audit().ok());
+}
+
+TEST_CASE("fills queued during an outage do not cut the retry's backoff short",
+          "[store][faults][outage]") {
+  FaultFixture f(absl::Milliseconds(100));
+  f.faulty->inject(FaultyStore::Fault::kDown);
+  const int loads_before = f.faulty->loads();
+  REQUIRE(queued(f.svc().settle(f.fill(f.buy, f.sell, Qty{1}, Price{8'000}))));
+  // A fill a millisecond for 300 ms: the backoff (1 ms doubling to 100 ms)
+  // allows about ten attempts, each a reload; one per fill would be 300.
+  for (int i = 0; i < 300; ++i) {
+    REQUIRE(queued(f.svc().settle(f.fill(f.buy, f.sell, Qty{1}, Price{8'000}))));
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  const int attempts = f.faulty->loads() - loads_before;
+  CHECK(attempts >= 1);
+  CHECK(attempts <= 40);
+  f.faulty->inject(FaultyStore::Fault::kNone);
+  REQUIRE(f.drained(301));
+  CHECK(f.svc().position(f.buyer, kAllen).value()->qty == Qty{301});
+}
+
+TEST_CASE("a notice a reload delivers may call the ledger", "[store][faults]") {
+  FaultFixture f;
+  // The sweep's commit lands but is reported failed: its notice waits for
+  // the reload the next command makes, and that notice calls a command.
+  f.clock->advance(absl::Hours(24 * 8));
+  std::atomic<int> called{0};
+  f.sink->on_expired = [&](OrderId order) {
+    CHECK(f.svc()
+              .credit(f.buyer, Cents{1}, EntryKind::kAdjustment,
+                      "from-notice-" + std::to_string(order.value()))
+              .ok());
+    ++called;
+  };
+  f.faulty->inject(FaultyStore::Fault::kFailAfterCommit);
+  CHECK(denied_with(f.svc().expire_due_reservations(), Reason::kStoreUnavailable));
+  CHECK(called == 0);
+  // This command reloads, finds both expiries durable, and notifies them
+  // once its group is done; each notice's own command goes through.
+  REQUIRE(f.svc().credit(f.seller, Cents{1}, EntryKind::kAdjustment, "next").ok());
+  CHECK(called == 2);
+  CHECK(f.svc().cash(f.buyer).value() == Cents{100'002});
+  CHECK(f.svc().audit().ok());
+}
+
+TEST_CASE("a ledger destroyed with fills queued reports each as not applied",
+          "[store][faults][outage]") {
+  FaultFixture f;
+  f.faulty->inject(FaultyStore::Fault::kDown);
+  const Fill a = f.fill(f.buy, f.sell, Qty{1'000}, Price{8'000});
+  const Fill b = f.fill(f.buy, f.sell, Qty{1'000}, Price{8'000});
+  REQUIRE(queued(f.svc().settle(a)));
+  REQUIRE(queued(f.svc().settle(b)));
+  f.service.reset();
+  CHECK(f.sink->reported() == std::vector<std::pair<ExecutionId, std::optional<Reason>>>{
+                                  {a.execution, Reason::kStoreUnavailable},
+                                  {b.execution, Reason::kStoreUnavailable}});
+}
+
+// A MemoryStore whose dedupe lookups wait until released.
+class SlowLookupStore final : public Store {
+ public:
+  explicit SlowLookupStore(std::shared_ptr<Store> inner) : inner_(std::move(inner)) {}
+  void release() { released_.count_down(); }
+  bool looking_up() const { return looking_up_.load(); }
+
+  absl::Status commit(const ChangeSet& c) override { return inner_->commit(c); }
+  absl::StatusOr<LedgerSnapshot> load(const SnapshotRequest& r) override {
+    return inner_->load(r);
+  }
+  absl::StatusOr<std::optional<Fill>> find_execution(ExecutionId id) override {
+    looking_up_ = true;
+    released_.wait();
+    return inner_->find_execution(id);
+  }
+  absl::StatusOr<std::vector<Trade>> trades(AccountId a, size_t limit) override {
+    return inner_->trades(a, limit);
+  }
+
+ private:
+  std::shared_ptr<Store> inner_;
+  std::latch released_{1};
+  std::atomic<bool> looking_up_{false};
+};
+
+TEST_CASE("end_of_tick does not wait for a store lookup the ledger makes meanwhile",
+          "[store][faults]") {
+  testing::LedgerFixture f;
+  auto slow = std::make_shared<SlowLookupStore>(f.store);
+  f.service = AccountService::open({.store = slow, .clock = f.clock}).value();
+  const AccountId buyer = f.account(100'000);
+  const AccountId seller = f.account();
+  f.give_shares(seller, kAllen, Qty{10'000});
+  const OrderSpec buy = f.order(buyer, kAllen, Qty{10'000}, Price{10'000});
+  const OrderSpec sell = f.order(seller, kAllen, Qty{10'000}, Price{5'000});
+  REQUIRE(f.svc().reserve_buy(buy).ok());
+  REQUIRE(f.svc().reserve_sell(sell).ok());
+  REQUIRE(f.svc().settle(f.fill(buy, sell, Qty{1'000}, Price{8'000})).ok());
+  // Older than the in-memory window: only the store can say it is new.
+  Fill old = f.fill(buy, sell, Qty{1'000}, Price{8'000});
+  old.time -= f.svc().limits().execution_retention + absl::Hours(1);
+  std::thread settling([&] { CHECK(f.svc().settle(old).ok()); });
+  while (!slow->looking_up()) absl::SleepFor(absl::Milliseconds(1));
+  // The leader holds the state shared while it waits on the store; the
+  // tick must publish meanwhile (had it waited, nothing would release it).
+  auto tick = std::async(std::launch::async, [&] { return f.svc().end_of_tick(TickId{1}); });
+  const bool published = tick.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  slow->release();
+  settling.join();
+  REQUIRE(published);
+  CHECK(tick.get().ok());
+  CHECK(f.svc().risk_cache().published_tick() == TickId{1});
 }
 
 TEST_CASE("a refused fill in a failed batch keeps its own reason and is not queued",
