@@ -60,6 +60,21 @@ int exit_code_for(const absl::Status& status) {
 
 std::string text_of(const absl::Status& status) { return std::string(status.message()); }
 
+// A failure to open the store, as exit_code_for() should read it: a
+// database that does not exist, a user or password refused, a malformed URL
+// are the configuration's fault (3), not an account missing (5) or a
+// refusal (6). Unreachable stays 4; another writer holding the database, 6.
+absl::Status as_open_failure(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kNotFound:
+    case absl::StatusCode::kUnauthenticated:
+    case absl::StatusCode::kPermissionDenied:
+      return absl::InvalidArgumentError(status.message());
+    default:
+      return status;
+  }
+}
+
 struct Command;
 
 struct Run {
@@ -109,7 +124,9 @@ struct Opened {
 
 absl::StatusOr<Opened> open_service(Run& run, StoreMode mode) {
   Opened opened;
-  ACCOUNT_ASSIGN_OR_RETURN(opened.store, run.ctx.open_store(run.config, mode));
+  absl::StatusOr<OpenedStore> store = run.ctx.open_store(run.config, mode);
+  if (!store.ok()) return as_open_failure(store.status());
+  opened.store = *std::move(store);
   AccountServiceOptions options{
       .store = opened.store.store,
       .clock = run.ctx.clock,
@@ -175,6 +192,14 @@ int show(Run& run) {
   if (run.args.positional.size() != 1) {
     return run.fail(kExitUsage, "show needs one account (try: accountctl show --help)");
   }
+  // Every argument is checked before the store is opened or anything printed.
+  size_t limit = 20;
+  if (run.has("--trades")) {
+    const std::string& text = run.args.options.at("--trades");
+    if (!absl::SimpleAtoi(absl::string_view(text), &limit) || limit > 10'000) {
+      return run.fail(kExitUsage, "--trades takes a count from 0 to 10000, got \"{}\"", text);
+    }
+  }
   absl::StatusOr<Opened> opened = open_service(run, StoreMode::kReadOnly);
   if (!opened.ok()) return run.fail(opened.status());
   const AccountService& service = *opened->service;
@@ -219,13 +244,6 @@ int show(Run& run) {
     run.out(table.render());
   }
 
-  size_t limit = 20;
-  if (run.has("--trades")) {
-    const std::string& text = run.args.options.at("--trades");
-    if (!absl::SimpleAtoi(absl::string_view(text), &limit) || limit > 10'000) {
-      return run.fail(kExitUsage, "--trades takes a count from 0 to 10000, got \"{}\"", text);
-    }
-  }
   absl::StatusOr<std::vector<Trade>> trades = service.trade_history(*id, limit);
   if (!trades.ok()) return run.fail(trades.status());
   run.outf("\nTrades (newest first, up to {}: {})\n", limit, trades->size());
@@ -347,7 +365,7 @@ int audit(Run& run) {
 
 int migrate(Run& run) {
   absl::StatusOr<OpenedStore> store = run.ctx.open_store(run.config, StoreMode::kWriter);
-  if (!store.ok()) return run.fail(store.status());
+  if (!store.ok()) return run.fail(as_open_failure(store.status()));
   if (store->schema_version_now == 0) {
     run.outf("{} has no schema; nothing to migrate\n", store->description);
   } else if (store->schema_version_found == store->schema_version_now) {
@@ -363,16 +381,21 @@ int health(Run& run) {
   absl::StatusOr<OpenedStore> store = run.ctx.open_store(run.config, StoreMode::kReadOnly);
   HealthProbes probes;
   std::vector<std::string> problems;
+  // A probe that could not even start for want of configuration is not
+  // worth retrying: exit 3, not 4.
+  bool misconfigured = false;
   if (store.ok()) {
     probes.store = store->store.get();
   } else {
     problems.push_back(fmt::format("store: {}", text_of(store.status())));
+    misconfigured |= exit_code_for(as_open_failure(store.status())) == kExitConfig;
   }
   absl::StatusOr<std::shared_ptr<SleeperClient>> sleeper = run.ctx.open_sleeper(run.config);
   if (sleeper.ok()) {
     probes.sleeper = sleeper->get();
   } else {
     problems.push_back(fmt::format("sleeper: {}", text_of(sleeper.status())));
+    misconfigured |= exit_code_for(sleeper.status()) == kExitConfig;
   }
   const HealthReport report = health_check(probes);
   TextTable table({{"CHECK"}, {"STATUS"}, {"TOOK", Align::kRight}, {"DETAIL"}});
@@ -382,7 +405,8 @@ int health(Run& run) {
   }
   for (const std::string& p : problems) table.add_row({"open", "FAILED", "", p});
   run.out(table.render(0));
-  return report.healthy() && problems.empty() ? kExitOk : kExitUnavailable;
+  if (report.healthy() && problems.empty()) return kExitOk;
+  return misconfigured ? kExitConfig : kExitUnavailable;
 }
 
 int config(Run& run) {

@@ -103,6 +103,18 @@ TEST_CASE("accountctl exits 4 while the database is down, 3 without DATABASE_URL
   r = run_cli(no_url, {"list"});
   CHECK(r.exit_code == cli::kExitConfig);
   CHECK(contains(r.err, "DATABASE_URL is not set"));
+  // A probe that cannot start for want of configuration is not "retry later".
+  r = run_cli(no_url, {"health"});
+  CHECK(r.exit_code == cli::kExitConfig);
+
+  // A database that does not exist is the configuration's fault, not a
+  // missing account's (5).
+  const std::string missing = url.substr(0, url.rfind('/') + 1) + "no_such_database";
+  r = run_cli(context_for(missing), {"list"});
+  CHECK(r.exit_code == cli::kExitConfig);
+  CHECK(contains(r.err, "no_such_database"));
+  r = run_cli(context_for(missing), {"migrate"});
+  CHECK(r.exit_code == cli::kExitConfig);
 }
 
 }  // namespace

@@ -93,6 +93,10 @@ TEST_CASE("usage errors exit 2 and say what was wrong", "[cli]") {
   CHECK(w.run({"show", "1", "2"}).exit_code == cli::kExitUsage);
   CHECK(w.run({"show", "alice"}).exit_code == cli::kExitUsage);
   CHECK(w.run({"show", "--trades"}).exit_code == cli::kExitUsage);
+  // A bad value is refused before anything is printed.
+  const CliResult bad_trades = w.run({"show", "1", "--trades", "abc"});
+  CHECK(bad_trades.exit_code == cli::kExitUsage);
+  CHECK(bad_trades.out.empty());
   CHECK(w.run({"fantasy-update"}).exit_code == cli::kExitUsage);
   CHECK(w.run({"fantasy-update", "--all", "--account", "1"}).exit_code == cli::kExitUsage);
 }
