@@ -220,15 +220,21 @@ absl::Status apply(PGconn* conn, const Migration& m) {
 }
 
 absl::Status migrate_in_transaction(PGconn* conn, int known_version) {
-  // The writer lock is already held, so no other opener of ours migrates
-  // concurrently; the table lock keeps out anyone else who migrates.
-  absl::Status ok = exec(conn,
-                         "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                         " version INTEGER PRIMARY KEY,"
-                         " description TEXT NOT NULL,"
-                         " applied_at TIMESTAMPTZ NOT NULL DEFAULT now());"
-                         "LOCK TABLE schema_migrations IN SHARE ROW EXCLUSIVE MODE",
-                         "creating schema_migrations");
+  // Every store of ours migrates, the ledger's writer and the refresh-token
+  // store (which takes no writer lock) alike, and two may open a new
+  // database at once: CREATE TABLE IF NOT EXISTS is not safe against a
+  // concurrent one. A transaction-level advisory lock ("ACCTMIGR") queues
+  // our migrators; the table lock keeps out anyone else who migrates.
+  absl::Status ok = exec(conn, "SELECT pg_advisory_xact_lock(4702676465257891666)",
+                         "waiting for other migrations");
+  if (!ok.ok()) return ok;
+  ok = exec(conn,
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version INTEGER PRIMARY KEY,"
+            " description TEXT NOT NULL,"
+            " applied_at TIMESTAMPTZ NOT NULL DEFAULT now());"
+            "LOCK TABLE schema_migrations IN SHARE ROW EXCLUSIVE MODE",
+            "creating schema_migrations");
   if (!ok.ok()) return ok;
   absl::StatusOr<int64_t> current = recorded_version(conn);
   if (!current.ok()) return current.status();

@@ -5,9 +5,11 @@
 #include <libpq-fe.h>
 
 #include <chrono>
+#include <latch>
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "account/auth/postgres_token_store.h"
 #include "account/auth/refresh_tokens.h"
@@ -129,6 +131,28 @@ TEST_CASE("a revocation racing a rotation: the successor it misses never rotates
   CHECK(reason_of(refresh.rotate(escaped)) == Reason::kRefreshTokenRevoked);
   CHECK(query_value(url, state_of_escaped) == "3");
   CHECK(query_value(url, "SELECT count(*) FROM refresh_tokens WHERE state <> 3") == "0");
+}
+
+TEST_CASE("stores opening a new database at once each migrate it or find it migrated",
+          "[postgres][auth]") {
+  for (int round = 0; round < 5; ++round) {
+    const std::string url = fresh_database_url();
+    constexpr int kOpeners = 4;
+    std::latch start(kOpeners);
+    std::vector<absl::Status> opened(kOpeners);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kOpeners; ++i) {
+      threads.emplace_back([&, i] {
+        start.arrive_and_wait();
+        // Token stores take no writer lock, so several migrate at once.
+        opened[i] = auth::PostgresTokenStore::open(url, {}).status();
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    for (const absl::Status& s : opened) CHECK(s.ok());
+    CHECK(query_value(url, "SELECT max(version) FROM schema_migrations") ==
+          std::to_string(PostgresStore::kSchemaVersion));
+  }
 }
 
 TEST_CASE("refresh tokens survive a reopen of the token store", "[postgres][auth]") {
