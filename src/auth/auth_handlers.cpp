@@ -278,6 +278,9 @@ HttpResponse AuthHandlers::refresh(const HttpRequest& request) const {
 }
 
 HttpResponse AuthHandlers::logout(const HttpRequest& request) const {
+  if (std::optional<HttpResponse> limited = rate_limited(*limiter_, "/auth/logout", request)) {
+    return *std::move(limited);
+  }
   bool too_large = false;
   absl::StatusOr<JsonFields> body = read_body(request, options_.body_bytes_max, &too_large);
   if (!body.ok()) return body_error(body.status(), too_large);

@@ -352,7 +352,8 @@ TEST_CASE("sign-in: rate limits answer 429 with Retry-After", "[auth][handlers]"
   RateLimiterOptions limits;
   limits.limits = {{"/auth/google", {.burst = 2, .per_minute = 2}},
                    {"/auth/callback", {.burst = 1, .per_minute = 1}},
-                   {"/auth/refresh", {.burst = 2, .per_minute = 1}}};
+                   {"/auth/refresh", {.burst = 2, .per_minute = 1}},
+                   {"/auth/logout", {.burst = 1, .per_minute = 1}}};
   Fixture f(limits);
   HttpResponse in = f.sign_in();
   REQUIRE(in.status == 200);
@@ -376,6 +377,11 @@ TEST_CASE("sign-in: rate limits answer 429 with Retry-After", "[auth][handlers]"
   CHECK(r3.status == 429);
   CHECK(error_of(r3) == "RateLimited");
   CHECK(r3.header("Retry-After") == "60");
+  // Logout is limited too: each well-formed token costs a token-store lookup.
+  CHECK(f.post("/auth/logout", Fixture::refresh_body(std::string(43, 'A'))).status == 401);
+  HttpResponse out = f.post("/auth/logout", Fixture::refresh_body(std::string(43, 'A')));
+  CHECK(out.status == 429);
+  CHECK(error_of(out) == "RateLimited");
   // Another client is not affected; and the limited one gets in after the wait.
   HttpRequest other{.method = "GET", .path = "/auth/google", .client_key = "203.0.113.9"};
   CHECK(f.handlers->handle(other).status == 302);

@@ -48,6 +48,8 @@ struct RateLimit {
 inline constexpr RateLimit kLoginRateLimit{.burst = 20, .per_minute = 10};
 inline constexpr RateLimit kCallbackRateLimit{.burst = 20, .per_minute = 10};
 inline constexpr RateLimit kRefreshRateLimit{.burst = 30, .per_minute = 30};
+// Logging out is rarer still; each well-formed token costs a token-store lookup.
+inline constexpr RateLimit kLogoutRateLimit{.burst = 20, .per_minute = 10};
 
 // Longer client keys are cut to this many bytes: a key is an address or an
 // id, and a cap keeps a hostile key from costing memory.
@@ -59,6 +61,7 @@ struct RateLimiterOptions {
       {"/auth/google", kLoginRateLimit},
       {"/auth/callback", kCallbackRateLimit},
       {"/auth/refresh", kRefreshRateLimit},
+      {"/auth/logout", kLogoutRateLimit},
   };
   // Buckets kept at most. When full, buckets that have refilled are dropped
   // (losing nothing); if that frees less than an eighth, the buckets closest
