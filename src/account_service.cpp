@@ -121,6 +121,7 @@ SnapshotRequest AccountService::snapshot_request() const {
 
 absl::StatusOr<std::unique_ptr<AccountService>> AccountService::open(
     AccountServiceOptions options) {
+  ACCOUNT_RETURN_IF_ERROR(validate_limits(options.limits));
   std::unique_ptr<AccountService> service(new AccountService(std::move(options)));
   if (absl::Status loaded = service->reload(); !loaded.ok()) {
     return store_denial(loaded, "loading the ledger from the store");

@@ -123,7 +123,8 @@ class AccountService {
   // store holds (an empty store gives an empty ledger). The restored state
   // reaches the RiskCache with the first end_of_tick(); until then the
   // engine's checks answer kRiskUnavailable.
-  // Fails with the store's error if load() fails.
+  // Fails with InvalidArgument, naming the field, when options.limits fail
+  // validate_limits() (limits.h), and with a store reason if load() fails.
   static absl::StatusOr<std::unique_ptr<AccountService>> open(AccountServiceOptions options);
 
   ~AccountService();

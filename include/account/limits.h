@@ -11,6 +11,7 @@
 
 #include <cstddef>
 
+#include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "account/units.h"
 
@@ -69,5 +70,11 @@ struct LedgerLimits {
   // Most commands one group commit takes from the queue.
   size_t group_commit_commands_max = 1'024;
 };
+
+// OK when every bound makes sense, else InvalidArgument naming the first
+// field that does not (a price range upside down, a cap or retention of zero
+// or less, order_qty_max x price_max leaving int64, no command per group).
+// AccountService::open() refuses limits that fail it.
+absl::Status validate_limits(const LedgerLimits& limits);
 
 }  // namespace account

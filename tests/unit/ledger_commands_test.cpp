@@ -188,6 +188,46 @@ TEST_CASE("reserve_sell holds shares and refuses short selling", "[ledger][reser
   CHECK(f.svc().available_cash(a).value() == Cents{0});
 }
 
+TEST_CASE("open refuses limits that make no sense, naming the field", "[ledger][limits]") {
+  CHECK(validate_limits(LedgerLimits{}).ok());
+  struct Row {
+    std::string_view field;
+    void (*spoil)(LedgerLimits&);
+  };
+  const Row rows[] = {
+      {"price_min", [](LedgerLimits& l) { l.price_min = Price{0}; }},
+      {"price_max", [](LedgerLimits& l) { l.price_max = Price{l.price_min.cents_per_share() - 1}; }},
+      {"order_qty_max", [](LedgerLimits& l) { l.order_qty_max = Qty{0}; }},
+      {"order_qty_max", [](LedgerLimits& l) { l.order_qty_max = Qty{int64_t{1} << 62}; }},
+      {"position_cap_qty", [](LedgerLimits& l) { l.position_cap_qty = Qty{0}; }},
+      {"open_notional_cap", [](LedgerLimits& l) { l.open_notional_cap = Cents{-1}; }},
+      {"entry_cash_max", [](LedgerLimits& l) { l.entry_cash_max = Cents{0}; }},
+      {"entry_qty_max", [](LedgerLimits& l) { l.entry_qty_max = Qty{0}; }},
+      {"reservation_expiry_default",
+       [](LedgerLimits& l) { l.reservation_expiry_default = absl::ZeroDuration(); }},
+      {"reservation_expiry_max",
+       [](LedgerLimits& l) { l.reservation_expiry_max = absl::Hours(24); }},
+      {"execution_retention", [](LedgerLimits& l) { l.execution_retention = -absl::Hours(1); }},
+      {"fill_time_ahead_max", [](LedgerLimits& l) { l.fill_time_ahead_max = -absl::Seconds(1); }},
+      {"finished_reservation_retention",
+       [](LedgerLimits& l) { l.finished_reservation_retention = -absl::Hours(1); }},
+      {"trades_in_memory_per_account_max",
+       [](LedgerLimits& l) { l.trades_in_memory_per_account_max = 0; }},
+      // With no command per group, a command would never run.
+      {"group_commit_commands_max", [](LedgerLimits& l) { l.group_commit_commands_max = 0; }},
+  };
+  for (const Row& row : rows) {
+    CAPTURE(row.field);
+    LedgerLimits limits;
+    row.spoil(limits);
+    const auto opened = AccountService::open({.limits = limits});
+    REQUIRE_FALSE(opened.ok());
+    CHECK(opened.status().code() == absl::StatusCode::kInvalidArgument);
+    CHECK_THAT(std::string(opened.status().message()),
+               Catch::Contains("LedgerLimits::" + std::string(row.field) + " "));
+  }
+}
+
 TEST_CASE("extend_reservation allows at most 30 days after creation", "[ledger][extend][reasons]") {
   LedgerFixture f;
   const AccountId a = f.account(100'000);
