@@ -27,6 +27,11 @@ struct PendingCommand {
   // under the service mutex. Returns the command's own denial, if any.
   // Refers to a lambda on the caller's stack, which outlives the command.
   absl::FunctionRef<absl::Status(Txn&, const CommandContext&)> stage;
+  // Optional: runs on the leader's thread once the group's outcome is known
+  // (`status` is set), before leadership passes on. Settlement queues the
+  // fills that met an unavailable store here, so that no later command can
+  // end their orders before them.
+  const absl::FunctionRef<void()>* on_outcome = nullptr;
   absl::Status status;
   bool done = false;   // Guarded by the service's queue_mu_.
   CondVar cv;          // Signalled when done, or when the command reaches the front.
@@ -238,11 +243,15 @@ void AccountService::run_group(absl::Span<PendingCommand* const> group) {
     failure = reload();
     if (failure.ok()) failure = stage_and_commit(group, /*dedupe_in_store=*/false);
   }
-  if (failure.ok()) return;
-  // Each caller gets a Status of its own: copies share a reference-counted
-  // payload, and callers on other threads must not share one.
+  if (!failure.ok()) {
+    // Each caller gets a Status of its own: copies share a reference-counted
+    // payload, and callers on other threads must not share one.
+    for (PendingCommand* command : group) {
+      if (command->status.ok()) command->status = store_denial(failure, "commit failed");
+    }
+  }
   for (PendingCommand* command : group) {
-    if (command->status.ok()) command->status = store_denial(failure, "commit failed");
+    if (command->on_outcome != nullptr) (*command->on_outcome)();
   }
 }
 
@@ -529,32 +538,59 @@ std::vector<absl::StatusOr<SettlementReceipt>> AccountService::settle_batch(
       return results;
     }
   }
-  std::vector<absl::StatusOr<SettlementReceipt>> results = settle_now(fills);
-  std::vector<const Fill*> to_queue;
+  // The fills that met an unavailable store were queued before the group's
+  // leader handed on (settle_now()): they answer kQueued.
+  std::vector<absl::StatusOr<SettlementReceipt>> results =
+      settle_now(fills, /*queue_unavailable=*/true);
+  size_t queued = 0;
   absl::Status unavailable;
   for (size_t i = 0; i < fills.size(); ++i) {
-    if (results[i].ok() || !store_unavailable(results[i])) continue;
+    if (!store_unavailable(results[i])) continue;
     unavailable = results[i].status();
-    to_queue.push_back(&fills[i]);
     results[i] = queued_receipt(fills[i]);
+    ++queued;
   }
   // Queued fills now have kQueued receipts, which count nowhere yet.
   observer_->settled(fills, results);
-  if (!to_queue.empty()) {
-    queue_fills(to_queue);
-    observer_->fills_queued(to_queue.size(), unavailable);
-  }
+  if (queued > 0) observer_->fills_queued(queued, unavailable);
   observer_->settlement_latency(settle_time.elapsed());
   return results;
 }
 
 std::vector<absl::StatusOr<SettlementReceipt>> AccountService::settle_now(
-    absl::Span<const Fill> fills) {
-  // A failed commit applied no fill of the batch.
-  return submit_batch<absl::StatusOr<SettlementReceipt>>(fills, internal::stage_settle,
-                                                         [this](PendingCommand& command) {
-                                                           return submit(command);
-                                                         });
+    absl::Span<const Fill> fills, bool queue_unavailable) {
+  std::vector<absl::StatusOr<SettlementReceipt>> results;
+  results.reserve(fills.size());
+  PendingCommand* pending = nullptr;
+  const auto stage = [&](Txn& txn, const CommandContext& ctx) {
+    results.clear();
+    for (const Fill& fill : fills) results.push_back(internal::stage_settle(txn, ctx, fill));
+    return absl::OkStatus();
+  };
+  // On the leader's thread, before leadership passes on: each fill's final
+  // result (a failed commit applied none of the batch), and the fills that
+  // met an unavailable store join the queue.
+  const auto outcome = [&] {
+    const absl::Status& group = pending->status;
+    if (!group.ok()) {
+      if (results.size() != fills.size()) results.assign(fills.size(), group);
+      for (absl::StatusOr<SettlementReceipt>& result : results) {
+        if (result.ok()) result = group;
+      }
+    }
+    if (!queue_unavailable) return;
+    std::vector<const Fill*> to_queue;
+    for (size_t i = 0; i < fills.size(); ++i) {
+      if (store_unavailable(results[i])) to_queue.push_back(&fills[i]);
+    }
+    if (!to_queue.empty()) queue_fills(to_queue);
+  };
+  const absl::FunctionRef<void()> on_outcome = outcome;
+  PendingCommand command{.stage = stage, .on_outcome = &on_outcome};
+  pending = &command;
+  // The outcome, failure included, is in `results` (set by `outcome`).
+  (void)submit(command);
+  return results;
 }
 
 void AccountService::queue_fills(absl::Span<const Fill* const> fills) {
@@ -615,7 +651,8 @@ void AccountService::retry_queued_fills() {
       if (stopping_) return;
       attempt.assign(queued_.begin(), queued_.end());
     }
-    const std::vector<absl::StatusOr<SettlementReceipt>> results = settle_now(attempt);
+    const std::vector<absl::StatusOr<SettlementReceipt>> results =
+        settle_now(attempt, /*queue_unavailable=*/false);
     if (std::any_of(results.begin(), results.end(), store_unavailable)) {
       const int64_t half_ns = absl::ToInt64Nanoseconds(backoff) / 2;
       const int64_t wait_ns = half_ns + static_cast<int64_t>(jitter() % (half_ns + 1));

@@ -320,8 +320,11 @@ class AccountService {
   absl::Status cash_entry(AccountId account, Cents amount, EntryKind kind, std::string_view key,
                           bool cash_in);
   absl::StatusOr<ReservationId> reserve(const OrderSpec& order, Side side);
-  // Stages and commits `fills` as one group, without queueing.
-  std::vector<absl::StatusOr<SettlementReceipt>> settle_now(absl::Span<const Fill> fills);
+  // Stages and commits `fills` as one group. With `queue_unavailable`, the
+  // fills that meet an unavailable store are queued by the group's leader
+  // before it hands on (their results stay kStoreUnavailable).
+  std::vector<absl::StatusOr<SettlementReceipt>> settle_now(absl::Span<const Fill> fills,
+                                                            bool queue_unavailable);
   // Queues `fills` behind the ones already queued and wakes the retry thread.
   void queue_fills(absl::Span<const Fill* const> fills) ABSL_LOCKS_EXCLUDED(queued_mu_);
   void push_queued(const Fill& fill) ABSL_EXCLUSIVE_LOCKS_REQUIRED(queued_mu_);

@@ -16,6 +16,7 @@
 #include <catch2/catch.hpp>
 
 #include "account/account_service.h"
+#include "account/log_sink.h"
 #include "account/risk_cache.h"
 #include "support/faulty_store.h"
 #include "support/ledger_fixture.h"
@@ -192,6 +193,62 @@ TEST_CASE("an order whose fill waits for the store is not cancelled, released or
   CHECK(f.svc().cash(f.seller).value() == Cents{4'000});
   // Applied: the rest of both orders may end now.
   CHECK(f.svc().expire_due_reservations().value() == 2);
+  CHECK(f.svc().audit().ok());
+}
+
+// Holds the thread that logs an execution conflict until released.
+struct BlockingLog final : LogSink {
+  std::atomic<bool> entered{false};
+  std::latch released{1};
+  void write(const LogRecord& record) override {
+    if (record.event != "execution_conflict") return;
+    entered = true;
+    released.wait();
+  }
+};
+
+TEST_CASE("a fill that met an unavailable store is queued before another command can end its order",
+          "[store][faults][outage]") {
+  testing::LedgerFixture f;
+  auto faulty = std::make_shared<FaultyStore>(f.store);
+  auto sink = std::make_shared<QueueSink>();
+  auto log = std::make_shared<BlockingLog>();
+  f.service = AccountService::open({.store = faulty, .clock = f.clock, .sink = sink,
+                                    .settlement_retry = {.backoff_initial = absl::Milliseconds(1),
+                                                         .backoff_max = absl::Milliseconds(20)},
+                                    .log = log})
+                  .value();
+  const AccountId buyer = f.account(100'000);
+  const AccountId seller = f.account();
+  f.give_shares(seller, kAllen, Qty{10'000});
+  const OrderSpec buy = f.order(buyer, kAllen, Qty{10'000}, Price{10'000});
+  const OrderSpec sell = f.order(seller, kAllen, Qty{10'000}, Price{5'000});
+  REQUIRE(f.svc().reserve_buy(buy).ok());
+  REQUIRE(f.svc().reserve_sell(sell).ok());
+  const Fill applied = f.fill(buy, sell, Qty{1'000}, Price{8'000});
+  REQUIRE(f.svc().settle(applied).ok());
+  // A new fill and a conflicting redelivery in one batch whose commit fails:
+  // the conflict is logged while settle_batch reports, which holds that
+  // thread there, after the group's leader has handed on.
+  const Fill fresh = f.fill(buy, sell, Qty{1'000}, Price{8'000});
+  Fill conflict = applied;
+  conflict.price = Price{8'001};
+  faulty->inject(FaultyStore::Fault::kFailBeforeCommit);
+  std::thread engine([&] {
+    const auto results = f.svc().settle_batch({fresh, conflict});
+    CHECK(queued(results[0]));
+  });
+  while (!log->entered) absl::SleepFor(absl::Milliseconds(1));
+  // The user cancels the order meanwhile: its fill is queued already.
+  CHECK(denied_with(f.svc().cancel_order(buy.order), Reason::kStoreUnavailable));
+  log->released.count_down();
+  engine.join();
+  for (int i = 0; i < 10'000 && sink->reported().empty(); ++i) {
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  CHECK(sink->reported() == std::vector<std::pair<ExecutionId, std::optional<Reason>>>{
+                                {fresh.execution, std::nullopt}});
+  CHECK(f.svc().position(buyer, kAllen).value()->qty == Qty{2'000});
   CHECK(f.svc().audit().ok());
 }
 
