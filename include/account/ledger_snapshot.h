@@ -40,6 +40,11 @@ struct SnapshotRequest {
   absl::Duration execution_retention = absl::InfiniteDuration();
   absl::Time reservations_finished_since = absl::InfinitePast();
   size_t trades_per_account_max = SIZE_MAX;
+  // Whether the caller stages its next commits on what this load returns, as
+  // the ledger does at open and at each reload. A store that replaced a lost
+  // writer session refuses commits (kAborted, store.h) until such a load;
+  // a load made only to look (AccountService::audit) must not lift that.
+  bool commits_follow = true;
 };
 
 }  // namespace account

@@ -18,8 +18,9 @@
 //   the store's contents may have changed since the last load() (PostgreSQL:
 //   the writer session was lost, and the writer lock with it, so another
 //   writer may have written meanwhile), which makes the ledger reload and
-//   stage the batch again; anything else for a refusal that retrying won't
-//   fix.
+//   stage the batch again: a load() with SnapshotRequest::commits_follow
+//   lifts it, a load only to look does not; anything else for a refusal that
+//   retrying won't fix.
 // - load() returns the committed state as a LedgerSnapshot.
 // - find_execution() answers dedupe questions for executions older than
 //   the ledger's in-memory window.

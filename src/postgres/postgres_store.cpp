@@ -223,7 +223,8 @@ absl::StatusOr<LedgerSnapshot> PostgresStore::Impl::load(const SnapshotRequest& 
   if (!results.ok()) return settle(results.status());
   LedgerSnapshot out;
   if (absl::Status ok = pg::read_snapshot(*results, out); !ok.ok()) return ok;
-  session_replaced = false;  // What the caller holds now is what this session's lock guards.
+  // What the caller holds now is what this session's lock guards.
+  if (request.commits_follow) session_replaced = false;
   sort_by(out.accounts, [](const Account& a) { return a.id; });
   sort_by(out.positions, [](const Position& p) { return std::pair(p.account, p.symbol); });
   sort_by(out.reservations, [](const Reservation& r) { return r.id; });
