@@ -438,9 +438,13 @@ struct LedgerModel {
     return finish(by_id(id), ReservationStatus::kReleased, now);
   }
 
-  std::vector<ExpiredNotice> expire_due(absl::Time now) {
+  // Expires every active reservation due at `now`, except those of the
+  // orders in `held`: orders named by fills queued for the store wait for
+  // them (account_service.h).
+  std::vector<ExpiredNotice> expire_due(absl::Time now, const std::vector<OrderId>& held = {}) {
     std::vector<ExpiredNotice> out;
     for (auto& [id, r] : reservations) {
+      if (std::find(held.begin(), held.end(), r.order) != held.end()) continue;
       if (r.active() && r.expires_at <= now) {
         r.status = ReservationStatus::kExpired;
         r.updated_at = now;
