@@ -52,28 +52,27 @@ void LedgerState::add_account(const Account& row) {
   ACCOUNT_CHECK(row.id.value() == accounts_.size() + 1, "account ids are issued 1, 2, 3...");
   by_google_id_.emplace(row.google_id, row.id);
   accounts_.push_back(AccountRecord{.row = row});
-  Account& added = accounts_.back().row;
-  added.sleeper.reset();
-  set_sleeper_link(added, row.sleeper);
+  index_sleeper_link(accounts_.back().row);
 }
 
-void LedgerState::set_sleeper_link(Account& row, const std::optional<SleeperLink>& link) {
-  if (row.sleeper.has_value()) {
-    const SleeperLink& old = *row.sleeper;
-    if (auto it = by_sleeper_user_.find(old.user_id);
-        it != by_sleeper_user_.end() && it->second == row.id) {
-      by_sleeper_user_.erase(it);
-    }
-    if (auto it = by_sleeper_roster_.find(std::pair(old.league_id, old.roster_id));
-        it != by_sleeper_roster_.end() && it->second == row.id) {
-      by_sleeper_roster_.erase(it);
-    }
+void LedgerState::unindex_sleeper_link(const Account& row) {
+  if (!row.sleeper.has_value()) return;
+  const SleeperLink& old = *row.sleeper;
+  if (auto it = by_sleeper_user_.find(old.user_id);
+      it != by_sleeper_user_.end() && it->second == row.id) {
+    by_sleeper_user_.erase(it);
   }
-  row.sleeper = link;
-  if (link.has_value()) {
-    by_sleeper_user_.try_emplace(link->user_id, row.id);
-    by_sleeper_roster_.try_emplace(std::pair(link->league_id, link->roster_id), row.id);
+  if (auto it = by_sleeper_roster_.find(std::pair(old.league_id, old.roster_id));
+      it != by_sleeper_roster_.end() && it->second == row.id) {
+    by_sleeper_roster_.erase(it);
   }
+}
+
+void LedgerState::index_sleeper_link(const Account& row) {
+  if (!row.sleeper.has_value()) return;
+  by_sleeper_user_.try_emplace(row.sleeper->user_id, row.id);
+  by_sleeper_roster_.try_emplace(std::pair(row.sleeper->league_id, row.sleeper->roster_id),
+                                 row.id);
 }
 
 std::optional<AccountId> LedgerState::sleeper_user_holder(std::string_view user_id) const {
@@ -185,7 +184,15 @@ void LedgerState::apply(const Txn& txn, const ChangeSet& changes, absl::Time now
     row.open_notional = f.open_notional;
     dirty_accounts_.insert(f.id);
   }
-  for (const AccountLink& l : txn.links_) set_sleeper_link(accounts_[l.account.value() - 1].row, l.link);
+  // Every old link leaves the indexes before any new one enters: within one
+  // group an account may take the Sleeper user or roster another gives up,
+  // whichever staged first (Txn::sleeper_link_holder allowed it).
+  for (const AccountLink& l : txn.links_) unindex_sleeper_link(accounts_[l.account.value() - 1].row);
+  for (const AccountLink& l : txn.links_) {
+    Account& row = accounts_[l.account.value() - 1].row;
+    row.sleeper = l.link;
+    index_sleeper_link(row);
+  }
   for (const Position& p : changes.positions) put_position(p);
   for (const Reservation& r : changes.reservations) put_reservation(r);
   for (const Fill& fill : changes.executions) add_execution(fill);

@@ -140,8 +140,9 @@ class LedgerState {
   void add_trade(const Trade& trade);
   void add_entry(const ExternalEntry& entry);
   void prune(absl::Time now);
-  // Sets the account's Sleeper link and keeps the two link indexes with it.
-  void set_sleeper_link(Account& row, const std::optional<SleeperLink>& link);
+  // The two Sleeper link indexes: drop, or add, what `row.sleeper` holds.
+  void unindex_sleeper_link(const Account& row);
+  void index_sleeper_link(const Account& row);
 
   LedgerLimits limits_;
   std::vector<AccountRecord> accounts_;  // Index = id - 1.
