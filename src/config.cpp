@@ -287,13 +287,32 @@ std::string redact_database_url(std::string_view url) {
   std::string out(url);
   if (url.find("://") != std::string_view::npos) {
     // scheme://user:password@host...: the password runs from the first ':'
-    // after the scheme to the '@' that ends the user info. The last '@'
-    // before the query is taken, so a password holding an unescaped '/' or
-    // '@' (which libpq would misread, see pg::check_url) is hidden whole.
+    // after the scheme to the '@' that ends the user info. Where that '@' is
+    // depends on what the password holds, so the furthest of three readings
+    // is hidden: libpq's (the first '@' before any '/', which allows '?' in
+    // a password), the last '@' before the query (a password with an
+    // unescaped '/', which pg::check_url refuses), and the last '@' with no
+    // '=' before it (a password with both; an '@' in a query value follows
+    // a '=').
     const size_t start = url.find("://") + 3;
-    const size_t query_start = std::min(url.find('?', start), url.size());
-    const size_t at = url.substr(0, query_start).rfind('@');
-    if (at != std::string_view::npos && at >= start) {
+    size_t at = std::string_view::npos;
+    const auto further = [&](size_t candidate) {
+      if (candidate != std::string_view::npos && candidate >= start &&
+          (at == std::string_view::npos || candidate > at)) {
+        at = candidate;
+      }
+    };
+    if (const size_t stop = url.find_first_of("@/", start);
+        stop != std::string_view::npos && url[stop] == '@') {
+      further(stop);
+    }
+    further(url.substr(0, std::min(url.find('?', start), url.size())).rfind('@'));
+    if (const size_t last = url.rfind('@'); last != std::string_view::npos && last >= start &&
+                                            url.substr(start, last - start).find('=') ==
+                                                std::string_view::npos) {
+      further(last);
+    }
+    if (at != std::string_view::npos) {
       const size_t colon = url.find(':', start);
       if (colon != std::string_view::npos && colon < at) {
         out = internal::cat(url.substr(0, colon + 1), "***", url.substr(at));

@@ -199,6 +199,14 @@ TEST_CASE("database URL passwords are redacted in both libpq forms", "[config]")
   CHECK(redact_database_url("postgresql://alice:hun/ter2@h/db") == "postgresql://alice:***@h/db");
   CHECK(redact_database_url("postgresql://alice:p@ss@h/db?x=1") ==
         "postgresql://alice:***@h/db?x=1");
+  CHECK(redact_database_url("postgresql://alice:pa?ss@127.0.0.1/db") ==
+        "postgresql://alice:***@127.0.0.1/db");
+  CHECK(redact_database_url("postgresql://alice:a/b?c@h/db") == "postgresql://alice:***@h/db");
+  // An '@' in a query value is no user info: the host stays visible.
+  CHECK(redact_database_url("postgresql://h:5432/db?application_name=a@b") ==
+        "postgresql://h:5432/db?application_name=a@b");
+  CHECK(redact_database_url("postgresql://u@h/db?application_name=x@y") ==
+        "postgresql://u@h/db?application_name=x@y");
   CHECK(redact_database_url("host=h password\t=hunter2 user=u") ==
         "host=h password\t=*** user=u");
   CHECK(redact_database_url("host=h password = hunter2") == "host=h password = ***");
