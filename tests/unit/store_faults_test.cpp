@@ -233,7 +233,9 @@ TEST_CASE("a fill that met an unavailable store is queued before another command
   const Fill fresh = f.fill(buy, sell, Qty{1'000}, Price{8'000});
   Fill conflict = applied;
   conflict.price = Price{8'001};
-  faulty->inject(FaultyStore::Fault::kFailBeforeCommit);
+  // Commits of fills fail until the end (so the retry cannot apply it early),
+  // and other commits go through.
+  faulty->inject(FaultyStore::Fault::kFailFills);
   std::thread engine([&] {
     const auto results = f.svc().settle_batch({fresh, conflict});
     CHECK(queued(results[0]));
@@ -243,6 +245,7 @@ TEST_CASE("a fill that met an unavailable store is queued before another command
   CHECK(denied_with(f.svc().cancel_order(buy.order), Reason::kStoreUnavailable));
   log->released.count_down();
   engine.join();
+  faulty->inject(FaultyStore::Fault::kNone);
   for (int i = 0; i < 10'000 && sink->reported().empty(); ++i) {
     absl::SleepFor(absl::Milliseconds(1));
   }
