@@ -180,7 +180,16 @@ TEST_CASE("an order whose fill waits for the store is not cancelled, released or
   CHECK(denied_with(f.svc().release_batch({sell_id})[0], Reason::kStoreUnavailable));
   // Due, both wait for a later sweep; an order without queued fills expires.
   f.clock->advance(absl::Hours(24 * 8));
-  CHECK(f.svc().expire_due_reservations().value() == 1);
+  // The retry thread keeps trying the queued fill, and an attempt may share
+  // the sweep's group commit; the store refuses that group as one
+  // transaction, as it would any group holding a fill, and the sweep is run
+  // again.
+  absl::StatusOr<size_t> swept = f.svc().expire_due_reservations();
+  for (int i = 0; i < 1'000 && reason_of(swept) == Reason::kStoreUnavailable; ++i) {
+    swept = f.svc().expire_due_reservations();
+  }
+  REQUIRE(swept.ok());
+  CHECK(*swept == 1);
   CHECK(f.svc().reservation(other_id).value().status == ReservationStatus::kExpired);
   CHECK(f.svc().reservation_for_order(f.buy.order).value().status ==
         ReservationStatus::kActive);
