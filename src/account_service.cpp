@@ -107,6 +107,7 @@ AccountService::~AccountService() {
     internal::MutexLock lock(&queued_mu_);
     unapplied.swap(queued_);
     queued_orders_.clear();
+    queued_count_.store(0, std::memory_order_release);
   }
   for (const Fill& fill : unapplied) {
     options_.sink->on_queued_fill_done(
@@ -605,6 +606,7 @@ void AccountService::push_queued(const Fill& fill) {
   queued_.push_back(fill);
   ++queued_orders_[fill.buyer.order.value()];
   ++queued_orders_[fill.seller.order.value()];
+  queued_count_.store(queued_.size(), std::memory_order_release);
 }
 
 void AccountService::pop_queued() {
@@ -614,9 +616,12 @@ void AccountService::pop_queued() {
     if (--it->second == 0) queued_orders_.erase(it);
   }
   queued_.pop_front();
+  queued_count_.store(queued_.size(), std::memory_order_release);
 }
 
 bool AccountService::has_queued_fills(OrderId order) const {
+  // Acquire pairs with the release stores under queued_mu_ (see queued_count_).
+  if (queued_count_.load(std::memory_order_acquire) == 0) return false;
   internal::MutexLock lock(&queued_mu_);
   return queued_orders_.contains(order.value());
 }

@@ -38,6 +38,7 @@
 // be called from one thread at a time (the tick driver).
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <deque>
 #include <memory>
@@ -407,6 +408,14 @@ class AccountService {
   std::deque<Fill> queued_ ABSL_GUARDED_BY(queued_mu_);
   // Order id -> how many queued fills name it (as buyer's or seller's order).
   absl::flat_hash_map<uint64_t, uint32_t> queued_orders_ ABSL_GUARDED_BY(queued_mu_);
+  // queued_.size(), stored under queued_mu_, so that has_queued_fills() can
+  // answer "none" without the mutex: every release and cancel asks, and the
+  // queue is empty but during a store outage. A reader that sees 0 is never
+  // wrong: the queue goes from empty to non-empty only in a group's leader
+  // before it hands on (queue_fills()), which happens before any later
+  // leader's staging through the writers' mutex; a fill queued behind others
+  // finds the count non-zero already.
+  std::atomic<size_t> queued_count_{0};
   bool stopping_ ABSL_GUARDED_BY(queued_mu_) = false;
   internal::CondVar queued_cv_;
   std::thread retry_thread_;
