@@ -437,16 +437,21 @@ void fill_reservation(Reservation& r, Qty left, absl::Time now) {
 absl::StatusOr<SettlementReceipt> stage_settle(Txn& txn, const CommandContext& ctx,
                                                const Fill& fill) {
   if (!fill.execution.valid()) return denial(Reason::kInvalidArgument, "execution id 0");
-  if (fill.time > ctx.now + ctx.limits.fill_time_ahead_max) {
-    return denial(Reason::kInvalidArgument,
-                  internal::cat("execution ", fill.execution.value(), " is stamped ",
-                                time_str(fill.time), ", more than ",
-                                absl::FormatDuration(ctx.limits.fill_time_ahead_max),
-                                " ahead of the ledger's clock (", time_str(ctx.now), ")"));
-  }
   ACCOUNT_RETURN_IF_ERROR(check_qty(ctx.limits, fill.qty));
   ACCOUNT_RETURN_IF_ERROR(check_price(ctx.limits, fill.price));
   ACCOUNT_RETURN_IF_ERROR(check_not_applied(txn, ctx, fill));
+  // After the duplicate check: a redelivery is a duplicate whatever the
+  // clocks say. Transient: the trade happened, and the same fill is taken
+  // once the ledger's clock is within fill_time_ahead_max of its time.
+  if (fill.time > ctx.now + ctx.limits.fill_time_ahead_max) {
+    return denial(Reason::kFillTimeAhead,
+                  internal::cat("execution ", fill.execution.value(), " is stamped ",
+                                time_str(fill.time), ", more than ",
+                                absl::FormatDuration(ctx.limits.fill_time_ahead_max),
+                                " ahead of the ledger's clock (", time_str(ctx.now),
+                                "); hand it in again from ",
+                                time_str(fill.time - ctx.limits.fill_time_ahead_max)));
+  }
   const Reservation* buy = nullptr;
   const Reservation* sell = nullptr;
   if (absl::Status legs = check_legs(txn, fill, &buy, &sell); !legs.ok()) {

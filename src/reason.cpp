@@ -26,6 +26,7 @@ std::string_view reason_name(Reason reason) {
     case Reason::kSelfTrade: return "SelfTrade";
     case Reason::kExpiryTooLong: return "ExpiryTooLong";
     case Reason::kExpiryInPast: return "ExpiryInPast";
+    case Reason::kFillTimeAhead: return "FillTimeAhead";
     case Reason::kInsufficientFunds: return "InsufficientFunds";
     case Reason::kInsufficientPosition: return "InsufficientPosition";
     case Reason::kPositionLimitExceeded: return "PositionLimitExceeded";
@@ -57,7 +58,7 @@ std::string_view reason_name(Reason reason) {
 
 bool transient(Reason reason) {
   return reason == Reason::kStoreUnavailable || reason == Reason::kGoogleUnavailable ||
-         reason == Reason::kRateLimited;
+         reason == Reason::kRateLimited || reason == Reason::kFillTimeAhead;
 }
 
 EngineRejectCode engine_reject_code(Reason reason) {

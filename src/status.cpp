@@ -41,6 +41,7 @@ absl::StatusCode canonical_code(Reason reason) {
     case Reason::kSleeperLinkTaken:
       return absl::StatusCode::kAlreadyExists;
     case Reason::kStoreUnavailable:
+    case Reason::kFillTimeAhead:  // The same call succeeds once the clock catches up.
       return absl::StatusCode::kUnavailable;
     case Reason::kStoreFailure:
       return absl::StatusCode::kInternal;

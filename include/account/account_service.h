@@ -254,7 +254,10 @@ class AccountService {
   // Denials in precedence order: kInvalidArgument (execution id 0),
   // kInvalidQuantity, kInvalidPrice, kDuplicateExecution (same fields
   // applied before; nothing changes), kExecutionConflict (the id was applied
-  // with other fields), kSelfTrade, kAccountNotFound, then the buyer's leg
+  // with other fields), kFillTimeAhead (stamped more than
+  // LedgerLimits::fill_time_ahead_max ahead of the ledger's clock: transient,
+  // hand the same fill in again once the clock has caught up; nothing is
+  // queued), kSelfTrade, kAccountNotFound, then the buyer's leg
   // fully and then the seller's: kReservationNotFound,
   // kReservationNotActive, kWrongSide, kSymbolMismatch, kPriceOutsideLimit,
   // kFillExceedsReservation; store reasons.

@@ -56,7 +56,8 @@ struct LedgerLimits {
   // its front, oldest arrival first: one fill stamped a year ahead (an
   // engine clock glitch) would send every later fill to the store for its
   // dedupe lookup and stop the window from ever shrinking. Refused with
-  // kInvalidArgument instead.
+  // kFillTimeAhead instead, which is transient: the trade happened, and the
+  // engine hands the fill in again once the ledger's clock has caught up.
   absl::Duration fill_time_ahead_max = absl::Minutes(1);
 
   // Finished reservations stay in memory this long after they finish, so that

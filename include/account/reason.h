@@ -51,6 +51,7 @@ enum class Reason : uint16_t {
   kSelfTrade = 35,                // buyer and seller are the same account
   kExpiryTooLong = 36,            // beyond the maximum expiry after creation
   kExpiryInPast = 37,             // new expiry not after now
+  kFillTimeAhead = 38,            // fill stamped too far ahead of the ledger's clock; retry later
   kInsufficientFunds = 40,        // available cash below the requirement
   kInsufficientPosition = 41,     // available shares below the requirement (no shorting)
   kPositionLimitExceeded = 42,    // per-symbol position cap

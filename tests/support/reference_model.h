@@ -472,12 +472,12 @@ struct LedgerModel {
 
   Outcome settle(const Fill& f, absl::Time now, SettlementReceipt* receipt) {
     if (!f.execution.valid()) return Reason::kInvalidArgument;
-    if (f.time > now + limits.fill_time_ahead_max) return Reason::kInvalidArgument;
     if (f.qty.value() <= 0 || f.qty > limits.order_qty_max) return Reason::kInvalidQuantity;
     if (f.price < limits.price_min || f.price > limits.price_max) return Reason::kInvalidPrice;
     if (auto it = executions.find(f.execution); it != executions.end()) {
       return it->second == f ? Reason::kDuplicateExecution : Reason::kExecutionConflict;
     }
+    if (f.time > now + limits.fill_time_ahead_max) return Reason::kFillTimeAhead;
     if (f.buyer.account == f.seller.account) return Reason::kSelfTrade;
     if (!has_account(f.buyer.account) || !has_account(f.seller.account)) {
       return Reason::kAccountNotFound;

@@ -49,6 +49,7 @@ TEST_CASE("every reason has a stable name, number and canonical code", "[reason]
       {Reason::kSelfTrade, 35, "SelfTrade", C::kFailedPrecondition, E::kRiskUnavailable},
       {Reason::kExpiryTooLong, 36, "ExpiryTooLong", C::kInvalidArgument, E::kRiskUnavailable},
       {Reason::kExpiryInPast, 37, "ExpiryInPast", C::kInvalidArgument, E::kRiskUnavailable},
+      {Reason::kFillTimeAhead, 38, "FillTimeAhead", C::kUnavailable, E::kRiskUnavailable},
       {Reason::kInsufficientFunds, 40, "InsufficientFunds", C::kFailedPrecondition,
        E::kInsufficientFunds},
       {Reason::kInsufficientPosition, 41, "InsufficientPosition", C::kFailedPrecondition,
@@ -87,7 +88,8 @@ TEST_CASE("every reason has a stable name, number and canonical code", "[reason]
     CHECK(engine_reject_code(row.reason) == row.engine);
     CHECK(transient(row.reason) == (row.reason == Reason::kStoreUnavailable ||
                                     row.reason == Reason::kGoogleUnavailable ||
-                                    row.reason == Reason::kRateLimited));
+                                    row.reason == Reason::kRateLimited ||
+                                    row.reason == Reason::kFillTimeAhead));
     const absl::Status s = denial(row.reason, "required 5 cents, available 4 cents");
     CHECK(s.code() == row.code);
     CHECK(reason_of(s) == row.reason);

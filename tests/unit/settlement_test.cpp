@@ -203,16 +203,17 @@ TEST_CASE("fill denials in precedence order change nothing", "[settlement][reaso
 
   CHECK(denied_with(with([](Fill& f) { f.execution = ExecutionId{0}; }),
                     Reason::kInvalidArgument));
-  // Stamped more than LedgerLimits::fill_time_ahead_max (1 minute) ahead.
-  const auto ahead = with([&](Fill& f) {
-    f.time = m.clock->now() + absl::Minutes(1) + absl::Nanoseconds(1);
-    f.qty = Qty{0};
-  });
-  CHECK(denied_with(ahead, Reason::kInvalidArgument));
-  CHECK_THAT(std::string(ahead.status().message()),
-             Catch::Contains("ahead of the ledger's clock"));
   CHECK(denied_with(with([](Fill& f) { f.qty = Qty{0}; }), Reason::kInvalidQuantity));
   CHECK(denied_with(with([](Fill& f) { f.price = Price{0}; }), Reason::kInvalidPrice));
+  // Stamped more than LedgerLimits::fill_time_ahead_max (1 minute) ahead;
+  // checked before the accounts and legs.
+  const auto ahead = with([&](Fill& f) {
+    f.time = m.clock->now() + absl::Minutes(1) + absl::Nanoseconds(1);
+    f.seller = f.buyer;
+  });
+  CHECK(denied_with(ahead, Reason::kFillTimeAhead));
+  CHECK_THAT(std::string(ahead.status().message()),
+             Catch::Contains("ahead of the ledger's clock"));
   CHECK(denied_with(with([&](Fill& f) { f.seller = f.buyer; }), Reason::kSelfTrade));
   CHECK(denied_with(with([](Fill& f) { f.seller.account = AccountId{77}; }),
                     Reason::kAccountNotFound));
@@ -250,10 +251,40 @@ TEST_CASE("a fill up to a minute ahead of the ledger's clock is taken, one beyon
   // the newest fill time, is not thrown a year ahead.
   Fill glitch = m.fill(buy, sell, Qty{1'000}, Price{9'500});
   glitch.time = m.clock->now() + absl::Hours(24 * 365);
-  CHECK(denied_with(m.svc().settle(glitch), Reason::kInvalidArgument));
+  const absl::StatusOr<SettlementReceipt> refused = m.svc().settle(glitch);
+  CHECK(denied_with(refused, Reason::kFillTimeAhead));
+  CHECK(transient(*reason_of(refused)));
   CHECK(m.svc().snapshot() == before);
   // Fills stamped now go on being taken.
   REQUIRE(m.svc().settle(m.fill(buy, sell, Qty{1'000}, Price{9'500})).ok());
+  CHECK(m.svc().audit().ok());
+}
+
+TEST_CASE("a fill refused for its time is taken when handed in again once the clock catches up",
+          "[settlement][reasons]") {
+  Market m;
+  const OrderSpec buy = m.order(m.buyer, kAllen, Qty{5'000}, Price{10'000});
+  const OrderSpec sell = m.order(m.seller, kAllen, Qty{5'000}, Price{9'000});
+  REQUIRE(m.svc().reserve_buy(buy).ok());
+  REQUIRE(m.svc().reserve_sell(sell).ok());
+  const Cents seller_cash = m.svc().cash(m.seller).value();
+  // The engine's clock runs 5 minutes fast: the trade happened all the same.
+  Fill early = m.fill(buy, sell, Qty{2'000}, Price{9'500});
+  early.time = m.clock->now() + absl::Minutes(5);
+  CHECK(denied_with(m.svc().settle(early), Reason::kFillTimeAhead));
+  m.clock->advance(absl::Minutes(3));
+  CHECK(denied_with(m.svc().settle(early), Reason::kFillTimeAhead));
+  // Within a minute of its time: the same fill is applied, once.
+  m.clock->advance(absl::Minutes(1));
+  const absl::StatusOr<SettlementReceipt> taken = m.svc().settle(early);
+  REQUIRE(taken.ok());
+  CHECK(taken->outcome == SettlementOutcome::kApplied);
+  CHECK(m.svc().cash(m.seller).value() == seller_cash + Cents{1'900});
+  // The ledger's clock steps back 10 minutes: a redelivery is still a
+  // duplicate, not an early fill.
+  m.clock->advance(-absl::Minutes(10));
+  CHECK(denied_with(m.svc().settle(early), Reason::kDuplicateExecution));
+  CHECK(m.svc().cash(m.seller).value() == seller_cash + Cents{1'900});
   CHECK(m.svc().audit().ok());
 }
 
