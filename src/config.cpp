@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "account/fantasy_funding.h"
 #include "fmt/format.h"
+#include "database_url.h"
 #include "strings.h"
 
 namespace account {
@@ -97,7 +98,7 @@ void read_signing_key(const Environment& env, std::string_view name, Secret* out
 }
 
 bool is_database_url(std::string_view url) {
-  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) return true;
+  if (internal::is_postgres_uri(url)) return true;
   // libpq's key=value form: no scheme, at least one '='.
   return url.find("://") == std::string_view::npos && url.find('=') != std::string_view::npos;
 }
@@ -285,33 +286,12 @@ std::optional<std::string> redact_key_values(std::string_view text) {
 
 std::string redact_database_url(std::string_view url) {
   std::string out(url);
-  if (url.find("://") != std::string_view::npos) {
+  if (internal::is_postgres_uri(url)) {
     // scheme://user:password@host...: the password runs from the first ':'
-    // after the scheme to the '@' that ends the user info. Where that '@' is
-    // depends on what the password holds, so the furthest of three readings
-    // is hidden: libpq's (the first '@' before any '/', which allows '?' in
-    // a password), the last '@' before the query (a password with an
-    // unescaped '/', which pg::check_url refuses), and the last '@' with no
-    // '=' before it (a password with both; an '@' in a query value follows
-    // a '=').
-    const size_t start = url.find("://") + 3;
-    size_t at = std::string_view::npos;
-    const auto further = [&](size_t candidate) {
-      if (candidate != std::string_view::npos && candidate >= start &&
-          (at == std::string_view::npos || candidate > at)) {
-        at = candidate;
-      }
-    };
-    if (const size_t stop = url.find_first_of("@/", start);
-        stop != std::string_view::npos && url[stop] == '@') {
-      further(stop);
-    }
-    further(url.substr(0, std::min(url.find('?', start), url.size())).rfind('@'));
-    if (const size_t last = url.rfind('@'); last != std::string_view::npos && last >= start &&
-                                            url.substr(start, last - start).find('=') ==
-                                                std::string_view::npos) {
-      further(last);
-    }
+    // after the scheme to the '@' that ends the user info, read as
+    // pg::check_url reads it (database_url.h).
+    const size_t start = internal::uri_user_info_start(url);
+    const size_t at = internal::uri_user_info_end(url);
     if (at != std::string_view::npos) {
       const size_t colon = url.find(':', start);
       if (colon != std::string_view::npos && colon < at) {

@@ -5,6 +5,7 @@
 #include <limits>
 #include <utility>
 
+#include "../database_url.h"
 #include "../strings.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_replace.h"
@@ -282,15 +283,15 @@ absl::Status check_url(std::string_view database_url) {
   if (database_url.find('\0') != std::string_view::npos) {
     return absl::InvalidArgumentError("malformed database URL: it contains a NUL byte");
   }
-  // libpq reads the user info of a URI only up to the first '/': in
+  // libpq reads the user info of a URI only up to the first '/' or '@': in
   // postgresql://alice:pa/ss@host/db it would take "alice" for the host and
-  // "pa" for the port, and print those pieces of the password in its errors.
-  if (const size_t scheme = database_url.find("://"); scheme != std::string_view::npos) {
-    const std::string_view rest = database_url.substr(scheme + 3);
-    const std::string_view before_query = rest.substr(0, rest.find('?'));
-    const size_t at = before_query.rfind('@');
-    if (at != std::string_view::npos && before_query.substr(0, at).find_first_of("/@") !=
-                                            std::string_view::npos) {
+  // "pa" for the port, and in postgresql://u:p?x@y@host/db "y@host" for the
+  // host, and print those pieces of the password in its errors. The user
+  // info is read as redact_database_url reads it (database_url.h).
+  if (const size_t at = internal::uri_user_info_end(database_url);
+      at != std::string_view::npos) {
+    const size_t start = internal::uri_user_info_start(database_url);
+    if (database_url.substr(start, at - start).find_first_of("/@") != std::string_view::npos) {
       return absl::InvalidArgumentError(
           "malformed database URL: its user name or password holds a '/' or '@'; "
           "percent-encode them (%2F, %40)");

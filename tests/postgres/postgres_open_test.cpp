@@ -40,7 +40,10 @@ TEST_CASE(
   for (const char* leaky : {"postgresql://alice:s3cr%zzet@host/db",
                             "postgresql://host/db?password=hun%zzter",
                             "host=h password=correct horse battery",
-                            "postgresql://alice:hun/ter2@127.0.0.1/db"}) {
+                            "postgresql://alice:hun/ter2@127.0.0.1/db",
+                            // libpq ends the user info at the first '@' (a '?' does
+                            // not end it) and would try host "ter2@127.0.0.1".
+                            "postgresql://alice:h?un@ter2@127.0.0.1/db"}) {
     CAPTURE(leaky);
     const absl::Status refused = open_status(leaky);
     CHECK(refused.code() == absl::StatusCode::kInvalidArgument);

@@ -202,6 +202,12 @@ TEST_CASE("database URL passwords are redacted in both libpq forms", "[config]")
   CHECK(redact_database_url("postgresql://alice:pa?ss@127.0.0.1/db") ==
         "postgresql://alice:***@127.0.0.1/db");
   CHECK(redact_database_url("postgresql://alice:a/b?c@h/db") == "postgresql://alice:***@h/db");
+  CHECK(redact_database_url("postgresql://alice:h?un@ter2@h/db") == "postgresql://alice:***@h/db");
+  // Only postgresql:// and postgres:// make a URI: a "://" inside a key=value
+  // password is still a key=value password.
+  CHECK(redact_database_url("host=db password=a://b") == "host=db password=***");
+  CHECK(redact_database_url("host=db password=u:p@h://x user=u") ==
+        "host=db password=*** user=u");
   // An '@' in a query value is no user info: the host stays visible.
   CHECK(redact_database_url("postgresql://h:5432/db?application_name=a@b") ==
         "postgresql://h:5432/db?application_name=a@b");
