@@ -232,17 +232,26 @@ void AccountService::run_group(absl::Span<PendingCommand* const> group) {
     if (!failure.ok()) observer_->reload_failed(failure);
   }
   if (failure.ok()) failure = stage_and_commit(group, /*dedupe_in_store=*/false);
-  if (failure.code() == absl::StatusCode::kAlreadyExists) {
-    // The store's unique index knew an execution id that memory had already
-    // forgotten (a redelivery restamped with a new time). The index is the
-    // authority: reload, and validate the group again asking the store.
+  // Two refusals are answered by staging the group again on a reload, each at
+  // most once, in whichever order they come (the retry after one may meet
+  // the other):
+  //   AlreadyExists: the store's unique index knew an execution id that
+  //     memory had already forgotten (a redelivery restamped with a new
+  //     time). The index is the authority: from then on, validation asks it.
+  //   Aborted: nothing was written, and the store may hold what another
+  //     writer wrote since our last load (store.h).
+  bool dedupe_in_store = false;
+  bool retried_aborted = false;
+  while (true) {
+    if (failure.code() == absl::StatusCode::kAlreadyExists && !dedupe_in_store) {
+      dedupe_in_store = true;
+    } else if (failure.code() == absl::StatusCode::kAborted && !retried_aborted) {
+      retried_aborted = true;
+    } else {
+      break;
+    }
     failure = reload();
-    if (failure.ok()) failure = stage_and_commit(group, /*dedupe_in_store=*/true);
-  } else if (failure.code() == absl::StatusCode::kAborted) {
-    // Nothing was written, and the store may hold what another writer wrote
-    // since our last load (store.h): validate the group again on a reload.
-    failure = reload();
-    if (failure.ok()) failure = stage_and_commit(group, /*dedupe_in_store=*/false);
+    if (failure.ok()) failure = stage_and_commit(group, dedupe_in_store);
   }
   if (!failure.ok()) {
     // Each caller gets a Status of its own: copies share a reference-counted

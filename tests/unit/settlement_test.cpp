@@ -1,10 +1,16 @@
 // The settlement applier: both legs or neither, exactly once per execution
 // id, partial fills, price improvement, cost basis and realized P&L, and one
 // row per reason code in precedence order.
+#include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
+
 #include <catch2/catch.hpp>
 
 #include "account/account_service.h"
 #include "account/notional.h"
+#include "account/store.h"
 #include "support/ledger_fixture.h"
 
 namespace account {
@@ -363,6 +369,64 @@ TEST_CASE("a restamped redelivery outside the window is a conflict and the batch
   Fill restamped = first;
   restamped.time = m.clock->now();
   const Fill good = m.fill(buy, sell, Qty{10'000}, Price{10'000});
+  const auto results = m.svc().settle_batch({good, restamped});
+  CHECK(results[0].ok());
+  CHECK(testing::denied_with(results[1], Reason::kExecutionConflict));
+  CHECK(m.svc().cash(buyer).value() == Cents{1'000'000 - 3 * 10'000});
+  CHECK(m.svc().audit().ok());
+}
+
+// Refuses the next commit with Aborted (nothing written), as the PostgreSQL
+// store does once after its writer session was replaced.
+class AbortNextCommitStore final : public Store {
+ public:
+  explicit AbortNextCommitStore(std::shared_ptr<Store> inner) : inner_(std::move(inner)) {}
+  void abort_next_commit() { abort_next_ = true; }
+  absl::Status commit(const ChangeSet& changes) override {
+    if (std::exchange(abort_next_, false)) return absl::AbortedError("writer session replaced");
+    return inner_->commit(changes);
+  }
+  absl::StatusOr<LedgerSnapshot> load(const SnapshotRequest& request) override {
+    return inner_->load(request);
+  }
+  absl::StatusOr<std::optional<Fill>> find_execution(ExecutionId execution) override {
+    return inner_->find_execution(execution);
+  }
+  absl::StatusOr<std::vector<Trade>> trades(AccountId account, size_t limit) override {
+    return inner_->trades(account, limit);
+  }
+
+ private:
+  std::shared_ptr<Store> inner_;
+  bool abort_next_ = false;  // Set and read on the test's thread only.
+};
+
+// Regression: the retry after an Aborted commit staged without asking the
+// store, and when that retry met the store's unique index (AlreadyExists)
+// the batch failed with StoreFailure, good fills included.
+TEST_CASE("a restamped redelivery is a conflict when its retry follows an aborted commit",
+          "[settlement][exactly-once][regression]") {
+  LedgerLimits limits;
+  limits.execution_retention = absl::Hours(1);
+  testing::LedgerFixture m(limits);
+  auto store = std::make_shared<AbortNextCommitStore>(m.store);
+  m.service = AccountService::open({.store = store, .clock = m.clock, .limits = limits}).value();
+  const AccountId buyer = m.account(1'000'000);
+  const AccountId seller = m.account();
+  m.give_shares(seller, SymbolId{1}, Qty{100'000});
+  const OrderSpec buy = m.order(buyer, SymbolId{1}, Qty{100'000}, Price{10'000});
+  const OrderSpec sell = m.order(seller, SymbolId{1}, Qty{100'000}, Price{10'000});
+  REQUIRE(m.svc().reserve_buy(buy).ok());
+  REQUIRE(m.svc().reserve_sell(sell).ok());
+  const Fill first = m.fill(buy, sell, Qty{10'000}, Price{10'000});
+  REQUIRE(m.svc().settle(first).ok());
+  m.clock->advance(absl::Hours(2));
+  REQUIRE(m.svc().settle(m.fill(buy, sell, Qty{10'000}, Price{10'000})).ok());
+
+  Fill restamped = first;
+  restamped.time = m.clock->now();
+  const Fill good = m.fill(buy, sell, Qty{10'000}, Price{10'000});
+  store->abort_next_commit();
   const auto results = m.svc().settle_batch({good, restamped});
   CHECK(results[0].ok());
   CHECK(testing::denied_with(results[1], Reason::kExecutionConflict));
