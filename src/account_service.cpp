@@ -437,7 +437,7 @@ std::vector<absl::Status> AccountService::release_batch(
   std::vector<absl::Status> results = submit_batch<absl::Status>(
       reservations,
       [this](Txn& txn, const CommandContext& ctx, ReservationId id) -> absl::Status {
-        if (const Reservation* r = txn.reservation(id)) {
+        if (const Reservation* r = fills_queued() ? txn.reservation(id) : nullptr) {
           ACCOUNT_RETURN_IF_ERROR(refuse_finishing_before_queued_fills(r->order));
         }
         return internal::stage_finish(txn, ctx, id, ReservationStatus::kReleased);
@@ -479,7 +479,7 @@ absl::Status AccountService::cancel_order(OrderId order) {
 
 absl::Status AccountService::release_reservation(ReservationId reservation) {
   const auto stage = [&](Txn& txn, const CommandContext& ctx) -> absl::Status {
-    if (const Reservation* r = txn.reservation(reservation)) {
+    if (const Reservation* r = fills_queued() ? txn.reservation(reservation) : nullptr) {
       ACCOUNT_RETURN_IF_ERROR(refuse_finishing_before_queued_fills(r->order));
     }
     return internal::stage_finish(txn, ctx, reservation, ReservationStatus::kReleased);
@@ -628,9 +628,13 @@ void AccountService::pop_queued() {
   queued_count_.store(queued_.size(), std::memory_order_release);
 }
 
-bool AccountService::has_queued_fills(OrderId order) const {
+bool AccountService::fills_queued() const {
   // Acquire pairs with the release stores under queued_mu_ (see queued_count_).
-  if (queued_count_.load(std::memory_order_acquire) == 0) return false;
+  return queued_count_.load(std::memory_order_acquire) != 0;
+}
+
+bool AccountService::has_queued_fills(OrderId order) const {
+  if (!fills_queued()) return false;
   internal::MutexLock lock(&queued_mu_);
   return queued_orders_.contains(order.value());
 }

@@ -335,6 +335,8 @@ class AccountService {
   void pop_queued() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queued_mu_);
   // The background thread: applies queued fills in order once the store is back.
   void retry_queued_fills() ABSL_LOCKS_EXCLUDED(queued_mu_);
+  // Whether any fill is queued; no lock (queued_count_).
+  bool fills_queued() const;
   // Whether a queued fill names `order` (as buyer's or seller's order).
   bool has_queued_fills(OrderId order) const ABSL_LOCKS_EXCLUDED(queued_mu_);
   // kStoreUnavailable when fills of `order` wait in the queue: the order
