@@ -2,9 +2,14 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "account/internal/int128.h"
+#include "account/status.h"
 #include "strings.h"
 
 namespace account {
@@ -151,8 +156,83 @@ absl::StatusOr<int64_t> parse_cents_per_point(std::string_view dollars_per_point
   return cents;
 }
 
-std::string fantasy_entry_key(AccountId account, std::string_view season, uint64_t revision) {
+namespace {
+
+// Digits of a u64 (1..20 of them, no overflow).
+std::optional<uint64_t> parse_u64(std::string_view s) {
+  if (!is_digits(s) || s.size() > 20) return std::nullopt;
+  uint64_t v = 0;
+  for (char c : s) {
+    const uint64_t digit = static_cast<uint64_t>(c - '0');
+    if (v > (std::numeric_limits<uint64_t>::max() - digit) / 10) return std::nullopt;
+    v = v * 10 + digit;
+  }
+  return v;
+}
+
+bool is_key_id(std::string_view id) {
+  return !id.empty() && id.size() <= kFantasyKeyIdBytesMax &&
+         id.find(':') == std::string_view::npos;
+}
+
+// Splits "a:b:c" at every ':'.
+std::vector<std::string_view> split_fields(std::string_view s) {
+  std::vector<std::string_view> out;
+  for (size_t start = 0;;) {
+    const size_t colon = s.find(':', start);
+    out.push_back(s.substr(start, colon - start));
+    if (colon == std::string_view::npos) return out;
+    start = colon + 1;
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> fantasy_entry_key(AccountId account, const SleeperLink& source,
+                                              uint64_t revision) {
+  if (!account.valid()) return absl::InvalidArgumentError("account id 0");
+  if (auto year = parse_season(source.season, "season"); !year.ok()) return year.status();
+  if (!is_key_id(source.user_id) || !is_key_id(source.league_id)) {
+    return absl::InvalidArgumentError(internal::cat(
+        "Sleeper user id '", source.user_id, "' or league id '", source.league_id,
+        "' is empty, over ", kFantasyKeyIdBytesMax, " bytes or holds ':': it cannot key a ",
+        "fantasy entry"));
+  }
+  if (source.roster_id < 1) {
+    return absl::InvalidArgumentError(
+        internal::cat("Sleeper roster id ", source.roster_id, " is below 1"));
+  }
+  return internal::cat("fantasy:", account.value(), ":", source.season, ":", revision, ":",
+                       source.user_id, ":", source.league_id, ":", source.roster_id);
+}
+
+std::string FantasyEntryKey::revision_key() const {
   return internal::cat("fantasy:", account.value(), ":", season, ":", revision);
+}
+
+std::optional<FantasyEntryKey> parse_fantasy_entry_key(std::string_view key) {
+  const std::vector<std::string_view> f = split_fields(key);
+  if ((f.size() != 4 && f.size() != 7) || f[0] != "fantasy") return std::nullopt;
+  const std::optional<uint64_t> account = parse_u64(f[1]);
+  // At most 19 digits, so that revision + 1 stays in range.
+  const std::optional<uint64_t> revision =
+      f[3].size() <= 19 ? parse_u64(f[3]) : std::optional<uint64_t>();
+  if (!account || *account == 0 || !revision || !parse_season(f[2], "season").ok()) {
+    return std::nullopt;
+  }
+  FantasyEntryKey out{.account = AccountId{*account}, .season = std::string(f[2]),
+                      .revision = *revision};
+  if (f.size() == 4) return out;
+  const std::optional<uint64_t> roster = parse_u64(f[6]);
+  if (!is_key_id(f[4]) || !is_key_id(f[5]) || !roster || *roster < 1 ||
+      *roster > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    return std::nullopt;
+  }
+  out.source = SleeperLink{.user_id = std::string(f[4]),
+                           .league_id = std::string(f[5]),
+                           .season = out.season,
+                           .roster_id = static_cast<int64_t>(*roster)};
+  return out;
 }
 
 absl::StatusOr<FantasyCreditHistory> fantasy_credit_history(
@@ -162,18 +242,17 @@ absl::StatusOr<FantasyCreditHistory> fantasy_credit_history(
   for (const ExternalEntry& entry : entries) {
     const std::string_view key = entry.key;
     if (key.substr(0, prefix.size()) != prefix) continue;
-    const std::string_view revision_text = key.substr(prefix.size());
-    if (!is_digits(revision_text) || revision_text.size() > 19) {
-      return absl::InvalidArgumentError(
-          internal::cat("entry '", key, "' has no revision number after '", prefix, "'"));
+    const std::optional<FantasyEntryKey> parsed = parse_fantasy_entry_key(key);
+    if (!parsed) {
+      return absl::InvalidArgumentError(internal::cat(
+          "entry '", key, "' has no revision number, or no whole source, after '", prefix, "'"));
     }
     if (entry.account != account || entry.kind != EntryKind::kFantasyCredit) {
       return absl::InvalidArgumentError(internal::cat(
           "entry '", key, "' belongs to account ", entry.account.value(), " with kind ",
           entry_kind_name(entry.kind), ", not a fantasy credit of account ", account.value()));
     }
-    uint64_t revision = 0;
-    for (char c : revision_text) revision = revision * 10 + static_cast<uint64_t>(c - '0');
+    const uint64_t revision = parsed->revision;
     std::optional<Cents> sum = checked_add(history.credited, entry.cash);
     if (!sum) {
       return absl::OutOfRangeError(internal::cat("fantasy credits of '", prefix, "' overflow"));
@@ -184,12 +263,13 @@ absl::StatusOr<FantasyCreditHistory> fantasy_credit_history(
   return history;
 }
 
-absl::StatusOr<FantasyCreditPlan> plan_fantasy_credit(AccountId account, std::string_view season,
+absl::StatusOr<FantasyCreditPlan> plan_fantasy_credit(AccountId account, const SleeperLink& link,
                                                       Cents target,
                                                       const FantasyCreditHistory& history,
                                                       Cents available_cash) {
-  if (!account.valid()) return absl::InvalidArgumentError("account id 0");
-  if (auto year = parse_season(season, "season"); !year.ok()) return year.status();
+  // The key first: it checks the account and the link.
+  ACCOUNT_ASSIGN_OR_RETURN(std::string key,
+                           fantasy_entry_key(account, link, history.next_revision));
   if (target < Cents{0}) {
     return absl::InvalidArgumentError(
         internal::cat("target ", target.value(), " cents is negative"));
@@ -208,7 +288,7 @@ absl::StatusOr<FantasyCreditPlan> plan_fantasy_credit(AccountId account, std::st
     amount = -taken;
   }
   if (amount != Cents{0}) {
-    plan.entry = FantasyCredit{.key = fantasy_entry_key(account, season, history.next_revision),
+    plan.entry = FantasyCredit{.key = std::move(key),
                                .account = account,
                                .amount = amount};
   }

@@ -156,7 +156,7 @@ absl::StatusOr<FantasyUpdate> FantasyFundingService::update_one(AccountId accoun
   ACCOUNT_ASSIGN_OR_RETURN(Cents available, service_.available_cash(account));
   ACCOUNT_ASSIGN_OR_RETURN(
       FantasyCreditPlan plan,
-      plan_fantasy_credit(account, link.season, target, history, available));
+      plan_fantasy_credit(account, link, target, history, available));
   FantasyUpdate out{.target = target, .credited = history.credited, .shortfall = plan.shortfall};
   if (!plan.entry) return out;
   const Cents amount = plan.entry->amount;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "account/fantasy_funding.h"
 #include "account/notional.h"
 #include "strings.h"
 #include "account/status.h"
@@ -145,9 +146,63 @@ absl::Status stage_link_sleeper(Txn& txn, AccountId account, const SleeperLink& 
                                 " of league ", link.league_id,
                                 " is linked to another account; each funds one account"));
   }
+  // What funded an account stays with it after it relinks: else the season
+  // would pay again into the next account to link it.
+  if (std::optional<AccountId> holder = txn.sleeper_funded_holder(account, link)) {
+    return denial(Reason::kSleeperLinkTaken,
+                  internal::cat("Sleeper user ", link.user_id, "'s season ", link.season,
+                                " or roster ", link.roster_id, " of league ", link.league_id,
+                                " funded account ", holder->value(),
+                                "; a season funds one account"));
+  }
   txn.link_sleeper(account, link);
   return absl::OkStatus();
 }
+
+namespace {
+
+std::string link_text(const SleeperLink& link) {
+  return internal::cat("Sleeper user ", link.user_id, ", roster ", link.roster_id, " of league ",
+                       link.league_id, ", season ", link.season);
+}
+
+// A fantasy run's key (fantasy_funding.h): one entry per account, season and
+// revision, whatever its source, and a source that the account links now,
+// which the entry then holds for the account (docs/sleeper.md).
+absl::Status check_fantasy_key(const Txn& txn, const ExternalEntry& entry) {
+  const std::optional<FantasyEntryKey> key = parse_fantasy_entry_key(entry.key);
+  if (!key) return absl::OkStatus();  // An operator's key: no revision, no source.
+  if (key->account != entry.account) {
+    return denial(Reason::kInvalidArgument,
+                  internal::cat("fantasy entry '", entry.key, "' names account ",
+                               key->account.value(), ", not ", entry.account.value()));
+  }
+  if (const std::string* prior = txn.fantasy_revision(key->revision_key())) {
+    return denial(Reason::kEntryConflict,
+                  internal::cat("revision ", key->revision, " of account ",
+                               entry.account.value(), "'s fantasy season ", key->season,
+                               " was applied as '", *prior, "'"));
+  }
+  if (!key->source) return absl::OkStatus();
+  const SleeperLink& source = *key->source;
+  const SleeperLink* now = txn.sleeper_link(entry.account);
+  if (now == nullptr || now->user_id != source.user_id || now->league_id != source.league_id ||
+      now->roster_id != source.roster_id || now->season != source.season) {
+    return denial(Reason::kSleeperLinkChanged,
+                  internal::cat("fantasy entry '", entry.key, "' comes from ", link_text(source),
+                               "; account ", entry.account.value(), " links ",
+                               now == nullptr ? std::string("nothing") : link_text(*now),
+                               " now"));
+  }
+  if (std::optional<AccountId> holder = txn.sleeper_funded_holder(entry.account, source)) {
+    return denial(Reason::kSleeperLinkTaken,
+                  internal::cat(link_text(source), " funded account ", holder->value(),
+                               " already; a season funds one account"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 absl::Status stage_entry(Txn& txn, const CommandContext& ctx, ExternalEntry entry) {
   const bool shares = entry.kind == EntryKind::kShareIssue;
@@ -179,6 +234,7 @@ absl::Status stage_entry(Txn& txn, const CommandContext& ctx, ExternalEntry entr
                                prior->account.value(), " cash ", prior->cash.value(), " qty ",
                                prior->qty.value(), ")"));
   }
+  if (entry.kind == EntryKind::kFantasyCredit) ACCOUNT_RETURN_IF_ERROR(check_fantasy_key(txn, entry));
   entry.time = ctx.now;
   if (shares) {
     Position p = position_or_empty(txn, entry.account, entry.symbol);

@@ -144,7 +144,36 @@ void LedgerState::add_trade(const Trade& trade) {
   }
 }
 
-void LedgerState::add_entry(const ExternalEntry& entry) { entries_.emplace(entry.key, entry); }
+void LedgerState::add_entry(const ExternalEntry& entry) {
+  entries_.emplace(entry.key, entry);
+  if (entry.kind != EntryKind::kFantasyCredit) return;
+  const std::optional<FantasyEntryKey> key = parse_fantasy_entry_key(entry.key);
+  if (!key) return;  // An operator's key: no revision, no source.
+  fantasy_revisions_.try_emplace(key->revision_key(), entry.key);
+  if (!key->source) return;
+  funded_users_.try_emplace(std::pair(key->source->user_id, key->season), entry.account);
+  funded_rosters_.try_emplace(std::pair(key->source->league_id, key->source->roster_id),
+                              entry.account);
+}
+
+std::optional<AccountId> LedgerState::funded_user_holder(std::string_view user_id,
+                                                         std::string_view season) const {
+  auto it = funded_users_.find(std::pair(std::string(user_id), std::string(season)));
+  if (it == funded_users_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<AccountId> LedgerState::funded_roster_holder(std::string_view league_id,
+                                                           int64_t roster_id) const {
+  auto it = funded_rosters_.find(std::pair(std::string(league_id), roster_id));
+  if (it == funded_rosters_.end()) return std::nullopt;
+  return it->second;
+}
+
+const std::string* LedgerState::fantasy_revision(std::string_view revision_key) const {
+  auto it = fantasy_revisions_.find(to_absl(revision_key));
+  return it == fantasy_revisions_.end() ? nullptr : &it->second;
+}
 
 // Drops what the retention windows no longer need: executions whose fill time
 // left the window (the store answers for them), finished reservations past
@@ -422,6 +451,39 @@ std::optional<AccountId> Txn::sleeper_link_holder(AccountId account,
   return std::nullopt;
 }
 
+std::optional<AccountId> Txn::sleeper_funded_holder(AccountId account,
+                                                    const SleeperLink& link) const {
+  for (const StagedFantasyKey& staged : fantasy_keys_) {
+    const std::optional<SleeperLink>& source = staged.key.source;
+    if (staged.account == account || !source) continue;
+    if ((source->user_id == link.user_id && source->season == link.season) ||
+        (source->league_id == link.league_id && source->roster_id == link.roster_id)) {
+      return staged.account;
+    }
+  }
+  for (std::optional<AccountId> holder :
+       {base_->funded_user_holder(link.user_id, link.season),
+        base_->funded_roster_holder(link.league_id, link.roster_id)}) {
+    if (holder && *holder != account) return holder;
+  }
+  return std::nullopt;
+}
+
+const SleeperLink* Txn::sleeper_link(AccountId id) const {
+  if (auto it = link_index_.find(id.value()); it != link_index_.end()) {
+    return &links_[it->second].link;
+  }
+  const AccountRecord* rec = base_->account(id);
+  return rec != nullptr && rec->row.sleeper.has_value() ? &*rec->row.sleeper : nullptr;
+}
+
+const std::string* Txn::fantasy_revision(std::string_view revision_key) const {
+  for (const StagedFantasyKey& staged : fantasy_keys_) {
+    if (staged.key.revision_key() == revision_key) return &staged.entry_key;
+  }
+  return base_->fantasy_revision(revision_key);
+}
+
 void Txn::link_sleeper(AccountId id, const SleeperLink& link) {
   const auto [it, added] = link_index_.try_emplace(id.value(), links_.size());
   if (added) {
@@ -547,6 +609,11 @@ void Txn::put_reservation(const Reservation& reservation) {
 }
 
 void Txn::add_entry(ExternalEntry entry) {
+  if (entry.kind == EntryKind::kFantasyCredit) {
+    if (std::optional<FantasyEntryKey> key = parse_fantasy_entry_key(entry.key)) {
+      fantasy_keys_.push_back(StagedFantasyKey{std::move(*key), entry.key, entry.account});
+    }
+  }
   entry_index_.emplace(entry.key, entries_.size());
   entries_.push_back(std::move(entry));
 }
@@ -584,6 +651,7 @@ void Txn::reset(const LedgerState& base) {
   trades_.clear();
   entries_.clear();
   if (!entry_index_.empty()) entry_index_.clear();
+  fantasy_keys_.clear();
 }
 
 void Txn::change_set(ChangeSet* out_ptr) {

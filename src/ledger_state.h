@@ -17,6 +17,7 @@
 #include "account/account.h"
 #include "account/change_set.h"
 #include "account/external_entry.h"
+#include "account/fantasy_funding.h"
 #include "account/fill.h"
 #include "account/ledger_snapshot.h"
 #include "account/limits.h"
@@ -95,6 +96,16 @@ class LedgerState {
   std::optional<AccountId> sleeper_user_holder(std::string_view user_id) const;
   std::optional<AccountId> sleeper_roster_holder(std::string_view league_id,
                                                  int64_t roster_id) const;
+  // The account a fantasy entry sourced from this Sleeper user's season, or
+  // from this roster, funded, if any (fantasy_funding.h): it holds them for
+  // good, relinked or not.
+  std::optional<AccountId> funded_user_holder(std::string_view user_id,
+                                              std::string_view season) const;
+  std::optional<AccountId> funded_roster_holder(std::string_view league_id,
+                                                int64_t roster_id) const;
+  // The key of the fantasy entry applied under `revision_key`
+  // (FantasyEntryKey::revision_key()), or nullptr.
+  const std::string* fantasy_revision(std::string_view revision_key) const;
   const Fill* execution(ExecutionId id) const;
   const ExternalEntry* entry(std::string_view key) const;
 
@@ -168,6 +179,12 @@ class LedgerState {
   absl::Time execution_window_start_ = absl::InfinitePast();
   bool forgot_executions_ = false;
   absl::flat_hash_map<std::string, ExternalEntry> entries_;
+  // Read off the fantasy entries' keys as they are added (so a restore
+  // rebuilds them): revision key -> entry key, (user id, season) ->
+  // account and (league id, roster id) -> account. The first entry wins.
+  absl::flat_hash_map<std::string, std::string> fantasy_revisions_;
+  absl::flat_hash_map<std::pair<std::string, std::string>, AccountId> funded_users_;
+  absl::flat_hash_map<std::pair<std::string, int64_t>, AccountId> funded_rosters_;
   absl::flat_hash_set<AccountId> dirty_accounts_;
   absl::flat_hash_set<PositionKey> dirty_positions_;
 };
@@ -252,6 +269,15 @@ class Txn {
   // An account other than `account` whose link, as staged, names the same
   // Sleeper user as `link`, or the same roster of the same league.
   std::optional<AccountId> sleeper_link_holder(AccountId account, const SleeperLink& link) const;
+  // An account other than `account` that a fantasy entry (applied or
+  // staged) sourced from `link`'s Sleeper user and season, or from its
+  // roster, funded.
+  std::optional<AccountId> sleeper_funded_holder(AccountId account, const SleeperLink& link) const;
+  // The account's Sleeper link as staged, or nullptr when it has none.
+  const SleeperLink* sleeper_link(AccountId id) const;
+  // The key of the fantasy entry applied or staged under `revision_key`, or
+  // nullptr.
+  const std::string* fantasy_revision(std::string_view revision_key) const;
   // Staged images changed in place, copied into the overlay on first touch
   // (as mutable_account()): a fill changes a few figures of two positions
   // and two reservations, where copying each whole row out and back in cost
@@ -347,6 +373,13 @@ class Txn {
   std::vector<Trade> trades_;
   std::vector<ExternalEntry> entries_;
   absl::flat_hash_map<std::string, size_t> entry_index_;
+  // The staged fantasy entries' keys, read (a handful per batch at most).
+  struct StagedFantasyKey {
+    FantasyEntryKey key;
+    std::string entry_key;
+    AccountId account;
+  };
+  std::vector<StagedFantasyKey> fantasy_keys_;
 };
 
 }  // namespace account::internal

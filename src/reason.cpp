@@ -27,6 +27,7 @@ std::string_view reason_name(Reason reason) {
     case Reason::kExpiryTooLong: return "ExpiryTooLong";
     case Reason::kExpiryInPast: return "ExpiryInPast";
     case Reason::kFillTimeAhead: return "FillTimeAhead";
+    case Reason::kSleeperLinkChanged: return "SleeperLinkChanged";
     case Reason::kInsufficientFunds: return "InsufficientFunds";
     case Reason::kInsufficientPosition: return "InsufficientPosition";
     case Reason::kPositionLimitExceeded: return "PositionLimitExceeded";

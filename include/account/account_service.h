@@ -147,9 +147,11 @@ class AccountService {
   // The fantasy update (fantasy_funding_service.h) reads the season through it.
   // A Sleeper user, and a roster of a league, fund one account each: linking
   // one that another account links is refused until that account links
-  // elsewhere. Denials: kInvalidArgument (user id, username, league id or
-  // season empty, over kSleeperFieldBytesMax bytes or with NUL; roster id
-  // below 1), kAccountNotFound, kSleeperLinkTaken, store reasons.
+  // elsewhere; a user's season, or a roster, that a fantasy entry paid into
+  // another account stays that account's for good (fantasy_funding.h).
+  // Denials: kInvalidArgument (user id, username, league id or season
+  // empty, over kSleeperFieldBytesMax bytes or with NUL; roster id below 1),
+  // kAccountNotFound, kSleeperLinkTaken, store reasons.
   absl::Status link_sleeper(AccountId account, const SleeperLink& link);
 
   // --- External entries (idempotent by key) --------------------------------
@@ -158,7 +160,12 @@ class AccountService {
   // Denials: kInvalidAmount, kInvalidArgument (key), kAccountNotFound,
   // kDuplicateEntry (key applied before with the same fields; nothing
   // changes), kEntryConflict (key applied before with other fields),
-  // kOverflow, store reasons.
+  // kOverflow, store reasons. A kFantasyCredit whose key a fantasy run
+  // wrote (fantasy_funding.h) is checked against its key too:
+  // kInvalidArgument (the key names another account), kEntryConflict (its
+  // revision was applied under another key), kSleeperLinkChanged (the
+  // account no longer links the key's source), kSleeperLinkTaken (the
+  // source funded another account).
   absl::Status credit(AccountId account, Cents amount, EntryKind kind, std::string_view key);
 
   // Takes `amount` (cents, > 0) from the account's available cash.

@@ -10,16 +10,25 @@
 //   WeekResult w = score_week(week_matchups, /*roster_id=*/3).value();   // w.bonus
 //   Cents target = fantasy_target(season_points + bonuses, kDefaultCentsPerPoint).value();
 //   FantasyCreditHistory h = fantasy_credit_history(entries, account, "2026").value();
-//   FantasyCreditPlan plan = plan_fantasy_credit(account, "2026", target, h, available).value();
+//   FantasyCreditPlan plan = plan_fantasy_credit(account, link, target, h, available).value();
 //   if (plan.entry) { /* credit or debit plan.entry->amount under plan.entry->key */ }
 //
 // Idempotency: the key of the next entry is
-// "fantasy:<account>:<season>:<revision>", where revision counts the
-// account's fantasy entries for that season so far. Two runs that read the
-// same ledger compute the same key; if they also computed the same amount,
-// the ledger applies one and answers kDuplicateEntry to the other; if their
-// amounts differ (Sleeper's numbers moved between them), the second gets
-// kEntryConflict and the next run settles the difference. Once an entry is
+// "fantasy:<account>:<season>:<revision>:<user id>:<league id>:<roster id>",
+// where revision counts the account's fantasy entries for that season so far
+// and the last three fields name the Sleeper link the amount was computed
+// from (its source). The ledger takes one entry per account, season and
+// revision, whatever its source: two runs that read the same ledger compute
+// the same revision; if they also computed the same amount from the same
+// link, the ledger applies one and answers kDuplicateEntry to the other;
+// otherwise (Sleeper's numbers moved between them, or the account relinked)
+// the second gets kEntryConflict and the next run settles the difference.
+//
+// Sources: the ledger applies an entry only while its account links the
+// entry's source (else kSleeperLinkChanged), and from then on holds that
+// Sleeper user's season and that roster for the account, so that no other
+// account can link them (kSleeperLinkTaken), even after this one relinks: a
+// season pays one account (docs/sleeper.md). Once an entry is
 // applied the revision moves on, so a later, different target always gets a
 // fresh key, and a target that returns to an earlier value (a stat
 // correction undone) is a new entry, not a collision with the old one.
@@ -44,6 +53,7 @@
 #include "account/external_entry.h"
 #include "account/fantasy_points.h"
 #include "account/ids.h"
+#include "account/sleeper_account_link.h"
 #include "account/sleeper_client.h"
 #include "account/units.h"
 
@@ -125,8 +135,38 @@ absl::StatusOr<int64_t> parse_cents_per_point(std::string_view dollars_per_point
 
 // --- Ledger entries ------------------------------------------------------
 
-// "fantasy:<account>:<season>:<revision>", e.g. "fantasy:7:2026:0".
-std::string fantasy_entry_key(AccountId account, std::string_view season, uint64_t revision);
+// Longest Sleeper user id or league id a fantasy entry key carries, in bytes
+// (Sleeper's are 18-19 digits): with them, a key fits kEntryKeyBytesMax.
+inline constexpr size_t kFantasyKeyIdBytesMax = 24;
+
+// "fantasy:<account>:<season>:<revision>:<user id>:<league id>:<roster id>",
+// e.g. "fantasy:7:2026:0:7311:9902:3", for an entry computed from `source`
+// (its season is the entry's).
+// Fails with InvalidArgument when the account is 0, the season is not a
+// four-digit year, the user or league id is empty, longer than
+// kFantasyKeyIdBytesMax or holds ':', or the roster id is below 1.
+absl::StatusOr<std::string> fantasy_entry_key(AccountId account, const SleeperLink& source,
+                                              uint64_t revision);
+
+// What a fantasy entry key says.
+struct FantasyEntryKey {
+  AccountId account;
+  std::string season;
+  uint64_t revision = 0;
+  // The Sleeper link the entry was computed from; nullopt for a key of the
+  // form "fantasy:<account>:<season>:<revision>", written before keys named
+  // their source.
+  std::optional<SleeperLink> source;  // username is left empty.
+
+  // "fantasy:<account>:<season>:<revision>": one entry per revision.
+  std::string revision_key() const;
+
+  friend bool operator==(const FantasyEntryKey&, const FantasyEntryKey&) = default;
+};
+
+// Reads a key of either form above; nullopt for anything else (a key a
+// fantasy run did not write: an operator's, or a malformed one).
+std::optional<FantasyEntryKey> parse_fantasy_entry_key(std::string_view key);
 
 // What the ledger already holds for one account and season.
 struct FantasyCreditHistory {
@@ -136,12 +176,12 @@ struct FantasyCreditHistory {
   friend bool operator==(const FantasyCreditHistory&, const FantasyCreditHistory&) = default;
 };
 
-// Sums the entries of `account` whose key is fantasy_entry_key(account,
-// season, n) for some n; other entries (trading has none; other seasons,
+// Sums the entries of `account` whose key starts
+// "fantasy:<account>:<season>:" (either form above); other entries (trading has none; other seasons,
 // adjustments, other accounts) are ignored, so the caller may pass all of an
 // account's entries.
 // Fails with InvalidArgument when an entry with this key prefix has another
-// account or kind than kFantasyCredit, or a revision that is not a number;
+// account or kind than kFantasyCredit, or is not a key of either form;
 // OutOfRange when the sum leaves int64.
 absl::StatusOr<FantasyCreditHistory> fantasy_credit_history(
     absl::Span<const ExternalEntry> entries, AccountId account, std::string_view season);
@@ -166,11 +206,12 @@ struct FantasyCreditPlan {
 // The entry that brings the account's fantasy cash for `season` from
 // history.credited to `target`: the whole difference when it is a credit, at
 // most max(available_cash, 0) when it is a debit (the rest is the
-// shortfall). No entry when there is nothing to move.
-// Fails with InvalidArgument for an invalid account, a season that is not a
-// four-digit year, or a negative target; OutOfRange when the difference
-// leaves int64.
-absl::StatusOr<FantasyCreditPlan> plan_fantasy_credit(AccountId account, std::string_view season,
+// shortfall), keyed for the season and source `link` (the account's link
+// that `target` was computed from). No entry when there is nothing to move.
+// Fails with InvalidArgument for an invalid account, a negative target, or
+// a link fantasy_entry_key() refuses; OutOfRange when the difference leaves
+// int64.
+absl::StatusOr<FantasyCreditPlan> plan_fantasy_credit(AccountId account, const SleeperLink& link,
                                                       Cents target,
                                                       const FantasyCreditHistory& history,
                                                       Cents available_cash);

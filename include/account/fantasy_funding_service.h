@@ -113,7 +113,8 @@ class FantasyFundingService {
   // nothing changes. Only the season in play (Sleeper's NFL state) can be
   // linked. Fails with kAccountNotFound, kInvalidArgument for another season,
   // Sleeper's errors (NotFound for an unknown user), and link_sleeper()'s
-  // denials (kSleeperLinkTaken when another account links that Sleeper user).
+  // denials (kSleeperLinkTaken when another account links that Sleeper user,
+  // or was paid its season).
   absl::StatusOr<std::vector<SleeperLeagueOption>> link_sleeper_league(AccountId account,
                                                                        std::string_view username,
                                                                        std::string_view season);
@@ -133,9 +134,12 @@ class FantasyFundingService {
   // Fails with FailedPrecondition when the account has no link, or links a
   // season other than the one in play that it was never funded for (a
   // finished season would otherwise be paid on top of the others); Sleeper's
-  // errors (nothing changes); the ledger's denials (kInsufficientFunds when
-  // the account's available cash fell between the read and the debit; the
-  // next run retries).
+  // errors (nothing changes); InvalidArgument when the link's user or league
+  // id cannot key an entry (fantasy_entry_key()); the ledger's denials
+  // (kInsufficientFunds when the account's available cash fell between the
+  // read and the debit, kSleeperLinkChanged when the account relinked, and
+  // kEntryConflict when another run took the revision, in between; the next
+  // run retries).
   absl::StatusOr<FantasyUpdate> update_fantasy_points_and_wins(AccountId account);
 
   // update_fantasy_points_and_wins() for every linked account, in id order.

@@ -52,6 +52,7 @@ enum class Reason : uint16_t {
   kExpiryTooLong = 36,            // beyond the maximum expiry after creation
   kExpiryInPast = 37,             // new expiry not after now
   kFillTimeAhead = 38,            // fill stamped too far ahead of the ledger's clock; retry later
+  kSleeperLinkChanged = 39,       // a fantasy entry's source is not the account's Sleeper link now
   kInsufficientFunds = 40,        // available cash below the requirement
   kInsufficientPosition = 41,     // available shares below the requirement (no shorting)
   kPositionLimitExceeded = 42,    // per-symbol position cap

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "account/fantasy_funding.h"
 #include "account/fantasy_funding_service.h"
 #include "account/fantasy_jobs.h"
 #include "account/status.h"
@@ -153,6 +154,95 @@ TEST_CASE("funding: a Sleeper user and a roster each fund one account", "[sleepe
   alice_user_elsewhere.league_id = "13";
   CHECK(reason_of(w.ledger.svc().link_sleeper(other, alice_user_elsewhere)) ==
         Reason::kSleeperLinkTaken);
+  CHECK(w.ledger.svc().audit().ok());
+}
+
+TEST_CASE("funding: a season that paid stays with its account after it relinks",
+          "[sleeper][service]") {
+  World w;
+  const AccountId alice = w.ledger.account();
+  const AccountId other = w.ledger.account();
+  REQUIRE(w.ledger.svc().link_sleeper(alice, kAliceLink).ok());
+  REQUIRE(w.funding->update_fantasy_points_and_wins(alice)->amount == kTarget);
+
+  // Alice moves to someone else's roster. Her old user and roster are no
+  // longer linked, but they paid her season: nobody else may link them.
+  SleeperLink elsewhere{.user_id = "300", .username = "carol", .league_id = "12",
+                        .season = "2026", .roster_id = 2};
+  REQUIRE(w.ledger.svc().link_sleeper(alice, elsewhere).ok());
+  const absl::Status user_taken = w.ledger.svc().link_sleeper(other, kAliceLink);
+  CHECK(reason_of(user_taken) == Reason::kSleeperLinkTaken);
+  CHECK_THAT(std::string(user_taken.message()),
+             Catch::Contains("funded account " + std::to_string(alice.value())));
+  SleeperLink same_roster = kAliceLink;
+  same_roster.user_id = "400";
+  CHECK(reason_of(w.ledger.svc().link_sleeper(other, same_roster)) ==
+        Reason::kSleeperLinkTaken);
+  CHECK(reason_of(w.funding->link_sleeper_league(other, "alice", "2026")) ==
+        Reason::kSleeperLinkTaken);
+  // The hold is read back from the ledger's entries after a restart.
+  w.ledger.reopen();
+  w.make_funding();
+  CHECK(reason_of(w.ledger.svc().link_sleeper(other, kAliceLink)) == Reason::kSleeperLinkTaken);
+  CHECK_FALSE(w.ledger.svc().get_account(other)->sleeper.has_value());
+  CHECK(w.cash(other) == Cents{0});
+
+  // The same Sleeper user's next season is free; Alice may go back.
+  SleeperLink next_season = kAliceLink;
+  next_season.league_id = "21";
+  next_season.season = "2027";
+  CHECK(w.ledger.svc().link_sleeper(other, next_season).ok());
+  CHECK(reason_of(w.ledger.svc().link_sleeper(other, elsewhere)) == Reason::kSleeperLinkTaken);
+  REQUIRE(w.ledger.svc()
+              .link_sleeper(other, SleeperLink{.user_id = "500", .username = "dan",
+                                               .league_id = "30", .season = "2026",
+                                               .roster_id = 1})
+              .ok());  // Frees user 100, which a current link holds for every season.
+  CHECK(w.ledger.svc().link_sleeper(alice, kAliceLink).ok());
+  CHECK(w.funding->update_fantasy_points_and_wins(alice)->amount == Cents{0});
+  CHECK(w.cash(alice) == kTarget);
+  CHECK(w.ledger.svc().audit().ok());
+}
+
+TEST_CASE("funding: an entry is taken only from the link it was computed from, once a revision",
+          "[sleeper][service]") {
+  World w;
+  const AccountId alice = w.ledger.account();
+  REQUIRE(w.ledger.svc().link_sleeper(alice, kAliceLink).ok());
+  SleeperLink elsewhere{.user_id = "300", .username = "carol", .league_id = "12",
+                        .season = "2026", .roster_id = 2};
+
+  // An update read Alice's link, then she relinked before its entry landed.
+  const std::string stale_key = fantasy_entry_key(alice, kAliceLink, 0).value();
+  REQUIRE(w.ledger.svc().link_sleeper(alice, elsewhere).ok());
+  const absl::Status stale =
+      w.ledger.svc().credit(alice, Cents{1'000}, EntryKind::kFantasyCredit, stale_key);
+  CHECK(reason_of(stale) == Reason::kSleeperLinkChanged);
+  CHECK_THAT(std::string(stale.message()), Catch::Contains("links Sleeper user 300"));
+  CHECK(w.cash(alice) == Cents{0});
+  CHECK(w.ledger.svc().external_entries(alice)->empty());
+
+  // Two updates that read the same revision from two links: one applies.
+  REQUIRE(w.ledger.svc()
+              .credit(alice, Cents{1'000}, EntryKind::kFantasyCredit,
+                      fantasy_entry_key(alice, elsewhere, 0).value())
+              .ok());
+  REQUIRE(w.ledger.svc().link_sleeper(alice, kAliceLink).ok());
+  const absl::Status second =
+      w.ledger.svc().credit(alice, Cents{1'200}, EntryKind::kFantasyCredit, stale_key);
+  CHECK(reason_of(second) == Reason::kEntryConflict);
+  CHECK(w.cash(alice) == Cents{1'000});
+
+  // A key naming another account than the entry's is malformed.
+  const AccountId other = w.ledger.account();
+  CHECK(reason_of(w.ledger.svc().credit(other, Cents{1}, EntryKind::kFantasyCredit,
+                                        fantasy_entry_key(alice, kAliceLink, 5).value())) ==
+        Reason::kInvalidArgument);
+  // The next update settles from the link Alice has now, on the next revision.
+  auto update = w.funding->update_fantasy_points_and_wins(alice);
+  REQUIRE(update.ok());
+  CHECK(update->amount == kTarget - Cents{1'000});
+  CHECK(w.cash(alice) == kTarget);
   CHECK(w.ledger.svc().audit().ok());
 }
 

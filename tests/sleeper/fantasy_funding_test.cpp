@@ -169,6 +169,9 @@ TEST_CASE("conversion rate: dollars a point to cents", "[funding]") {
   }
 }
 
+// Roster 3 of league 11, Sleeper user 100, season 2026.
+const SleeperLink kLink{.user_id = "100", .league_id = "11", .season = "2026", .roster_id = 3};
+
 ExternalEntry entry(std::string key, uint64_t account, int64_t cents,
                     EntryKind kind = EntryKind::kFantasyCredit) {
   return {.key = std::move(key), .kind = kind, .account = AccountId{account},
@@ -180,7 +183,7 @@ TEST_CASE("history: sums one account's season and skips everything else", "[fund
   const std::vector<ExternalEntry> entries = {
       entry("fantasy:7:2026:0", 7, 1'000),
       entry("fantasy:7:2026:1", 7, -300),
-      entry("fantasy:7:2026:2", 7, 50),
+      entry("fantasy:7:2026:2:100:11:3", 7, 50),  // Keys name their source now.
       entry("fantasy:7:2025:0", 7, 9'999),   // Another season.
       entry("fantasy:70:2026:0", 70, 5'000), // Another account, prefix-alike.
       entry("adjust:7:1", 7, 123, EntryKind::kAdjustment),
@@ -188,7 +191,54 @@ TEST_CASE("history: sums one account's season and skips everything else", "[fund
   CHECK(fantasy_credit_history(entries, alice, "2026").value() ==
         FantasyCreditHistory{.credited = Cents{750}, .next_revision = 3});
   CHECK(fantasy_credit_history(entries, alice, "2027").value() == FantasyCreditHistory{});
-  CHECK(fantasy_entry_key(alice, "2026", 3) == "fantasy:7:2026:3");
+  CHECK(fantasy_entry_key(alice, kLink, 3).value() == "fantasy:7:2026:3:100:11:3");
+}
+
+TEST_CASE("keys: name account, season, revision and source, and read back", "[funding]") {
+  const std::string key = fantasy_entry_key(AccountId{7}, kLink, 12).value();
+  const std::optional<FantasyEntryKey> read = parse_fantasy_entry_key(key);
+  REQUIRE(read);
+  CHECK(read->account == AccountId{7});
+  CHECK(read->season == "2026");
+  CHECK(read->revision == 12);
+  CHECK(read->source == kLink);
+  CHECK(read->revision_key() == "fantasy:7:2026:12");
+
+  // The form written before keys named their source: a revision, no source.
+  const std::optional<FantasyEntryKey> old = parse_fantasy_entry_key("fantasy:7:2026:3");
+  REQUIRE(old);
+  CHECK(old->revision == 3);
+  CHECK_FALSE(old->source);
+
+  // The longest ids fit the ledger's key limit.
+  SleeperLink longest = kLink;
+  longest.user_id = std::string(kFantasyKeyIdBytesMax, '9');
+  longest.league_id = std::string(kFantasyKeyIdBytesMax, '8');
+  longest.roster_id = INT64_MAX;
+  const std::string widest =
+      fantasy_entry_key(AccountId{UINT64_MAX}, longest, 999'999'999'999'999'999).value();
+  CHECK(widest.size() <= kEntryKeyBytesMax);
+  CHECK(parse_fantasy_entry_key(widest)->source == longest);
+
+  // Keys a fantasy run did not write read as nothing.
+  for (const char* other : {"fantasy:1:w1", "fantasy:1:2026:w1", "fantasy:0:2026:1",
+                            "fantasy:7:26:1", "fantasy:7:2026:1:100:11", "fantasy:7:2026:1:100:11:0",
+                            "fantasy:7:2026:1::11:3", "fantasy:7:2026:1:100:11:3:4",
+                            "fantasy:7:2026:99999999999999999999", "adjust:7:2026:1"}) {
+    INFO(other);
+    CHECK_FALSE(parse_fantasy_entry_key(other));
+  }
+  // Links that cannot key an entry.
+  std::vector<SleeperLink> unkeyable(4, kLink);
+  unkeyable[0].user_id = std::string(kFantasyKeyIdBytesMax + 1, '1');
+  unkeyable[1].league_id = "11:12";
+  unkeyable[2].roster_id = 0;
+  unkeyable[3].season = "26";
+  for (const SleeperLink& bad : unkeyable) {
+    INFO(bad.user_id << " " << bad.league_id << " " << bad.roster_id << " " << bad.season);
+    CHECK(fantasy_entry_key(AccountId{7}, bad, 0).status().code() ==
+          absl::StatusCode::kInvalidArgument);
+  }
 }
 
 TEST_CASE("history: a gap in revisions never reuses a key", "[funding]") {
@@ -200,6 +250,7 @@ TEST_CASE("history: a gap in revisions never reuses a key", "[funding]") {
 TEST_CASE("history: entries that break the key scheme are refused", "[funding]") {
   for (const ExternalEntry& bad :
        {entry("fantasy:7:2026:x", 7, 1), entry("fantasy:7:2026:", 7, 1),
+        entry("fantasy:7:2026:1:100", 7, 1),
         entry("fantasy:7:2026:0", 8, 1), entry("fantasy:7:2026:0", 7, 1, EntryKind::kWinBonus)}) {
     INFO(bad.key);
     CHECK(fantasy_credit_history({bad}, AccountId{7}, "2026").status().code() ==
@@ -236,7 +287,7 @@ struct MiniLedger {
   FantasyCreditPlan update(AccountId account, Cents target, std::string* outcome = nullptr) {
     const FantasyCreditHistory history = fantasy_credit_history(list(), account, "2026").value();
     const FantasyCreditPlan plan =
-        plan_fantasy_credit(account, "2026", target, history, available()).value();
+        plan_fantasy_credit(account, kLink, target, history, available()).value();
     const std::string result = plan.entry ? apply(*plan.entry) : "none";
     if (outcome != nullptr) *outcome = result;
     return plan;
@@ -252,11 +303,11 @@ TEST_CASE("plan: running the same update twice pays once", "[funding]") {
   MiniLedger ledger;
   const FantasyCreditHistory empty;
   const FantasyCreditPlan first =
-      plan_fantasy_credit(alice, "2026", Cents{1'617'780}, empty, Cents{0}).value();
+      plan_fantasy_credit(alice, kLink, Cents{1'617'780}, empty, Cents{0}).value();
   const FantasyCreditPlan again =
-      plan_fantasy_credit(alice, "2026", Cents{1'617'780}, empty, Cents{0}).value();
+      plan_fantasy_credit(alice, kLink, Cents{1'617'780}, empty, Cents{0}).value();
   REQUIRE(first.entry);
-  CHECK(*first.entry == FantasyCredit{.key = "fantasy:7:2026:0", .account = alice,
+  CHECK(*first.entry == FantasyCredit{.key = "fantasy:7:2026:0:100:11:3", .account = alice,
                                       .amount = Cents{1'617'780}});
   CHECK(first == again);  // Two runs that read the same ledger agree on key and amount.
   CHECK(ledger.apply(*first.entry) == "applied");
@@ -273,8 +324,8 @@ TEST_CASE("plan: two runs that saw different targets collide on the key", "[fund
   const AccountId alice{7};
   MiniLedger ledger;
   const FantasyCreditHistory empty;
-  auto a = plan_fantasy_credit(alice, "2026", Cents{1'000}, empty, Cents{0}).value();
-  auto b = plan_fantasy_credit(alice, "2026", Cents{1'200}, empty, Cents{0}).value();
+  auto a = plan_fantasy_credit(alice, kLink, Cents{1'000}, empty, Cents{0}).value();
+  auto b = plan_fantasy_credit(alice, kLink, Cents{1'200}, empty, Cents{0}).value();
   CHECK(ledger.apply(*a.entry) == "applied");
   CHECK(ledger.apply(*b.entry) == "conflict");  // Not paid twice; the next run settles it.
   ledger.update(alice, Cents{1'200});
@@ -335,13 +386,15 @@ TEST_CASE("plan: a target that returns to an old value gets a fresh key", "[fund
 
 TEST_CASE("plan: arguments are checked", "[funding]") {
   const FantasyCreditHistory empty;
-  CHECK(plan_fantasy_credit(AccountId{}, "2026", Cents{1}, empty, Cents{0}).status().code() ==
+  CHECK(plan_fantasy_credit(AccountId{}, kLink, Cents{1}, empty, Cents{0}).status().code() ==
         absl::StatusCode::kInvalidArgument);
-  CHECK(plan_fantasy_credit(AccountId{7}, "x", Cents{1}, empty, Cents{0}).status().code() ==
+  SleeperLink no_year = kLink;
+  no_year.season = "x";
+  CHECK(plan_fantasy_credit(AccountId{7}, no_year, Cents{1}, empty, Cents{0}).status().code() ==
         absl::StatusCode::kInvalidArgument);
-  CHECK(plan_fantasy_credit(AccountId{7}, "2026", Cents{-1}, empty, Cents{0}).status().code() ==
+  CHECK(plan_fantasy_credit(AccountId{7}, kLink, Cents{-1}, empty, Cents{0}).status().code() ==
         absl::StatusCode::kInvalidArgument);
-  CHECK_FALSE(plan_fantasy_credit(AccountId{7}, "2026", Cents{0}, empty, Cents{0})->entry);
+  CHECK_FALSE(plan_fantasy_credit(AccountId{7}, kLink, Cents{0}, empty, Cents{0})->entry);
 }
 
 TEST_CASE("plan: random corrections and spending keep cash available and net right",

@@ -50,6 +50,8 @@ TEST_CASE("every reason has a stable name, number and canonical code", "[reason]
       {Reason::kExpiryTooLong, 36, "ExpiryTooLong", C::kInvalidArgument, E::kRiskUnavailable},
       {Reason::kExpiryInPast, 37, "ExpiryInPast", C::kInvalidArgument, E::kRiskUnavailable},
       {Reason::kFillTimeAhead, 38, "FillTimeAhead", C::kUnavailable, E::kRiskUnavailable},
+      {Reason::kSleeperLinkChanged, 39, "SleeperLinkChanged", C::kFailedPrecondition,
+       E::kRiskUnavailable},
       {Reason::kInsufficientFunds, 40, "InsufficientFunds", C::kFailedPrecondition,
        E::kInsufficientFunds},
       {Reason::kInsufficientPosition, 41, "InsufficientPosition", C::kFailedPrecondition,

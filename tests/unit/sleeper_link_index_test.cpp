@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "account/fantasy_funding.h"
+#include "account/memory_store.h"
 #include "account/status.h"
 #include "ledger_commands.h"
 #include "ledger_state.h"
@@ -67,6 +69,42 @@ TEST_CASE("two accounts cannot take one Sleeper user in the same group", "[ledge
   CHECK(reason_of(internal::stage_link_sleeper(txn, c, link_of("u7", "N", 1))) ==
         Reason::kSleeperLinkTaken);
   CHECK(reason_of(internal::stage_link_sleeper(txn, c, link_of("u8", "M", 7))) ==
+        Reason::kSleeperLinkTaken);
+}
+
+TEST_CASE("a fantasy entry staged in a group holds its source for the rest of the group",
+          "[ledger][sleeper]") {
+  constexpr AccountId b{2}, c{3};
+  std::unique_ptr<internal::LedgerState> state = ledger();
+  MemoryStore store;
+  const LedgerLimits limits;
+  const internal::CommandContext ctx = internal::command_context(limits, absl::UnixEpoch(), store, false);
+  internal::Txn txn(*state);
+  // B is paid from u2 / roster L/2, relinks, and C asks for u2 in the same group.
+  const std::string key = fantasy_entry_key(b, link_of("u2", "L", 2), 0).value();
+  REQUIRE(internal::stage_entry(txn, ctx,
+                                ExternalEntry{.key = key, .kind = EntryKind::kFantasyCredit,
+                                              .account = b, .cash = Cents{500}})
+              .ok());
+  REQUIRE(internal::stage_link_sleeper(txn, b, link_of("u3", "M", 3)).ok());
+  CHECK(reason_of(internal::stage_link_sleeper(txn, c, link_of("u2", "N", 9))) ==
+        Reason::kSleeperLinkTaken);
+  CHECK(reason_of(internal::stage_link_sleeper(txn, c, link_of("u9", "L", 2))) ==
+        Reason::kSleeperLinkTaken);
+  // Another revision 0 of B's season, from the link B staged: one per revision.
+  CHECK(reason_of(internal::stage_entry(
+            txn, ctx,
+            ExternalEntry{.key = fantasy_entry_key(b, link_of("u3", "M", 3), 0).value(),
+                          .kind = EntryKind::kFantasyCredit, .account = b,
+                          .cash = Cents{500}})) == Reason::kEntryConflict);
+  commit(*state, txn);
+
+  // Applied, the hold is the ledger's.
+  CHECK(state->funded_user_holder("u2", "2026") == b);
+  CHECK(state->funded_roster_holder("L", 2) == b);
+  CHECK_FALSE(state->funded_user_holder("u2", "2027"));
+  internal::Txn next(*state);
+  CHECK(reason_of(internal::stage_link_sleeper(next, c, link_of("u2", "N", 9))) ==
         Reason::kSleeperLinkTaken);
 }
 
