@@ -2,6 +2,10 @@
 // principles and checks invariants 1-4 of ARCHITECTURE.md, then compares
 // memory with what the store would restore (invariant 6).
 #include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "account/account_service.h"
@@ -30,6 +34,45 @@ void check_reservation(const Reservation& r, std::vector<std::string>& out) {
     out.push_back(internal::cat("reservation ", r.id.value(), ": holds ", r.reserved_cash.value(),
                                " cents, unfilled ", r.remaining_qty.value(), " bp at limit needs ",
                                needed.value()));
+  }
+}
+
+// One account per Sleeper user and per roster (a store written before links
+// were unique may break it), and no account linking what paid another.
+void check_sleeper_links(const internal::LedgerState& state, std::vector<std::string>& out) {
+  std::map<std::string, std::vector<AccountId>> by_user;
+  std::map<std::pair<std::string, int64_t>, std::vector<AccountId>> by_roster;
+  for (const internal::AccountRecord& rec : state.accounts()) {
+    if (!rec.row.sleeper.has_value()) continue;
+    const SleeperLink& link = *rec.row.sleeper;
+    by_user[link.user_id].push_back(rec.row.id);
+    by_roster[std::pair(link.league_id, link.roster_id)].push_back(rec.row.id);
+    for (std::optional<AccountId> funded :
+         {state.funded_user_holder(link.user_id, link.season),
+          state.funded_roster_holder(link.league_id, link.roster_id)}) {
+      if (funded && *funded != rec.row.id) {
+        out.push_back(internal::cat("sleeper: account ", rec.row.id.value(), " links user ",
+                                   link.user_id, " roster ", link.roster_id, " of league ",
+                                   link.league_id, ", season ", link.season,
+                                   ", which funded account ", funded->value()));
+      }
+    }
+  }
+  const auto ids = [](const std::vector<AccountId>& accounts) {
+    std::string text;
+    for (AccountId id : accounts) text += internal::cat(text.empty() ? "" : ", ", id.value());
+    return text;
+  };
+  for (const auto& [user, accounts] : by_user) {
+    if (accounts.size() > 1) {
+      out.push_back(internal::cat("sleeper: user ", user, " is linked by accounts ", ids(accounts)));
+    }
+  }
+  for (const auto& [roster, accounts] : by_roster) {
+    if (accounts.size() > 1) {
+      out.push_back(internal::cat("sleeper: roster ", roster.second, " of league ", roster.first,
+                                 " is linked by accounts ", ids(accounts)));
+    }
   }
 }
 
@@ -109,6 +152,7 @@ AuditReport AccountService::audit() const {
   {
     internal::ReaderLock lock(&state_mu_);
     check_ledger(*state_, report.violations);
+    check_sleeper_links(*state_, report.violations);
   }
   memory = snapshot();
   SnapshotRequest request = snapshot_request();

@@ -55,37 +55,52 @@ void LedgerState::add_account(const Account& row) {
   index_sleeper_link(accounts_.back().row);
 }
 
+namespace {
+
+template <typename Map, typename Key>
+void drop_holder(Map& map, const Key& key, AccountId id) {
+  auto it = map.find(key);
+  if (it == map.end()) return;
+  auto& holders = it->second;
+  holders.erase(std::remove(holders.begin(), holders.end(), id), holders.end());
+  if (it->second.empty()) map.erase(it);
+}
+
+template <typename Map, typename Key>
+void add_holder(Map& map, const Key& key, AccountId id) {
+  LedgerState::SleeperHolders& holders = map[key];
+  if (std::find(holders.begin(), holders.end(), id) != holders.end()) return;
+  holders.insert(std::upper_bound(holders.begin(), holders.end(), id), id);
+}
+
+const LedgerState::SleeperHolders kNoHolders;
+
+}  // namespace
+
 void LedgerState::unindex_sleeper_link(const Account& row) {
   if (!row.sleeper.has_value()) return;
   const SleeperLink& old = *row.sleeper;
-  if (auto it = by_sleeper_user_.find(old.user_id);
-      it != by_sleeper_user_.end() && it->second == row.id) {
-    by_sleeper_user_.erase(it);
-  }
-  if (auto it = by_sleeper_roster_.find(std::pair(old.league_id, old.roster_id));
-      it != by_sleeper_roster_.end() && it->second == row.id) {
-    by_sleeper_roster_.erase(it);
-  }
+  drop_holder(by_sleeper_user_, old.user_id, row.id);
+  drop_holder(by_sleeper_roster_, std::pair(old.league_id, old.roster_id), row.id);
 }
 
 void LedgerState::index_sleeper_link(const Account& row) {
   if (!row.sleeper.has_value()) return;
-  by_sleeper_user_.try_emplace(row.sleeper->user_id, row.id);
-  by_sleeper_roster_.try_emplace(std::pair(row.sleeper->league_id, row.sleeper->roster_id),
-                                 row.id);
+  add_holder(by_sleeper_user_, row.sleeper->user_id, row.id);
+  add_holder(by_sleeper_roster_, std::pair(row.sleeper->league_id, row.sleeper->roster_id),
+             row.id);
 }
 
-std::optional<AccountId> LedgerState::sleeper_user_holder(std::string_view user_id) const {
+const LedgerState::SleeperHolders& LedgerState::sleeper_user_holders(
+    std::string_view user_id) const {
   auto it = by_sleeper_user_.find(to_absl(user_id));
-  if (it == by_sleeper_user_.end()) return std::nullopt;
-  return it->second;
+  return it == by_sleeper_user_.end() ? kNoHolders : it->second;
 }
 
-std::optional<AccountId> LedgerState::sleeper_roster_holder(std::string_view league_id,
-                                                            int64_t roster_id) const {
+const LedgerState::SleeperHolders& LedgerState::sleeper_roster_holders(std::string_view league_id,
+                                                                      int64_t roster_id) const {
   auto it = by_sleeper_roster_.find(std::pair(std::string(league_id), roster_id));
-  if (it == by_sleeper_roster_.end()) return std::nullopt;
-  return it->second;
+  return it == by_sleeper_roster_.end() ? kNoHolders : it->second;
 }
 
 void LedgerState::put_position(const Position& p) {
@@ -442,11 +457,13 @@ std::optional<AccountId> Txn::sleeper_link_holder(AccountId account,
   for (const AccountLink& staged : links_) {
     if (staged.account != account && same(staged.link)) return staged.account;
   }
-  for (std::optional<AccountId> holder :
-       {base_->sleeper_user_holder(link.user_id),
-        base_->sleeper_roster_holder(link.league_id, link.roster_id)}) {
-    // A holder that links anew in this batch holds what it staged, checked above.
-    if (holder && *holder != account && !link_index_.contains(holder->value())) return holder;
+  for (const LedgerState::SleeperHolders* holders :
+       {&base_->sleeper_user_holders(link.user_id),
+        &base_->sleeper_roster_holders(link.league_id, link.roster_id)}) {
+    for (AccountId holder : *holders) {
+      // A holder that links anew in this batch holds what it staged, checked above.
+      if (holder != account && !link_index_.contains(holder.value())) return holder;
+    }
   }
   return std::nullopt;
 }

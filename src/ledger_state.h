@@ -11,6 +11,7 @@
 
 #include "absl/container/btree_map.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -91,11 +92,13 @@ class LedgerState {
   // the common case of a new order, answered without a probe.
   bool order_above_all(OrderId order) const { return by_order_.above_every_key(order.value()); }
   std::optional<AccountId> account_by_google_id(std::string_view google_id) const;
-  // The account linked to this Sleeper user, or to this roster of this
-  // league, if any. A Sleeper user and a roster each fund one account.
-  std::optional<AccountId> sleeper_user_holder(std::string_view user_id) const;
-  std::optional<AccountId> sleeper_roster_holder(std::string_view league_id,
-                                                 int64_t roster_id) const;
+  // The accounts linked to this Sleeper user, or to this roster of this
+  // league, by ascending id: at most one, but for a store written before
+  // links were unique.
+  using SleeperHolders = absl::InlinedVector<AccountId, 1>;
+  const SleeperHolders& sleeper_user_holders(std::string_view user_id) const;
+  const SleeperHolders& sleeper_roster_holders(std::string_view league_id,
+                                               int64_t roster_id) const;
   // The account a fantasy entry sourced from this Sleeper user's season, or
   // from this roster, funded, if any (fantasy_funding.h): it holds them for
   // good, relinked or not.
@@ -158,11 +161,12 @@ class LedgerState {
   LedgerLimits limits_;
   std::vector<AccountRecord> accounts_;  // Index = id - 1.
   absl::flat_hash_map<std::string, AccountId> by_google_id_;
-  // Sleeper user id -> account, and (league id, roster id) -> account. A
-  // store written before links were unique may hold two accounts per key:
-  // the first restored is indexed.
-  absl::flat_hash_map<std::string, AccountId> by_sleeper_user_;
-  absl::flat_hash_map<std::pair<std::string, int64_t>, AccountId> by_sleeper_roster_;
+  // Sleeper user id -> accounts, and (league id, roster id) -> accounts,
+  // each linking it now. A store written before links were unique may hold
+  // two accounts per key: all are kept, so that one leaving does not free a
+  // user another still links.
+  absl::flat_hash_map<std::string, SleeperHolders> by_sleeper_user_;
+  absl::flat_hash_map<std::pair<std::string, int64_t>, SleeperHolders> by_sleeper_roster_;
   ReservationTable reservations_;
   // Order id -> reservation id. The gateway's order ids ascend: a new
   // order's id is known absent without a probe and appended.

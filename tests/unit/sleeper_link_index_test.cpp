@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "account/account_service.h"
 #include "account/fantasy_funding.h"
 #include "account/memory_store.h"
 #include "account/status.h"
@@ -106,6 +107,49 @@ TEST_CASE("a fantasy entry staged in a group holds its source for the rest of th
   internal::Txn next(*state);
   CHECK(reason_of(internal::stage_link_sleeper(next, c, link_of("u2", "N", 9))) ==
         Reason::kSleeperLinkTaken);
+}
+
+TEST_CASE("links duplicated before they were unique stay held until the last one leaves",
+          "[ledger][sleeper]") {
+  // Accounts 2 and 3 both link u2, roster L/2: a store written before the rule.
+  LedgerSnapshot snapshot;
+  for (uint64_t id = 1; id <= 3; ++id) {
+    snapshot.accounts.push_back(Account{.id = AccountId{id}, .google_id = "g" + std::to_string(id)});
+  }
+  snapshot.accounts[1].sleeper = link_of("u2", "L", 2);
+  snapshot.accounts[2].sleeper = link_of("u2", "L", 2);
+  std::unique_ptr<internal::LedgerState> state =
+      internal::LedgerState::from_snapshot(LedgerLimits{}, snapshot).value();
+  constexpr AccountId a{1}, b{2}, c{3};
+  internal::Txn txn(*state);
+  REQUIRE(internal::stage_link_sleeper(txn, b, link_of("u5", "M", 5)).ok());
+  commit(*state, txn);
+  // B left; C still links u2 and roster L/2, so A may not take them.
+  internal::Txn next(*state);
+  CHECK(reason_of(internal::stage_link_sleeper(next, a, link_of("u2", "N", 9))) ==
+        Reason::kSleeperLinkTaken);
+  CHECK(reason_of(internal::stage_link_sleeper(next, a, link_of("u9", "L", 2))) ==
+        Reason::kSleeperLinkTaken);
+  REQUIRE(internal::stage_link_sleeper(next, c, link_of("u6", "M", 6)).ok());
+  commit(*state, next);
+  internal::Txn last(*state);
+  CHECK(internal::stage_link_sleeper(last, a, link_of("u2", "L", 2)).ok());
+}
+
+TEST_CASE("audit reports one Sleeper user or roster linked by two accounts", "[ledger][sleeper]") {
+  auto store = std::make_shared<MemoryStore>();
+  ChangeSet legacy;  // Written straight to the store, as a store from before the rule holds it.
+  for (uint64_t id = 1; id <= 2; ++id) {
+    legacy.new_accounts.push_back(
+        Account{.id = AccountId{id}, .google_id = "g" + std::to_string(id)});
+    legacy.links.push_back(AccountLink{AccountId{id}, link_of("u2", "L", 2)});
+  }
+  REQUIRE(store->commit(legacy).ok());
+  std::unique_ptr<AccountService> service = AccountService::open({.store = store}).value();
+  const AuditReport report = service->audit();
+  REQUIRE(report.violations.size() == 2);
+  CHECK(report.violations[0] == "sleeper: user u2 is linked by accounts 1, 2");
+  CHECK(report.violations[1] == "sleeper: roster 2 of league L is linked by accounts 1, 2");
 }
 
 }  // namespace
