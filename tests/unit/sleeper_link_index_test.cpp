@@ -24,12 +24,16 @@ SleeperLink link_of(std::string user, std::string league, int64_t roster) {
 }
 
 // Accounts 1 (A), 2 (B) and 3 (C); B links user u2, roster 2 of league L.
-std::unique_ptr<internal::LedgerState> ledger() {
+LedgerSnapshot three_accounts() {
   LedgerSnapshot snapshot;
   for (uint64_t id = 1; id <= 3; ++id) {
     snapshot.accounts.push_back(Account{.id = AccountId{id}, .google_id = "g" + std::to_string(id)});
   }
   snapshot.accounts[1].sleeper = link_of("u2", "L", 2);
+  return snapshot;
+}
+
+std::unique_ptr<internal::LedgerState> ledger(const LedgerSnapshot& snapshot = three_accounts()) {
   return internal::LedgerState::from_snapshot(LedgerLimits{}, snapshot).value();
 }
 
@@ -112,14 +116,9 @@ TEST_CASE("a fantasy entry staged in a group holds its source for the rest of th
 TEST_CASE("links duplicated before they were unique stay held until the last one leaves",
           "[ledger][sleeper]") {
   // Accounts 2 and 3 both link u2, roster L/2: a store written before the rule.
-  LedgerSnapshot snapshot;
-  for (uint64_t id = 1; id <= 3; ++id) {
-    snapshot.accounts.push_back(Account{.id = AccountId{id}, .google_id = "g" + std::to_string(id)});
-  }
-  snapshot.accounts[1].sleeper = link_of("u2", "L", 2);
+  LedgerSnapshot snapshot = three_accounts();
   snapshot.accounts[2].sleeper = link_of("u2", "L", 2);
-  std::unique_ptr<internal::LedgerState> state =
-      internal::LedgerState::from_snapshot(LedgerLimits{}, snapshot).value();
+  std::unique_ptr<internal::LedgerState> state = ledger(snapshot);
   constexpr AccountId a{1}, b{2}, c{3};
   internal::Txn txn(*state);
   REQUIRE(internal::stage_link_sleeper(txn, b, link_of("u5", "M", 5)).ok());
