@@ -92,6 +92,32 @@ TEST_CASE("migrations run once, and reopening is a no-op that keeps the data", "
   CHECK(query_value(url, "SELECT count(*) FROM accounts") == "2");
 }
 
+TEST_CASE("the writer commits with synchronous_commit on where the database turns it off",
+          "[postgres][open]") {
+  const std::string url = fresh_database_url();
+  const std::string db = testing::database_of(url);
+  open_store(url);  // Migrated, so that the trigger below has its table.
+  // Each row the store inserts records the setting its commit runs under.
+  REQUIRE(pg_server()
+              .execute(db,
+                       "ALTER DATABASE \"" + db + "\" SET synchronous_commit = off;"
+                       "CREATE TABLE commit_settings (setting TEXT NOT NULL);"
+                       "CREATE FUNCTION record_commit_setting() RETURNS trigger LANGUAGE plpgsql "
+                       "AS $$ BEGIN INSERT INTO commit_settings "
+                       "VALUES (current_setting('synchronous_commit')); RETURN NEW; END $$;"
+                       "CREATE TRIGGER record_commit_setting AFTER INSERT ON accounts "
+                       "FOR EACH ROW EXECUTE FUNCTION record_commit_setting()")
+              .ok());
+  // A new session of this database starts with it off, where a crash may
+  // lose a commit the server already acknowledged...
+  REQUIRE(query_value(url, "SHOW synchronous_commit") == "off");
+  // ...but the store's writer turns it on before its first commit.
+  auto store = open_store(url);
+  REQUIRE(store->commit(sample_changes(test_epoch())).ok());
+  CHECK(query_value(url, "SELECT count(*) FROM commit_settings") == "2");
+  CHECK(query_value(url, "SELECT string_agg(DISTINCT setting, ',') FROM commit_settings") == "on");
+}
+
 TEST_CASE("a database whose schema is newer than the library is refused", "[postgres][open]") {
   const std::string url = fresh_database_url();
   open_store(url);
