@@ -1,6 +1,7 @@
 // The settlement applier: both legs or neither, exactly once per execution
 // id, partial fills, price improvement, cost basis and realized P&L, and one
 // row per reason code in precedence order.
+#include <functional>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -346,14 +347,18 @@ TEST_CASE("a fill older than the in-memory window is deduped against the store",
 namespace account {
 namespace {
 
-// Regression: a redelivery restamped with a new time after its id left the
-// memory window used to pass validation, hit the store's unique index, and
-// fail the whole batch with StoreFailure, good fills included.
-TEST_CASE("a restamped redelivery outside the window is a conflict and the batch still applies",
-          "[settlement][exactly-once][regression]") {
+LedgerLimits one_hour_window() {
   LedgerLimits limits;
   limits.execution_retention = absl::Hours(1);
-  testing::LedgerFixture m(limits);
+  return limits;
+}
+
+// A fill settles; two hours later (its id has left the one-hour window) it
+// comes again, restamped, in a batch behind a good fill, with `before_batch`
+// run just before that batch. The good fill applies, the redelivery is a
+// conflict, and cash moved for two fills and the good one only.
+void check_restamped_redelivery(testing::LedgerFixture& m,
+                                const std::function<void()>& before_batch) {
   const AccountId buyer = m.account(1'000'000);
   const AccountId seller = m.account();
   m.give_shares(seller, SymbolId{1}, Qty{100'000});
@@ -369,11 +374,21 @@ TEST_CASE("a restamped redelivery outside the window is a conflict and the batch
   Fill restamped = first;
   restamped.time = m.clock->now();
   const Fill good = m.fill(buy, sell, Qty{10'000}, Price{10'000});
+  before_batch();
   const auto results = m.svc().settle_batch({good, restamped});
   CHECK(results[0].ok());
   CHECK(testing::denied_with(results[1], Reason::kExecutionConflict));
   CHECK(m.svc().cash(buyer).value() == Cents{1'000'000 - 3 * 10'000});
   CHECK(m.svc().audit().ok());
+}
+
+// Regression: a redelivery restamped with a new time after its id left the
+// memory window used to pass validation, hit the store's unique index, and
+// fail the whole batch with StoreFailure, good fills included.
+TEST_CASE("a restamped redelivery outside the window is a conflict and the batch still applies",
+          "[settlement][exactly-once][regression]") {
+  testing::LedgerFixture m(one_hour_window());
+  check_restamped_redelivery(m, [] {});
 }
 
 // Refuses the next commit with Aborted (nothing written), as the PostgreSQL
@@ -406,32 +421,11 @@ class AbortNextCommitStore final : public Store {
 // the batch failed with StoreFailure, good fills included.
 TEST_CASE("a restamped redelivery is a conflict when its retry follows an aborted commit",
           "[settlement][exactly-once][regression]") {
-  LedgerLimits limits;
-  limits.execution_retention = absl::Hours(1);
+  const LedgerLimits limits = one_hour_window();
   testing::LedgerFixture m(limits);
   auto store = std::make_shared<AbortNextCommitStore>(m.store);
   m.service = AccountService::open({.store = store, .clock = m.clock, .limits = limits}).value();
-  const AccountId buyer = m.account(1'000'000);
-  const AccountId seller = m.account();
-  m.give_shares(seller, SymbolId{1}, Qty{100'000});
-  const OrderSpec buy = m.order(buyer, SymbolId{1}, Qty{100'000}, Price{10'000});
-  const OrderSpec sell = m.order(seller, SymbolId{1}, Qty{100'000}, Price{10'000});
-  REQUIRE(m.svc().reserve_buy(buy).ok());
-  REQUIRE(m.svc().reserve_sell(sell).ok());
-  const Fill first = m.fill(buy, sell, Qty{10'000}, Price{10'000});
-  REQUIRE(m.svc().settle(first).ok());
-  m.clock->advance(absl::Hours(2));
-  REQUIRE(m.svc().settle(m.fill(buy, sell, Qty{10'000}, Price{10'000})).ok());
-
-  Fill restamped = first;
-  restamped.time = m.clock->now();
-  const Fill good = m.fill(buy, sell, Qty{10'000}, Price{10'000});
-  store->abort_next_commit();
-  const auto results = m.svc().settle_batch({good, restamped});
-  CHECK(results[0].ok());
-  CHECK(testing::denied_with(results[1], Reason::kExecutionConflict));
-  CHECK(m.svc().cash(buyer).value() == Cents{1'000'000 - 3 * 10'000});
-  CHECK(m.svc().audit().ok());
+  check_restamped_redelivery(m, [&] { store->abort_next_commit(); });
 }
 
 // The ledger remembers which reservation each order it settled against
