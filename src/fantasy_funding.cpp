@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/numbers.h"
 #include "account/internal/int128.h"
 #include "account/status.h"
 #include "strings.h"
@@ -158,15 +159,10 @@ absl::StatusOr<int64_t> parse_cents_per_point(std::string_view dollars_per_point
 
 namespace {
 
-// Digits of a u64 (1..20 of them, no overflow).
+// Digits only (SimpleAtoi alone would take a sign or spaces), within u64.
 std::optional<uint64_t> parse_u64(std::string_view s) {
-  if (!is_digits(s) || s.size() > 20) return std::nullopt;
   uint64_t v = 0;
-  for (char c : s) {
-    const uint64_t digit = static_cast<uint64_t>(c - '0');
-    if (v > (std::numeric_limits<uint64_t>::max() - digit) / 10) return std::nullopt;
-    v = v * 10 + digit;
-  }
+  if (!is_digits(s) || !absl::SimpleAtoi(internal::to_absl(s), &v)) return std::nullopt;
   return v;
 }
 
@@ -252,13 +248,12 @@ absl::StatusOr<FantasyCreditHistory> fantasy_credit_history(
           "entry '", key, "' belongs to account ", entry.account.value(), " with kind ",
           entry_kind_name(entry.kind), ", not a fantasy credit of account ", account.value()));
     }
-    const uint64_t revision = parsed->revision;
     std::optional<Cents> sum = checked_add(history.credited, entry.cash);
     if (!sum) {
       return absl::OutOfRangeError(internal::cat("fantasy credits of '", prefix, "' overflow"));
     }
     history.credited = *sum;
-    history.next_revision = std::max(history.next_revision, revision + 1);
+    history.next_revision = std::max(history.next_revision, parsed->revision + 1);
   }
   return history;
 }
