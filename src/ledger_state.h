@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <string>
 #include <utility>
@@ -26,6 +25,7 @@
 #include "account/reservation.h"
 #include "account/trade.h"
 #include "ascending_key_map.h"
+#include "chunked_fifo.h"
 #include "execution_window.h"
 #include "expiry_queue.h"
 #include "paged_slots.h"
@@ -66,11 +66,12 @@ class LedgerState {
   // (AccountServiceOptions::fills_preallocated).
   void reserve_fills(size_t fills) { executions_.reserve(fills); }
   // Allocates and touches the memory of the next `reservations` new
-  // reservations: rows and the order index
+  // reservations: rows, the order index and the finished list
   // (AccountServiceOptions::reservations_preallocated).
   void reserve_reservations(size_t reservations) {
     reservations_.reserve(reservations);
     by_order_.reserve(reservations);
+    finished_.reserve(reservations);
   }
 
   // Rebuilds from a store snapshot, recomputing every derived figure
@@ -173,7 +174,7 @@ class LedgerState {
   AscendingKeyMap by_order_;
   ExpiryQueue expiry_queue_;
   size_t active_reservations_ = 0;
-  std::deque<std::pair<absl::Time, ReservationId>> finished_;            // By finish time.
+  ChunkedFifo<std::pair<absl::Time, ReservationId>> finished_;           // By finish time.
   uint64_t reservation_id_high_water_ = 0;
   // Applied executions in the window, in arrival order, indexed by id.
   ExecutionWindow executions_;

@@ -112,8 +112,8 @@ struct AccountServiceOptions {
   // a microsecond per 4 KiB; docs/ledger.md). Size it to the fills of an
   // execution_retention window. Default 0: memory is taken as fills come.
   size_t fills_preallocated = 0;
-  // The same for reservations (~150 bytes each: the row and the order index
-  // entry): size it to the reservations made within
+  // The same for reservations (~175 bytes each: the row, the order index
+  // entry and the finished list's entry): size it to the reservations made within
   // LedgerLimits::finished_reservation_retention. Default 0.
   size_t reservations_preallocated = 0;
 };
