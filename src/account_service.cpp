@@ -45,6 +45,12 @@ using internal::Txn;
 
 namespace {
 
+// No shares, cost basis or realized P&L, and no open order in the symbol.
+bool is_empty(const Position& p) {
+  return !internal::has_stored_figures(p) && p.buy_pending_qty == Qty{0} &&
+         p.sell_reserved_qty == Qty{0};
+}
+
 absl::Status store_denial(const absl::Status& store_status, std::string_view what) {
   // Aborted: nothing was sent, and a reload lets the next try through.
   const bool transient = store_status.code() == absl::StatusCode::kUnavailable ||
@@ -153,6 +159,7 @@ absl::Status AccountService::reload() {
   const std::vector<StagedExpiry> durable = take_durable_expiries(*state);
   {
     internal::WriterLock lock(&state_mu_);
+    if (state_ != nullptr) state->mark_positions_dirty(*state_);
     state_ = std::move(state);
     reload_needed_ = false;
   }
@@ -762,9 +769,7 @@ absl::StatusOr<std::vector<Position>> AccountService::positions(AccountId accoun
   if (rec == nullptr) return account_not_found(account);
   std::vector<Position> out;
   for (const auto& [symbol, p] : rec->positions) {
-    if (p.qty.value() != 0 || p.buy_pending_qty.value() != 0 || p.realized_pnl.value() != 0) {
-      out.push_back(p);
-    }
+    if (!is_empty(p)) out.push_back(p);
   }
   return out;
 }
@@ -774,7 +779,9 @@ absl::StatusOr<std::optional<Position>> AccountService::position(AccountId accou
   internal::ReaderLock lock(&state_mu_);
   if (state_->account(account) == nullptr) return account_not_found(account);
   const Position* p = state_->position(account, symbol);
-  if (p == nullptr) return std::optional<Position>();
+  // An emptied position (its orders ended, no shares or P&L) is not stored,
+  // so it is absent after a restore: it is absent before one too.
+  if (p == nullptr || is_empty(*p)) return std::optional<Position>();
   return std::optional<Position>(*p);
 }
 
@@ -878,13 +885,16 @@ absl::Status AccountService::end_of_tick(TickId tick) {
           .open_notional_headroom = clamp_nonnegative(limits.open_notional_cap - row.open_notional)});
     }
     for (const internal::PositionKey& key : state_->take_dirty_positions()) {
-      const Position* p = state_->position(key.account, key.symbol);
+      // Absent: gone in a reload (mark_positions_dirty), so nothing held or
+      // pending.
+      const Position* found = state_->position(key.account, key.symbol);
+      const Position p = found != nullptr ? *found : Position{};
       changes.positions.push_back(PositionRisk{
           .account = key.account,
           .symbol = key.symbol,
-          .available_qty = p->available_qty(),
+          .available_qty = p.available_qty(),
           .buy_headroom_qty =
-              clamp_nonnegative(limits.position_cap_qty - p->qty - p->buy_pending_qty)});
+              clamp_nonnegative(limits.position_cap_qty - p.qty - p.buy_pending_qty)});
     }
   }
   // Publishing waits only for engine readers to leave the old copy.

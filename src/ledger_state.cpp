@@ -238,6 +238,7 @@ void LedgerState::apply(const Txn& txn, const ChangeSet& changes, absl::Time now
     index_sleeper_link(row);
   }
   for (const Position& p : changes.positions) put_position(p);
+  for (const Position& p : txn.derived_only_positions_) put_position(p);
   for (const Reservation& r : changes.reservations) put_reservation(r);
   for (const Fill& fill : changes.executions) add_execution(fill);
   // Each trade lands in its account's ring, whose next slot was last written
@@ -264,6 +265,14 @@ void LedgerState::mark_all_dirty() {
     dirty_accounts_.insert(rec.row.id);
     for (const auto& [symbol, p] : rec.positions) dirty_positions_.insert({rec.row.id, symbol});
   }
+}
+
+void LedgerState::mark_positions_dirty(const LedgerState& before) {
+  for (const AccountRecord& rec : before.accounts_) {
+    for (const auto& [symbol, p] : rec.positions) dirty_positions_.insert({rec.row.id, symbol});
+  }
+  // Those `before` had not published yet, gone from it in an earlier reload.
+  dirty_positions_.insert(before.dirty_positions_.begin(), before.dirty_positions_.end());
 }
 
 // --- Snapshots ---------------------------------------------------------------
@@ -384,6 +393,10 @@ LedgerSnapshot LedgerState::to_snapshot() const {
     row.open_notional = Cents{0};
     out.accounts.push_back(std::move(row));
     for (const auto& [symbol, p] : rec.positions) {
+      // A position with nothing stored (one only orders touched) is not
+      // written (Txn::change_set), so a restore has it only while its orders
+      // are open: leave it out on both sides.
+      if (!has_stored_figures(p)) continue;
       Position stored = p;
       stored.sell_reserved_qty = Qty{0};
       stored.buy_pending_qty = Qty{0};
@@ -660,6 +673,7 @@ void Txn::reset(const LedgerState& base) {
   if (!link_index_.empty()) link_index_.clear();
   positions_.clear();
   position_next_.clear();
+  derived_only_positions_.clear();
   reservations_.clear();
   new_orders_.clear();
   new_reservations_ = 0;
@@ -689,7 +703,21 @@ void Txn::change_set(ChangeSet* out_ptr) {
     const AccountRecord* before = base_->account(l.account);
     if (before == nullptr || before->row.sleeper != l.link) out.links.push_back(l);
   }
-  out.positions.swap(positions_);
+  // A position is written when a stored figure moved (quantity, cost basis,
+  // realized P&L); one whose reserved or pending quantity alone moved (an
+  // order admitted or ended) is applied in memory only: those are derived
+  // from the active reservations, as reserved cash is, and rebuilt on
+  // restore.
+  out.positions.clear();
+  derived_only_positions_.clear();
+  for (const Position& p : positions_) {
+    const Position* before = base_->position(p.account, p.symbol);
+    const bool stored_moved = before == nullptr
+                                  ? has_stored_figures(p)
+                                  : p.qty != before->qty || p.cost_basis != before->cost_basis ||
+                                        p.realized_pnl != before->realized_pnl;
+    (stored_moved ? out.positions : derived_only_positions_).push_back(p);
+  }
   out.reservations.swap(reservations_);
   out.executions.swap(executions_);
   out.trades.swap(trades_);

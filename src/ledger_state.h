@@ -44,6 +44,13 @@ struct PositionKey {
   }
 };
 
+// Whether a position holds a figure the store keeps: shares, cost basis or
+// realized P&L. Its reserved and pending quantities are derived from the
+// active reservations and never stored.
+inline bool has_stored_figures(const Position& p) {
+  return p.qty != Qty{0} || p.cost_basis != Cents{0} || p.realized_pnl != Cents{0};
+}
+
 // Everything the ledger knows about one account, besides reservations.
 struct AccountRecord {
   Account row;
@@ -143,6 +150,11 @@ class LedgerState {
     return std::exchange(dirty_positions_, {});
   }
   void mark_all_dirty();
+  // Marks dirty every position `before` holds or has marked dirty, present
+  // here or not: a reload replaces `before` with this state, and a position
+  // that only orders made is not stored, so it may be gone, and the risk
+  // cache must learn that it is (even after two reloads in one tick).
+  void mark_positions_dirty(const LedgerState& before);
 
   LedgerSnapshot to_snapshot() const;
 
@@ -302,12 +314,13 @@ class Txn {
   void add_trade(const Trade& trade) { trades_.push_back(trade); }
   void add_entry(ExternalEntry entry);
 
-  // Writes what the store must commit into `out`. The batch's positions,
-  // reservations, executions, trades and entries move into `out` rather
-  // than being copied (the vectors swap, so both keep their capacity);
-  // LedgerState::apply() reads them from there. Until reset(), the Txn
-  // stages nothing more and must not be read (its positions and
-  // reservations now hold other vectors).
+  // Writes what the store must commit into `out`. The batch's reservations,
+  // executions, trades and entries move into `out` rather than being copied
+  // (the vectors swap, so both keep their capacity); LedgerState::apply()
+  // reads them from there. Positions are copied: those whose stored figures
+  // moved into `out`, the others (reserved or pending quantity only) stay
+  // here for apply(). Until reset(), the Txn stages nothing more and must
+  // not be read (its reservations now hold other vectors).
   void change_set(ChangeSet* out);
   bool empty() const;
 
@@ -351,6 +364,9 @@ class Txn {
   std::vector<Slot> position_slots_;    // Index = account id - 1.
   std::vector<Position> positions_;
   std::vector<uint32_t> position_next_;
+  // After change_set(): the staged positions it left out of the change set,
+  // whose reserved or pending quantities alone moved; apply() takes them.
+  std::vector<Position> derived_only_positions_;
   // By reservation id, in pages made where ids are staged (paged_slots.h):
   // ids rise for ever, and an old active order keeps the lowest id held far
   // below the newest, so a flat array from the lowest id could be large.

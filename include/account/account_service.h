@@ -282,7 +282,9 @@ class AccountService {
   absl::StatusOr<Cents> available_cash(AccountId account) const;
   // Positions with shares held, open orders or realized P&L, by symbol.
   absl::StatusOr<std::vector<Position>> positions(AccountId account) const;
-  // nullopt when the account never touched the symbol.
+  // nullopt when the account has no shares, open order, cost basis or
+  // realized P&L in the symbol (never touched it, or only by orders that
+  // have ended).
   absl::StatusOr<std::optional<Position>> position(AccountId account, SymbolId symbol) const;
   // Active reservations of the account, by id.
   absl::StatusOr<std::vector<Reservation>> active_reservations(AccountId account) const;

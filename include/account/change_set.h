@@ -36,7 +36,11 @@ struct AccountLink {
 struct ChangeSet {
   std::vector<Account> new_accounts;       // Created in this batch (cash 0).
   std::vector<CashBalance> balances;       // Final cash of every account whose cash changed.
-  std::vector<Position> positions;         // Final image of every position changed.
+  // Final image of every position whose quantity, cost basis or realized
+  // P&L changed. Its reserved and pending quantities are derived from the
+  // active reservations (a restore recomputes them), so a change of those
+  // alone writes no row, as reserved cash writes no balance.
+  std::vector<Position> positions;
   std::vector<Reservation> reservations;   // Final image of every reservation created or changed.
   std::vector<Fill> executions;            // Applied executions (the exactly-once record).
   std::vector<Trade> trades;               // Two per execution.

@@ -21,7 +21,10 @@ namespace account {
 
 struct LedgerSnapshot {
   std::vector<Account> accounts;          // All accounts; derived fields zero.
-  std::vector<Position> positions;        // All positions; derived fields zero.
+  // All stored positions; derived fields zero. A ledger's snapshot() leaves
+  // out those with no shares, cost basis or realized P&L (one that only
+  // orders touched), which it never writes (ChangeSet::positions).
+  std::vector<Position> positions;
   // Active reservations, and finished ones last updated no earlier than
   // `reservations_finished_since`.
   std::vector<Reservation> reservations;

@@ -91,6 +91,13 @@ class ModelStateCheck {
     check_trades(id);
   }
 
+  // Nothing held, open or realized: positions() leaves it out and
+  // position() answers nullopt.
+  static bool empty_position(const Position& p) {
+    return p.qty.value() == 0 && p.cost_basis.value() == 0 && p.realized_pnl.value() == 0 &&
+           p.buy_pending_qty.value() == 0 && p.sell_reserved_qty.value() == 0;
+  }
+
   void check_positions(AccountId id) {
     const std::string who = "account " + std::to_string(id.value());
     // positions(): those with shares held, open orders or realized P&L.
@@ -98,10 +105,7 @@ class ModelStateCheck {
     for (const auto& [key, p] : model_.positions) {
       if (key.first != id) continue;
       const Position image = model_.position_image(id, key.second);
-      if (image.qty.value() != 0 || image.buy_pending_qty.value() != 0 ||
-          image.sell_reserved_qty.value() != 0 || image.realized_pnl.value() != 0) {
-        expected.push_back(image);
-      }
+      if (!empty_position(image)) expected.push_back(image);
     }
     const std::vector<Position> got = listed(who + " positions()", service_->positions(id));
     if (got != expected) problems_.push_back(first_difference(who + " positions()", got, expected));
@@ -111,12 +115,15 @@ class ModelStateCheck {
         problems_.push_back("invariant 2: " + describe(p));
       }
     }
-    // position(): nullopt only for a symbol the account never touched.
+    // position(): nullopt for a symbol the account has nothing in (never
+    // touched, or touched only by orders that have ended).
     for (uint64_t s = 1; s <= symbols_; ++s) {
       const SymbolId sym{s};
       absl::StatusOr<std::optional<Position>> one = service_->position(id, sym);
       std::optional<Position> want;
-      if (model_.positions.contains({id, sym})) want = model_.position_image(id, sym);
+      if (const Position image = model_.position_image(id, sym); !empty_position(image)) {
+        want = image;
+      }
       if (!one.ok() || *one != want) {
         problems_.push_back(who + " position(" + std::to_string(s) + "): service " +
                             (!one.ok() ? one.status().ToString()

@@ -120,6 +120,34 @@ TEST_CASE("an ambiguous commit is resolved from the store: the retry finds it ap
   CHECK(f.svc().audit().ok());
 }
 
+// Regression: a position that only an order made is not stored, so a reload
+// after the order ended (here by a commit that failed after it was durable)
+// drops it; the risk cache must still learn that its pending quantity is
+// gone, also when a second reload comes before the tick.
+TEST_CASE("a position a reload drops reaches the risk cache empty, after two reloads in a tick",
+          "[store][faults]") {
+  FaultFixture f;
+  const Qty cap = f.limits.position_cap_qty;
+  RiskReader reader = f.svc().risk_cache().register_reader().value();
+  REQUIRE(f.svc().end_of_tick(TickId{1}).ok());
+  CHECK(reader.read().buy_headroom_qty(f.buyer, kAllen) == cap - f.buy.qty);
+
+  const ReservationId held = f.svc().reservation_for_order(f.buy.order).value().id;
+  f.faulty->inject(FaultyStore::Fault::kFailAfterCommit);
+  CHECK(denied_with(f.svc().release_reservation(held), Reason::kStoreUnavailable));
+  // Reloads, then fails after its commit too: a second reload is due.
+  f.faulty->inject(FaultyStore::Fault::kFailAfterCommit);
+  CHECK(denied_with(f.svc().credit(f.seller, Cents{1}, EntryKind::kAdjustment, "k1"),
+                    Reason::kStoreUnavailable));
+  REQUIRE(f.svc().credit(f.seller, Cents{1}, EntryKind::kAdjustment, "k2").ok());  // Reloads.
+  CHECK(f.svc().position(f.buyer, kAllen).value() == std::nullopt);
+
+  REQUIRE(f.svc().end_of_tick(TickId{2}).ok());
+  CHECK(reader.read().buy_headroom_qty(f.buyer, kAllen) == cap);
+  CHECK(reader.read().available_cash(f.buyer) == f.svc().available_cash(f.buyer).value());
+  CHECK(f.svc().audit().ok());
+}
+
 TEST_CASE("during an outage reservations are refused, fills queue in order, queries answer",
           "[store][faults][outage]") {
   FaultFixture f;
