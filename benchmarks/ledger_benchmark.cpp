@@ -17,6 +17,10 @@
 //   BM_ReserveReleaseBatchPreallocated/N  the same on a ledger and store that took and touched
 //                              the run's reservation memory at open
 //                              (AccountServiceOptions::reservations_preallocated)
+//   BM_FloorReserveReleaseBatch/N  BM_ReserveReleaseBatchPreallocated's work on the ledger's own
+//                              structures (src/) alone, each touched once: no overlay, change
+//                              set, lock or commit protocol. The least any design keeping those
+//                              structures and a store image can cost.
 //   BM_Naive*                  the same work done by a std::mutex and std::unordered_maps that
 //                              apply cash and position changes directly: no validation, no
 //                              change set, no store, no exactly-once bookkeeping. It is the floor
@@ -45,6 +49,7 @@
 //       (instructions over the timed loop; divide by the items)
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
@@ -55,6 +60,8 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/btree_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -62,7 +69,13 @@
 #include "account/account_service.h"
 #include "account/clock.h"
 #include "account/memory_store.h"
+#include "account/limits.h"
 #include "account/notional.h"
+#include "ascending_key_map.h"
+#include "chunked_fifo.h"
+#include "expiry_queue.h"
+#include "ledger_state.h"
+#include "reservation_table.h"
 #include "support/settlement_fixture.h"
 
 namespace {
@@ -398,6 +411,164 @@ void BM_NaiveReserveRelease(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(next_order - 1));
 }
 
+// --- Floor --------------------------------------------------------------------------------------
+
+// What a reserve+release pair cannot go without, on the ledger's own structures (src/), with
+// nothing around them: the cash, order and cap checks; the account's and the position's
+// figures; the reservation written in two images (the store's and the ledger's), made and then
+// finished; the order index, the expiry queue, the account's active list, the finished list
+// the risk dirty sets and the expiry queue's compaction. No overlay, change set, lock, group commit or store log. It bounds
+// from below any design that keeps the ledger's indexes and a store image apart from its own,
+// and BM_ReserveReleaseBatchPreallocated is read against it.
+class FloorLedger {
+ public:
+  FloorLedger(size_t accounts, size_t reservations) : accounts_(accounts + 1) {
+    ledger_rows_.reserve(reservations);
+    store_rows_.reserve(reservations);
+    by_order_.reserve(reservations);
+    finished_.reserve(reservations);
+  }
+
+  void deposit(AccountId account, Cents cash) { accounts_[account.value()].cash += cash; }
+
+  // The new reservation's id, or an invalid one when refused.
+  account::ReservationId reserve_buy(const OrderSpec& spec, absl::Time now) {
+    Record& a = accounts_[spec.account.value()];
+    const Cents notional = account::reserve_notional(spec.qty, spec.limit).value_or(Cents{-1});
+    if (notional.value() < 0 || a.cash - a.reserved_cash < notional ||
+        a.open_notional + notional > limits_.open_notional_cap ||
+        !by_order_.above_every_key(spec.order.value())) {
+      return {};
+    }
+    account::Position& p = a.positions[spec.symbol];
+    if (p.qty + p.buy_pending_qty + spec.qty > limits_.position_cap_qty) return {};
+    a.reserved_cash += notional;
+    a.open_notional += notional;
+    p.buy_pending_qty += spec.qty;
+    const account::Reservation r{.id = account::ReservationId{next_id_++},
+                                 .account = spec.account,
+                                 .order = spec.order,
+                                 .symbol = spec.symbol,
+                                 .side = account::Side::kBuy,
+                                 .limit = spec.limit,
+                                 .order_qty = spec.qty,
+                                 .remaining_qty = spec.qty,
+                                 .reserved_cash = notional,
+                                 .created_at = now,
+                                 .expires_at = now + absl::Hours(24 * 7),
+                                 .updated_at = now};
+    store_rows_.put(r);
+    ledger_rows_.put(r);
+    by_order_.insert(spec.order.value(), r.id.value());
+    expiry_.push(r.expires_at, r.id);
+    a.active.push_back(r.id);
+    ++active_;
+    touch(spec.account, a);
+    return r.id;
+  }
+
+  bool release(account::ReservationId id, absl::Time now) {
+    const account::Reservation* r = ledger_rows_.find(id);
+    if (r == nullptr || !r->active()) return false;
+    account::Reservation next = *r;
+    Record& a = accounts_[next.account.value()];
+    account::Position& p = a.positions[next.symbol];
+    a.reserved_cash -= next.reserved_cash;
+    a.open_notional -= next.reserved_cash;
+    p.buy_pending_qty -= next.remaining_qty;
+    next.status = account::ReservationStatus::kReleased;
+    next.reserved_cash = Cents{0};
+    next.updated_at = now;
+    store_rows_.put(next);
+    ledger_rows_.put(next);
+    auto at = std::lower_bound(a.active.begin(), a.active.end(), id);
+    if (at != a.active.end() && *at == id) a.active.erase(at);
+    finished_.emplace_back(now, id);
+    touch(next.account, a);
+    --active_;
+    return true;
+  }
+
+  // What the ledger does after each batch: the accounts the batch touched, and their one
+  // position, join the risk dirty sets (once per account per batch, as the ledger applies
+  // them); once the released reservations' expiry entries outnumber the live ones (plus the
+  // same slack), they are dropped (LedgerState::prune).
+  void end_batch() {
+    for (AccountId id : touched_) {
+      accounts_[id.value()].touched = false;
+      dirty_accounts_.insert(id);
+      dirty_positions_.insert({id, SymbolId{1}});
+    }
+    touched_.clear();
+    if (expiry_.size() <= 2 * active_ + 4'096) return;
+    expiry_.compact([this](const account::internal::ExpiryQueue::Entry& e) {
+      const account::Reservation* r = ledger_rows_.find(e.reservation);
+      return r == nullptr || !r->active() || r->expires_at != e.expires_at;
+    });
+  }
+
+  int64_t reserved_cash() const {
+    int64_t sum = 0;
+    for (const Record& a : accounts_) sum += a.reserved_cash.value();
+    return sum;
+  }
+
+ private:
+  struct Record {
+    Cents cash;
+    Cents reserved_cash;
+    Cents open_notional;
+    absl::btree_map<SymbolId, account::Position> positions;
+    std::vector<account::ReservationId> active;
+    bool touched = false;  // In this batch.
+  };
+
+  void touch(AccountId id, Record& a) {
+    if (a.touched) return;
+    a.touched = true;
+    touched_.push_back(id);
+  }
+
+  account::LedgerLimits limits_;
+  std::vector<Record> accounts_;  // Index = account id.
+  account::internal::ReservationTable store_rows_;
+  account::internal::ReservationTable ledger_rows_;
+  account::internal::AscendingKeyMap by_order_;
+  account::internal::ExpiryQueue expiry_;
+  account::internal::ChunkedFifo<std::pair<absl::Time, account::ReservationId>> finished_;
+  absl::flat_hash_set<AccountId> dirty_accounts_;
+  absl::flat_hash_set<account::internal::PositionKey> dirty_positions_;
+  std::vector<AccountId> touched_;  // This batch's accounts.
+  uint64_t next_id_ = 1;
+  size_t active_ = 0;  // Active reservations.
+};
+
+// BM_ReserveReleaseBatchPreallocated's orders, `batch` reserved then `batch` released, on the
+// floor.
+void BM_FloorReserveReleaseBatch(benchmark::State& state) {
+  const size_t batch = static_cast<size_t>(state.range(0));
+  FloorLedger floor(kBuyers, static_cast<size_t>(state.max_iterations) * batch);
+  for (uint64_t b = 1; b <= kBuyers; ++b) floor.deposit(AccountId{b}, kBuyerCash);
+  const absl::Time now = account::bench::bench_start();
+  std::vector<account::ReservationId> ids(batch);
+  OrderSpec spec{.symbol = SymbolId{1}, .qty = Qty{kBpPerShare}, .limit = kBuyLimit};
+  uint64_t next_order = 1;
+  int64_t refused = 0;
+  for (auto _ : state) {
+    for (account::ReservationId& id : ids) {
+      spec.account = AccountId{next_order % kBuyers + 1};
+      spec.order = OrderId{next_order++};
+      id = floor.reserve_buy(spec, now);
+    }
+    floor.end_batch();
+    for (account::ReservationId id : ids) refused += floor.release(id, now) ? 0 : 1;
+    floor.end_batch();
+  }
+  benchmark::DoNotOptimize(floor.reserved_cash());
+  report(state, static_cast<int64_t>(next_order - 1), refused,
+         absl::FailedPreconditionError("the floor refused a reservation"));
+}
+
 // Every benchmark runs on one thread, so items_per_second is taken over that thread's CPU time
 // (Google Benchmark's default): on a quiet machine it equals real time, and on a shared one it
 // is not inflated by other processes taking the cores.
@@ -417,5 +588,6 @@ BENCHMARK(BM_ReserveReleaseBatch)->Arg(100)->Iterations(kItemsPerRun / 100);
 BENCHMARK(BM_ReserveReleaseBatch)->Arg(1'000)->Iterations(kItemsPerRun / 1'000);
 BENCHMARK(BM_ReserveReleaseBatchPreallocated)->Arg(1'000)->Iterations(kItemsPerRun / 1'000);
 BENCHMARK(BM_NaiveReserveRelease)->Iterations(kItemsPerRun);
+BENCHMARK(BM_FloorReserveReleaseBatch)->Arg(1'000)->Iterations(kItemsPerRun / 1'000);
 
 }  // namespace
