@@ -52,16 +52,40 @@ class RecordingStore final : public Store {
   std::vector<ChangeSet> commits_;
 };
 
+constexpr SymbolId kPlayer{7};
+
 struct Recorded {
   std::shared_ptr<RecordingStore> store = std::make_shared<RecordingStore>();
   std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>(test_epoch());
   std::unique_ptr<AccountService> service;
 
-  Recorded() { reopen(); }
+  Recorded() {
+    reopen();
+    add_parties();
+  }
   void reopen() {
     service.reset();
     service = AccountService::open({.store = store, .clock = clock}).value();
   }
+  // A buyer with $100,000 and a seller holding 10 shares of kPlayer.
+  void add_parties();
+  // An order of the buyer (kBuy) or the seller (kSell) in kPlayer.
+  ReservationId place(Side side, uint64_t order, int64_t shares, Price limit) {
+    const OrderSpec spec{.account = side == Side::kBuy ? buyer : seller,
+                         .order = OrderId{order},
+                         .symbol = kPlayer,
+                         .qty = Qty{shares * kBpPerShare},
+                         .limit = limit};
+    return (side == Side::kBuy ? service->reserve_buy(spec) : service->reserve_sell(spec)).value();
+  }
+  ReservationId buy(uint64_t order, int64_t shares, Price limit) {
+    return place(Side::kBuy, order, shares, limit);
+  }
+  ReservationId sell(uint64_t order, int64_t shares, Price limit) {
+    return place(Side::kSell, order, shares, limit);
+  }
+  AccountId buyer, seller;
+
   AccountId funded(const std::string& google, Cents cash) {
     const AccountId id = service->create_account(google, google).value();
     if (cash > Cents{0}) {
@@ -71,30 +95,19 @@ struct Recorded {
   }
 };
 
-constexpr SymbolId kPlayer{7};
+void Recorded::add_parties() {
+  buyer = funded("buyer", Cents{100'000'00});
+  seller = funded("seller", Cents{0});
+  REQUIRE(service->issue_shares(seller, kPlayer, Qty{10 * kBpPerShare}, "issue:1").ok());
+}
 
 TEST_CASE("Admitting and ending orders writes their reservations and no position or balance",
           "[committed_rows]") {
   Recorded r;
-  const AccountId buyer = r.funded("buyer", Cents{100'000'00});
-  const AccountId seller = r.funded("seller", Cents{0});
-  REQUIRE(r.service->issue_shares(seller, kPlayer, Qty{10 * kBpPerShare}, "issue:1").ok());
   (void)r.store->take();
 
-  const ReservationId buy = r.service
-                                ->reserve_buy({.account = buyer,
-                                               .order = OrderId{1},
-                                               .symbol = kPlayer,
-                                               .qty = Qty{4 * kBpPerShare},
-                                               .limit = Price{50'00}})
-                                .value();
-  const ReservationId sell = r.service
-                                 ->reserve_sell({.account = seller,
-                                                 .order = OrderId{2},
-                                                 .symbol = kPlayer,
-                                                 .qty = Qty{3 * kBpPerShare},
-                                                 .limit = Price{60'00}})
-                                 .value();
+  const ReservationId buy = r.buy(1, 4, Price{50'00});
+  const ReservationId sell = r.sell(2, 3, Price{60'00});
   REQUIRE(r.service->release_reservation(buy).ok());
   REQUIRE(r.service->cancel_order(OrderId{2}).ok());
 
@@ -111,38 +124,23 @@ TEST_CASE("Admitting and ending orders writes their reservations and no position
   CHECK(commits[3].reservations[0].status == ReservationStatus::kCancelled);
 
   // In memory the derived quantities moved and came back.
-  const Position held = r.service->position(seller, kPlayer).value().value();
+  const Position held = r.service->position(r.seller, kPlayer).value().value();
   CHECK(held.qty == Qty{10 * kBpPerShare});
   CHECK(held.sell_reserved_qty == Qty{0});
 }
 
 TEST_CASE("A fill writes the positions and balances it moved", "[committed_rows]") {
   Recorded r;
-  const AccountId buyer = r.funded("buyer", Cents{100'000'00});
-  const AccountId seller = r.funded("seller", Cents{0});
-  REQUIRE(r.service->issue_shares(seller, kPlayer, Qty{10 * kBpPerShare}, "issue:1").ok());
-  REQUIRE(r.service
-              ->reserve_buy({.account = buyer,
-                             .order = OrderId{1},
-                             .symbol = kPlayer,
-                             .qty = Qty{4 * kBpPerShare},
-                             .limit = Price{50'00}})
-              .ok());
-  REQUIRE(r.service
-              ->reserve_sell({.account = seller,
-                              .order = OrderId{2},
-                              .symbol = kPlayer,
-                              .qty = Qty{4 * kBpPerShare},
-                              .limit = Price{50'00}})
-              .ok());
+  r.buy(1, 4, Price{50'00});
+  r.sell(2, 4, Price{50'00});
   (void)r.store->take();
   REQUIRE(r.service
               ->settle({.execution = ExecutionId{1},
                         .symbol = kPlayer,
                         .qty = Qty{1 * kBpPerShare},
                         .price = Price{50'00},
-                        .buyer = {buyer, OrderId{1}},
-                        .seller = {seller, OrderId{2}},
+                        .buyer = {r.buyer, OrderId{1}},
+                        .seller = {r.seller, OrderId{2}},
                         .tick = TickId{1},
                         .time = r.clock->now()})
               .ok());
@@ -156,35 +154,20 @@ TEST_CASE("A fill writes the positions and balances it moved", "[committed_rows]
 TEST_CASE("A reopened ledger rebuilds the quantities its open orders hold, positions they made too",
           "[committed_rows]") {
   Recorded r;
-  const AccountId buyer = r.funded("buyer", Cents{100'000'00});
-  const AccountId seller = r.funded("seller", Cents{0});
-  REQUIRE(r.service->issue_shares(seller, kPlayer, Qty{10 * kBpPerShare}, "issue:1").ok());
   // The buyer's position in kPlayer exists only through this open order: no
   // row of it was ever written.
-  REQUIRE(r.service
-              ->reserve_buy({.account = buyer,
-                             .order = OrderId{1},
-                             .symbol = kPlayer,
-                             .qty = Qty{4 * kBpPerShare},
-                             .limit = Price{50'00}})
-              .ok());
-  REQUIRE(r.service
-              ->reserve_sell({.account = seller,
-                              .order = OrderId{2},
-                              .symbol = kPlayer,
-                              .qty = Qty{3 * kBpPerShare},
-                              .limit = Price{60'00}})
-              .ok());
-  const Position buyer_before = r.service->position(buyer, kPlayer).value().value();
-  const Position seller_before = r.service->position(seller, kPlayer).value().value();
-  const Cents available_before = r.service->available_cash(buyer).value();
+  r.buy(1, 4, Price{50'00});
+  r.sell(2, 3, Price{60'00});
+  const Position buyer_before = r.service->position(r.buyer, kPlayer).value().value();
+  const Position seller_before = r.service->position(r.seller, kPlayer).value().value();
+  const Cents available_before = r.service->available_cash(r.buyer).value();
 
   r.reopen();
-  CHECK(r.service->position(buyer, kPlayer).value() == buyer_before);
-  CHECK(r.service->position(seller, kPlayer).value() == seller_before);
+  CHECK(r.service->position(r.buyer, kPlayer).value() == buyer_before);
+  CHECK(r.service->position(r.seller, kPlayer).value() == seller_before);
   CHECK(buyer_before.buy_pending_qty == Qty{4 * kBpPerShare});
   CHECK(seller_before.sell_reserved_qty == Qty{3 * kBpPerShare});
-  CHECK(r.service->available_cash(buyer).value() == available_before);
+  CHECK(r.service->available_cash(r.buyer).value() == available_before);
   const AuditReport audit = r.service->audit();
   CHECK(audit.violations == std::vector<std::string>{});
 }
