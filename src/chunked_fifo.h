@@ -8,8 +8,9 @@
 // chunks of the next pushes at open, so that those pushes neither allocate
 // nor fault (prefault.h). A std::deque frees its emptied blocks and takes
 // fresh ones, whose first write traps into the kernel: ~24 bytes a finished
-// reservation, which measured as much as the rest of a reserve+release
-// (docs/ledger.md).
+// reservation, which on a machine with slow page faults cost as much as the
+// rest of the ledger's structures together (docs/ledger.md, "The floor of a
+// reserve+release pair").
 //
 // Invariants: size() == pushes - pops; front() is the oldest element not
 // popped; chunks_made() counts chunks ever made, which stops growing once
