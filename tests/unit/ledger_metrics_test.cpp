@@ -4,7 +4,9 @@
 // execution conflicts (parsed as JSON).
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -26,13 +28,21 @@ using testing::parse_json;
 using testing::parse_prometheus_text;
 using testing::PrometheusText;
 
-// Keeps every record's JSON line.
+// Keeps every record's JSON line. The service's retry thread writes while
+// the test reads, so the lines are guarded.
 class CapturingLogSink final : public LogSink {
  public:
   void write(const LogRecord& record) override {
-    lines.push_back(JsonLinesLogSink::format_line(record));
+    std::string line = JsonLinesLogSink::format_line(record);
+    std::lock_guard<std::mutex> lock(mu_);
+    lines_.push_back(std::move(line));
   }
   std::vector<JsonValue> with_event(std::string_view event) const {
+    std::vector<std::string> lines;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      lines = lines_;
+    }
     std::vector<JsonValue> out;
     for (const std::string& line : lines) {
       std::optional<JsonValue> v = parse_json(std::string_view(line).substr(0, line.size() - 1));
@@ -41,7 +51,10 @@ class CapturingLogSink final : public LogSink {
     }
     return out;
   }
-  std::vector<std::string> lines;
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<std::string> lines_;
 };
 
 constexpr SymbolId kSymbol{5};
