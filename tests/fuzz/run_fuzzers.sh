@@ -9,9 +9,16 @@
 #   FUZZ_JOBS=2 tests/fuzz/run_fuzzers.sh 300
 #   FUZZ_TARGETS="auth_handlers_fuzzer" tests/fuzz/run_fuzzers.sh   # only these
 #   FUZZ_SEED=12345 tests/fuzz/run_fuzzers.sh 30    # libFuzzer's -seed (0, the default: random)
+#   FUZZ_PARALLEL=2 tests/fuzz/run_fuzzers.sh 30    # two targets at a time (default: one)
+#
+# FUZZ_JOBS runs one target in several processes; FUZZ_PARALLEL runs several targets side by side,
+# each in its own process, for the full time each: on two cores, seven targets at 30 s take four
+# rounds (2 minutes) instead of seven (3.5 minutes), and every target still gets its 30 s of one
+# core. Reports are printed per target, in the order the targets are listed, after each round.
 set -eu
 seconds="${1:-60}"
 jobs="${FUZZ_JOBS:-1}"
+parallel="${FUZZ_PARALLEL:-1}"
 seed="${FUZZ_SEED:-0}"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 build="$root/build/fuzz"
@@ -28,31 +35,59 @@ fi
 # shellcheck disable=SC2086
 cmake --build "$build" -j2 --target $targets
 
-status=0
-for target in $targets; do
+# Runs one target; everything it prints goes to $build/$target.report, and $build/$target.failed
+# exists afterwards when it crashed.
+fuzz_one() {
+  target="$1"
   corpus="$build/corpus/$target"
-  mkdir -p "$corpus" "$build/artifacts/$target"
+  work="$build/work/$target"  # with -jobs, libFuzzer writes fuzz-<n>.log to its working directory
+  report="$build/$target.report"
+  rm -f "$build/$target.failed"
+  mkdir -p "$corpus" "$work" "$build/artifacts/$target"
   cp -n "$root/tests/fuzz/corpus/$target/"* "$corpus/" 2>/dev/null || true
-  echo "== $target: $seconds s, seed $seed"
-  # From build/fuzz: with -jobs, libFuzzer writes its fuzz-<n>.log files to the working directory.
-  if ! (cd "$build" && "$build/tests/fuzz/$target" "$corpus" -max_total_time="$seconds" -seed="$seed" \
+  echo "== $target: $seconds s, seed $seed" >"$report"
+  if ! (cd "$work" && "$build/tests/fuzz/$target" "$corpus" -max_total_time="$seconds" -seed="$seed" \
       -jobs="$jobs" -workers="$jobs" -artifact_prefix="$build/artifacts/$target/" \
       -print_final_stats=1 2>"$build/$target.log"); then
-    status=1
-    echo "   CRASH: see $build/$target.log and $build/artifacts/$target/"
-    # CI keeps only what is printed: the sanitizer's report and each crashing input, in base64,
-    # so that the crash can be replayed (base64 -d > input; <target> input).
-    for log in "$build/$target.log" "$build"/fuzz-*.log; do
-      [ -f "$log" ] && sed -n '/==ERROR\|runtime error\|deadly signal\|Test unit written/,$p' "$log" | head -60
-    done
-    for input in "$build/artifacts/$target/"*; do
-      [ -f "$input" ] || continue
-      echo "   input $(basename "$input"), base64:"
-      base64 -w 0 "$input" | head -c 24000
-      echo
-    done
+    touch "$build/$target.failed"
+    {
+      echo "   CRASH: see $build/$target.log and $build/artifacts/$target/"
+      # CI keeps only what is printed: the sanitizer's report and each crashing input, in base64,
+      # so that the crash can be replayed (base64 -d > input; <target> input).
+      for log in "$build/$target.log" "$work"/fuzz-*.log; do
+        [ -f "$log" ] && sed -n '/==ERROR\|runtime error\|deadly signal\|Test unit written/,$p' "$log" | head -60
+      done
+      for input in "$build/artifacts/$target/"*; do
+        [ -f "$input" ] || continue
+        echo "   input $(basename "$input"), base64:"
+        base64 -w 0 "$input" | head -c 24000
+        echo
+      done
+    } >>"$report"
   fi
-  rm -f "$build"/fuzz-*.log
-  grep -E "^#[0-9]+ +DONE|stat::number_of_executed_units|cov:" "$build/$target.log" | tail -2 || true
+  rm -f "$work"/fuzz-*.log
+  grep -E "^#[0-9]+ +DONE|stat::number_of_executed_units|cov:" "$build/$target.log" | tail -2 \
+    >>"$report" || true
+}
+
+status=0
+round=""
+in_round=0
+# Prints the finished round's reports in order and notes any crash.
+finish_round() {
+  wait
+  for done_target in $round; do
+    cat "$build/$done_target.report"
+    if [ -f "$build/$done_target.failed" ]; then status=1; fi
+  done
+  round=""
+  in_round=0
+}
+for target in $targets; do
+  fuzz_one "$target" &
+  round="$round $target"
+  in_round=$((in_round + 1))
+  if [ "$in_round" -ge "$parallel" ]; then finish_round; fi
 done
+finish_round
 exit $status
