@@ -35,21 +35,21 @@ fi
 # shellcheck disable=SC2086
 cmake --build "$build" -j2 --target $targets
 
-# Runs one target; everything it prints goes to $build/$target.report, and $build/$target.failed
-# exists afterwards when it crashed.
+# Runs one target; everything it prints goes to $build/$target.report. Fails when the target
+# crashed.
 fuzz_one() {
   target="$1"
   corpus="$build/corpus/$target"
   work="$build/work/$target"  # with -jobs, libFuzzer writes fuzz-<n>.log to its working directory
   report="$build/$target.report"
-  rm -f "$build/$target.failed"
+  crashed=0
   mkdir -p "$corpus" "$work" "$build/artifacts/$target"
   cp -n "$root/tests/fuzz/corpus/$target/"* "$corpus/" 2>/dev/null || true
   echo "== $target: $seconds s, seed $seed" >"$report"
   if ! (cd "$work" && "$build/tests/fuzz/$target" "$corpus" -max_total_time="$seconds" -seed="$seed" \
       -jobs="$jobs" -workers="$jobs" -artifact_prefix="$build/artifacts/$target/" \
       -print_final_stats=1 2>"$build/$target.log"); then
-    touch "$build/$target.failed"
+    crashed=1
     {
       echo "   CRASH: see $build/$target.log and $build/artifacts/$target/"
       # CI keeps only what is printed: the sanitizer's report and each crashing input, in base64,
@@ -68,24 +68,24 @@ fuzz_one() {
   rm -f "$work"/fuzz-*.log
   grep -E "^#[0-9]+ +DONE|stat::number_of_executed_units|cov:" "$build/$target.log" | tail -2 \
     >>"$report" || true
+  return "$crashed"
 }
 
 status=0
-round=""
+round=""  # pid:target of each run in this round, in the order started
 in_round=0
-# Prints the finished round's reports in order and notes any crash.
+# Waits for the round's runs in order, printing each report and noting any crash.
 finish_round() {
-  wait
-  for done_target in $round; do
-    cat "$build/$done_target.report"
-    if [ -f "$build/$done_target.failed" ]; then status=1; fi
+  for run in $round; do
+    if ! wait "${run%%:*}"; then status=1; fi
+    cat "$build/${run#*:}.report"
   done
   round=""
   in_round=0
 }
 for target in $targets; do
   fuzz_one "$target" &
-  round="$round $target"
+  round="$round $!:$target"
   in_round=$((in_round + 1))
   if [ "$in_round" -ge "$parallel" ]; then finish_round; fi
 done
