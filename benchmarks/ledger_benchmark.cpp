@@ -21,6 +21,8 @@
 //                              structures (src/) alone, each touched once: no overlay, change
 //                              set, lock or commit protocol. The least any design keeping those
 //                              structures and a store image can cost.
+//   BM_FloorSettleBatch/N      BM_SettleBatchPreallocated's fills on the ledger's own structures
+//                              alone, in the same way.
 //   BM_Naive*                  the same work done by a std::mutex and std::unordered_maps that
 //                              apply cash and position changes directly: no validation, no
 //                              change set, no store, no exactly-once bookkeeping. It is the floor
@@ -66,16 +68,21 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "account/change_set.h"
 #include "account/account_service.h"
 #include "account/clock.h"
 #include "account/memory_store.h"
 #include "account/limits.h"
 #include "account/notional.h"
+#include "append_log.h"
 #include "ascending_key_map.h"
 #include "chunked_fifo.h"
+#include "execution_window.h"
 #include "expiry_queue.h"
+#include "fill_trade.h"
 #include "ledger_state.h"
 #include "reservation_table.h"
+#include "trade_ring.h"
 #include "support/settlement_fixture.h"
 
 namespace {
@@ -569,6 +576,275 @@ void BM_FloorReserveReleaseBatch(benchmark::State& state) {
          absl::FailedPreconditionError("the floor refused a reservation"));
 }
 
+// What settling a fill cannot go without, on the ledger's own structures (src/), with nothing
+// around them: the dedupe lookup; both orders found by id and checked (active, side, symbol,
+// limit, quantity) and both accounts; the notional and the freed figures; the execution kept
+// twice (the ledger's window, and the store's log with its id index); the two trades in the
+// store's log (16 bytes each, as MemoryStore keeps them) and in the accounts' trade rings; both
+// positions (in their btree) and both accounts' figures changed in place; and once per batch,
+// for each account, position and reservation it touched, the store's final image (a cash row
+// and a position row in its log, the reservation in its table) and the risk dirty sets. No
+// overlay, change set, lock, group commit, receipt or observer. It bounds from below any design
+// that keeps the ledger's indexes and a store image apart from its own, and
+// BM_SettleBatchPreallocated is read against it.
+class FloorSettlement {
+ public:
+  FloorSettlement(size_t accounts, size_t fills) : accounts_(accounts + 1) {
+    window_.reserve(fills);
+    store_executions_.reserve(fills);
+    store_execution_ids_.reserve(fills);
+    store_trades_.reserve(2 * fills);
+  }
+
+  // An order resting on the book, in both reservation images and the order index.
+  void rest(const account::Reservation& r) {
+    Record& a = accounts_[r.account.value()];
+    account::Position& p = a.positions[r.symbol];
+    p.account = r.account;
+    p.symbol = r.symbol;
+    if (r.side == account::Side::kBuy) {
+      a.reserved_cash += r.reserved_cash;
+      p.buy_pending_qty += r.remaining_qty;
+    } else {
+      p.sell_reserved_qty += r.remaining_qty;
+    }
+    a.open_notional += *account::reserve_notional(r.remaining_qty, r.limit);
+    ledger_rows_.put(r);
+    store_rows_.put(r);
+    by_order_.insert(r.order.value(), r.id.value());
+  }
+  void deposit(AccountId account, Cents cash) { accounts_[account.value()].cash += cash; }
+  void issue(AccountId account, SymbolId symbol, Qty qty) {
+    account::Position& p = accounts_[account.value()].positions[symbol];
+    p.account = account;
+    p.symbol = symbol;
+    p.qty += qty;
+  }
+
+  bool settle(const Fill& fill, absl::Time now) {
+    if (window_.find(fill.execution) != nullptr) return false;
+    if (fill.buyer.account == fill.seller.account) return false;
+    const account::Reservation* buy = leg(fill, fill.buyer, account::Side::kBuy);
+    const account::Reservation* sell = leg(fill, fill.seller, account::Side::kSell);
+    if (buy == nullptr || sell == nullptr) return false;
+    const Cents notional = *account::fill_notional(fill.qty, fill.price);
+    const Qty buy_left = buy->remaining_qty - fill.qty;
+    const Qty sell_left = sell->remaining_qty - fill.qty;
+    const Cents buy_held = *account::reserve_notional(buy_left, buy->limit);
+    const Cents buy_freed = buy->reserved_cash - buy_held;
+    const Cents buyer_open_freed = *account::reserve_notional(buy->remaining_qty, buy->limit) -
+                                   buy_held;
+    const Cents seller_open_freed = *account::reserve_notional(sell->remaining_qty, sell->limit) -
+                                    *account::reserve_notional(sell_left, sell->limit);
+    account::Reservation buy_next = *buy;
+    account::Reservation sell_next = *sell;
+    fill_reservation(buy_next, buy_left, now);
+    buy_next.reserved_cash = buy_held;
+    fill_reservation(sell_next, sell_left, now);
+    ledger_rows_.put(buy_next);
+    ledger_rows_.put(sell_next);
+    touch_reservation(buy_next.id);
+    touch_reservation(sell_next.id);
+
+    Record& buyer = accounts_[fill.buyer.account.value()];
+    Record& seller = accounts_[fill.seller.account.value()];
+    account::Position& bp = buyer.positions[fill.symbol];
+    bp.qty += fill.qty;
+    bp.cost_basis += notional;
+    bp.buy_pending_qty -= fill.qty;
+    account::Position& sp = seller.positions[fill.symbol];
+    const Cents removed = Cents{sp.cost_basis.value() * fill.qty.value() / sp.qty.value()};
+    const Cents realized = notional - removed;
+    sp.qty -= fill.qty;
+    sp.cost_basis -= removed;
+    sp.realized_pnl += realized;
+    sp.sell_reserved_qty -= fill.qty;
+    buyer.cash -= notional;
+    buyer.reserved_cash -= buy_freed;
+    buyer.open_notional -= buyer_open_freed;
+    seller.cash += notional;
+    seller.open_notional -= seller_open_freed;
+    touch(fill.buyer.account, fill.symbol, buyer);
+    touch(fill.seller.account, fill.symbol, seller);
+
+    store_execution_ids_.insert(fill.execution.value(), store_executions_.size());
+    store_executions_.push_back(fill);
+    store_trades_.push_back({store_executions_.size() - 1, Cents{0}});
+    store_trades_.push_back({store_executions_.size() - 1, realized});
+    window_.push_back(fill);
+    const size_t ring_max = limits_.trades_in_memory_per_account_max;
+    buyer.trades.push_back(account::internal::fill_trade(fill, account::Side::kBuy, notional,
+                                                         Cents{0}),
+                           ring_max);
+    seller.trades.push_back(account::internal::fill_trade(fill, account::Side::kSell, notional,
+                                                          realized),
+                            ring_max);
+    return true;
+  }
+
+  // The store's final images of what the batch touched, and the risk dirty sets.
+  void end_batch() {
+    for (const auto& [id, symbol] : touched_) {
+      Record& a = accounts_[id.value()];
+      a.touched = false;
+      store_balances_.push_back({id, a.cash});
+      store_positions_.push_back(a.positions[symbol]);
+      dirty_accounts_.insert(id);
+      dirty_positions_.insert({id, symbol});
+    }
+    touched_.clear();
+    for (account::ReservationId id : touched_reservations_) {
+      store_rows_.put(*ledger_rows_.find(id));
+    }
+    touched_reservations_.clear();
+    ++batch_;
+  }
+
+  int64_t total_cash() const {
+    int64_t sum = 0;
+    for (const Record& a : accounts_) sum += a.cash.value();
+    return sum;
+  }
+
+ private:
+  struct Record {
+    Cents cash;
+    Cents reserved_cash;
+    Cents open_notional;
+    absl::btree_map<SymbolId, account::Position> positions;
+    account::internal::TradeRing trades;
+    bool touched = false;  // In this batch (each account trades one symbol here).
+  };
+  struct StoredTrade {
+    size_t execution_row;
+    Cents realized_pnl;
+  };
+
+  const account::Reservation* leg(const Fill& fill, const FillParty& party,
+                                  account::Side side) const {
+    const account::Reservation* r = reservation_of_order(party.order);
+    if (r == nullptr) return nullptr;
+    const bool outside = side == account::Side::kBuy ? fill.price > r->limit
+                                                     : fill.price < r->limit;
+    if (r->account != party.account || !r->active() || r->side != side ||
+        r->symbol != fill.symbol || outside || fill.qty > r->remaining_qty) {
+      return nullptr;
+    }
+    return r;
+  }
+
+  static void fill_reservation(account::Reservation& r, Qty left, absl::Time now) {
+    r.remaining_qty = left;
+    r.updated_at = now;
+    if (left.value() == 0) r.status = account::ReservationStatus::kSettled;
+  }
+
+  void touch(AccountId id, SymbolId symbol, Record& a) {
+    if (a.touched) return;
+    a.touched = true;
+    touched_.push_back({id, symbol});
+  }
+  // As the ledger finds a resting order: a direct-mapped hint of order id -> reservation id
+  // (counted when the reservation still carries the order), else the order index.
+  const account::Reservation* reservation_of_order(OrderId order) const {
+    OrderHint& hint = order_hints_[order.value() & (order_hints_.size() - 1)];
+    if (hint.order == order.value()) {
+      const account::Reservation* r = ledger_rows_.find(account::ReservationId{hint.reservation});
+      if (r != nullptr && r->order == order) return r;
+    }
+    const uint64_t* id = by_order_.find(order.value());
+    if (id == nullptr) return nullptr;
+    hint = OrderHint{order.value(), *id};
+    return ledger_rows_.find(account::ReservationId{*id});
+  }
+
+  // Once per batch, by a generation stamp per reservation id (ids are dense from 1).
+  void touch_reservation(account::ReservationId id) {
+    if (id.value() >= reservation_stamps_.size()) reservation_stamps_.resize(id.value() + 1, 0);
+    if (reservation_stamps_[id.value()] == batch_) return;
+    reservation_stamps_[id.value()] = batch_;
+    touched_reservations_.push_back(id);
+  }
+
+  account::LedgerLimits limits_;
+  std::vector<Record> accounts_;  // Index = account id.
+  account::internal::ReservationTable ledger_rows_;
+  account::internal::ReservationTable store_rows_;
+  account::internal::AscendingKeyMap by_order_;
+  account::internal::ExecutionWindow window_;
+  account::internal::AppendLog<Fill> store_executions_;
+  account::internal::AscendingKeyMap store_execution_ids_;
+  account::internal::AppendLog<StoredTrade> store_trades_;
+  account::internal::AppendLog<account::CashBalance> store_balances_;
+  account::internal::AppendLog<account::Position> store_positions_;
+  absl::flat_hash_set<AccountId> dirty_accounts_;
+  absl::flat_hash_set<account::internal::PositionKey> dirty_positions_;
+  std::vector<std::pair<AccountId, SymbolId>> touched_;  // This batch's accounts.
+  std::vector<account::ReservationId> touched_reservations_;  // This batch's orders.
+  std::vector<uint32_t> reservation_stamps_;  // Index = reservation id; the batch it was touched.
+  uint32_t batch_ = 1;
+  struct OrderHint {
+    uint64_t order = 0;
+    uint64_t reservation = 0;
+  };
+  mutable std::vector<OrderHint> order_hints_ = std::vector<OrderHint>(4'096);
+};
+
+// BM_SettleBatchPreallocated's parties and fills, `batch` fills at a time, on the floor.
+void BM_FloorSettleBatch(benchmark::State& state) {
+  const int64_t batch = state.range(0);
+  const int64_t count = state.max_iterations * batch;
+  FloorSettlement floor(kPlayers + kBuyers, static_cast<size_t>(count));
+  const absl::Time now = account::bench::bench_start();
+  account::bench::SettlementParties parties;
+  uint64_t next_order = 1;
+  auto rest = [&](AccountId account, SymbolId symbol, account::Side side, Price limit) {
+    const OrderId order{next_order};
+    const account::Reservation r{
+        .id = account::ReservationId{next_order++},
+        .account = account,
+        .order = order,
+        .symbol = symbol,
+        .side = side,
+        .limit = limit,
+        .order_qty = account::bench::kOrderQty,
+        .remaining_qty = account::bench::kOrderQty,
+        .reserved_cash = side == account::Side::kBuy
+                             ? *account::reserve_notional(account::bench::kOrderQty, limit)
+                             : Cents{0},
+        .created_at = now,
+        .expires_at = now + absl::Hours(24 * 7),
+        .updated_at = now};
+    floor.rest(r);
+    return FillParty{account, order};
+  };
+  for (uint64_t p = 1; p <= kPlayers; ++p) {
+    floor.issue(AccountId{p}, SymbolId{p}, account::bench::kOrderQty);
+    parties.sellers.push_back(
+        rest(AccountId{p}, SymbolId{p}, account::Side::kSell, account::bench::kSellLimit));
+  }
+  for (uint64_t b = 0; b < kBuyers; ++b) {
+    const AccountId id{kPlayers + 1 + b};
+    floor.deposit(id, kBuyerCash);
+    parties.buyers.push_back(
+        rest(id, SymbolId{b % kPlayers + 1}, account::Side::kBuy, kBuyLimit));
+  }
+  const std::vector<Fill> fills = account::bench::make_settlement_fills(parties, count);
+  const absl::Span<const Fill> all(fills);
+  size_t offset = 0;
+  int64_t refused = 0;
+  for (auto _ : state) {
+    for (const Fill& fill : all.subspan(offset, static_cast<size_t>(batch))) {
+      refused += floor.settle(fill, now) ? 0 : 1;
+    }
+    floor.end_batch();
+    offset += static_cast<size_t>(batch);
+  }
+  benchmark::DoNotOptimize(floor.total_cash());
+  report(state, static_cast<int64_t>(offset), refused,
+         absl::FailedPreconditionError("the floor refused a fill"));
+}
+
 // Every benchmark runs on one thread, so items_per_second is taken over that thread's CPU time
 // (Google Benchmark's default): on a quiet machine it equals real time, and on a shared one it
 // is not inflated by other processes taking the cores.
@@ -589,5 +865,6 @@ BENCHMARK(BM_ReserveReleaseBatch)->Arg(1'000)->Iterations(kItemsPerRun / 1'000);
 BENCHMARK(BM_ReserveReleaseBatchPreallocated)->Arg(1'000)->Iterations(kItemsPerRun / 1'000);
 BENCHMARK(BM_NaiveReserveRelease)->Iterations(kItemsPerRun);
 BENCHMARK(BM_FloorReserveReleaseBatch)->Arg(1'000)->Iterations(kItemsPerRun / 1'000);
+BENCHMARK(BM_FloorSettleBatch)->Arg(1'000)->Iterations(kItemsPerRun / 1'000);
 
 }  // namespace
