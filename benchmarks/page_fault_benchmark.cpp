@@ -7,6 +7,13 @@
 //                           cost is timed too: the kernel backs every page in one call
 //   BM_WriteTouchedPages    the baseline: the same writes into pages already backed (the mapping
 //                           was written once before the timed loop)
+//   BM_WriteAfterPopulate   the writes alone, timed, into a mapping that MADV_POPULATE_WRITE
+//                           backed before them (untimed): what the hot path pays where the
+//                           kernel's populating is all a prefault does. Under some hypervisors
+//                           it is close to a fresh page's cost (the guest's page is backed, the
+//                           host's is not until written)
+//   BM_WriteAfterPrefault   the same after the library's prefault() (src/prefault.h), untimed:
+//                           populate, then one write of each page
 //
 // items_per_second is pages per second; each iteration maps, writes and unmaps 4 MiB (the
 // unmapping is timed in the fresh and prefaulted rows, as freeing is part of their cycle).
@@ -16,6 +23,8 @@
 #include <sys/mman.h>
 
 #include <cstddef>
+
+#include "prefault.h"
 
 namespace {
 
@@ -74,8 +83,39 @@ void BM_WriteTouchedPages(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kPages));
 }
 
+// Maps a block, readies it with `ready` untimed, then times one write per page; unmaps untimed.
+template <typename Ready>
+void write_after(benchmark::State& state, Ready ready) {
+  for (auto _ : state) {
+    state.PauseTiming();
+    char* block = map_block(state);
+    if (block == nullptr) return;
+    ready(block);
+    state.ResumeTiming();
+    write_each_page(block);
+    state.PauseTiming();
+    munmap(block, kBytes);
+    state.ResumeTiming();
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kPages));
+}
+
+void BM_WriteAfterPopulate(benchmark::State& state) {
+#ifdef MADV_POPULATE_WRITE
+  write_after(state, [](char* block) { (void)madvise(block, kBytes, MADV_POPULATE_WRITE); });
+#else
+  state.SkipWithError("no MADV_POPULATE_WRITE in these headers");
+#endif
+}
+
+void BM_WriteAfterPrefault(benchmark::State& state) {
+  write_after(state, [](char* block) { account::internal::prefault(block, kBytes); });
+}
+
 BENCHMARK(BM_WriteFreshPages);
 BENCHMARK(BM_WritePrefaultedPages);
 BENCHMARK(BM_WriteTouchedPages);
+BENCHMARK(BM_WriteAfterPopulate);
+BENCHMARK(BM_WriteAfterPrefault);
 
 }  // namespace
