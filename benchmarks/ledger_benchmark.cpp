@@ -580,13 +580,13 @@ void BM_FloorReserveReleaseBatch(benchmark::State& state) {
 // around them: the dedupe lookup; both orders found by id and checked (active, side, symbol,
 // limit, quantity) and both accounts; the notional and the freed figures; the execution kept
 // twice (the ledger's window, and the store's log with its id index); the two trades in the
-// store's log (16 bytes each, as MemoryStore keeps them) and in the accounts' trade rings; both
-// positions (in their btree) and both accounts' figures changed in place; and once per batch,
-// for each account, position and reservation it touched, the store's final image (a cash row
-// and a position row in its log, the reservation in its table) and the risk dirty sets. No
-// overlay, change set, lock, group commit, receipt or observer. It bounds from below any design
-// that keeps the ledger's indexes and a store image apart from its own, and
-// BM_SettleBatchPreallocated is read against it.
+// store's log (16 bytes each, as MemoryStore keeps them); both positions (in their btree) and
+// both accounts' figures changed in place; and once per batch, the trades in the accounts' rings
+// (prefetched, as the ledger writes them), for each account, position and reservation the batch
+// touched the store's final image (a cash row and a position row in its log, the reservation in
+// its table), and the risk dirty sets. No overlay, change set, lock, group commit, receipt or
+// observer. It bounds from below any design that keeps the ledger's indexes and a store image
+// apart from its own, and BM_SettleBatchPreallocated is read against it.
 class FloorSettlement {
  public:
   FloorSettlement(size_t accounts, size_t fills) : accounts_(accounts + 1) {
@@ -672,18 +672,33 @@ class FloorSettlement {
     store_trades_.push_back({store_executions_.size() - 1, Cents{0}});
     store_trades_.push_back({store_executions_.size() - 1, realized});
     window_.push_back(fill);
-    const size_t ring_max = limits_.trades_in_memory_per_account_max;
-    buyer.trades.push_back(account::internal::fill_trade(fill, account::Side::kBuy, notional,
-                                                         Cents{0}),
-                           ring_max);
-    seller.trades.push_back(account::internal::fill_trade(fill, account::Side::kSell, notional,
-                                                          realized),
-                            ring_max);
+    batch_trades_.push_back(account::internal::fill_trade(fill, account::Side::kBuy, notional,
+                                                          Cents{0}));
+    batch_trades_.push_back(account::internal::fill_trade(fill, account::Side::kSell, notional,
+                                                          realized));
     return true;
   }
 
-  // The store's final images of what the batch touched, and the risk dirty sets.
+  // The batch's trades into their accounts' rings, as LedgerState::apply() adds them: a ring's
+  // next slot was last written a thousand of its account's trades ago, so it is asked for a few
+  // trades ahead (written in line, each trade waiting for its slot, this floor settled 4.8M
+  // fills/s against 8.3M). Then the store's final images of what the batch touched, and the risk
+  // dirty sets.
   void end_batch() {
+    constexpr size_t kPrefetchAhead = 8;
+    const size_t ring_max = limits_.trades_in_memory_per_account_max;
+    for (size_t i = 0; i < batch_trades_.size(); ++i) {
+      if (i + kPrefetchAhead < batch_trades_.size()) {
+        const Record& ahead = accounts_[batch_trades_[i + kPrefetchAhead].account.value()];
+        if (const account::Trade* slot = ahead.trades.next_slot()) {
+          __builtin_prefetch(slot, /*rw=*/1);
+          __builtin_prefetch(reinterpret_cast<const char*>(slot) + sizeof(account::Trade) - 1,
+                             /*rw=*/1);
+        }
+      }
+      accounts_[batch_trades_[i].account.value()].trades.push_back(batch_trades_[i], ring_max);
+    }
+    batch_trades_.clear();
     for (const auto& [id, symbol] : touched_) {
       Record& a = accounts_[id.value()];
       a.touched = false;
@@ -781,6 +796,7 @@ class FloorSettlement {
   absl::flat_hash_set<account::internal::PositionKey> dirty_positions_;
   std::vector<std::pair<AccountId, SymbolId>> touched_;  // This batch's accounts.
   std::vector<account::ReservationId> touched_reservations_;  // This batch's orders.
+  std::vector<account::Trade> batch_trades_;                  // This batch's, in fill order.
   std::vector<uint32_t> reservation_stamps_;  // Index = reservation id; the batch it was touched.
   uint32_t batch_ = 1;
   struct OrderHint {
