@@ -108,9 +108,10 @@ struct AccountServiceOptions {
   std::shared_ptr<LogSink> log;
   // Fills whose dedupe memory (~104 bytes each) is allocated and touched
   // when the ledger is loaded, at open and at every reload, so that the
-  // first that many fills after it take no page fault (a fault costs about
-  // a microsecond per 4 KiB; docs/ledger.md). Size it to the fills of an
-  // execution_retention window. Default 0: memory is taken as fills come.
+  // first that many fills after it take no page fault (a fault costs 1.4 to
+  // 10 us per 4 KiB on the machines we measure; docs/ledger.md). Size it to
+  // the fills of an execution_retention window. Default 0: memory is taken
+  // as fills come.
   size_t fills_preallocated = 0;
   // The same for reservations (~175 bytes each: the row, the order index
   // entry and the finished list's entry): size it to the reservations made within
