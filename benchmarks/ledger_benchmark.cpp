@@ -420,16 +420,50 @@ void BM_NaiveReserveRelease(benchmark::State& state) {
 
 // --- Floor --------------------------------------------------------------------------------------
 
+// One account as both floors keep it: its figures, and what the ledger keeps per account (the
+// reserve+release floor uses the active list, the settlement floor the trade ring).
+struct FloorAccount {
+  Cents cash;
+  Cents reserved_cash;
+  Cents open_notional;
+  absl::btree_map<SymbolId, account::Position> positions;
+  std::vector<account::ReservationId> active;
+  account::internal::TradeRing trades;
+  bool touched = false;  // In this batch.
+};
+
+// What both floors keep: the accounts, each reservation in two images (the store's and the
+// ledger's), the order index and the risk dirty sets.
+class FloorState {
+ protected:
+  explicit FloorState(size_t accounts) : accounts_(accounts + 1) {}
+
+  // The sum of one figure over the accounts, for DoNotOptimize.
+  int64_t sum_of(Cents FloorAccount::*figure) const {
+    int64_t sum = 0;
+    for (const FloorAccount& a : accounts_) sum += (a.*figure).value();
+    return sum;
+  }
+
+  account::LedgerLimits limits_;
+  std::vector<FloorAccount> accounts_;  // Index = account id.
+  account::internal::ReservationTable ledger_rows_;
+  account::internal::ReservationTable store_rows_;
+  account::internal::AscendingKeyMap by_order_;
+  absl::flat_hash_set<AccountId> dirty_accounts_;
+  absl::flat_hash_set<account::internal::PositionKey> dirty_positions_;
+};
+
 // What a reserve+release pair cannot go without, on the ledger's own structures (src/), with
 // nothing around them: the cash, order and cap checks; the account's and the position's
 // figures; the reservation written in two images (the store's and the ledger's), made and then
-// finished; the order index, the expiry queue, the account's active list, the finished list
-// the risk dirty sets and the expiry queue's compaction. No overlay, change set, lock, group commit or store log. It bounds
-// from below any design that keeps the ledger's indexes and a store image apart from its own,
-// and BM_ReserveReleaseBatchPreallocated is read against it.
-class FloorLedger {
+// finished; the order index, the expiry queue, the account's active list, the finished list,
+// the risk dirty sets and the expiry queue's compaction. No overlay, change set, lock, group
+// commit or store log. It bounds from below any design that keeps the ledger's indexes and a
+// store image apart from its own, and BM_ReserveReleaseBatchPreallocated is read against it.
+class FloorLedger : FloorState {
  public:
-  FloorLedger(size_t accounts, size_t reservations) : accounts_(accounts + 1) {
+  FloorLedger(size_t accounts, size_t reservations) : FloorState(accounts) {
     ledger_rows_.reserve(reservations);
     store_rows_.reserve(reservations);
     by_order_.reserve(reservations);
@@ -440,7 +474,7 @@ class FloorLedger {
 
   // The new reservation's id, or an invalid one when refused.
   account::ReservationId reserve_buy(const OrderSpec& spec, absl::Time now) {
-    Record& a = accounts_[spec.account.value()];
+    FloorAccount& a = accounts_[spec.account.value()];
     const Cents notional = account::reserve_notional(spec.qty, spec.limit).value_or(Cents{-1});
     if (notional.value() < 0 || a.cash - a.reserved_cash < notional ||
         a.open_notional + notional > limits_.open_notional_cap ||
@@ -478,7 +512,7 @@ class FloorLedger {
     const account::Reservation* r = ledger_rows_.find(id);
     if (r == nullptr || !r->active()) return false;
     account::Reservation next = *r;
-    Record& a = accounts_[next.account.value()];
+    FloorAccount& a = accounts_[next.account.value()];
     account::Position& p = a.positions[next.symbol];
     a.reserved_cash -= next.reserved_cash;
     a.open_notional -= next.reserved_cash;
@@ -514,37 +548,18 @@ class FloorLedger {
     });
   }
 
-  int64_t reserved_cash() const {
-    int64_t sum = 0;
-    for (const Record& a : accounts_) sum += a.reserved_cash.value();
-    return sum;
-  }
+  int64_t reserved_cash() const { return sum_of(&FloorAccount::reserved_cash); }
 
  private:
-  struct Record {
-    Cents cash;
-    Cents reserved_cash;
-    Cents open_notional;
-    absl::btree_map<SymbolId, account::Position> positions;
-    std::vector<account::ReservationId> active;
-    bool touched = false;  // In this batch.
-  };
 
-  void touch(AccountId id, Record& a) {
+  void touch(AccountId id, FloorAccount& a) {
     if (a.touched) return;
     a.touched = true;
     touched_.push_back(id);
   }
 
-  account::LedgerLimits limits_;
-  std::vector<Record> accounts_;  // Index = account id.
-  account::internal::ReservationTable store_rows_;
-  account::internal::ReservationTable ledger_rows_;
-  account::internal::AscendingKeyMap by_order_;
   account::internal::ExpiryQueue expiry_;
   account::internal::ChunkedFifo<std::pair<absl::Time, account::ReservationId>> finished_;
-  absl::flat_hash_set<AccountId> dirty_accounts_;
-  absl::flat_hash_set<account::internal::PositionKey> dirty_positions_;
   std::vector<AccountId> touched_;  // This batch's accounts.
   uint64_t next_id_ = 1;
   size_t active_ = 0;  // Active reservations.
@@ -587,9 +602,9 @@ void BM_FloorReserveReleaseBatch(benchmark::State& state) {
 // its table), and the risk dirty sets. No overlay, change set, lock, group commit, receipt or
 // observer. It bounds from below any design that keeps the ledger's indexes and a store image
 // apart from its own, and BM_SettleBatchPreallocated is read against it.
-class FloorSettlement {
+class FloorSettlement : FloorState {
  public:
-  FloorSettlement(size_t accounts, size_t fills) : accounts_(accounts + 1) {
+  FloorSettlement(size_t accounts, size_t fills) : FloorState(accounts) {
     window_.reserve(fills);
     store_executions_.reserve(fills);
     store_execution_ids_.reserve(fills);
@@ -598,7 +613,7 @@ class FloorSettlement {
 
   // An order resting on the book, in both reservation images and the order index.
   void rest(const account::Reservation& r) {
-    Record& a = accounts_[r.account.value()];
+    FloorAccount& a = accounts_[r.account.value()];
     account::Position& p = a.positions[r.symbol];
     p.account = r.account;
     p.symbol = r.symbol;
@@ -646,8 +661,8 @@ class FloorSettlement {
     touch_reservation(buy_next.id);
     touch_reservation(sell_next.id);
 
-    Record& buyer = accounts_[fill.buyer.account.value()];
-    Record& seller = accounts_[fill.seller.account.value()];
+    FloorAccount& buyer = accounts_[fill.buyer.account.value()];
+    FloorAccount& seller = accounts_[fill.seller.account.value()];
     account::Position& bp = buyer.positions[fill.symbol];
     bp.qty += fill.qty;
     bp.cost_basis += notional;
@@ -689,7 +704,7 @@ class FloorSettlement {
     const size_t ring_max = limits_.trades_in_memory_per_account_max;
     for (size_t i = 0; i < batch_trades_.size(); ++i) {
       if (i + kPrefetchAhead < batch_trades_.size()) {
-        const Record& ahead = accounts_[batch_trades_[i + kPrefetchAhead].account.value()];
+        const FloorAccount& ahead = accounts_[batch_trades_[i + kPrefetchAhead].account.value()];
         if (const account::Trade* slot = ahead.trades.next_slot()) {
           __builtin_prefetch(slot, /*rw=*/1);
           __builtin_prefetch(reinterpret_cast<const char*>(slot) + sizeof(account::Trade) - 1,
@@ -700,7 +715,7 @@ class FloorSettlement {
     }
     batch_trades_.clear();
     for (const auto& [id, symbol] : touched_) {
-      Record& a = accounts_[id.value()];
+      FloorAccount& a = accounts_[id.value()];
       a.touched = false;
       store_balances_.push_back({id, a.cash});
       store_positions_.push_back(a.positions[symbol]);
@@ -715,21 +730,9 @@ class FloorSettlement {
     ++batch_;
   }
 
-  int64_t total_cash() const {
-    int64_t sum = 0;
-    for (const Record& a : accounts_) sum += a.cash.value();
-    return sum;
-  }
+  int64_t total_cash() const { return sum_of(&FloorAccount::cash); }
 
  private:
-  struct Record {
-    Cents cash;
-    Cents reserved_cash;
-    Cents open_notional;
-    absl::btree_map<SymbolId, account::Position> positions;
-    account::internal::TradeRing trades;
-    bool touched = false;  // In this batch (each account trades one symbol here).
-  };
   struct StoredTrade {
     size_t execution_row;
     Cents realized_pnl;
@@ -754,7 +757,8 @@ class FloorSettlement {
     if (left.value() == 0) r.status = account::ReservationStatus::kSettled;
   }
 
-  void touch(AccountId id, SymbolId symbol, Record& a) {
+  // Each account trades one symbol in this fixture, so the account's first touch names it.
+  void touch(AccountId id, SymbolId symbol, FloorAccount& a) {
     if (a.touched) return;
     a.touched = true;
     touched_.push_back({id, symbol});
@@ -781,19 +785,12 @@ class FloorSettlement {
     touched_reservations_.push_back(id);
   }
 
-  account::LedgerLimits limits_;
-  std::vector<Record> accounts_;  // Index = account id.
-  account::internal::ReservationTable ledger_rows_;
-  account::internal::ReservationTable store_rows_;
-  account::internal::AscendingKeyMap by_order_;
   account::internal::ExecutionWindow window_;
   account::internal::AppendLog<Fill> store_executions_;
   account::internal::AscendingKeyMap store_execution_ids_;
   account::internal::AppendLog<StoredTrade> store_trades_;
   account::internal::AppendLog<account::CashBalance> store_balances_;
   account::internal::AppendLog<account::Position> store_positions_;
-  absl::flat_hash_set<AccountId> dirty_accounts_;
-  absl::flat_hash_set<account::internal::PositionKey> dirty_positions_;
   std::vector<std::pair<AccountId, SymbolId>> touched_;  // This batch's accounts.
   std::vector<account::ReservationId> touched_reservations_;  // This batch's orders.
   std::vector<account::Trade> batch_trades_;                  // This batch's, in fill order.
