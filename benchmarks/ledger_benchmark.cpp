@@ -551,6 +551,7 @@ class FloorLedger : FloorState {
   int64_t reserved_cash() const { return sum_of(&FloorAccount::reserved_cash); }
 
  private:
+
   void touch(AccountId id, FloorAccount& a) {
     if (a.touched) return;
     a.touched = true;
@@ -703,7 +704,12 @@ class FloorSettlement : FloorState {
     const size_t ring_max = limits_.trades_in_memory_per_account_max;
     for (size_t i = 0; i < batch_trades_.size(); ++i) {
       if (i + kPrefetchAhead < batch_trades_.size()) {
-        accounts_[batch_trades_[i + kPrefetchAhead].account.value()].trades.prefetch_next_slot();
+        const FloorAccount& ahead = accounts_[batch_trades_[i + kPrefetchAhead].account.value()];
+        if (const account::Trade* slot = ahead.trades.next_slot()) {
+          __builtin_prefetch(slot, /*rw=*/1);
+          __builtin_prefetch(reinterpret_cast<const char*>(slot) + sizeof(account::Trade) - 1,
+                             /*rw=*/1);
+        }
       }
       accounts_[batch_trades_[i].account.value()].trades.push_back(batch_trades_[i], ring_max);
     }

@@ -248,7 +248,11 @@ void LedgerState::apply(const Txn& txn, const ChangeSet& changes, absl::Time now
   constexpr size_t kPrefetchAhead = 8;
   for (size_t i = 0; i < trades.size(); ++i) {
     if (i + kPrefetchAhead < trades.size()) {
-      accounts_[trades[i + kPrefetchAhead].account.value() - 1].recent_trades.prefetch_next_slot();
+      const AccountRecord& ahead = accounts_[trades[i + kPrefetchAhead].account.value() - 1];
+      if (const Trade* slot = ahead.recent_trades.next_slot()) {
+        __builtin_prefetch(slot, /*rw=*/1);
+        __builtin_prefetch(reinterpret_cast<const char*>(slot) + sizeof(Trade) - 1, /*rw=*/1);
+      }
     }
     add_trade(trades[i]);
   }

@@ -38,16 +38,13 @@ class TradeRing {
     return false;
   }
 
-  // Asks the CPU for the lines of the slot the next push_back() will write
-  // when it does not grow the ring, so that the write does not wait for
-  // them (an account's ring is written once per trade of that account, so
-  // its next slot has usually left the cache). A hint: changes nothing.
-  void prefetch_next_slot() const {
-    if (capacity_ == 0) return;
-    const Trade* slot = size_ < capacity_ ? &ring_[wrap(head_ + size_)] : &ring_[head_];
-    // A Trade spans two cache lines at most; ask for its first and last byte.
-    __builtin_prefetch(slot, /*rw=*/1);
-    __builtin_prefetch(reinterpret_cast<const char*>(slot) + sizeof(Trade) - 1, /*rw=*/1);
+  // Where the next push_back() will write when it does not grow the ring,
+  // else nullptr: for a prefetch, so that the write does not wait for the
+  // line (an account's ring is written once per trade of that account, so
+  // its next slot has usually left the cache).
+  const Trade* next_slot() const {
+    if (capacity_ == 0) return nullptr;
+    return size_ < capacity_ ? &ring_[wrap(head_ + size_)] : &ring_[head_];
   }
 
   // The i-th newest trade (0 = the newest); i < size().
