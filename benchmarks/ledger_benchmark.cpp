@@ -551,7 +551,6 @@ class FloorLedger : FloorState {
   int64_t reserved_cash() const { return sum_of(&FloorAccount::reserved_cash); }
 
  private:
-
   void touch(AccountId id, FloorAccount& a) {
     if (a.touched) return;
     a.touched = true;

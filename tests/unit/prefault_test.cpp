@@ -32,25 +32,26 @@ TEST_CASE("prefault changes no byte of an unaligned range, nor beside it", "[pre
   CHECK(buffer == before);
 }
 
+// How many of the `pages` pages at `mapping` are resident, by mincore().
+size_t resident_pages(void* mapping, size_t pages) {
+  std::vector<unsigned char> resident(pages);
+  REQUIRE(mincore(mapping, pages * page_bytes(), resident.data()) == 0);
+  size_t backed = 0;
+  for (unsigned char r : resident) backed += r & 1;
+  return backed;
+}
+
 TEST_CASE("prefault backs every whole page of a fresh mapping", "[prefault]") {
   const size_t page = page_bytes();
   const size_t pages = 64;
   void* mapping =
       mmap(nullptr, pages * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   REQUIRE(mapping != MAP_FAILED);
-  std::vector<unsigned char> resident(pages);
 
   // A fresh anonymous mapping has no page until it is touched.
-  REQUIRE(mincore(mapping, pages * page, resident.data()) == 0);
-  size_t backed = 0;
-  for (unsigned char r : resident) backed += r & 1;
-  CHECK(backed == 0);
-
+  CHECK(resident_pages(mapping, pages) == 0);
   prefault(mapping, pages * page);
-  REQUIRE(mincore(mapping, pages * page, resident.data()) == 0);
-  backed = 0;
-  for (unsigned char r : resident) backed += r & 1;
-  CHECK(backed == pages);
+  CHECK(resident_pages(mapping, pages) == pages);
 
   // Fresh anonymous memory reads as zeros, and still does.
   const auto* bytes = static_cast<const unsigned char*>(mapping);
