@@ -109,10 +109,14 @@ void LedgerState::put_position(const Position& p) {
 }
 
 void LedgerState::put_reservation(const Reservation& r) {
-  const Reservation* prior = reservations_.find(r.id);
-  const bool was_active = prior != nullptr && prior->active();
-  const absl::Time expires_at_before = prior != nullptr ? prior->expires_at : absl::Time();
-  const bool inserted = reservations_.put(r).second;
+  bool was_active = false;
+  absl::Time expires_at_before;
+  const auto note_prior = [&](const Reservation* prior) {
+    if (prior == nullptr) return;
+    was_active = prior->active();
+    expires_at_before = prior->expires_at;
+  };
+  const bool inserted = reservations_.put(r, note_prior).second;
   AccountRecord& owner = accounts_[r.account.value() - 1];
   if (inserted) {
     by_order_.insert(r.order.value(), r.id.value());
@@ -125,15 +129,21 @@ void LedgerState::put_reservation(const Reservation& r) {
   // A finished reservation's expiry entry stays behind, stale (expiry_queue.h).
   if (r.active() && !was_active) ++active_reservations_;
   if (!r.active() && was_active) --active_reservations_;
+  std::vector<ReservationId>& active = owner.active_reservations;
   if (r.active()) {
     expiry_queue_.push(r.expires_at, r.id);
-    std::vector<ReservationId>& active = owner.active_reservations;
-    // New reservations have the highest id yet: the common case appends.
-    auto at = std::lower_bound(active.begin(), active.end(), r.id);
-    if (at == active.end() || *at != r.id) active.insert(at, r.id);
+    // New reservations have the highest id yet: the common case appends
+    // without a search.
+    if (active.empty() || active.back() < r.id) {
+      active.push_back(r.id);
+    } else if (auto at = std::lower_bound(active.begin(), active.end(), r.id); *at != r.id) {
+      active.insert(at, r.id);
+    }
   } else {
-    std::vector<ReservationId>& active = owner.active_reservations;
-    auto at = std::lower_bound(active.begin(), active.end(), r.id);
+    // Orders tend to finish in the order they came: try the oldest first.
+    auto at = !active.empty() && active.front() == r.id
+                  ? active.begin()
+                  : std::lower_bound(active.begin(), active.end(), r.id);
     if (at != active.end() && *at == r.id) active.erase(at);
     finished_.emplace_back(r.updated_at, r.id);
   }

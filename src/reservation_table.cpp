@@ -12,7 +12,7 @@ std::unique_ptr<ReservationTable::Chunk> ReservationTable::new_chunk() {
   return std::make_unique<Chunk>();
 }
 
-std::pair<Reservation*, bool> ReservationTable::put(const Reservation& r) {
+std::pair<Reservation*, bool> ReservationTable::put_making_chunk(const Reservation& r) {
   ACCOUNT_CHECK(r.id.valid(), "reservation ids start at 1");
   const uint64_t c = (r.id.value() - 1) >> kChunkShift;
   if (chunks_.empty()) first_chunk_ = c;
@@ -25,14 +25,7 @@ std::pair<Reservation*, bool> ReservationTable::put(const Reservation& r) {
   if (c - first_chunk_ >= chunks_.size()) chunks_.resize(c - first_chunk_ + 1);
   std::unique_ptr<Chunk>& chunk = chunks_[c - first_chunk_];
   if (chunk == nullptr) chunk = pool_.take(new_chunk);
-  Reservation& row = chunk->rows[(r.id.value() - 1) & kRowMask];
-  const bool inserted = !row.id.valid();
-  row = r;
-  if (inserted) {
-    ++chunk->held;
-    ++size_;
-  }
-  return {&row, inserted};
+  return put_in(*chunk, r);
 }
 
 void ReservationTable::reserve(size_t reservations) {

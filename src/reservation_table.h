@@ -43,8 +43,31 @@ class ReservationTable {
   }
 
   // Stores `r` (id > 0) in its place; returns the stored row and whether
-  // the id was new to the table.
-  std::pair<Reservation*, bool> put(const Reservation& r);
+  // the id was new to the table. Inline for the common case, a chunk that
+  // is already in use: the ledger and the store each put every change.
+  std::pair<Reservation*, bool> put(const Reservation& r) {
+    const uint64_t c = (r.id.value() - 1) >> kChunkShift;
+    if (r.id.valid() && c >= first_chunk_ && c - first_chunk_ < chunks_.size()) {
+      if (Chunk* chunk = chunks_[c - first_chunk_].get()) return put_in(*chunk, r);
+    }
+    return put_making_chunk(r);
+  }
+
+  // put(), first calling before(prior) with the row `r` replaces, or with
+  // nullptr when its id is new: one lookup where find() and put() take two.
+  template <typename F>
+  std::pair<Reservation*, bool> put(const Reservation& r, F&& before) {
+    const uint64_t c = (r.id.value() - 1) >> kChunkShift;
+    if (r.id.valid() && c >= first_chunk_ && c - first_chunk_ < chunks_.size()) {
+      if (Chunk* chunk = chunks_[c - first_chunk_].get()) {
+        const Reservation& row = chunk->rows[(r.id.value() - 1) & kRowMask];
+        before(row.id.valid() ? &row : nullptr);  // A row holds its own id or none.
+        return put_in(*chunk, r);
+      }
+    }
+    before(static_cast<const Reservation*>(nullptr));  // A chunk not in use holds no row.
+    return put_making_chunk(r);
+  }
 
   // Removes the reservation with this id, if held.
   void erase(ReservationId id);
@@ -76,6 +99,19 @@ class ReservationTable {
     size_t held = 0;
   };
   static std::unique_ptr<Chunk> new_chunk();
+
+  std::pair<Reservation*, bool> put_in(Chunk& chunk, const Reservation& r) {
+    Reservation& row = chunk.rows[(r.id.value() - 1) & kRowMask];
+    const bool inserted = !row.id.valid();
+    row = r;
+    if (inserted) {
+      ++chunk.held;
+      ++size_;
+    }
+    return {&row, inserted};
+  }
+  // put() when r's chunk is not in use yet.
+  std::pair<Reservation*, bool> put_making_chunk(const Reservation& r);
 
   const Chunk* chunk_of(uint64_t id) const {
     const uint64_t c = (id - 1) >> kChunkShift;

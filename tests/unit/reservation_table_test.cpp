@@ -22,20 +22,35 @@ TEST_CASE("ReservationTable matches std::map while ids are issued and retired",
   SECTION("chunks reserved ahead") { table.reserve(20'000); }
   SECTION("no chunk reserved") {}
   std::map<uint64_t, Reservation> model;
+  // Half the puts go through put(r, before), which must show the row it
+  // replaces (the model's), or nullptr for a new id, before writing.
+  const auto put = [&](const Reservation& r) {
+    if (rng() % 2 == 0) return table.put(r).second;
+    auto it = model.find(r.id.value());
+    int calls = 0;
+    const auto before = [&](const Reservation* prior) {
+      ++calls;
+      REQUIRE((prior != nullptr) == (it != model.end()));
+      if (prior != nullptr) REQUIRE(*prior == it->second);
+    };
+    const bool inserted = table.put(r, before).second;
+    REQUIRE(calls == 1);
+    return inserted;
+  };
   uint64_t next_id = 1;
   uint64_t oldest = 1;  // Erases favour the oldest ids, as retention does.
   for (int step = 0; step < 60'000; ++step) {
     const uint64_t op = rng() % 10;
     if (op < 5) {
       const Reservation r{.id = ReservationId{next_id++}, .order_qty = Qty{int64_t(step)}};
-      REQUIRE(table.put(r).second);
+      REQUIRE(put(r));
       model[r.id.value()] = r;
     } else if (op < 6 && next_id > 1) {
       const uint64_t id = 1 + rng() % (next_id - 1);
       Reservation r{.id = ReservationId{id}, .remaining_qty = Qty{int64_t(step)}};
       const bool held = model.contains(id);
       if (!held) continue;  // The ledger updates only reservations it holds.
-      REQUIRE_FALSE(table.put(r).second);
+      REQUIRE_FALSE(put(r));
       model[id] = r;
     } else if (next_id > oldest) {
       const uint64_t id = oldest + rng() % std::min<uint64_t>(next_id - oldest, 50);
@@ -59,7 +74,7 @@ TEST_CASE("ReservationTable matches std::map while ids are issued and retired",
   }
   // Rows out of order and below the retired prefix, as a snapshot restores them.
   table.erase(ReservationId{1});
-  REQUIRE(table.put(Reservation{.id = ReservationId{1}}).second);
+  REQUIRE(put(Reservation{.id = ReservationId{1}}));
   CHECK(table.find(ReservationId{1}) != nullptr);
 }
 
