@@ -355,8 +355,8 @@ absl::Status stage_finish(Txn& txn, const CommandContext& ctx, ReservationId id,
                   internal::cat("reservation ", id.value(), " of order ", r->order.value(), " is ",
                                reservation_status_name(r->status)));
   }
-  // `r` may point into the overlay's reservations, which the last write
-  // below may move: it is read before that.
+  // Nothing below writes the overlay's reservations before `r` becomes
+  // `next`, so `r` stays valid until then.
   Position* p = txn.mutable_position(r->account, r->symbol);
   AccountFigures* acct = txn.mutable_account(r->account);
   acct->open_notional -= r->open_notional();
@@ -366,7 +366,7 @@ absl::Status stage_finish(Txn& txn, const CommandContext& ctx, ReservationId id,
   } else {
     p->sell_reserved_qty -= r->remaining_qty;
   }
-  Reservation* next = txn.mutable_reservation(id);
+  Reservation* next = txn.mutable_reservation(*r);
   next->status = to;
   next->reserved_cash = Cents{0};
   next->updated_at = ctx.now;

@@ -593,11 +593,22 @@ void Txn::create_account(Account row) {
 }
 
 Reservation* Txn::mutable_reservation(ReservationId id) {
-  if (const Slot* s = reservation_slot(id.value())) return &reservations_[s->index];
+  // One page lookup for both the check and the claim.
+  Slot& slot = reservation_slots_.at(id.value());
+  if (slot.generation == generation_) return &reservations_[slot.index];
   const Reservation* current = base_->reservation(id);
   ACCOUNT_CHECK(current != nullptr, "commands change only reservations they found");
-  claim_reservation(id.value(), static_cast<uint32_t>(reservations_.size()));
+  slot = Slot{generation_, static_cast<uint32_t>(reservations_.size())};
   reservations_.push_back(*current);
+  return &reservations_.back();
+}
+
+Reservation* Txn::mutable_reservation(const Reservation& found) {
+  Slot& slot = reservation_slots_.at(found.id.value());
+  if (slot.generation == generation_) return &reservations_[slot.index];  // `found` is it.
+  // `found` is the base's row, which the push below cannot move.
+  slot = Slot{generation_, static_cast<uint32_t>(reservations_.size())};
+  reservations_.push_back(found);
   return &reservations_.back();
 }
 
@@ -636,11 +647,12 @@ void Txn::put_position(const Position& position) {
 
 void Txn::put_reservation(const Reservation& reservation) {
   const uint64_t id = reservation.id.value();
-  if (const Slot* s = reservation_slot(id)) {
-    reservations_[s->index] = reservation;
+  Slot& slot = reservation_slots_.at(id);
+  if (slot.generation == generation_) {
+    reservations_[slot.index] = reservation;
     return;
   }
-  claim_reservation(id, static_cast<uint32_t>(reservations_.size()));
+  slot = Slot{generation_, static_cast<uint32_t>(reservations_.size())};
   reservations_.push_back(reservation);
   if (id >= base_->next_reservation_id()) {
     new_orders_.insert(reservation.order.value(), id);

@@ -301,6 +301,10 @@ class Txn {
   // more than the arithmetic. mutable_reservation() takes an existing
   // reservation; mutable_position() starts an empty one if there is none.
   Reservation* mutable_reservation(ReservationId id);
+  // The same for `found`, a row reservation() or reservation_of_order()
+  // returned since the last write to the overlay's reservations: it saves
+  // the base's lookup.
+  Reservation* mutable_reservation(const Reservation& found);
   Position* mutable_position(AccountId account, SymbolId symbol);
   void put_position(const Position& position);
   // A reservation with an id above the base's high-water mark is new (ids
@@ -344,9 +348,6 @@ class Txn {
   Slot& claim(std::vector<Slot>& slots, uint64_t id, uint32_t index);
   AccountFigures* stage_figures(const AccountFigures& figures);
   const Slot* reservation_slot(uint64_t id) const { return current(reservation_slots_.find(id)); }
-  void claim_reservation(uint64_t id, uint32_t index) {
-    reservation_slots_.at(id) = Slot{generation_, index};
-  }
   // The lowest reservation id `base` may hand the overlay: its lowest held,
   // or the next new one.
   static uint64_t lowest_reservation_id(const LedgerState& base);

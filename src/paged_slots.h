@@ -22,6 +22,7 @@
 #include <memory>
 #include <vector>
 
+#include "absl/base/attributes.h"
 #include "check.h"
 #include "chunk_pool.h"
 
@@ -41,21 +42,14 @@ class PagedSlots {
   }
 
   // The slot of `id`, making its page. An id below the pages held (which
-  // the owner's drop_below() rules out) widens them downwards.
+  // the owner's drop_below() rules out) widens them downwards. Inline for
+  // the common case, a page already made.
   Slot& at(uint64_t id) {
-    ACCOUNT_CHECK(id != 0, "slot ids start at 1");
     const uint64_t page = (id - 1) >> kPageShift;
-    if (page < first_page_) {
-      std::vector<std::unique_ptr<Page>> wider(static_cast<size_t>(first_page_ - page));
-      for (std::unique_ptr<Page>& p : pages_) wider.push_back(std::move(p));
-      pages_ = std::move(wider);
-      first_page_ = page;
+    if (id != 0 && page >= first_page_ && page - first_page_ < pages_.size()) {
+      if (Page* p = pages_[page - first_page_].get()) return p->slots[(id - 1) & kPageMask];
     }
-    const uint64_t k = page - first_page_;
-    if (k >= pages_.size()) pages_.resize(k + 1);
-    std::unique_ptr<Page>& p = pages_[k];
-    if (p == nullptr) p = new_page();
-    return p->slots[(id - 1) & kPageMask];
+    return at_making_page(id);
   }
 
   // Makes the pages of ids [from, to) ahead of use.
@@ -108,6 +102,24 @@ class PagedSlots {
   struct Page {
     Slot slots[kPageSlots];
   };
+
+  // at() when id's page is not made yet (or id is out of range); kept out
+  // of line so that at() stays small enough to inline.
+  ABSL_ATTRIBUTE_NOINLINE Slot& at_making_page(uint64_t id) {
+    ACCOUNT_CHECK(id != 0, "slot ids start at 1");
+    const uint64_t page = (id - 1) >> kPageShift;
+    if (page < first_page_) {
+      std::vector<std::unique_ptr<Page>> wider(static_cast<size_t>(first_page_ - page));
+      for (std::unique_ptr<Page>& p : pages_) wider.push_back(std::move(p));
+      pages_ = std::move(wider);
+      first_page_ = page;
+    }
+    const uint64_t k = page - first_page_;
+    if (k >= pages_.size()) pages_.resize(k + 1);
+    std::unique_ptr<Page>& p = pages_[k];
+    if (p == nullptr) p = new_page();
+    return p->slots[(id - 1) & kPageMask];
+  }
 
   // A page of Slot{}: a kept one reset, or a new one.
   std::unique_ptr<Page> new_page() {
