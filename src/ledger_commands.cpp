@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string>
 
+#include "absl/base/attributes.h"
+#include "absl/base/optimization.h"
 #include "account/fantasy_funding.h"
 #include "account/notional.h"
 #include "strings.h"
@@ -18,39 +20,55 @@ std::string time_str(absl::Time t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", t, absl::UTCTimeZone());
 }
 
+// The checks below are small enough to inline into the commands; the
+// denials, which format their figures, are built out of line.
+
+ABSL_ATTRIBUTE_NOINLINE absl::Status qty_denial(const LedgerLimits& limits, Qty qty) {
+  return denial(Reason::kInvalidQuantity,
+                internal::cat("quantity ", qty.value(), " bp is outside 1..",
+                             limits.order_qty_max.value(), " bp"));
+}
+
 absl::Status check_qty(const LedgerLimits& limits, Qty qty) {
-  if (qty.value() <= 0 || qty > limits.order_qty_max) {
-    return denial(Reason::kInvalidQuantity,
-                  internal::cat("quantity ", qty.value(), " bp is outside 1..",
-                               limits.order_qty_max.value(), " bp"));
+  if (ABSL_PREDICT_FALSE(qty.value() <= 0 || qty > limits.order_qty_max)) {
+    return qty_denial(limits, qty);
   }
   return absl::OkStatus();
+}
+
+ABSL_ATTRIBUTE_NOINLINE absl::Status price_denial(const LedgerLimits& limits, Price price) {
+  return denial(Reason::kInvalidPrice,
+                internal::cat("price ", price.cents_per_share(), " cents is outside ",
+                             limits.price_min.cents_per_share(), "..",
+                             limits.price_max.cents_per_share(), " cents"));
 }
 
 absl::Status check_price(const LedgerLimits& limits, Price price) {
-  if (price < limits.price_min || price > limits.price_max) {
-    return denial(Reason::kInvalidPrice,
-                  internal::cat("price ", price.cents_per_share(), " cents is outside ",
-                               limits.price_min.cents_per_share(), "..",
-                               limits.price_max.cents_per_share(), " cents"));
+  if (ABSL_PREDICT_FALSE(price < limits.price_min || price > limits.price_max)) {
+    return price_denial(limits, price);
   }
   return absl::OkStatus();
 }
 
-// A new expiry must lie in (now, created_at + reservation_expiry_max].
-absl::Status check_expiry(const CommandContext& ctx, absl::Time created_at, absl::Time expires_at) {
+ABSL_ATTRIBUTE_NOINLINE absl::Status expiry_denial(const CommandContext& ctx, absl::Time expires_at,
+                                                   absl::Time latest) {
   if (expires_at <= ctx.now) {
     return denial(Reason::kExpiryInPast, internal::cat("expiry ", time_str(expires_at),
                                                       " is not after now ", time_str(ctx.now)));
   }
+  return denial(Reason::kExpiryTooLong,
+                internal::cat("expiry ", time_str(expires_at), " is after ", time_str(latest), " (",
+                             absl::FormatDuration(ctx.limits.reservation_expiry_max),
+                             " after creation)"));
+}
+
+// A new expiry must lie in (now, created_at + reservation_expiry_max].
+absl::Status check_expiry(const CommandContext& ctx, absl::Time created_at, absl::Time expires_at) {
   const absl::Time latest = created_at == ctx.now
                                 ? ctx.latest_new_expiry
                                 : created_at + ctx.limits.reservation_expiry_max;
-  if (expires_at > latest) {
-    return denial(Reason::kExpiryTooLong,
-                  internal::cat("expiry ", time_str(expires_at), " is after ", time_str(latest),
-                               " (", absl::FormatDuration(ctx.limits.reservation_expiry_max),
-                               " after creation)"));
+  if (ABSL_PREDICT_FALSE(expires_at <= ctx.now || expires_at > latest)) {
+    return expiry_denial(ctx, expires_at, latest);
   }
   return absl::OkStatus();
 }
