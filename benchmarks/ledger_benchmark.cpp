@@ -522,7 +522,10 @@ class FloorLedger : FloorState {
     next.updated_at = now;
     store_rows_.put(next);
     ledger_rows_.put(next);
-    auto at = std::lower_bound(a.active.begin(), a.active.end(), id);
+    // As LedgerState::put_reservation(): the oldest first, else a search.
+    auto at = !a.active.empty() && a.active.front() == id
+                  ? a.active.begin()
+                  : std::lower_bound(a.active.begin(), a.active.end(), id);
     if (at != a.active.end() && *at == id) a.active.erase(at);
     finished_.emplace_back(now, id);
     touch(next.account, a);
