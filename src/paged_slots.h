@@ -34,10 +34,7 @@ class PagedSlots {
   // The slot of `id`, or nullptr when no slot of its page was ever taken
   // (or id is 0 or below the pages kept).
   const Slot* find(uint64_t id) const {
-    if (id == 0) return nullptr;
-    const uint64_t page = (id - 1) >> kPageShift;
-    if (page < first_page_ || page - first_page_ >= pages_.size()) return nullptr;
-    const Page* p = pages_[page - first_page_].get();
+    const Page* p = page_of(id);
     return p == nullptr ? nullptr : &p->slots[(id - 1) & kPageMask];
   }
 
@@ -45,10 +42,7 @@ class PagedSlots {
   // the owner's drop_below() rules out) widens them downwards. Inline for
   // the common case, a page already made.
   Slot& at(uint64_t id) {
-    const uint64_t page = (id - 1) >> kPageShift;
-    if (id != 0 && page >= first_page_ && page - first_page_ < pages_.size()) {
-      if (Page* p = pages_[page - first_page_].get()) return p->slots[(id - 1) & kPageMask];
-    }
+    if (Page* p = page_of(id)) return p->slots[(id - 1) & kPageMask];
     return at_making_page(id);
   }
 
@@ -102,6 +96,15 @@ class PagedSlots {
   struct Page {
     Slot slots[kPageSlots];
   };
+
+  // The page made that holds `id`'s slot, or nullptr (id 0, or a page not
+  // made or below the pages kept).
+  Page* page_of(uint64_t id) const {
+    if (id == 0) return nullptr;
+    const uint64_t page = (id - 1) >> kPageShift;
+    if (page < first_page_ || page - first_page_ >= pages_.size()) return nullptr;
+    return pages_[page - first_page_].get();
+  }
 
   // at() when id's page is not made yet (or id is out of range); kept out
   // of line so that at() stays small enough to inline.

@@ -43,27 +43,21 @@ class ReservationTable {
   }
 
   // Stores `r` (id > 0) in its place; returns the stored row and whether
-  // the id was new to the table. Inline for the common case, a chunk that
-  // is already in use: the ledger and the store each put every change.
+  // the id was new to the table.
   std::pair<Reservation*, bool> put(const Reservation& r) {
-    const uint64_t c = (r.id.value() - 1) >> kChunkShift;
-    if (r.id.valid() && c >= first_chunk_ && c - first_chunk_ < chunks_.size()) {
-      if (Chunk* chunk = chunks_[c - first_chunk_].get()) return put_in(*chunk, r);
-    }
-    return put_making_chunk(r);
+    return put(r, [](const Reservation*) {});
   }
 
   // put(), first calling before(prior) with the row `r` replaces, or with
   // nullptr when its id is new: one lookup where find() and put() take two.
+  // Inline for the common case, a chunk already in use: the ledger and the
+  // store each put every change.
   template <typename F>
   std::pair<Reservation*, bool> put(const Reservation& r, F&& before) {
-    const uint64_t c = (r.id.value() - 1) >> kChunkShift;
-    if (r.id.valid() && c >= first_chunk_ && c - first_chunk_ < chunks_.size()) {
-      if (Chunk* chunk = chunks_[c - first_chunk_].get()) {
-        const Reservation& row = chunk->rows[(r.id.value() - 1) & kRowMask];
-        before(row.id.valid() ? &row : nullptr);  // A row holds its own id or none.
-        return put_in(*chunk, r);
-      }
+    if (Chunk* chunk = chunk_of(r.id.value())) {
+      const Reservation& row = chunk->rows[(r.id.value() - 1) & kRowMask];
+      before(row.id.valid() ? &row : nullptr);  // A row holds its own id or none.
+      return put_in(*chunk, r);
     }
     before(static_cast<const Reservation*>(nullptr));  // A chunk not in use holds no row.
     return put_making_chunk(r);
@@ -113,10 +107,14 @@ class ReservationTable {
   // put() when r's chunk is not in use yet.
   std::pair<Reservation*, bool> put_making_chunk(const Reservation& r);
 
+  // The chunk in use that holds `id`'s row, or nullptr.
   const Chunk* chunk_of(uint64_t id) const {
     const uint64_t c = (id - 1) >> kChunkShift;
     if (id == 0 || c < first_chunk_ || c - first_chunk_ >= chunks_.size()) return nullptr;
     return chunks_[c - first_chunk_].get();
+  }
+  Chunk* chunk_of(uint64_t id) {
+    return const_cast<Chunk*>(static_cast<const ReservationTable*>(this)->chunk_of(id));
   }
 
   // chunks_[k] is chunk number first_chunk_ + k. A vector, not a deque: its
