@@ -592,24 +592,25 @@ void Txn::create_account(Account row) {
   new_accounts_.push_back(std::move(row));
 }
 
+Reservation* Txn::stage_reservation(Slot& slot, const Reservation& row) {
+  slot = Slot{generation_, static_cast<uint32_t>(reservations_.size())};
+  reservations_.push_back(row);
+  return &reservations_.back();
+}
+
 Reservation* Txn::mutable_reservation(ReservationId id) {
   // One page lookup for both the check and the claim.
   Slot& slot = reservation_slots_.at(id.value());
   if (slot.generation == generation_) return &reservations_[slot.index];
   const Reservation* current = base_->reservation(id);
   ACCOUNT_CHECK(current != nullptr, "commands change only reservations they found");
-  slot = Slot{generation_, static_cast<uint32_t>(reservations_.size())};
-  reservations_.push_back(*current);
-  return &reservations_.back();
+  return stage_reservation(slot, *current);
 }
 
 Reservation* Txn::mutable_reservation(const Reservation& found) {
   Slot& slot = reservation_slots_.at(found.id.value());
   if (slot.generation == generation_) return &reservations_[slot.index];  // `found` is it.
-  // `found` is the base's row, which the push below cannot move.
-  slot = Slot{generation_, static_cast<uint32_t>(reservations_.size())};
-  reservations_.push_back(found);
-  return &reservations_.back();
+  return stage_reservation(slot, found);  // The base's row, which the push cannot move.
 }
 
 Position* Txn::mutable_position(AccountId account_id, SymbolId symbol) {
@@ -652,8 +653,7 @@ void Txn::put_reservation(const Reservation& reservation) {
     reservations_[slot.index] = reservation;
     return;
   }
-  slot = Slot{generation_, static_cast<uint32_t>(reservations_.size())};
-  reservations_.push_back(reservation);
+  stage_reservation(slot, reservation);
   if (id >= base_->next_reservation_id()) {
     new_orders_.insert(reservation.order.value(), id);
     ++new_reservations_;

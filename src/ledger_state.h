@@ -348,6 +348,10 @@ class Txn {
   Slot& claim(std::vector<Slot>& slots, uint64_t id, uint32_t index);
   AccountFigures* stage_figures(const AccountFigures& figures);
   const Slot* reservation_slot(uint64_t id) const { return current(reservation_slots_.find(id)); }
+  // Claims `slot` (a reservation's, not current) for a copy of `row` appended
+  // to the overlay's reservations; returns the copy. `row` must not be one of
+  // them: the append may move them.
+  Reservation* stage_reservation(Slot& slot, const Reservation& row);
   // The lowest reservation id `base` may hand the overlay: its lowest held,
   // or the next new one.
   static uint64_t lowest_reservation_id(const LedgerState& base);
