@@ -84,13 +84,17 @@ void BM_WriteTouchedPages(benchmark::State& state) {
 }
 
 // Maps a block, readies it with `ready` untimed, then times one write per page; unmaps untimed.
+// `ready` returns an error to skip with, or nullptr.
 template <typename Ready>
 void write_after(benchmark::State& state, Ready ready) {
   for (auto _ : state) {
     state.PauseTiming();
     char* block = map_block(state);
     if (block == nullptr) return;
-    ready(block);
+    if (const char* error = ready(block)) {
+      munmap(block, kBytes);
+      return state.SkipWithError(error);
+    }
     state.ResumeTiming();
     write_each_page(block);
     state.PauseTiming();
@@ -102,14 +106,20 @@ void write_after(benchmark::State& state, Ready ready) {
 
 void BM_WriteAfterPopulate(benchmark::State& state) {
 #ifdef MADV_POPULATE_WRITE
-  write_after(state, [](char* block) { (void)madvise(block, kBytes, MADV_POPULATE_WRITE); });
+  write_after(state, [](char* block) -> const char* {
+    if (madvise(block, kBytes, MADV_POPULATE_WRITE) == 0) return nullptr;
+    return "MADV_POPULATE_WRITE refused (Linux 5.14+)";
+  });
 #else
   state.SkipWithError("no MADV_POPULATE_WRITE in these headers");
 #endif
 }
 
 void BM_WriteAfterPrefault(benchmark::State& state) {
-  write_after(state, [](char* block) { account::internal::prefault(block, kBytes); });
+  write_after(state, [](char* block) -> const char* {
+    account::internal::prefault(block, kBytes);
+    return nullptr;
+  });
 }
 
 BENCHMARK(BM_WriteFreshPages);
