@@ -121,10 +121,10 @@ absl::StatusOr<AccountId> stage_create_account(Txn& txn, const CommandContext& c
                   internal::cat("display name must be at most ", kDisplayNameBytesMax,
                                " bytes without NUL, got ", display_name.size(), " bytes"));
   }
-  if (std::optional<AccountId> existing = txn.account_by_google_id(google_id)) {
-    return denial(Reason::kAccountExists,
-                  internal::cat("google id already belongs to account ", existing->value()));
-  }
+  // Find-or-create: sign-in calls this for every login, and a caller told
+  // "unavailable" after an ambiguous commit learns its account by calling
+  // again. The display name is Google's to change, so it is not compared.
+  if (std::optional<AccountId> existing = txn.account_by_google_id(google_id)) return *existing;
   const AccountId id = txn.next_account_id();
   txn.create_account(Account{.id = id,
                              .google_id = std::string(google_id),
@@ -274,20 +274,59 @@ absl::Status stage_entry(Txn& txn, const CommandContext& ctx, ExternalEntry entr
   return absl::OkStatus();
 }
 
+namespace {
+
+// The answer to a reservation request whose order id already has `existing`:
+// its id when the request is the one that made it (a retry), whatever its
+// status now, else kOrderConflict naming the first field that differs. An
+// explicit expiry is compared with the reservation's current one, so a
+// retry after an extension must leave the expiry out (or give the new one).
+ABSL_ATTRIBUTE_NOINLINE absl::StatusOr<ReservationId> same_order(const Reservation& existing,
+                                                                 const OrderSpec& order,
+                                                                 Side side) {
+  const auto conflict = [&](std::string_view field, auto held, auto asked) {
+    return denial(Reason::kOrderConflict,
+                  internal::cat("order ", order.order.value(), " already has reservation ",
+                               existing.id.value(), " with ", field, " ", held, ", not ", asked,
+                               "; nothing changed"));
+  };
+  if (existing.account != order.account) {
+    return conflict("account", existing.account.value(), order.account.value());
+  }
+  if (existing.side != side) return conflict("side", side_name(existing.side), side_name(side));
+  if (existing.symbol != order.symbol) {
+    return conflict("symbol", existing.symbol.value(), order.symbol.value());
+  }
+  if (existing.order_qty != order.qty) {
+    return conflict("quantity (bp)", existing.order_qty.value(), order.qty.value());
+  }
+  if (existing.limit != order.limit) {
+    return conflict("limit (cents)", existing.limit.cents_per_share(),
+                    order.limit.cents_per_share());
+  }
+  if (order.expires_at.has_value() && *order.expires_at != existing.expires_at) {
+    return conflict("expiry", time_str(existing.expires_at), time_str(*order.expires_at));
+  }
+  return existing.id;
+}
+
+}  // namespace
+
 absl::StatusOr<ReservationId> stage_reserve(Txn& txn, const CommandContext& ctx,
                                             const OrderSpec& order, Side side) {
   if (!order.order.valid()) return denial(Reason::kInvalidArgument, "order id 0");
   ACCOUNT_RETURN_IF_ERROR(check_qty(ctx.limits, order.qty));
   ACCOUNT_RETURN_IF_ERROR(check_price(ctx.limits, order.limit));
+  // The order id is the command's key: a retry is answered before the
+  // checks that time alone could change (an expiry now past), so that it
+  // gets the first answer whatever happened since.
+  if (const Reservation* existing = txn.reservation_of_order(order.order)) {
+    return same_order(*existing, order, side);
+  }
   const absl::Time expires_at = order.expires_at.value_or(ctx.default_expiry);
   ACCOUNT_RETURN_IF_ERROR(check_expiry(ctx, ctx.now, expires_at));
   const std::optional<AccountFigures> acct = txn.account(order.account);
   if (!acct) return account_not_found(order.account);
-  if (std::optional<ReservationId> existing = txn.reservation_for_order(order.order)) {
-    return denial(Reason::kOrderExists, internal::cat("order ", order.order.value(),
-                                                     " already has reservation ",
-                                                     existing->value()));
-  }
   const Cents notional = held_notional(order.qty, order.limit);
   const Position* staged = txn.position(order.account, order.symbol);
   const Position p = staged != nullptr ? *staged
@@ -349,6 +388,8 @@ absl::Status stage_extend(Txn& txn, const CommandContext& ctx, ReservationId id,
   if (r == nullptr) {
     return denial(Reason::kReservationNotFound, internal::cat("reservation ", id.value()));
   }
+  // Already there (a retry): OK, and nothing to write.
+  if (r->active() && r->expires_at == expires_at) return absl::OkStatus();
   if (!r->active()) {
     return denial(Reason::kReservationNotActive,
                   internal::cat("reservation ", id.value(), " is ",
@@ -362,6 +403,12 @@ absl::Status stage_extend(Txn& txn, const CommandContext& ctx, ReservationId id,
   return absl::OkStatus();
 }
 
+namespace {
+bool ended_by_owner(ReservationStatus status) {
+  return status == ReservationStatus::kCancelled || status == ReservationStatus::kReleased;
+}
+}  // namespace
+
 absl::Status stage_finish(Txn& txn, const CommandContext& ctx, ReservationId id,
                           ReservationStatus to) {
   const Reservation* r = txn.reservation(id);
@@ -369,6 +416,9 @@ absl::Status stage_finish(Txn& txn, const CommandContext& ctx, ReservationId id,
     return denial(Reason::kReservationNotFound, internal::cat("reservation ", id.value()));
   }
   if (!r->active()) {
+    // The owner ended it already (a retry, or the engine's release crossing
+    // the user's cancel): the state asked for holds, nothing is held.
+    if (to != ReservationStatus::kExpired && ended_by_owner(r->status)) return absl::OkStatus();
     return denial(Reason::kReservationNotActive,
                   internal::cat("reservation ", id.value(), " of order ", r->order.value(), " is ",
                                reservation_status_name(r->status)));

@@ -18,6 +18,7 @@ std::string_view reason_name(Reason reason) {
     case Reason::kDuplicateEntry: return "DuplicateEntry";
     case Reason::kEntryConflict: return "EntryConflict";
     case Reason::kSleeperLinkTaken: return "SleeperLinkTaken";
+    case Reason::kOrderConflict: return "OrderConflict";
     case Reason::kReservationNotActive: return "ReservationNotActive";
     case Reason::kWrongSide: return "WrongSide";
     case Reason::kSymbolMismatch: return "SymbolMismatch";

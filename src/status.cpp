@@ -34,6 +34,7 @@ absl::StatusCode canonical_code(Reason reason) {
       return absl::StatusCode::kNotFound;
     case Reason::kAccountExists:
     case Reason::kOrderExists:
+    case Reason::kOrderConflict:
     case Reason::kDuplicateExecution:
     case Reason::kExecutionConflict:
     case Reason::kDuplicateEntry:

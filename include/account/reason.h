@@ -10,7 +10,7 @@
 // Precedence: a command checks in this order and reports the first failure:
 //   1. malformed input     (kInvalid*, kOverflow)
 //   2. unknown entities    (kAccountNotFound, kReservationNotFound, ...)
-//   3. identity conflicts  (kDuplicate*, kExecutionConflict, kOrderExists, ...)
+//   3. identity conflicts  (kDuplicate*, kExecutionConflict, kOrderConflict, ...)
 //   4. state               (kReservationNotActive, kWrongSide, kSymbolMismatch, ...)
 //   5. risk                (kInsufficientFunds, kInsufficientPosition, limits)
 //   6. infrastructure      (kStoreUnavailable, kStoreFailure)
@@ -36,13 +36,14 @@ enum class Reason : uint16_t {
   kOverflow = 5,                  // a result would leave int64
   kAccountNotFound = 10,
   kReservationNotFound = 11,      // no reservation for that id or order id
-  kAccountExists = 20,            // the google id already has an account
-  kOrderExists = 21,              // the order id already has a reservation
+  kAccountExists = 20,            // retired: create_account() is find-or-create
+  kOrderExists = 21,              // retired: see kOrderConflict
   kDuplicateExecution = 22,       // the execution id was applied before, same fields
   kExecutionConflict = 23,        // the execution id was applied before, other fields
   kDuplicateEntry = 24,           // the idempotency key was applied before, same fields
   kEntryConflict = 25,            // the idempotency key was applied before, other fields
   kSleeperLinkTaken = 26,         // the Sleeper user or roster is linked to another account
+  kOrderConflict = 27,            // the order id has a reservation with other fields
   kReservationNotActive = 30,     // settled, expired, cancelled or released
   kWrongSide = 31,                // a buy fill against a sell reservation, or the reverse
   kSymbolMismatch = 32,           // the fill's symbol is not the reservation's

@@ -322,7 +322,10 @@ struct LedgerModel {
       return Reason::kInvalidArgument;
     }
     for (const auto& [existing, a] : accounts) {
-      if (a.google_id == google_id) return Reason::kAccountExists;
+      if (a.google_id == google_id) {  // Find-or-create: the existing account.
+        *id = existing;
+        return std::nullopt;
+      }
     }
     *id = AccountId{accounts.size() + 1};  // Issued densely from 1.
     accounts[*id] = ModelAccount{.id = *id, .google_id = google_id, .display_name = name,
@@ -380,11 +383,20 @@ struct LedgerModel {
     if (!o.order.valid()) return Reason::kInvalidArgument;
     if (o.qty.value() <= 0 || o.qty > limits.order_qty_max) return Reason::kInvalidQuantity;
     if (o.limit < limits.price_min || o.limit > limits.price_max) return Reason::kInvalidPrice;
+    // The order id is the key: a retry gets the first answer, other fields a conflict.
+    if (const ModelReservation* r = by_order(o.order)) {
+      if (r->account != o.account || r->side != side || r->symbol != o.symbol ||
+          r->order_qty != o.qty || r->limit != o.limit ||
+          (o.expires_at.has_value() && *o.expires_at != r->expires_at)) {
+        return Reason::kOrderConflict;
+      }
+      *id = r->id;
+      return std::nullopt;
+    }
     const absl::Time expires_at = o.expires_at.value_or(now + limits.reservation_expiry_default);
     if (expires_at <= now) return Reason::kExpiryInPast;
     if (expires_at > now + limits.reservation_expiry_max) return Reason::kExpiryTooLong;
     if (!has_account(o.account)) return Reason::kAccountNotFound;
-    if (by_order(o.order) != nullptr) return Reason::kOrderExists;
     const Cents need = reserve_notional(o.qty, o.limit).value();
     const ModelPosition p = position_or_zero(o.account, o.symbol);
     if (side == Side::kBuy) {
@@ -413,6 +425,7 @@ struct LedgerModel {
   Outcome extend(ReservationId id, absl::Time expires_at, absl::Time now) {
     const ModelReservation* r = by_id(id);
     if (r == nullptr) return Reason::kReservationNotFound;
+    if (r->active() && r->expires_at == expires_at) return std::nullopt;  // Already so.
     if (!r->active()) return Reason::kReservationNotActive;
     if (expires_at <= now) return Reason::kExpiryInPast;
     if (expires_at > r->created_at + limits.reservation_expiry_max) return Reason::kExpiryTooLong;
@@ -424,7 +437,13 @@ struct LedgerModel {
 
   Outcome finish(const ModelReservation* r, ReservationStatus to, absl::Time now) {
     if (r == nullptr) return Reason::kReservationNotFound;
-    if (!r->active()) return Reason::kReservationNotActive;
+    if (!r->active()) {
+      // Ended by its owner already (cancelled or released): the state asked for holds.
+      const bool by_owner = r->status == ReservationStatus::kCancelled ||
+                            r->status == ReservationStatus::kReleased;
+      if (to != ReservationStatus::kExpired && by_owner) return std::nullopt;
+      return Reason::kReservationNotActive;
+    }
     ModelReservation& m = reservations.at(r->id);
     m.status = to;
     m.updated_at = now;

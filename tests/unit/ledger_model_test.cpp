@@ -865,14 +865,14 @@ TEST_CASE("random command sequences: the service agrees with the reference model
     CHECK(restarts > static_cast<int>(sequences / 4));
     for (const char* what : {
              "create_account OK", "create_account InvalidArgument",
-             "create_account AccountExists", "credit OK", "credit InvalidAmount",
+             "credit OK", "credit InvalidAmount",
              "credit InvalidArgument", "credit AccountNotFound", "credit DuplicateEntry",
              "credit EntryConflict", "debit OK", "debit InsufficientFunds",
              "debit DuplicateEntry", "issue_shares OK", "issue_shares InvalidQuantity",
              "issue_shares DuplicateEntry", "issue_shares EntryConflict", "reserve_buy OK",
              "reserve_buy InvalidQuantity", "reserve_buy InvalidPrice",
              "reserve_buy ExpiryInPast", "reserve_buy ExpiryTooLong",
-             "reserve_buy AccountNotFound", "reserve_buy OrderExists",
+             "reserve_buy AccountNotFound", "reserve_buy OrderConflict",
              "reserve_buy InsufficientFunds", "reserve_buy PositionLimitExceeded",
              "reserve_buy OpenNotionalLimitExceeded", "reserve_sell OK",
              "reserve_sell InsufficientPosition", "reserve_sell OpenNotionalLimitExceeded",
