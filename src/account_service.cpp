@@ -13,31 +13,14 @@
 #include "account/risk_cache.h"
 #include "account/status.h"
 #include "check.h"
+#include "jittered_backoff.h"
 #include "ledger_commands.h"
 #include "ledger_observer.h"
 #include "ledger_state.h"
+#include "pending_command.h"
 #include "strings.h"
 
 namespace account {
-namespace internal {
-
-// One caller's command waiting in the group-commit queue.
-struct PendingCommand {
-  // Validates and stages the command; runs on the group leader's thread,
-  // under the service mutex. Returns the command's own denial, if any.
-  // Refers to a lambda on the caller's stack, which outlives the command.
-  absl::FunctionRef<absl::Status(Txn&, const CommandContext&)> stage;
-  // Optional: runs on the leader's thread once the group's outcome is known
-  // (`status` is set), before leadership passes on. Settlement queues the
-  // fills that met an unavailable store here, so that no later command can
-  // end their orders before them.
-  const absl::FunctionRef<void()>* on_outcome = nullptr;
-  absl::Status status;
-  bool done = false;   // Guarded by the service's queue_mu_.
-  CondVar cv;          // Signalled when done, or when the command reaches the front.
-};
-
-}  // namespace internal
 
 using internal::CommandContext;
 using internal::PendingCommand;
@@ -92,6 +75,9 @@ AccountService::AccountService(AccountServiceOptions options) : options_(std::mo
                        .default_buy_headroom_qty = options_.limits.position_cap_qty});
   options_.metrics->gauge("account_fills_queued", "Fills waiting for the store to come back.",
                           [this] { return static_cast<double>(queued_fills()); });
+  options_.metrics->gauge("account_store_up",
+                          "1 while the store takes the ledger's commands, 0 while it is down.",
+                          [this] { return store_up() ? 1.0 : 0.0; });
   options_.metrics->gauge("account_risk_published_tick", "Newest tick the RiskCache published.",
                           [this] { return static_cast<double>(risk_cache_->published_tick().value()); });
 }
@@ -99,6 +85,7 @@ AccountService::AccountService(AccountServiceOptions options) : options_(std::mo
 AccountService::~AccountService() {
   // The registry may outlive the service: its gauges read this object.
   options_.metrics->remove_gauge("account_fills_queued");
+  options_.metrics->remove_gauge("account_store_up");
   options_.metrics->remove_gauge("account_risk_published_tick");
   {
     internal::MutexLock lock(&queued_mu_);
@@ -159,9 +146,11 @@ absl::Status AccountService::reload() {
   const std::vector<StagedExpiry> durable = take_durable_expiries(*state);
   {
     internal::WriterLock lock(&state_mu_);
+    store_writes_.fetch_add(1, std::memory_order_acq_rel);
     if (state_ != nullptr) state->mark_positions_dirty(*state_);
     state_ = std::move(state);
     reload_needed_ = false;
+    store_writes_.fetch_add(1, std::memory_order_acq_rel);
   }
   expiry_notices_due_.insert(expiry_notices_due_.end(), durable.begin(), durable.end());
   return absl::OkStatus();
@@ -232,11 +221,42 @@ absl::Status AccountService::submit(PendingCommand& command) {
   return command.status;
 }
 
+absl::Status AccountService::reload_or_mark_down() {
+  const absl::Status loaded = reload();
+  if (loaded.ok()) {
+    if (!store_up_.load(std::memory_order_acquire)) {
+      observer_->store_back(now() - store_down_since_);
+      store_up_.store(true, std::memory_order_release);
+    }
+    return loaded;
+  }
+  observer_->reload_failed(loaded);
+  if (store_up_.load(std::memory_order_acquire)) {
+    store_down_since_ = now();
+    store_up_.store(false, std::memory_order_release);
+    // Wake the retry thread: it alone tries the store from now on.
+    internal::MutexLock lock(&queued_mu_);
+    queued_cv_.signal_all();
+  }
+  store_down_cause_ = loaded;
+  return loaded;
+}
+
+absl::Status AccountService::store_down_refusal() const {
+  return absl::UnavailableError(internal::cat(
+      "the store is down since ", utc_text(store_down_since_), " (", store_down_cause_.message(),
+      "); refused without trying it: one background reconnect tries it again with backoff"));
+}
+
 void AccountService::run_group(absl::Span<PendingCommand* const> group) {
   absl::Status failure;
   if (reload_needed_) {
-    failure = reload();
-    if (!failure.ok()) observer_->reload_failed(failure);
+    // While the store is down only the retry thread's probe touches it, so a
+    // storm of callers costs no connection attempts.
+    const bool probing = std::any_of(group.begin(), group.end(),
+                                     [](const PendingCommand* c) { return c->probe; });
+    failure = store_up_.load(std::memory_order_acquire) || probing ? reload_or_mark_down()
+                                                                   : store_down_refusal();
   }
   if (failure.ok()) failure = stage_and_commit(group, /*dedupe_in_store=*/false);
   // Two refusals are answered by staging the group again on a reload, each at
@@ -257,7 +277,7 @@ void AccountService::run_group(absl::Span<PendingCommand* const> group) {
     } else {
       break;
     }
-    failure = reload();
+    failure = reload_or_mark_down();
     if (failure.ok()) failure = stage_and_commit(group, dedupe_in_store);
   }
   if (!failure.ok()) {
@@ -288,9 +308,11 @@ absl::Status AccountService::stage_and_commit(absl::Span<PendingCommand* const> 
     txn.change_set(&changes_);
   }
   const Stopwatch commit_time;
+  store_writes_.fetch_add(1, std::memory_order_acq_rel);
   absl::Status committed = options_.store->commit(changes_);
   observer_->store_committed(commit_time.elapsed(), committed, group.size());
   if (!committed.ok()) {
+    store_writes_.fetch_add(1, std::memory_order_acq_rel);
     // The store may or may not have committed: reload before the next
     // command, and let that reload tell whether these expiries landed.
     reload_needed_ = true;
@@ -300,6 +322,7 @@ absl::Status AccountService::stage_and_commit(absl::Span<PendingCommand* const> 
   }
   internal::WriterLock lock(&state_mu_);
   state_->apply(txn, changes_, ctx.now);
+  store_writes_.fetch_add(1, std::memory_order_acq_rel);
   return absl::OkStatus();
 }
 
@@ -525,12 +548,29 @@ absl::StatusOr<size_t> AccountService::expire_due_reservations() {
 
 namespace {
 
-bool store_unavailable(const absl::StatusOr<SettlementReceipt>& result) {
-  return reason_of(result) == Reason::kStoreUnavailable;
+// A fill the store would not take, for whatever reason: never the fill's
+// own fault, so it is kept and tried again, never completed with it.
+bool store_refused(const absl::StatusOr<SettlementReceipt>& result) {
+  const std::optional<Reason> reason = reason_of(result);
+  return reason == Reason::kStoreUnavailable || reason == Reason::kStoreFailure;
+}
+
+bool is_queued(const absl::StatusOr<SettlementReceipt>& result) {
+  return result.ok() && result->outcome == SettlementOutcome::kQueued;
 }
 
 SettlementReceipt queued_receipt(const Fill& fill) {
   return SettlementReceipt{.outcome = SettlementOutcome::kQueued, .execution = fill.execution};
+}
+
+// A fill neither applied nor queued: the queue is at queued_fills_max.
+absl::Status queue_full(const Fill& fill, size_t queued) {
+  return denial(Reason::kStoreUnavailable,
+                internal::cat("execution ", fill.execution.value(),
+                              " not applied and not queued: the store is refusing and ", queued,
+                              " fills already wait for it, the most kept in memory "
+                              "(SettlementRetryPolicy::queued_fills_max); deliver it again "
+                              "later, after the fills before it"));
 }
 
 }  // namespace
@@ -542,40 +582,40 @@ absl::StatusOr<SettlementReceipt> AccountService::settle(const Fill& fill) {
 std::vector<absl::StatusOr<SettlementReceipt>> AccountService::settle_batch(
     absl::Span<const Fill> fills) {
   const Stopwatch settle_time;
+  std::vector<absl::StatusOr<SettlementReceipt>> results;
+  bool behind_queue = false;
   {
     internal::MutexLock lock(&queued_mu_);
     if (!queued_.empty()) {
       // Earlier fills wait for the store: these go behind them, in order.
       // The retry thread is not woken: it keeps its backoff.
-      for (const Fill& fill : fills) push_queued(fill);
-      std::vector<absl::StatusOr<SettlementReceipt>> results;
-      for (const Fill& fill : fills) results.push_back(queued_receipt(fill));
-      observer_->fills_queued(fills.size(),
-                              absl::UnavailableError("queued behind fills waiting for the store"));
-      return results;
+      behind_queue = true;
+      results.reserve(fills.size());
+      for (const Fill& fill : fills) {
+        if (queued_.size() < options_.settlement_retry.queued_fills_max &&
+            (results.empty() || is_queued(results.back()))) {
+          push_queued(fill);
+          results.push_back(queued_receipt(fill));
+        } else {
+          results.push_back(queue_full(fill, queued_.size()));
+        }
+      }
     }
   }
-  // The fills that met an unavailable store were queued before the group's
-  // leader handed on (settle_now()): they answer kQueued.
-  std::vector<absl::StatusOr<SettlementReceipt>> results =
-      settle_now(fills, /*queue_unavailable=*/true);
-  size_t queued = 0;
-  absl::Status unavailable;
-  for (size_t i = 0; i < fills.size(); ++i) {
-    if (!store_unavailable(results[i])) continue;
-    unavailable = results[i].status();
-    results[i] = queued_receipt(fills[i]);
-    ++queued;
-  }
-  // Queued fills now have kQueued receipts, which count nowhere yet.
+  absl::Status why = absl::UnavailableError("queued behind fills waiting for the store");
+  // Otherwise the fills that met a store refusal were queued before the
+  // group's leader handed on (settle_now()): they answer kQueued.
+  if (!behind_queue) results = settle_now(fills, /*queue_refused=*/true, &why);
+  const size_t queued = static_cast<size_t>(std::count_if(results.begin(), results.end(), is_queued));
+  // Queued fills have kQueued receipts, which count nowhere yet.
   observer_->settled(fills, results);
-  if (queued > 0) observer_->fills_queued(queued, unavailable);
+  if (queued > 0) observer_->fills_queued(queued, why);
   observer_->settlement_latency(settle_time.elapsed());
   return results;
 }
 
 std::vector<absl::StatusOr<SettlementReceipt>> AccountService::settle_now(
-    absl::Span<const Fill> fills, bool queue_unavailable) {
+    absl::Span<const Fill> fills, bool queue_refused, absl::Status* why) {
   std::vector<absl::StatusOr<SettlementReceipt>> results;
   results.reserve(fills.size());
   PendingCommand* pending = nullptr;
@@ -586,7 +626,7 @@ std::vector<absl::StatusOr<SettlementReceipt>> AccountService::settle_now(
   };
   // On the leader's thread, before leadership passes on: each fill's final
   // result (a failed commit applied none of the batch), and the fills that
-  // met an unavailable store join the queue.
+  // met a store refusal join the queue, in order, as far as it has room.
   const auto outcome = [&] {
     const absl::Status& group = pending->status;
     if (!group.ok()) {
@@ -595,12 +635,23 @@ std::vector<absl::StatusOr<SettlementReceipt>> AccountService::settle_now(
         if (result.ok()) result = group;
       }
     }
-    if (!queue_unavailable) return;
+    if (!queue_refused) return;
     std::vector<const Fill*> to_queue;
+    std::vector<size_t> positions;
     for (size_t i = 0; i < fills.size(); ++i) {
-      if (store_unavailable(results[i])) to_queue.push_back(&fills[i]);
+      if (!store_refused(results[i])) continue;
+      if (to_queue.empty()) *why = results[i].status();
+      to_queue.push_back(&fills[i]);
+      positions.push_back(i);
     }
-    if (!to_queue.empty()) queue_fills(to_queue);
+    if (to_queue.empty()) return;
+    const size_t queued = queue_fills(to_queue);
+    for (size_t k = 0; k < positions.size(); ++k) {
+      const size_t i = positions[k];
+      results[i] = k < queued ? absl::StatusOr<SettlementReceipt>(queued_receipt(fills[i]))
+                              : absl::StatusOr<SettlementReceipt>(
+                                    queue_full(fills[i], options_.settlement_retry.queued_fills_max));
+    }
   };
   const absl::FunctionRef<void()> on_outcome = outcome;
   PendingCommand command{.stage = stage, .on_outcome = &on_outcome};
@@ -610,12 +661,18 @@ std::vector<absl::StatusOr<SettlementReceipt>> AccountService::settle_now(
   return results;
 }
 
-void AccountService::queue_fills(absl::Span<const Fill* const> fills) {
+size_t AccountService::queue_fills(absl::Span<const Fill* const> fills) {
   internal::MutexLock lock(&queued_mu_);
   const bool was_empty = queued_.empty();
-  for (const Fill* fill : fills) push_queued(*fill);
+  size_t queued = 0;
+  for (const Fill* fill : fills) {
+    if (queued_.size() >= options_.settlement_retry.queued_fills_max) break;
+    push_queued(*fill);
+    ++queued;
+  }
   // Only a queue that was empty has a retry thread asleep on it.
-  if (was_empty) queued_cv_.signal_all();
+  if (was_empty && queued > 0) queued_cv_.signal_all();
+  return queued;
 }
 
 void AccountService::push_queued(const Fill& fill) {
@@ -660,42 +717,53 @@ size_t AccountService::queued_fills() const {
   return queued_.size();
 }
 
-// Applies the queued fills, oldest first, as one group per attempt. While
-// any of them still meets an unavailable store, nothing of the attempt was
-// applied (one transaction), so the whole queue is tried again after a
-// capped, jittered, exponential backoff.
+// The retry thread. While the store is down it alone tries it, by reloading
+// the ledger (probe_store()); while fills are queued it applies them, oldest
+// first, as one group per attempt. Both share one capped, jittered,
+// exponential backoff. A queued fill completes only with its own answer:
+// whatever the store says (unreachable, a password or permission refused,
+// another writer, a full disk), nothing of the attempt was applied (one
+// transaction) and the whole queue is tried again after the backoff.
 void AccountService::retry_queued_fills() {
   const SettlementRetryPolicy& policy = options_.settlement_retry;
-  absl::Duration backoff = policy.backoff_initial;
-  std::minstd_rand jitter(42);
+  internal::JitteredBackoff backoff(policy.backoff_initial, policy.backoff_max, /*seed=*/42);
+  int failures = 0;  // Since the store last took an attempt.
   std::vector<Fill> attempt;
+  const auto failed = [&](const absl::Status& why) {
+    ++failures;
+    const absl::Duration wait = backoff.delay(failures);
+    observer_->store_retry_failed(why, failures, wait, queued_fills());
+    sleep_unless_stopping(wait);
+  };
   while (true) {
     {
       internal::MutexLock lock(&queued_mu_);
-      while (!stopping_ && queued_.empty()) queued_cv_.wait(&queued_mu_);
+      while (!stopping_ && queued_.empty() && store_up()) queued_cv_.wait(&queued_mu_);
       if (stopping_) return;
+    }
+    if (!store_up()) {
+      if (const absl::Status probed = probe_store(); !probed.ok()) {
+        failed(probed);
+        continue;
+      }
+    }
+    {
+      internal::MutexLock lock(&queued_mu_);
       attempt.assign(queued_.begin(), queued_.end());
     }
-    const std::vector<absl::StatusOr<SettlementReceipt>> results =
-        settle_now(attempt, /*queue_unavailable=*/false);
-    if (std::any_of(results.begin(), results.end(), store_unavailable)) {
-      const int64_t half_ns = absl::ToInt64Nanoseconds(backoff) / 2;
-      const int64_t wait_ns = half_ns + static_cast<int64_t>(jitter() % (half_ns + 1));
-      // The whole backoff: fills queued meanwhile do not cut it short, or a
-      // ledger taking a fill a millisecond would try the store (and reload)
-      // as often.
-      const auto retry_at = std::chrono::steady_clock::now() + std::chrono::nanoseconds(wait_ns);
-      internal::MutexLock lock(&queued_mu_);
-      for (auto now = std::chrono::steady_clock::now(); !stopping_ && now < retry_at;
-           now = std::chrono::steady_clock::now()) {
-        queued_cv_.wait_for(&queued_mu_,
-                            std::chrono::duration_cast<std::chrono::nanoseconds>(retry_at - now)
-                                .count());
-      }
-      backoff = std::min(backoff * 2, policy.backoff_max);
+    if (attempt.empty()) {
+      failures = 0;
       continue;
     }
-    backoff = policy.backoff_initial;
+    absl::Status why;
+    const std::vector<absl::StatusOr<SettlementReceipt>> results =
+        settle_now(attempt, /*queue_refused=*/false, &why);
+    if (const auto refused = std::find_if(results.begin(), results.end(), store_refused);
+        refused != results.end()) {
+      failed(refused->status());
+      continue;
+    }
+    failures = 0;
     {
       internal::MutexLock lock(&queued_mu_);
       for (size_t i = 0; i < attempt.size(); ++i) pop_queued();
@@ -706,6 +774,28 @@ void AccountService::retry_queued_fills() {
     }
   }
 }
+
+void AccountService::sleep_unless_stopping(absl::Duration wait) {
+  // The whole wait: fills queued meanwhile do not cut it short, or a ledger
+  // taking a fill a millisecond would try the store (and reload) as often.
+  const auto retry_at =
+      std::chrono::steady_clock::now() + std::chrono::nanoseconds(absl::ToInt64Nanoseconds(wait));
+  internal::MutexLock lock(&queued_mu_);
+  for (auto now = std::chrono::steady_clock::now(); !stopping_ && now < retry_at;
+       now = std::chrono::steady_clock::now()) {
+    queued_cv_.wait_for(
+        &queued_mu_,
+        std::chrono::duration_cast<std::chrono::nanoseconds>(retry_at - now).count());
+  }
+}
+
+absl::Status AccountService::probe_store() {
+  const auto stage = [](Txn&, const CommandContext&) { return absl::OkStatus(); };
+  PendingCommand command{.stage = stage, .probe = true};
+  return submit(command);
+}
+
+bool AccountService::store_up() const { return store_up_.load(std::memory_order_acquire); }
 
 // --- Queries -------------------------------------------------------------------
 
@@ -848,6 +938,11 @@ absl::StatusOr<std::vector<Trade>> AccountService::trade_history(AccountId accou
       return rec->recent_trades.newest_first(limit);
     }
   }
+  if (!store_up()) {
+    return denial(Reason::kStoreUnavailable,
+                  "reading trade history: the store is down; memory holds only the most recent "
+                  "trades (LedgerLimits::trades_in_memory_per_account_max)");
+  }
   absl::StatusOr<std::vector<Trade>> stored = options_.store->trades(account, limit);
   if (!stored.ok()) return store_denial(stored.status(), "reading trade history");
   return stored;
@@ -860,7 +955,19 @@ size_t AccountService::account_count() const {
 
 // --- Risk ------------------------------------------------------------------------
 
+void AccountService::expire_if_due() {
+  {
+    internal::ReaderLock lock(&state_mu_);
+    if (!state_->has_due_reservation(now())) return;
+  }
+  // Refused at once while the store is down; the next tick tries again.
+  if (!store_up()) return;
+  (void)expire_due_reservations();
+}
+
 absl::Status AccountService::end_of_tick(TickId tick) {
+  // Before the publish, so that the engine sees what the expiries freed.
+  expire_if_due();
   internal::MutexLock publish_lock(&publish_mu_);
   if (tick <= risk_cache_->published_tick()) {
     return absl::InvalidArgumentError(internal::cat("tick ", tick.value(),

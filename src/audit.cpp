@@ -2,6 +2,8 @@
 // principles and checks invariants 1-4 of ARCHITECTURE.md, then compares
 // memory with what the store would restore (invariant 6).
 #include <map>
+#include <memory>
+#include <thread>
 #include <optional>
 #include <string>
 #include <utility>
@@ -11,7 +13,9 @@
 #include "account/account_service.h"
 #include "strings.h"
 #include "account/notional.h"
+#include "ledger_commands.h"
 #include "ledger_state.h"
+#include "pending_command.h"
 
 namespace account {
 namespace {
@@ -146,47 +150,122 @@ void check_ledger(const internal::LedgerState& state, std::vector<std::string>& 
 
 }  // namespace
 
-AuditReport AccountService::audit() const {
-  AuditReport report;
-  LedgerSnapshot memory;
-  {
-    internal::ReaderLock lock(&state_mu_);
-    check_ledger(*state_, report.violations);
-    check_sleeper_links(*state_, report.violations);
-  }
-  memory = snapshot();
-  SnapshotRequest request = snapshot_request();
-  request.commits_follow = false;  // Memory is not rebuilt from this load.
-  absl::StatusOr<LedgerSnapshot> stored = options_.store->load(request);
+namespace {
+
+// The request a ledger opened with `limits` at `now` loads with, for a look
+// only (no commit follows it).
+SnapshotRequest look_request(const LedgerLimits& limits, absl::Time now) {
+  return SnapshotRequest{
+      .execution_retention = limits.execution_retention,
+      .reservations_finished_since = now - limits.finished_reservation_retention,
+      .trades_per_account_max = limits.trades_in_memory_per_account_max,
+      .commits_follow = false};
+}
+
+// Adds to `report` where `memory` and `stored`, taken at one committed
+// point, differ once `stored` is restored the way open() restores it.
+void compare(const LedgerLimits& limits, const LedgerSnapshot& memory,
+             const absl::StatusOr<LedgerSnapshot>& stored, AuditReport& report) {
   if (!stored.ok()) {
     report.violations.push_back(
         internal::cat("store: could not load for comparison: ", stored.status().message()));
-    return report;
+    return;
   }
-  // Restore the stored state the way open() would, so both sides are canonical.
   absl::StatusOr<std::unique_ptr<internal::LedgerState>> rebuilt =
-      internal::LedgerState::from_snapshot(options_.limits, *stored);
+      internal::LedgerState::from_snapshot(limits, *stored);
   if (!rebuilt.ok()) {
     report.violations.push_back(
         internal::cat("store: cannot be restored: ", rebuilt.status().message()));
-    return report;
+    return;
   }
   const LedgerSnapshot restored = (*rebuilt)->to_snapshot();
-  auto compare = [&](std::string_view what, const auto& a, const auto& b) {
+  auto differ = [&](std::string_view what, const auto& a, const auto& b) {
     if (a != b) {
       report.violations.push_back(internal::cat("store: ", what, " differ from memory (",
                                                a.size(), " in memory, ", b.size(), " stored)"));
     }
   };
-  compare("accounts", memory.accounts, restored.accounts);
-  compare("positions", memory.positions, restored.positions);
-  compare("entries", memory.entries, restored.entries);
-  compare("trades", memory.trades, restored.trades);
+  differ("accounts", memory.accounts, restored.accounts);
+  differ("positions", memory.positions, restored.positions);
+  differ("entries", memory.entries, restored.entries);
+  differ("trades", memory.trades, restored.trades);
   auto active = [](std::vector<Reservation> v) {
     std::erase_if(v, [](const Reservation& r) { return !r.active(); });
     return v;
   };
-  compare("active reservations", active(memory.reservations), active(restored.reservations));
+  differ("active reservations", active(memory.reservations), active(restored.reservations));
+}
+
+}  // namespace
+
+AuditReport AccountService::audit() {
+  AuditReport report;
+  {
+    internal::ReaderLock lock(&state_mu_);
+    check_ledger(*state_, report.violations);
+    check_sleeper_links(*state_, report.violations);
+  }
+  compare_with_store(report);
+  return report;
+}
+
+// Memory and the store agree only between commits. First without holding
+// anyone up: take both while no commit or reload of ours runs, and try again
+// when one ran meanwhile (store_writes_ moved). A ledger that commits all the
+// time may never leave such a window; then as the group-commit leader, which
+// holds commits back for one load of the store.
+void AccountService::compare_with_store(AuditReport& report) {
+  constexpr int kTriesWithoutLeading = 3;
+  for (int i = 0; i < kTriesWithoutLeading; ++i) {
+    const uint64_t writes = store_writes_.load(std::memory_order_acquire);
+    if (writes % 2 == 1) {
+      std::this_thread::yield();
+      continue;
+    }
+    const LedgerSnapshot memory = snapshot();
+    const absl::StatusOr<LedgerSnapshot> stored =
+        options_.store->load(look_request(options_.limits, now()));
+    if (store_writes_.load(std::memory_order_acquire) == writes) {
+      compare(options_.limits, memory, stored, report);
+      return;
+    }
+  }
+  bool compared = false;
+  const auto stage = [&](internal::Txn& txn, const internal::CommandContext& ctx) {
+    // The leader's shared lock on the state is held: read it through the Txn.
+    LedgerSnapshot memory = txn.base().to_snapshot();
+    const absl::Time cutoff = ctx.now - options_.limits.finished_reservation_retention;
+    std::erase_if(memory.reservations,
+                  [&](const Reservation& r) { return !r.active() && r.updated_at < cutoff; });
+    compare(options_.limits, memory, options_.store->load(look_request(options_.limits, ctx.now)),
+            report);
+    compared = true;
+    return absl::OkStatus();
+  };
+  internal::PendingCommand command{.stage = stage};
+  const absl::Status status = submit(command);
+  if (!compared) {
+    report.violations.push_back(internal::cat("store: could not be compared with memory: ",
+                                             status.message()));
+  }
+}
+
+AuditReport audit_store(Store& store, const LedgerLimits& limits, absl::Time now) {
+  AuditReport report;
+  const absl::StatusOr<LedgerSnapshot> stored = store.load(look_request(limits, now));
+  if (!stored.ok()) {
+    report.violations.push_back(internal::cat("store: could not load: ", stored.status().message()));
+    return report;
+  }
+  absl::StatusOr<std::unique_ptr<internal::LedgerState>> state =
+      internal::LedgerState::from_snapshot(limits, *stored);
+  if (!state.ok()) {
+    report.violations.push_back(
+        internal::cat("store: cannot be restored: ", state.status().message()));
+    return report;
+  }
+  check_ledger(**state, report.violations);
+  check_sleeper_links(**state, report.violations);
   return report;
 }
 

@@ -77,6 +77,24 @@ class ExpiryQueue {
     }
   }
 
+  // Whether some entry with expires_at <= now is one live(entry) accepts.
+  // Walks the due entries oldest first and stops at the first live one, so
+  // it costs O(1) plus the stale entries ahead of it (apply drops those at
+  // the front, so few wait there).
+  template <typename Live>
+  bool any_due(absl::Time now, Live&& live) const {
+    bool found = false;
+    auto a = ascending_.begin();
+    auto o = others_.begin();
+    while (!found) {
+      const bool a_due = a != ascending_.end() && a->expires_at <= now;
+      const bool o_due = o != others_.end() && o->expires_at <= now;
+      if (!a_due && !o_due) break;
+      found = (a_due && (!o_due || !(*o < *a))) ? live(*a++) : live(*o++);
+    }
+    return found;
+  }
+
   // Removes due entries from the front, oldest first, while stale(entry)
   // says they are no longer live; stops at the first live one.
   template <typename Stale>

@@ -1,5 +1,7 @@
 #include "ledger_observer.h"
 
+#include <algorithm>
+#include <cctype>
 #include <string>
 
 #include "account/status.h"
@@ -19,8 +21,14 @@ LedgerObserver::LedgerObserver(MetricsRegistry& registry, const Clock& clock, Lo
   trades_settled_ = r.counter("trade_settled_total", "Fills applied (two trades each).");
   fills_queued_ = r.counter("account_fills_queued_total",
                             "Fills queued because the store was unavailable.");
-  store_errors_ =
-      r.counter("database_connection_errors_total", "Store commits that failed.");
+  // Every kind gets its series up front, as the denials below do.
+  for (int code = 1; code < 17; ++code) {
+    std::string kind = absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
+    for (char& c : kind) c = c == ' ' ? '_' : static_cast<char>(std::tolower(c));
+    store_errors_[code] = r.counter("account_store_errors_total",
+                                    "Store calls (commits and reloads) that failed, by kind.",
+                                    {{"kind", kind}});
+  }
   // Every Reason gets its series up front, so that a scrape shows zeros and
   // counting a denial never takes the registry's lock.
   for (int value = 1; value < 256; ++value) {
@@ -100,14 +108,34 @@ void LedgerObserver::store_committed(absl::Duration took, const absl::Status& st
                                      size_t commands) {
   store_commit_seconds_->observe_ns(absl::ToInt64Nanoseconds(took));
   if (status.ok()) return;
-  store_errors_->add();
+  store_error(status);
   log_event(log_, clock_, LogLevel::kError, "store_commit_failed",
             std::string(status.message()),
             {{"status_code", std::string_view(absl::StatusCodeToString(status.code()))},
              {"commands", uint64_t{commands}}});
 }
 
+void LedgerObserver::store_error(const absl::Status& status) {
+  const auto code = static_cast<int>(status.code());
+  store_errors_[code > 0 && code < 17 ? code : static_cast<int>(absl::StatusCode::kUnknown)]->add();
+}
+
+void LedgerObserver::store_retry_failed(const absl::Status& why, int failures,
+                                        absl::Duration wait, size_t queued) {
+  log_event(log_, clock_, LogLevel::kError, "store_retry_failed", std::string(why.message()),
+            {{"status_code", std::string_view(absl::StatusCodeToString(why.code()))},
+             {"attempt", uint64_t(failures)},
+             {"retry_in_ms", uint64_t(absl::ToInt64Milliseconds(wait))},
+             {"fills_queued", uint64_t{queued}}});
+}
+
+void LedgerObserver::store_back(absl::Duration down_for) {
+  log_event(log_, clock_, LogLevel::kWarning, "store_back", "the store takes commands again",
+            {{"down_ms", uint64_t(std::max<int64_t>(0, absl::ToInt64Milliseconds(down_for)))}});
+}
+
 void LedgerObserver::reload_failed(const absl::Status& status) {
+  store_error(status);
   log_event(log_, clock_, LogLevel::kError, "store_reload_failed",
             std::string(status.message()),
             {{"status_code", std::string_view(absl::StatusCodeToString(status.code()))}});

@@ -13,10 +13,13 @@
 //   trade_settled_total                    fills applied (each gives two trades)
 //   account_fills_queued_total             fills queued during a store outage
 //   account_denials_total{reason}          commands refused, by Reason
-//   database_connection_errors_total       store commits that failed
+//   account_store_errors_total{kind}       store calls that failed (commits and reloads),
+//                                          by kind: the absl code's name (unavailable,
+//                                          unauthenticated, permission_denied, ...)
 //   account_store_commit_seconds           store commit latency (one per group commit)
 //   account_settlement_seconds             settle()/settle_batch() latency, per call
 //   account_fills_queued                   gauge: fills waiting for the store
+//   account_store_up                       gauge: 1 while the store takes commands
 //   account_risk_published_tick            gauge: newest tick the RiskCache published
 #pragma once
 
@@ -57,6 +60,14 @@ class LedgerObserver {
   void fills_queued(size_t n, const absl::Status& why);
   void store_committed(absl::Duration took, const absl::Status& status, size_t commands);
   void reload_failed(const absl::Status& status);
+  // The retry thread's attempt `failures` since the store last took one
+  // failed with `why`; it waits `wait`, with `queued` fills kept. One error
+  // line per step: the backoff caps them at one per SettlementRetryPolicy::
+  // backoff_max once it has grown.
+  void store_retry_failed(const absl::Status& why, int failures, absl::Duration wait,
+                          size_t queued);
+  // A reload succeeded after the store was down for `down_for`.
+  void store_back(absl::Duration down_for);
 
  private:
   const Clock& clock_;
@@ -68,7 +79,10 @@ class LedgerObserver {
   Counter* reservations_released_;
   Counter* trades_settled_;
   Counter* fills_queued_;
-  Counter* store_errors_;
+  // Counts a failed store call by the kind of its status.
+  void store_error(const absl::Status& status);
+  // By absl::StatusCode value (0..16); a code outside that range counts as unknown.
+  Counter* store_errors_[17] = {};
   Counter* denials_[256] = {};  // By Reason value; null for numbers no Reason has.
   Histogram* store_commit_seconds_;
   Histogram* settlement_seconds_;

@@ -133,6 +133,12 @@ class LedgerState {
   // Whether `entry` is live: its reservation is active and expires at
   // exactly entry.expires_at.
   bool expiry_is_live(const ExpiryQueue::Entry& entry) const;
+  // Whether an active reservation expires at or before `now`.
+  bool has_due_reservation(absl::Time now) const {
+    return expiry_queue_.any_due(now, [this](const ExpiryQueue::Entry& e) {
+      return expiry_is_live(e);
+    });
+  }
   const std::vector<AccountRecord>& accounts() const { return accounts_; }
   const ReservationTable& reservations() const { return reservations_; }
   const absl::flat_hash_map<std::string, ExternalEntry>& entries() const { return entries_; }

@@ -86,11 +86,26 @@ class Txn;
 struct PendingCommand;
 }  // namespace internal
 
-// How queued fills are retried while the store is unavailable: capped
-// exponential backoff with jitter, from `backoff_initial` to `backoff_max`.
+// How the service gets its store back after the store refused it, and how
+// many fills it keeps meanwhile.
+//
+// Once a reload of the ledger from the store fails (after a failed commit,
+// the next command reloads first), the store is "down": every command is
+// refused at once with kStoreUnavailable without touching the store, queries
+// answer from memory, and one background thread alone tries the store again
+// (a reload), after a capped exponential backoff with equal jitter from
+// `backoff_initial` to `backoff_max`, shared by the fills it retries. So an
+// outage costs one connection attempt per backoff step, whatever the load.
 struct SettlementRetryPolicy {
   absl::Duration backoff_initial = absl::Milliseconds(10);
   absl::Duration backoff_max = absl::Seconds(5);
+  // Fills kept in memory while the store cannot take them (~150 bytes each
+  // with their order index: 1M is ~150 MB). Past it settle() refuses with
+  // kStoreUnavailable, unacknowledged, and the engine keeps the fill. The
+  // default holds 100 s of fills at 10,000 a second, above what one
+  // PostgreSQL writer commits (docs/postgres-store.md), so an outage as long
+  // as a server restart or a failover queues without refusing.
+  size_t queued_fills_max = 1'000'000;
 };
 
 struct AccountServiceOptions {
@@ -135,9 +150,12 @@ class AccountService {
 
   // --- Accounts -----------------------------------------------------------
 
-  // Creates an account for a Google user (`google_id` = Google's `sub`).
-  // Denials: kInvalidArgument (empty or over 255 bytes, NUL byte),
-  // kAccountExists (that google id has an account), store reasons.
+  // Creates an account for a Google user (`google_id` = Google's `sub`), or
+  // finds it: a google id that has an account answers that account's id and
+  // changes nothing (the display name is not compared), so sign-in calls this
+  // on every login and a caller told kStoreUnavailable retries to learn the
+  // truth. Denials: kInvalidArgument (empty or over 255 bytes, NUL byte),
+  // store reasons.
   absl::StatusOr<AccountId> create_account(std::string_view google_id,
                                            std::string_view display_name);
 
@@ -182,11 +200,18 @@ class AccountService {
   // --- Reservations --------------------------------------------------------
 
   // Holds reserve_notional(qty, limit) cents for a buy limit order.
+  // Idempotent by order id: an order id that already has a reservation with
+  // the same account, side, symbol, qty, limit (and expiry, when one is
+  // given) answers OK with that ReservationId, whatever its status now, and
+  // changes nothing; with other fields it is kOrderConflict, naming the
+  // field. Memory answers for every active reservation and for finished ones
+  // within LedgerLimits::finished_reservation_retention. So a caller told
+  // kStoreUnavailable (the commit may have landed) retries the same order
+  // and learns whether it holds cash (docs/ledger.md, "Retries").
   // Denials in precedence order: kInvalidArgument (order id 0),
-  // kInvalidQuantity, kInvalidPrice,
-  // kExpiryInPast, kExpiryTooLong, kAccountNotFound, kOrderExists,
-  // kInsufficientFunds, kPositionLimitExceeded, kOpenNotionalLimitExceeded,
-  // store reasons.
+  // kInvalidQuantity, kInvalidPrice, kOrderConflict, kExpiryInPast,
+  // kExpiryTooLong, kAccountNotFound, kInsufficientFunds,
+  // kPositionLimitExceeded, kOpenNotionalLimitExceeded, store reasons.
   absl::StatusOr<ReservationId> reserve_buy(const OrderSpec& order);
 
   // Holds `qty` shares for a sell limit order (no short selling).
@@ -204,19 +229,24 @@ class AccountService {
                                                            Side side);
 
   // Moves the expiry of an active reservation to `expires_at`, which must be
-  // after now and at most created_at + reservation_expiry_max (30 days).
+  // after now and at most created_at + reservation_expiry_max (30 days). An
+  // active reservation that already expires at `expires_at` (a retry)
+  // answers OK and changes nothing.
   // Denials: kReservationNotFound, kReservationNotActive, kExpiryInPast,
   // kExpiryTooLong, store reasons.
   absl::Status extend_reservation(ReservationId reservation, absl::Time expires_at);
 
   // The user cancelled the order: its reservation becomes kCancelled and
-  // frees what it held. Denials: kReservationNotFound, kReservationNotActive,
+  // frees what it held. One already cancelled or released (a retry, or the
+  // engine's release first) answers OK and changes nothing; one settled or
+  // expired is kReservationNotActive, naming its status.
+  // Denials: kReservationNotFound, kReservationNotActive,
   // kStoreUnavailable (also while fills of the order wait in the queue of
   // fills taken during a store outage: they executed first and apply first).
   absl::Status cancel_order(OrderId order);
 
   // The engine dropped the order (e.g. rejected it): the reservation becomes
-  // kReleased and frees what it held. Denials: as cancel_order().
+  // kReleased and frees what it held. Retries and denials: as cancel_order().
   absl::Status release_reservation(ReservationId reservation);
 
   // release_reservation() for each of `reservations`, in order, in one store
@@ -225,9 +255,11 @@ class AccountService {
 
   // Expires every active reservation whose expiry is at or before the
   // clock's now, frees what each held, and tells the NotificationSink per
-  // order after the commit. Returns how many expired. Expiry takes effect
-  // when this job runs: until then a due reservation still settles fills,
-  // since the engine may still have the order on its book. A due order with
+  // order after the commit. Returns how many expired. end_of_tick() runs the
+  // same sweep whenever a reservation is due, so a host need not call this;
+  // it stays for hosts that want an expiry between ticks. Until a sweep runs
+  // a due reservation still settles fills, since the engine may still have
+  // the order on its book. A due order with
   // fills waiting in the outage queue (settle()) is left for a later sweep.
   // A failed commit refuses the sweep with a store reason; if it was durable
   // all the same (an ambiguous commit), the reload that follows it finds the
@@ -249,11 +281,16 @@ class AccountService {
 
   // Applies one fill exactly once: both legs or neither.
   //
-  // Store outages: a fill that cannot be committed because the store is
-  // unavailable is not refused. It is queued in memory and the result is OK
-  // with outcome kQueued; a background thread retries the queue in order,
-  // with SettlementRetryPolicy's backoff, and reports each queued fill to
-  // NotificationSink::on_queued_fill_done. While fills are queued, new fills
+  // Store outages: a fill that cannot be committed because of the store,
+  // whatever its error (unreachable, an ambiguous commit, a password or a
+  // permission refused, another writer holding the database, a full disk),
+  // is not refused. It is queued in memory and the result is OK with outcome
+  // kQueued; a background thread retries the queue in order, with
+  // SettlementRetryPolicy's backoff, for as long as the store refuses, and
+  // reports each queued fill to NotificationSink::on_queued_fill_done once
+  // it is applied or refused on its own merits (never because of the store).
+  // Past SettlementRetryPolicy::queued_fills_max queued fills, settle()
+  // refuses with kStoreUnavailable instead, unacknowledged. While fills are queued, new fills
   // queue behind them, so fills handed in by one thread apply in order, and
   // their orders cannot be cancelled, released or expired before them. A
   // ledger destroyed with fills queued reports each as not applied.
@@ -301,12 +338,22 @@ class AccountService {
   size_t account_count() const;
   // Fills queued while the store was unavailable, not yet applied.
   size_t queued_fills() const;
+  // False from a failed reload of the ledger from the store until the
+  // background reconnect reloads it (SettlementRetryPolicy); meanwhile every
+  // command is refused with kStoreUnavailable. Gauge account_store_up.
+  bool store_up() const;
 
   // --- Risk ----------------------------------------------------------------
 
   // Publishes every risk value changed since the last publish to the
   // RiskCache, tagged `tick`. Cost: O(accounts and positions changed), plus
   // waiting for engine readers still inside the previous copy.
+  // First, when an active reservation is due by the clock, it runs
+  // expire_due_reservations() (a store commit, O(reservations due)), so a
+  // reservation expires at the first tick at or after its expiry and the
+  // publish shows what it freed; the notices follow the commit. Finding
+  // none due costs O(1). A failed sweep does not stop the publish: the next
+  // tick tries again (and while the store is down, none is tried).
   // Fails with InvalidArgument when `tick` is not after the last published tick.
   absl::Status end_of_tick(TickId tick);
   RiskCache& risk_cache();
@@ -316,8 +363,12 @@ class AccountService {
 
   // --- Audit and state ------------------------------------------------------
 
-  // Checks invariants 1-4 over memory, and that memory equals the store.
-  AuditReport audit() const;
+  // Checks invariants 1-4 over memory, and that memory equals the store as
+  // of one committed point: the comparison is made between commits (it is
+  // tried again when a commit lands while the store is read, and made as the
+  // group-commit leader when commits keep landing), so a live ledger never
+  // fails it falsely. Never changes the ledger.
+  AuditReport audit();
 
   // The in-memory state in LedgerSnapshot form, canonically ordered (ids
   // ascending; trades per account oldest first). Two ledgers are equal when
@@ -334,17 +385,32 @@ class AccountService {
   absl::Status cash_entry(AccountId account, Cents amount, EntryKind kind, std::string_view key,
                           bool cash_in);
   absl::StatusOr<ReservationId> reserve(const OrderSpec& order, Side side);
-  // Stages and commits `fills` as one group. With `queue_unavailable`, the
-  // fills that meet an unavailable store are queued by the group's leader
-  // before it hands on (their results stay kStoreUnavailable).
+  // Stages and commits `fills` as one group. With `queue_refused`, the
+  // fills that meet a store refusal are queued by the group's leader
+  // before it hands on (their results stay the store's reason).
+  // `why` gets the store's refusal of the first fill queued.
   std::vector<absl::StatusOr<SettlementReceipt>> settle_now(absl::Span<const Fill> fills,
-                                                            bool queue_unavailable);
-  // Queues `fills` behind the ones already queued and wakes the retry thread.
-  void queue_fills(absl::Span<const Fill* const> fills) ABSL_LOCKS_EXCLUDED(queued_mu_);
+                                                            bool queue_refused, absl::Status* why);
+  // Queues `fills` behind the ones already queued, in order, and wakes the
+  // retry thread. Stops at the first that would pass queued_fills_max and
+  // returns how many it queued.
+  size_t queue_fills(absl::Span<const Fill* const> fills) ABSL_LOCKS_EXCLUDED(queued_mu_);
   void push_queued(const Fill& fill) ABSL_EXCLUSIVE_LOCKS_REQUIRED(queued_mu_);
   void pop_queued() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queued_mu_);
-  // The background thread: applies queued fills in order once the store is back.
+  // The background thread: reloads from the store while it is down, and
+  // applies queued fills in order once it is back, both on one backoff.
   void retry_queued_fills() ABSL_LOCKS_EXCLUDED(queued_mu_);
+  // Sleeps `wait` or until the service stops.
+  void sleep_unless_stopping(absl::Duration wait) ABSL_LOCKS_EXCLUDED(queued_mu_);
+  // Reloads the ledger from the store as the group-commit leader, even
+  // while the store is down (the only command that does): OK brings it up.
+  absl::Status probe_store();
+  // Leader only: reloads, and marks the store down when that fails.
+  absl::Status reload_or_mark_down();
+  // Leader only: the refusal of a command while the store is down.
+  absl::Status store_down_refusal() const;
+  // Runs the expiry sweep when an active reservation is due (end_of_tick()).
+  void expire_if_due();
   // Whether any fill is queued; no lock (queued_count_).
   bool fills_queued() const;
   // Whether a queued fill names `order` (as buyer's or seller's order).
@@ -358,6 +424,8 @@ class AccountService {
 
   // Rebuilds state_ from the store. Leader only.
   absl::Status reload() ABSL_LOCKS_EXCLUDED(state_mu_);
+  // The memory-to-store comparison of audit(), as of one committed point.
+  void compare_with_store(AuditReport& report);
   // Queues `command`, and runs it (with whatever is queued behind it, as one
   // group commit) when it reaches the front. Returns its result.
   absl::Status submit(internal::PendingCommand& command) ABSL_LOCKS_EXCLUDED(queue_mu_);
@@ -413,6 +481,16 @@ class AccountService {
   std::vector<StagedExpiry> expiry_notices_due_;
   std::unique_ptr<internal::Txn> txn_;
   ChangeSet changes_;
+  // Whether the store took the last reload (see store_up()); written by
+  // leaders, read by the retry thread and the gauge. store_down_cause_ and
+  // store_down_since_ are the leader's.
+  std::atomic<bool> store_up_{true};
+  absl::Status store_down_cause_;
+  absl::Time store_down_since_;
+  // Odd while a leader writes to the store or replaces state_ (a commit and
+  // its apply, or a reload), even otherwise: audit() compares memory with
+  // the store only across a window in which it did not move.
+  std::atomic<uint64_t> store_writes_{0};
 
   std::unique_ptr<RiskCache> risk_cache_;
   std::unique_ptr<internal::LedgerObserver> observer_;

@@ -2,9 +2,12 @@
 // short ways to fund accounts, place orders and build fills.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include <catch2/catch.hpp>
 
@@ -35,6 +38,18 @@ bool denied_with(const S& status, Reason reason) {
   return false;
 }
 
+// Polls `done` every millisecond until it holds or `timeout` (real time)
+// passes; returns whether it held. For what background threads finish (the
+// store's reconnect, queued fills).
+inline bool eventually(const std::function<bool()>& done,
+                       absl::Duration timeout = absl::Seconds(10)) {
+  const auto deadline = std::chrono::steady_clock::now() + absl::ToChronoNanoseconds(timeout);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
 
 struct LedgerFixture {
   std::shared_ptr<MemoryStore> store = std::make_shared<MemoryStore>();

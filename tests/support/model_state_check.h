@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -26,13 +27,14 @@ struct ModelStateCheckOptions {
   uint64_t symbols = 3;  // Symbols 1..symbols are checked per account.
   // How many recent trades to ask for besides the full history (any k works).
   std::function<size_t()> recent_trades_k = [] { return size_t{2}; };
-  // The store is in an outage: reading old trades from it may fail.
+  // The store refuses every call (an outage, or a refusal such as a full
+  // disk): reading old trades from it may fail.
   bool store_down = false;
 };
 
 class ModelStateCheck {
  public:
-  ModelStateCheck(const AccountService& service, const LedgerModel& model, absl::Time now,
+  ModelStateCheck(AccountService& service, const LedgerModel& model, absl::Time now,
                   ModelStateCheckOptions options, std::vector<std::string>& problems)
       : service_(&service),
         model_(model),
@@ -160,9 +162,11 @@ class ModelStateCheck {
     }
     const std::string who = "account " + std::to_string(id.value());
     absl::StatusOr<std::vector<Trade>> history = service_->trade_history(id, 1'000'000);
-    // Older trades are read from the store; while it is down that read may
-    // fail, and only with StoreUnavailable.
-    if (store_down_ && reason_of(history) == Reason::kStoreUnavailable) return;
+    // Older trades are read from the store; while it refuses, that read may
+    // fail, and only with a store reason: StoreUnavailable, or StoreFailure
+    // for a refusal that retrying does not fix (a password, a full disk).
+    const std::optional<Reason> why = reason_of(history);
+    if (store_down_ && (why == Reason::kStoreUnavailable || why == Reason::kStoreFailure)) return;
     const std::vector<Trade> all = listed(who + " trade_history()", std::move(history));
     if (all != expected) {
       problems_.push_back(first_difference(who + " trade_history()", all, expected));
@@ -237,7 +241,7 @@ class ModelStateCheck {
     }
   }
 
-  const AccountService* service_;
+  AccountService* service_;
   const LedgerModel& model_;
   const absl::Time now_;
   const uint64_t symbols_;

@@ -160,8 +160,12 @@ TEST_CASE("lost expiry notices: any command's reload sends them, after an outage
   CHECK(denied_with(x.f.svc().credit(x.a, Cents{1}, EntryKind::kAdjustment, "k1"),
                     Reason::kStoreUnavailable));
   CHECK(x.notices().empty());
+  CHECK_FALSE(x.f.svc().store_up());
   x.faulty->inject(FaultyStore::Fault::kNone);
+  // The background reconnect's reload finds the expiries durable and sends them.
+  REQUIRE(testing::eventually([&] { return x.f.svc().store_up(); }));
   CHECK(x.f.svc().credit(x.a, Cents{1}, EntryKind::kAdjustment, "k1").ok());
+  CHECK(testing::eventually([&] { return x.notices().size() >= 2; }));
   CHECK(x.notices() == x.both());
   CHECK(x.f.svc().expire_due_reservations().value() == 0);
   CHECK(x.notices().size() == 2);

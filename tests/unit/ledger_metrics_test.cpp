@@ -14,6 +14,7 @@
 #include "account/account_service.h"
 #include "account/memory_store.h"
 #include "account/status.h"
+#include "support/capturing_log_sink.h"
 #include "support/faulty_store.h"
 #include "support/json_value.h"
 #include "support/ledger_fixture.h"
@@ -22,40 +23,12 @@
 namespace account {
 namespace {
 
+using testing::CapturingLogSink;
 using testing::FaultyStore;
 using testing::JsonValue;
 using testing::parse_json;
 using testing::parse_prometheus_text;
 using testing::PrometheusText;
-
-// Keeps every record's JSON line. The service's retry thread writes while
-// the test reads, so the lines are guarded.
-class CapturingLogSink final : public LogSink {
- public:
-  void write(const LogRecord& record) override {
-    std::string line = JsonLinesLogSink::format_line(record);
-    std::lock_guard<std::mutex> lock(mu_);
-    lines_.push_back(std::move(line));
-  }
-  std::vector<JsonValue> with_event(std::string_view event) const {
-    std::vector<std::string> lines;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      lines = lines_;
-    }
-    std::vector<JsonValue> out;
-    for (const std::string& line : lines) {
-      std::optional<JsonValue> v = parse_json(std::string_view(line).substr(0, line.size() - 1));
-      REQUIRE(v.has_value());
-      if (v->get("event")->string == event) out.push_back(*v);
-    }
-    return out;
-  }
-
- private:
-  mutable std::mutex mu_;
-  std::vector<std::string> lines_;
-};
 
 constexpr SymbolId kSymbol{5};
 
@@ -153,7 +126,8 @@ TEST_CASE("the ledger counts reservations, fills, balance checks and denials", "
   CHECK(w.value("account_denials_total", {{"reason", "InsufficientFunds"}}) == 1);
   CHECK(w.value("account_denials_total", {{"reason", "DuplicateExecution"}}) == 1);
   CHECK(w.value("account_denials_total", {{"reason", "StoreUnavailable"}}) == 0);
-  CHECK(w.value("database_connection_errors_total") == 0);
+  CHECK(w.value("account_store_errors_total", {{"kind", "unavailable"}}) == 0);
+  CHECK(w.value("account_store_up") == 1);
   CHECK(w.value("account_settlement_seconds_count") == 2);
   CHECK(w.value("account_store_commit_seconds_count") >= 10);
   CHECK(w.value("account_fills_queued") == 0);
@@ -164,7 +138,8 @@ TEST_CASE("a failed store commit is counted and logged without secrets", "[metri
   World w;
   w.store->inject(FaultyStore::Fault::kFailBeforeCommit);
   CHECK(reason_of(w.service->create_account("g-1", "One")) == Reason::kStoreUnavailable);
-  CHECK(w.value("database_connection_errors_total") == 1);
+  CHECK(w.value("account_store_errors_total", {{"kind", "unavailable"}}) == 1);
+  CHECK(w.value("account_store_errors_total", {{"kind", "unauthenticated"}}) == 0);
   CHECK(w.value("account_denials_total", {{"reason", "StoreUnavailable"}}) == 1);
   const std::vector<JsonValue> failures = w.log->with_event("store_commit_failed");
   REQUIRE(failures.size() == 1);
