@@ -66,7 +66,10 @@ void read_url(const Environment& env, std::string_view name, std::string* out,
   std::optional<std::string> text = lookup(env, name);
   if (!text) return;
   if (!internal::is_http_url(*text)) {
-    problems.add(name, fmt::format("must be an http:// or https:// URL, got \"{}\"", *text));
+    // A user:password@ in the value would be a credential: not echoed.
+    problems.add(name, fmt::format("must be an http:// or https:// URL with a host and a port "
+                                   "from 1 to 65535, got \"{}\"",
+                                   internal::url_without_password(*text)));
     return;
   }
   *out = std::move(*text);
@@ -103,26 +106,6 @@ bool is_database_url(std::string_view url) {
   return url.find("://") == std::string_view::npos && url.find('=') != std::string_view::npos;
 }
 
-// `text` with each %XX escape decoded, as libpq decodes a URI's query.
-std::string percent_decoded(std::string_view text) {
-  std::string out;
-  const auto hex = [](char c) {
-    return absl::ascii_isdigit(static_cast<unsigned char>(c)) ? c - '0'
-                                                               : (c | 0x20) - 'a' + 10;
-  };
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() &&
-        absl::ascii_isxdigit(static_cast<unsigned char>(text[i + 1])) &&
-        absl::ascii_isxdigit(static_cast<unsigned char>(text[i + 2]))) {
-      out.push_back(static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(text[i]);
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 Environment process_environment() {
@@ -138,11 +121,15 @@ absl::StatusOr<Config> load_config(const Environment& env) {
   Problems problems;
 
   if (std::optional<std::string> url = lookup(env, "DATABASE_URL")) {
-    if (is_database_url(*url)) {
-      config.database_url = Secret(std::move(*url));
-    } else {
-      // The value may hold a password: say what is wrong, not what it is.
+    // The value may hold a password: say what is wrong, not what it is.
+    if (!is_database_url(*url)) {
       problems.add("DATABASE_URL", "must be a postgresql:// URI or a key=value string");
+    } else if (std::optional<std::string> problem = internal::database_url_problem(*url)) {
+      // Refused here rather than at the first connection, so that every
+      // program (and `accountctl config`) reports it as configuration.
+      problems.add("DATABASE_URL", internal::cat("malformed: ", *problem));
+    } else {
+      config.database_url = Secret(std::move(*url));
     }
   }
 
@@ -239,86 +226,7 @@ absl::Status require_config(const Config& config, std::initializer_list<ConfigNe
   return absl::FailedPreconditionError(fmt::format("missing {}", fmt::join(parts, "; ")));
 }
 
-namespace {
-
-bool conninfo_space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
-
-// The key=value form as libpq reads it (PQconninfoParse): a key, optional
-// white space, '=', optional white space, and a value that is either single
-// quoted or runs to the next white space, a backslash escaping the next
-// character in both. Each password value is replaced by "***"; nullopt when
-// the text does not parse, so that nothing of it is shown.
-std::optional<std::string> redact_key_values(std::string_view text) {
-  std::string out;
-  size_t i = 0;
-  while (true) {
-    const size_t gap = i;
-    while (i < text.size() && conninfo_space(text[i])) ++i;
-    out.append(text.substr(gap, i - gap));
-    if (i == text.size()) return out;
-    const size_t key_start = i;
-    while (i < text.size() && text[i] != '=' && !conninfo_space(text[i])) ++i;
-    const std::string_view key = text.substr(key_start, i - key_start);
-    while (i < text.size() && conninfo_space(text[i])) ++i;
-    if (key.empty() || i == text.size() || text[i] != '=') return std::nullopt;
-    ++i;
-    while (i < text.size() && conninfo_space(text[i])) ++i;
-    out.append(text.substr(key_start, i - key_start));
-    const size_t value_start = i;
-    if (i < text.size() && text[i] == '\'') {
-      for (++i; i < text.size() && text[i] != '\''; ++i) {
-        if (text[i] == '\\') ++i;
-      }
-      if (i >= text.size()) return std::nullopt;  // Unterminated quote.
-      ++i;
-    } else {
-      for (; i < text.size() && !conninfo_space(text[i]); ++i) {
-        if (text[i] == '\\') ++i;
-      }
-      i = std::min(i, text.size());
-    }
-    out.append(key == "password" ? std::string_view("***")
-                                 : text.substr(value_start, i - value_start));
-  }
-}
-
-}  // namespace
-
-std::string redact_database_url(std::string_view url) {
-  std::string out(url);
-  if (internal::is_postgres_uri(url)) {
-    // scheme://user:password@host...: the password runs from the first ':'
-    // after the scheme to the '@' that ends the user info, read as
-    // pg::check_url reads it (database_url.h).
-    const size_t start = internal::uri_user_info_start(url);
-    const size_t at = internal::uri_user_info_end(url);
-    if (at != std::string_view::npos) {
-      const size_t colon = url.find(':', start);
-      if (colon != std::string_view::npos && colon < at) {
-        out = internal::cat(url.substr(0, colon + 1), "***", url.substr(at));
-      }
-    }
-    // ...?password=secret&...: libpq percent-decodes the keys too, so
-    // pass%77ord=secret is a password as well.
-    const size_t query = out.find('?');
-    if (query != std::string::npos) {
-      for (size_t key = query + 1; key < out.size();) {
-        const size_t end = std::min(out.find('&', key), out.size());
-        const size_t eq = out.find('=', key);
-        if (eq < end && percent_decoded(std::string_view(out).substr(key, eq - key)) ==
-                            "password") {
-          out.replace(eq + 1, end - eq - 1, "***");
-          key = eq + 1 + 3 + 1;
-        } else {
-          key = end + 1;
-        }
-      }
-    }
-    return out;
-  }
-  if (std::optional<std::string> redacted = redact_key_values(url)) return *redacted;
-  return "(a connection string that does not parse; not shown, as it may hold a password)";
-}
+std::string redact_database_url(std::string_view url) { return internal::redact_url(url); }
 
 std::string describe_config(const Config& config) {
   const auto secret = [](const Secret& s) {
@@ -334,8 +242,10 @@ std::string describe_config(const Config& config) {
                            : redact_database_url(config.database_url.reveal()));
   line("GOOGLE_CLIENT_ID", plain(config.google_client_id));
   line("GOOGLE_CLIENT_SECRET", secret(config.google_client_secret));
-  line("GOOGLE_REDIRECT_URL", plain(config.google_redirect_url));
-  const auto endpoint = [](const std::string& s) { return s.empty() ? std::string("<Google's>") : s; };
+  line("GOOGLE_REDIRECT_URL", internal::url_without_password(plain(config.google_redirect_url)));
+  const auto endpoint = [](const std::string& s) {
+    return s.empty() ? std::string("<Google's>") : internal::url_without_password(s);
+  };
   line("GOOGLE_AUTHORIZATION_ENDPOINT", endpoint(config.google_authorization_endpoint));
   line("GOOGLE_TOKEN_ENDPOINT", endpoint(config.google_token_endpoint));
   line("GOOGLE_USERINFO_ENDPOINT", endpoint(config.google_userinfo_endpoint));
@@ -346,7 +256,7 @@ std::string describe_config(const Config& config) {
   line("JWT_PREVIOUS_KEY_ID", plain(config.jwt_previous_key_id));
   line("JWT_ISSUER", config.jwt_issuer);
   line("JWT_AUDIENCE", config.jwt_audience);
-  line("SLEEPER_API_BASE_URL", config.sleeper_api_base_url);
+  line("SLEEPER_API_BASE_URL", internal::url_without_password(config.sleeper_api_base_url));
   line("FANTASY_POINTS_CONVERSION_RATE",
        fmt::format("{}.{:02}", config.fantasy_cents_per_point / 100,
                    config.fantasy_cents_per_point % 100));

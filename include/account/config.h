@@ -34,7 +34,12 @@
 // Errors: load_config checks every variable and fails with InvalidArgument
 // listing every problem, each naming its variable ("JWT_SECRET: must be at
 // least 32 bytes, got 12"). A secret's value never appears in a message or
-// in describe_config().
+// in describe_config(). DATABASE_URL is refused when libpq would refuse its
+// syntax or read it otherwise than its writer meant (a '/' or '@' in the
+// password, a port that is not a number from 1 to 65535, as when the '@'
+// after the password is missing); the message says which, and quotes none
+// of the URL. The http(s) URLs must have a host, and a port (if any) from 1
+// to 65535; a user:password@ in one is never shown.
 //
 // Thread-safety: Config is a plain value; load_config reads the environment
 // it is given and nothing else.
@@ -107,16 +112,24 @@ enum class ConfigNeed {
 absl::Status require_config(const Config& config, std::initializer_list<ConfigNeed> needs);
 
 // One "NAME = value" line per variable, for start-up logs: secrets as
-// "<set, N bytes>" or "<not set>", and DATABASE_URL with its password
-// replaced by "***".
+// "<set, N bytes>" or "<not set>", DATABASE_URL as redact_database_url()
+// shows it, and the http(s) URLs with any password replaced by "***".
 std::string describe_config(const Config& config);
 
 // The ledger limits the config sets (reservation_expiry_default), on top of
 // `base`.
 LedgerLimits ledger_limits_from_config(const Config& config, LedgerLimits base = {});
 
-// DATABASE_URL as safe to print: the password of a postgresql:// URI or of
-// a key=value string replaced by "***".
+// DATABASE_URL as safe to print, malformed or not: everything that may be
+// a password replaced by "***", erring on the side of hiding too much. That
+// is the password of the user info (all of the user info when it holds a
+// '/' or '@' but no ':'); a port that is not a number from 1 to 65535 (in
+// postgresql://ledger:secret/db, with the '@' missing, the password reads
+// as the port); everything after an IPv6 host with no closing ']'; the
+// value of a query or key=value setting whose key holds "pass" (password,
+// sslpassword), or that is itself a postgresql:// URI; and any query
+// parameter without '='. A key=value string libpq cannot parse is not shown
+// at all. User, hosts, port numbers and database stay visible.
 std::string redact_database_url(std::string_view url);
 
 }  // namespace account

@@ -97,7 +97,8 @@ absl::StatusOr<CurlSleeperClientOptions> sleeper_options_from_environment(
 class CurlSleeperClient final : public SleeperClient {
  public:
   // Fails with InvalidArgument when an option is out of range (a base URL
-  // that is not http(s), a non-positive timeout, attempts, rate or burst),
+  // that is not http(s), has no host or a port that is not a number from 1
+  // to 65535; a non-positive timeout, attempts, rate or burst),
   // or Internal when libcurl cannot be initialized.
   static absl::StatusOr<std::unique_ptr<CurlSleeperClient>> create(
       CurlSleeperClientOptions options);

@@ -19,8 +19,9 @@
 //
 // Errors, the same for every implementation:
 //   NotFound          the user or league does not exist (a `null` body or 404)
-//   InvalidArgument   a malformed argument (empty id, week out of range), or
-//                     Sleeper answered 4xx to the request
+//   InvalidArgument   a malformed argument (empty id, week out of range),
+//                     Sleeper answered 4xx to the request, or the base URL
+//                     cannot be used (not worth retrying)
 //   Unavailable       Sleeper could not be reached or kept failing (429, 5xx)
 //   DeadlineExceeded  Sleeper did not answer within the timeout
 //   DataLoss          the answer was not the JSON we expect: truncated or

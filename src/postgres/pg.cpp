@@ -1,8 +1,16 @@
 #include "pg.h"
 
+#include <libpq-events.h>
 #include <poll.h>
 
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
 #include <limits>
+#include <memory>
+#include <optional>
 #include <utility>
 
 #include "../database_url.h"
@@ -31,16 +39,97 @@ bool is_unavailable_sqlstate(std::string_view state) {
          state == "57014";                                     // statement timeout, cancel
 }
 
+// The password candidates of the URL a connection was opened with
+// (database_url.h), kept on the connection as libpq instance data, so that
+// status_of() scrubs them from whatever libpq says on it later, whoever
+// holds the connection. libpq copies an event registration into each
+// result it makes: two small allocations a result, beside a round trip.
+struct Secrets {
+  std::vector<std::string> candidates;
+};
+
+int secrets_event(PGEventId event, void* info, void* /*pass_through*/) {
+  if (event == PGEVT_CONNDESTROY) {
+    PGconn* conn = static_cast<PGEventConnDestroy*>(info)->conn;
+    delete static_cast<Secrets*>(PQinstanceData(conn, secrets_event));
+  }
+  return 1;  // Any other event: nothing to do, and never a failure.
+}
+
+// The candidates of `conn`: its URL's, and the password libpq used (which
+// may come from a password file rather than the URL).
+std::vector<std::string> candidates_of(const PGconn* conn) {
+  std::vector<std::string> out;
+  if (conn == nullptr) return out;
+  if (const auto* secrets = static_cast<const Secrets*>(PQinstanceData(conn, secrets_event))) {
+    out = secrets->candidates;
+  }
+  if (const char* password = PQpass(conn); password != nullptr && *password != '\0') {
+    out.emplace_back(password);
+  }
+  return out;
+}
+
+// libpq text (one line) with every candidate replaced by "***".
+std::string scrubbed(const char* message, const std::vector<std::string>& candidates) {
+  return internal::scrub(one_line(message), candidates);
+}
+
+// Whether libpq refused a connection for its settings, before (or instead
+// of) reaching a server, or the server refused a startup option the URL
+// set: the configuration's fault, which a retry would meet again. Messages
+// of libpq 14 to 17 and of the server. The first seven are those of
+// libpq's parser, for a URL that reaches connect() without check_url().
+bool settings_refused(absl::string_view m) {
+  for (absl::string_view pattern : {"in connection info string",
+                                    "invalid percent-encoded token",
+                                    "forbidden value %00",
+                                    "URI query parameter",
+                                    "IPv6 host address",
+                                    "in URI (expected",
+                                    "invalid URI ",
+                                    "invalid integer value \"",
+                                    "invalid port number",
+                                    "could not match ",
+                                    "invalid connection option",
+                                    "could not parse network address",
+                                    "is too long (maximum",
+                                    "SSL protocol version",
+                                    "invalid when SSL support is not compiled in",
+                                    "service file \"",
+                                    "definition of service \"",
+                                    "host name must be specified",
+                                    "require_auth",
+                                    "requirepeer parameter is not supported",
+                                    "invalid LDAP URL",
+                                    "invalid value for parameter",
+                                    "unrecognized configuration parameter"}) {
+    if (absl::StrContains(m, pattern)) return true;
+  }
+  // "invalid sslmode value: \"...\"", and so for gssencmode, channel_binding,
+  // target_session_attrs, load_balance_hosts and sslnegotiation.
+  const size_t invalid = m.find("invalid ");
+  return invalid != absl::string_view::npos &&
+         m.find(" value: \"", invalid) != absl::string_view::npos;
+}
+
 // Classifies a failed connection by libpq's message: libpq does not expose
 // the SQLSTATE of a refused connection. The server's messages are in
 // English unless its lc_messages says otherwise; anything unrecognised is
-// reported as unreachable (Unavailable), with the message.
-absl::Status connect_failure(PGconn* conn) {
-  const std::string message = one_line(PQerrorMessage(conn));
-  const absl::string_view m = message;
+// reported as unreachable (Unavailable), with the message. Every piece of
+// libpq text is scrubbed of `candidates` first: with a password misread as
+// the port, libpq names it both as the port and in its own message.
+absl::Status connect_failure(PGconn* conn, const std::vector<std::string>& candidates) {
+  const std::string raw = one_line(PQerrorMessage(conn));
+  const absl::string_view m = raw;
+  const std::string message = internal::scrub(raw, candidates);
   const std::string where =
-      internal::cat("database \"", PQdb(conn) ? PQdb(conn) : "", "\" at ",
-                    PQhost(conn) ? PQhost(conn) : "", ":", PQport(conn) ? PQport(conn) : "");
+      internal::cat("database \"", scrubbed(PQdb(conn), candidates), "\" at ",
+                    scrubbed(PQhost(conn), candidates), ":", scrubbed(PQport(conn), candidates));
+  if (settings_refused(m)) {
+    return absl::InvalidArgumentError(
+        internal::cat("the connection settings are invalid for ", where, ": ", message));
+  }
   if (absl::StrContains(m, "password authentication failed") ||
       absl::StrContains(m, "no password supplied") ||
       absl::StrContains(m, "authentication failed") ||
@@ -59,6 +148,85 @@ absl::Status connect_failure(PGconn* conn) {
   }
   return absl::UnavailableError(
       internal::cat("cannot reach the PostgreSQL server for ", where, ": ", message));
+}
+
+// The password candidates of the settings `connect()` is given: of a
+// connection string or URI in dbname (which libpq expands; a plain database
+// name is no candidate), and a password setting.
+std::vector<std::string> settings_candidates(const char* const* keywords,
+                                             const char* const* values) {
+  std::vector<std::string> out;
+  for (size_t i = 0; keywords[i] != nullptr; ++i) {
+    if (values[i] == nullptr || *values[i] == '\0') continue;
+    const std::string_view key = keywords[i];
+    const std::string_view value = values[i];
+    if (key == "password") out.emplace_back(value);
+    if (key == "dbname" &&
+        (internal::is_postgres_uri(value) || value.find('=') != std::string_view::npos)) {
+      std::vector<std::string> more = internal::password_candidates(value);
+      out.insert(out.end(), std::make_move_iterator(more.begin()),
+                 std::make_move_iterator(more.end()));
+    }
+  }
+  return out;
+}
+
+// Whether libpq reads `text` as an int setting: optional white space, a
+// sign, digits that fit an int, optional white space (its parse_int_param).
+bool is_int_setting(std::string_view text) {
+  const std::string copy(text);
+  errno = 0;
+  char* end = nullptr;
+  const long value = std::strtol(copy.c_str(), &end, 10);
+  if (end == copy.c_str() || errno != 0 || value < INT_MIN || value > INT_MAX) return false;
+  while (*end != '\0' && std::isspace(static_cast<unsigned char>(*end)) != 0) ++end;
+  return *end == '\0';
+}
+
+size_t count_elements(std::string_view list) {
+  return static_cast<size_t>(std::count(list.begin(), list.end(), ',')) + 1;
+}
+
+// The settings that libpq reads only when it connects, after it may have
+// reached for the network: a port or a timeout that is not a number would
+// come back as an unreachable server, which looks worth retrying. Checked
+// on what PQconninfoParse read (a URI's host list and query, and the
+// key=value form alike), without quoting any value.
+absl::Status check_settings(const PQconninfoOption* options) {
+  std::string_view host;
+  std::string_view hostaddr;
+  std::string_view port;
+  for (const PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
+    if (o->val == nullptr) continue;
+    const std::string_view key = o->keyword;
+    const std::string_view value = o->val;
+    if (key == "host") host = value;
+    if (key == "hostaddr") hostaddr = value;
+    if (key == "port") port = value;
+    if ((key == "connect_timeout" || key == "keepalives" || key == "keepalives_idle" ||
+         key == "keepalives_interval" || key == "keepalives_count" || key == "tcp_user_timeout") &&
+        !is_int_setting(value)) {
+      return absl::InvalidArgumentError(
+          internal::cat("malformed database URL: its ", key, " is not a whole number"));
+    }
+  }
+  if (!internal::is_port_list(port)) {
+    return absl::InvalidArgumentError(
+        internal::cat("malformed database URL: ", internal::kPortProblem));
+  }
+  // Counted only when the URL names the hosts: PGHOST and friends may
+  // supply them otherwise.
+  const std::string_view hosts = hostaddr.empty() ? host : hostaddr;
+  if (!host.empty() && !hostaddr.empty() && count_elements(host) != count_elements(hostaddr)) {
+    return absl::InvalidArgumentError(
+        "malformed database URL: it gives a different number of host and hostaddr values");
+  }
+  if (!hosts.empty() && !port.empty() && count_elements(port) != 1 &&
+      count_elements(port) != count_elements(hosts)) {
+    return absl::InvalidArgumentError(
+        "malformed database URL: it gives more than one port, but not one for each host");
+  }
+  return absl::OkStatus();
 }
 
 absl::Status expect_ok(PGconn* conn, const PGresult* result, std::string_view what) {
@@ -232,21 +400,25 @@ absl::Status prepare(PGconn* conn, const char* name, const char* sql) {
 }
 
 absl::Status status_of(PGconn* conn, const PGresult* result, std::string_view what) {
+  const std::vector<std::string> candidates = candidates_of(conn);
   const char* state_field = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
   const std::string_view state = state_field ? state_field : "";
   if (broken(conn) || is_unavailable_sqlstate(state)) {
     const char* m = result ? PQresultErrorMessage(result) : PQerrorMessage(conn);
     return absl::UnavailableError(
-        internal::cat(what, ": PostgreSQL connection trouble: ", one_line(m)));
+        internal::cat(what, ": PostgreSQL connection trouble: ", scrubbed(m, candidates)));
   }
   if (result == nullptr) {
-    return absl::InternalError(internal::cat(what, ": ", one_line(PQerrorMessage(conn))));
+    return absl::InternalError(
+        internal::cat(what, ": ", scrubbed(PQerrorMessage(conn), candidates)));
   }
   const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
   const char* detail = PQresultErrorField(result, PG_DIAG_MESSAGE_DETAIL);
-  std::string message =
-      internal::cat(what, ": ", one_line(primary ? primary : PQresultErrorMessage(result)));
-  if (detail != nullptr) message = internal::cat(message, " (", one_line(detail), ")");
+  std::string message = internal::cat(
+      what, ": ", scrubbed(primary ? primary : PQresultErrorMessage(result), candidates));
+  if (detail != nullptr) {
+    message = internal::cat(message, " (", scrubbed(detail, candidates), ")");
+  }
   if (!state.empty()) message = internal::cat(message, " [SQLSTATE ", state, "]");
   if (state == "23505") return absl::AlreadyExistsError(message);
   if (state == "P0002") return absl::NotFoundError(message);
@@ -270,39 +442,43 @@ bool hung_up(PGconn* conn) {
 }
 
 absl::StatusOr<Conn> connect(const char* const* keywords, const char* const* values) {
+  std::vector<std::string> candidates = settings_candidates(keywords, values);
   Conn conn(PQconnectdbParams(keywords, values, /*expand_dbname=*/1));
   if (conn == nullptr) return absl::ResourceExhaustedError("libpq could not allocate a connection");
-  if (PQstatus(conn.get()) != CONNECTION_OK) return connect_failure(conn.get());
+  if (const char* password = PQpass(conn.get()); password != nullptr && *password != '\0') {
+    candidates.emplace_back(password);
+  }
+  if (PQstatus(conn.get()) != CONNECTION_OK) return connect_failure(conn.get(), candidates);
   // Notices (e.g. "relation already exists, skipping") are not errors; drop them.
   PQsetNoticeProcessor(
       conn.get(), [](void*, const char*) {}, nullptr);
+  // Without the instance data (libpq out of memory), status_of() still
+  // scrubs the password libpq used.
+  auto secrets = std::make_unique<Secrets>(Secrets{std::move(candidates)});
+  if (PQregisterEventProc(conn.get(), secrets_event, "account::pg secrets", nullptr) == 1 &&
+      PQsetInstanceData(conn.get(), secrets_event, secrets.get()) == 1) {
+    secrets.release();  // Deleted by secrets_event() when the connection is.
+  }
   return conn;
 }
 
 absl::Status check_url(std::string_view database_url) {
-  if (database_url.find('\0') != std::string_view::npos) {
-    return absl::InvalidArgumentError("malformed database URL: it contains a NUL byte");
-  }
   // libpq reads the user info of a URI only up to the first '/' or '@': in
   // postgresql://alice:pa/ss@host/db it would take "alice" for the host and
   // "pa" for the port, and in postgresql://u:p?x@y@host/db "y@host" for the
-  // host, and print those pieces of the password in its errors. The user
-  // info is read as redact_database_url reads it (database_url.h).
-  if (const size_t at = internal::uri_user_info_end(database_url);
-      at != std::string_view::npos) {
-    const size_t start = internal::uri_user_info_start(database_url);
-    if (database_url.substr(start, at - start).find_first_of("/@") != std::string_view::npos) {
-      return absl::InvalidArgumentError(
-          "malformed database URL: its user name or password holds a '/' or '@'; "
-          "percent-encode them (%2F, %40)");
-    }
+  // host; with the '@' left out, postgresql://alice:secret/db makes the
+  // password the port. It prints those pieces in its errors, so such URLs
+  // are refused first, by the reading redact_database_url shares.
+  if (std::optional<std::string> problem = internal::database_url_problem(database_url)) {
+    return absl::InvalidArgumentError(internal::cat("malformed database URL: ", *problem));
   }
   const std::string url(database_url);
   char* error = nullptr;
   PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
   if (options != nullptr) {
+    const absl::Status settings = check_settings(options);
     PQconninfoFree(options);
-    return absl::OkStatus();
+    return settings;
   }
   const bool out_of_memory = error == nullptr;
   if (error != nullptr) PQfreemem(error);

@@ -156,7 +156,9 @@ absl::Status prepare(PGconn* conn, const char* name, const char* sql);
 // null: connection trouble (a broken connection, SQLSTATE class 08, 53, 57P,
 // or 40001/40P01) -> Unavailable; 23505 -> AlreadyExists; P0002 (raised by
 // the schema's own checks) -> NotFound; anything else -> Internal, with the
-// server's message, detail and SQLSTATE.
+// server's message, detail and SQLSTATE. The password candidates of the URL
+// `conn` was opened with (connect()) and the password libpq used are
+// replaced by "***" in every piece of libpq text the message holds.
 absl::Status status_of(PGconn* conn, const PGresult* result, std::string_view what);
 
 // True when the connection can no longer be used.
@@ -171,11 +173,23 @@ bool hung_up(PGconn* conn);
 
 // Opens a connection. `keywords`/`values` are libpq connection parameters
 // (null-terminated arrays; dbname expanded as a connection string or URI).
-// Failures map to the distinct codes documented on PostgresStore::open().
+// Failures map to the distinct codes documented on PostgresStore::open():
+// a setting libpq or the server refuses before any connection (an sslmode it
+// does not know, a port or timeout that is not a number) is InvalidArgument,
+// as retrying cannot help. No message holds a password candidate of the
+// dbname URL (database_url.h) or the password libpq used; the candidates
+// stay with the connection, for status_of().
 absl::StatusOr<Conn> connect(const char* const* keywords, const char* const* values);
 
-// Checks that `database_url` parses as a libpq connection string or URI:
-// InvalidArgument otherwise.
+// Checks that libpq reads `database_url` as its writer meant, before any
+// connection: InvalidArgument, with a message that quotes none of the URL,
+// when database_url_problem() (database_url.h) finds a problem (a '/' or
+// '@' in the user info, a port that is not a number from 1 to 65535 in the
+// host list, as in a password whose '@' was left out, a bad percent-escape,
+// an unclosed IPv6 bracket, a query parameter that is not key=value), when
+// PQconninfoParse refuses it (an unknown keyword), when a port or timeout
+// setting is not a number, or when it gives several ports but not one per
+// host.
 absl::Status check_url(std::string_view database_url);
 
 // The first steps of PostgresStore::open and PostgresTokenStore::open: checks

@@ -52,6 +52,13 @@ Verdict judge_transport(CURLcode code, std::string_view request,
       return {absl::UnavailableError(
                   internal::cat(request, ": ", curl_easy_strerror(code))),
               true};
+    // A base URL curl cannot use is the configuration's fault: retrying it
+    // would fail the same way, so it is not reported as Unavailable.
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      return {absl::InvalidArgumentError(internal::cat(
+                  request, ": the base URL cannot be used: ", curl_easy_strerror(code))),
+              false};
     default:
       return {absl::UnavailableError(internal::cat(request, ": curl error ",
                                                    static_cast<int>(code), ": ",
