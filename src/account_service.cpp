@@ -231,15 +231,18 @@ absl::Status AccountService::reload_or_mark_down() {
     return loaded;
   }
   observer_->reload_failed(loaded);
-  if (store_up_.load(std::memory_order_acquire)) {
-    store_down_since_ = now();
-    store_up_.store(false, std::memory_order_release);
-    // Wake the retry thread: it alone tries the store from now on.
-    internal::MutexLock lock(&queued_mu_);
-    queued_cv_.signal_all();
-  }
-  store_down_cause_ = loaded;
+  mark_store_down(loaded);
   return loaded;
+}
+
+void AccountService::mark_store_down(const absl::Status& cause) {
+  store_down_cause_ = cause;
+  if (!store_up_.load(std::memory_order_acquire)) return;
+  store_down_since_ = now();
+  store_up_.store(false, std::memory_order_release);
+  // Wake the retry thread: it alone tries the store from now on.
+  internal::MutexLock lock(&queued_mu_);
+  queued_cv_.signal_all();
 }
 
 absl::Status AccountService::store_down_refusal() const {
@@ -280,6 +283,10 @@ void AccountService::run_group(absl::Span<PendingCommand* const> group) {
     failure = reload_or_mark_down();
     if (failure.ok()) failure = stage_and_commit(group, dedupe_in_store);
   }
+  // A store that loads but refuses every commit (a full disk, a permission
+  // taken away) would cost a reload per command: a second such refusal in a
+  // row hands it to the background reconnect too.
+  if (!failure.ok() && commits_failed_in_row_ >= 2) mark_store_down(failure);
   if (!failure.ok()) {
     // Each caller gets a Status of its own: copies share a reference-counted
     // payload, and callers on other threads must not share one.
@@ -313,6 +320,15 @@ absl::Status AccountService::stage_and_commit(absl::Span<PendingCommand* const> 
   observer_->store_committed(commit_time.elapsed(), committed, group.size());
   if (!committed.ok()) {
     store_writes_.fetch_add(1, std::memory_order_acq_rel);
+    // Counted: refusals of a store that answers, not a lost connection (a
+    // commit that may have landed, which one reload settles).
+    const absl::StatusCode code = committed.code();
+    if (code != absl::StatusCode::kUnavailable && code != absl::StatusCode::kAlreadyExists &&
+        code != absl::StatusCode::kAborted &&
+        std::any_of(group.begin(), group.end(),
+                    [](const PendingCommand* c) { return !c->background; })) {
+      ++commits_failed_in_row_;
+    }
     // The store may or may not have committed: reload before the next
     // command, and let that reload tell whether these expiries landed.
     reload_needed_ = true;
@@ -320,6 +336,7 @@ absl::Status AccountService::stage_and_commit(absl::Span<PendingCommand* const> 
                             expiries_staged_.end());
     return committed;
   }
+  commits_failed_in_row_ = 0;
   internal::WriterLock lock(&state_mu_);
   state_->apply(txn, changes_, ctx.now);
   store_writes_.fetch_add(1, std::memory_order_acq_rel);
@@ -616,6 +633,8 @@ std::vector<absl::StatusOr<SettlementReceipt>> AccountService::settle_batch(
 
 std::vector<absl::StatusOr<SettlementReceipt>> AccountService::settle_now(
     absl::Span<const Fill> fills, bool queue_refused, absl::Status* why) {
+  // Without queue_refused, the retry thread's retry of the queue.
+  const bool background = !queue_refused;
   std::vector<absl::StatusOr<SettlementReceipt>> results;
   results.reserve(fills.size());
   PendingCommand* pending = nullptr;
@@ -654,7 +673,7 @@ std::vector<absl::StatusOr<SettlementReceipt>> AccountService::settle_now(
     }
   };
   const absl::FunctionRef<void()> on_outcome = outcome;
-  PendingCommand command{.stage = stage, .on_outcome = &on_outcome};
+  PendingCommand command{.stage = stage, .on_outcome = &on_outcome, .background = background};
   pending = &command;
   // The outcome, failure included, is in `results` (set by `outcome`).
   (void)submit(command);
@@ -727,7 +746,12 @@ size_t AccountService::queued_fills() const {
 void AccountService::retry_queued_fills() {
   const SettlementRetryPolicy& policy = options_.settlement_retry;
   internal::JitteredBackoff backoff(policy.backoff_initial, policy.backoff_max, /*seed=*/42);
-  int failures = 0;  // Since the store last took an attempt.
+  // Failed tries since the store last took queued fills, or was up for a
+  // whole backoff_max: a store that reloads but keeps refusing commits
+  // keeps its grown backoff.
+  int failures = 0;
+  auto up_since = std::chrono::steady_clock::now();
+  bool probing = false;  // Between the first probe of an outage and its success.
   std::vector<Fill> attempt;
   const auto failed = [&](const absl::Status& why) {
     ++failures;
@@ -742,19 +766,23 @@ void AccountService::retry_queued_fills() {
       if (stopping_) return;
     }
     if (!store_up()) {
+      if (!probing && std::chrono::steady_clock::now() - up_since >
+                          absl::ToChronoNanoseconds(policy.backoff_max)) {
+        failures = 0;  // A new outage, not the same one flapping.
+      }
+      probing = true;
       if (const absl::Status probed = probe_store(); !probed.ok()) {
         failed(probed);
         continue;
       }
+      probing = false;
+      up_since = std::chrono::steady_clock::now();
     }
     {
       internal::MutexLock lock(&queued_mu_);
       attempt.assign(queued_.begin(), queued_.end());
     }
-    if (attempt.empty()) {
-      failures = 0;
-      continue;
-    }
+    if (attempt.empty()) continue;
     absl::Status why;
     const std::vector<absl::StatusOr<SettlementReceipt>> results =
         settle_now(attempt, /*queue_refused=*/false, &why);
@@ -791,7 +819,7 @@ void AccountService::sleep_unless_stopping(absl::Duration wait) {
 
 absl::Status AccountService::probe_store() {
   const auto stage = [](Txn&, const CommandContext&) { return absl::OkStatus(); };
-  PendingCommand command{.stage = stage, .probe = true};
+  PendingCommand command{.stage = stage, .probe = true, .background = true};
   return submit(command);
 }
 

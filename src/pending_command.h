@@ -26,6 +26,10 @@ struct PendingCommand {
   // The retry thread's reload while the store is down (probe_store()): the
   // one command a down store does not refuse at once.
   bool probe = false;
+  // The retry thread's commands (its probes and retries of queued fills):
+  // already paced by the backoff, so their failures do not count towards
+  // handing the store to the background reconnect.
+  bool background = false;
   bool done = false;   // Guarded by the service's queue_mu_.
   CondVar cv;          // Signalled when done, or when the command reaches the front.
 };

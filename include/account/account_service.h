@@ -407,6 +407,9 @@ class AccountService {
   absl::Status probe_store();
   // Leader only: reloads, and marks the store down when that fails.
   absl::Status reload_or_mark_down();
+  // Leader only: from now on commands are refused at once and the retry
+  // thread alone tries the store.
+  void mark_store_down(const absl::Status& cause);
   // Leader only: the refusal of a command while the store is down.
   absl::Status store_down_refusal() const;
   // Runs the expiry sweep when an active reservation is due (end_of_tick()).
@@ -487,6 +490,7 @@ class AccountService {
   std::atomic<bool> store_up_{true};
   absl::Status store_down_cause_;
   absl::Time store_down_since_;
+  int commits_failed_in_row_ = 0;  // The leader's.
   // Odd while a leader writes to the store or replaces state_ (a commit and
   // its apply, or a reload), even otherwise: audit() compares memory with
   // the store only across a window in which it did not move.

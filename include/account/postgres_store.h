@@ -36,6 +36,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "account/metrics.h"
 #include "account/store.h"
 
 namespace account {
@@ -52,6 +53,12 @@ struct PostgresStoreOptions {
   // ONLY on the server, and commit() refused with FailedPrecondition. The
   // database's schema must be exactly kSchemaVersion.
   bool read_only = false;
+  // Where the store counts its sessions: database_connects_total (sessions
+  // established) and database_connection_errors_total (every connection
+  // attempt that failed, refused or unreachable). Pass the ledger's registry
+  // (AccountServiceOptions::metrics) to see them beside its own. Default: a
+  // registry of the store's own.
+  std::shared_ptr<MetricsRegistry> metrics;
 };
 
 class PostgresStore final : public Store {
@@ -63,7 +70,11 @@ class PostgresStore final : public Store {
   // Connects to `database_url` (a libpq connection string,
   // "host=... dbname=...", or URI, "postgresql://user:pw@host:port/db"),
   // takes the writer lock and migrates the schema. Failures, each distinct:
-  //   InvalidArgument     the URL does not parse.
+  //   InvalidArgument     the URL does not parse, or libpq would misread it
+  //                       (a '/' or '@' in the password, a port that is not
+  //                       a number from 1 to 65535, as when the '@' after the
+  //                       password is missing), or it holds a setting libpq
+  //                       or the server refuses (an unknown sslmode).
   //   Unauthenticated     the server refused the user or password.
   //   NotFound            the database does not exist.
   //   Unavailable         the server cannot be reached (or is starting up).
@@ -71,7 +82,8 @@ class PostgresStore final : public Store {
   //                       or the database's schema is newer than kSchemaVersion
   //                       (read-only: is not exactly kSchemaVersion).
   //   Internal            a migration failed (nothing of it is applied).
-  // Never throws; the URL (and its password) never appears in a message.
+  // Never throws; the URL never appears in a message, and no text of it that
+  // may be a password does, even where libpq quotes it (database_url.h).
   static absl::StatusOr<std::unique_ptr<PostgresStore>> open(std::string_view database_url,
                                                              PostgresStoreOptions options);
 

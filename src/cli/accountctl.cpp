@@ -346,10 +346,14 @@ int fantasy_update(Run& run) {
   return kExitOk;
 }
 
+// Beside a live ledger the database moves on between any two loads, so the
+// audit checks the invariants on one load of it (audit_store()); a ledger
+// compares its own memory with the store (AccountService::audit()).
 int audit(Run& run) {
   absl::StatusOr<Opened> opened = open_service(run, StoreMode::kReadOnly);
   if (!opened.ok()) return run.fail(opened.status());
-  const AuditReport report = opened->service->audit();
+  const AuditReport report =
+      audit_store(*opened->store.store, opened->service->limits(), run.ctx.clock->now());
   const LedgerSnapshot snapshot = opened->service->snapshot();
   if (report.ok()) {
     run.outf("audit OK: {} accounts, {} positions, {} reservations in {}\n",

@@ -73,6 +73,8 @@ struct PostgresStore::Impl {
 
   // Set by settle() when it dropped a broken connection; cleared by ready().
   bool died ABSL_GUARDED_BY(mu) = false;
+  Counter* connects = nullptr;          // Set by open(); counts under mu.
+  Counter* connect_failures = nullptr;
   // Whether a session was ever established (by open()).
   bool connected_once ABSL_GUARDED_BY(mu) = false;
   // Set when a session replaces a lost one; cleared by a load() that succeeds. The writer
@@ -84,13 +86,25 @@ struct PostgresStore::Impl {
 
 absl::Status PostgresStore::Impl::connect_session() {
   conn.reset();
+  if (connects == nullptr) {  // The first attempt, from open().
+    if (!options.metrics) options.metrics = std::make_shared<MetricsRegistry>();
+    connects = options.metrics->counter("database_connects_total",
+                                        "PostgreSQL sessions the store established.");
+    connect_failures = options.metrics->counter(
+        "database_connection_errors_total",
+        "PostgreSQL connection attempts that failed (refused, unreachable, rejected).");
+  }
   const std::string timeout =
       std::to_string(std::max<int64_t>(2, absl::ToInt64Seconds(options.connect_timeout)));
   // Defaults come before dbname, so that the URL's own settings win.
   const char* keywords[] = {"connect_timeout", "application_name", "dbname", nullptr};
   const char* values[] = {timeout.c_str(), options.application_name.c_str(), url.c_str(), nullptr};
   absl::StatusOr<pg::Conn> connected = pg::connect(keywords, values);
-  if (!connected.ok()) return connected.status();
+  if (!connected.ok()) {
+    if (connect_failures != nullptr) connect_failures->add();
+    return connected.status();
+  }
+  if (connects != nullptr) connects->add();
   conn = std::move(*connected);
   absl::StatusOr<int64_t> found = pg::schema_version(conn.get());
   absl::Status ok = found.status();

@@ -229,6 +229,37 @@ TEST_CASE("while the store is down, refused commands do not touch it: one reconn
   CHECK(o.svc().credit(o.buyer, Cents{1}, EntryKind::kAdjustment, "a").ok());
 }
 
+TEST_CASE("a store that loads but refuses every commit is tried once per backoff step",
+          "[retry-safety][outage]") {
+  Outage o;
+  o.faulty->set_down_error(absl::ResourceExhaustedError("could not extend file: disk full"));
+  o.faulty->inject(FaultyStore::Fault::kRefuseCommits);
+  const int calls_before = o.faulty->calls();
+  const Fill fill = o.next_fill();
+  REQUIRE(o.svc().settle(fill).value().outcome == SettlementOutcome::kQueued);
+  const auto start = std::chrono::steady_clock::now();
+  int refused = 0;
+  while (std::chrono::steady_clock::now() - start < std::chrono::milliseconds(500)) {
+    const OrderSpec order = o.f.order(o.buyer, kAllen, Qty{1}, Price{10'000});
+    const std::optional<Reason> reason = reason_of(o.svc().reserve_buy(order));
+    REQUIRE((reason == Reason::kStoreUnavailable || reason == Reason::kStoreFailure));
+    ++refused;
+  }
+  // Each backoff step costs the probe's reload and at most one command's
+  // commit and the fills' retry; a reload per refused command would be
+  // thousands.
+  const int calls = o.faulty->calls() - calls_before;
+  INFO(refused << " commands refused, " << calls << " store calls");
+  CHECK(refused > 1'000);
+  CHECK(calls <= 60);
+  CHECK(o.metric("account_store_errors_total", {{"kind", "resource_exhausted"}}) >= 2);
+  CHECK(o.sink->done().empty());
+  o.faulty->inject(FaultyStore::Fault::kNone);
+  REQUIRE(eventually([&] { return o.sink->done().size() == 1; }));
+  CHECK(o.sink->done().front().second.ok());
+  CHECK(o.svc().position(o.buyer, kAllen).value()->qty == Qty{100});
+}
+
 TEST_CASE("expiry runs at the first tick at or after a reservation's due time",
           "[retry-safety][expiry]") {
   struct ExpirySink final : NotificationSink {

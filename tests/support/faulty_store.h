@@ -16,7 +16,9 @@ class FaultyStore final : public Store {
   // kFailFills fails every commit that holds a fill (before it is durable)
   // until set to kNone, and lets the others through: fills queue while
   // other commands go on.
-  enum class Fault { kNone, kFailBeforeCommit, kFailAfterCommit, kDown, kFailFills };
+  // kRefuseCommits fails every commit with the down error (set_down_error)
+  // and lets loads through: a full disk, or a write permission taken away.
+  enum class Fault { kNone, kFailBeforeCommit, kFailAfterCommit, kDown, kFailFills, kRefuseCommits };
 
   explicit FaultyStore(std::shared_ptr<Store> inner) : inner_(std::move(inner)) {}
 
@@ -38,6 +40,10 @@ class FaultyStore final : public Store {
     const Fault fault = fault_.load();
     if (fault == Fault::kNone) return inner_->commit(changes);
     if (fault == Fault::kFailFills && changes.executions.empty()) return inner_->commit(changes);
+    if (fault == Fault::kRefuseCommits) {
+      ++commits_failed_;
+      return down_error();
+    }
     if (fault != Fault::kDown && fault != Fault::kFailFills) fault_.store(Fault::kNone);
     ++commits_failed_;
     if (fault == Fault::kFailAfterCommit) {
