@@ -199,7 +199,14 @@ absl::Status AccountService::submit(PendingCommand& command) {
     queue_.push_back(&command);
     while (!command.done && queue_.front() != &command) command.cv.wait(&queue_mu_);
     if (command.done) return command.status;
-    const size_t n = std::min(queue_.size(), options_.limits.group_commit_commands_max);
+    // The retry thread's probe of a down store is a group of its own, and
+    // ends the group of a leader ahead of it: commands queued with it are
+    // refused at once, not held for its reload (or given its error).
+    size_t n = std::min(queue_.size(), options_.limits.group_commit_commands_max);
+    if (command.probe) n = 1;
+    for (size_t i = 1; i < n; ++i) {
+      if (queue_[i]->probe) n = i;
+    }
     group.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
   }
   // The group stays at the front of the queue while the leader works, so no

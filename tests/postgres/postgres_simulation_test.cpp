@@ -3,7 +3,10 @@
 // mid-run. An outage is the server stopped and started again many steps
 // later; a crash drops the service and its connection and then stops the
 // server with `pg_ctl stop -m immediate` (nothing flushed but what was
-// committed) and starts it again before the new process opens.
+// committed) and starts it again before the new process opens. Refusals that
+// retrying does not fix (a password, a permission, another writer's lock, a
+// full disk), connect storms and one-shot commit faults come from the
+// simulator's store wrapper, as on the MemoryStore.
 //
 // Replay one seed:  ACCOUNT_SIM_PG_SEED=<seed> account_postgres_tests "[simulation]"
 // More seeds:       ACCOUNT_SIM_PG_SEEDS=<n> account_postgres_tests "[simulation]"

@@ -15,8 +15,13 @@
 // The faults, each with a rate drawn per seed (often zero): fills delivered
 // twice, late, out of order, or re-sent with other fields under the same
 // execution id; a commit that fails before it is durable; a commit that is
-// durable but reported failed (ambiguous); store outages lasting many steps;
-// process crashes between commands and in the middle of one.
+// durable but reported failed (ambiguous), retried by its caller at once or
+// later; store outages lasting many steps, and refusals that retrying does
+// not fix (authentication, permission, another writer's lock, a full disk);
+// connect storms of callers on several threads while the store is down;
+// process crashes between commands and in the middle of one. At the end,
+// every fill the engine was told executed must be applied exactly once, and
+// every hold must belong to an order whose caller was answered OK with it.
 //
 // Thread-safety: one run per backend at a time; runs on different backends
 // may go in parallel.

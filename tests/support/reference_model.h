@@ -178,6 +178,7 @@ struct ModelAccount {
   std::string display_name;
   absl::Time created_at;
   Cents cash{0};
+  friend bool operator==(const ModelAccount&, const ModelAccount&) = default;
 };
 
 // position.h: the exact cost basis in cents and the P&L realized by sells.
@@ -185,6 +186,7 @@ struct ModelPosition {
   Qty qty{0};
   Cents cost_basis{0};
   Cents realized_pnl{0};
+  friend bool operator==(const ModelPosition&, const ModelPosition&) = default;
 };
 
 struct ModelReservation {
@@ -200,6 +202,7 @@ struct ModelReservation {
   absl::Time expires_at;
   absl::Time updated_at;
   ReservationStatus status = ReservationStatus::kActive;
+  friend bool operator==(const ModelReservation&, const ModelReservation&) = default;
 
   bool active() const { return status == ReservationStatus::kActive; }
   // The worst case of the unfilled rest at the limit, while the order is open.
@@ -226,6 +229,7 @@ struct EntryRequest {
   Cents cash{0};  // Signed: > 0 credit, < 0 debit, 0 for shares.
   SymbolId symbol;
   Qty qty{0};
+  friend bool operator==(const EntryRequest&, const EntryRequest&) = default;
 
   bool same_fields(const EntryRequest& o) const {
     return kind == o.kind && account == o.account && cash == o.cash && symbol == o.symbol &&
@@ -253,6 +257,15 @@ struct LedgerModel {
   std::map<ExecutionId, Fill> executions;
   std::vector<Fill> applied;                     // Fills in the order they were applied.
   std::map<AccountId, std::vector<Trade>> trades;  // Per account, oldest first.
+
+  // The same ledger state (the limits are not compared): a command that
+  // leaves a model equal to itself changes nothing, and needs no commit.
+  bool same_state(const LedgerModel& o) const {
+    return accounts == o.accounts && positions == o.positions &&
+           reservations == o.reservations && reservation_of_order == o.reservation_of_order &&
+           entries == o.entries && executions == o.executions && applied == o.applied &&
+           trades == o.trades;
+  }
 
   // --- Derived figures
 
