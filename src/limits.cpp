@@ -47,6 +47,9 @@ absl::Status validate_limits(const LedgerLimits& l) {
     return bad("trades_in_memory_per_account_max", "must be at least 1");
   }
   if (l.group_commit_commands_max < 1) return bad("group_commit_commands_max", "must be at least 1");
+  if (l.group_commit_wait < absl::ZeroDuration() || l.group_commit_wait > absl::Milliseconds(10)) {
+    return bad("group_commit_wait", "must be between 0 and 10 ms");
+  }
   return absl::OkStatus();
 }
 

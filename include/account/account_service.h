@@ -432,6 +432,9 @@ class AccountService {
   // Queues `command`, and runs it (with whatever is queued behind it, as one
   // group commit) when it reaches the front. Returns its result.
   absl::Status submit(internal::PendingCommand& command) ABSL_LOCKS_EXCLUDED(queue_mu_);
+  // The new leader `leader`, alone in the queue after a group of several,
+  // waits briefly for company (LedgerLimits::group_commit_wait).
+  void gather_group(internal::PendingCommand& leader) ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_);
   // Leader only: stages, commits and applies `group`, setting each result.
   void run_group(absl::Span<internal::PendingCommand* const> group)
       ABSL_LOCKS_EXCLUDED(queue_mu_, state_mu_);
@@ -462,6 +465,10 @@ class AccountService {
   // the one thread that may change state_.
   internal::Mutex queue_mu_;
   std::deque<internal::PendingCommand*> queue_ ABSL_GUARDED_BY(queue_mu_);
+  // The size of the last group, and the queue size at which a gathering
+  // leader wants waking (0: none gathers).
+  size_t last_group_size_ ABSL_GUARDED_BY(queue_mu_) = 0;
+  size_t gather_target_ ABSL_GUARDED_BY(queue_mu_) = 0;
 
   internal::Mutex publish_mu_;  // Serializes end_of_tick().
 

@@ -70,6 +70,13 @@ struct LedgerLimits {
 
   // Most commands one group commit takes from the queue.
   size_t group_commit_commands_max = 1'024;
+  // How long a leader alone in the queue, right after a group of several
+  // commands, waits for the callers that group released to come back, so
+  // that they share its commit (PostgreSQL's commit_delay, only when there
+  // are siblings). A few times the wake-up of a waiting thread; far below a
+  // durable commit (0.3-1 ms on PostgreSQL, docs/perf/2026-12-07-gateway.md).
+  // Zero turns it off.
+  absl::Duration group_commit_wait = absl::Microseconds(200);
 };
 
 // OK when every bound makes sense, else InvalidArgument naming the first

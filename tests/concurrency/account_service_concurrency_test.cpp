@@ -23,6 +23,7 @@ class SlowStore final : public Store {
   absl::Status commit(const ChangeSet& changes) override {
     absl::SleepFor(delay_);
     ++commits_;
+    if (changes.reservations.size() == 1) ++lone_commits_;
     return inner_.commit(changes);
   }
   absl::StatusOr<LedgerSnapshot> load(const SnapshotRequest& r) override { return inner_.load(r); }
@@ -33,11 +34,15 @@ class SlowStore final : public Store {
     return inner_.trades(a, limit);
   }
   int commits() const { return commits_.load(); }
+  // Commits that wrote a single reservation row: a group of one command
+  // (in a test whose commands each write one).
+  int lone_commits() const { return lone_commits_.load(); }
 
  private:
   MemoryStore inner_;
   absl::Duration delay_;
   std::atomic<int> commits_{0};
+  std::atomic<int> lone_commits_{0};
 };
 
 constexpr int kThreads = 4;
@@ -132,6 +137,52 @@ TEST_CASE("concurrent callers are group-committed and the ledger stays consisten
   const AuditReport audit = service->audit();
   for (const std::string& v : audit.violations) UNSCOPED_INFO(v);
   CHECK(audit.ok());
+}
+
+// Callers released by a group come straight back with their next command:
+// the leader alone in the queue waits for them (LedgerLimits::
+// group_commit_wait) rather than committing one command alone, which made
+// groups alternate between one command and all the others.
+TEST_CASE("callers that a group commit released share the next commit, not one alone each",
+          "[concurrency][group-commit]") {
+  constexpr int kGateways = 8;
+  constexpr int kOrdersPerGateway = 40;
+  auto store = std::make_shared<SlowStore>(absl::Microseconds(500));
+  LedgerLimits limits;
+  // Generous, for the sanitizer builds' slower wake-ups; the default is 200 us.
+  limits.group_commit_wait = absl::Milliseconds(2);
+  auto service = AccountService::open({.store = store, .limits = limits}).value();
+  std::vector<AccountId> accounts;
+  for (int t = 0; t < kGateways; ++t) {
+    accounts.push_back(service->create_account("g" + std::to_string(t), "").value());
+    REQUIRE(service->credit(accounts.back(), Cents{10'000'000}, EntryKind::kFantasyCredit,
+                            "c" + std::to_string(t)).ok());
+  }
+  const int commits_before = store->commits();
+  const int lone_before = store->lone_commits();
+  std::atomic<int> failures{0};
+  std::vector<std::thread> gateways;
+  for (int t = 0; t < kGateways; ++t) {
+    gateways.emplace_back([&, t] {
+      for (int i = 0; i < kOrdersPerGateway; ++i) {
+        const OrderSpec order{.account = accounts[static_cast<size_t>(t)],
+                              .order = OrderId{static_cast<uint64_t>(t * 1'000 + i + 1)},
+                              .symbol = kSymbol, .qty = Qty{100}, .limit = Price{1'000}};
+        const absl::StatusOr<ReservationId> held = service->reserve_buy(order);
+        if (!held.ok() || !service->release_reservation(*held).ok()) ++failures;
+      }
+    });
+  }
+  for (std::thread& g : gateways) g.join();
+  CHECK(failures.load() == 0);
+  const int commits = store->commits() - commits_before;
+  const int lone = store->lone_commits() - lone_before;
+  INFO(kGateways * kOrdersPerGateway * 2 << " commands in " << commits << " commits, " << lone
+                                         << " of one command");
+  // Without the wait, about 44% of commits carried one command at 8 threads
+  // (docs/perf/2026-12-07-gateway.md).
+  CHECK(lone * 10 < commits);
+  CHECK(commits * 3 < kGateways * kOrdersPerGateway * 2);
 }
 
 }  // namespace
