@@ -91,13 +91,10 @@ absl::StatusOr<Session> AuthService::complete_login(std::string_view code,
 absl::StatusOr<AccountId> AuthService::find_or_create_account(const GoogleUser& user) {
   absl::StatusOr<AccountId> found = accounts_->get_account_id_by_user_id(user.sub);
   if (found.ok() || reason_of(found) != Reason::kAccountNotFound) return found;
-  absl::StatusOr<AccountId> created = accounts_->create_account(user.sub, display_name_for(user));
-  // Another login of the same new user created it first: the ledger serialises the two
-  // creations, so reading again finds the one account.
-  if (reason_of(created) == Reason::kAccountExists) {
-    return accounts_->get_account_id_by_user_id(user.sub);
-  }
-  return created;
+  // create_account() is find-or-create: another login of the same new user that created it
+  // first (the ledger serialises the two) gets the one account, and so does a retry after an
+  // ambiguous commit.
+  return accounts_->create_account(user.sub, display_name_for(user));
 }
 
 absl::StatusOr<Session> AuthService::session_for(AccountId account,
