@@ -1,6 +1,7 @@
 #include "account/account_service.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <chrono>
 #include <random>
 #include <tuple>
@@ -14,6 +15,7 @@
 #include "account/status.h"
 #include "check.h"
 #include "jittered_backoff.h"
+#include "ledger_audit.h"
 #include "ledger_commands.h"
 #include "ledger_observer.h"
 #include "ledger_state.h"
@@ -372,6 +374,12 @@ absl::Status AccountService::stage_and_commit(absl::Span<PendingCommand* const> 
   commits_failed_in_row_ = 0;
   internal::WriterLock lock(&state_mu_);
   state_->apply(txn, changes_, ctx.now);
+#ifdef ACCOUNT_AUDIT_EVERY_GROUP
+  std::vector<std::string> violations;
+  internal::check_invariants(*state_, violations);
+  for (const std::string& v : violations) std::fprintf(stderr, "account: audit: %s\n", v.c_str());
+  ACCOUNT_CHECK(violations.empty(), "the ledger passes its audit after every group commit");
+#endif
   store_writes_.fetch_add(1, std::memory_order_acq_rel);
   return absl::OkStatus();
 }

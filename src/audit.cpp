@@ -15,6 +15,7 @@
 #include "account/notional.h"
 #include "ledger_commands.h"
 #include "ledger_state.h"
+#include "ledger_audit.h"
 #include "pending_command.h"
 
 namespace account {
@@ -150,6 +151,13 @@ void check_ledger(const internal::LedgerState& state, std::vector<std::string>& 
 
 }  // namespace
 
+namespace internal {
+void check_invariants(const LedgerState& state, std::vector<std::string>& violations) {
+  check_ledger(state, violations);
+  check_sleeper_links(state, violations);
+}
+}  // namespace internal
+
 namespace {
 
 // The request a ledger opened with `limits` at `now` loads with, for a look
@@ -202,8 +210,7 @@ AuditReport AccountService::audit() {
   AuditReport report;
   {
     internal::ReaderLock lock(&state_mu_);
-    check_ledger(*state_, report.violations);
-    check_sleeper_links(*state_, report.violations);
+    internal::check_invariants(*state_, report.violations);
   }
   compare_with_store(report);
   return report;
@@ -271,8 +278,7 @@ AuditReport audit_store(Store& store, const LedgerLimits& limits, absl::Time now
         internal::cat("store: cannot be restored: ", state.status().message()));
     return report;
   }
-  check_ledger(**state, report.violations);
-  check_sleeper_links(**state, report.violations);
+  internal::check_invariants(**state, report.violations);
   return report;
 }
 

@@ -237,6 +237,11 @@ void LedgerState::apply(const Txn& txn, const ChangeSet& changes, absl::Time now
     row.reserved_cash = f.reserved_cash;
     row.open_notional = f.open_notional;
     dirty_accounts_.insert(f.id);
+    // Invariant 1 on every account the group touched: a few compares, so
+    // on in release builds too (ACCOUNT_AUDIT_EVERY_GROUP checks them all).
+    ACCOUNT_CHECK(row.cash.value() >= 0 && row.available_cash().value() >= 0 &&
+                      row.reserved_cash.value() >= 0,
+                  "a touched account's cash and available cash are not negative");
   }
   // Every old link leaves the indexes before any new one enters: within one
   // group an account may take the Sleeper user or roster another gives up,
@@ -247,8 +252,20 @@ void LedgerState::apply(const Txn& txn, const ChangeSet& changes, absl::Time now
     row.sleeper = l.link;
     index_sleeper_link(row);
   }
-  for (const Position& p : changes.positions) put_position(p);
-  for (const Position& p : txn.derived_only_positions_) put_position(p);
+  // Invariant 2 on every position the group touched: no short selling.
+  const auto check_position = [](const Position& p) {
+    ACCOUNT_CHECK(p.qty.value() >= 0 && p.available_qty().value() >= 0 &&
+                      p.buy_pending_qty.value() >= 0,
+                  "a touched position's shares and available shares are not negative");
+  };
+  for (const Position& p : changes.positions) {
+    check_position(p);
+    put_position(p);
+  }
+  for (const Position& p : txn.derived_only_positions_) {
+    check_position(p);
+    put_position(p);
+  }
   for (const Reservation& r : changes.reservations) put_reservation(r);
   for (const Fill& fill : changes.executions) add_execution(fill);
   // Each trade lands in its account's ring, whose next slot was last written
