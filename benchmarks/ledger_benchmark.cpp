@@ -41,7 +41,7 @@
 //
 // Run one benchmark per process (--benchmark_filter='^BM_SettleBatch/1000') for figures that
 // compare: in one process a benchmark reuses the heap pages that the one before it freed, and
-// skips the page faults it would otherwise take (up to half of its time; docs/ledger.md).
+// skips the page faults it would otherwise take (up to half of its time; docs/perf/2026-11-25-ledger-fresh-memory.md).
 //
 //   build/release/benchmarks/ledger_benchmark
 //   build/release/benchmarks/ledger_benchmark --benchmark_repetitions=3

@@ -9,8 +9,8 @@
 // nor fault (prefault.h). A std::deque frees its emptied blocks and takes
 // fresh ones, whose first write traps into the kernel: ~24 bytes a finished
 // reservation, which on a machine with slow page faults cost as much as the
-// rest of the ledger's structures together (docs/ledger.md, "The floor of a
-// reserve+release pair").
+// rest of the ledger's structures together
+// (docs/perf/2026-12-05-ledger-floor.md).
 //
 // Invariants: size() == pushes - pops; front() is the oldest element not
 // popped; chunks_made() counts chunks ever made, which stops growing once

@@ -124,7 +124,7 @@ struct AccountServiceOptions {
   // Fills whose dedupe memory (~104 bytes each) is allocated and touched
   // when the ledger is loaded, at open and at every reload, so that the
   // first that many fills after it take no page fault (a fault costs 1.4 to
-  // 10 us per 4 KiB on the machines we measure; docs/ledger.md). Size it to
+  // 10 us per 4 KiB on the machines we measure; docs/ledger.md, "Preallocation"). Size it to
   // the fills of an execution_retention window. Default 0: memory is taken
   // as fills come.
   size_t fills_preallocated = 0;
