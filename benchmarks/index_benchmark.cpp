@@ -19,8 +19,8 @@
 #include <random>
 #include <vector>
 
-#include "ascending_key_map.h"
-#include "u64_map.h"
+#include "base/ascending_key_map.h"
+#include "base/u64_map.h"
 
 namespace {
 

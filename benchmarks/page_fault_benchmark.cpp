@@ -1,5 +1,5 @@
 // What writing fresh memory costs, per 4 KiB page: the figure behind
-// AccountServiceOptions::fills_preallocated and MemoryStoreOptions (src/prefault.h).
+// AccountServiceOptions::fills_preallocated and MemoryStoreOptions (src/base/prefault.h).
 //
 //   BM_WriteFreshPages      a new mapping, one write per page: each write traps into the kernel,
 //                           which finds and zeroes a page
@@ -12,7 +12,7 @@
 //                           kernel's populating is all a prefault does. Under some hypervisors
 //                           it is close to a fresh page's cost (the guest's page is backed, the
 //                           host's is not until written)
-//   BM_WriteAfterPrefault   the same after the library's prefault() (src/prefault.h), untimed:
+//   BM_WriteAfterPrefault   the same after the library's prefault() (src/base/prefault.h), untimed:
 //                           populate, then one write of each page
 //
 // items_per_second is pages per second; each iteration maps, writes and unmaps 4 MiB (the
@@ -24,7 +24,7 @@
 
 #include <cstddef>
 
-#include "prefault.h"
+#include "base/prefault.h"
 
 namespace {
 

@@ -283,7 +283,7 @@ class RiskReader {
 
 // ---------------------------------------------------------------------------
 // Inline hot path. The memory-ordering argument is in docs/risk-cache.md and,
-// for the writer's half, in src/risk_cache.cpp.
+// for the writer's half, in src/risk/risk_cache.cpp.
 
 inline uint32_t RiskReader::enter() {
   assert(slot_ != nullptr && "read through a moved-from RiskReader");

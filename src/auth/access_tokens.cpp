@@ -5,7 +5,7 @@
 #include <optional>
 #include <utility>
 
-#include "../strings.h"
+#include "base/strings.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
 #include "account/internal/mutex.h"

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <optional>
 
-#include "../strings.h"
+#include "base/strings.h"
 #include "account/status.h"
 #include "json_fields.h"
 #include "json_text.h"

@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "../strings.h"
+#include "base/strings.h"
 #include "account/account.h"
 #include "account/reason.h"
 #include "account/status.h"

@@ -10,7 +10,7 @@
 #include <climits>
 #include <cstdint>
 
-#include "../check.h"
+#include "base/check.h"
 #include "absl/status/status.h"
 
 namespace account::internal::auth {

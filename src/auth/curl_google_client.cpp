@@ -4,8 +4,8 @@
 #include <cstdlib>
 #include <utility>
 
-#include "../jittered_backoff.h"
-#include "../strings.h"
+#include "base/jittered_backoff.h"
+#include "base/strings.h"
 #include "account/status.h"
 #include "google_http.h"
 #include "google_id_token.h"

@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "../strings.h"
+#include "base/strings.h"
 #include "account/status.h"
 #include "crypto.h"
 #include "json_fields.h"

@@ -4,7 +4,7 @@
 #include <optional>
 #include <utility>
 
-#include "../strings.h"
+#include "base/strings.h"
 #include "account/status.h"
 #include "json_fields.h"
 

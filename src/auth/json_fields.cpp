@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "../strings.h"
+#include "base/strings.h"
 #include "simdjson.h"
 
 namespace account::internal::auth {

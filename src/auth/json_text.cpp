@@ -1,6 +1,6 @@
 #include "json_text.h"
 
-#include "../json_text.h"
+#include "base/json_text.h"
 
 namespace account::internal::auth {
 

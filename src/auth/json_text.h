@@ -8,7 +8,7 @@
 namespace account::internal::auth {
 
 // `text` as a JSON string literal, quotes included, written by the core's
-// append_json_string (src/json_text.h): '"', '\' and control characters
+// append_json_string (src/base/json_text.h): '"', '\' and control characters
 // escaped, valid UTF-8 kept, any other byte replaced by U+FFFD.
 std::string json_string(std::string_view text);
 

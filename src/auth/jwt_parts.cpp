@@ -3,7 +3,7 @@
 #include <cmath>
 #include <set>
 
-#include "../strings.h"
+#include "base/strings.h"
 #include "account/reason.h"
 #include "account/status.h"
 #include "crypto.h"

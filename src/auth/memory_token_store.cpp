@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "../strings.h"
+#include "base/strings.h"
 
 namespace account::auth {
 

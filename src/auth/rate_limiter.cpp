@@ -4,7 +4,7 @@
 #include <utility>
 #include <vector>
 
-#include "../strings.h"
+#include "base/strings.h"
 #include "account/status.h"
 
 namespace account::auth {

@@ -13,8 +13,8 @@
 #include <optional>
 #include <utility>
 
-#include "../database_url.h"
-#include "../strings.h"
+#include "base/database_url.h"
+#include "base/strings.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"

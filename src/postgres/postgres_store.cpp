@@ -6,7 +6,7 @@
 #include <string>
 #include <utility>
 
-#include "../strings.h"
+#include "base/strings.h"
 #include "account/internal/mutex.h"
 #include "pg.h"
 #include "rows.h"

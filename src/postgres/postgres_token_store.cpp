@@ -4,7 +4,7 @@
 #include <string>
 #include <utility>
 
-#include "../strings.h"
+#include "base/strings.h"
 #include "account/internal/mutex.h"
 #include "account/status.h"
 #include "pg.h"

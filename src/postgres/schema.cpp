@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "../strings.h"
+#include "base/strings.h"
 #include "pg.h"
 
 namespace account::pg {

@@ -4,7 +4,7 @@
 #include <string>
 #include <utility>
 
-#include "../strings.h"
+#include "base/strings.h"
 #include "http_client.h"
 #include "sleeper_json.h"
 

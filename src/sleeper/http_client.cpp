@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <utility>
 
-#include "../curl_global.h"
-#include "../strings.h"
+#include "base/curl_global.h"
+#include "base/strings.h"
 
 namespace account::internal::sleeper {
 namespace {

@@ -18,7 +18,7 @@
 #include "absl/time/time.h"
 #include "account/curl_sleeper_client.h"
 #include "account/internal/mutex.h"
-#include "../jittered_backoff.h"
+#include "base/jittered_backoff.h"
 #include "rate_limiter.h"
 #include "simdjson.h"
 

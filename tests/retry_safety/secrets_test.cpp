@@ -11,7 +11,7 @@
 #include <catch2/catch.hpp>
 
 #include "account/config.h"
-#include "database_url.h"
+#include "base/database_url.h"
 #include "support/malformed_urls.h"
 
 namespace account {

@@ -1,7 +1,7 @@
-// AscendingKeyMap (src/ascending_key_map.h): each path on its own, then
+// AscendingKeyMap (src/base/ascending_key_map.h): each path on its own, then
 // against std::map on random mixes of ascending, out-of-order, duplicate and
 // random keys with erases at the front, the back and the middle.
-#include "ascending_key_map.h"
+#include "base/ascending_key_map.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,6 +1,6 @@
-// ChunkedFifo (src/chunked_fifo.h) against std::deque, and its reuse of
+// ChunkedFifo (src/base/chunked_fifo.h) against std::deque, and its reuse of
 // memory: after reserve(), and in steady state, pushes make no chunk.
-#include "chunked_fifo.h"
+#include "base/chunked_fifo.h"
 
 #include <catch2/catch.hpp>
 #include <cstdint>

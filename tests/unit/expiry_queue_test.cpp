@@ -1,8 +1,8 @@
-// ExpiryQueue (src/expiry_queue.h): the due entries it visits, in order, and
+// ExpiryQueue (src/ledger/expiry_queue.h): the due entries it visits, in order, and
 // what dropping and compaction keep, against a std::set model; and, through
 // AccountService, that a ledger's expiry sweep still expires exactly the due
 // orders while finished reservations leave stale entries behind.
-#include "expiry_queue.h"
+#include "ledger/expiry_queue.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,11 +1,11 @@
-// internal::is_http_url (src/strings.h): the check every configured endpoint
+// internal::is_http_url (src/base/strings.h): the check every configured endpoint
 // passes through (Config's URL variables, CurlSleeperClientOptions::base_url,
 // the Google endpoints and JWKS URL).
 #include <catch2/catch.hpp>
 
 #include <string_view>
 
-#include "strings.h"
+#include "base/strings.h"
 
 namespace account::internal {
 namespace {

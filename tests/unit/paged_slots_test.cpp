@@ -1,6 +1,6 @@
-// PagedSlots (src/paged_slots.h) against std::map on random writes, reads
+// PagedSlots (src/base/paged_slots.h) against std::map on random writes, reads
 // and drops over ids that rise, as the overlay's reservation slots see them.
-#include "paged_slots.h"
+#include "base/paged_slots.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,6 +1,6 @@
-// prefault() (src/prefault.h): it backs every whole page of its range and
+// prefault() (src/base/prefault.h): it backs every whole page of its range and
 // changes no byte of it, whatever the range's alignment.
-#include "prefault.h"
+#include "base/prefault.h"
 
 #include <sys/mman.h>
 #include <unistd.h>

@@ -1,7 +1,7 @@
-// ReservationTable (src/reservation_table.h) against std::map on random puts
+// ReservationTable (src/ledger/reservation_table.h) against std::map on random puts
 // and erases over ids issued densely, as the ledger issues and prunes them:
 // chunks are emptied, dropped from the front, reused or made again.
-#include "reservation_table.h"
+#include "ledger/reservation_table.h"
 
 #include <catch2/catch.hpp>
 

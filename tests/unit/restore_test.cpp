@@ -123,7 +123,7 @@ LedgerSnapshot with_reservation_ids_from(LedgerSnapshot s, uint64_t offset) {
 }
 
 // The overlay indexes staged reservations in pages made where ids are
-// staged (src/paged_slots.h), so memory follows the reservations staged, not
+// staged (src/base/paged_slots.h), so memory follows the reservations staged, not
 // every id ever issued (a slot per id since the first grew without bound).
 TEST_CASE("a ledger holding reservation ids far above 1 settles, admits and cancels as usual",
           "[restore][reservations]") {

@@ -9,8 +9,8 @@
 #include "account/fantasy_funding.h"
 #include "account/memory_store.h"
 #include "account/status.h"
-#include "ledger_commands.h"
-#include "ledger_state.h"
+#include "ledger/ledger_commands.h"
+#include "ledger/ledger_state.h"
 
 namespace account {
 namespace {

@@ -1,14 +1,14 @@
-// TradeRing (src/trade_ring.h) and ExecutionWindow (src/execution_window.h)
+// TradeRing (src/ledger/trade_ring.h) and ExecutionWindow (src/ledger/execution_window.h)
 // against std::deque: the in-memory trade history and dedupe window keep
 // exactly the newest entries, in order, while they grow and wrap.
-#include "trade_ring.h"
+#include "ledger/trade_ring.h"
 
 #include <catch2/catch.hpp>
 
 #include <deque>
 #include <random>
 
-#include "execution_window.h"
+#include "ledger/execution_window.h"
 
 namespace account::internal {
 namespace {

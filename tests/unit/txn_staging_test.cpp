@@ -8,8 +8,8 @@
 #include "account/memory_store.h"
 #include "account/status.h"
 #include "account/units.h"
-#include "ledger_commands.h"
-#include "ledger_state.h"
+#include "ledger/ledger_commands.h"
+#include "ledger/ledger_state.h"
 
 namespace account {
 namespace {

@@ -1,8 +1,8 @@
-// U64Map (src/u64_map.h) against std::unordered_map on random operations,
+// U64Map (src/base/u64_map.h) against std::unordered_map on random operations,
 // with keys packed as the engine packs execution ids and a small key range
 // so that runs collide, wrap around the table's end and are shifted back by
 // erase.
-#include "u64_map.h"
+#include "base/u64_map.h"
 
 #include <catch2/catch.hpp>
 

@@ -6,7 +6,7 @@
 // the matching engine; nothing here is public API.
 //
 // Thread-safety: the account entries are plain data. The left-right protocol
-// in risk_cache.h and src/risk_cache.cpp guarantees that while any reader may
+// in risk_cache.h and src/risk/risk_cache.cpp guarantees that while any reader may
 // be inside a copy, the writer does not touch it, so const lookups need no
 // synchronisation of their own.
 #pragma once

@@ -1,0 +1,200 @@
+#include "account/fantasy_funding_service.h"
+
+#include <cstdlib>
+
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "account/fantasy_season.h"
+#include "account/status.h"
+#include "base/strings.h"
+
+namespace account {
+
+FantasyOptions fantasy_options_from_config(const Config& config) {
+  return FantasyOptions{.cents_per_point = config.fantasy_cents_per_point};
+}
+
+absl::StatusOr<FantasyOptions> fantasy_options_from_environment() {
+  ACCOUNT_ASSIGN_OR_RETURN(Config config, load_config(process_environment()));
+  return fantasy_options_from_config(config);
+}
+namespace {
+
+void log_to_stderr(AccountId account, const absl::Status& status) {
+  const std::string line = internal::cat("fantasy update of account ", account.value(),
+                                         " failed: ", status.ToString(), "\n");
+  std::fputs(line.c_str(), stderr);
+}
+
+}  // namespace
+
+FantasyFundingService::FantasyFundingService(AccountService& service,
+                                             FantasyFundingOptions options)
+    : service_(service), options_(std::move(options)) {
+  if (!options_.log && options_.log_sink) {
+    options_.log = [sink = options_.log_sink, &service](AccountId account,
+                                                        const absl::Status& status) {
+      const std::string message(status.message());
+      const std::string code = absl::StatusCodeToString(status.code());
+      const LogField fields[] = {{"account_id", account.value()}, {"status_code", code}};
+      sink->write(LogRecord{service.now(), LogLevel::kError, "fantasy_update_failed", message,
+                            fields});
+    };
+  }
+  if (!options_.log) options_.log = log_to_stderr;
+  MetricsRegistry& registry = options_.metrics ? *options_.metrics : service_.metrics();
+  updated_ = registry.counter("fantasy_points_updated_total",
+                              "Fantasy updates that read the season and ledgered its target.");
+  failed_ = registry.counter("fantasy_update_failures_total", "Fantasy updates that failed.");
+  weekly_wins_ = registry.counter("weekly_wins_calculated_total",
+                                  "Winning weeks found by fantasy updates (each pays a bonus).");
+}
+
+absl::Status FantasyFundingService::ready() const {
+  if (options_.sleeper == nullptr) {
+    return absl::FailedPreconditionError(
+        "fantasy funding needs a SleeperClient (FantasyFundingOptions::sleeper)");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<SleeperLeagueOption>> FantasyFundingService::link_sleeper_league(
+    AccountId account, std::string_view username, std::string_view season) {
+  ACCOUNT_RETURN_IF_ERROR(ready());
+  ACCOUNT_RETURN_IF_ERROR(service_.get_account(account).status());
+  ACCOUNT_ASSIGN_OR_RETURN(NflState state, options_.sleeper->nfl_state());
+  if (season != state.season) {
+    return denial(Reason::kInvalidArgument,
+                  internal::cat("season ", season, " is not the NFL season in play (",
+                                state.season, "): only the season in play can be linked"));
+  }
+  ACCOUNT_ASSIGN_OR_RETURN(SleeperLeagueChoice choice,
+                           find_sleeper_leagues(*options_.sleeper, username, season));
+  std::vector<SleeperLeagueOption> offered = choice.leagues;
+  if (std::optional<SleeperLink> only = only_sleeper_league(choice)) {
+    ACCOUNT_RETURN_IF_ERROR(service_.link_sleeper(account, *only));
+    internal::MutexLock lock(&mu_);
+    choices_.erase(account);
+    return offered;
+  }
+  internal::MutexLock lock(&mu_);
+  if (offered.empty()) {
+    choices_.erase(account);
+  } else {
+    choices_.insert_or_assign(account, std::move(choice));
+  }
+  return offered;
+}
+
+absl::Status FantasyFundingService::select_sleeper_league(AccountId account,
+                                                          std::string_view league_id) {
+  ACCOUNT_RETURN_IF_ERROR(ready());
+  std::optional<SleeperLeagueChoice> choice;
+  {
+    internal::MutexLock lock(&mu_);
+    if (auto it = choices_.find(account); it != choices_.end()) choice = it->second;
+  }
+  if (!choice) {
+    return absl::FailedPreconditionError(internal::cat(
+        "account ", account.value(),
+        " has no league options to choose from: call link_sleeper_league first"));
+  }
+  absl::StatusOr<SleeperLink> link = choose_sleeper_league(*choice, league_id);
+  if (!link.ok()) {
+    return denial(Reason::kInvalidArgument,
+                  internal::cat("league ", league_id, " is not one of the ",
+                                choice->leagues.size(), " leagues Sleeper user ",
+                                choice->user.username, " plays in season ", choice->season));
+  }
+  ACCOUNT_RETURN_IF_ERROR(service_.link_sleeper(account, *link));
+  internal::MutexLock lock(&mu_);
+  choices_.erase(account);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<FantasyUpdate> FantasyFundingService::update_fantasy_points_and_wins(
+    AccountId account) {
+  absl::StatusOr<FantasyUpdate> update = update_one(account);
+  (update.ok() ? updated_ : failed_)->add();
+  return update;
+}
+
+absl::StatusOr<FantasyUpdate> FantasyFundingService::update_one(AccountId account) {
+  ACCOUNT_RETURN_IF_ERROR(ready());
+  ACCOUNT_ASSIGN_OR_RETURN(Account row, service_.get_account(account));
+  if (!row.sleeper.has_value()) {
+    return absl::FailedPreconditionError(
+        internal::cat("account ", account.value(), " has no Sleeper league linked"));
+  }
+  const SleeperLink& link = *row.sleeper;
+  // Every read first: a failure here leaves the ledger untouched.
+  ACCOUNT_ASSIGN_OR_RETURN(NflState state, options_.sleeper->nfl_state());
+  ACCOUNT_ASSIGN_OR_RETURN(std::vector<ExternalEntry> entries, service_.external_entries(account));
+  ACCOUNT_ASSIGN_OR_RETURN(FantasyCreditHistory history,
+                           fantasy_credit_history(entries, account, link.season));
+  // Each season keys its own entries, so a link to a finished season would be
+  // paid in full on top of the seasons already funded, and every earlier
+  // season in turn. Only the season in play starts funding; one funded while
+  // in play goes on settling after the NFL moves on (its last weeks,
+  // corrections).
+  if (state.season != link.season && history.next_revision == 0) {
+    return absl::FailedPreconditionError(internal::cat(
+        "account ", account.value(), " links season ", link.season,
+        ", which is not the NFL season in play (", state.season,
+        ") and was never funded: only the season in play is funded"));
+  }
+  ACCOUNT_ASSIGN_OR_RETURN(FantasySeason season,
+                           fetch_fantasy_season(*options_.sleeper, link, state));
+  for (const FantasyWeek& week : season.weeks) {
+    if (week.result.outcome == WeekOutcome::kWin) weekly_wins_->add();
+  }
+  ACCOUNT_ASSIGN_OR_RETURN(
+      Cents target, fantasy_target(season.total_points(), options_.fantasy.cents_per_point));
+  ACCOUNT_ASSIGN_OR_RETURN(Cents available, service_.available_cash(account));
+  ACCOUNT_ASSIGN_OR_RETURN(
+      FantasyCreditPlan plan,
+      plan_fantasy_credit(account, link, target, history, available));
+  FantasyUpdate out{.target = target, .credited = history.credited, .shortfall = plan.shortfall};
+  if (!plan.entry) return out;
+  const Cents amount = plan.entry->amount;
+  const absl::Status applied =
+      amount > Cents{0}
+          ? service_.credit(account, amount, EntryKind::kFantasyCredit, plan.entry->key)
+          : service_.debit(account, -amount, EntryKind::kFantasyCredit, plan.entry->key);
+  // kDuplicateEntry: a concurrent run applied this very entry; the account
+  // is where this run would have put it, and this run moved nothing.
+  if (reason_of(applied) == Reason::kDuplicateEntry) {
+    out.credited = history.credited + amount;
+    return out;
+  }
+  ACCOUNT_RETURN_IF_ERROR(applied);
+  out.amount = amount;
+  out.credited = history.credited + amount;
+  return out;
+}
+
+absl::StatusOr<FantasyUpdateSummary> FantasyFundingService::update_all_fantasy_points_and_wins(
+    const Progress& progress) {
+  ACCOUNT_RETURN_IF_ERROR(ready());
+  FantasyUpdateSummary summary;
+  const std::vector<Account> linked = service_.sleeper_linked_accounts();
+  size_t done = 0;
+  for (const Account& row : linked) {
+    absl::StatusOr<FantasyUpdate> update = update_fantasy_points_and_wins(row.id);
+    if (!update.ok()) {
+      options_.log(row.id, update.status());
+      summary.failed.push_back(FantasyUpdateFailure{row.id, update.status()});
+    } else if (update->changed()) {
+      ++summary.updated;
+    } else {
+      ++summary.unchanged;
+    }
+    if (progress) progress(++done, linked.size());
+  }
+  return summary;
+}
+
+}  // namespace account

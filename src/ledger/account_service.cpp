@@ -1,0 +1,1093 @@
+#include "account/account_service.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <chrono>
+#include <random>
+#include <tuple>
+#include <utility>
+
+#include "absl/container/inlined_vector.h"
+#include "absl/functional/function_ref.h"
+#include "account/memory_store.h"
+#include "account/notional.h"
+#include "account/risk_cache.h"
+#include "account/status.h"
+#include "base/check.h"
+#include "base/jittered_backoff.h"
+#include "ledger/ledger_audit.h"
+#include "ledger/ledger_commands.h"
+#include "ledger/ledger_observer.h"
+#include "ledger/ledger_state.h"
+#include "ledger/pending_command.h"
+#include "base/strings.h"
+
+namespace account {
+
+using internal::CommandContext;
+using internal::PendingCommand;
+using internal::Txn;
+
+namespace {
+
+// No shares, cost basis or realized P&L, and no open order in the symbol.
+bool is_empty(const Position& p) {
+  return !internal::has_stored_figures(p) && p.buy_pending_qty == Qty{0} &&
+         p.sell_reserved_qty == Qty{0};
+}
+
+absl::Status store_denial(const absl::Status& store_status, std::string_view what) {
+  // Aborted: nothing was sent, and a reload lets the next try through.
+  const bool transient = store_status.code() == absl::StatusCode::kUnavailable ||
+                         store_status.code() == absl::StatusCode::kAborted;
+  const Reason reason = transient ? Reason::kStoreUnavailable : Reason::kStoreFailure;
+  return denial(reason, internal::cat(what, ": ", store_status.message()));
+}
+
+// Latency comes from the steady clock: the injected Clock may be simulated.
+class Stopwatch {
+ public:
+  absl::Duration elapsed() const {
+    return absl::FromChrono(std::chrono::steady_clock::now() - start_);
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+Qty clamp_nonnegative(Qty q) { return q.value() < 0 ? Qty{0} : q; }
+Cents clamp_nonnegative(Cents c) { return c.value() < 0 ? Cents{0} : c; }
+
+std::string utc_text(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
+}
+
+}  // namespace
+
+AccountService::AccountService(AccountServiceOptions options) : options_(std::move(options)) {
+  if (!options_.store) options_.store = std::make_shared<MemoryStore>();
+  if (!options_.clock) options_.clock = std::make_shared<SystemClock>();
+  if (!options_.sink) options_.sink = std::make_shared<NullNotificationSink>();
+  if (!options_.metrics) options_.metrics = std::make_shared<MetricsRegistry>();
+  observer_ = std::make_unique<internal::LedgerObserver>(*options_.metrics, *options_.clock,
+                                                         options_.log.get());
+  txn_ = std::make_unique<Txn>();
+  risk_cache_ = std::make_unique<RiskCache>(
+      RiskCacheOptions{.readers_max = options_.risk_readers_max,
+                       .default_buy_headroom_qty = options_.limits.position_cap_qty});
+  options_.metrics->gauge("account_fills_queued", "Fills waiting for the store to come back.",
+                          [this] { return static_cast<double>(queued_fills()); });
+  options_.metrics->gauge("account_store_up",
+                          "1 while the store takes the ledger's commands, 0 while it is down.",
+                          [this] { return store_up() ? 1.0 : 0.0; });
+  options_.metrics->gauge("account_risk_published_tick", "Newest tick the RiskCache published.",
+                          [this] { return static_cast<double>(risk_cache_->published_tick().value()); });
+}
+
+AccountService::~AccountService() {
+  // The registry may outlive the service: its gauges read this object.
+  options_.metrics->remove_gauge("account_fills_queued");
+  options_.metrics->remove_gauge("account_store_up");
+  options_.metrics->remove_gauge("account_risk_published_tick");
+  {
+    internal::MutexLock lock(&queued_mu_);
+    stopping_ = true;
+    queued_cv_.signal_all();
+  }
+  if (retry_thread_.joinable()) retry_thread_.join();
+  // Fills still queued were never applied: say so for each, as for every
+  // queued fill, so that the engine delivers them again after the restart.
+  std::deque<Fill> unapplied;
+  {
+    internal::MutexLock lock(&queued_mu_);
+    unapplied.swap(queued_);
+    queued_orders_.clear();
+    queued_count_.store(0, std::memory_order_release);
+  }
+  for (const Fill& fill : unapplied) {
+    options_.sink->on_queued_fill_done(
+        fill, denial(Reason::kStoreUnavailable,
+                     internal::cat("execution ", fill.execution.value(),
+                                   " was still queued for the store when the ledger shut down; "
+                                   "not applied: deliver it again")));
+  }
+}
+
+SnapshotRequest AccountService::snapshot_request() const {
+  return SnapshotRequest{
+      .execution_retention = options_.limits.execution_retention,
+      .reservations_finished_since = now() - options_.limits.finished_reservation_retention,
+      .trades_per_account_max = options_.limits.trades_in_memory_per_account_max};
+}
+
+absl::StatusOr<std::unique_ptr<AccountService>> AccountService::open(
+    AccountServiceOptions options) {
+  ACCOUNT_RETURN_IF_ERROR(validate_limits(options.limits));
+  std::unique_ptr<AccountService> service(new AccountService(std::move(options)));
+  if (absl::Status loaded = service->reload(); !loaded.ok()) {
+    return store_denial(loaded, "loading the ledger from the store");
+  }
+  AccountService* raw = service.get();
+  service->retry_thread_ = std::thread([raw] { raw->retry_queued_fills(); });
+  // Everything restored is marked changed, so the first end_of_tick()
+  // publishes it all; until then the engine's checks say RiskUnavailable.
+  return service;
+}
+
+absl::Status AccountService::reload() {
+  absl::StatusOr<LedgerSnapshot> snapshot = options_.store->load(snapshot_request());
+  if (!snapshot.ok()) return snapshot.status();
+  absl::StatusOr<std::unique_ptr<internal::LedgerState>> restored =
+      internal::LedgerState::from_snapshot(options_.limits, *snapshot);
+  if (!restored.ok()) return restored.status();
+  std::unique_ptr<internal::LedgerState> state = std::move(*restored);
+  state->reserve_fills(options_.fills_preallocated);
+  state->reserve_reservations(options_.reservations_preallocated);
+  // Leader only, as reload() is: the Txn is the leader's.
+  txn_->reserve_reservation_ids(*state, options_.reservations_preallocated);
+  const std::vector<StagedExpiry> durable = take_durable_expiries(*state);
+  {
+    internal::WriterLock lock(&state_mu_);
+    store_writes_.fetch_add(1, std::memory_order_acq_rel);
+    if (state_ != nullptr) state->mark_positions_dirty(*state_);
+    state_ = std::move(state);
+    reload_needed_ = false;
+    store_writes_.fetch_add(1, std::memory_order_acq_rel);
+  }
+  expiry_notices_due_.insert(expiry_notices_due_.end(), durable.begin(), durable.end());
+  return absl::OkStatus();
+}
+
+void AccountService::notify_expired(const std::vector<StagedExpiry>& expiries) {
+  for (const StagedExpiry& e : expiries) {
+    options_.sink->on_order_expired(e.account, e.order, e.reservation);
+  }
+  observer_->reservations_expired(expiries.size());
+}
+
+// The failed commit was the last one before this reload (a failed commit
+// makes the next leader reload before it commits anything), so each
+// reservation it tried to expire is now either still active (the commit did
+// not land; a later sweep expires and notifies it) or expired by it. One
+// missing from the reloaded state finished before the retention window,
+// which only the failed sweep can have done: it is expired too.
+std::vector<AccountService::StagedExpiry> AccountService::take_durable_expiries(
+    const internal::LedgerState& reloaded) {
+  std::vector<StagedExpiry> durable;
+  for (const StagedExpiry& e : expiries_unsure_) {
+    const Reservation* r = reloaded.reservation(e.reservation);
+    if (r == nullptr ||
+        (r->status == ReservationStatus::kExpired && r->updated_at == e.swept_at)) {
+      durable.push_back(e);
+    }
+  }
+  expiries_unsure_.clear();
+  return durable;
+}
+
+// --- Group commit --------------------------------------------------------------
+//
+// LevelDB's writer queue: every caller queues its command; the caller at the
+// front becomes the leader, stages the commands queued up to it (its own
+// first) in one Txn, commits them as one store transaction, applies the
+// result, and wakes the others. Only the leader changes state_, so it stages
+// under a shared lock (queries go on), holds no lock during the store
+// commit, and takes state_mu_ exclusively only to apply.
+
+absl::Status AccountService::submit(PendingCommand& command) {
+  absl::InlinedVector<PendingCommand*, 16> group;  // No allocation for most groups.
+  {
+    internal::MutexLock lock(&queue_mu_);
+    queue_.push_back(&command);
+    // A leader gathering company (gather_group()) is woken once enough came.
+    if (queue_.size() == gather_target_) queue_.front()->cv.signal();
+    while (!command.done && queue_.front() != &command) command.cv.wait(&queue_mu_);
+    if (command.done) return command.status;
+    if (!command.probe) gather_group(command);
+    // The retry thread's probe of a down store is a group of its own, and
+    // ends the group of a leader ahead of it: commands queued with it are
+    // refused at once, not held for its reload (or given its error).
+    size_t n = std::min(queue_.size(), options_.limits.group_commit_commands_max);
+    if (command.probe) n = 1;
+    for (size_t i = 1; i < n; ++i) {
+      if (queue_[i]->probe) n = i;
+    }
+    group.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+    last_group_size_ = n;
+  }
+  // The group stays at the front of the queue while the leader works, so no
+  // other caller becomes leader meanwhile.
+  run_group(group);
+  // Still the leader: take the notices a reload found due, to deliver them
+  // once the next leader may run.
+  const std::vector<StagedExpiry> notices = std::exchange(expiry_notices_due_, {});
+  {
+    internal::MutexLock lock(&queue_mu_);
+    for (PendingCommand* member : group) {
+      member->done = true;
+      queue_.pop_front();
+      if (member != &command) member->cv.signal();
+    }
+    if (!queue_.empty()) queue_.front()->cv.signal();
+  }
+  if (!notices.empty()) notify_expired(notices);
+  return command.status;
+}
+
+// PostgreSQL's commit_delay with commit_siblings: a leader alone in the
+// queue right after a group of several would pay a whole store round trip
+// for one command, while the callers that group just released are on their
+// way back with their next ones. Under load, groups alternated between one
+// command and all the others (a quarter of commits carried one command at 64
+// gateway threads). So it waits, at most LedgerLimits::group_commit_wait,
+// until three quarters of the last group's size are queued. A lone caller
+// after a lone caller never waits.
+void AccountService::gather_group(PendingCommand& leader) {
+  const absl::Duration wait = options_.limits.group_commit_wait;
+  if (queue_.size() > 1 || last_group_size_ < 2 || wait <= absl::ZeroDuration()) return;
+  gather_target_ = std::max<size_t>(2, last_group_size_ * 3 / 4);
+  const auto deadline =
+      std::chrono::steady_clock::now() + absl::ToChronoNanoseconds(wait);
+  for (auto now = std::chrono::steady_clock::now(); queue_.size() < gather_target_ && now < deadline;
+       now = std::chrono::steady_clock::now()) {
+    leader.cv.wait_for(&queue_mu_,
+                       std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - now).count());
+  }
+  gather_target_ = 0;
+}
+
+absl::Status AccountService::reload_or_mark_down() {
+  const absl::Status loaded = reload();
+  if (loaded.ok()) {
+    if (!store_up_.load(std::memory_order_acquire)) {
+      observer_->store_back(now() - store_down_since_);
+      store_up_.store(true, std::memory_order_release);
+    }
+    return loaded;
+  }
+  observer_->reload_failed(loaded);
+  mark_store_down(loaded);
+  return loaded;
+}
+
+void AccountService::mark_store_down(const absl::Status& cause) {
+  store_down_cause_ = cause;
+  if (!store_up_.load(std::memory_order_acquire)) return;
+  store_down_since_ = now();
+  store_up_.store(false, std::memory_order_release);
+  // Wake the retry thread: it alone tries the store from now on.
+  internal::MutexLock lock(&queued_mu_);
+  queued_cv_.signal_all();
+}
+
+absl::Status AccountService::store_down_refusal() const {
+  return absl::UnavailableError(internal::cat(
+      "the store is down since ", utc_text(store_down_since_), " (", store_down_cause_.message(),
+      "); refused without trying it: one background reconnect tries it again with backoff"));
+}
+
+void AccountService::run_group(absl::Span<PendingCommand* const> group) {
+  absl::Status failure;
+  if (reload_needed_) {
+    // While the store is down only the retry thread's probe touches it, so a
+    // storm of callers costs no connection attempts.
+    const bool probing = std::any_of(group.begin(), group.end(),
+                                     [](const PendingCommand* c) { return c->probe; });
+    failure = store_up_.load(std::memory_order_acquire) || probing ? reload_or_mark_down()
+                                                                   : store_down_refusal();
+  }
+  if (failure.ok()) failure = stage_and_commit(group, /*dedupe_in_store=*/false);
+  // Two refusals are answered by staging the group again on a reload, each at
+  // most once, in whichever order they come (the retry after one may meet
+  // the other):
+  //   AlreadyExists: the store's unique index knew an execution id that
+  //     memory had already forgotten (a redelivery restamped with a new
+  //     time). The index is the authority: from then on, validation asks it.
+  //   Aborted: nothing was written, and the store may hold what another
+  //     writer wrote since our last load (store.h).
+  bool dedupe_in_store = false;
+  bool retried_aborted = false;
+  while (true) {
+    if (failure.code() == absl::StatusCode::kAlreadyExists && !dedupe_in_store) {
+      dedupe_in_store = true;
+    } else if (failure.code() == absl::StatusCode::kAborted && !retried_aborted) {
+      retried_aborted = true;
+    } else {
+      break;
+    }
+    failure = reload_or_mark_down();
+    if (failure.ok()) failure = stage_and_commit(group, dedupe_in_store);
+  }
+  // A store that loads but refuses every commit (a full disk, a permission
+  // taken away) would cost a reload per command: a second such refusal in a
+  // row hands it to the background reconnect too.
+  if (!failure.ok() && commits_failed_in_row_ >= 2) mark_store_down(failure);
+  if (!failure.ok()) {
+    // Each caller gets a Status of its own: copies share a reference-counted
+    // payload, and callers on other threads must not share one.
+    for (PendingCommand* command : group) {
+      if (command->status.ok()) command->status = store_denial(failure, "commit failed");
+    }
+  }
+  for (PendingCommand* command : group) {
+    if (command->on_outcome != nullptr) (*command->on_outcome)();
+  }
+}
+
+absl::Status AccountService::stage_and_commit(absl::Span<PendingCommand* const> group,
+                                              bool dedupe_in_store) {
+  const CommandContext ctx =
+      internal::command_context(options_.limits, now(), *options_.store, dedupe_in_store);
+  // The leader's Txn and ChangeSet are reused from group to group, so their
+  // containers keep their capacity instead of allocating per command.
+  Txn& txn = *txn_;
+  expiries_staged_.clear();
+  {
+    internal::ReaderLock lock(&state_mu_);
+    txn.reset(*state_);
+    for (PendingCommand* command : group) command->status = command->stage(txn, ctx);
+    if (txn.empty()) return absl::OkStatus();
+    txn.change_set(&changes_);
+  }
+  const Stopwatch commit_time;
+  store_writes_.fetch_add(1, std::memory_order_acq_rel);
+  absl::Status committed = options_.store->commit(changes_);
+  observer_->store_committed(commit_time.elapsed(), committed, group.size());
+  if (!committed.ok()) {
+    store_writes_.fetch_add(1, std::memory_order_acq_rel);
+    // Counted: refusals of a store that answers, not a lost connection (a
+    // commit that may have landed, which one reload settles).
+    const absl::StatusCode code = committed.code();
+    if (code != absl::StatusCode::kUnavailable && code != absl::StatusCode::kAlreadyExists &&
+        code != absl::StatusCode::kAborted &&
+        std::any_of(group.begin(), group.end(),
+                    [](const PendingCommand* c) { return !c->background; })) {
+      ++commits_failed_in_row_;
+    }
+    // The store may or may not have committed: reload before the next
+    // command, and let that reload tell whether these expiries landed.
+    reload_needed_ = true;
+    expiries_unsure_.insert(expiries_unsure_.end(), expiries_staged_.begin(),
+                            expiries_staged_.end());
+    return committed;
+  }
+  commits_failed_in_row_ = 0;
+  internal::WriterLock lock(&state_mu_);
+  state_->apply(txn, changes_, ctx.now);
+#ifdef ACCOUNT_AUDIT_EVERY_GROUP
+  std::vector<std::string> violations;
+  internal::check_invariants(*state_, violations);
+  for (const std::string& v : violations) std::fprintf(stderr, "account: audit: %s\n", v.c_str());
+  ACCOUNT_CHECK(violations.empty(), "the ledger passes its audit after every group commit");
+#endif
+  store_writes_.fetch_add(1, std::memory_order_acq_rel);
+  return absl::OkStatus();
+}
+
+// --- Commands --------------------------------------------------------------------
+
+absl::StatusOr<AccountId> AccountService::create_account(std::string_view google_id,
+                                                         std::string_view display_name) {
+  AccountId id;
+  const auto stage = [&](Txn& txn, const CommandContext& ctx) -> absl::Status {
+    ACCOUNT_ASSIGN_OR_RETURN(id, internal::stage_create_account(txn, ctx, google_id, display_name));
+    return absl::OkStatus();
+  };
+  PendingCommand command{.stage = stage};
+  const absl::Status status = submit(command);
+  observer_->outcome(status);
+  ACCOUNT_RETURN_IF_ERROR(status);
+  return id;
+}
+
+absl::Status AccountService::link_sleeper(AccountId account, const SleeperLink& link) {
+  const auto stage = [&](Txn& txn, const CommandContext&) {
+    return internal::stage_link_sleeper(txn, account, link);
+  };
+  PendingCommand command{.stage = stage};
+  const absl::Status status = submit(command);
+  observer_->outcome(status);
+  return status;
+}
+
+namespace {
+ExternalEntry entry_request(AccountId account, Cents cash, EntryKind kind, std::string_view key) {
+  return ExternalEntry{.key = std::string(key), .kind = kind, .account = account, .cash = cash};
+}
+}  // namespace
+
+absl::Status AccountService::cash_entry(AccountId account, Cents amount, EntryKind kind,
+                                        std::string_view key, bool cash_in) {
+  const std::string_view verb = cash_in ? "credit" : "debit";
+  if (amount.value() <= 0 || kind == EntryKind::kShareIssue) {
+    return denial(Reason::kInvalidAmount,
+                  internal::cat("a ", verb, " takes a positive cash amount, got ", amount.value(),
+                                " cents of ", entry_kind_name(kind)));
+  }
+  const Cents signed_amount = cash_in ? amount : -amount;
+  const auto stage = [&](Txn& txn, const CommandContext& ctx) {
+    return internal::stage_entry(txn, ctx, entry_request(account, signed_amount, kind, key));
+  };
+  PendingCommand command{.stage = stage};
+  const absl::Status status = submit(command);
+  observer_->outcome(status);
+  return status;
+}
+
+absl::Status AccountService::credit(AccountId account, Cents amount, EntryKind kind,
+                                    std::string_view key) {
+  return cash_entry(account, amount, kind, key, /*cash_in=*/true);
+}
+
+absl::Status AccountService::debit(AccountId account, Cents amount, EntryKind kind,
+                                   std::string_view key) {
+  return cash_entry(account, amount, kind, key, /*cash_in=*/false);
+}
+
+absl::Status AccountService::issue_shares(AccountId account, SymbolId symbol, Qty qty,
+                                          std::string_view key) {
+  const auto stage = [&](Txn& txn, const CommandContext& ctx) {
+    ExternalEntry entry = entry_request(account, Cents{0}, EntryKind::kShareIssue, key);
+    entry.symbol = symbol;
+    entry.qty = qty;
+    return internal::stage_entry(txn, ctx, std::move(entry));
+  };
+  PendingCommand command{.stage = stage};
+  const absl::Status status = submit(command);
+  observer_->outcome(status);
+  return status;
+}
+
+absl::StatusOr<ReservationId> AccountService::reserve(const OrderSpec& order, Side side) {
+  ReservationId id;
+  const auto stage = [&](Txn& txn, const CommandContext& ctx) -> absl::Status {
+    ACCOUNT_ASSIGN_OR_RETURN(id, internal::stage_reserve(txn, ctx, order, side));
+    return absl::OkStatus();
+  };
+  PendingCommand command{.stage = stage};
+  const absl::Status status = submit(command);
+  observer_->reservation_admitted(status);
+  ACCOUNT_RETURN_IF_ERROR(status);
+  return id;
+}
+
+absl::StatusOr<ReservationId> AccountService::reserve_buy(const OrderSpec& order) {
+  return reserve(order, Side::kBuy);
+}
+
+absl::StatusOr<ReservationId> AccountService::reserve_sell(const OrderSpec& order) {
+  return reserve(order, Side::kSell);
+}
+
+namespace {
+
+// Runs `stage_one` for each input of a batch inside one group-commit
+// command; a failed commit turns every accepted result into its error.
+template <typename Result, typename Input, typename StageOne>
+std::vector<Result> submit_batch(absl::Span<const Input> inputs, StageOne stage_one,
+                                 absl::FunctionRef<absl::Status(PendingCommand&)> submit) {
+  std::vector<Result> results;
+  results.reserve(inputs.size());
+  const auto stage = [&](Txn& txn, const CommandContext& ctx) {
+    results.clear();
+    for (const Input& input : inputs) results.push_back(stage_one(txn, ctx, input));
+    return absl::OkStatus();
+  };
+  PendingCommand command{.stage = stage};
+  const absl::Status status = submit(command);
+  if (!status.ok()) {
+    for (Result& result : results) {
+      if (result.ok()) result = status;
+    }
+    if (results.size() != inputs.size()) results.assign(inputs.size(), status);
+  }
+  return results;
+}
+
+}  // namespace
+
+std::vector<absl::StatusOr<ReservationId>> AccountService::reserve_batch(
+    absl::Span<const OrderSpec> orders, Side side) {
+  std::vector<absl::StatusOr<ReservationId>> results = submit_batch<absl::StatusOr<ReservationId>>(
+      orders,
+      [side](Txn& txn, const CommandContext& ctx, const OrderSpec& order) {
+        return internal::stage_reserve(txn, ctx, order, side);
+      },
+      [this](PendingCommand& command) { return submit(command); });
+  for (const absl::StatusOr<ReservationId>& result : results) {
+    observer_->reservation_admitted(result.status());
+  }
+  return results;
+}
+
+std::vector<absl::Status> AccountService::release_batch(
+    absl::Span<const ReservationId> reservations) {
+  std::vector<absl::Status> results = submit_batch<absl::Status>(
+      reservations,
+      [this](Txn& txn, const CommandContext& ctx, ReservationId id) -> absl::Status {
+        if (const Reservation* r = fills_queued() ? txn.reservation(id) : nullptr) {
+          ACCOUNT_RETURN_IF_ERROR(refuse_finishing_before_queued_fills(r->order));
+        }
+        return internal::stage_finish(txn, ctx, id, ReservationStatus::kReleased);
+      },
+      [this](PendingCommand& command) { return submit(command); });
+  for (const absl::Status& result : results) {
+    observer_->outcome(result);
+    if (result.ok()) observer_->reservations_released(1);
+  }
+  return results;
+}
+
+absl::Status AccountService::extend_reservation(ReservationId reservation, absl::Time expires_at) {
+  const auto stage = [&](Txn& txn, const CommandContext& ctx) {
+    return internal::stage_extend(txn, ctx, reservation, expires_at);
+  };
+  PendingCommand command{.stage = stage};
+  const absl::Status status = submit(command);
+  observer_->outcome(status);
+  return status;
+}
+
+absl::Status AccountService::cancel_order(OrderId order) {
+  const auto stage = [&](Txn& txn, const CommandContext& ctx) -> absl::Status {
+    std::optional<ReservationId> id = txn.reservation_for_order(order);
+    if (!id) {
+      return denial(Reason::kReservationNotFound,
+                    internal::cat("no reservation for order ", order.value()));
+    }
+    ACCOUNT_RETURN_IF_ERROR(refuse_finishing_before_queued_fills(order));
+    return internal::stage_finish(txn, ctx, *id, ReservationStatus::kCancelled);
+  };
+  PendingCommand command{.stage = stage};
+  const absl::Status status = submit(command);
+  observer_->outcome(status);
+  if (status.ok()) observer_->reservations_released(1);
+  return status;
+}
+
+absl::Status AccountService::release_reservation(ReservationId reservation) {
+  const auto stage = [&](Txn& txn, const CommandContext& ctx) -> absl::Status {
+    if (const Reservation* r = fills_queued() ? txn.reservation(reservation) : nullptr) {
+      ACCOUNT_RETURN_IF_ERROR(refuse_finishing_before_queued_fills(r->order));
+    }
+    return internal::stage_finish(txn, ctx, reservation, ReservationStatus::kReleased);
+  };
+  PendingCommand command{.stage = stage};
+  const absl::Status status = submit(command);
+  observer_->outcome(status);
+  if (status.ok()) observer_->reservations_released(1);
+  return status;
+}
+
+absl::StatusOr<size_t> AccountService::expire_due_reservations() {
+  std::vector<internal::ExpiredOrder> expired;
+  const auto stage = [&](Txn& txn, const CommandContext& ctx) {
+    // A due order with fills queued waits for them (they executed while it
+    // was on the book) and expires in a later sweep if still active.
+    expired = internal::stage_expire_due(
+        txn, ctx, [this](OrderId order) { return has_queued_fills(order); });
+    for (const internal::ExpiredOrder& e : expired) {
+      expiries_staged_.push_back({e.account, e.order, e.reservation, ctx.now});
+    }
+    return absl::OkStatus();
+  };
+  PendingCommand command{.stage = stage};
+  // On a failed commit the notices wait for the reload (reload()).
+  const absl::Status status = submit(command);
+  observer_->outcome(status);
+  ACCOUNT_RETURN_IF_ERROR(status);
+  // Only now is the expiry durable: tell the users.
+  for (const internal::ExpiredOrder& e : expired) {
+    options_.sink->on_order_expired(e.account, e.order, e.reservation);
+  }
+  observer_->reservations_expired(expired.size());
+  return expired.size();
+}
+
+namespace {
+
+// A fill the store would not take, for whatever reason: never the fill's
+// own fault, so it is kept and tried again, never completed with it.
+bool store_refused(const absl::StatusOr<SettlementReceipt>& result) {
+  const std::optional<Reason> reason = reason_of(result);
+  return reason == Reason::kStoreUnavailable || reason == Reason::kStoreFailure;
+}
+
+bool is_queued(const absl::StatusOr<SettlementReceipt>& result) {
+  return result.ok() && result->outcome == SettlementOutcome::kQueued;
+}
+
+SettlementReceipt queued_receipt(const Fill& fill) {
+  return SettlementReceipt{.outcome = SettlementOutcome::kQueued, .execution = fill.execution};
+}
+
+// A fill neither applied nor queued: the queue is at queued_fills_max.
+absl::Status queue_full(const Fill& fill, size_t queued) {
+  return denial(Reason::kStoreUnavailable,
+                internal::cat("execution ", fill.execution.value(),
+                              " not applied and not queued: the store is refusing and ", queued,
+                              " fills already wait for it, the most kept in memory "
+                              "(SettlementRetryPolicy::queued_fills_max); deliver it again "
+                              "later, after the fills before it"));
+}
+
+}  // namespace
+
+absl::StatusOr<SettlementReceipt> AccountService::settle(const Fill& fill) {
+  return std::move(settle_batch({&fill, 1}).front());
+}
+
+std::vector<absl::StatusOr<SettlementReceipt>> AccountService::settle_batch(
+    absl::Span<const Fill> fills) {
+  const Stopwatch settle_time;
+  std::vector<absl::StatusOr<SettlementReceipt>> results;
+  bool behind_queue = false;
+  {
+    internal::MutexLock lock(&queued_mu_);
+    if (!queued_.empty()) {
+      // Earlier fills wait for the store: these go behind them, in order.
+      // The retry thread is not woken: it keeps its backoff.
+      behind_queue = true;
+      results.reserve(fills.size());
+      for (const Fill& fill : fills) {
+        if (queued_.size() < options_.settlement_retry.queued_fills_max &&
+            (results.empty() || is_queued(results.back()))) {
+          push_queued(fill);
+          results.push_back(queued_receipt(fill));
+        } else {
+          results.push_back(queue_full(fill, queued_.size()));
+        }
+      }
+    }
+  }
+  absl::Status why = absl::UnavailableError("queued behind fills waiting for the store");
+  // Otherwise the fills that met a store refusal were queued before the
+  // group's leader handed on (settle_now()): they answer kQueued.
+  if (!behind_queue) results = settle_now(fills, /*queue_refused=*/true, &why);
+  const size_t queued = static_cast<size_t>(std::count_if(results.begin(), results.end(), is_queued));
+  // Queued fills have kQueued receipts, which count nowhere yet.
+  observer_->settled(fills, results);
+  if (queued > 0) observer_->fills_queued(queued, why);
+  observer_->settlement_latency(settle_time.elapsed());
+  return results;
+}
+
+std::vector<absl::StatusOr<SettlementReceipt>> AccountService::settle_now(
+    absl::Span<const Fill> fills, bool queue_refused, absl::Status* why) {
+  // Without queue_refused, the retry thread's retry of the queue.
+  const bool background = !queue_refused;
+  std::vector<absl::StatusOr<SettlementReceipt>> results;
+  results.reserve(fills.size());
+  PendingCommand* pending = nullptr;
+  const auto stage = [&](Txn& txn, const CommandContext& ctx) {
+    results.clear();
+    for (const Fill& fill : fills) results.push_back(internal::stage_settle(txn, ctx, fill));
+    return absl::OkStatus();
+  };
+  // On the leader's thread, before leadership passes on: each fill's final
+  // result (a failed commit applied none of the batch), and the fills that
+  // met a store refusal join the queue, in order, as far as it has room.
+  const auto outcome = [&] {
+    const absl::Status& group = pending->status;
+    if (!group.ok()) {
+      if (results.size() != fills.size()) results.assign(fills.size(), group);
+      for (absl::StatusOr<SettlementReceipt>& result : results) {
+        if (result.ok()) result = group;
+      }
+    }
+    if (!queue_refused) return;
+    std::vector<const Fill*> to_queue;
+    std::vector<size_t> positions;
+    for (size_t i = 0; i < fills.size(); ++i) {
+      if (!store_refused(results[i])) continue;
+      if (to_queue.empty()) *why = results[i].status();
+      to_queue.push_back(&fills[i]);
+      positions.push_back(i);
+    }
+    if (to_queue.empty()) return;
+    const size_t queued = queue_fills(to_queue);
+    for (size_t k = 0; k < positions.size(); ++k) {
+      const size_t i = positions[k];
+      results[i] = k < queued ? absl::StatusOr<SettlementReceipt>(queued_receipt(fills[i]))
+                              : absl::StatusOr<SettlementReceipt>(
+                                    queue_full(fills[i], options_.settlement_retry.queued_fills_max));
+    }
+  };
+  const absl::FunctionRef<void()> on_outcome = outcome;
+  PendingCommand command{.stage = stage, .on_outcome = &on_outcome, .background = background};
+  pending = &command;
+  // The outcome, failure included, is in `results` (set by `outcome`).
+  (void)submit(command);
+  return results;
+}
+
+size_t AccountService::queue_fills(absl::Span<const Fill* const> fills) {
+  internal::MutexLock lock(&queued_mu_);
+  const bool was_empty = queued_.empty();
+  size_t queued = 0;
+  for (const Fill* fill : fills) {
+    if (queued_.size() >= options_.settlement_retry.queued_fills_max) break;
+    push_queued(*fill);
+    ++queued;
+  }
+  // Only a queue that was empty has a retry thread asleep on it.
+  if (was_empty && queued > 0) queued_cv_.signal_all();
+  return queued;
+}
+
+void AccountService::push_queued(const Fill& fill) {
+  queued_.push_back(fill);
+  ++queued_orders_[fill.buyer.order.value()];
+  ++queued_orders_[fill.seller.order.value()];
+  queued_count_.store(queued_.size(), std::memory_order_release);
+}
+
+void AccountService::pop_queued() {
+  const Fill& fill = queued_.front();
+  for (OrderId order : {fill.buyer.order, fill.seller.order}) {
+    auto it = queued_orders_.find(order.value());
+    if (--it->second == 0) queued_orders_.erase(it);
+  }
+  queued_.pop_front();
+  queued_count_.store(queued_.size(), std::memory_order_release);
+}
+
+bool AccountService::fills_queued() const {
+  // Acquire pairs with the release stores under queued_mu_ (see queued_count_).
+  return queued_count_.load(std::memory_order_acquire) != 0;
+}
+
+bool AccountService::has_queued_fills(OrderId order) const {
+  if (!fills_queued()) return false;
+  internal::MutexLock lock(&queued_mu_);
+  return queued_orders_.contains(order.value());
+}
+
+absl::Status AccountService::refuse_finishing_before_queued_fills(OrderId order) const {
+  if (!has_queued_fills(order)) return absl::OkStatus();
+  return denial(Reason::kStoreUnavailable,
+                internal::cat("order ", order.value(),
+                              " has fills that executed while the store was unavailable and "
+                              "wait to be applied; it cannot end before them: retry once "
+                              "they are done"));
+}
+
+size_t AccountService::queued_fills() const {
+  internal::MutexLock lock(&queued_mu_);
+  return queued_.size();
+}
+
+// The retry thread. While the store is down it alone tries it, by reloading
+// the ledger (probe_store()); while fills are queued it applies them, oldest
+// first, as one group per attempt. Both share one capped, jittered,
+// exponential backoff. A queued fill completes only with its own answer:
+// whatever the store says (unreachable, a password or permission refused,
+// another writer, a full disk), nothing of the attempt was applied (one
+// transaction) and the whole queue is tried again after the backoff.
+void AccountService::retry_queued_fills() {
+  const SettlementRetryPolicy& policy = options_.settlement_retry;
+  internal::JitteredBackoff backoff(policy.backoff_initial, policy.backoff_max, /*seed=*/42);
+  // Failed tries since the store last took queued fills, or was up for a
+  // whole backoff_max: a store that reloads but keeps refusing commits
+  // keeps its grown backoff.
+  int failures = 0;
+  auto up_since = std::chrono::steady_clock::now();
+  bool probing = false;  // Between the first probe of an outage and its success.
+  std::vector<Fill> attempt;
+  const auto failed = [&](const absl::Status& why) {
+    ++failures;
+    const absl::Duration wait = backoff.delay(failures);
+    observer_->store_retry_failed(why, failures, wait, queued_fills());
+    sleep_unless_stopping(wait);
+  };
+  while (true) {
+    {
+      internal::MutexLock lock(&queued_mu_);
+      while (!stopping_ && queued_.empty() && store_up()) queued_cv_.wait(&queued_mu_);
+      if (stopping_) return;
+    }
+    if (!store_up()) {
+      if (!probing && std::chrono::steady_clock::now() - up_since >
+                          absl::ToChronoNanoseconds(policy.backoff_max)) {
+        failures = 0;  // A new outage, not the same one flapping.
+      }
+      probing = true;
+      if (const absl::Status probed = probe_store(); !probed.ok()) {
+        failed(probed);
+        continue;
+      }
+      probing = false;
+      up_since = std::chrono::steady_clock::now();
+    }
+    {
+      internal::MutexLock lock(&queued_mu_);
+      attempt.assign(queued_.begin(), queued_.end());
+    }
+    if (attempt.empty()) continue;
+    absl::Status why;
+    const std::vector<absl::StatusOr<SettlementReceipt>> results =
+        settle_now(attempt, /*queue_refused=*/false, &why);
+    if (const auto refused = std::find_if(results.begin(), results.end(), store_refused);
+        refused != results.end()) {
+      failed(refused->status());
+      continue;
+    }
+    failures = 0;
+    {
+      internal::MutexLock lock(&queued_mu_);
+      for (size_t i = 0; i < attempt.size(); ++i) pop_queued();
+    }
+    observer_->settled(attempt, results);
+    for (size_t i = 0; i < attempt.size(); ++i) {
+      options_.sink->on_queued_fill_done(attempt[i], results[i].status());
+    }
+  }
+}
+
+void AccountService::sleep_unless_stopping(absl::Duration wait) {
+  // The whole wait: fills queued meanwhile do not cut it short, or a ledger
+  // taking a fill a millisecond would try the store (and reload) as often.
+  const auto retry_at =
+      std::chrono::steady_clock::now() + std::chrono::nanoseconds(absl::ToInt64Nanoseconds(wait));
+  internal::MutexLock lock(&queued_mu_);
+  for (auto now = std::chrono::steady_clock::now(); !stopping_ && now < retry_at;
+       now = std::chrono::steady_clock::now()) {
+    queued_cv_.wait_for(
+        &queued_mu_,
+        std::chrono::duration_cast<std::chrono::nanoseconds>(retry_at - now).count());
+  }
+}
+
+absl::Status AccountService::probe_store() {
+  const auto stage = [](Txn&, const CommandContext&) { return absl::OkStatus(); };
+  PendingCommand command{.stage = stage, .probe = true, .background = true};
+  return submit(command);
+}
+
+bool AccountService::store_up() const { return store_up_.load(std::memory_order_acquire); }
+
+// --- Queries -------------------------------------------------------------------
+
+namespace {
+absl::Status account_not_found(AccountId id) {
+  return denial(Reason::kAccountNotFound, internal::cat("account ", id.value()));
+}
+}  // namespace
+
+absl::StatusOr<AccountId> AccountService::get_account_id_by_user_id(
+    std::string_view google_id) const {
+  internal::ReaderLock lock(&state_mu_);
+  std::optional<AccountId> id = state_->account_by_google_id(google_id);
+  if (!id) return denial(Reason::kAccountNotFound, "no account for that google id");
+  return *id;
+}
+
+absl::StatusOr<Account> AccountService::get_account(AccountId account) const {
+  internal::ReaderLock lock(&state_mu_);
+  const internal::AccountRecord* rec = state_->account(account);
+  if (rec == nullptr) return account_not_found(account);
+  return rec->row;
+}
+
+absl::StatusOr<std::vector<ExternalEntry>> AccountService::external_entries(
+    AccountId account) const {
+  internal::ReaderLock lock(&state_mu_);
+  if (state_->account(account) == nullptr) return account_not_found(account);
+  std::vector<ExternalEntry> out;
+  for (const auto& [key, entry] : state_->entries()) {
+    if (entry.account == account) out.push_back(entry);
+  }
+  std::sort(out.begin(), out.end(),
+            [](const ExternalEntry& a, const ExternalEntry& b) { return a.key < b.key; });
+  return out;
+}
+
+std::vector<Account> AccountService::sleeper_linked_accounts() const {
+  internal::ReaderLock lock(&state_mu_);
+  std::vector<Account> out;
+  for (const internal::AccountRecord& rec : state_->accounts()) {
+    if (rec.row.sleeper.has_value()) out.push_back(rec.row);
+  }
+  return out;
+}
+
+absl::StatusOr<Cents> AccountService::cash(AccountId account) const {
+  ACCOUNT_ASSIGN_OR_RETURN(Account row, get_account(account));
+  return row.cash;
+}
+
+absl::StatusOr<Cents> AccountService::available_cash(AccountId account) const {
+  observer_->balance_checked();
+  ACCOUNT_ASSIGN_OR_RETURN(Account row, get_account(account));
+  return row.available_cash();
+}
+
+absl::StatusOr<std::vector<Position>> AccountService::positions(AccountId account) const {
+  internal::ReaderLock lock(&state_mu_);
+  const internal::AccountRecord* rec = state_->account(account);
+  if (rec == nullptr) return account_not_found(account);
+  std::vector<Position> out;
+  for (const auto& [symbol, p] : rec->positions) {
+    if (!is_empty(p)) out.push_back(p);
+  }
+  return out;
+}
+
+absl::StatusOr<std::optional<Position>> AccountService::position(AccountId account,
+                                                                 SymbolId symbol) const {
+  internal::ReaderLock lock(&state_mu_);
+  if (state_->account(account) == nullptr) return account_not_found(account);
+  const Position* p = state_->position(account, symbol);
+  // An emptied position (its orders ended, no shares or P&L) is not stored,
+  // so it is absent after a restore: it is absent before one too.
+  if (p == nullptr || is_empty(*p)) return std::optional<Position>();
+  return std::optional<Position>(*p);
+}
+
+absl::StatusOr<std::vector<Reservation>> AccountService::active_reservations(
+    AccountId account) const {
+  internal::ReaderLock lock(&state_mu_);
+  const internal::AccountRecord* rec = state_->account(account);
+  if (rec == nullptr) return account_not_found(account);
+  std::vector<Reservation> out;
+  out.reserve(rec->active_reservations.size());
+  for (ReservationId id : rec->active_reservations) out.push_back(*state_->reservation(id));
+  return out;
+}
+
+absl::StatusOr<Reservation> AccountService::reservation(ReservationId reservation) const {
+  internal::ReaderLock lock(&state_mu_);
+  const Reservation* r = state_->reservation(reservation);
+  if (r == nullptr) {
+    return denial(Reason::kReservationNotFound, internal::cat("reservation ", reservation.value()));
+  }
+  return *r;
+}
+
+absl::StatusOr<Reservation> AccountService::reservation_for_order(OrderId order) const {
+  internal::ReaderLock lock(&state_mu_);
+  std::optional<ReservationId> id = state_->reservation_for_order(order);
+  if (!id) {
+    return denial(Reason::kReservationNotFound, internal::cat("no reservation for order ",
+                                                             order.value()));
+  }
+  return *state_->reservation(*id);
+}
+
+absl::StatusOr<std::vector<Reservation>> AccountService::expired_reservations_since(
+    absl::Time since) const {
+  const absl::Time window_start = now() - options_.limits.finished_reservation_retention;
+  if (since < window_start) {
+    return denial(Reason::kInvalidArgument,
+                  internal::cat("since ", utc_text(since), " is before ", utc_text(window_start),
+                               ", the start of the ",
+                               absl::FormatDuration(options_.limits.finished_reservation_retention),
+                               " finished reservations are kept"));
+  }
+  std::vector<Reservation> out;
+  {
+    internal::ReaderLock lock(&state_mu_);
+    state_->reservations().for_each([&](const Reservation& r) {
+      if (r.status == ReservationStatus::kExpired && r.updated_at >= since) out.push_back(r);
+    });
+  }
+  std::sort(out.begin(), out.end(), [](const Reservation& a, const Reservation& b) {
+    return std::tie(a.updated_at, a.id) < std::tie(b.updated_at, b.id);
+  });
+  return out;
+}
+
+absl::StatusOr<std::vector<Trade>> AccountService::trade_history(AccountId account,
+                                                                 size_t limit) const {
+  {
+    internal::ReaderLock lock(&state_mu_);
+    const internal::AccountRecord* rec = state_->account(account);
+    if (rec == nullptr) return account_not_found(account);
+    if (limit <= rec->recent_trades.size() || !rec->older_trades_in_store) {
+      return rec->recent_trades.newest_first(limit);
+    }
+  }
+  if (!store_up()) {
+    return denial(Reason::kStoreUnavailable,
+                  "reading trade history: the store is down; memory holds only the most recent "
+                  "trades (LedgerLimits::trades_in_memory_per_account_max)");
+  }
+  absl::StatusOr<std::vector<Trade>> stored = options_.store->trades(account, limit);
+  if (!stored.ok()) return store_denial(stored.status(), "reading trade history");
+  return stored;
+}
+
+size_t AccountService::account_count() const {
+  internal::ReaderLock lock(&state_mu_);
+  return state_->account_count();
+}
+
+// --- Risk ------------------------------------------------------------------------
+
+void AccountService::expire_if_due() {
+  {
+    internal::ReaderLock lock(&state_mu_);
+    if (!state_->has_due_reservation(now())) return;
+  }
+  // Refused at once while the store is down; the next tick tries again.
+  if (!store_up()) return;
+  (void)expire_due_reservations();
+}
+
+absl::Status AccountService::end_of_tick(TickId tick) {
+  // Before the publish, so that the engine sees what the expiries freed.
+  expire_if_due();
+  internal::MutexLock publish_lock(&publish_mu_);
+  if (tick <= risk_cache_->published_tick()) {
+    return absl::InvalidArgumentError(internal::cat("tick ", tick.value(),
+                                                    " is not after the published tick ",
+                                                    risk_cache_->published_tick().value()));
+  }
+  RiskTickChanges changes{.tick = tick};
+  {
+    // Shared, so that a tick is not held up by a leader that stages under its
+    // own shared lock while it waits on the store (a dedupe lookup). Taking
+    // the dirty sets changes state_ all the same, which is safe here: the
+    // sets are written only by apply() and reload(), which hold state_mu_
+    // exclusively, and by end_of_tick(), which publish_mu_ serializes; no
+    // other holder of the shared lock reads them.
+    internal::ReaderLock lock(&state_mu_);
+    const LedgerLimits& limits = options_.limits;
+    for (AccountId id : state_->take_dirty_accounts()) {
+      const Account& row = state_->account(id)->row;
+      changes.accounts.push_back(AccountRisk{
+          .account = id,
+          .available_cash = row.available_cash(),
+          .open_notional_headroom = clamp_nonnegative(limits.open_notional_cap - row.open_notional)});
+    }
+    for (const internal::PositionKey& key : state_->take_dirty_positions()) {
+      // Absent: gone in a reload (mark_positions_dirty), so nothing held or
+      // pending.
+      const Position* found = state_->position(key.account, key.symbol);
+      const Position p = found != nullptr ? *found : Position{};
+      changes.positions.push_back(PositionRisk{
+          .account = key.account,
+          .symbol = key.symbol,
+          .available_qty = p.available_qty(),
+          .buy_headroom_qty =
+              clamp_nonnegative(limits.position_cap_qty - p.qty - p.buy_pending_qty)});
+    }
+  }
+  // Publishing waits only for engine readers to leave the old copy.
+  const absl::Status published = risk_cache_->publish(changes);
+  ACCOUNT_CHECK(published.ok(), "the risk cache takes every account the ledger issues");
+  return absl::OkStatus();
+}
+
+RiskCache& AccountService::risk_cache() { return *risk_cache_; }
+
+LedgerSnapshot AccountService::snapshot() const {
+  internal::ReaderLock lock(&state_mu_);
+  LedgerSnapshot out = state_->to_snapshot();
+  const absl::Time cutoff = now() - options_.limits.finished_reservation_retention;
+  std::erase_if(out.reservations,
+                [&](const Reservation& r) { return !r.active() && r.updated_at < cutoff; });
+  return out;
+}
+
+}  // namespace account

@@ -1,0 +1,766 @@
+#include "ledger/ledger_state.h"
+
+#include <algorithm>
+#include <cassert>
+
+#include "account/notional.h"
+#include "base/check.h"
+#include "base/strings.h"
+
+namespace account::internal {
+
+// --- LedgerState: reads -------------------------------------------------------
+
+const AccountRecord* LedgerState::account(AccountId id) const {
+  if (id.value() == 0 || id.value() > accounts_.size()) return nullptr;
+  return &accounts_[id.value() - 1];
+}
+
+const Position* LedgerState::position(AccountId account_id, SymbolId symbol) const {
+  const AccountRecord* rec = account(account_id);
+  if (rec == nullptr) return nullptr;
+  auto it = rec->positions.find(symbol);
+  return it == rec->positions.end() ? nullptr : &it->second;
+}
+
+const Reservation* LedgerState::reservation(ReservationId id) const {
+  return reservations_.find(id);
+}
+
+std::optional<ReservationId> LedgerState::reservation_for_order(OrderId order) const {
+  const uint64_t* id = by_order_.find(order.value());
+  if (id == nullptr) return std::nullopt;
+  return ReservationId{*id};
+}
+
+std::optional<AccountId> LedgerState::account_by_google_id(std::string_view google_id) const {
+  auto it = by_google_id_.find(to_absl(google_id));
+  if (it == by_google_id_.end()) return std::nullopt;
+  return it->second;
+}
+
+const Fill* LedgerState::execution(ExecutionId id) const { return executions_.find(id); }
+
+const ExternalEntry* LedgerState::entry(std::string_view key) const {
+  auto it = entries_.find(to_absl(key));
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
+// --- LedgerState: writes ------------------------------------------------------
+
+void LedgerState::add_account(const Account& row) {
+  ACCOUNT_CHECK(row.id.value() == accounts_.size() + 1, "account ids are issued 1, 2, 3...");
+  by_google_id_.emplace(row.google_id, row.id);
+  accounts_.push_back(AccountRecord{.row = row});
+  index_sleeper_link(accounts_.back().row);
+}
+
+namespace {
+
+template <typename Map, typename Key>
+void drop_holder(Map& map, const Key& key, AccountId id) {
+  auto it = map.find(key);
+  if (it == map.end()) return;
+  auto& holders = it->second;
+  holders.erase(std::remove(holders.begin(), holders.end(), id), holders.end());
+  if (it->second.empty()) map.erase(it);
+}
+
+template <typename Map, typename Key>
+void add_holder(Map& map, const Key& key, AccountId id) {
+  LedgerState::SleeperHolders& holders = map[key];
+  if (std::find(holders.begin(), holders.end(), id) != holders.end()) return;
+  holders.insert(std::upper_bound(holders.begin(), holders.end(), id), id);
+}
+
+const LedgerState::SleeperHolders kNoHolders;
+
+}  // namespace
+
+void LedgerState::unindex_sleeper_link(const Account& row) {
+  if (!row.sleeper.has_value()) return;
+  const SleeperLink& old = *row.sleeper;
+  drop_holder(by_sleeper_user_, old.user_id, row.id);
+  drop_holder(by_sleeper_roster_, std::pair(old.league_id, old.roster_id), row.id);
+}
+
+void LedgerState::index_sleeper_link(const Account& row) {
+  if (!row.sleeper.has_value()) return;
+  add_holder(by_sleeper_user_, row.sleeper->user_id, row.id);
+  add_holder(by_sleeper_roster_, std::pair(row.sleeper->league_id, row.sleeper->roster_id),
+             row.id);
+}
+
+const LedgerState::SleeperHolders& LedgerState::sleeper_user_holders(
+    std::string_view user_id) const {
+  auto it = by_sleeper_user_.find(to_absl(user_id));
+  return it == by_sleeper_user_.end() ? kNoHolders : it->second;
+}
+
+const LedgerState::SleeperHolders& LedgerState::sleeper_roster_holders(std::string_view league_id,
+                                                                      int64_t roster_id) const {
+  auto it = by_sleeper_roster_.find(std::pair(std::string(league_id), roster_id));
+  return it == by_sleeper_roster_.end() ? kNoHolders : it->second;
+}
+
+void LedgerState::put_position(const Position& p) {
+  accounts_[p.account.value() - 1].positions[p.symbol] = p;
+  dirty_positions_.insert(PositionKey{p.account, p.symbol});
+}
+
+void LedgerState::put_reservation(const Reservation& r) {
+  bool was_active = false;
+  absl::Time expires_at_before;
+  const auto note_prior = [&](const Reservation* prior) {
+    if (prior == nullptr) return;
+    was_active = prior->active();
+    expires_at_before = prior->expires_at;
+  };
+  const bool inserted = reservations_.put(r, note_prior).second;
+  AccountRecord& owner = accounts_[r.account.value() - 1];
+  if (inserted) {
+    by_order_.insert(r.order.value(), r.id.value());
+    reservation_id_high_water_ = std::max(reservation_id_high_water_, r.id.value());
+  } else {
+    // A partial fill leaves an active reservation active with its expiry:
+    // both indexes already hold it.
+    if (was_active && r.active() && expires_at_before == r.expires_at) return;
+  }
+  // A finished reservation's expiry entry stays behind, stale (expiry_queue.h).
+  if (r.active() && !was_active) ++active_reservations_;
+  if (!r.active() && was_active) --active_reservations_;
+  std::vector<ReservationId>& active = owner.active_reservations;
+  if (r.active()) {
+    expiry_queue_.push(r.expires_at, r.id);
+    // New reservations have the highest id yet: the common case appends
+    // without a search.
+    if (active.empty() || active.back() < r.id) {
+      active.push_back(r.id);
+    } else if (auto at = std::lower_bound(active.begin(), active.end(), r.id); *at != r.id) {
+      active.insert(at, r.id);
+    }
+  } else {
+    // Orders tend to finish in the order they came: try the oldest first.
+    auto at = !active.empty() && active.front() == r.id
+                  ? active.begin()
+                  : std::lower_bound(active.begin(), active.end(), r.id);
+    if (at != active.end() && *at == r.id) active.erase(at);
+    finished_.emplace_back(r.updated_at, r.id);
+  }
+}
+
+bool LedgerState::expiry_is_live(const ExpiryQueue::Entry& entry) const {
+  const Reservation* r = reservations_.find(entry.reservation);
+  return r != nullptr && r->active() && r->expires_at == entry.expires_at;
+}
+
+void LedgerState::add_execution(const Fill& fill) {
+  executions_.push_back(fill);
+  if (fill.time > newest_fill_time_) {
+    newest_fill_time_ = fill.time;
+    execution_window_start_ = newest_fill_time_ - limits_.execution_retention;
+  }
+}
+
+void LedgerState::add_trade(const Trade& trade) {
+  AccountRecord& rec = accounts_[trade.account.value() - 1];
+  if (rec.recent_trades.push_back(trade, limits_.trades_in_memory_per_account_max)) {
+    rec.older_trades_in_store = true;
+  }
+}
+
+void LedgerState::add_entry(const ExternalEntry& entry) {
+  entries_.emplace(entry.key, entry);
+  if (entry.kind != EntryKind::kFantasyCredit) return;
+  const std::optional<FantasyEntryKey> key = parse_fantasy_entry_key(entry.key);
+  if (!key) return;  // An operator's key: no revision, no source.
+  fantasy_revisions_.try_emplace(key->revision_key(), entry.key);
+  if (!key->source) return;
+  funded_users_.try_emplace(std::pair(key->source->user_id, key->season), entry.account);
+  funded_rosters_.try_emplace(std::pair(key->source->league_id, key->source->roster_id),
+                              entry.account);
+}
+
+std::optional<AccountId> LedgerState::funded_user_holder(std::string_view user_id,
+                                                         std::string_view season) const {
+  auto it = funded_users_.find(std::pair(std::string(user_id), std::string(season)));
+  if (it == funded_users_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<AccountId> LedgerState::funded_roster_holder(std::string_view league_id,
+                                                           int64_t roster_id) const {
+  auto it = funded_rosters_.find(std::pair(std::string(league_id), roster_id));
+  if (it == funded_rosters_.end()) return std::nullopt;
+  return it->second;
+}
+
+const std::string* LedgerState::fantasy_revision(std::string_view revision_key) const {
+  auto it = fantasy_revisions_.find(to_absl(revision_key));
+  return it == fantasy_revisions_.end() ? nullptr : &it->second;
+}
+
+// Drops what the retention windows no longer need: executions whose fill time
+// left the window (the store answers for them), finished reservations past
+// their retention. Both queues are popped from the front only, so the cost is
+// amortized O(1) per record.
+void LedgerState::prune(absl::Time now) {
+  const absl::Time window_start = execution_window_start();
+  while (!executions_.empty() && executions_.front().time < window_start) {
+    executions_.pop_front();
+    forgot_executions_ = true;
+  }
+  const absl::Time finished_cutoff = now - limits_.finished_reservation_retention;
+  while (!finished_.empty() && finished_.front().first < finished_cutoff) {
+    const Reservation* r = reservations_.find(finished_.front().second);
+    if (r != nullptr && !r->active() && r->updated_at < finished_cutoff) {
+      by_order_.erase(r->order.value());
+      reservations_.erase(r->id);
+    }
+    finished_.pop_front();
+  }
+  const auto stale = [this](const ExpiryQueue::Entry& e) { return !expiry_is_live(e); };
+  expiry_queue_.drop_stale_due(now, stale);
+  // Entries of reservations that finished before their expiry wait for it;
+  // once they outnumber the live ones (plus some slack, so that a small
+  // ledger never compacts), drop them all: O(entries), at most once per
+  // that many finishes.
+  constexpr size_t kStaleSlack = 4096;
+  if (expiry_queue_.size() > 2 * active_reservations_ + kStaleSlack) expiry_queue_.compact(stale);
+}
+
+void LedgerState::apply(const Txn& txn, const ChangeSet& changes, absl::Time now) {
+  for (const Account& row : txn.new_accounts_) add_account(row);
+  for (const AccountFigures& f : txn.accounts_) {
+    Account& row = accounts_[f.id.value() - 1].row;
+    row.cash = f.cash;
+    row.reserved_cash = f.reserved_cash;
+    row.open_notional = f.open_notional;
+    dirty_accounts_.insert(f.id);
+    // Invariant 1 on every account the group touched: a few compares, so
+    // on in release builds too (ACCOUNT_AUDIT_EVERY_GROUP checks them all).
+    ACCOUNT_CHECK(row.cash.value() >= 0 && row.available_cash().value() >= 0 &&
+                      row.reserved_cash.value() >= 0,
+                  "a touched account's cash and available cash are not negative");
+  }
+  // Every old link leaves the indexes before any new one enters: within one
+  // group an account may take the Sleeper user or roster another gives up,
+  // whichever staged first (Txn::sleeper_link_holder allowed it).
+  for (const AccountLink& l : txn.links_) unindex_sleeper_link(accounts_[l.account.value() - 1].row);
+  for (const AccountLink& l : txn.links_) {
+    Account& row = accounts_[l.account.value() - 1].row;
+    row.sleeper = l.link;
+    index_sleeper_link(row);
+  }
+  // Invariant 2 on every position the group touched: no short selling.
+  const auto check_position = [](const Position& p) {
+    ACCOUNT_CHECK(p.qty.value() >= 0 && p.available_qty().value() >= 0 &&
+                      p.buy_pending_qty.value() >= 0,
+                  "a touched position's shares and available shares are not negative");
+  };
+  for (const Position& p : changes.positions) {
+    check_position(p);
+    put_position(p);
+  }
+  for (const Position& p : txn.derived_only_positions_) {
+    check_position(p);
+    put_position(p);
+  }
+  for (const Reservation& r : changes.reservations) put_reservation(r);
+  for (const Fill& fill : changes.executions) add_execution(fill);
+  // Each trade lands in its account's ring, whose next slot was last written
+  // a thousand of that account's trades ago: ask for it a few trades ahead,
+  // so that the misses of consecutive trades overlap instead of queueing.
+  const std::vector<Trade>& trades = changes.trades;
+  constexpr size_t kPrefetchAhead = 8;
+  for (size_t i = 0; i < trades.size(); ++i) {
+    if (i + kPrefetchAhead < trades.size()) {
+      const AccountRecord& ahead = accounts_[trades[i + kPrefetchAhead].account.value() - 1];
+      if (const Trade* slot = ahead.recent_trades.next_slot()) {
+        __builtin_prefetch(slot, /*rw=*/1);
+        __builtin_prefetch(reinterpret_cast<const char*>(slot) + sizeof(Trade) - 1, /*rw=*/1);
+      }
+    }
+    add_trade(trades[i]);
+  }
+  for (const ExternalEntry& entry : changes.entries) add_entry(entry);
+  prune(now);
+}
+
+void LedgerState::mark_all_dirty() {
+  for (const AccountRecord& rec : accounts_) {
+    dirty_accounts_.insert(rec.row.id);
+    for (const auto& [symbol, p] : rec.positions) dirty_positions_.insert({rec.row.id, symbol});
+  }
+}
+
+void LedgerState::mark_positions_dirty(const LedgerState& before) {
+  for (const AccountRecord& rec : before.accounts_) {
+    for (const auto& [symbol, p] : rec.positions) dirty_positions_.insert({rec.row.id, symbol});
+  }
+  // Those `before` had not published yet, gone from it in an earlier reload.
+  dirty_positions_.insert(before.dirty_positions_.begin(), before.dirty_positions_.end());
+}
+
+// --- Snapshots ---------------------------------------------------------------
+
+namespace {
+
+// What the ledger's in-memory layout needs of a snapshot, which a store
+// written by this ledger always meets: account ids 1..N (rows are indexed by
+// id), every row's account among them, reservation ids from 1 and within
+// LedgerState::kReservationIdSpanMax of each other (indexed densely).
+// `accounts` is the snapshot's accounts, sorted by id.
+absl::Status check_restorable(const std::vector<Account>& accounts, const LedgerSnapshot& snapshot,
+                              uint64_t reservation_id_span_max) {
+  for (size_t i = 0; i < accounts.size(); ++i) {
+    if (accounts[i].id.value() != i + 1) {
+      return absl::DataLossError(internal::cat("account ids must run 1..", accounts.size(),
+                                               " without gaps or repeats; found ",
+                                               accounts[i].id.value(), " in place ", i + 1));
+    }
+  }
+  const auto held = [&](AccountId id) {
+    return id.value() >= 1 && id.value() <= accounts.size();
+  };
+  const auto missing = [](std::string_view what, AccountId id) {
+    return absl::DataLossError(
+        internal::cat(what, " of account ", id.value(), ", which the store does not hold"));
+  };
+  for (const Position& p : snapshot.positions) {
+    if (!held(p.account)) return missing("a position", p.account);
+  }
+  for (const Trade& t : snapshot.trades) {
+    if (!held(t.account)) return missing("a trade", t.account);
+  }
+  for (const ExternalEntry& e : snapshot.entries) {
+    if (!held(e.account)) return missing("an entry", e.account);
+  }
+  if (snapshot.reservations.empty()) return absl::OkStatus();
+  for (const Reservation& r : snapshot.reservations) {
+    if (!held(r.account)) return missing("a reservation", r.account);
+  }
+  const auto [low, high] = std::minmax_element(
+      snapshot.reservations.begin(), snapshot.reservations.end(),
+      [](const Reservation& a, const Reservation& b) { return a.id < b.id; });
+  if (!low->id.valid()) return absl::DataLossError("a reservation with id 0");
+  // New ids follow the high-water mark, so the span runs up to it.
+  const uint64_t top = std::max(high->id.value(), snapshot.reservation_id_high_water);
+  if (top - low->id.value() > reservation_id_span_max) {
+    return absl::DataLossError(internal::cat(
+        "reservation ids ", low->id.value(), " to ", top, " span more than ",
+        reservation_id_span_max, " ids; the ledger issues and indexes them densely"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<LedgerState>> LedgerState::from_snapshot(
+    const LedgerLimits& limits, const LedgerSnapshot& snapshot) {
+  std::vector<Account> accounts = snapshot.accounts;
+  std::sort(accounts.begin(), accounts.end(),
+            [](const Account& a, const Account& b) { return a.id < b.id; });
+  if (absl::Status s = check_restorable(accounts, snapshot, kReservationIdSpanMax); !s.ok()) {
+    return s;
+  }
+  auto state = std::make_unique<LedgerState>(limits);
+  for (Account& row : accounts) {
+    row.reserved_cash = Cents{0};
+    row.open_notional = Cents{0};
+    state->add_account(row);
+  }
+  for (Position p : snapshot.positions) {
+    p.sell_reserved_qty = Qty{0};
+    p.buy_pending_qty = Qty{0};
+    state->accounts_[p.account.value() - 1].positions[p.symbol] = p;
+  }
+  std::vector<Reservation> reservations = snapshot.reservations;
+  std::sort(reservations.begin(), reservations.end(),
+            [](const Reservation& a, const Reservation& b) {
+              return std::pair(a.updated_at, a.id) < std::pair(b.updated_at, b.id);
+            });
+  for (const Reservation& r : reservations) {
+    state->put_reservation(r);
+    if (!r.active()) continue;
+    Account& owner = state->accounts_[r.account.value() - 1].row;
+    owner.reserved_cash += r.reserved_cash;
+    owner.open_notional += r.open_notional();
+    Position& p = state->accounts_[r.account.value() - 1].positions[r.symbol];
+    p.account = r.account;
+    p.symbol = r.symbol;
+    (r.side == Side::kBuy ? p.buy_pending_qty : p.sell_reserved_qty) += r.remaining_qty;
+  }
+  state->reservation_id_high_water_ =
+      std::max(state->reservation_id_high_water_, snapshot.reservation_id_high_water);
+  std::vector<Fill> executions = snapshot.executions;
+  std::sort(executions.begin(), executions.end(), [](const Fill& a, const Fill& b) {
+    return std::pair(a.time, a.execution) < std::pair(b.time, b.execution);
+  });
+  for (const Fill& fill : executions) state->add_execution(fill);
+  // The store may hold executions older than the window it handed over.
+  state->forgot_executions_ = true;
+  for (const Trade& trade : snapshot.trades) state->add_trade(trade);
+  for (AccountRecord& rec : state->accounts_) {
+    // The snapshot carries at most trades_per_account_max trades: if it is
+    // full, assume the store has older ones.
+    rec.older_trades_in_store =
+        rec.recent_trades.size() >= limits.trades_in_memory_per_account_max;
+  }
+  for (const ExternalEntry& entry : snapshot.entries) state->add_entry(entry);
+  state->mark_all_dirty();
+  return state;
+}
+
+LedgerSnapshot LedgerState::to_snapshot() const {
+  LedgerSnapshot out;
+  for (const AccountRecord& rec : accounts_) {
+    Account row = rec.row;
+    row.reserved_cash = Cents{0};
+    row.open_notional = Cents{0};
+    out.accounts.push_back(std::move(row));
+    for (const auto& [symbol, p] : rec.positions) {
+      // A position with nothing stored (one only orders touched) is not
+      // written (Txn::change_set), so a restore has it only while its orders
+      // are open: leave it out on both sides.
+      if (!has_stored_figures(p)) continue;
+      Position stored = p;
+      stored.sell_reserved_qty = Qty{0};
+      stored.buy_pending_qty = Qty{0};
+      out.positions.push_back(stored);
+    }
+    rec.recent_trades.for_each([&](const Trade& trade) { out.trades.push_back(trade); });
+  }
+  out.reservations.reserve(reservations_.size());
+  reservations_.for_each([&](const Reservation& r) { out.reservations.push_back(r); });  // By id.
+  // Memory prunes in arrival order, so a fill that arrived already older than
+  // the window may linger; the snapshot holds exactly the window.
+  const absl::Time window_start = execution_window_start();
+  executions_.for_each([&](const Fill& fill) {
+    if (fill.time >= window_start) out.executions.push_back(fill);
+  });
+  std::sort(out.executions.begin(), out.executions.end(),
+            [](const Fill& a, const Fill& b) { return a.execution < b.execution; });
+  for (const auto& [key, entry] : entries_) out.entries.push_back(entry);
+  std::sort(out.entries.begin(), out.entries.end(),
+            [](const ExternalEntry& a, const ExternalEntry& b) { return a.key < b.key; });
+  out.reservation_id_high_water = reservation_id_high_water_;
+  return out;
+}
+
+// --- Txn ----------------------------------------------------------------------
+
+Txn::Slot& Txn::claim(std::vector<Slot>& slots, uint64_t id, uint32_t index) {
+  if (id > slots.size()) slots.resize(std::max<size_t>(id, slots.size() * 2));
+  Slot& s = slots[id - 1];
+  s = Slot{generation_, index};
+  return s;
+}
+
+uint64_t Txn::lowest_reservation_id(const LedgerState& base) {
+  const uint64_t held = base.reservations().lowest_id_bound();
+  return held != 0 ? held : base.next_reservation_id();
+}
+
+void Txn::reserve_reservation_ids(const LedgerState& base, size_t count) {
+  reservation_slots_.drop_below(lowest_reservation_id(base));
+  const uint64_t next = base.next_reservation_id();
+  reservation_slots_.reserve(next, next + count);
+}
+
+std::optional<AccountFigures> Txn::account(AccountId id) const {
+  if (const Slot* s = slot(account_slots_, id.value())) return accounts_[s->index];
+  const AccountRecord* rec = base_->account(id);
+  if (rec == nullptr) return std::nullopt;
+  return AccountFigures::of(rec->row);
+}
+
+AccountFigures* Txn::stage_figures(const AccountFigures& figures) {
+  claim(account_slots_, figures.id.value(), static_cast<uint32_t>(accounts_.size()));
+  accounts_.push_back(figures);
+  return &accounts_.back();
+}
+
+AccountFigures* Txn::mutable_account(AccountId id) {
+  if (const Slot* s = slot(account_slots_, id.value())) return &accounts_[s->index];
+  const AccountRecord* rec = base_->account(id);
+  ACCOUNT_CHECK(rec != nullptr, "commands change only accounts they found");
+  return stage_figures(AccountFigures::of(rec->row));
+}
+
+std::optional<AccountId> Txn::sleeper_link_holder(AccountId account,
+                                                  const SleeperLink& link) const {
+  const auto same = [&](const SleeperLink& other) {
+    return other.user_id == link.user_id ||
+           (other.league_id == link.league_id && other.roster_id == link.roster_id);
+  };
+  for (const AccountLink& staged : links_) {
+    if (staged.account != account && same(staged.link)) return staged.account;
+  }
+  for (const LedgerState::SleeperHolders* holders :
+       {&base_->sleeper_user_holders(link.user_id),
+        &base_->sleeper_roster_holders(link.league_id, link.roster_id)}) {
+    for (AccountId holder : *holders) {
+      // A holder that links anew in this batch holds what it staged, checked above.
+      if (holder != account && !link_index_.contains(holder.value())) return holder;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<AccountId> Txn::sleeper_funded_holder(AccountId account,
+                                                    const SleeperLink& link) const {
+  for (const StagedFantasyKey& staged : fantasy_keys_) {
+    const std::optional<SleeperLink>& source = staged.key.source;
+    if (staged.account == account || !source) continue;
+    if ((source->user_id == link.user_id && source->season == link.season) ||
+        (source->league_id == link.league_id && source->roster_id == link.roster_id)) {
+      return staged.account;
+    }
+  }
+  for (std::optional<AccountId> holder :
+       {base_->funded_user_holder(link.user_id, link.season),
+        base_->funded_roster_holder(link.league_id, link.roster_id)}) {
+    if (holder && *holder != account) return holder;
+  }
+  return std::nullopt;
+}
+
+const SleeperLink* Txn::sleeper_link(AccountId id) const {
+  if (auto it = link_index_.find(id.value()); it != link_index_.end()) {
+    return &links_[it->second].link;
+  }
+  const AccountRecord* rec = base_->account(id);
+  return rec != nullptr && rec->row.sleeper.has_value() ? &*rec->row.sleeper : nullptr;
+}
+
+const std::string* Txn::fantasy_revision(std::string_view revision_key) const {
+  for (const StagedFantasyKey& staged : fantasy_keys_) {
+    if (staged.key.revision_key() == revision_key) return &staged.entry_key;
+  }
+  return base_->fantasy_revision(revision_key);
+}
+
+void Txn::link_sleeper(AccountId id, const SleeperLink& link) {
+  const auto [it, added] = link_index_.try_emplace(id.value(), links_.size());
+  if (added) {
+    links_.push_back(AccountLink{id, link});
+  } else {
+    links_[it->second].link = link;
+  }
+}
+
+const Position* Txn::position(AccountId account_id, SymbolId symbol) const {
+  if (const Slot* s = slot(position_slots_, account_id.value())) {
+    for (uint32_t i = s->index; i != kNoPosition; i = position_next_[i]) {
+      if (positions_[i].symbol == symbol) return &positions_[i];
+    }
+  }
+  return base_->position(account_id, symbol);
+}
+
+const Reservation* Txn::reservation(ReservationId id) const {
+  if (const Slot* s = reservation_slot(id.value())) return &reservations_[s->index];
+  return base_->reservation(id);
+}
+
+std::optional<ReservationId> Txn::reservation_for_order(OrderId order) const {
+  const Reservation* r = reservation_of_order(order);
+  if (r == nullptr) return std::nullopt;
+  return r->id;
+}
+
+const Reservation* Txn::reservation_of_order(OrderId order) const {
+  if (const uint64_t* id = new_orders_.find(order.value())) {
+    return reservation(ReservationId{*id});
+  }
+  if (base_->order_above_all(order)) return nullptr;  // A new order: no hint needed.
+  // Fibonacci hashing: order ids that rise by one spread over the table.
+  constexpr uint64_t kFibonacci = 0x9E3779B97F4A7C15;
+  OrderHint& hint = order_hints_[(order.value() * kFibonacci) >> (64 - kOrderHintBits)];
+  if (hint.order == order.value()) {
+    const Reservation* r = reservation(ReservationId{hint.reservation});
+    if (r != nullptr && r->order == order) return r;
+  }
+  const std::optional<ReservationId> id = base_->reservation_for_order(order);
+  if (!id) return nullptr;
+  hint = OrderHint{order.value(), id->value()};
+  return reservation(*id);
+}
+
+std::optional<AccountId> Txn::account_by_google_id(std::string_view google_id) const {
+  if (auto it = new_google_ids_.find(to_absl(google_id)); it != new_google_ids_.end()) return it->second;
+  return base_->account_by_google_id(google_id);
+}
+
+const Fill* Txn::execution(ExecutionId id) const {
+  if (const uint64_t* index = execution_index_.find(id.value())) return &executions_[*index];
+  return base_->execution(id);
+}
+
+const ExternalEntry* Txn::entry(std::string_view key) const {
+  if (auto it = entry_index_.find(to_absl(key)); it != entry_index_.end()) return &entries_[it->second];
+  return base_->entry(key);
+}
+
+void Txn::create_account(Account row) {
+  new_google_ids_.emplace(row.google_id, row.id);
+  stage_figures(AccountFigures::of(row));
+  new_accounts_.push_back(std::move(row));
+}
+
+Reservation* Txn::stage_reservation(Slot& slot, const Reservation& row) {
+  slot = Slot{generation_, static_cast<uint32_t>(reservations_.size())};
+  reservations_.push_back(row);
+  return &reservations_.back();
+}
+
+Reservation* Txn::mutable_reservation(ReservationId id) {
+  // One page lookup for both the check and the claim.
+  Slot& slot = reservation_slots_.at(id.value());
+  if (slot.generation == generation_) return &reservations_[slot.index];
+  const Reservation* current = base_->reservation(id);
+  ACCOUNT_CHECK(current != nullptr, "commands change only reservations they found");
+  return stage_reservation(slot, *current);
+}
+
+Reservation* Txn::mutable_reservation(const Reservation& found) {
+  Slot& slot = reservation_slots_.at(found.id.value());
+  if (slot.generation == generation_) return &reservations_[slot.index];  // `found` is it.
+  return stage_reservation(slot, found);  // The base's row, which the push cannot move.
+}
+
+Position* Txn::mutable_position(AccountId account_id, SymbolId symbol) {
+  uint32_t head = kNoPosition;
+  if (const Slot* s = slot(position_slots_, account_id.value())) {
+    for (uint32_t i = s->index; i != kNoPosition; i = position_next_[i]) {
+      if (positions_[i].symbol == symbol) return &positions_[i];
+    }
+    head = s->index;
+  }
+  const Position* current = base_->position(account_id, symbol);
+  claim(position_slots_, account_id.value(), static_cast<uint32_t>(positions_.size()));
+  positions_.push_back(current != nullptr ? *current
+                                          : Position{.account = account_id, .symbol = symbol});
+  position_next_.push_back(head);
+  return &positions_.back();
+}
+
+void Txn::put_position(const Position& position) {
+  const uint64_t account_id = position.account.value();
+  uint32_t head = kNoPosition;
+  if (const Slot* s = slot(position_slots_, account_id)) {
+    for (uint32_t i = s->index; i != kNoPosition; i = position_next_[i]) {
+      if (positions_[i].symbol == position.symbol) {
+        positions_[i] = position;
+        return;
+      }
+    }
+    head = s->index;
+  }
+  claim(position_slots_, account_id, static_cast<uint32_t>(positions_.size()));
+  positions_.push_back(position);
+  position_next_.push_back(head);
+}
+
+void Txn::put_reservation(const Reservation& reservation) {
+  const uint64_t id = reservation.id.value();
+  Slot& slot = reservation_slots_.at(id);
+  if (slot.generation == generation_) {
+    reservations_[slot.index] = reservation;
+    return;
+  }
+  stage_reservation(slot, reservation);
+  if (id >= base_->next_reservation_id()) {
+    new_orders_.insert(reservation.order.value(), id);
+    ++new_reservations_;
+  }
+}
+
+void Txn::add_entry(ExternalEntry entry) {
+  if (entry.kind == EntryKind::kFantasyCredit) {
+    if (std::optional<FantasyEntryKey> key = parse_fantasy_entry_key(entry.key)) {
+      fantasy_keys_.push_back(StagedFantasyKey{std::move(*key), entry.key, entry.account});
+    }
+  }
+  entry_index_.emplace(entry.key, entries_.size());
+  entries_.push_back(std::move(entry));
+}
+
+bool Txn::empty() const {
+  return new_accounts_.empty() && accounts_.empty() && links_.empty() && positions_.empty() &&
+         reservations_.empty() && executions_.empty() && trades_.empty() && entries_.empty();
+}
+
+void Txn::reset(const LedgerState& base) {
+  base_ = &base;
+  reservation_slots_.drop_below(lowest_reservation_id(base));
+  if (++generation_ == 0) {
+    // After 2^32 batches the stamps would repeat: start the arrays afresh.
+    for (std::vector<Slot>* slots : {&account_slots_, &position_slots_}) {
+      std::fill(slots->begin(), slots->end(), Slot{});
+    }
+    reservation_slots_.clear();
+    generation_ = 1;
+  }
+  new_accounts_.clear();
+  // Clearing an absl map costs its capacity even when empty: skip the
+  // maps most batches leave empty.
+  if (!new_google_ids_.empty()) new_google_ids_.clear();
+  accounts_.clear();
+  links_.clear();
+  if (!link_index_.empty()) link_index_.clear();
+  positions_.clear();
+  position_next_.clear();
+  derived_only_positions_.clear();
+  reservations_.clear();
+  new_orders_.clear();
+  new_reservations_ = 0;
+  executions_.clear();
+  execution_index_.clear();
+  trades_.clear();
+  entries_.clear();
+  if (!entry_index_.empty()) entry_index_.clear();
+  fantasy_keys_.clear();
+}
+
+void Txn::change_set(ChangeSet* out_ptr) {
+  ChangeSet& out = *out_ptr;
+  out.new_accounts = new_accounts_;
+  out.balances.clear();
+  out.links.clear();
+  for (const AccountFigures& row : accounts_) {
+    const AccountRecord* before = base_->account(row.id);
+    // New accounts are written whole (cash 0), then as existing ones: a
+    // balance only when cash moved (reserved cash and open notional are
+    // derived, never stored).
+    const Cents cash_before = before == nullptr ? Cents{0} : before->row.cash;
+    if (row.cash != cash_before) out.balances.push_back(CashBalance{row.id, row.cash});
+  }
+  for (const AccountLink& l : links_) {
+    // A link equal to the one held is not written again.
+    const AccountRecord* before = base_->account(l.account);
+    if (before == nullptr || before->row.sleeper != l.link) out.links.push_back(l);
+  }
+  // A position is written when a stored figure moved (quantity, cost basis,
+  // realized P&L); one whose reserved or pending quantity alone moved (an
+  // order admitted or ended) is applied in memory only: those are derived
+  // from the active reservations, as reserved cash is, and rebuilt on
+  // restore.
+  out.positions.clear();
+  derived_only_positions_.clear();
+  for (const Position& p : positions_) {
+    const Position* before = base_->position(p.account, p.symbol);
+    const bool stored_moved = before == nullptr
+                                  ? has_stored_figures(p)
+                                  : p.qty != before->qty || p.cost_basis != before->cost_basis ||
+                                        p.realized_pnl != before->realized_pnl;
+    (stored_moved ? out.positions : derived_only_positions_).push_back(p);
+  }
+  out.reservations.swap(reservations_);
+  out.executions.swap(executions_);
+  out.trades.swap(trades_);
+  out.entries.swap(entries_);
+}
+
+}  // namespace account::internal
