@@ -38,29 +38,22 @@
 // be called from one thread at a time (the tick driver).
 #pragma once
 
-#include <atomic>
 #include <cstddef>
-#include <deque>
 #include <memory>
 #include <optional>
-#include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "account/account.h"
 #include "account/audit.h"
-#include "account/change_set.h"
 #include "account/clock.h"
 #include "account/external_entry.h"
 #include "account/fill.h"
 #include "account/ids.h"
-#include "account/internal/mutex.h"
 #include "account/ledger_snapshot.h"
 #include "account/limits.h"
 #include "account/log_sink.h"
@@ -79,12 +72,6 @@
 namespace account {
 
 class RiskCache;
-namespace internal {
-class LedgerObserver;
-class LedgerState;
-class Txn;
-struct PendingCommand;
-}  // namespace internal
 
 // How the service gets its store back after the store refused it, and how
 // many fills it keeps meanwhile.
@@ -359,7 +346,7 @@ class AccountService {
   RiskCache& risk_cache();
 
   // The registry the service counts into (options.metrics, or its own).
-  MetricsRegistry& metrics() { return *options_.metrics; }
+  MetricsRegistry& metrics();
 
   // --- Audit and state ------------------------------------------------------
 
@@ -375,154 +362,15 @@ class AccountService {
   // their snapshots are equal.
   LedgerSnapshot snapshot() const;
 
-  const LedgerLimits& limits() const { return options_.limits; }
-  absl::Time now() const { return options_.clock->now(); }
+  const LedgerLimits& limits() const;
+  absl::Time now() const;
 
  private:
-  explicit AccountService(AccountServiceOptions options);
+  class Impl;
+  explicit AccountService(std::unique_ptr<Impl> impl);
 
-  // credit() (cash_in) and debit() (not cash_in), with a positive `amount`.
-  absl::Status cash_entry(AccountId account, Cents amount, EntryKind kind, std::string_view key,
-                          bool cash_in);
-  absl::StatusOr<ReservationId> reserve(const OrderSpec& order, Side side);
-  // Stages and commits `fills` as one group. With `queue_refused`, the
-  // fills that meet a store refusal are queued by the group's leader
-  // before it hands on (their results stay the store's reason).
-  // `why` gets the store's refusal of the first fill queued.
-  std::vector<absl::StatusOr<SettlementReceipt>> settle_now(absl::Span<const Fill> fills,
-                                                            bool queue_refused, absl::Status* why);
-  // Queues `fills` behind the ones already queued, in order, and wakes the
-  // retry thread. Stops at the first that would pass queued_fills_max and
-  // returns how many it queued.
-  size_t queue_fills(absl::Span<const Fill* const> fills) ABSL_LOCKS_EXCLUDED(queued_mu_);
-  void push_queued(const Fill& fill) ABSL_EXCLUSIVE_LOCKS_REQUIRED(queued_mu_);
-  void pop_queued() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queued_mu_);
-  // The background thread: reloads from the store while it is down, and
-  // applies queued fills in order once it is back, both on one backoff.
-  void retry_queued_fills() ABSL_LOCKS_EXCLUDED(queued_mu_);
-  // Sleeps `wait` or until the service stops.
-  void sleep_unless_stopping(absl::Duration wait) ABSL_LOCKS_EXCLUDED(queued_mu_);
-  // Reloads the ledger from the store as the group-commit leader, even
-  // while the store is down (the only command that does): OK brings it up.
-  absl::Status probe_store();
-  // Leader only: reloads, and marks the store down when that fails.
-  absl::Status reload_or_mark_down();
-  // Leader only: from now on commands are refused at once and the retry
-  // thread alone tries the store.
-  void mark_store_down(const absl::Status& cause);
-  // Leader only: the refusal of a command while the store is down.
-  absl::Status store_down_refusal() const;
-  // Runs the expiry sweep when an active reservation is due (end_of_tick()).
-  void expire_if_due();
-  // Whether any fill is queued; no lock (queued_count_).
-  bool fills_queued() const;
-  // Whether a queued fill names `order` (as buyer's or seller's order).
-  bool has_queued_fills(OrderId order) const ABSL_LOCKS_EXCLUDED(queued_mu_);
-  // kStoreUnavailable when fills of `order` wait in the queue: the order
-  // must not be finished before they apply (they executed while it was on
-  // the engine's book), else OK.
-  absl::Status refuse_finishing_before_queued_fills(OrderId order) const
-      ABSL_LOCKS_EXCLUDED(queued_mu_);
+  std::unique_ptr<Impl> impl_;
 
-
-  // Rebuilds state_ from the store. Leader only.
-  absl::Status reload() ABSL_LOCKS_EXCLUDED(state_mu_);
-  // The memory-to-store comparison of audit(), as of one committed point.
-  void compare_with_store(AuditReport& report);
-  // Queues `command`, and runs it (with whatever is queued behind it, as one
-  // group commit) when it reaches the front. Returns its result.
-  absl::Status submit(internal::PendingCommand& command) ABSL_LOCKS_EXCLUDED(queue_mu_);
-  // The new leader `leader`, alone in the queue after a group of several,
-  // waits briefly for company (LedgerLimits::group_commit_wait).
-  void gather_group(internal::PendingCommand& leader) ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_);
-  // Leader only: stages, commits and applies `group`, setting each result.
-  void run_group(absl::Span<internal::PendingCommand* const> group)
-      ABSL_LOCKS_EXCLUDED(queue_mu_, state_mu_);
-  // Stages `group` in one Txn, commits it, applies it. Returns the store's
-  // error (and marks a reload due) when the commit failed.
-  absl::Status stage_and_commit(absl::Span<internal::PendingCommand* const> group,
-                                bool dedupe_in_store) ABSL_LOCKS_EXCLUDED(state_mu_);
-  SnapshotRequest snapshot_request() const;
-
-  // An expiry staged by the sweep of the group being committed, at the
-  // sweep's clock reading.
-  struct StagedExpiry {
-    AccountId account;
-    OrderId order;
-    ReservationId reservation;
-    absl::Time swept_at;
-  };
-  // Leader only: the unsure expiries the reloaded state shows durable, to be
-  // notified; clears the unsure list.
-  std::vector<StagedExpiry> take_durable_expiries(const internal::LedgerState& reloaded);
-  // Tells the sink of `expiries` and counts them; on the calling thread,
-  // outside every lock, so that the sink may call commands.
-  void notify_expired(const std::vector<StagedExpiry>& expiries);
-
-  AccountServiceOptions options_;
-
-  // The group-commit queue. The command at its front belongs to the leader,
-  // the one thread that may change state_.
-  internal::Mutex queue_mu_;
-  std::deque<internal::PendingCommand*> queue_ ABSL_GUARDED_BY(queue_mu_);
-  // The size of the last group, and the queue size at which a gathering
-  // leader wants waking (0: none gathers).
-  size_t last_group_size_ ABSL_GUARDED_BY(queue_mu_) = 0;
-  size_t gather_target_ ABSL_GUARDED_BY(queue_mu_) = 0;
-
-  internal::Mutex publish_mu_;  // Serializes end_of_tick().
-
-  // The committed state. Readers take state_mu_ shared; the leader takes it
-  // shared while staging and exclusive only to apply a commit or reload, so
-  // store I/O never blocks a query.
-  mutable internal::SharedMutex state_mu_ ABSL_ACQUIRED_AFTER(publish_mu_);
-  std::unique_ptr<internal::LedgerState> state_ ABSL_GUARDED_BY(state_mu_);
-  // Touched only by the leader; leadership passes under queue_mu_, which
-  // orders them. reload_needed_ is set after a failed commit: the next
-  // leader reloads first. txn_ and changes_ are reused across groups.
-  bool reload_needed_ = false;
-  // Expiries staged in the current group, and those of a failed commit whose
-  // notices wait for the reload to show whether it landed.
-  std::vector<StagedExpiry> expiries_staged_;
-  std::vector<StagedExpiry> expiries_unsure_;
-  // Expiries a reload found durable, whose notices wait until the leader has
-  // handed leadership on (submit()): a sink that calls a command from the
-  // notice would otherwise queue behind the leader's own group for good.
-  std::vector<StagedExpiry> expiry_notices_due_;
-  std::unique_ptr<internal::Txn> txn_;
-  ChangeSet changes_;
-  // Whether the store took the last reload (see store_up()); written by
-  // leaders, read by the retry thread and the gauge. store_down_cause_ and
-  // store_down_since_ are the leader's.
-  std::atomic<bool> store_up_{true};
-  absl::Status store_down_cause_;
-  absl::Time store_down_since_;
-  int commits_failed_in_row_ = 0;  // The leader's.
-  // Odd while a leader writes to the store or replaces state_ (a commit and
-  // its apply, or a reload), even otherwise: audit() compares memory with
-  // the store only across a window in which it did not move.
-  std::atomic<uint64_t> store_writes_{0};
-
-  std::unique_ptr<RiskCache> risk_cache_;
-  std::unique_ptr<internal::LedgerObserver> observer_;
-
-  // Fills queued during a store outage, oldest first, and the thread that
-  // retries them.
-  mutable internal::Mutex queued_mu_;
-  std::deque<Fill> queued_ ABSL_GUARDED_BY(queued_mu_);
-  // Order id -> how many queued fills name it (as buyer's or seller's order).
-  absl::flat_hash_map<uint64_t, uint32_t> queued_orders_ ABSL_GUARDED_BY(queued_mu_);
-  // queued_.size(), stored under queued_mu_, so that has_queued_fills() can
-  // answer "none" without the mutex: every release and cancel asks, and the
-  // queue is empty but during a store outage. A reader that sees 0 is never
-  // wrong: the queue goes from empty to non-empty only in a group's leader
-  // before it hands on (queue_fills()), which happens before any later
-  // leader's staging through the writers' mutex; a fill queued behind others
-  // finds the count non-zero already.
-  std::atomic<size_t> queued_count_{0};
-  bool stopping_ ABSL_GUARDED_BY(queued_mu_) = false;
-  internal::CondVar queued_cv_;
-  std::thread retry_thread_;
 };
 
 }  // namespace account

@@ -1,4 +1,4 @@
-#include "account/account_service.h"
+#include "ledger/account_service_impl.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -64,7 +64,7 @@ std::string utc_text(absl::Time t) {
 
 }  // namespace
 
-AccountService::AccountService(AccountServiceOptions options) : options_(std::move(options)) {
+AccountService::Impl::Impl(AccountServiceOptions options) : options_(std::move(options)) {
   if (!options_.store) options_.store = std::make_shared<MemoryStore>();
   if (!options_.clock) options_.clock = std::make_shared<SystemClock>();
   if (!options_.sink) options_.sink = std::make_shared<NullNotificationSink>();
@@ -84,7 +84,7 @@ AccountService::AccountService(AccountServiceOptions options) : options_(std::mo
                           [this] { return static_cast<double>(risk_cache_->published_tick().value()); });
 }
 
-AccountService::~AccountService() {
+AccountService::Impl::~Impl() {
   // The registry may outlive the service: its gauges read this object.
   options_.metrics->remove_gauge("account_fills_queued");
   options_.metrics->remove_gauge("account_store_up");
@@ -113,28 +113,24 @@ AccountService::~AccountService() {
   }
 }
 
-SnapshotRequest AccountService::snapshot_request() const {
+SnapshotRequest AccountService::Impl::snapshot_request() const {
   return SnapshotRequest{
       .execution_retention = options_.limits.execution_retention,
       .reservations_finished_since = now() - options_.limits.finished_reservation_retention,
       .trades_per_account_max = options_.limits.trades_in_memory_per_account_max};
 }
 
-absl::StatusOr<std::unique_ptr<AccountService>> AccountService::open(
-    AccountServiceOptions options) {
-  ACCOUNT_RETURN_IF_ERROR(validate_limits(options.limits));
-  std::unique_ptr<AccountService> service(new AccountService(std::move(options)));
-  if (absl::Status loaded = service->reload(); !loaded.ok()) {
+absl::Status AccountService::Impl::start() {
+  if (absl::Status loaded = reload(); !loaded.ok()) {
     return store_denial(loaded, "loading the ledger from the store");
   }
-  AccountService* raw = service.get();
-  service->retry_thread_ = std::thread([raw] { raw->retry_queued_fills(); });
+  retry_thread_ = std::thread([this] { retry_queued_fills(); });
   // Everything restored is marked changed, so the first end_of_tick()
   // publishes it all; until then the engine's checks say RiskUnavailable.
-  return service;
+  return absl::OkStatus();
 }
 
-absl::Status AccountService::reload() {
+absl::Status AccountService::Impl::reload() {
   absl::StatusOr<LedgerSnapshot> snapshot = options_.store->load(snapshot_request());
   if (!snapshot.ok()) return snapshot.status();
   absl::StatusOr<std::unique_ptr<internal::LedgerState>> restored =
@@ -158,7 +154,7 @@ absl::Status AccountService::reload() {
   return absl::OkStatus();
 }
 
-void AccountService::notify_expired(const std::vector<StagedExpiry>& expiries) {
+void AccountService::Impl::notify_expired(const std::vector<StagedExpiry>& expiries) {
   for (const StagedExpiry& e : expiries) {
     options_.sink->on_order_expired(e.account, e.order, e.reservation);
   }
@@ -171,7 +167,7 @@ void AccountService::notify_expired(const std::vector<StagedExpiry>& expiries) {
 // not land; a later sweep expires and notifies it) or expired by it. One
 // missing from the reloaded state finished before the retention window,
 // which only the failed sweep can have done: it is expired too.
-std::vector<AccountService::StagedExpiry> AccountService::take_durable_expiries(
+std::vector<AccountService::Impl::StagedExpiry> AccountService::Impl::take_durable_expiries(
     const internal::LedgerState& reloaded) {
   std::vector<StagedExpiry> durable;
   for (const StagedExpiry& e : expiries_unsure_) {
@@ -194,7 +190,7 @@ std::vector<AccountService::StagedExpiry> AccountService::take_durable_expiries(
 // under a shared lock (queries go on), holds no lock during the store
 // commit, and takes state_mu_ exclusively only to apply.
 
-absl::Status AccountService::submit(PendingCommand& command) {
+absl::Status AccountService::Impl::submit(PendingCommand& command) {
   absl::InlinedVector<PendingCommand*, 16> group;  // No allocation for most groups.
   {
     internal::MutexLock lock(&queue_mu_);
@@ -242,7 +238,7 @@ absl::Status AccountService::submit(PendingCommand& command) {
 // gateway threads). So it waits, at most LedgerLimits::group_commit_wait,
 // until three quarters of the last group's size are queued. A lone caller
 // after a lone caller never waits.
-void AccountService::gather_group(PendingCommand& leader) {
+void AccountService::Impl::gather_group(PendingCommand& leader) {
   const absl::Duration wait = options_.limits.group_commit_wait;
   if (queue_.size() > 1 || last_group_size_ < 2 || wait <= absl::ZeroDuration()) return;
   gather_target_ = std::max<size_t>(2, last_group_size_ * 3 / 4);
@@ -256,7 +252,7 @@ void AccountService::gather_group(PendingCommand& leader) {
   gather_target_ = 0;
 }
 
-absl::Status AccountService::reload_or_mark_down() {
+absl::Status AccountService::Impl::reload_or_mark_down() {
   const absl::Status loaded = reload();
   if (loaded.ok()) {
     if (!store_up_.load(std::memory_order_acquire)) {
@@ -270,7 +266,7 @@ absl::Status AccountService::reload_or_mark_down() {
   return loaded;
 }
 
-void AccountService::mark_store_down(const absl::Status& cause) {
+void AccountService::Impl::mark_store_down(const absl::Status& cause) {
   store_down_cause_ = cause;
   if (!store_up_.load(std::memory_order_acquire)) return;
   store_down_since_ = now();
@@ -280,13 +276,13 @@ void AccountService::mark_store_down(const absl::Status& cause) {
   queued_cv_.signal_all();
 }
 
-absl::Status AccountService::store_down_refusal() const {
+absl::Status AccountService::Impl::store_down_refusal() const {
   return absl::UnavailableError(internal::cat(
       "the store is down since ", utc_text(store_down_since_), " (", store_down_cause_.message(),
       "); refused without trying it: one background reconnect tries it again with backoff"));
 }
 
-void AccountService::run_group(absl::Span<PendingCommand* const> group) {
+void AccountService::Impl::run_group(absl::Span<PendingCommand* const> group) {
   absl::Status failure;
   if (reload_needed_) {
     // While the store is down only the retry thread's probe touches it, so a
@@ -334,7 +330,7 @@ void AccountService::run_group(absl::Span<PendingCommand* const> group) {
   }
 }
 
-absl::Status AccountService::stage_and_commit(absl::Span<PendingCommand* const> group,
+absl::Status AccountService::Impl::stage_and_commit(absl::Span<PendingCommand* const> group,
                                               bool dedupe_in_store) {
   const CommandContext ctx =
       internal::command_context(options_.limits, now(), *options_.store, dedupe_in_store);
@@ -386,7 +382,7 @@ absl::Status AccountService::stage_and_commit(absl::Span<PendingCommand* const> 
 
 // --- Commands --------------------------------------------------------------------
 
-absl::StatusOr<AccountId> AccountService::create_account(std::string_view google_id,
+absl::StatusOr<AccountId> AccountService::Impl::create_account(std::string_view google_id,
                                                          std::string_view display_name) {
   AccountId id;
   const auto stage = [&](Txn& txn, const CommandContext& ctx) -> absl::Status {
@@ -400,7 +396,7 @@ absl::StatusOr<AccountId> AccountService::create_account(std::string_view google
   return id;
 }
 
-absl::Status AccountService::link_sleeper(AccountId account, const SleeperLink& link) {
+absl::Status AccountService::Impl::link_sleeper(AccountId account, const SleeperLink& link) {
   const auto stage = [&](Txn& txn, const CommandContext&) {
     return internal::stage_link_sleeper(txn, account, link);
   };
@@ -416,7 +412,7 @@ ExternalEntry entry_request(AccountId account, Cents cash, EntryKind kind, std::
 }
 }  // namespace
 
-absl::Status AccountService::cash_entry(AccountId account, Cents amount, EntryKind kind,
+absl::Status AccountService::Impl::cash_entry(AccountId account, Cents amount, EntryKind kind,
                                         std::string_view key, bool cash_in) {
   const std::string_view verb = cash_in ? "credit" : "debit";
   if (amount.value() <= 0 || kind == EntryKind::kShareIssue) {
@@ -434,17 +430,17 @@ absl::Status AccountService::cash_entry(AccountId account, Cents amount, EntryKi
   return status;
 }
 
-absl::Status AccountService::credit(AccountId account, Cents amount, EntryKind kind,
+absl::Status AccountService::Impl::credit(AccountId account, Cents amount, EntryKind kind,
                                     std::string_view key) {
   return cash_entry(account, amount, kind, key, /*cash_in=*/true);
 }
 
-absl::Status AccountService::debit(AccountId account, Cents amount, EntryKind kind,
+absl::Status AccountService::Impl::debit(AccountId account, Cents amount, EntryKind kind,
                                    std::string_view key) {
   return cash_entry(account, amount, kind, key, /*cash_in=*/false);
 }
 
-absl::Status AccountService::issue_shares(AccountId account, SymbolId symbol, Qty qty,
+absl::Status AccountService::Impl::issue_shares(AccountId account, SymbolId symbol, Qty qty,
                                           std::string_view key) {
   const auto stage = [&](Txn& txn, const CommandContext& ctx) {
     ExternalEntry entry = entry_request(account, Cents{0}, EntryKind::kShareIssue, key);
@@ -458,7 +454,7 @@ absl::Status AccountService::issue_shares(AccountId account, SymbolId symbol, Qt
   return status;
 }
 
-absl::StatusOr<ReservationId> AccountService::reserve(const OrderSpec& order, Side side) {
+absl::StatusOr<ReservationId> AccountService::Impl::reserve(const OrderSpec& order, Side side) {
   ReservationId id;
   const auto stage = [&](Txn& txn, const CommandContext& ctx) -> absl::Status {
     ACCOUNT_ASSIGN_OR_RETURN(id, internal::stage_reserve(txn, ctx, order, side));
@@ -471,11 +467,11 @@ absl::StatusOr<ReservationId> AccountService::reserve(const OrderSpec& order, Si
   return id;
 }
 
-absl::StatusOr<ReservationId> AccountService::reserve_buy(const OrderSpec& order) {
+absl::StatusOr<ReservationId> AccountService::Impl::reserve_buy(const OrderSpec& order) {
   return reserve(order, Side::kBuy);
 }
 
-absl::StatusOr<ReservationId> AccountService::reserve_sell(const OrderSpec& order) {
+absl::StatusOr<ReservationId> AccountService::Impl::reserve_sell(const OrderSpec& order) {
   return reserve(order, Side::kSell);
 }
 
@@ -506,7 +502,7 @@ std::vector<Result> submit_batch(absl::Span<const Input> inputs, StageOne stage_
 
 }  // namespace
 
-std::vector<absl::StatusOr<ReservationId>> AccountService::reserve_batch(
+std::vector<absl::StatusOr<ReservationId>> AccountService::Impl::reserve_batch(
     absl::Span<const OrderSpec> orders, Side side) {
   std::vector<absl::StatusOr<ReservationId>> results = submit_batch<absl::StatusOr<ReservationId>>(
       orders,
@@ -520,7 +516,7 @@ std::vector<absl::StatusOr<ReservationId>> AccountService::reserve_batch(
   return results;
 }
 
-std::vector<absl::Status> AccountService::release_batch(
+std::vector<absl::Status> AccountService::Impl::release_batch(
     absl::Span<const ReservationId> reservations) {
   std::vector<absl::Status> results = submit_batch<absl::Status>(
       reservations,
@@ -538,7 +534,7 @@ std::vector<absl::Status> AccountService::release_batch(
   return results;
 }
 
-absl::Status AccountService::extend_reservation(ReservationId reservation, absl::Time expires_at) {
+absl::Status AccountService::Impl::extend_reservation(ReservationId reservation, absl::Time expires_at) {
   const auto stage = [&](Txn& txn, const CommandContext& ctx) {
     return internal::stage_extend(txn, ctx, reservation, expires_at);
   };
@@ -548,7 +544,7 @@ absl::Status AccountService::extend_reservation(ReservationId reservation, absl:
   return status;
 }
 
-absl::Status AccountService::cancel_order(OrderId order) {
+absl::Status AccountService::Impl::cancel_order(OrderId order) {
   const auto stage = [&](Txn& txn, const CommandContext& ctx) -> absl::Status {
     std::optional<ReservationId> id = txn.reservation_for_order(order);
     if (!id) {
@@ -565,7 +561,7 @@ absl::Status AccountService::cancel_order(OrderId order) {
   return status;
 }
 
-absl::Status AccountService::release_reservation(ReservationId reservation) {
+absl::Status AccountService::Impl::release_reservation(ReservationId reservation) {
   const auto stage = [&](Txn& txn, const CommandContext& ctx) -> absl::Status {
     if (const Reservation* r = fills_queued() ? txn.reservation(reservation) : nullptr) {
       ACCOUNT_RETURN_IF_ERROR(refuse_finishing_before_queued_fills(r->order));
@@ -579,7 +575,7 @@ absl::Status AccountService::release_reservation(ReservationId reservation) {
   return status;
 }
 
-absl::StatusOr<size_t> AccountService::expire_due_reservations() {
+absl::StatusOr<size_t> AccountService::Impl::expire_due_reservations() {
   std::vector<internal::ExpiredOrder> expired;
   const auto stage = [&](Txn& txn, const CommandContext& ctx) {
     // A due order with fills queued waits for them (they executed while it
@@ -633,11 +629,11 @@ absl::Status queue_full(const Fill& fill, size_t queued) {
 
 }  // namespace
 
-absl::StatusOr<SettlementReceipt> AccountService::settle(const Fill& fill) {
+absl::StatusOr<SettlementReceipt> AccountService::Impl::settle(const Fill& fill) {
   return std::move(settle_batch({&fill, 1}).front());
 }
 
-std::vector<absl::StatusOr<SettlementReceipt>> AccountService::settle_batch(
+std::vector<absl::StatusOr<SettlementReceipt>> AccountService::Impl::settle_batch(
     absl::Span<const Fill> fills) {
   const Stopwatch settle_time;
   std::vector<absl::StatusOr<SettlementReceipt>> results;
@@ -672,7 +668,7 @@ std::vector<absl::StatusOr<SettlementReceipt>> AccountService::settle_batch(
   return results;
 }
 
-std::vector<absl::StatusOr<SettlementReceipt>> AccountService::settle_now(
+std::vector<absl::StatusOr<SettlementReceipt>> AccountService::Impl::settle_now(
     absl::Span<const Fill> fills, bool queue_refused, absl::Status* why) {
   // Without queue_refused, the retry thread's retry of the queue.
   const bool background = !queue_refused;
@@ -721,7 +717,7 @@ std::vector<absl::StatusOr<SettlementReceipt>> AccountService::settle_now(
   return results;
 }
 
-size_t AccountService::queue_fills(absl::Span<const Fill* const> fills) {
+size_t AccountService::Impl::queue_fills(absl::Span<const Fill* const> fills) {
   internal::MutexLock lock(&queued_mu_);
   const bool was_empty = queued_.empty();
   size_t queued = 0;
@@ -735,14 +731,14 @@ size_t AccountService::queue_fills(absl::Span<const Fill* const> fills) {
   return queued;
 }
 
-void AccountService::push_queued(const Fill& fill) {
+void AccountService::Impl::push_queued(const Fill& fill) {
   queued_.push_back(fill);
   ++queued_orders_[fill.buyer.order.value()];
   ++queued_orders_[fill.seller.order.value()];
   queued_count_.store(queued_.size(), std::memory_order_release);
 }
 
-void AccountService::pop_queued() {
+void AccountService::Impl::pop_queued() {
   const Fill& fill = queued_.front();
   for (OrderId order : {fill.buyer.order, fill.seller.order}) {
     auto it = queued_orders_.find(order.value());
@@ -752,18 +748,18 @@ void AccountService::pop_queued() {
   queued_count_.store(queued_.size(), std::memory_order_release);
 }
 
-bool AccountService::fills_queued() const {
+bool AccountService::Impl::fills_queued() const {
   // Acquire pairs with the release stores under queued_mu_ (see queued_count_).
   return queued_count_.load(std::memory_order_acquire) != 0;
 }
 
-bool AccountService::has_queued_fills(OrderId order) const {
+bool AccountService::Impl::has_queued_fills(OrderId order) const {
   if (!fills_queued()) return false;
   internal::MutexLock lock(&queued_mu_);
   return queued_orders_.contains(order.value());
 }
 
-absl::Status AccountService::refuse_finishing_before_queued_fills(OrderId order) const {
+absl::Status AccountService::Impl::refuse_finishing_before_queued_fills(OrderId order) const {
   if (!has_queued_fills(order)) return absl::OkStatus();
   return denial(Reason::kStoreUnavailable,
                 internal::cat("order ", order.value(),
@@ -772,7 +768,7 @@ absl::Status AccountService::refuse_finishing_before_queued_fills(OrderId order)
                               "they are done"));
 }
 
-size_t AccountService::queued_fills() const {
+size_t AccountService::Impl::queued_fills() const {
   internal::MutexLock lock(&queued_mu_);
   return queued_.size();
 }
@@ -784,7 +780,7 @@ size_t AccountService::queued_fills() const {
 // whatever the store says (unreachable, a password or permission refused,
 // another writer, a full disk), nothing of the attempt was applied (one
 // transaction) and the whole queue is tried again after the backoff.
-void AccountService::retry_queued_fills() {
+void AccountService::Impl::retry_queued_fills() {
   const SettlementRetryPolicy& policy = options_.settlement_retry;
   internal::JitteredBackoff backoff(policy.backoff_initial, policy.backoff_max, /*seed=*/42);
   // Failed tries since the store last took queued fills, or was up for a
@@ -844,7 +840,7 @@ void AccountService::retry_queued_fills() {
   }
 }
 
-void AccountService::sleep_unless_stopping(absl::Duration wait) {
+void AccountService::Impl::sleep_unless_stopping(absl::Duration wait) {
   // The whole wait: fills queued meanwhile do not cut it short, or a ledger
   // taking a fill a millisecond would try the store (and reload) as often.
   const auto retry_at =
@@ -858,13 +854,13 @@ void AccountService::sleep_unless_stopping(absl::Duration wait) {
   }
 }
 
-absl::Status AccountService::probe_store() {
+absl::Status AccountService::Impl::probe_store() {
   const auto stage = [](Txn&, const CommandContext&) { return absl::OkStatus(); };
   PendingCommand command{.stage = stage, .probe = true, .background = true};
   return submit(command);
 }
 
-bool AccountService::store_up() const { return store_up_.load(std::memory_order_acquire); }
+bool AccountService::Impl::store_up() const { return store_up_.load(std::memory_order_acquire); }
 
 // --- Queries -------------------------------------------------------------------
 
@@ -874,7 +870,7 @@ absl::Status account_not_found(AccountId id) {
 }
 }  // namespace
 
-absl::StatusOr<AccountId> AccountService::get_account_id_by_user_id(
+absl::StatusOr<AccountId> AccountService::Impl::get_account_id_by_user_id(
     std::string_view google_id) const {
   internal::ReaderLock lock(&state_mu_);
   std::optional<AccountId> id = state_->account_by_google_id(google_id);
@@ -882,14 +878,14 @@ absl::StatusOr<AccountId> AccountService::get_account_id_by_user_id(
   return *id;
 }
 
-absl::StatusOr<Account> AccountService::get_account(AccountId account) const {
+absl::StatusOr<Account> AccountService::Impl::get_account(AccountId account) const {
   internal::ReaderLock lock(&state_mu_);
   const internal::AccountRecord* rec = state_->account(account);
   if (rec == nullptr) return account_not_found(account);
   return rec->row;
 }
 
-absl::StatusOr<std::vector<ExternalEntry>> AccountService::external_entries(
+absl::StatusOr<std::vector<ExternalEntry>> AccountService::Impl::external_entries(
     AccountId account) const {
   internal::ReaderLock lock(&state_mu_);
   if (state_->account(account) == nullptr) return account_not_found(account);
@@ -902,7 +898,7 @@ absl::StatusOr<std::vector<ExternalEntry>> AccountService::external_entries(
   return out;
 }
 
-std::vector<Account> AccountService::sleeper_linked_accounts() const {
+std::vector<Account> AccountService::Impl::sleeper_linked_accounts() const {
   internal::ReaderLock lock(&state_mu_);
   std::vector<Account> out;
   for (const internal::AccountRecord& rec : state_->accounts()) {
@@ -911,18 +907,18 @@ std::vector<Account> AccountService::sleeper_linked_accounts() const {
   return out;
 }
 
-absl::StatusOr<Cents> AccountService::cash(AccountId account) const {
+absl::StatusOr<Cents> AccountService::Impl::cash(AccountId account) const {
   ACCOUNT_ASSIGN_OR_RETURN(Account row, get_account(account));
   return row.cash;
 }
 
-absl::StatusOr<Cents> AccountService::available_cash(AccountId account) const {
+absl::StatusOr<Cents> AccountService::Impl::available_cash(AccountId account) const {
   observer_->balance_checked();
   ACCOUNT_ASSIGN_OR_RETURN(Account row, get_account(account));
   return row.available_cash();
 }
 
-absl::StatusOr<std::vector<Position>> AccountService::positions(AccountId account) const {
+absl::StatusOr<std::vector<Position>> AccountService::Impl::positions(AccountId account) const {
   internal::ReaderLock lock(&state_mu_);
   const internal::AccountRecord* rec = state_->account(account);
   if (rec == nullptr) return account_not_found(account);
@@ -933,7 +929,7 @@ absl::StatusOr<std::vector<Position>> AccountService::positions(AccountId accoun
   return out;
 }
 
-absl::StatusOr<std::optional<Position>> AccountService::position(AccountId account,
+absl::StatusOr<std::optional<Position>> AccountService::Impl::position(AccountId account,
                                                                  SymbolId symbol) const {
   internal::ReaderLock lock(&state_mu_);
   if (state_->account(account) == nullptr) return account_not_found(account);
@@ -944,7 +940,7 @@ absl::StatusOr<std::optional<Position>> AccountService::position(AccountId accou
   return std::optional<Position>(*p);
 }
 
-absl::StatusOr<std::vector<Reservation>> AccountService::active_reservations(
+absl::StatusOr<std::vector<Reservation>> AccountService::Impl::active_reservations(
     AccountId account) const {
   internal::ReaderLock lock(&state_mu_);
   const internal::AccountRecord* rec = state_->account(account);
@@ -955,7 +951,7 @@ absl::StatusOr<std::vector<Reservation>> AccountService::active_reservations(
   return out;
 }
 
-absl::StatusOr<Reservation> AccountService::reservation(ReservationId reservation) const {
+absl::StatusOr<Reservation> AccountService::Impl::reservation(ReservationId reservation) const {
   internal::ReaderLock lock(&state_mu_);
   const Reservation* r = state_->reservation(reservation);
   if (r == nullptr) {
@@ -964,7 +960,7 @@ absl::StatusOr<Reservation> AccountService::reservation(ReservationId reservatio
   return *r;
 }
 
-absl::StatusOr<Reservation> AccountService::reservation_for_order(OrderId order) const {
+absl::StatusOr<Reservation> AccountService::Impl::reservation_for_order(OrderId order) const {
   internal::ReaderLock lock(&state_mu_);
   std::optional<ReservationId> id = state_->reservation_for_order(order);
   if (!id) {
@@ -974,7 +970,7 @@ absl::StatusOr<Reservation> AccountService::reservation_for_order(OrderId order)
   return *state_->reservation(*id);
 }
 
-absl::StatusOr<std::vector<Reservation>> AccountService::expired_reservations_since(
+absl::StatusOr<std::vector<Reservation>> AccountService::Impl::expired_reservations_since(
     absl::Time since) const {
   const absl::Time window_start = now() - options_.limits.finished_reservation_retention;
   if (since < window_start) {
@@ -997,7 +993,7 @@ absl::StatusOr<std::vector<Reservation>> AccountService::expired_reservations_si
   return out;
 }
 
-absl::StatusOr<std::vector<Trade>> AccountService::trade_history(AccountId account,
+absl::StatusOr<std::vector<Trade>> AccountService::Impl::trade_history(AccountId account,
                                                                  size_t limit) const {
   {
     internal::ReaderLock lock(&state_mu_);
@@ -1017,14 +1013,14 @@ absl::StatusOr<std::vector<Trade>> AccountService::trade_history(AccountId accou
   return stored;
 }
 
-size_t AccountService::account_count() const {
+size_t AccountService::Impl::account_count() const {
   internal::ReaderLock lock(&state_mu_);
   return state_->account_count();
 }
 
 // --- Risk ------------------------------------------------------------------------
 
-void AccountService::expire_if_due() {
+void AccountService::Impl::expire_if_due() {
   {
     internal::ReaderLock lock(&state_mu_);
     if (!state_->has_due_reservation(now())) return;
@@ -1034,7 +1030,7 @@ void AccountService::expire_if_due() {
   (void)expire_due_reservations();
 }
 
-absl::Status AccountService::end_of_tick(TickId tick) {
+absl::Status AccountService::Impl::end_of_tick(TickId tick) {
   // Before the publish, so that the engine sees what the expiries freed.
   expire_if_due();
   internal::MutexLock publish_lock(&publish_mu_);
@@ -1079,9 +1075,9 @@ absl::Status AccountService::end_of_tick(TickId tick) {
   return absl::OkStatus();
 }
 
-RiskCache& AccountService::risk_cache() { return *risk_cache_; }
+RiskCache& AccountService::Impl::risk_cache() { return *risk_cache_; }
 
-LedgerSnapshot AccountService::snapshot() const {
+LedgerSnapshot AccountService::Impl::snapshot() const {
   internal::ReaderLock lock(&state_mu_);
   LedgerSnapshot out = state_->to_snapshot();
   const absl::Time cutoff = now() - options_.limits.finished_reservation_retention;

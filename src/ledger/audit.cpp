@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "account/account_service.h"
+#include "ledger/account_service_impl.h"
 #include "base/strings.h"
 #include "account/notional.h"
 #include "ledger/ledger_commands.h"
@@ -206,7 +206,7 @@ void compare(const LedgerLimits& limits, const LedgerSnapshot& memory,
 
 }  // namespace
 
-AuditReport AccountService::audit() {
+AuditReport AccountService::Impl::audit() {
   AuditReport report;
   {
     internal::ReaderLock lock(&state_mu_);
@@ -223,7 +223,7 @@ AuditReport AccountService::audit() {
 // behind the store until the next reload; then as the group-commit leader,
 // which reloads first when a reload is due and holds commits back for one
 // load of the store.
-void AccountService::compare_with_store(AuditReport& report) {
+void AccountService::Impl::compare_with_store(AuditReport& report) {
   constexpr int kTriesWithoutLeading = 3;
   for (int i = 0; i < kTriesWithoutLeading; ++i) {
     const uint64_t writes = store_writes_.load(std::memory_order_acquire);
