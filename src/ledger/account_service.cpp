@@ -113,13 +113,6 @@ AccountService::Impl::~Impl() {
   }
 }
 
-SnapshotRequest AccountService::Impl::snapshot_request() const {
-  return SnapshotRequest{
-      .execution_retention = options_.limits.execution_retention,
-      .reservations_finished_since = now() - options_.limits.finished_reservation_retention,
-      .trades_per_account_max = options_.limits.trades_in_memory_per_account_max};
-}
-
 absl::Status AccountService::Impl::start() {
   if (absl::Status loaded = reload(); !loaded.ok()) {
     return store_denial(loaded, "loading the ledger from the store");
@@ -131,7 +124,8 @@ absl::Status AccountService::Impl::start() {
 }
 
 absl::Status AccountService::Impl::reload() {
-  absl::StatusOr<LedgerSnapshot> snapshot = options_.store->load(snapshot_request());
+  absl::StatusOr<LedgerSnapshot> snapshot = options_.store->load(
+      internal::snapshot_request(options_.limits, now(), /*commits_follow=*/true));
   if (!snapshot.ok()) return snapshot.status();
   absl::StatusOr<std::unique_ptr<internal::LedgerState>> restored =
       internal::LedgerState::from_snapshot(options_.limits, *snapshot);
@@ -244,10 +238,10 @@ void AccountService::Impl::gather_group(PendingCommand& leader) {
   gather_target_ = std::max<size_t>(2, last_group_size_ * 3 / 4);
   const auto deadline =
       std::chrono::steady_clock::now() + absl::ToChronoNanoseconds(wait);
-  for (auto now = std::chrono::steady_clock::now(); queue_.size() < gather_target_ && now < deadline;
-       now = std::chrono::steady_clock::now()) {
-    leader.cv.wait_for(&queue_mu_,
-                       std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - now).count());
+  for (auto now = std::chrono::steady_clock::now();
+       queue_.size() < gather_target_ && now < deadline; now = std::chrono::steady_clock::now()) {
+    const auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - now);
+    leader.cv.wait_for(&queue_mu_, left.count());
   }
   gather_target_ = 0;
 }
@@ -534,7 +528,8 @@ std::vector<absl::Status> AccountService::Impl::release_batch(
   return results;
 }
 
-absl::Status AccountService::Impl::extend_reservation(ReservationId reservation, absl::Time expires_at) {
+absl::Status AccountService::Impl::extend_reservation(ReservationId reservation,
+                                                      absl::Time expires_at) {
   const auto stage = [&](Txn& txn, const CommandContext& ctx) {
     return internal::stage_extend(txn, ctx, reservation, expires_at);
   };
@@ -660,7 +655,8 @@ std::vector<absl::StatusOr<SettlementReceipt>> AccountService::Impl::settle_batc
   // Otherwise the fills that met a store refusal were queued before the
   // group's leader handed on (settle_now()): they answer kQueued.
   if (!behind_queue) results = settle_now(fills, /*queue_refused=*/true, &why);
-  const size_t queued = static_cast<size_t>(std::count_if(results.begin(), results.end(), is_queued));
+  const auto queued =
+      static_cast<size_t>(std::count_if(results.begin(), results.end(), is_queued));
   // Queued fills have kQueued receipts, which count nowhere yet.
   observer_->settled(fills, results);
   if (queued > 0) observer_->fills_queued(queued, why);
@@ -704,9 +700,9 @@ std::vector<absl::StatusOr<SettlementReceipt>> AccountService::Impl::settle_now(
     const size_t queued = queue_fills(to_queue);
     for (size_t k = 0; k < positions.size(); ++k) {
       const size_t i = positions[k];
+      const size_t kept_max = options_.settlement_retry.queued_fills_max;
       results[i] = k < queued ? absl::StatusOr<SettlementReceipt>(queued_receipt(fills[i]))
-                              : absl::StatusOr<SettlementReceipt>(
-                                    queue_full(fills[i], options_.settlement_retry.queued_fills_max));
+                              : absl::StatusOr<SettlementReceipt>(queue_full(fills[i], kept_max));
     }
   };
   const absl::FunctionRef<void()> on_outcome = outcome;

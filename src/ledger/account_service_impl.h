@@ -147,7 +147,6 @@ class AccountService::Impl {
   // error (and marks a reload due) when the commit failed.
   absl::Status stage_and_commit(absl::Span<internal::PendingCommand* const> group,
                                 bool dedupe_in_store) ABSL_LOCKS_EXCLUDED(state_mu_);
-  SnapshotRequest snapshot_request() const;
 
   // An expiry staged by the sweep of the group being committed, at the
   // sweep's clock reading.

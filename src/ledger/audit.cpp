@@ -160,15 +160,6 @@ void check_invariants(const LedgerState& state, std::vector<std::string>& violat
 
 namespace {
 
-// The request a ledger opened with `limits` at `now` loads with, for a look
-// only (no commit follows it).
-SnapshotRequest look_request(const LedgerLimits& limits, absl::Time now) {
-  return SnapshotRequest{
-      .execution_retention = limits.execution_retention,
-      .reservations_finished_since = now - limits.finished_reservation_retention,
-      .trades_per_account_max = limits.trades_in_memory_per_account_max,
-      .commits_follow = false};
-}
 
 // Adds to `report` where `memory` and `stored`, taken at one committed
 // point, differ once `stored` is restored the way open() restores it.
@@ -233,7 +224,7 @@ void AccountService::Impl::compare_with_store(AuditReport& report) {
     }
     const LedgerSnapshot memory = snapshot();
     const absl::StatusOr<LedgerSnapshot> stored =
-        options_.store->load(look_request(options_.limits, now()));
+        options_.store->load(internal::snapshot_request(options_.limits, now(), false));
     if (store_writes_.load(std::memory_order_acquire) == writes) {
       // A difference may still be an ambiguous commit that landed, which
       // memory learns at the next reload: only the leader, reloading first
@@ -251,8 +242,9 @@ void AccountService::Impl::compare_with_store(AuditReport& report) {
     const absl::Time cutoff = ctx.now - options_.limits.finished_reservation_retention;
     std::erase_if(memory.reservations,
                   [&](const Reservation& r) { return !r.active() && r.updated_at < cutoff; });
-    compare(options_.limits, memory, options_.store->load(look_request(options_.limits, ctx.now)),
-            report);
+    const SnapshotRequest request =
+        internal::snapshot_request(options_.limits, ctx.now, /*commits_follow=*/false);
+    compare(options_.limits, memory, options_.store->load(request), report);
     compared = true;
     return absl::OkStatus();
   };
@@ -266,9 +258,11 @@ void AccountService::Impl::compare_with_store(AuditReport& report) {
 
 AuditReport audit_store(Store& store, const LedgerLimits& limits, absl::Time now) {
   AuditReport report;
-  const absl::StatusOr<LedgerSnapshot> stored = store.load(look_request(limits, now));
+  const absl::StatusOr<LedgerSnapshot> stored =
+      store.load(internal::snapshot_request(limits, now, /*commits_follow=*/false));
   if (!stored.ok()) {
-    report.violations.push_back(internal::cat("store: could not load: ", stored.status().message()));
+    report.violations.push_back(
+        internal::cat("store: could not load: ", stored.status().message()));
     return report;
   }
   absl::StatusOr<std::unique_ptr<internal::LedgerState>> state =

@@ -63,6 +63,18 @@ struct AccountRecord {
   std::vector<ReservationId> active_reservations;
 };
 
+// What a ledger opened with `limits` at `now` loads from its store: the
+// executions of the dedupe window, the finished reservations still kept, and
+// each account's recent trades. `commits_follow` as SnapshotRequest has it:
+// false for a load made only to look (an audit).
+inline SnapshotRequest snapshot_request(const LedgerLimits& limits, absl::Time now,
+                                        bool commits_follow) {
+  return SnapshotRequest{.execution_retention = limits.execution_retention,
+                         .reservations_finished_since = now - limits.finished_reservation_retention,
+                         .trades_per_account_max = limits.trades_in_memory_per_account_max,
+                         .commits_follow = commits_follow};
+}
+
 // The committed state. Only AccountService's group-commit leader mutates it,
 // through apply(), after the store committed.
 class LedgerState {
