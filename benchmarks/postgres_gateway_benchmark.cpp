@@ -75,7 +75,7 @@
 #include "absl/strings/str_split.h"
 #include "account/account_service.h"
 #include "account/change_set.h"
-#include "account/postgres_store.h"
+#include "account/postgres/postgres_store.h"
 #include "account/status.h"
 #include "account/store.h"
 #include "support/postgres_server.h"

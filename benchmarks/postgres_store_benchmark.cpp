@@ -38,7 +38,7 @@
 #include "absl/types/span.h"
 #include "account/account_service.h"
 #include "account/clock.h"
-#include "account/postgres_store.h"
+#include "account/postgres/postgres_store.h"
 #include "support/postgres_server.h"
 #include "support/settlement_fixture.h"
 

@@ -11,7 +11,7 @@
 
 #include "absl/strings/numbers.h"
 #include "account/account_service.h"
-#include "account/fantasy_funding_service.h"
+#include "account/fantasy/fantasy_funding_service.h"
 #include "account/health.h"
 #include "account/status.h"
 #include "text_table.h"

@@ -25,7 +25,7 @@
 #include "absl/status/statusor.h"
 #include "account/clock.h"
 #include "account/config.h"
-#include "account/sleeper_client.h"
+#include "account/fantasy/sleeper_client.h"
 #include "account/store.h"
 
 namespace account::cli {

@@ -4,10 +4,10 @@
 #include <memory>
 #include <utility>
 
-#include "account/curl_sleeper_client.h"
+#include "account/sleeper/curl_sleeper_client.h"
 #include "account/status.h"
 #include "account/memory_store.h"
-#include "account/postgres_store.h"
+#include "account/postgres/postgres_store.h"
 #include "accountctl.h"
 
 namespace account::cli {

@@ -1,4 +1,4 @@
-#include "account/fantasy_funding.h"
+#include "account/fantasy/fantasy_funding.h"
 
 #include <algorithm>
 #include <limits>

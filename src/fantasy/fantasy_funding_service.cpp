@@ -1,4 +1,4 @@
-#include "account/fantasy_funding_service.h"
+#include "account/fantasy/fantasy_funding_service.h"
 
 #include <cstdlib>
 
@@ -7,7 +7,7 @@
 #include <string>
 #include <utility>
 
-#include "account/fantasy_season.h"
+#include "account/fantasy/fantasy_season.h"
 #include "account/status.h"
 #include "base/strings.h"
 

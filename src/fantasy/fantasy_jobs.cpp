@@ -1,4 +1,4 @@
-#include "account/fantasy_jobs.h"
+#include "account/fantasy/fantasy_jobs.h"
 
 #include <utility>
 

@@ -1,4 +1,4 @@
-#include "account/fantasy_points.h"
+#include "account/fantasy/fantasy_points.h"
 
 #include <cmath>
 #include <cstdlib>

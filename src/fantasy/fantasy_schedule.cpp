@@ -1,4 +1,4 @@
-#include "account/fantasy_schedule.h"
+#include "account/fantasy/fantasy_schedule.h"
 
 #include <algorithm>
 #include <utility>

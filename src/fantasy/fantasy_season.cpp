@@ -1,4 +1,4 @@
-#include "account/fantasy_season.h"
+#include "account/fantasy/fantasy_season.h"
 
 #include "absl/status/status.h"
 #include "base/strings.h"

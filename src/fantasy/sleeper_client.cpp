@@ -1,4 +1,4 @@
-#include "account/sleeper_client.h"
+#include "account/fantasy/sleeper_client.h"
 
 #include <algorithm>
 

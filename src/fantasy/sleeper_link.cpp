@@ -1,4 +1,4 @@
-#include "account/sleeper_link.h"
+#include "account/fantasy/sleeper_link.h"
 
 #include <utility>
 

@@ -5,7 +5,7 @@
 
 #include "absl/base/attributes.h"
 #include "absl/base/optimization.h"
-#include "account/fantasy_funding.h"
+#include "account/fantasy/fantasy_funding.h"
 #include "account/notional.h"
 #include "base/strings.h"
 #include "account/status.h"

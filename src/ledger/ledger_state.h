@@ -17,7 +17,7 @@
 #include "account/account.h"
 #include "account/change_set.h"
 #include "account/external_entry.h"
-#include "account/fantasy_funding.h"
+#include "account/fantasy/fantasy_funding.h"
 #include "account/fill.h"
 #include "account/ledger_snapshot.h"
 #include "account/limits.h"

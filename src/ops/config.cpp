@@ -10,7 +10,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
-#include "account/fantasy_funding.h"
+#include "account/fantasy/fantasy_funding.h"
 #include "fmt/format.h"
 #include "base/database_url.h"
 #include "base/strings.h"

@@ -7,7 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/time/clock.h"
 #include "account/risk_cache.h"
-#include "account/sleeper_client.h"
+#include "account/fantasy/sleeper_client.h"
 #include "account/store.h"
 #include "fmt/format.h"
 #include "base/json_text.h"

@@ -1,4 +1,4 @@
-#include "account/postgres_store.h"
+#include "account/postgres/postgres_store.h"
 
 #include <algorithm>
 #include <cstdint>

@@ -1,4 +1,4 @@
-#include "account/auth/postgres_token_store.h"
+#include "account/postgres/postgres_token_store.h"
 
 #include <algorithm>
 #include <string>

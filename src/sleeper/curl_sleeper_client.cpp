@@ -1,4 +1,4 @@
-#include "account/curl_sleeper_client.h"
+#include "account/sleeper/curl_sleeper_client.h"
 
 #include <cstdlib>
 #include <string>

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "account/sleeper_client.h"
+#include "account/fantasy/sleeper_client.h"
 #include "json_reader.h"
 
 namespace account::internal::sleeper {

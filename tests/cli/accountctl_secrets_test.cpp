@@ -12,7 +12,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "account/curl_sleeper_client.h"
+#include "account/sleeper/curl_sleeper_client.h"
 #include "account/status.h"
 #include "cli/cli_fixture.h"
 #include "support/malformed_urls.h"

@@ -5,7 +5,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "account/curl_sleeper_client.h"
+#include "account/sleeper/curl_sleeper_client.h"
 #include "cli/cli_fixture.h"
 #include "sleeper/fake_sleeper.h"
 #include "sleeper/office_league.h"

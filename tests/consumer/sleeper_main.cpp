@@ -2,8 +2,8 @@
 // simdjson on the link line) and the fantasy funding math from the core library is called.
 #include <cstdio>
 
-#include "account/curl_sleeper_client.h"
-#include "account/fantasy_funding.h"
+#include "account/sleeper/curl_sleeper_client.h"
+#include "account/fantasy/fantasy_funding.h"
 
 int main() {
   if (!account::CurlSleeperClient::create({}).ok()) {

@@ -9,10 +9,10 @@
 #include <string>
 #include <string_view>
 
-#include "account/fantasy_funding.h"
-#include "account/fantasy_funding_service.h"
+#include "account/fantasy/fantasy_funding.h"
+#include "account/fantasy/fantasy_funding_service.h"
 #ifdef ACCOUNT_FUZZ_WITH_SLEEPER
-#include "account/curl_sleeper_client.h"
+#include "account/sleeper/curl_sleeper_client.h"
 #endif
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -5,7 +5,7 @@
 #include <chrono>
 #include <string>
 
-#include "account/postgres_store.h"
+#include "account/postgres/postgres_store.h"
 #include "support/ledger_fixture.h"
 #include "support/postgres_fixture.h"
 #include "support/store_conformance.h"

@@ -14,7 +14,7 @@
 #include <catch2/catch.hpp>
 
 #include "account/account_service.h"
-#include "account/postgres_store.h"
+#include "account/postgres/postgres_store.h"
 #include "account/status.h"
 #include "support/ledger_fixture.h"
 #include "support/postgres_fixture.h"

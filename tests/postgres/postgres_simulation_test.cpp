@@ -17,7 +17,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "account/postgres_store.h"
+#include "account/postgres/postgres_store.h"
 #include "simulation/simulator.h"
 #include "support/postgres_fixture.h"
 #include "support/reference_model.h"

@@ -1,7 +1,7 @@
 // PostgresStore against a real PostgreSQL 15: the Store conformance suite,
 // MemoryStore as the reference for load(), exact round trips of times, ids
 // and text, and input that must be stored exactly or refused cleanly.
-#include "account/postgres_store.h"
+#include "account/postgres/postgres_store.h"
 
 #include <catch2/catch.hpp>
 #include <cstdint>

@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "account/auth/postgres_token_store.h"
+#include "account/postgres/postgres_token_store.h"
 #include "account/auth/refresh_tokens.h"
 #include "account/clock.h"
 #include "account/status.h"

@@ -12,8 +12,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "account/auth/postgres_token_store.h"
-#include "account/postgres_store.h"
+#include "account/postgres/postgres_token_store.h"
+#include "account/postgres/postgres_store.h"
 #include "postgres/pg.h"
 #include "support/malformed_urls.h"
 #include "support/postgres_fixture.h"

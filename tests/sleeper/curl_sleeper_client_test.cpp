@@ -8,7 +8,7 @@
 #include <string>
 #include <thread>
 
-#include "account/curl_sleeper_client.h"
+#include "account/sleeper/curl_sleeper_client.h"
 #include "sleeper/fake_sleeper.h"
 
 namespace account {

@@ -19,7 +19,7 @@
 
 #include "absl/time/time.h"
 #include "account/clock.h"
-#include "account/curl_sleeper_client.h"
+#include "account/sleeper/curl_sleeper_client.h"
 
 namespace account::testing {
 

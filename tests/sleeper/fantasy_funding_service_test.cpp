@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "account/fantasy_funding.h"
-#include "account/fantasy_funding_service.h"
-#include "account/fantasy_jobs.h"
+#include "account/fantasy/fantasy_funding.h"
+#include "account/fantasy/fantasy_funding_service.h"
+#include "account/fantasy/fantasy_jobs.h"
 #include "account/status.h"
 #include "sleeper/fake_sleeper.h"
 #include "sleeper/office_league.h"

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "account/fantasy_funding.h"
-#include "account/fantasy_funding_service.h"
+#include "account/fantasy/fantasy_funding.h"
+#include "account/fantasy/fantasy_funding_service.h"
 
 namespace account {
 namespace {

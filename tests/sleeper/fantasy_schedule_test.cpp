@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "absl/time/civil_time.h"
-#include "account/fantasy_schedule.h"
+#include "account/fantasy/fantasy_schedule.h"
 
 namespace account {
 namespace {

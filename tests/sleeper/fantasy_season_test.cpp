@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "account/fantasy_season.h"
+#include "account/fantasy/fantasy_season.h"
 #include "sleeper/fake_sleeper.h"
 #include "sleeper/office_league.h"
 

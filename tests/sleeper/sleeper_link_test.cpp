@@ -2,7 +2,7 @@
 // local HTTP server: the leagues a user can fund from, and choosing one.
 #include <catch2/catch.hpp>
 
-#include "account/sleeper_link.h"
+#include "account/fantasy/sleeper_link.h"
 #include "sleeper/fake_sleeper.h"
 
 namespace account {

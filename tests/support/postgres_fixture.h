@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "account/postgres_store.h"
+#include "account/postgres/postgres_store.h"
 #include "support/postgres_server.h"
 
 namespace account::testing {

@@ -9,7 +9,7 @@
 #include "account/health.h"
 #include "account/memory_store.h"
 #include "account/risk_cache.h"
-#include "account/sleeper_client.h"
+#include "account/fantasy/sleeper_client.h"
 #include "support/json_value.h"
 
 namespace account {

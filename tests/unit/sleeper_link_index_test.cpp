@@ -6,7 +6,7 @@
 #include <string>
 
 #include "account/account_service.h"
-#include "account/fantasy_funding.h"
+#include "account/fantasy/fantasy_funding.h"
 #include "account/memory_store.h"
 #include "account/status.h"
 #include "ledger/ledger_commands.h"

@@ -1,4 +1,4 @@
-// File: fantasy_jobs.h
+// File: fantasy/fantasy_jobs.h
 //
 // The scheduled fantasy jobs: at each run time of fantasy_run_times()
 // (Sunday, Monday and Thursday 21:00 America/Los_Angeles), update every
@@ -29,8 +29,8 @@
 #include "absl/time/time.h"
 #include "account/account_service.h"
 #include "account/clock.h"
-#include "account/fantasy_funding_service.h"
-#include "account/fantasy_schedule.h"
+#include "account/fantasy/fantasy_funding_service.h"
+#include "account/fantasy/fantasy_schedule.h"
 #include "account/timer.h"
 
 namespace account {

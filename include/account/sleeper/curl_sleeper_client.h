@@ -1,4 +1,4 @@
-// File: curl_sleeper_client.h
+// File: sleeper/curl_sleeper_client.h
 //
 // CurlSleeperClient: the SleeperClient that talks to Sleeper over HTTP with
 // libcurl and reads the answers with simdjson. Part of account::sleeper
@@ -47,7 +47,7 @@
 #include "account/clock.h"
 #include "account/config.h"
 #include "account/metrics.h"
-#include "account/sleeper_client.h"
+#include "account/fantasy/sleeper_client.h"
 
 namespace account {
 

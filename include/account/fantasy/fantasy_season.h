@@ -1,4 +1,4 @@
-// File: fantasy_season.h
+// File: fantasy/fantasy_season.h
 //
 // One linked roster's season as the fantasy update needs it: exact season
 // points, and each completed week's outcome and win bonus, read from Sleeper
@@ -17,10 +17,10 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "account/fantasy_funding.h"
-#include "account/fantasy_points.h"
-#include "account/sleeper_client.h"
-#include "account/sleeper_link.h"
+#include "account/fantasy/fantasy_funding.h"
+#include "account/fantasy/fantasy_points.h"
+#include "account/fantasy/sleeper_client.h"
+#include "account/fantasy/sleeper_link.h"
 
 namespace account {
 

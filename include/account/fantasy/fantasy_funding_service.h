@@ -1,4 +1,4 @@
-// File: fantasy_funding_service.h
+// File: fantasy/fantasy_funding_service.h
 //
 // FantasyFundingService: fantasy funding on top of an AccountService. It
 // links accounts to a Sleeper league and turns each linked roster's season
@@ -39,13 +39,13 @@
 #include "absl/status/statusor.h"
 #include "account/account_service.h"
 #include "account/config.h"
-#include "account/fantasy_funding.h"
+#include "account/fantasy/fantasy_funding.h"
 #include "account/ids.h"
 #include "account/internal/mutex.h"
 #include "account/log_sink.h"
 #include "account/metrics.h"
-#include "account/sleeper_client.h"
-#include "account/sleeper_link.h"
+#include "account/fantasy/sleeper_client.h"
+#include "account/fantasy/sleeper_link.h"
 #include "account/units.h"
 
 namespace account {

@@ -1,4 +1,4 @@
-// File: fantasy_schedule.h
+// File: fantasy/fantasy_schedule.h
 //
 // When the fantasy jobs run (the fantasy update, then the reservation
 // clean-up): Sunday, Monday and Thursday at 21:00 in America/Los_Angeles,

@@ -1,4 +1,4 @@
-// File: fantasy_funding.h
+// File: fantasy/fantasy_funding.h
 //
 // The arithmetic that turns fantasy points into ledgered cash, as pure
 // functions (no I/O, no clock). docs/sleeper.md explains the rules; in short:
@@ -51,10 +51,10 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "account/external_entry.h"
-#include "account/fantasy_points.h"
+#include "account/fantasy/fantasy_points.h"
 #include "account/ids.h"
 #include "account/sleeper_account_link.h"
-#include "account/sleeper_client.h"
+#include "account/fantasy/sleeper_client.h"
 #include "account/units.h"
 
 namespace account {

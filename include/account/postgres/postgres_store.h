@@ -1,4 +1,4 @@
-// File: postgres_store.h
+// File: postgres/postgres_store.h
 //
 // The production Store: PostgreSQL through libpq. Part of the separate
 // library target account::postgres, so the core library builds without

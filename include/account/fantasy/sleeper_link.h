@@ -1,4 +1,4 @@
-// File: sleeper_link.h
+// File: fantasy/sleeper_link.h
 //
 // Linking an account to one Sleeper league: which leagues a Sleeper user can
 // fund from in a season, and the link an account keeps once it has chosen
@@ -22,7 +22,7 @@
 
 #include "absl/status/statusor.h"
 #include "account/sleeper_account_link.h"
-#include "account/sleeper_client.h"
+#include "account/fantasy/sleeper_client.h"
 
 namespace account {
 

@@ -1,4 +1,4 @@
-// File: sleeper_client.h
+// File: fantasy/sleeper_client.h
 //
 // SleeperClient: the read-only calls we make to Sleeper's fantasy-football
 // API (https://docs.sleeper.com), and the values they return. The interface
@@ -40,7 +40,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
-#include "account/fantasy_points.h"
+#include "account/fantasy/fantasy_points.h"
 
 namespace account {
 

@@ -1,4 +1,4 @@
-// File: fantasy_points.h
+// File: fantasy/fantasy_points.h
 //
 // FantasyPoints: fantasy-football points as an exact count of hundredths of
 // a point. Sleeper reports a season total as two integers (fpts = 1617,

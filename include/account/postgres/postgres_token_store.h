@@ -1,4 +1,4 @@
-// File: auth/postgres_token_store.h
+// File: postgres/postgres_token_store.h
 //
 // PostgresTokenStore: the TokenStore on PostgreSQL, in the same database as PostgresStore (the
 // refresh_tokens table of its schema, docs/postgres-store.md). Part of account::postgres, so
@@ -26,7 +26,7 @@
 #include <string_view>
 
 #include "account/auth/token_store.h"
-#include "account/postgres_store.h"
+#include "account/postgres/postgres_store.h"
 
 namespace account::auth {
 
