@@ -1,8 +1,10 @@
 #include "ledger/account_service_impl.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <chrono>
+#include <cstdio>
+#include <deque>
+#include <optional>
 #include <random>
 #include <tuple>
 #include <utility>
@@ -15,12 +17,15 @@
 #include "account/status.h"
 #include "base/check.h"
 #include "base/jittered_backoff.h"
+#include "base/strings.h"
+#include "ledger/commit_queue.h"
 #include "ledger/ledger_audit.h"
 #include "ledger/ledger_commands.h"
 #include "ledger/ledger_observer.h"
 #include "ledger/ledger_state.h"
+#include "ledger/txn.h"
+#include "ledger/outage_queue.h"
 #include "ledger/pending_command.h"
-#include "base/strings.h"
 
 namespace account {
 
@@ -72,6 +77,10 @@ AccountService::Impl::Impl(AccountServiceOptions options) : options_(std::move(o
   observer_ = std::make_unique<internal::LedgerObserver>(*options_.metrics, *options_.clock,
                                                          options_.log.get());
   txn_ = std::make_unique<Txn>();
+  commit_queue_ = std::make_unique<internal::CommitQueue>(
+      options_.limits.group_commit_commands_max, options_.limits.group_commit_wait);
+  outage_queue_ =
+      std::make_unique<internal::OutageQueue>(options_.settlement_retry.queued_fills_max);
   risk_cache_ = std::make_unique<RiskCache>(
       RiskCacheOptions{.readers_max = options_.risk_readers_max,
                        .default_buy_headroom_qty = options_.limits.position_cap_qty});
@@ -89,21 +98,11 @@ AccountService::Impl::~Impl() {
   options_.metrics->remove_gauge("account_fills_queued");
   options_.metrics->remove_gauge("account_store_up");
   options_.metrics->remove_gauge("account_risk_published_tick");
-  {
-    internal::MutexLock lock(&queued_mu_);
-    stopping_ = true;
-    queued_cv_.signal_all();
-  }
+  outage_queue_->stop();
   if (retry_thread_.joinable()) retry_thread_.join();
   // Fills still queued were never applied: say so for each, as for every
   // queued fill, so that the engine delivers them again after the restart.
-  std::deque<Fill> unapplied;
-  {
-    internal::MutexLock lock(&queued_mu_);
-    unapplied.swap(queued_);
-    queued_orders_.clear();
-    queued_count_.store(0, std::memory_order_release);
-  }
+  const std::deque<Fill> unapplied = outage_queue_->take_all();
   for (const Fill& fill : unapplied) {
     options_.sink->on_queued_fill_done(
         fill, denial(Reason::kStoreUnavailable,
@@ -185,65 +184,16 @@ std::vector<AccountService::Impl::StagedExpiry> AccountService::Impl::take_durab
 // commit, and takes state_mu_ exclusively only to apply.
 
 absl::Status AccountService::Impl::submit(PendingCommand& command) {
-  absl::InlinedVector<PendingCommand*, 16> group;  // No allocation for most groups.
-  {
-    internal::MutexLock lock(&queue_mu_);
-    queue_.push_back(&command);
-    // A leader gathering company (gather_group()) is woken once enough came.
-    if (queue_.size() == gather_target_) queue_.front()->cv.signal();
-    while (!command.done && queue_.front() != &command) command.cv.wait(&queue_mu_);
-    if (command.done) return command.status;
-    if (!command.probe) gather_group(command);
-    // The retry thread's probe of a down store is a group of its own, and
-    // ends the group of a leader ahead of it: commands queued with it are
-    // refused at once, not held for its reload (or given its error).
-    size_t n = std::min(queue_.size(), options_.limits.group_commit_commands_max);
-    if (command.probe) n = 1;
-    for (size_t i = 1; i < n; ++i) {
-      if (queue_[i]->probe) n = i;
-    }
-    group.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
-    last_group_size_ = n;
-  }
-  // The group stays at the front of the queue while the leader works, so no
-  // other caller becomes leader meanwhile.
-  run_group(group);
-  // Still the leader: take the notices a reload found due, to deliver them
-  // once the next leader may run.
-  const std::vector<StagedExpiry> notices = std::exchange(expiry_notices_due_, {});
-  {
-    internal::MutexLock lock(&queue_mu_);
-    for (PendingCommand* member : group) {
-      member->done = true;
-      queue_.pop_front();
-      if (member != &command) member->cv.signal();
-    }
-    if (!queue_.empty()) queue_.front()->cv.signal();
-  }
+  std::vector<StagedExpiry> notices;
+  const absl::Status status =
+      commit_queue_->submit(command, [&](absl::Span<PendingCommand* const> group) {
+        run_group(group);
+        // Still the leader: take the notices a reload found due, to deliver
+        // them once the next leader may run.
+        notices = std::exchange(expiry_notices_due_, {});
+      });
   if (!notices.empty()) notify_expired(notices);
-  return command.status;
-}
-
-// PostgreSQL's commit_delay with commit_siblings: a leader alone in the
-// queue right after a group of several would pay a whole store round trip
-// for one command, while the callers that group just released are on their
-// way back with their next ones. Under load, groups alternated between one
-// command and all the others (a quarter of commits carried one command at 64
-// gateway threads). So it waits, at most LedgerLimits::group_commit_wait,
-// until three quarters of the last group's size are queued. A lone caller
-// after a lone caller never waits.
-void AccountService::Impl::gather_group(PendingCommand& leader) {
-  const absl::Duration wait = options_.limits.group_commit_wait;
-  if (queue_.size() > 1 || last_group_size_ < 2 || wait <= absl::ZeroDuration()) return;
-  gather_target_ = std::max<size_t>(2, last_group_size_ * 3 / 4);
-  const auto deadline =
-      std::chrono::steady_clock::now() + absl::ToChronoNanoseconds(wait);
-  for (auto now = std::chrono::steady_clock::now();
-       queue_.size() < gather_target_ && now < deadline; now = std::chrono::steady_clock::now()) {
-    const auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - now);
-    leader.cv.wait_for(&queue_mu_, left.count());
-  }
-  gather_target_ = 0;
+  return status;
 }
 
 absl::Status AccountService::Impl::reload_or_mark_down() {
@@ -266,8 +216,7 @@ void AccountService::Impl::mark_store_down(const absl::Status& cause) {
   store_down_since_ = now();
   store_up_.store(false, std::memory_order_release);
   // Wake the retry thread: it alone tries the store from now on.
-  internal::MutexLock lock(&queued_mu_);
-  queued_cv_.signal_all();
+  outage_queue_->wake();
 }
 
 absl::Status AccountService::Impl::store_down_refusal() const {
@@ -515,7 +464,7 @@ std::vector<absl::Status> AccountService::Impl::release_batch(
   std::vector<absl::Status> results = submit_batch<absl::Status>(
       reservations,
       [this](Txn& txn, const CommandContext& ctx, ReservationId id) -> absl::Status {
-        if (const Reservation* r = fills_queued() ? txn.reservation(id) : nullptr) {
+        if (const Reservation* r = outage_queue_->any() ? txn.reservation(id) : nullptr) {
           ACCOUNT_RETURN_IF_ERROR(refuse_finishing_before_queued_fills(r->order));
         }
         return internal::stage_finish(txn, ctx, id, ReservationStatus::kReleased);
@@ -558,7 +507,7 @@ absl::Status AccountService::Impl::cancel_order(OrderId order) {
 
 absl::Status AccountService::Impl::release_reservation(ReservationId reservation) {
   const auto stage = [&](Txn& txn, const CommandContext& ctx) -> absl::Status {
-    if (const Reservation* r = fills_queued() ? txn.reservation(reservation) : nullptr) {
+    if (const Reservation* r = outage_queue_->any() ? txn.reservation(reservation) : nullptr) {
       ACCOUNT_RETURN_IF_ERROR(refuse_finishing_before_queued_fills(r->order));
     }
     return internal::stage_finish(txn, ctx, reservation, ReservationStatus::kReleased);
@@ -576,7 +525,7 @@ absl::StatusOr<size_t> AccountService::Impl::expire_due_reservations() {
     // A due order with fills queued waits for them (they executed while it
     // was on the book) and expires in a later sweep if still active.
     expired = internal::stage_expire_due(
-        txn, ctx, [this](OrderId order) { return has_queued_fills(order); });
+        txn, ctx, [this](OrderId order) { return outage_queue_->names(order); });
     for (const internal::ExpiredOrder& e : expired) {
       expiries_staged_.push_back({e.account, e.order, e.reservation, ctx.now});
     }
@@ -632,29 +581,21 @@ std::vector<absl::StatusOr<SettlementReceipt>> AccountService::Impl::settle_batc
     absl::Span<const Fill> fills) {
   const Stopwatch settle_time;
   std::vector<absl::StatusOr<SettlementReceipt>> results;
-  bool behind_queue = false;
-  {
-    internal::MutexLock lock(&queued_mu_);
-    if (!queued_.empty()) {
-      // Earlier fills wait for the store: these go behind them, in order.
-      // The retry thread is not woken: it keeps its backoff.
-      behind_queue = true;
-      results.reserve(fills.size());
-      for (const Fill& fill : fills) {
-        if (queued_.size() < options_.settlement_retry.queued_fills_max &&
-            (results.empty() || is_queued(results.back()))) {
-          push_queued(fill);
-          results.push_back(queued_receipt(fill));
-        } else {
-          results.push_back(queue_full(fill, queued_.size()));
-        }
-      }
-    }
-  }
   absl::Status why = absl::UnavailableError("queued behind fills waiting for the store");
-  // Otherwise the fills that met a store refusal were queued before the
-  // group's leader handed on (settle_now()): they answer kQueued.
-  if (!behind_queue) results = settle_now(fills, /*queue_refused=*/true, &why);
+  // Earlier fills wait for the store: these go behind them, in order.
+  if (const std::optional<internal::OutageQueue::Behind> behind =
+          outage_queue_->push_behind(fills)) {
+    results.reserve(fills.size());
+    for (size_t i = 0; i < fills.size(); ++i) {
+      results.push_back(i < behind->taken
+                            ? absl::StatusOr<SettlementReceipt>(queued_receipt(fills[i]))
+                            : absl::StatusOr<SettlementReceipt>(queue_full(fills[i], behind->size)));
+    }
+  } else {
+    // The fills that meet a store refusal are queued before the group's
+    // leader hands on (settle_now()): they answer kQueued.
+    results = settle_now(fills, /*queue_refused=*/true, &why);
+  }
   const auto queued =
       static_cast<size_t>(std::count_if(results.begin(), results.end(), is_queued));
   // Queued fills have kQueued receipts, which count nowhere yet.
@@ -697,10 +638,10 @@ std::vector<absl::StatusOr<SettlementReceipt>> AccountService::Impl::settle_now(
       positions.push_back(i);
     }
     if (to_queue.empty()) return;
-    const size_t queued = queue_fills(to_queue);
+    const size_t queued = outage_queue_->push(to_queue);
     for (size_t k = 0; k < positions.size(); ++k) {
       const size_t i = positions[k];
-      const size_t kept_max = options_.settlement_retry.queued_fills_max;
+      const size_t kept_max = outage_queue_->fills_max();
       results[i] = k < queued ? absl::StatusOr<SettlementReceipt>(queued_receipt(fills[i]))
                               : absl::StatusOr<SettlementReceipt>(queue_full(fills[i], kept_max));
     }
@@ -713,50 +654,8 @@ std::vector<absl::StatusOr<SettlementReceipt>> AccountService::Impl::settle_now(
   return results;
 }
 
-size_t AccountService::Impl::queue_fills(absl::Span<const Fill* const> fills) {
-  internal::MutexLock lock(&queued_mu_);
-  const bool was_empty = queued_.empty();
-  size_t queued = 0;
-  for (const Fill* fill : fills) {
-    if (queued_.size() >= options_.settlement_retry.queued_fills_max) break;
-    push_queued(*fill);
-    ++queued;
-  }
-  // Only a queue that was empty has a retry thread asleep on it.
-  if (was_empty && queued > 0) queued_cv_.signal_all();
-  return queued;
-}
-
-void AccountService::Impl::push_queued(const Fill& fill) {
-  queued_.push_back(fill);
-  ++queued_orders_[fill.buyer.order.value()];
-  ++queued_orders_[fill.seller.order.value()];
-  queued_count_.store(queued_.size(), std::memory_order_release);
-}
-
-void AccountService::Impl::pop_queued() {
-  const Fill& fill = queued_.front();
-  for (OrderId order : {fill.buyer.order, fill.seller.order}) {
-    auto it = queued_orders_.find(order.value());
-    if (--it->second == 0) queued_orders_.erase(it);
-  }
-  queued_.pop_front();
-  queued_count_.store(queued_.size(), std::memory_order_release);
-}
-
-bool AccountService::Impl::fills_queued() const {
-  // Acquire pairs with the release stores under queued_mu_ (see queued_count_).
-  return queued_count_.load(std::memory_order_acquire) != 0;
-}
-
-bool AccountService::Impl::has_queued_fills(OrderId order) const {
-  if (!fills_queued()) return false;
-  internal::MutexLock lock(&queued_mu_);
-  return queued_orders_.contains(order.value());
-}
-
 absl::Status AccountService::Impl::refuse_finishing_before_queued_fills(OrderId order) const {
-  if (!has_queued_fills(order)) return absl::OkStatus();
+  if (!outage_queue_->names(order)) return absl::OkStatus();
   return denial(Reason::kStoreUnavailable,
                 internal::cat("order ", order.value(),
                               " has fills that executed while the store was unavailable and "
@@ -764,10 +663,7 @@ absl::Status AccountService::Impl::refuse_finishing_before_queued_fills(OrderId 
                               "they are done"));
 }
 
-size_t AccountService::Impl::queued_fills() const {
-  internal::MutexLock lock(&queued_mu_);
-  return queued_.size();
-}
+size_t AccountService::Impl::queued_fills() const { return outage_queue_->size(); }
 
 // The retry thread. While the store is down it alone tries it, by reloading
 // the ledger (probe_store()); while fills are queued it applies them, oldest
@@ -790,14 +686,9 @@ void AccountService::Impl::retry_queued_fills() {
     ++failures;
     const absl::Duration wait = backoff.delay(failures);
     observer_->store_retry_failed(why, failures, wait, queued_fills());
-    sleep_unless_stopping(wait);
+    outage_queue_->sleep_unless_stopping(wait);
   };
-  while (true) {
-    {
-      internal::MutexLock lock(&queued_mu_);
-      while (!stopping_ && queued_.empty() && store_up()) queued_cv_.wait(&queued_mu_);
-      if (stopping_) return;
-    }
+  while (outage_queue_->wait_for_work([this] { return store_up(); })) {
     if (!store_up()) {
       if (!probing && std::chrono::steady_clock::now() - up_since >
                           absl::ToChronoNanoseconds(policy.backoff_max)) {
@@ -811,10 +702,7 @@ void AccountService::Impl::retry_queued_fills() {
       probing = false;
       up_since = std::chrono::steady_clock::now();
     }
-    {
-      internal::MutexLock lock(&queued_mu_);
-      attempt.assign(queued_.begin(), queued_.end());
-    }
+    outage_queue_->copy_to(attempt);
     if (attempt.empty()) continue;
     absl::Status why;
     const std::vector<absl::StatusOr<SettlementReceipt>> results =
@@ -825,28 +713,11 @@ void AccountService::Impl::retry_queued_fills() {
       continue;
     }
     failures = 0;
-    {
-      internal::MutexLock lock(&queued_mu_);
-      for (size_t i = 0; i < attempt.size(); ++i) pop_queued();
-    }
+    outage_queue_->pop_front(attempt.size());
     observer_->settled(attempt, results);
     for (size_t i = 0; i < attempt.size(); ++i) {
       options_.sink->on_queued_fill_done(attempt[i], results[i].status());
     }
-  }
-}
-
-void AccountService::Impl::sleep_unless_stopping(absl::Duration wait) {
-  // The whole wait: fills queued meanwhile do not cut it short, or a ledger
-  // taking a fill a millisecond would try the store (and reload) as often.
-  const auto retry_at =
-      std::chrono::steady_clock::now() + std::chrono::nanoseconds(absl::ToInt64Nanoseconds(wait));
-  internal::MutexLock lock(&queued_mu_);
-  for (auto now = std::chrono::steady_clock::now(); !stopping_ && now < retry_at;
-       now = std::chrono::steady_clock::now()) {
-    queued_cv_.wait_for(
-        &queued_mu_,
-        std::chrono::duration_cast<std::chrono::nanoseconds>(retry_at - now).count());
   }
 }
 

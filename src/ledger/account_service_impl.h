@@ -1,13 +1,13 @@
 // Private to the library: AccountService's implementation (account_service.h
 // documents the API; the methods here of the same names do what it says).
-// The group-commit queue, the committed state and its lock, the outage queue
-// and its retry thread, and the expiry-notice bookkeeping live here, so that
-// the public header declares the API and nothing of its machinery.
+// It owns the committed state and its lock, the group-commit queue
+// (commit_queue.h) and the outage queue (outage_queue.h) with the thread
+// that retries it, and the expiry-notice bookkeeping, so that the public
+// header declares the API and nothing of its machinery.
 #pragma once
 
 #include <atomic>
 #include <cstddef>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,7 +16,6 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
@@ -29,6 +28,8 @@ namespace account {
 namespace internal {
 class LedgerObserver;
 class LedgerState;
+class CommitQueue;
+class OutageQueue;
 class Txn;
 struct PendingCommand;
 }  // namespace internal
@@ -96,17 +97,9 @@ class AccountService::Impl {
   // `why` gets the store's refusal of the first fill queued.
   std::vector<absl::StatusOr<SettlementReceipt>> settle_now(absl::Span<const Fill> fills,
                                                             bool queue_refused, absl::Status* why);
-  // Queues `fills` behind the ones already queued, in order, and wakes the
-  // retry thread. Stops at the first that would pass queued_fills_max and
-  // returns how many it queued.
-  size_t queue_fills(absl::Span<const Fill* const> fills) ABSL_LOCKS_EXCLUDED(queued_mu_);
-  void push_queued(const Fill& fill) ABSL_EXCLUSIVE_LOCKS_REQUIRED(queued_mu_);
-  void pop_queued() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queued_mu_);
   // The background thread: reloads from the store while it is down, and
   // applies queued fills in order once it is back, both on one backoff.
-  void retry_queued_fills() ABSL_LOCKS_EXCLUDED(queued_mu_);
-  // Sleeps `wait` or until the service stops.
-  void sleep_unless_stopping(absl::Duration wait) ABSL_LOCKS_EXCLUDED(queued_mu_);
+  void retry_queued_fills();
   // Reloads the ledger from the store as the group-commit leader, even
   // while the store is down (the only command that does): OK brings it up.
   absl::Status probe_store();
@@ -119,30 +112,22 @@ class AccountService::Impl {
   absl::Status store_down_refusal() const;
   // Runs the expiry sweep when an active reservation is due (end_of_tick()).
   void expire_if_due();
-  // Whether any fill is queued; no lock (queued_count_).
-  bool fills_queued() const;
-  // Whether a queued fill names `order` (as buyer's or seller's order).
-  bool has_queued_fills(OrderId order) const ABSL_LOCKS_EXCLUDED(queued_mu_);
   // kStoreUnavailable when fills of `order` wait in the queue: the order
   // must not be finished before they apply (they executed while it was on
   // the engine's book), else OK.
-  absl::Status refuse_finishing_before_queued_fills(OrderId order) const
-      ABSL_LOCKS_EXCLUDED(queued_mu_);
-
+  absl::Status refuse_finishing_before_queued_fills(OrderId order) const;
 
   // Rebuilds state_ from the store. Leader only.
   absl::Status reload() ABSL_LOCKS_EXCLUDED(state_mu_);
   // The memory-to-store comparison of audit(), as of one committed point.
   void compare_with_store(AuditReport& report);
-  // Queues `command`, and runs it (with whatever is queued behind it, as one
-  // group commit) when it reaches the front. Returns its result.
-  absl::Status submit(internal::PendingCommand& command) ABSL_LOCKS_EXCLUDED(queue_mu_);
-  // The new leader `leader`, alone in the queue after a group of several,
-  // waits briefly for company (LedgerLimits::group_commit_wait).
-  void gather_group(internal::PendingCommand& leader) ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_);
+  // Runs `command` through the commit queue (with whatever is queued behind
+  // it, as one group commit), then, if this thread led, tells the sink of
+  // the expiries its reload found durable. Returns the command's result.
+  absl::Status submit(internal::PendingCommand& command);
   // Leader only: stages, commits and applies `group`, setting each result.
   void run_group(absl::Span<internal::PendingCommand* const> group)
-      ABSL_LOCKS_EXCLUDED(queue_mu_, state_mu_);
+      ABSL_LOCKS_EXCLUDED(state_mu_);
   // Stages `group` in one Txn, commits it, applies it. Returns the store's
   // error (and marks a reload due) when the commit failed.
   absl::Status stage_and_commit(absl::Span<internal::PendingCommand* const> group,
@@ -165,14 +150,9 @@ class AccountService::Impl {
 
   AccountServiceOptions options_;
 
-  // The group-commit queue. The command at its front belongs to the leader,
-  // the one thread that may change state_.
-  internal::Mutex queue_mu_;
-  std::deque<internal::PendingCommand*> queue_ ABSL_GUARDED_BY(queue_mu_);
-  // The size of the last group, and the queue size at which a gathering
-  // leader wants waking (0: none gathers).
-  size_t last_group_size_ ABSL_GUARDED_BY(queue_mu_) = 0;
-  size_t gather_target_ ABSL_GUARDED_BY(queue_mu_) = 0;
+  // The group-commit queue. Its leader is the one thread that may change
+  // state_.
+  std::unique_ptr<internal::CommitQueue> commit_queue_;
 
   internal::Mutex publish_mu_;  // Serializes end_of_tick().
 
@@ -181,8 +161,8 @@ class AccountService::Impl {
   // store I/O never blocks a query.
   mutable internal::SharedMutex state_mu_ ABSL_ACQUIRED_AFTER(publish_mu_);
   std::unique_ptr<internal::LedgerState> state_ ABSL_GUARDED_BY(state_mu_);
-  // Touched only by the leader; leadership passes under queue_mu_, which
-  // orders them. reload_needed_ is set after a failed commit: the next
+  // Touched only by the leader; leadership passes under the commit queue's
+  // mutex, which orders them. reload_needed_ is set after a failed commit: the next
   // leader reloads first. txn_ and changes_ are reused across groups.
   bool reload_needed_ = false;
   // Expiries staged in the current group, and those of a failed commit whose
@@ -212,20 +192,7 @@ class AccountService::Impl {
 
   // Fills queued during a store outage, oldest first, and the thread that
   // retries them.
-  mutable internal::Mutex queued_mu_;
-  std::deque<Fill> queued_ ABSL_GUARDED_BY(queued_mu_);
-  // Order id -> how many queued fills name it (as buyer's or seller's order).
-  absl::flat_hash_map<uint64_t, uint32_t> queued_orders_ ABSL_GUARDED_BY(queued_mu_);
-  // queued_.size(), stored under queued_mu_, so that has_queued_fills() can
-  // answer "none" without the mutex: every release and cancel asks, and the
-  // queue is empty but during a store outage. A reader that sees 0 is never
-  // wrong: the queue goes from empty to non-empty only in a group's leader
-  // before it hands on (queue_fills()), which happens before any later
-  // leader's staging through the writers' mutex; a fill queued behind others
-  // finds the count non-zero already.
-  std::atomic<size_t> queued_count_{0};
-  bool stopping_ ABSL_GUARDED_BY(queued_mu_) = false;
-  internal::CondVar queued_cv_;
+  std::unique_ptr<internal::OutageQueue> outage_queue_;
   std::thread retry_thread_;
 };
 

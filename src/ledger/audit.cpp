@@ -17,6 +17,7 @@
 #include "ledger/ledger_state.h"
 #include "ledger/ledger_audit.h"
 #include "ledger/pending_command.h"
+#include "ledger/txn.h"
 
 namespace account {
 namespace {

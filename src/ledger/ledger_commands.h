@@ -19,6 +19,7 @@
 #include "account/settlement_receipt.h"
 #include "account/store.h"
 #include "ledger/ledger_state.h"
+#include "ledger/txn.h"
 
 namespace account::internal {
 

@@ -7,6 +7,7 @@
 #include "account/internal/mutex.h"
 #include "ledger/ledger_commands.h"
 #include "ledger/ledger_state.h"
+#include "ledger/txn.h"
 
 namespace account {
 namespace internal {
@@ -30,7 +31,7 @@ struct PendingCommand {
   // already paced by the backoff, so their failures do not count towards
   // handing the store to the background reconnect.
   bool background = false;
-  bool done = false;   // Guarded by the service's queue_mu_.
+  bool done = false;   // Guarded by the CommitQueue's mutex.
   CondVar cv;          // Signalled when done, or when the command reaches the front.
 };
 

@@ -10,6 +10,7 @@
 #include "account/units.h"
 #include "ledger/ledger_commands.h"
 #include "ledger/ledger_state.h"
+#include "ledger/txn.h"
 
 namespace account {
 namespace {
