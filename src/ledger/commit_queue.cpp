@@ -45,6 +45,11 @@ absl::Status CommitQueue::submit(PendingCommand& command, Lead lead) {
   return command.status;
 }
 
+size_t CommitQueue::size() const {
+  MutexLock lock(&mu_);
+  return queue_.size();
+}
+
 // PostgreSQL's commit_delay with commit_siblings: a leader alone in the
 // queue right after a group of several would pay a whole store round trip
 // for one command, while the callers that group just released are on their

@@ -45,6 +45,9 @@ class CommitQueue {
   using Lead = absl::FunctionRef<void(absl::Span<PendingCommand* const>)>;
   absl::Status submit(PendingCommand& command, Lead lead) ABSL_LOCKS_EXCLUDED(mu_);
 
+  // Commands queued, the running group's included.
+  size_t size() const ABSL_LOCKS_EXCLUDED(mu_);
+
  private:
   // The new leader, alone in the queue after a group of several, waits
   // briefly for company.
@@ -53,7 +56,7 @@ class CommitQueue {
   const size_t commands_max_;
   const absl::Duration gather_wait_;
 
-  Mutex mu_;
+  mutable Mutex mu_;
   std::deque<PendingCommand*> queue_ ABSL_GUARDED_BY(mu_);
   // The size of the last group, and the queue size at which a gathering
   // leader wants waking (0: none gathers).
