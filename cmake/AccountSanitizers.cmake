@@ -17,7 +17,7 @@ set(ACCOUNT_SANITIZER "" CACHE STRING
 set_property(CACHE ACCOUNT_SANITIZER PROPERTY STRINGS "" "address,undefined" "thread" "fuzzer")
 
 # The library takes no absl::Mutex: Debian's prebuilt Abseil is not instrumented for
-# ThreadSanitizer, so TSan could not see its locks. Our own locks (internal/mutex.h) sit on the
+# ThreadSanitizer, so TSan could not see its locks. Our own locks (src/base/mutex.h) sit on the
 # standard library, which TSan understands.
 
 if(ACCOUNT_SANITIZER STREQUAL "")

@@ -23,15 +23,14 @@
 #include <cstdint>
 #include <cstdio>
 #include <initializer_list>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <variant>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "account/clock.h"
-#include "account/internal/mutex.h"
 
 namespace account {
 
@@ -79,6 +78,10 @@ bool log_key_is_secret(std::string_view key);
 class JsonLinesLogSink final : public LogSink {
  public:
   explicit JsonLinesLogSink(std::FILE* out, LogLevel level_min = LogLevel::kInfo);
+  ~JsonLinesLogSink() override;
+  JsonLinesLogSink(const JsonLinesLogSink&) = delete;
+  JsonLinesLogSink& operator=(const JsonLinesLogSink&) = delete;
+
   void write(const LogRecord& record) override;
 
   // The line write() would emit, newline included (for tests and for sinks
@@ -86,9 +89,11 @@ class JsonLinesLogSink final : public LogSink {
   static std::string format_line(const LogRecord& record);
 
  private:
-  std::FILE* out_;
+  // The stream and the lock that keeps one record's write and flush
+  // together (src/ops/log_sink.cpp).
+  class Impl;
+  std::unique_ptr<Impl> impl_;
   LogLevel level_min_;
-  internal::Mutex mu_;
 };
 
 // Drops every record: the default where no sink is given.

@@ -22,9 +22,12 @@
 // for as two kinds of metric, is a programmer error and stops the process.
 //
 // Thread-safety: every member is safe to call from any thread. Counter::add
-// and Histogram::observe_ns are lock-free (relaxed atomic adds); a scrape
-// reads them without stopping writers, so a histogram's buckets may be a few
-// observations apart from each other, never torn within one value.
+// and Histogram::observe_ns are lock-free (relaxed atomic adds on the metric's
+// own cells, which the returned pointer addresses directly); a scrape reads
+// them without stopping writers, so a histogram's buckets may be a few
+// observations apart from each other, never torn within one value. The
+// registry's table of metrics sits behind one lock inside the implementation,
+// which only registration and scrapes take.
 #pragma once
 
 #include <atomic>
@@ -37,8 +40,6 @@
 #include <utility>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
-#include "account/internal/mutex.h"
 
 namespace account {
 
@@ -113,12 +114,9 @@ class MetricsRegistry {
   std::string render_prometheus() const;
 
  private:
-  struct Family;
-  Family& family_for(std::string_view name, std::string_view help, int kind)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-
-  mutable internal::Mutex mu_;
-  std::vector<std::unique_ptr<Family>> families_ ABSL_GUARDED_BY(mu_);
+  // The families of metrics and their lock (src/ops/metrics.cpp).
+  class Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace account

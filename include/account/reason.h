@@ -20,6 +20,10 @@
 // signature, then time and claims), so a forged token is never told that it
 // is also expired.
 //
+// Sleeper reasons (100-109) are answered by a SleeperClient (see
+// fantasy/sleeper_client.h for which call answers which, and whether to
+// retry it).
+//
 // Thread-safety: pure functions.
 #pragma once
 
@@ -79,6 +83,10 @@ enum class Reason : uint16_t {
   kRefreshTokenRevoked = 82,      // the token's family was revoked (logout or reuse)
   kRefreshTokenExpired = 83,      // the refresh token's lifetime has passed
   kRateLimited = 90,              // too many requests from this client key; retry later
+  kSleeperNotFound = 100,         // Sleeper has no such user or league (a `null` answer or 404)
+  kSleeperRejected = 101,         // Sleeper refused the request (a 4xx other than 404 and 429)
+  kSleeperUnavailable = 102,      // Sleeper unreachable, timed out or kept failing; retry later
+  kSleeperResponseInvalid = 103,  // Sleeper's answer was not what its API documents
 };
 
 // Stable upper-camel name, e.g. "InsufficientFunds".

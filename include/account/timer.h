@@ -14,10 +14,8 @@
 
 #include <memory>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/time/time.h"
 #include "account/clock.h"
-#include "account/internal/mutex.h"
 
 namespace account {
 
@@ -41,16 +39,18 @@ class SystemTimer final : public Timer {
  public:
   explicit SystemTimer(std::shared_ptr<Clock> clock,
                        absl::Duration recheck_period = absl::Minutes(1));
+  ~SystemTimer() override;
+  SystemTimer(const SystemTimer&) = delete;
+  SystemTimer& operator=(const SystemTimer&) = delete;
 
   bool wait_until(absl::Time deadline) override;
   void cancel() override;
 
  private:
-  std::shared_ptr<Clock> clock_;
-  absl::Duration recheck_period_;
-  internal::Mutex mu_;
-  internal::CondVar cancelled_cv_;
-  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  // The clock, the cancelled flag, its lock and the condition variable a
+  // wait sleeps on (src/ops/timer.cpp).
+  class Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace account

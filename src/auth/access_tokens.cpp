@@ -8,7 +8,7 @@
 #include "base/strings.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
-#include "account/internal/mutex.h"
+#include "base/mutex.h"
 #include "account/reason.h"
 #include "account/status.h"
 #include "crypto.h"

@@ -4,18 +4,19 @@
 #include <cstdlib>
 #include <utility>
 
+#include "account/status.h"
 #include "base/jittered_backoff.h"
 #include "base/strings.h"
-#include "account/status.h"
-#include "google_http.h"
 #include "google_id_token.h"
 #include "google_responses.h"
+#include "http/http_client.h"
 
 namespace account::auth {
 namespace {
 
-using internal::auth::CurlHttp;
-using internal::auth::HttpAttempt;
+using internal::http::HttpAnswer;
+using internal::http::HttpClient;
+using internal::http::Transport;
 
 std::string_view message_of(const absl::Status& s) {
   return {s.message().data(), s.message().size()};
@@ -57,20 +58,18 @@ absl::Status check_options(const CurlGoogleClientOptions& o) {
   return absl::OkStatus();
 }
 
-bool transient_status(long status) { return status == 429 || (status >= 500 && status <= 599); }
-
 }  // namespace
 
 class CurlGoogleClient::Impl {
  public:
-  Impl(CurlGoogleClientOptions options, std::unique_ptr<CurlHttp> http)
+  Impl(CurlGoogleClientOptions options, std::unique_ptr<HttpClient> http)
       : options_(std::move(options)),
         http_(std::move(http)),
         backoff_(options_.backoff_initial, options_.backoff_max, /*seed=*/0) {}
 
   absl::Status init() {
     auto fetch = [this]() -> absl::StatusOr<std::string> {
-      absl::StatusOr<HttpAttempt> a = get("JWKS endpoint", options_.jwks_url, "");
+      absl::StatusOr<HttpAnswer> a = get("JWKS endpoint", options_.jwks_url, "");
       if (!a.ok()) return a.status();
       return std::move(a->body);
     };
@@ -82,7 +81,7 @@ class CurlGoogleClient::Impl {
   }
 
   std::string authorization_url(std::string_view state, std::string_view challenge) const {
-    const auto e = &CurlHttp::escape;
+    const auto e = &HttpClient::escape;
     const char separator =
         options_.authorization_endpoint.find('?') == std::string::npos ? '?' : '&';
     return internal::cat(options_.authorization_endpoint, std::string_view(&separator, 1),
@@ -93,19 +92,17 @@ class CurlGoogleClient::Impl {
   }
 
   absl::StatusOr<GoogleTokens> exchange_code(std::string_view code, std::string_view verifier) {
-    const auto e = &CurlHttp::escape;
+    const auto e = &HttpClient::escape;
     const std::string form = internal::cat(
         "grant_type=authorization_code&code=", e(code), "&code_verifier=", e(verifier),
         "&client_id=", e(options_.client_id), "&client_secret=", e(options_.client_secret),
         "&redirect_uri=", e(options_.redirect_url));
     constexpr std::string_view kEndpoint = "token endpoint";
-    HttpAttempt a;
+    HttpAnswer a;
     for (int attempt = 1;; ++attempt) {
-      absl::StatusOr<HttpAttempt> sent = http_->post_form(options_.token_endpoint, form);
-      if (!sent.ok()) return sent.status();
-      a = *std::move(sent);
+      ACCOUNT_ASSIGN_OR_RETURN(a, http_->post_form(options_.token_endpoint, form));
       // A code is single-use: send again only what never left this machine.
-      if (a.code == CURLE_OK || a.maybe_sent || attempt >= options_.attempts_max) break;
+      if (a.maybe_sent || !a.transient() || attempt >= options_.attempts_max) break;
       options_.sleep(backoff_.delay(attempt));
     }
     if (absl::Status s = judge(a, kEndpoint); !s.ok()) return s;
@@ -114,7 +111,7 @@ class CurlGoogleClient::Impl {
 
   absl::StatusOr<GoogleUser> userinfo(std::string_view access_token) {
     constexpr std::string_view kEndpoint = "userinfo endpoint";
-    absl::StatusOr<HttpAttempt> a = get(kEndpoint, options_.userinfo_endpoint, access_token);
+    absl::StatusOr<HttpAnswer> a = get(kEndpoint, options_.userinfo_endpoint, access_token);
     if (!a.ok()) return a.status();
     return internal::auth::read_userinfo_response(a->body);
   }
@@ -130,18 +127,19 @@ class CurlGoogleClient::Impl {
   }
 
   // The outcome of one attempt as the errors of google_client.h.
-  absl::Status judge(const HttpAttempt& a, std::string_view endpoint) const {
-    if (a.body_too_large) {
-      return denial(
-          Reason::kGoogleResponseInvalid,
-          internal::cat(endpoint, ": answer larger than ", options_.response_bytes_max, " bytes"));
-    }
-    if (a.code != CURLE_OK) {
-      return denial(Reason::kGoogleUnavailable,
-                    internal::cat(endpoint, ": ", curl_easy_strerror(a.code)));
+  absl::Status judge(const HttpAnswer& a, std::string_view endpoint) const {
+    switch (a.transport) {
+      case Transport::kAnswered:
+        break;
+      case Transport::kTooLarge:
+        return denial(Reason::kGoogleResponseInvalid,
+                      internal::cat(endpoint, ": answer larger than ",
+                                    options_.response_bytes_max, " bytes"));
+      default:
+        return denial(Reason::kGoogleUnavailable, internal::cat(endpoint, ": ", a.error));
     }
     if (a.status >= 200 && a.status <= 299) return absl::OkStatus();
-    if (transient_status(a.status)) {
+    if (a.transient()) {
       return denial(Reason::kGoogleUnavailable,
                     internal::cat(endpoint, " answered HTTP ", a.status));
     }
@@ -155,36 +153,34 @@ class CurlGoogleClient::Impl {
   }
 
   // GET with the retries of curl_google_client.h.
-  absl::StatusOr<HttpAttempt> get(std::string_view endpoint, const std::string& url,
-                                  std::string_view bearer) {
+  absl::StatusOr<HttpAnswer> get(std::string_view endpoint, const std::string& url,
+                                 std::string_view bearer) {
     for (int attempt = 1;; ++attempt) {
-      absl::StatusOr<HttpAttempt> a = http_->get(url, bearer);
+      absl::StatusOr<HttpAnswer> a = http_->get(url, bearer);
       if (!a.ok()) return a.status();
       absl::Status s = judge(*a, endpoint);
       if (s.ok()) return a;
-      const bool transient =
-          !a->body_too_large && (a->code != CURLE_OK || transient_status(a->status));
-      if (!transient) return s;
+      if (!a->transient()) return s;
       if (attempt >= options_.attempts_max) {
         if (attempt == 1) return s;
         return denial(Reason::kGoogleUnavailable,
                       internal::cat(endpoint, ": gave up after ", attempt,
                                     " attempts, the last: ", message_of(s)));
       }
-      absl::Duration delay = backoff_.delay(attempt);
-      if (a->retry_after > options_.retry_after_max) {
+      const std::optional<absl::Duration> wait = internal::http::retry_wait(
+          backoff_, attempt, a->retry_after, options_.retry_after_max);
+      if (!wait) {
         return denial(Reason::kGoogleUnavailable,
                       internal::cat(endpoint, ": asked to retry after ",
                                     absl::FormatDuration(a->retry_after), ", longer than the ",
                                     absl::FormatDuration(options_.retry_after_max), " we wait"));
       }
-      options_.sleep(std::max(delay, a->retry_after));
+      options_.sleep(*wait);
     }
   }
 
-
   CurlGoogleClientOptions options_;
-  std::unique_ptr<CurlHttp> http_;
+  std::unique_ptr<HttpClient> http_;
   std::unique_ptr<internal::auth::GoogleIdTokenVerifier> verifier_;
   internal::JitteredBackoff backoff_;
 };
@@ -225,10 +221,10 @@ absl::StatusOr<std::unique_ptr<CurlGoogleClient>> CurlGoogleClient::create(
   if (absl::Status s = check_options(options); !s.ok()) return s;
   if (!options.clock) options.clock = std::make_shared<SystemClock>();
   if (!options.sleep) options.sleep = [](absl::Duration d) { absl::SleepFor(d); };
-  absl::StatusOr<std::unique_ptr<CurlHttp>> http =
-      CurlHttp::create({.connect_timeout = options.connect_timeout,
-                        .request_timeout = options.request_timeout,
-                        .response_bytes_max = options.response_bytes_max});
+  absl::StatusOr<std::unique_ptr<HttpClient>> http =
+      HttpClient::create({.connect_timeout = options.connect_timeout,
+                          .request_timeout = options.request_timeout,
+                          .response_bytes_max = options.response_bytes_max});
   if (!http.ok()) return http.status();
   auto impl = std::make_unique<Impl>(std::move(options), *std::move(http));
   if (absl::Status s = impl->init(); !s.ok()) return s;

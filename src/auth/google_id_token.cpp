@@ -8,18 +8,21 @@
 #include <algorithm>
 #include <utility>
 
-#include "base/strings.h"
 #include "account/status.h"
+#include "base/strings.h"
 #include "crypto.h"
+#include "http/json_reader.h"
 #include "json_fields.h"
 #include "jwt_parts.h"
-#include "simdjson.h"
 
 namespace account::internal::auth {
 namespace {
 
-namespace dom = simdjson::dom;
 using account::auth::GoogleIdClaims;
+using http::JsonPath;
+using http::JsonReader;
+using http::Presence;
+using http::dom::element;
 
 // Google's keys are 2048-bit; anything shorter is not one of theirs.
 constexpr int kRsaBitsMin = 2048;
@@ -68,41 +71,29 @@ absl::StatusOr<std::shared_ptr<EVP_PKEY>> rsa_public_key(std::string_view n, std
   return key;
 }
 
-// The string field `name` of a JWK, or nullopt when absent; an error when
-// it is not a string.
-absl::StatusOr<std::optional<std::string_view>> jwk_string(dom::object key, std::string_view name) {
-  dom::element value;
-  if (key.at_key(name).get(value)) return std::nullopt;
-  std::string_view text;
-  if (value.get_string().get(text)) {
-    return absl::InvalidArgumentError(internal::cat("`", name, "` is not a string"));
-  }
-  return text;
-}
-
-// One JWK: adds it to `out` when it is an RS256 signing key.
-absl::Status read_jwk(dom::object key, KeyMap* out) {
-  std::optional<std::string_view> fields[5];
-  const std::string_view names[5] = {"kty", "use", "alg", "kid", "n"};
-  for (int i = 0; i < 5; ++i) {
-    absl::StatusOr<std::optional<std::string_view>> v = jwk_string(key, names[i]);
-    if (!v.ok()) return v.status();
-    fields[i] = *v;
-  }
-  const auto& [kty, use, alg, kid, n] = fields;
+// One JWK at `path`: adds it to `out` when it is an RS256 signing key.
+absl::Status read_jwk(const JsonReader& json, element value, const JsonPath& path, KeyMap* out) {
+  http::dom::object key;
+  ACCOUNT_RETURN_IF_ERROR(json.get(value, path, &key));
+  std::optional<std::string> kty, use, alg, kid, n, e;
+  ACCOUNT_RETURN_IF_ERROR(json.read_fields(key, path,
+                                           {{"kty", Presence::kOptional, json.non_null(&kty)},
+                                            {"use", Presence::kOptional, json.non_null(&use)},
+                                            {"alg", Presence::kOptional, json.non_null(&alg)},
+                                            {"kid", Presence::kOptional, json.non_null(&kid)},
+                                            {"n", Presence::kOptional, json.non_null(&n)},
+                                            {"e", Presence::kOptional, json.non_null(&e)}}));
   if (kty != "RSA" || (use && *use != "sig") || (alg && *alg != "RS256")) return absl::OkStatus();
-  absl::StatusOr<std::optional<std::string_view>> e = jwk_string(key, "e");
-  if (!e.ok()) return e.status();
-  if (!kid || kid->empty() || !n || !e->has_value()) {
-    return absl::InvalidArgumentError("an RSA key without kid, n or e");
-  }
+  if (!kid || kid->empty() || !n || !e) return json.error(path, "an RSA key without kid, n or e");
   std::optional<std::string> n_bytes = base64url_decode(*n);
-  std::optional<std::string> e_bytes = base64url_decode(**e);
-  if (!n_bytes || !e_bytes) return absl::InvalidArgumentError("n or e is not base64url");
+  std::optional<std::string> e_bytes = base64url_decode(*e);
+  if (!n_bytes || !e_bytes) return json.error(path, "n or e is not base64url");
   absl::StatusOr<std::shared_ptr<EVP_PKEY>> pkey = rsa_public_key(*n_bytes, *e_bytes);
-  if (!pkey.ok()) return pkey.status();
-  if (!out->emplace(std::string(*kid), *std::move(pkey)).second) {
-    return absl::InvalidArgumentError("a kid appears twice");
+  if (!pkey.ok()) {
+    return json.error(path, {pkey.status().message().data(), pkey.status().message().size()});
+  }
+  if (!out->emplace(*std::move(kid), *std::move(pkey)).second) {
+    return json.error(path.field("kid"), "a kid appears twice");
   }
   return absl::OkStatus();
 }
@@ -113,29 +104,23 @@ absl::Status claims_invalid(std::string_view what) {
 
 }  // namespace
 
-absl::StatusOr<KeyMap> parse_jwks(std::string_view json) {
-  dom::parser parser;
-  dom::element root;
-  if (auto e = parser.parse(json.data(), json.size()).get(root)) {
-    return absl::InvalidArgumentError(
-        internal::cat("JWKS: not JSON: ", simdjson::error_message(e)));
-  }
-  dom::array keys;
-  if (root["keys"].get_array().get(keys)) {
-    return absl::InvalidArgumentError("JWKS: no `keys` array");
-  }
+absl::StatusOr<KeyMap> parse_jwks(std::string_view text) {
+  // Key sets are fetched rarely (see jwks_refetch_interval_min): a parser each costs little.
+  http::dom::parser parser;
+  const JsonReader json("JWKS");
+  ACCOUNT_ASSIGN_OR_RETURN(element root, json.parse(parser, text));
+  http::dom::object document;
+  ACCOUNT_RETURN_IF_ERROR(json.get(root, JsonPath(), &document));
   KeyMap out;
-  size_t index = 0;
-  for (dom::element element : keys) {
-    dom::object key;
-    absl::Status s = element.get_object().get(key) ? absl::InvalidArgumentError("not an object")
-                                                   : read_jwk(key, &out);
-    if (!s.ok()) {
-      return absl::InvalidArgumentError(internal::cat(
-          "JWKS: keys[", index, "]: ", std::string_view(s.message().data(), s.message().size())));
-    }
-    ++index;
-  }
+  const auto read_keys = [&](element keys, const JsonPath& path) {
+    http::dom::array array;
+    ACCOUNT_RETURN_IF_ERROR(json.get(keys, path, &array));
+    return json.for_each_element(array, path, [&](element key, const JsonPath& p) {
+      return read_jwk(json, key, p, &out);
+    });
+  };
+  ACCOUNT_RETURN_IF_ERROR(
+      json.read_fields(document, JsonPath(), {{"keys", Presence::kRequired, read_keys}}));
   return out;
 }
 
@@ -279,16 +264,15 @@ absl::StatusOr<GoogleIdClaims> GoogleIdTokenVerifier::verify(std::string_view id
   }
   if (!c.sub || c.sub->empty()) return claims_invalid("no sub");
 
-  absl::StatusOr<JsonFields> payload = JsonFields::parse(parts->payload_json);
-  if (!payload.ok()) return denial(Reason::kTokenMalformed, "Google id_token: payload");
-  absl::StatusOr<std::optional<std::string>> email = payload->string("email");
-  absl::StatusOr<std::optional<bool>> verified = payload->boolean("email_verified");
-  if (!email.ok() || !verified.ok()) {
-    return claims_invalid("email or email_verified of the wrong type");
-  }
+  // parse_jwt() read this payload already: only the types of Google's own claims can fail here.
+  ACCOUNT_ASSIGN_OR_RETURN(
+      const JsonFields payload,
+      JsonFields::parse(parts->payload_json, "Google id_token", Reason::kTokenClaimsInvalid));
+  ACCOUNT_ASSIGN_OR_RETURN(const std::optional<std::string> email, payload.string("email"));
+  ACCOUNT_ASSIGN_OR_RETURN(const std::optional<bool> verified, payload.boolean("email_verified"));
   return GoogleIdClaims{.sub = *c.sub,
-                        .email = email->value_or(""),
-                        .email_verified = verified->value_or(false),
+                        .email = email.value_or(""),
+                        .email_verified = verified.value_or(false),
                         .expires_at_unix_seconds = *c.exp};
 }
 

@@ -17,7 +17,7 @@
 #include "absl/time/time.h"
 #include "account/auth/curl_google_client.h"
 #include "account/auth/google_client.h"
-#include "account/internal/mutex.h"
+#include "base/mutex.h"
 
 namespace account::internal::auth {
 

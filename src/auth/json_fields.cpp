@@ -1,124 +1,70 @@
-#include "json_fields.h"
+#include "auth/json_fields.h"
 
 #include <utility>
 
-#include "base/strings.h"
-#include "simdjson.h"
+#include "account/status.h"
 
 namespace account::internal::auth {
 
-absl::StatusOr<JsonFields> JsonFields::parse(std::string_view json) {
-  // A parser per call: these documents are small, and a shared parser would
-  // need a lock. parse() copies the input into padded memory.
-  simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  if (auto e = parser.parse(json.data(), json.size()).get(root)) {
-    return absl::InvalidArgumentError(internal::cat("not JSON: ", simdjson::error_message(e)));
-  }
-  simdjson::dom::object object;
-  if (root.get_object().get(object)) return absl::InvalidArgumentError("not a JSON object");
-  JsonFields out;
-  for (simdjson::dom::key_value_pair field : object) {
-    Value v;
-    switch (field.value.type()) {
-      case simdjson::dom::element_type::NULL_VALUE:
-        v.kind = Kind::kNull;
-        break;
-      case simdjson::dom::element_type::STRING:
-        v.kind = Kind::kString;
-        v.text = std::string(field.value.get_string().value_unsafe());
-        break;
-      case simdjson::dom::element_type::INT64:
-        v.kind = Kind::kInteger;
-        v.integer = field.value.get_int64().value_unsafe();
-        break;
-      case simdjson::dom::element_type::BOOL:
-        v.kind = Kind::kBoolean;
-        v.boolean = field.value.get_bool().value_unsafe();
-        break;
-      case simdjson::dom::element_type::UINT64:
-      case simdjson::dom::element_type::DOUBLE:
-        v.kind = Kind::kNumber;
-        break;
-      case simdjson::dom::element_type::OBJECT:
-        v.kind = Kind::kObject;
-        break;
-      case simdjson::dom::element_type::ARRAY:
-        v.kind = Kind::kArray;
-        break;
-    }
-    if (!out.fields_.emplace(std::string(field.key), std::move(v)).second) {
-      return absl::InvalidArgumentError(internal::cat("field \"", field.key, "\" appears twice"));
-    }
+using http::JsonPath;
+using http::dom::element;
+using http::dom::object;
+
+absl::StatusOr<JsonFields> JsonFields::parse(std::string_view json, std::string_view subject,
+                                             std::optional<Reason> reason) {
+  // A parser per document: these are small, and a shared parser would need a lock.
+  auto parser = std::make_unique<http::dom::parser>();
+  http::JsonReader reader(subject, reason);
+  ACCOUNT_ASSIGN_OR_RETURN(element root, reader.parse(*parser, json));
+  object o;
+  ACCOUNT_RETURN_IF_ERROR(reader.get(root, JsonPath(), &o));
+  Fields fields;
+  ACCOUNT_RETURN_IF_ERROR(reader.for_each_field(
+      o, JsonPath(), [&](std::string_view key, element value, const JsonPath&) {
+        fields.emplace(key, value);
+        return absl::OkStatus();
+      }));
+  return JsonFields(std::move(parser), std::move(reader), std::move(fields));
+}
+
+template <typename T>
+absl::StatusOr<std::optional<T>> JsonFields::read(std::string_view key) const {
+  std::optional<T> out;
+  auto it = fields_.find(key);
+  if (it != fields_.end()) {
+    ACCOUNT_RETURN_IF_ERROR(reader_.read(it->second, JsonPath().field(key), &out));
   }
   return out;
 }
 
-std::string_view JsonFields::kind_name(Kind kind) {
-  switch (kind) {
-    case Kind::kNull:
-      return "null";
-    case Kind::kString:
-      return "a string";
-    case Kind::kInteger:
-      return "an integer";
-    case Kind::kBoolean:
-      return "a boolean";
-    case Kind::kNumber:
-      return "a number";
-    case Kind::kObject:
-      return "an object";
-    case Kind::kArray:
-      return "an array";
-  }
-  return "unknown";
-}
-
-absl::StatusOr<const JsonFields::Value*> JsonFields::find(std::string_view key, Kind want) const {
-  auto it = fields_.find(key);
-  if (it == fields_.end() || it->second.kind == Kind::kNull) return nullptr;
-  if (it->second.kind != want) {
-    return absl::InvalidArgumentError(internal::cat(
-        "field \"", key, "\": expected ", kind_name(want), ", got ", kind_name(it->second.kind)));
-  }
-  return &it->second;
-}
-
 absl::StatusOr<std::optional<std::string>> JsonFields::string(std::string_view key) const {
-  absl::StatusOr<const Value*> v = find(key, Kind::kString);
-  if (!v.ok()) return v.status();
-  if (*v == nullptr) return std::nullopt;
-  return (*v)->text;
+  return read<std::string>(key);
 }
 
 absl::StatusOr<std::optional<int64_t>> JsonFields::integer(std::string_view key) const {
-  absl::StatusOr<const Value*> v = find(key, Kind::kInteger);
-  if (!v.ok()) return v.status();
-  if (*v == nullptr) return std::nullopt;
-  return (*v)->integer;
+  return read<int64_t>(key);
 }
 
 absl::StatusOr<std::optional<bool>> JsonFields::boolean(std::string_view key) const {
   auto it = fields_.find(key);
-  if (it != fields_.end() && it->second.kind == Kind::kString) {
-    if (it->second.text == "true") return true;
-    if (it->second.text == "false") return false;
-    return absl::InvalidArgumentError(
-        internal::cat("field \"", key, "\": expected a boolean, got another string"));
+  if (it != fields_.end() && it->second.type() == http::dom::element_type::STRING) {
+    const std::string_view text = it->second.get_string().value_unsafe();
+    if (text == "true") return true;
+    if (text == "false") return false;
+    return error(key, "expected a boolean, got another string");
   }
-  absl::StatusOr<const Value*> v = find(key, Kind::kBoolean);
-  if (!v.ok()) return v.status();
-  if (*v == nullptr) return std::nullopt;
-  return (*v)->boolean;
+  return read<bool>(key);
 }
 
 absl::StatusOr<std::string> JsonFields::required_string(std::string_view key) const {
-  absl::StatusOr<std::optional<std::string>> v = string(key);
-  if (!v.ok()) return v.status();
-  if (!v->has_value() || (*v)->empty()) {
-    return absl::InvalidArgumentError(internal::cat("field \"", key, "\" is missing or empty"));
-  }
-  return **std::move(v);
+  ACCOUNT_ASSIGN_OR_RETURN(std::optional<std::string> value, string(key));
+  if (!value) return reader_.missing(JsonPath(), key);
+  if (value->empty()) return error(key, "empty");
+  return *std::move(value);
+}
+
+absl::Status JsonFields::error(std::string_view key, std::string_view what) const {
+  return reader_.error(JsonPath().field(key), what);
 }
 
 }  // namespace account::internal::auth

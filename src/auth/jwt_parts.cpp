@@ -1,117 +1,94 @@
 #include "jwt_parts.h"
 
 #include <cmath>
-#include <set>
 
-#include "base/strings.h"
 #include "account/reason.h"
 #include "account/status.h"
+#include "base/strings.h"
 #include "crypto.h"
-#include "simdjson.h"
+#include "http/json_reader.h"
 
 namespace account::internal::auth {
 namespace {
 
-namespace dom = simdjson::dom;
+using http::JsonPath;
+using http::JsonReader;
+using http::Presence;
+using http::dom::element;
+using http::dom::object;
 
 // NumericDates beyond this are nonsense (year ~31 million) and would overflow absl::Time maths.
 constexpr double kNumericDateAbsMax = 1e15;
 
+const JsonPath kRoot;
+
 absl::Status malformed(std::string_view what) { return denial(Reason::kTokenMalformed, what); }
 
-absl::Status read_string(dom::element value, std::string_view name,
-                         std::optional<std::string>* out) {
-  std::string_view text;
-  if (value.get_string().get(text)) {
-    return malformed(internal::cat("`", name, "` is not a string"));
-  }
-  out->emplace(text.data(), text.size());
-  return absl::OkStatus();
-}
-
-absl::Status read_date(dom::element value, std::string_view name, std::optional<int64_t>* out) {
+// A NumericDate: a number of seconds since the epoch, rounded down.
+absl::Status read_date(const JsonReader& json, element value, const JsonPath& path,
+                       std::optional<int64_t>* out) {
   double seconds = 0;
-  if (!value.is_number() || value.get_double().get(seconds) || !std::isfinite(seconds) ||
-      std::fabs(seconds) > kNumericDateAbsMax) {
-    return malformed(internal::cat("`", name, "` is not a NumericDate"));
+  ACCOUNT_RETURN_IF_ERROR(json.read(value, path, &seconds));
+  if (!std::isfinite(seconds) || std::fabs(seconds) > kNumericDateAbsMax) {
+    return json.error(path, "not a NumericDate within 10^15 seconds of 1970");
   }
   *out = static_cast<int64_t>(std::floor(seconds));
   return absl::OkStatus();
 }
 
-absl::Status read_audience(dom::element value, JwtClaims* claims) {
+// `aud`: a string, or an array of strings.
+absl::Status read_audience(const JsonReader& json, element value, const JsonPath& path,
+                           JwtClaims* claims) {
   claims->aud_present = true;
-  std::string_view text;
-  if (!value.get_string().get(text)) {
-    claims->aud.emplace_back(text.data(), text.size());
-    return absl::OkStatus();
+  if (value.type() != http::dom::element_type::ARRAY) {
+    return json.read(value, path, &claims->aud.emplace_back());
   }
-  dom::array array;
-  if (value.get_array().get(array)) {
-    return malformed("`aud` is not a string or an array of strings");
-  }
-  for (dom::element element : array) {
-    if (element.get_string().get(text)) return malformed("`aud` holds a non-string");
-    claims->aud.emplace_back(text.data(), text.size());
-  }
-  return absl::OkStatus();
+  return json.for_each_element(
+      value.get_array().value_unsafe(), path,
+      [&](element a, const JsonPath& p) { return json.read(a, p, &claims->aud.emplace_back()); });
 }
 
-// Parses `json` (a decoded part) as one object and calls on_field(key, value) for each field,
-// refusing a repeated key among `watched` (a duplicate `alg` or `exp` could mean different
-// things to different parsers).
-template <typename F>
-absl::Status for_each_field(dom::parser& parser, const std::string& json, std::string_view part,
-                            const std::set<std::string_view>& watched, F&& on_field) {
-  dom::element doc;
-  if (parser.parse(json).get(doc)) return malformed(internal::cat("the ", part, " is not JSON"));
-  dom::object object;
-  if (doc.get_object().get(object)) {
-    return malformed(internal::cat("the ", part, " is not a JSON object"));
-  }
-  std::set<std::string_view> seen;
-  for (dom::key_value_pair field : object) {
-    if (watched.count(field.key) != 0 && !seen.insert(field.key).second) {
-      return malformed(internal::cat("`", field.key, "` appears twice in the ", part));
-    }
-    if (absl::Status s = on_field(field.key, field.value); !s.ok()) return s;
-  }
-  return absl::OkStatus();
+// The decoded `part` ("header", "payload") as a JSON object. Reading it refuses any key that
+// appears twice: a repeated `alg` or `exp` could mean different things to different parsers
+// (RFC 7519 section 4 allows refusing a JWT with a repeated claim name).
+absl::StatusOr<object> part_object(http::dom::parser& parser, const JsonReader& json,
+                                   const std::string& text) {
+  ACCOUNT_ASSIGN_OR_RETURN(element root, json.parse(parser, text));
+  object o;
+  ACCOUNT_RETURN_IF_ERROR(json.get(root, kRoot, &o));
+  return o;
 }
 
-absl::Status read_header(dom::parser& parser, const std::string& json, JwtHeader* header) {
-  static const std::set<std::string_view> kWatched = {"alg", "kid", "typ", "crit"};
-  std::optional<std::string> alg;
-  absl::Status s = for_each_field(
-      parser, json, "header", kWatched,
-      [&](std::string_view key, dom::element value) -> absl::Status {
-        if (key == "alg") return read_string(value, key, &alg);
-        if (key == "kid") return read_string(value, key, &header->kid);
-        if (key == "typ") return read_string(value, key, &header->typ);
-        if (key == "crit") return malformed("the header has `crit` extensions");
-        return absl::OkStatus();  // jku, x5u, jwk, ...: never followed, so ignored.
-      });
-  if (!s.ok()) return s;
-  if (!alg) return malformed("the header has no `alg`");
-  header->alg = std::move(*alg);
-  return absl::OkStatus();
+absl::Status read_header(http::dom::parser& parser, const std::string& text, JwtHeader* header) {
+  const JsonReader json("header", Reason::kTokenMalformed);
+  ACCOUNT_ASSIGN_OR_RETURN(object o, part_object(parser, json, text));
+  return json.read_fields(o, kRoot,
+                          {{"alg", Presence::kRequired, &header->alg},
+                           {"kid", Presence::kOptional, json.non_null(&header->kid)},
+                           {"typ", Presence::kOptional, json.non_null(&header->typ)},
+                           // Extensions we do not implement must not be ignored (RFC 7515
+                           // section 4.1.11). jku, x5u, jwk, ...: never followed, so skipped.
+                           {"crit", Presence::kOptional, [&](element, const JsonPath& p) {
+                              return json.error(p, "extensions are not implemented");
+                            }}});
 }
 
-absl::Status read_claims(dom::parser& parser, const std::string& json, JwtClaims* claims) {
-  static const std::set<std::string_view> kWatched = {"iss", "sub", "aud", "exp",
-                                                      "iat", "nbf", "jti"};
-  return for_each_field(
-      parser, json, "payload", kWatched,
-      [&](std::string_view key, dom::element value) -> absl::Status {
-        if (key == "iss") return read_string(value, key, &claims->iss);
-        if (key == "sub") return read_string(value, key, &claims->sub);
-        if (key == "jti") return read_string(value, key, &claims->jti);
-        if (key == "aud") return read_audience(value, claims);
-        if (key == "exp") return read_date(value, key, &claims->exp);
-        if (key == "iat") return read_date(value, key, &claims->iat);
-        if (key == "nbf") return read_date(value, key, &claims->nbf);
-        return absl::OkStatus();
-      });
+absl::Status read_claims(http::dom::parser& parser, const std::string& text, JwtClaims* claims) {
+  const JsonReader json("payload", Reason::kTokenMalformed);
+  ACCOUNT_ASSIGN_OR_RETURN(object o, part_object(parser, json, text));
+  const auto date = [&](std::optional<int64_t>* out) {
+    return [&json, out](element v, const JsonPath& p) { return read_date(json, v, p, out); };
+  };
+  return json.read_fields(
+      o, kRoot,
+      {{"iss", Presence::kOptional, json.non_null(&claims->iss)},
+       {"sub", Presence::kOptional, json.non_null(&claims->sub)},
+       {"jti", Presence::kOptional, json.non_null(&claims->jti)},
+       {"aud", Presence::kOptional,
+        [&](element v, const JsonPath& p) { return read_audience(json, v, p, claims); }},
+       {"exp", Presence::kOptional, date(&claims->exp)},
+       {"iat", Presence::kOptional, date(&claims->iat)},
+       {"nbf", Presence::kOptional, date(&claims->nbf)}});
 }
 
 }  // namespace
@@ -143,7 +120,7 @@ absl::StatusOr<JwtParts> parse_jwt(std::string_view token) {
   parts.payload_json = std::move(*payload_json);
   parts.signature = std::move(*signature);
   // One parser per thread: its buffers are reused from token to token.
-  thread_local dom::parser parser;
+  thread_local http::dom::parser parser;
   if (absl::Status s = read_header(parser, parts.header_json, &parts.header); !s.ok()) return s;
   if (absl::Status s = read_claims(parser, parts.payload_json, &parts.claims); !s.ok()) return s;
   return parts;

@@ -7,8 +7,9 @@
 //   absl::StatusOr<JwtParts> parts = parse_jwt(token);   // kTokenMalformed, or the parts
 //   if (parts->header.alg != "HS256") ...                 // the caller pins its algorithm
 //
-// Every failure is a kTokenMalformed denial whose message names what was wrong and never
-// contains the token or any of its parts.
+// Every failure is a kTokenMalformed denial whose message names the part and the path of what was
+// wrong ("payload: aud[1]: expected a string, got a number") and never contains the token or any
+// of its parts' values.
 //
 // Thread-safety: parse_jwt may be called from any thread.
 #pragma once
@@ -40,7 +41,7 @@ struct JwtClaims {
   std::optional<std::string> sub;
   bool aud_present = false;
   std::vector<std::string> aud;     // `aud` as a string gives one element.
-  std::optional<int64_t> exp;       // NumericDate, seconds since the epoch, rounded down (-0.5 is -1).
+  std::optional<int64_t> exp;       // NumericDate: seconds since 1970, rounded down (-0.5 is -1).
   std::optional<int64_t> iat;
   std::optional<int64_t> nbf;
   std::optional<std::string> jti;
@@ -59,8 +60,8 @@ struct JwtParts {
 // non-empty-headed parts separated by '.'; a part is not canonical unpadded base64url; the header
 // or payload is not a JSON object; `alg` is missing or not a string; `kid`/`typ`/`iss`/`sub`/`jti`
 // is not a string; `aud` is not a string or an array of strings; `exp`/`iat`/`nbf` is not a
-// number within +-10^15 seconds; a header or registered claim appears twice; or the header carries
-// `crit` (extensions we do not implement must not be ignored, RFC 7515 section 4.1.11).
+// number within +-10^15 seconds; a key appears twice in the header or the payload; or the header
+// carries `crit` (extensions we do not implement must not be ignored, RFC 7515 section 4.1.11).
 absl::StatusOr<JwtParts> parse_jwt(std::string_view token);
 
 }  // namespace account::internal::auth

@@ -14,7 +14,7 @@
 #include <random>
 
 #include "absl/time/time.h"
-#include "account/internal/mutex.h"
+#include "base/mutex.h"
 
 namespace account::internal {
 

@@ -41,7 +41,11 @@ struct OptionSpec {
 // Exit code for a failed call to the store, Sleeper or the ledger.
 int exit_code_for(const absl::Status& status) {
   if (std::optional<Reason> reason = reason_of(status)) {
-    if (*reason == Reason::kAccountNotFound) return kExitNotFound;
+    if (*reason == Reason::kAccountNotFound || *reason == Reason::kSleeperNotFound) {
+      return kExitNotFound;
+    }
+    // Sleeper refusing what we ask is the base URL's fault (SLEEPER_API_BASE_URL).
+    if (*reason == Reason::kSleeperRejected) return kExitConfig;
     if (transient(*reason)) return kExitUnavailable;
     return kExitFailed;
   }

@@ -3,11 +3,15 @@
 #include <cstdlib>
 
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "account/fantasy/fantasy_season.h"
+#include "base/mutex.h"
 #include "account/status.h"
 #include "base/strings.h"
 
@@ -31,9 +35,33 @@ void log_to_stderr(AccountId account, const absl::Status& status) {
 
 }  // namespace
 
+class FantasyFundingService::PendingChoices {
+ public:
+  void put(AccountId account, SleeperLeagueChoice choice) {
+    internal::MutexLock lock(&mu_);
+    choices_.insert_or_assign(account, std::move(choice));
+  }
+  void forget(AccountId account) {
+    internal::MutexLock lock(&mu_);
+    choices_.erase(account);
+  }
+  // A copy, so that the caller reads it without the lock.
+  std::optional<SleeperLeagueChoice> find(AccountId account) const {
+    internal::MutexLock lock(&mu_);
+    if (auto it = choices_.find(account); it != choices_.end()) return it->second;
+    return std::nullopt;
+  }
+
+ private:
+  mutable internal::Mutex mu_;
+  absl::flat_hash_map<AccountId, SleeperLeagueChoice> choices_ ABSL_GUARDED_BY(mu_);
+};
+
 FantasyFundingService::FantasyFundingService(AccountService& service,
                                              FantasyFundingOptions options)
-    : service_(service), options_(std::move(options)) {
+    : service_(service),
+      options_(std::move(options)),
+      choices_(std::make_unique<PendingChoices>()) {
   if (!options_.log && options_.log_sink) {
     options_.log = [sink = options_.log_sink, &service](AccountId account,
                                                         const absl::Status& status) {
@@ -52,6 +80,8 @@ FantasyFundingService::FantasyFundingService(AccountService& service,
   weekly_wins_ = registry.counter("weekly_wins_calculated_total",
                                   "Winning weeks found by fantasy updates (each pays a bonus).");
 }
+
+FantasyFundingService::~FantasyFundingService() = default;
 
 absl::Status FantasyFundingService::ready() const {
   if (options_.sleeper == nullptr) {
@@ -76,15 +106,13 @@ absl::StatusOr<std::vector<SleeperLeagueOption>> FantasyFundingService::link_sle
   std::vector<SleeperLeagueOption> offered = choice.leagues;
   if (std::optional<SleeperLink> only = only_sleeper_league(choice)) {
     ACCOUNT_RETURN_IF_ERROR(service_.link_sleeper(account, *only));
-    internal::MutexLock lock(&mu_);
-    choices_.erase(account);
+    choices_->forget(account);
     return offered;
   }
-  internal::MutexLock lock(&mu_);
   if (offered.empty()) {
-    choices_.erase(account);
+    choices_->forget(account);
   } else {
-    choices_.insert_or_assign(account, std::move(choice));
+    choices_->put(account, std::move(choice));
   }
   return offered;
 }
@@ -92,11 +120,7 @@ absl::StatusOr<std::vector<SleeperLeagueOption>> FantasyFundingService::link_sle
 absl::Status FantasyFundingService::select_sleeper_league(AccountId account,
                                                           std::string_view league_id) {
   ACCOUNT_RETURN_IF_ERROR(ready());
-  std::optional<SleeperLeagueChoice> choice;
-  {
-    internal::MutexLock lock(&mu_);
-    if (auto it = choices_.find(account); it != choices_.end()) choice = it->second;
-  }
+  const std::optional<SleeperLeagueChoice> choice = choices_->find(account);
   if (!choice) {
     return absl::FailedPreconditionError(internal::cat(
         "account ", account.value(),
@@ -110,8 +134,7 @@ absl::Status FantasyFundingService::select_sleeper_league(AccountId account,
                                 choice->user.username, " plays in season ", choice->season));
   }
   ACCOUNT_RETURN_IF_ERROR(service_.link_sleeper(account, *link));
-  internal::MutexLock lock(&mu_);
-  choices_.erase(account);
+  choices_->forget(account);
   return absl::OkStatus();
 }
 

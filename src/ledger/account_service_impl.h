@@ -20,7 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "account/account_service.h"
-#include "account/internal/mutex.h"
+#include "base/mutex.h"
 #include "account/risk_cache.h"
 
 namespace account {

@@ -25,7 +25,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
-#include "account/internal/mutex.h"
+#include "base/mutex.h"
 #include "ledger/pending_command.h"
 
 namespace account::internal {

@@ -27,7 +27,7 @@
 #include "absl/types/span.h"
 #include "account/fill.h"
 #include "account/ids.h"
-#include "account/internal/mutex.h"
+#include "base/mutex.h"
 
 namespace account::internal {
 

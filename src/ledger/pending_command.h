@@ -4,7 +4,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
-#include "account/internal/mutex.h"
+#include "base/mutex.h"
 #include "ledger/ledger_commands.h"
 #include "ledger/ledger_state.h"
 #include "ledger/txn.h"

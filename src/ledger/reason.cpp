@@ -54,13 +54,18 @@ std::string_view reason_name(Reason reason) {
     case Reason::kRefreshTokenRevoked: return "RefreshTokenRevoked";
     case Reason::kRefreshTokenExpired: return "RefreshTokenExpired";
     case Reason::kRateLimited: return "RateLimited";
+    case Reason::kSleeperNotFound: return "SleeperNotFound";
+    case Reason::kSleeperRejected: return "SleeperRejected";
+    case Reason::kSleeperUnavailable: return "SleeperUnavailable";
+    case Reason::kSleeperResponseInvalid: return "SleeperResponseInvalid";
   }
   return "Unknown";
 }
 
 bool transient(Reason reason) {
   return reason == Reason::kStoreUnavailable || reason == Reason::kGoogleUnavailable ||
-         reason == Reason::kRateLimited || reason == Reason::kFillTimeAhead;
+         reason == Reason::kSleeperUnavailable || reason == Reason::kRateLimited ||
+         reason == Reason::kFillTimeAhead;
 }
 
 EngineRejectCode engine_reject_code(Reason reason) {

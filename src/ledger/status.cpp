@@ -65,9 +65,15 @@ absl::StatusCode canonical_code(Reason reason) {
     case Reason::kEmailNotVerified:
       return absl::StatusCode::kPermissionDenied;
     case Reason::kGoogleUnavailable:
+    case Reason::kSleeperUnavailable:
       return absl::StatusCode::kUnavailable;
     case Reason::kGoogleResponseInvalid:
+    case Reason::kSleeperResponseInvalid:
       return absl::StatusCode::kDataLoss;
+    case Reason::kSleeperNotFound:
+      return absl::StatusCode::kNotFound;
+    case Reason::kSleeperRejected:  // Sleeper refused what we asked: fix the request.
+      return absl::StatusCode::kInvalidArgument;
     case Reason::kRateLimited:
       return absl::StatusCode::kResourceExhausted;
     default:

@@ -2,12 +2,15 @@
 
 #include <cmath>
 #include <iterator>
+#include <memory>
 #include <string>
 #include <type_traits>
 #include <vector>
 
-#include "fmt/format.h"
+#include "absl/base/thread_annotations.h"
+#include "base/mutex.h"
 #include "base/json_text.h"
+#include "fmt/format.h"
 
 namespace account {
 namespace {
@@ -99,15 +102,33 @@ std::string JsonLinesLogSink::format_line(const LogRecord& record) {
   return out;
 }
 
+class JsonLinesLogSink::Impl {
+ public:
+  explicit Impl(std::FILE* out) : out_(out) {}
+
+  bool has_stream() const { return out_ != nullptr; }
+
+  // One fwrite and its flush per line, under one lock: lines from several
+  // threads never interleave, and each is out before the next begins.
+  void write_line(const std::string& line) {
+    internal::MutexLock lock(&mu_);
+    std::fwrite(line.data(), 1, line.size(), out_);
+    std::fflush(out_);
+  }
+
+ private:
+  internal::Mutex mu_;
+  std::FILE* const out_ ABSL_PT_GUARDED_BY(mu_);
+};
+
 JsonLinesLogSink::JsonLinesLogSink(std::FILE* out, LogLevel level_min)
-    : out_(out), level_min_(level_min) {}
+    : impl_(std::make_unique<Impl>(out)), level_min_(level_min) {}
+
+JsonLinesLogSink::~JsonLinesLogSink() = default;
 
 void JsonLinesLogSink::write(const LogRecord& record) {
-  if (record.level < level_min_ || out_ == nullptr) return;
-  const std::string line = format_line(record);
-  internal::MutexLock lock(&mu_);
-  std::fwrite(line.data(), 1, line.size(), out_);
-  std::fflush(out_);
+  if (record.level < level_min_ || !impl_->has_stream()) return;
+  impl_->write_line(format_line(record));
 }
 
 void log_event(LogSink* sink, const Clock& clock, LogLevel level, std::string_view event,

@@ -4,6 +4,8 @@
 #include <string>
 #include <utility>
 
+#include "absl/base/thread_annotations.h"
+#include "base/mutex.h"
 #include "base/check.h"
 #include "fmt/format.h"
 
@@ -122,7 +124,9 @@ std::vector<int64_t> latency_buckets_ns() {
   return bounds;
 }
 
-struct MetricsRegistry::Family {
+namespace {
+
+struct Family {
   std::string name;
   std::string help;
   int kind = kCounter;
@@ -142,13 +146,26 @@ struct MetricsRegistry::Family {
   }
 };
 
-MetricsRegistry::MetricsRegistry() = default;
+}  // namespace
+
+// The registry's table. Counters and histograms are heap cells of their own
+// (unique_ptr), so the pointers handed out stay put while the table grows,
+// and an update touches only its cell, never this lock.
+class MetricsRegistry::Impl {
+ public:
+  Family& family_for(std::string_view name, std::string_view help, int kind)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+
+  mutable internal::Mutex mu;
+  std::vector<std::unique_ptr<Family>> families ABSL_GUARDED_BY(mu);
+};
+
+MetricsRegistry::MetricsRegistry() : impl_(std::make_unique<Impl>()) {}
 MetricsRegistry::~MetricsRegistry() = default;
 
-MetricsRegistry::Family& MetricsRegistry::family_for(std::string_view name, std::string_view help,
-                                                     int kind) {
+Family& MetricsRegistry::Impl::family_for(std::string_view name, std::string_view help, int kind) {
   ACCOUNT_CHECK(metric_name_ok(name), "metric names match [a-zA-Z_:][a-zA-Z0-9_:]*");
-  for (const std::unique_ptr<Family>& family : families_) {
+  for (const std::unique_ptr<Family>& family : families) {
     if (family->name == name) {
       ACCOUNT_CHECK(family->kind == kind, "one metric name, one kind of metric");
       return *family;
@@ -158,8 +175,8 @@ MetricsRegistry::Family& MetricsRegistry::family_for(std::string_view name, std:
   family->name = std::string(name);
   family->help = std::string(help);
   family->kind = kind;
-  families_.push_back(std::move(family));
-  return *families_.back();
+  families.push_back(std::move(family));
+  return *families.back();
 }
 
 namespace {
@@ -174,8 +191,8 @@ void check_labels(const MetricLabels& labels, int kind) {
 Counter* MetricsRegistry::counter(std::string_view name, std::string_view help,
                                   MetricLabels labels) {
   check_labels(labels, kCounter);
-  internal::MutexLock lock(&mu_);
-  Family& family = family_for(name, help, kCounter);
+  internal::MutexLock lock(&impl_->mu);
+  Family& family = impl_->family_for(name, help, kCounter);
   if (Family::Series* s = family.find(labels)) return s->counter.get();
   family.series.push_back({std::move(labels), std::make_unique<Counter>(), nullptr, nullptr});
   return family.series.back().counter.get();
@@ -184,8 +201,8 @@ Counter* MetricsRegistry::counter(std::string_view name, std::string_view help,
 Histogram* MetricsRegistry::histogram(std::string_view name, std::string_view help,
                                       std::vector<int64_t> bounds_ns, MetricLabels labels) {
   check_labels(labels, kHistogram);
-  internal::MutexLock lock(&mu_);
-  Family& family = family_for(name, help, kHistogram);
+  internal::MutexLock lock(&impl_->mu);
+  Family& family = impl_->family_for(name, help, kHistogram);
   if (Family::Series* s = family.find(labels)) return s->histogram.get();
   family.series.push_back(
       {std::move(labels), nullptr, std::make_unique<Histogram>(std::move(bounds_ns)), nullptr});
@@ -196,8 +213,8 @@ void MetricsRegistry::gauge(std::string_view name, std::string_view help,
                             std::function<double()> read, MetricLabels labels) {
   check_labels(labels, kGauge);
   ACCOUNT_CHECK(read != nullptr, "a gauge needs a function to read");
-  internal::MutexLock lock(&mu_);
-  Family& family = family_for(name, help, kGauge);
+  internal::MutexLock lock(&impl_->mu);
+  Family& family = impl_->family_for(name, help, kGauge);
   if (Family::Series* s = family.find(labels)) {
     s->gauge = std::move(read);
     return;
@@ -206,8 +223,8 @@ void MetricsRegistry::gauge(std::string_view name, std::string_view help,
 }
 
 void MetricsRegistry::remove_gauge(std::string_view name, const MetricLabels& labels) {
-  internal::MutexLock lock(&mu_);
-  for (const std::unique_ptr<Family>& family : families_) {
+  internal::MutexLock lock(&impl_->mu);
+  for (const std::unique_ptr<Family>& family : impl_->families) {
     if (family->name != name || family->kind != kGauge) continue;
     std::erase_if(family->series, [&](const Family::Series& s) { return s.labels == labels; });
   }
@@ -215,8 +232,8 @@ void MetricsRegistry::remove_gauge(std::string_view name, const MetricLabels& la
 
 std::string MetricsRegistry::render_prometheus() const {
   std::string out;
-  internal::MutexLock lock(&mu_);
-  for (const std::unique_ptr<Family>& family : families_) {
+  internal::MutexLock lock(&impl_->mu);
+  for (const std::unique_ptr<Family>& family : impl_->families) {
     if (family->series.empty()) continue;  // Every gauge of it was removed.
     out += "# HELP ";
     out += family->name;

@@ -21,7 +21,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
-#include "account/internal/mutex.h"
+#include "base/mutex.h"
 
 #ifndef LIBPQ_HAS_PIPELINING
 #error "account::postgres needs libpq 14 or newer (pipeline mode)"

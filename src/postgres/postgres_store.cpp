@@ -7,7 +7,7 @@
 #include <utility>
 
 #include "base/strings.h"
-#include "account/internal/mutex.h"
+#include "base/mutex.h"
 #include "pg.h"
 #include "rows.h"
 #include "schema.h"

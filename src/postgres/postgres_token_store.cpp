@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "base/strings.h"
-#include "account/internal/mutex.h"
+#include "base/mutex.h"
 #include "account/status.h"
 #include "pg.h"
 #include "schema.h"

@@ -6,7 +6,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
-#include "account/internal/mutex.h"
+#include "base/mutex.h"
 #include "account/notional.h"
 #include "store/append_log.h"
 #include "ledger/fill_trade.h"

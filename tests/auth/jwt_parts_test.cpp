@@ -103,6 +103,8 @@ TEST_CASE("parse_jwt refuses malformed tokens with TokenMalformed") {
       {"aud a number", token_of(kHeader, R"({"aud":5})")},
       {"aud with a number", token_of(kHeader, R"({"aud":["a",5]})")},
       {"sub twice", token_of(kHeader, R"({"sub":"1","sub":"2"})")},
+      {"another claim twice", token_of(kHeader, R"({"email":"a","email":"b"})")},
+      {"typ null", token_of(R"({"alg":"HS256","typ":null})", good_payload)},
       {"iss null", token_of(kHeader, R"({"iss":null})")},
       {"too long", token_of(kHeader, R"({"x":")" + std::string(kJwtBytesMax, 'a') + R"("})")},
   };
@@ -117,4 +119,16 @@ TEST_CASE("parse_jwt refuses malformed tokens with TokenMalformed") {
       CHECK(std::string(parts.status().message()).find(p) == std::string::npos);
     }
   }
+}
+
+TEST_CASE("parse_jwt's refusals name the part and the path of what was wrong") {
+  const auto aud = parse_jwt(token_of(kHeader, R"({"aud":["a",5]})"));
+  CHECK(std::string(aud.status().message()) ==
+        "TokenMalformed: payload: aud[1]: expected a string, got a number");
+  const auto crit = parse_jwt(token_of(R"({"alg":"HS256","crit":["exp"]})", "{}"));
+  CHECK(std::string(crit.status().message()) ==
+        "TokenMalformed: header: crit: extensions are not implemented");
+  const auto no_alg = parse_jwt(token_of(R"({"kid":"k"})", "{}"));
+  CHECK(std::string(no_alg.status().message()) ==
+        "TokenMalformed: header: the document: missing field 'alg'");
 }

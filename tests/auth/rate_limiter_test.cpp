@@ -73,6 +73,20 @@ TEST_CASE("rate limit: the wait is rounded up to whole seconds", "[auth][rate_li
   CHECK(wait == absl::Seconds(1));
 }
 
+TEST_CASE("rate limit: a clock set back an hour refuses for an interval, not the hour",
+          "[auth][rate_limiter]") {
+  Fixture f({.burst = 1, .per_minute = 6});
+  CHECK(f.limiter->acquire("/auth/refresh", "k").ok());
+  f.clock->advance(-absl::Hours(1));  // NTP steps the wall clock back.
+  absl::Duration wait;
+  CHECK(reason_of(f.limiter->acquire("/auth/refresh", "k", &wait)) == Reason::kRateLimited);
+  CHECK(wait == absl::Seconds(10));
+  f.clock->advance(absl::Seconds(10));
+  CHECK(f.limiter->acquire("/auth/refresh", "k").ok());
+  // A new client after the step starts with a full bucket.
+  CHECK(f.limiter->acquire("/auth/refresh", "other").ok());
+}
+
 TEST_CASE("rate limit: clients and paths have their own buckets", "[auth][rate_limiter]") {
   RateLimiterOptions options;
   options.limits = {{"/auth/google", {.burst = 1, .per_minute = 1}},

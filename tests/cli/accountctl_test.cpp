@@ -8,7 +8,7 @@
 #include "account/sleeper/curl_sleeper_client.h"
 #include "cli/cli_fixture.h"
 #include "sleeper/fake_sleeper.h"
-#include "sleeper/office_league.h"
+#include "sleeper/office_league_json.h"
 #include "support/ledger_fixture.h"
 
 namespace account {

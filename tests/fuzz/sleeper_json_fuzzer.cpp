@@ -1,43 +1,49 @@
-// Fuzz target: Sleeper's answers (src/sleeper/sleeper_json.h over
-// json_reader.h). Every input is read by each of the six readers, as the
-// client does with a response body: each must return a value or a clear
-// error (DataLoss, or NotFound for a null user or league), never crash, read
-// out of bounds or hit undefined behaviour.
+// Fuzz target: Sleeper's answers (src/sleeper/sleeper_json.h over the shared
+// reader, src/http/json_reader.h). Every input is parsed and read by each of
+// the six readers, as the client does with a response body: each must return
+// a value or a clear error (kSleeperResponseInvalid, or kSleeperNotFound for
+// a null user or league), never crash, read out of bounds or hit undefined
+// behaviour.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
-#include <string>
+#include <string_view>
 
-#include "json_reader.h"
-#include "sleeper_json.h"
+#include "account/status.h"
+#include "http/json_reader.h"
+#include "sleeper/sleeper_json.h"
 
 namespace {
 
 namespace sj = account::internal::sleeper;
+using account::Reason;
 
 template <typename Read>
-void read_with(sj::od::parser& parser, const uint8_t* data, size_t size, Read read) {
-  std::string body(reinterpret_cast<const char*>(data), size);
-  const sj::JsonContext ctx("GET /fuzz");
-  const absl::Status status = sj::parse_document(parser, body, ctx, [&](sj::od::document& doc) {
-    return read(doc, ctx).status();
-  });
-  const absl::StatusCode code = status.code();
-  if (code != absl::StatusCode::kOk && code != absl::StatusCode::kDataLoss &&
-      code != absl::StatusCode::kNotFound) {
-    std::abort();  // The readers promise DataLoss (or NotFound for null) on bad input.
+void read_with(account::internal::http::dom::parser& parser, std::string_view body, Read read) {
+  const account::internal::http::JsonReader json = sj::sleeper_reader("GET /fuzz");
+  absl::Status status;
+  if (auto root = json.parse(parser, body); !root.ok()) {
+    status = root.status();
+  } else {
+    status = read(*root, json).status();
+  }
+  if (status.ok()) return;
+  const std::optional<Reason> reason = account::reason_of(status);
+  if (reason != Reason::kSleeperResponseInvalid && reason != Reason::kSleeperNotFound) {
+    std::abort();  // The readers promise these two reasons (NotFound only for null) on bad input.
   }
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static sj::od::parser parser;
-  read_with(parser, data, size, sj::read_user);
-  read_with(parser, data, size, sj::read_leagues);
-  read_with(parser, data, size, sj::read_league);
-  read_with(parser, data, size, sj::read_rosters);
-  read_with(parser, data, size, sj::read_matchups);
-  read_with(parser, data, size, sj::read_nfl_state);
+  static account::internal::http::dom::parser parser;
+  const std::string_view body(reinterpret_cast<const char*>(data), size);
+  read_with(parser, body, sj::read_user);
+  read_with(parser, body, sj::read_leagues);
+  read_with(parser, body, sj::read_league);
+  read_with(parser, body, sj::read_rosters);
+  read_with(parser, body, sj::read_matchups);
+  read_with(parser, body, sj::read_nfl_state);
   return 0;
 }

@@ -154,7 +154,7 @@ TEST_CASE("queued fills survive every kind of store refusal and apply once, in o
   CHECK(o.svc().audit().ok());
 }
 
-TEST_CASE("a queued fill refused on its own merits completes with its reason; the rest apply",
+TEST_CASE("a queued fill refused on its own merits completes with its reason, the rest apply",
           "[retry-safety][outage]") {
   Outage o;
   o.down(absl::UnauthenticatedError("password authentication failed"));

@@ -45,7 +45,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "account/internal/mutex.h"
+#include "base/mutex.h"
 #include "account/log_sink.h"
 #include "account/store.h"
 

@@ -16,7 +16,7 @@
 #include "absl/time/clock.h"
 #include "account/account_service.h"
 #include "account/clock.h"
-#include "account/internal/mutex.h"
+#include "base/mutex.h"
 #include "account/risk_cache.h"
 #include "account/status.h"
 #include "simulation/sim_store.h"

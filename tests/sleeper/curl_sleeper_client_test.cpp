@@ -1,6 +1,6 @@
 // CurlSleeperClient against a real HTTP server on 127.0.0.1 serving
-// Sleeper-shaped answers: parsing, errors, retries, Retry-After, timeouts,
-// the rate limit and connection reuse.
+// Sleeper-shaped answers: parsing, errors (kSleeper* reasons), retries,
+// Retry-After, timeouts, the rate limit and connection reuse.
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "account/sleeper/curl_sleeper_client.h"
+#include "account/status.h"
 #include "sleeper/fake_sleeper.h"
 
 namespace account {
@@ -37,17 +38,19 @@ TEST_CASE("user: found", "[sleeper][client]") {
                              .display_name = "Alice"});
 }
 
-TEST_CASE("user: unknown is NotFound, for a null body and for a 404", "[sleeper][client]") {
+TEST_CASE("user: unknown is SleeperNotFound, for a null body and a 404", "[sleeper][client]") {
   FakeSleeper fake;
   fake.json("/user/ghost", "null");
   TestClient t(fake);
   absl::StatusOr<SleeperUser> by_null = t.client->user("ghost");
+  CHECK(reason_of(by_null) == Reason::kSleeperNotFound);
   CHECK(by_null.status().code() == absl::StatusCode::kNotFound);
-  CHECK(message(by_null) == "GET /user/ghost: no such user");
+  CHECK(message(by_null) == "SleeperNotFound: GET /user/ghost: no such user");
 
   absl::StatusOr<SleeperUser> by_404 = t.client->user("nobody");  // No route: 404.
+  CHECK(reason_of(by_404) == Reason::kSleeperNotFound);
   CHECK(by_404.status().code() == absl::StatusCode::kNotFound);
-  CHECK(message(by_404) == "GET /user/nobody: HTTP 404");
+  CHECK(message(by_404) == "SleeperNotFound: GET /user/nobody: HTTP 404");
   CHECK(fake.hits("/user/nobody") == 1);  // A 404 is not retried.
 }
 
@@ -69,6 +72,9 @@ TEST_CASE("arguments are checked before any call", "[sleeper][client]") {
   CHECK(t.client->league_matchups("1", 19).status().code() ==
         absl::StatusCode::kInvalidArgument);
   CHECK(t.client->league_rosters("").status().code() == absl::StatusCode::kInvalidArgument);
+  // The caller's mistake, not Sleeper's answer: no Reason, and nothing was sent.
+  CHECK_FALSE(reason_of(t.client->user("")).has_value());
+  CHECK(fake.targets().empty());
 }
 
 TEST_CASE("options are checked", "[sleeper][client]") {
@@ -121,7 +127,7 @@ TEST_CASE("leagues: one, several, null and []", "[sleeper][client]") {
   CHECK(none_empty->empty());
 }
 
-TEST_CASE("league: found, and null is NotFound", "[sleeper][client]") {
+TEST_CASE("league: found, and null is SleeperNotFound", "[sleeper][client]") {
   FakeSleeper fake;
   fake.json("/league/11", R"({"league_id":"11","name":"Office","season":"2026",)"
                           R"("status":"in_season","settings":{"playoff_week_start":15}})");
@@ -130,7 +136,8 @@ TEST_CASE("league: found, and null is NotFound", "[sleeper][client]") {
   auto league = t.client->league("11");
   REQUIRE(league.ok());
   CHECK(league->name == "Office");
-  CHECK(t.client->league("99").status().code() == absl::StatusCode::kNotFound);
+  CHECK(reason_of(t.client->league("99")) == Reason::kSleeperNotFound);
+  CHECK(message(t.client->league("99")) == "SleeperNotFound: GET /league/99: no such league");
 }
 
 TEST_CASE("rosters: decimals, owners, co-owners and missing settings", "[sleeper][client]") {
@@ -161,11 +168,12 @@ TEST_CASE("rosters: decimals, owners, co-owners and missing settings", "[sleeper
   CHECK((*rosters)[4] == SleeperRoster{.roster_id = 5});
 }
 
-TEST_CASE("rosters: an fpts_decimal out of range is DataLoss", "[sleeper][client]") {
+TEST_CASE("rosters: an fpts_decimal out of range is SleeperResponseInvalid", "[sleeper][client]") {
   FakeSleeper fake;
   fake.json("/league/11/rosters", R"([{"roster_id":1,"settings":{"fpts":1,"fpts_decimal":100}}])");
   TestClient t(fake);
   auto rosters = t.client->league_rosters("11");
+  CHECK(reason_of(rosters) == Reason::kSleeperResponseInvalid);
   CHECK(rosters.status().code() == absl::StatusCode::kDataLoss);
   CHECK_THAT(message(rosters), Catch::Contains("[0].settings: fpts_decimal 100"));
 }
@@ -217,10 +225,11 @@ TEST_CASE("nfl state", "[sleeper][client]") {
   fake.json("/state/nfl", R"({"week":1,"season_type":"playoffs","season":"2026"})");
   state = t.client->nfl_state();
   CHECK(state.status().code() == absl::StatusCode::kDataLoss);
-  CHECK(message(state) == "GET /state/nfl: season_type: unknown season type 'playoffs'");
+  CHECK(message(state) ==
+        "SleeperResponseInvalid: GET /state/nfl: season_type: unknown season type 'playoffs'");
 }
 
-TEST_CASE("a number where a string is expected is DataLoss naming the field",
+TEST_CASE("a number where a string is expected is SleeperResponseInvalid naming the field",
           "[sleeper][client]") {
   FakeSleeper fake;
   fake.json("/user/alice", R"({"username":"alice","user_id":730461236754780160,)"
@@ -230,29 +239,34 @@ TEST_CASE("a number where a string is expected is DataLoss naming the field",
   TestClient t(fake);
   auto user = t.client->user("alice");
   CHECK(user.status().code() == absl::StatusCode::kDataLoss);
-  CHECK(message(user) == "GET /user/alice: user_id: expected a string, got a number");
+  CHECK(message(user) ==
+        "SleeperResponseInvalid: GET /user/alice: user_id: expected a string, got a number");
   auto rosters = t.client->league_rosters("11");
   CHECK(rosters.status().code() == absl::StatusCode::kDataLoss);
-  CHECK(message(rosters) ==
-        "GET /league/11/rosters: [1].roster_id: expected a number, got a string");
+  CHECK(message(rosters) == "SleeperResponseInvalid: GET /league/11/rosters: [1].roster_id: "
+                            "expected a number, got a string");
   CHECK(fake.hits("/user/alice") == 1);  // Bad data is not retried.
 }
 
-TEST_CASE("missing fields and fractional ids are DataLoss", "[sleeper][client]") {
+TEST_CASE("missing fields and fractional ids are SleeperResponseInvalid", "[sleeper][client]") {
   FakeSleeper fake;
   fake.json("/user/1/leagues/nfl/2026", R"([{"league_id":"11","season":"2026","status":"x"}])");
   fake.json("/league/11/matchups/1", R"([{"roster_id":1.5,"matchup_id":1,"points":1}])");
   fake.json("/league/11/matchups/2", R"([{"roster_id":1,"matchup_id":1}])");
   TestClient t(fake);
   auto leagues = t.client->nfl_leagues("1", "2026");
-  CHECK(message(leagues) == "GET /user/1/leagues/nfl/2026: [0]: missing field 'name'");
+  CHECK(message(leagues) ==
+        "SleeperResponseInvalid: GET /user/1/leagues/nfl/2026: [0]: missing field 'name'");
   auto fractional = t.client->league_matchups("11", 1);
-  CHECK(message(fractional) == "GET /league/11/matchups/1: [0].roster_id: expected an integer");
+  CHECK(message(fractional) ==
+        "SleeperResponseInvalid: GET /league/11/matchups/1: [0].roster_id: expected an integer");
   auto no_points = t.client->league_matchups("11", 2);
-  CHECK(message(no_points) == "GET /league/11/matchups/2: [0]: missing field 'points'");
+  CHECK(message(no_points) ==
+        "SleeperResponseInvalid: GET /league/11/matchups/2: [0]: missing field 'points'");
 }
 
-TEST_CASE("truncated, malformed and trailing JSON are DataLoss", "[sleeper][client]") {
+TEST_CASE("truncated, malformed and trailing JSON are SleeperResponseInvalid",
+          "[sleeper][client]") {
   FakeSleeper fake;
   fake.json("/league/11/rosters", R"([{"roster_id":1,"owner_id":"1"},{"roster_id":2,)");
   fake.json("/user/alice", R"({"username":"alice","user_id":"1","display_name":"A")");
@@ -262,13 +276,15 @@ TEST_CASE("truncated, malformed and trailing JSON are DataLoss", "[sleeper][clie
   for (const absl::Status& status :
        {t.client->league_rosters("11").status(), t.client->user("alice").status(),
         t.client->nfl_state().status(), t.client->league("12").status()}) {
+    CHECK(reason_of(status) == Reason::kSleeperResponseInvalid);
     CHECK(status.code() == absl::StatusCode::kDataLoss);
     INFO(status.message());
-    CHECK_THAT(message(status), Catch::StartsWith("GET /"));
+    CHECK_THAT(message(status), Catch::StartsWith("SleeperResponseInvalid: GET /"));
   }
   CHECK_THAT(message(t.client->league_rosters("11")), Catch::Contains("truncated"));
+  // Trailing content is malformed text: the document is parsed whole before it is read.
   CHECK_THAT(message(t.client->nfl_state()),
-             Catch::Contains("unexpected content after the JSON document"));
+             Catch::Contains("GET /state/nfl: the document: malformed or truncated JSON"));
   CHECK(fake.hits("/league/11/rosters") == 2);  // Once per call: no retries.
 }
 
@@ -322,6 +338,7 @@ TEST_CASE("a Retry-After beyond the cap ends the call", "[sleeper][client]") {
   });
   TestClient t(fake);
   auto state = t.client->nfl_state();
+  CHECK(reason_of(state) == Reason::kSleeperUnavailable);
   CHECK(state.status().code() == absl::StatusCode::kUnavailable);
   CHECK_THAT(message(state), Catch::Contains("HTTP 503: asked to retry after 1h"));
   CHECK(fake.hits("/state/nfl") == 1);
@@ -334,8 +351,10 @@ TEST_CASE("a 500 storm exhausts the retries with a growing, jittered backoff",
   fake.json("/league/11/rosters", R"({"error":"oops"})", 500);
   TestClient t(fake);
   auto rosters = t.client->league_rosters("11");
+  CHECK(reason_of(rosters) == Reason::kSleeperUnavailable);
   CHECK(rosters.status().code() == absl::StatusCode::kUnavailable);
-  CHECK(message(rosters) == "GET /league/11/rosters: HTTP 500 (gave up after 4 attempts)");
+  CHECK(message(rosters) ==
+        "SleeperUnavailable: GET /league/11/rosters: HTTP 500 (gave up after 4 attempts)");
   CHECK(fake.hits("/league/11/rosters") == 4);
   const std::vector<absl::Duration> sleeps = t.recorded_sleeps();
   REQUIRE(sleeps.size() == 3);
@@ -365,12 +384,15 @@ TEST_CASE("the backoff stops growing at backoff_max", "[sleeper][client]") {
   }
 }
 
-TEST_CASE("other 4xx answers are InvalidArgument and not retried", "[sleeper][client]") {
+TEST_CASE("other 4xx answers are SleeperRejected and not retried", "[sleeper][client]") {
   FakeSleeper fake;
   fake.json("/league/11", R"({"error":"bad request"})", 400);
   TestClient t(fake);
   auto league = t.client->league("11");
+  CHECK(reason_of(league) == Reason::kSleeperRejected);
   CHECK(league.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(message(league) ==
+        "SleeperRejected: GET /league/11: HTTP 400: Sleeper refused the request");
   CHECK(fake.hits("/league/11") == 1);
 }
 
@@ -387,8 +409,11 @@ TEST_CASE("a slow server hits the timeout, on every attempt", "[sleeper][client]
   const auto start = std::chrono::steady_clock::now();
   auto state = t.client->nfl_state();
   const auto elapsed = std::chrono::steady_clock::now() - start;
-  CHECK(state.status().code() == absl::StatusCode::kDeadlineExceeded);
-  CHECK_THAT(message(state), Catch::StartsWith("GET /state/nfl: no answer in time"));
+  // A timeout is Sleeper unavailable, like any other failure worth retrying later.
+  CHECK(reason_of(state) == Reason::kSleeperUnavailable);
+  CHECK(state.status().code() == absl::StatusCode::kUnavailable);
+  CHECK_THAT(message(state),
+             Catch::StartsWith("SleeperUnavailable: GET /state/nfl: no answer in time"));
   CHECK_THAT(message(state), Catch::EndsWith("(gave up after 2 attempts)"));
   CHECK(elapsed < std::chrono::milliseconds(1'000));
   CHECK(t.recorded_sleeps().size() == 1);
@@ -407,6 +432,7 @@ TEST_CASE("a refused connection is Unavailable after the retries", "[sleeper][cl
   t.options.base_url = closed_url;
   auto client = CurlSleeperClient::create(t.options).value();
   auto state = client->nfl_state();
+  CHECK(reason_of(state) == Reason::kSleeperUnavailable);
   CHECK(state.status().code() == absl::StatusCode::kUnavailable);
   CHECK_THAT(message(state), Catch::EndsWith("(gave up after 2 attempts)"));
 }
@@ -420,7 +446,7 @@ TEST_CASE("errors name the path, never the base URL or its credentials", "[sleep
   t.options.base_url = "http://reader:s3cret@" + fake.base_url().substr(7);
   auto client = CurlSleeperClient::create(t.options).value();
   const std::string text = message(client->nfl_state());
-  CHECK(text == "GET /state/nfl: HTTP 500");
+  CHECK(text == "SleeperUnavailable: GET /state/nfl: HTTP 500");
   CHECK(text.find("s3cret") == std::string::npos);
 }
 
@@ -430,8 +456,46 @@ TEST_CASE("answers above response_bytes_max are refused", "[sleeper][client]") {
   CurlSleeperClientOptions options;
   options.response_bytes_max = 2'048;
   TestClient t(fake, options);
-  CHECK(t.client->league_rosters("11").status().code() ==
-        absl::StatusCode::kResourceExhausted);
+  auto rosters = t.client->league_rosters("11");
+  CHECK(reason_of(rosters) == Reason::kSleeperResponseInvalid);
+  CHECK(message(rosters) ==
+        "SleeperResponseInvalid: GET /league/11/rosters: answer larger than 2048 bytes");
+  CHECK(fake.hits("/league/11/rosters") == 1);  // The same answer would come again.
+}
+
+// One row per Sleeper reason, in the order of their numbers: what Sleeper did to earn it, how
+// many attempts the client made (of attempts_max 2), and whether a caller should try the call
+// again later (transient()).
+TEST_CASE("each Sleeper reason, its cause and its retry answer", "[sleeper][client]") {
+  struct Row {
+    Reason reason;
+    int status;
+    std::string body;
+    int attempts;
+    bool transient;
+  };
+  const Row rows[] = {
+      {Reason::kSleeperNotFound, 404, "", 1, false},
+      {Reason::kSleeperNotFound, 200, "null", 1, false},
+      {Reason::kSleeperRejected, 400, "", 1, false},
+      {Reason::kSleeperRejected, 403, "", 1, false},
+      {Reason::kSleeperUnavailable, 429, "", 2, true},
+      {Reason::kSleeperUnavailable, 503, "", 2, true},
+      {Reason::kSleeperResponseInvalid, 200, "{", 1, false},
+      {Reason::kSleeperResponseInvalid, 302, "", 1, false},
+  };
+  for (const Row& row : rows) {
+    CAPTURE(reason_name(row.reason), row.status, row.body);
+    FakeSleeper fake;
+    fake.json("/league/11", row.body, row.status);
+    CurlSleeperClientOptions options;
+    options.attempts_max = 2;
+    TestClient t(fake, options);
+    const absl::Status status = t.client->league("11").status();
+    CHECK(reason_of(status) == row.reason);
+    CHECK(fake.hits("/league/11") == row.attempts);
+    CHECK(transient(row.reason) == row.transient);
+  }
 }
 
 TEST_CASE("calls reuse one connection", "[sleeper][client]") {
@@ -480,7 +544,7 @@ TEST_CASE("concurrent calls share the client safely", "[sleeper][client]") {
 namespace account {
 namespace {
 
-TEST_CASE("SLEEPER_API_BASE_URL sets the base URL; a bad one is refused by name",
+TEST_CASE("SLEEPER_API_BASE_URL sets the base URL, and a bad one is refused by name",
           "[sleeper][client][config]") {
   const char* saved = std::getenv("SLEEPER_API_BASE_URL");
   const std::string restore = saved == nullptr ? "" : saved;

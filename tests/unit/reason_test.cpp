@@ -81,6 +81,13 @@ TEST_CASE("every reason has a stable name, number and canonical code", "[reason]
       {Reason::kRefreshTokenRevoked, 82, "RefreshTokenRevoked", C::kUnauthenticated, E::kRiskUnavailable},
       {Reason::kRefreshTokenExpired, 83, "RefreshTokenExpired", C::kUnauthenticated, E::kRiskUnavailable},
       {Reason::kRateLimited, 90, "RateLimited", C::kResourceExhausted, E::kRiskUnavailable},
+      {Reason::kSleeperNotFound, 100, "SleeperNotFound", C::kNotFound, E::kRiskUnavailable},
+      {Reason::kSleeperRejected, 101, "SleeperRejected", C::kInvalidArgument,
+       E::kRiskUnavailable},
+      {Reason::kSleeperUnavailable, 102, "SleeperUnavailable", C::kUnavailable,
+       E::kRiskUnavailable},
+      {Reason::kSleeperResponseInvalid, 103, "SleeperResponseInvalid", C::kDataLoss,
+       E::kRiskUnavailable},
   };
   for (const Row& row : rows) {
     CAPTURE(row.name);
@@ -90,6 +97,7 @@ TEST_CASE("every reason has a stable name, number and canonical code", "[reason]
     CHECK(engine_reject_code(row.reason) == row.engine);
     CHECK(transient(row.reason) == (row.reason == Reason::kStoreUnavailable ||
                                     row.reason == Reason::kGoogleUnavailable ||
+                                    row.reason == Reason::kSleeperUnavailable ||
                                     row.reason == Reason::kRateLimited ||
                                     row.reason == Reason::kFillTimeAhead));
     const absl::Status s = denial(row.reason, "required 5 cents, available 4 cents");

@@ -24,15 +24,13 @@
 #pragma once
 
 #include <cstddef>
-#include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "account/clock.h"
-#include "account/internal/mutex.h"
 
 namespace account::auth {
 
@@ -58,6 +56,9 @@ class LoginStates {
 
   // `clock` must outlive the object. options.states_max 0 is taken as 1.
   explicit LoginStates(const Clock* clock, LoginStateOptions options = {});
+  ~LoginStates();
+  LoginStates(const LoginStates&) = delete;
+  LoginStates& operator=(const LoginStates&) = delete;
 
   // Starts a login. Internal when the random generator fails (nothing stored).
   absl::StatusOr<PendingLogin> begin();
@@ -74,22 +75,12 @@ class LoginStates {
   static std::string challenge_of(std::string_view verifier);
 
  private:
-  struct Entry {
-    std::string verifier;
-    absl::Time expires_at;
-    bool used = false;
-  };
-
-  // Forgets entries past their memory (expiry + one lifetime), and the oldest while more than
-  // `room_for` new ones would exceed states_max.
-  void forget_locked(absl::Time now, size_t room_for) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The logins in flight, in the order they began, and their lock (src/auth/login_states.cpp).
+  class Impl;
 
   const Clock* clock_;
   LoginStateOptions options_;
-  mutable internal::Mutex mu_;
-  absl::flat_hash_map<std::string, Entry> entries_ ABSL_GUARDED_BY(mu_);
-  // States in the order they began, which is the order they expire (one lifetime for all).
-  std::deque<std::string> order_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace account::auth

@@ -11,20 +11,23 @@
 // Thread-safety: every method is thread-safe; one internal mutex makes rotate() atomic.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
-#include <string>
 #include <string_view>
 
-#include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "account/auth/token_store.h"
-#include "account/internal/mutex.h"
 
 namespace account::auth {
 
 class MemoryTokenStore final : public TokenStore {
  public:
+  MemoryTokenStore();
+  ~MemoryTokenStore() override;
+  MemoryTokenStore(const MemoryTokenStore&) = delete;
+  MemoryTokenStore& operator=(const MemoryTokenStore&) = delete;
+
   absl::Status insert(const RefreshTokenRecord& record) override;
   absl::StatusOr<std::optional<RefreshTokenRecord>> find(std::string_view token_hash) override;
   absl::StatusOr<bool> rotate(std::string_view old_hash,
@@ -36,16 +39,9 @@ class MemoryTokenStore final : public TokenStore {
   size_t size() const;
 
  private:
-  void insert_locked(const RefreshTokenRecord& record) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-
-  mutable internal::Mutex mu_;
-  absl::flat_hash_map<std::string, RefreshTokenRecord> by_hash_ ABSL_GUARDED_BY(mu_);
-  // family id -> the hashes of its tokens, so revoking a family does not scan every token.
-  absl::flat_hash_map<std::string, absl::flat_hash_set<std::string>> by_family_
-      ABSL_GUARDED_BY(mu_);
-  // Revoked tokens held per family (families without one are absent): rotate() refuses a
-  // family listed here, as the PostgreSQL store refuses a family with a revoked row.
-  absl::flat_hash_map<std::string, int64_t> revoked_by_family_ ABSL_GUARDED_BY(mu_);
+  // The records, their indexes by family, and the lock (src/auth/memory_token_store.cpp).
+  class Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace account::auth

@@ -11,10 +11,13 @@
 //
 // Each bucket holds up to `burst` tokens and refills at `per_minute` tokens
 // a minute; a request takes one token or is refused. A bucket is kept as the
-// generic cell rate algorithm (GCRA) keeps it: one timestamp, the time at
-// which the bucket will be full again. A bucket that is full carries no
-// information, so it can be forgotten at no cost: that is how memory stays
-// bounded (see RateLimiterOptions::buckets_max).
+// generic cell rate algorithm (GCRA) keeps it, the one rate limit the library
+// shares with its outbound calls: one timestamp, the time at which the bucket
+// will be full again. A bucket that is full carries no information, so it can
+// be forgotten at no cost: that is how memory stays bounded (see
+// RateLimiterOptions::buckets_max). A clock that steps back never refuses a
+// client for the size of the step: time as the limiter reads it stands still
+// until the clock moves on.
 //
 // Thread-safety: every method may be called from any thread at once.
 #pragma once
@@ -25,13 +28,10 @@
 #include <string>
 #include <string_view>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "account/clock.h"
-#include "account/internal/mutex.h"
 
 namespace account::auth {
 
@@ -77,6 +77,10 @@ class RateLimiter {
   // 1..1,000,000, an empty path, or buckets_max is 0.
   static absl::StatusOr<std::unique_ptr<RateLimiter>> create(RateLimiterOptions options);
 
+  ~RateLimiter();
+  RateLimiter(const RateLimiter&) = delete;
+  RateLimiter& operator=(const RateLimiter&) = delete;
+
   // Takes one token from the bucket of (`path`, `client_key`). OK, or the
   // denial kRateLimited with "retry after N s" in its message, N the whole
   // seconds (rounded up, at least 1) until a token is available; the same
@@ -89,18 +93,9 @@ class RateLimiter {
   size_t buckets() const;
 
  private:
-  struct Bucket {
-    absl::Duration interval;  // One token's worth of time: 1 min / per_minute.
-    absl::Duration capacity;  // burst tokens' worth of time.
-  };
-  explicit RateLimiter(RateLimiterOptions options);
-  void evict(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-
-  RateLimiterOptions options_;
-  std::map<std::string, Bucket, std::less<>> shapes_;  // Per path; fixed after create().
-  mutable internal::Mutex mu_;
-  // "<path>\n<client key>" -> the time at which that bucket is full again.
-  absl::flat_hash_map<std::string, absl::Time> full_at_ ABSL_GUARDED_BY(mu_);
+  class Impl;
+  explicit RateLimiter(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace account::auth

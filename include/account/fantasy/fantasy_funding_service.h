@@ -33,15 +33,12 @@
 #include <string_view>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "account/account_service.h"
 #include "account/config.h"
 #include "account/fantasy/fantasy_funding.h"
 #include "account/ids.h"
-#include "account/internal/mutex.h"
 #include "account/log_sink.h"
 #include "account/metrics.h"
 #include "account/fantasy/sleeper_client.h"
@@ -103,6 +100,7 @@ class FantasyFundingService {
  public:
   // `service` must outlive this object.
   FantasyFundingService(AccountService& service, FantasyFundingOptions options);
+  ~FantasyFundingService();
 
   FantasyFundingService(const FantasyFundingService&) = delete;
   FantasyFundingService& operator=(const FantasyFundingService&) = delete;
@@ -160,8 +158,10 @@ class FantasyFundingService {
   Counter* updated_;
   Counter* failed_;
   Counter* weekly_wins_;
-  internal::Mutex mu_;
-  absl::flat_hash_map<AccountId, SleeperLeagueChoice> choices_ ABSL_GUARDED_BY(mu_);
+  // The league options offered per account until it links, behind their own
+  // lock (src/fantasy/fantasy_funding_service.cpp).
+  class PendingChoices;
+  std::unique_ptr<PendingChoices> choices_;
 };
 
 }  // namespace account

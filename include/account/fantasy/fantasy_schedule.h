@@ -17,20 +17,16 @@
 // own thread (or on the caller's, through run_next()), one run at a time.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <thread>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "account/clock.h"
-#include "account/internal/mutex.h"
 #include "account/timer.h"
 
 namespace account {
@@ -89,19 +85,13 @@ class WeeklyScheduler {
   void stop();
 
   // Jobs run so far.
-  uint64_t runs() const { return runs_.load(std::memory_order_relaxed); }
+  uint64_t runs() const;
 
  private:
-  WeeklySchedulerOptions options_;
-  // Relaxed: a statistic, read without ordering against anything else.
-  std::atomic<uint64_t> runs_{0};
-  // The last run time handed to the job; touched only by the thread that
-  // calls run_next(), one at a time.
-  absl::Time last_run_ = absl::InfinitePast();
-  internal::Mutex mu_;
-  std::thread thread_ ABSL_GUARDED_BY(mu_);
-  bool started_ ABSL_GUARDED_BY(mu_) = false;
-  bool stopped_ ABSL_GUARDED_BY(mu_) = false;
+  // The options, the run count, the thread and its lock
+  // (src/fantasy/fantasy_schedule.cpp).
+  class Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace account

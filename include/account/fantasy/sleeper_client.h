@@ -17,17 +17,29 @@
 // can change, so accounts keep user_id. Seasons are strings ("2026") as
 // Sleeper sends them.
 //
-// Errors, the same for every implementation:
-//   NotFound          the user or league does not exist (a `null` body or 404)
-//   InvalidArgument   a malformed argument (empty id, week out of range),
-//                     Sleeper answered 4xx to the request, or the base URL
-//                     cannot be used (not worth retrying)
-//   Unavailable       Sleeper could not be reached or kept failing (429, 5xx)
-//   DeadlineExceeded  Sleeper did not answer within the timeout
-//   DataLoss          the answer was not the JSON we expect: truncated or
-//                     malformed, a missing field, a wrong type, a value out
-//                     of range
-// Every message names the request path ("GET /league/123/rosters: ...").
+// Errors, the same for every implementation. What Sleeper answered is a
+// denial (status.h) whose Reason says what to do; every call is a read, so
+// repeating one is always safe, and the Reason says whether it can help:
+//   kSleeperNotFound        no such user or league: a `null` answer where the
+//                           call says so, or a 404 from any call. Retrying
+//                           gives the same answer. (NotFound)
+//   kSleeperRejected        Sleeper refused the request: a 4xx other than 404
+//                           and 429. The request or the base URL is wrong; do
+//                           not retry. (InvalidArgument)
+//   kSleeperUnavailable     Sleeper could not be reached, did not answer in
+//                           time, or answered 429 or 5xx to every attempt (or
+//                           asked to wait longer than the client will).
+//                           transient(): retry later. (Unavailable)
+//   kSleeperResponseInvalid the answer was not what Sleeper documents:
+//                           malformed or truncated JSON, a missing field, a
+//                           wrong type, a value out of range, a repeated key,
+//                           an answer too large, an unexpected status. Not
+//                           worth retrying at once: report it. (DataLoss)
+// A malformed argument (an empty id, a week out of range), refused before
+// any request, and a base URL the client cannot use are the caller's
+// mistakes: InvalidArgument without a Reason. Every message names the
+// request path and, for a bad answer, the place in it
+// ("SleeperResponseInvalid: GET /league/123/rosters: [3].settings.fpts: ...").
 //
 // Thread-safety: implementations must be safe to call from any thread.
 #pragma once
@@ -137,18 +149,19 @@ class SleeperClient {
  public:
   virtual ~SleeperClient() = default;
 
-  // GET /user/<username>. NotFound for an unknown user.
+  // GET /user/<username>. kSleeperNotFound for an unknown user (`null`).
   virtual absl::StatusOr<SleeperUser> user(std::string_view username) = 0;
 
-  // GET /user/<user_id>/leagues/nfl/<season>. Empty when the user has no
-  // league that season (Sleeper answers `null` or `[]`).
+  // GET /user/<user_id>/leagues/nfl/<season>, season four digits. Empty when
+  // the user has no league that season (Sleeper answers `null` or `[]`).
   virtual absl::StatusOr<std::vector<SleeperLeague>> nfl_leagues(std::string_view user_id,
                                                                  std::string_view season) = 0;
 
-  // GET /league/<league_id>. NotFound for an unknown league.
+  // GET /league/<league_id>. kSleeperNotFound for an unknown league (`null`).
   virtual absl::StatusOr<SleeperLeague> league(std::string_view league_id) = 0;
 
-  // GET /league/<league_id>/rosters, in Sleeper's order. Empty for `null`.
+  // GET /league/<league_id>/rosters, in Sleeper's order. Empty for `null`;
+  // a roster whose points are out of range is kSleeperResponseInvalid.
   virtual absl::StatusOr<std::vector<SleeperRoster>> league_rosters(
       std::string_view league_id) = 0;
 
@@ -157,7 +170,8 @@ class SleeperClient {
   virtual absl::StatusOr<std::vector<SleeperMatchup>> league_matchups(std::string_view league_id,
                                                                       int week) = 0;
 
-  // GET /state/nfl.
+  // GET /state/nfl. A `null` answer, or an unknown season type, is
+  // kSleeperResponseInvalid: the calendar always exists.
   virtual absl::StatusOr<NflState> nfl_state() = 0;
 };
 

@@ -21,11 +21,12 @@
 //      backoff (half of min(backoff_max, backoff_initial * 2^(n-1)) plus a
 //      random part up to the other half), or the server's Retry-After when
 //      longer; a Retry-After above `retry_after_max` ends the call at once
-//      (Unavailable) rather than waiting that long;
-//   4. parses the body with simdjson's on-demand API, checking every field it
-//      reads and that nothing follows the document.
-// Errors are those of sleeper_client.h. Messages carry the request path,
-// never the base URL (which may hold credentials in a proxy set-up).
+//      (kSleeperUnavailable) rather than waiting that long;
+//   4. parses the whole body with simdjson, then reads it checking every
+//      field it uses.
+// Errors are the kSleeper* reasons of sleeper_client.h. Messages carry the
+// request path, never the base URL (which may hold credentials in a proxy
+// set-up).
 //
 // Waiting goes through `clock` and `sleep`, so tests run the backoff and
 // the rate limit on a ManualClock without sleeping.
@@ -69,8 +70,8 @@ struct CurlSleeperClientOptions {
   int calls_per_minute_max = 500;
   int burst_calls_max = 10;
 
-  // Larger answers are refused (ResourceExhausted); a league's rosters run
-  // to tens of kilobytes.
+  // Larger answers are refused (kSleeperResponseInvalid); a league's rosters
+  // run to tens of kilobytes.
   size_t response_bytes_max = 16 << 20;
   // Idle connections kept open for reuse.
   size_t idle_connections_max = 4;

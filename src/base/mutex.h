@@ -1,4 +1,4 @@
-// File: internal/mutex.h
+// File: base/mutex.h
 //
 // A reader-writer mutex with Clang thread-safety annotations, over
 // std::shared_mutex. We use it instead of absl::Mutex because Debian's

@@ -222,8 +222,9 @@ TEST_CASE("keys: name account, season, revision and source, and read back", "[fu
 
   // Keys a fantasy run did not write read as nothing.
   for (const char* other : {"fantasy:1:w1", "fantasy:1:2026:w1", "fantasy:0:2026:1",
-                            "fantasy:7:26:1", "fantasy:7:2026:1:100:11", "fantasy:7:2026:1:100:11:0",
-                            "fantasy:7:2026:1::11:3", "fantasy:7:2026:1:100:11:3:4",
+                            "fantasy:7:26:1", "fantasy:7:2026:1:100:11",
+                            "fantasy:7:2026:1:100:11:0", "fantasy:7:2026:1::11:3",
+                            "fantasy:7:2026:1:100:11:3:4",
                             "fantasy:7:2026:99999999999999999999", "adjust:7:2026:1"}) {
     INFO(other);
     CHECK_FALSE(parse_fantasy_entry_key(other));
@@ -438,7 +439,8 @@ TEST_CASE("plan: random corrections and spending keep cash available and net rig
 namespace account {
 namespace {
 
-TEST_CASE("FANTASY_POINTS_CONVERSION_RATE sets cents per point; a bad one is refused by name",
+// No ';' in the name: ctest would split the test in two at it.
+TEST_CASE("FANTASY_POINTS_CONVERSION_RATE sets cents per point, a bad one is refused by name",
           "[fantasy][config]") {
   const char* saved = std::getenv("FANTASY_POINTS_CONVERSION_RATE");
   const std::string restore = saved == nullptr ? "" : saved;

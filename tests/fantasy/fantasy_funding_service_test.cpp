@@ -1,5 +1,5 @@
-// FantasyFundingService against a local Sleeper: linking (one league, several
-// leagues, a league not offered), the update's credits and their
+// FantasyFundingService against a scripted Sleeper: linking (one league,
+// several leagues, a league not offered), the update's credits and their
 // idempotency, stat corrections, trading kept across updates, Sleeper down,
 // and update_all with a failing account. Also the scheduled jobs.
 #include <catch2/catch.hpp>
@@ -12,57 +12,54 @@
 #include "account/fantasy/fantasy_funding_service.h"
 #include "account/fantasy/fantasy_jobs.h"
 #include "account/status.h"
-#include "sleeper/fake_sleeper.h"
-#include "sleeper/office_league.h"
+#include "fantasy/office_league.h"
 #include "support/json_value.h"
 #include "support/ledger_fixture.h"
 #include "support/prometheus_text.h"
+#include "support/scripted_sleeper_client.h"
 
 namespace account {
 namespace {
 
-using testing::FakeSleeper;
 using testing::LedgerFixture;
-using testing::TestClient;
+using testing::ScriptedSleeperClient;
 
 // 426.20 points (412.07 + a 14.13 win bonus in week 1) at $10 a point.
 constexpr Cents kTarget{426'200};
 
-std::string league_json(const char* id, const char* name) {
-  return std::string(R"({"league_id":")") + id + R"(","name":")" + name +
-         R"(","season":"2026","status":"in_season"})";
+SleeperLeague league(const char* id, const char* name) {
+  return {.league_id = id, .name = name, .season = "2026", .status = "in_season"};
 }
 
 // Roster 3's season points, as fpts and fpts_decimal.
-void serve_rosters(FakeSleeper& fake, int fpts, int decimal) {
-  fake.json("/league/11/rosters",
-            R"([{"roster_id":3,"owner_id":"100","settings":{"fpts":)" + std::to_string(fpts) +
-                R"(,"fpts_decimal":)" + std::to_string(decimal) + "}}," +
-                R"({"roster_id":4,"owner_id":"200","settings":{"fpts":380,"fpts_decimal":50}}])");
+void serve_rosters(ScriptedSleeperClient& sleeper, int64_t fpts, int64_t decimal) {
+  std::vector<SleeperRoster> rosters = testing::office_rosters();
+  rosters[0].fpts = fpts;
+  rosters[0].fpts_decimal = decimal;
+  sleeper.set_league_rosters("11", std::move(rosters));
 }
 
 // Alice (user 100, roster 3) and Bob (user 200, roster 4) in league 11 of
 // office_league.h, three weeks complete: week 1 roster 3 beats roster 4,
 // then a tie, a bye.
-void serve_sleeper(FakeSleeper& fake) {
-  testing::serve_week_four(fake);
-  fake.json("/user/alice", R"({"username":"alice","user_id":"100","display_name":"Alice"})");
-  fake.json("/user/bob", R"({"username":"bob","user_id":"200","display_name":"Bob"})");
-  fake.json("/user/100/leagues/nfl/2026", "[" + league_json("11", "Office") + "]");
-  fake.json("/user/200/leagues/nfl/2026", "[" + league_json("11", "Office") + "]");
-  testing::serve_office_league(fake);
+void serve_sleeper(ScriptedSleeperClient& sleeper) {
+  testing::serve_week_four(sleeper);
+  sleeper.set_user({.user_id = "100", .username = "alice", .display_name = "Alice"});
+  sleeper.set_user({.user_id = "200", .username = "bob", .display_name = "Bob"});
+  sleeper.set_nfl_leagues("100", "2026", {league("11", "Office")});
+  sleeper.set_nfl_leagues("200", "2026", {league("11", "Office")});
+  testing::serve_office_league(sleeper);
 }
 
 struct World {
-  FakeSleeper fake;
-  TestClient t{fake};
+  std::shared_ptr<ScriptedSleeperClient> sleeper = std::make_shared<ScriptedSleeperClient>();
   LedgerFixture ledger;
-  std::shared_ptr<SleeperClient> client{std::move(t.client)};
+  std::shared_ptr<SleeperClient> client = sleeper;
   std::vector<AccountId> logged;
   std::unique_ptr<FantasyFundingService> funding;
 
   World() {
-    serve_sleeper(fake);
+    serve_sleeper(*sleeper);
     make_funding();
   }
   void make_funding() {
@@ -78,7 +75,7 @@ struct World {
 const SleeperLink kAliceLink{.user_id = "100", .username = "alice", .league_id = "11",
                              .season = "2026", .roster_id = 3};
 
-TEST_CASE("funding: one league is linked at once and survives a reopen", "[sleeper][service]") {
+TEST_CASE("funding: one league is linked at once and survives a reopen", "[fantasy][service]") {
   World w;
   const AccountId alice = w.ledger.account();
   auto options = w.funding->link_sleeper_league(alice, "alice", "2026");
@@ -93,11 +90,10 @@ TEST_CASE("funding: one league is linked at once and survives a reopen", "[sleep
 }
 
 TEST_CASE("funding: several leagues, one selected, a league not offered refused",
-          "[sleeper][service]") {
+          "[fantasy][service]") {
   World w;
-  w.fake.json("/user/100/leagues/nfl/2026",
-              "[" + league_json("11", "Office") + "," + league_json("12", "Family") + "]");
-  w.fake.json("/league/12/rosters", R"([{"roster_id":2,"owner_id":"100"}])");
+  w.sleeper->set_nfl_leagues("100", "2026", {league("11", "Office"), league("12", "Family")});
+  w.sleeper->set_league_rosters("12", {{.roster_id = 2, .owner_id = "100"}});
   const AccountId alice = w.ledger.account();
   CHECK(w.funding->select_sleeper_league(alice, "11").code() ==
         absl::StatusCode::kFailedPrecondition);  // Nothing offered yet.
@@ -113,7 +109,7 @@ TEST_CASE("funding: several leagues, one selected, a league not offered refused"
   CHECK(w.ledger.svc().get_account(alice)->sleeper->roster_id == 2);
 }
 
-TEST_CASE("funding: a Sleeper user and a roster each fund one account", "[sleeper][service]") {
+TEST_CASE("funding: a Sleeper user and a roster each fund one account", "[fantasy][service]") {
   World w;
   const AccountId alice = w.ledger.account();
   const AccountId other = w.ledger.account();
@@ -158,7 +154,7 @@ TEST_CASE("funding: a Sleeper user and a roster each fund one account", "[sleepe
 }
 
 TEST_CASE("funding: a season that paid stays with its account after it relinks",
-          "[sleeper][service]") {
+          "[fantasy][service]") {
   World w;
   const AccountId alice = w.ledger.account();
   const AccountId other = w.ledger.account();
@@ -205,7 +201,7 @@ TEST_CASE("funding: a season that paid stays with its account after it relinks",
 }
 
 TEST_CASE("funding: an entry is taken only from the link it was computed from, once a revision",
-          "[sleeper][service]") {
+          "[fantasy][service]") {
   World w;
   const AccountId alice = w.ledger.account();
   REQUIRE(w.ledger.svc().link_sleeper(alice, kAliceLink).ok());
@@ -246,7 +242,7 @@ TEST_CASE("funding: an entry is taken only from the link it was computed from, o
   CHECK(w.ledger.svc().audit().ok());
 }
 
-TEST_CASE("funding: only the season in play is linked and starts funding", "[sleeper][service]") {
+TEST_CASE("funding: only the season in play is linked and starts funding", "[fantasy][service]") {
   World w;
   const AccountId alice = w.ledger.account();
   // Sleeper's NFL state says 2026 (office_league.h).
@@ -276,7 +272,7 @@ TEST_CASE("funding: only the season in play is linked and starts funding", "[sle
   CHECK(w.cash(alice) == kTarget);
 }
 
-TEST_CASE("funding: the link is validated", "[sleeper][service]") {
+TEST_CASE("funding: the link is validated", "[fantasy][service]") {
   World w;
   const AccountId alice = w.ledger.account();
   SleeperLink bad = kAliceLink;
@@ -299,7 +295,7 @@ TEST_CASE("funding: the link is validated", "[sleeper][service]") {
         absl::StatusCode::kFailedPrecondition);
 }
 
-TEST_CASE("funding: the update credits the target once", "[sleeper][service]") {
+TEST_CASE("funding: the update credits the target once", "[fantasy][service]") {
   World w;
   const AccountId alice = w.ledger.account();
   REQUIRE(w.ledger.svc().link_sleeper(alice, kAliceLink).ok());
@@ -318,17 +314,17 @@ TEST_CASE("funding: the update credits the target once", "[sleeper][service]") {
   CHECK(entries[0].kind == EntryKind::kFantasyCredit);
 }
 
-TEST_CASE("funding: a stat correction down then up nets to the target", "[sleeper][service]") {
+TEST_CASE("funding: a stat correction down then up nets to the target", "[fantasy][service]") {
   World w;
   const AccountId alice = w.ledger.account();
   REQUIRE(w.ledger.svc().link_sleeper(alice, kAliceLink).ok());
   REQUIRE(w.funding->update_fantasy_points_and_wins(alice).ok());
-  serve_rosters(w.fake, 400, 7);  // 12 points fewer: $120.
+  serve_rosters(*w.sleeper, 400, 7);  // 12 points fewer: $120.
   auto down = w.funding->update_fantasy_points_and_wins(alice);
   REQUIRE(down.ok());
   CHECK(down->amount == Cents{-12'000});
   CHECK(w.cash(alice) == kTarget - Cents{12'000});
-  serve_rosters(w.fake, 412, 7);
+  serve_rosters(*w.sleeper, 412, 7);
   auto up = w.funding->update_fantasy_points_and_wins(alice);
   REQUIRE(up.ok());
   CHECK(up->amount == Cents{12'000});
@@ -337,7 +333,7 @@ TEST_CASE("funding: a stat correction down then up nets to the target", "[sleepe
   CHECK(w.ledger.svc().audit().ok());
 }
 
-TEST_CASE("funding: trading results are kept across updates", "[sleeper][service]") {
+TEST_CASE("funding: trading results are kept across updates", "[fantasy][service]") {
   World w;
   const AccountId alice = w.ledger.account();
   const AccountId bob = w.ledger.account(1'000'000);
@@ -356,27 +352,36 @@ TEST_CASE("funding: trading results are kept across updates", "[sleeper][service
   REQUIRE(same.ok());
   CHECK_FALSE(same->changed());
   CHECK(w.cash(alice) == after_trade);
-  serve_rosters(w.fake, 413, 7);  // One more point: $10.
+  serve_rosters(*w.sleeper, 413, 7);  // One more point: $10.
   REQUIRE(w.funding->update_fantasy_points_and_wins(alice)->amount == Cents{1'000});
   CHECK(w.cash(alice) == after_trade + Cents{1'000});
   CHECK(w.cash(bob) == Cents{1'000'000 + 20'000});
 }
 
 TEST_CASE("funding: Sleeper down changes nothing and the next run catches up",
-          "[sleeper][service]") {
+          "[fantasy][service]") {
   World w;
   const AccountId alice = w.ledger.account();
   REQUIRE(w.ledger.svc().link_sleeper(alice, kAliceLink).ok());
-  w.fake.json("/state/nfl", "{}", 500);
-  w.fake.json("/league/11/rosters", "{}", 500);
+  const absl::Status down = denial(Reason::kSleeperUnavailable, "GET /state/nfl: HTTP 500");
+  w.sleeper->set_error(ScriptedSleeperClient::Method::kNflState, down);
+  w.sleeper->set_error("/league/11/rosters", down);
   const LedgerSnapshot before = w.ledger.svc().snapshot();
-  CHECK_FALSE(w.funding->update_fantasy_points_and_wins(alice).ok());
+  CHECK(reason_of(w.funding->update_fantasy_points_and_wins(alice)) ==
+        Reason::kSleeperUnavailable);
   auto summary = w.funding->update_all_fantasy_points_and_wins();
   REQUIRE(summary.ok());
-  CHECK(summary->failed.size() == 1);
+  REQUIRE(summary->failed.size() == 1);
   CHECK(summary->updated == 0);
+  CHECK(reason_of(summary->failed[0].status) == Reason::kSleeperUnavailable);
   CHECK(w.ledger.svc().snapshot() == before);
-  serve_sleeper(w.fake);
+  // Sleeper answers the NFL state again but not the rosters: still nothing moves.
+  w.sleeper->clear_errors();
+  w.sleeper->set_error("/league/11/rosters", down);
+  CHECK(reason_of(w.funding->update_fantasy_points_and_wins(alice)) ==
+        Reason::kSleeperUnavailable);
+  CHECK(w.ledger.svc().snapshot() == before);
+  w.sleeper->clear_errors();
   summary = w.funding->update_all_fantasy_points_and_wins();
   REQUIRE(summary.ok());
   CHECK(summary->updated == 1);
@@ -384,7 +389,7 @@ TEST_CASE("funding: Sleeper down changes nothing and the next run catches up",
   CHECK(w.cash(alice) == kTarget);
 }
 
-TEST_CASE("funding: update_all goes on past a failing account", "[sleeper][service]") {
+TEST_CASE("funding: update_all goes on past a failing account", "[fantasy][service]") {
   World w;
   const AccountId alice = w.ledger.account();
   const AccountId broken = w.ledger.account();
@@ -394,7 +399,7 @@ TEST_CASE("funding: update_all goes on past a failing account", "[sleeper][servi
   REQUIRE(w.funding->link_sleeper_league(bob, "bob", "2026").ok());
   SleeperLink gone = kAliceLink;
   gone.user_id = "900";   // Another Sleeper user (one user funds one account),
-  gone.league_id = "99";  // in a league the fake does not have.
+  gone.league_id = "99";  // in a league Sleeper does not have.
   REQUIRE(w.ledger.svc().link_sleeper(broken, gone).ok());
   auto summary = w.funding->update_all_fantasy_points_and_wins();
   REQUIRE(summary.ok());
@@ -411,7 +416,7 @@ TEST_CASE("funding: update_all goes on past a failing account", "[sleeper][servi
   CHECK(summary->failed.size() == 1);
 }
 
-TEST_CASE("funding: the scheduled jobs update, then expire reservations", "[sleeper][service]") {
+TEST_CASE("funding: the scheduled jobs update, then expire reservations", "[fantasy][service]") {
   World w;
   const AccountId alice = w.ledger.account();
   REQUIRE(w.ledger.svc().link_sleeper(alice, kAliceLink).ok());
@@ -444,7 +449,7 @@ class LinesSink final : public LogSink {
 };
 
 TEST_CASE("funding: updates, failures and weekly wins are counted, failures logged as JSON",
-          "[sleeper][service][metrics]") {
+          "[fantasy][service][metrics]") {
   World w;
   const AccountId alice = w.ledger.account();
   const AccountId broken = w.ledger.account();
@@ -469,32 +474,6 @@ TEST_CASE("funding: updates, failures and weekly wins are counted, failures logg
   REQUIRE(line.has_value());
   CHECK(line->get("event")->string == "fantasy_update_failed");
   CHECK(line->get("account_id")->number_text == std::to_string(broken.value()));
-}
-
-TEST_CASE("Sleeper calls are counted by endpoint and outcome", "[sleeper][metrics]") {
-  testing::FakeSleeper fake;
-  serve_sleeper(fake);
-  auto registry = std::make_shared<MetricsRegistry>();
-  CurlSleeperClientOptions options;
-  options.metrics = registry;
-  options.attempts_max = 1;
-  TestClient t(fake, options);
-  REQUIRE(t.client->nfl_state().ok());
-  REQUIRE(t.client->nfl_state().ok());
-  REQUIRE(t.client->user("alice").ok());
-  CHECK_FALSE(t.client->user("nobody").ok());  // 404
-  CHECK_FALSE(t.client->user("").ok());         // refused before any call: not counted
-
-  const auto parsed = testing::parse_prometheus_text(registry->render_prometheus());
-  REQUIRE(parsed.error == "");
-  using L = std::map<std::string, std::string>;
-  CHECK(parsed.value("sleeper_api_calls_total", L{{"endpoint", "nfl_state"}, {"outcome", "ok"}}) ==
-        2.0);
-  CHECK(parsed.value("sleeper_api_calls_total", L{{"endpoint", "user"}, {"outcome", "ok"}}) == 1.0);
-  CHECK(parsed.value("sleeper_api_calls_total", L{{"endpoint", "user"}, {"outcome", "error"}}) ==
-        1.0);
-  CHECK(parsed.value("sleeper_api_calls_total", L{{"endpoint", "league"}, {"outcome", "ok"}}) ==
-        0.0);
 }
 
 }  // namespace

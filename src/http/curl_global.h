@@ -1,10 +1,9 @@
-// Private to the libraries that speak HTTP (account::sleeper, account::auth):
-// libcurl's process-wide initialisation, done once.
+// Private to account::http (http_client.cpp): libcurl's process-wide
+// initialisation, done once.
 //
 // curl_global_init must not race with itself, so it runs once per process
-// (an inline function's static is one object across every library that
-// includes this), and is never cleaned up, since other parts of the process
-// may use libcurl too.
+// (behind a std::once_flag), and is never cleaned up, since other parts of
+// the process may use libcurl too.
 #pragma once
 
 #include <curl/curl.h>
