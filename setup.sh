@@ -24,11 +24,12 @@ BUILD_PACKAGES=(
   libcpp-httplib-dev
 )
 # The PostgreSQL store (libpq to build it; the server binaries, which its tests start on their
-# own, in a temporary directory), the HTTP clients and their TLS, and time zones. The core
+# own, in a temporary directory), the SQLite store, the HTTP clients and their TLS, and time zones. The core
 # library needs none of them.
 BACKEND_PACKAGES=(
   postgresql-15
   libpq-dev
+  libsqlite3-dev
   libcurl4-openssl-dev
   libsimdjson-dev
   libssl-dev
@@ -118,9 +119,9 @@ run_tests() {
   install_deps
   # ACCOUNT_WITH_POSTGRES=ON: without libpq the configure fails, rather than the PostgreSQL
   # tests quietly not being built. ACCOUNT_WITH_SLEEPER=ON likewise for libcurl and simdjson,
-  # ACCOUNT_WITH_AUTH=ON for OpenSSL, libcurl and simdjson.
+  # ACCOUNT_WITH_AUTH=ON for OpenSSL, libcurl and simdjson, ACCOUNT_WITH_SQLITE=ON for libsqlite3.
   build_release -DACCOUNT_WARNINGS_AS_ERRORS=ON -DACCOUNT_WITH_POSTGRES=ON \
-    -DACCOUNT_WITH_SLEEPER=ON -DACCOUNT_WITH_AUTH=ON
+    -DACCOUNT_WITH_SLEEPER=ON -DACCOUNT_WITH_AUTH=ON -DACCOUNT_WITH_SQLITE=ON
   step "Running the tests"
   ctest --preset release --no-tests=error
 }

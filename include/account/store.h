@@ -2,9 +2,11 @@
 //
 // Durable storage behind the ledger. The ledger calls commit() with one
 // ChangeSet per batch and applies it in memory only after commit() returns
-// OK: nothing is acknowledged before it is durable. MemoryStore is the
-// embedded default; PostgresStore is production. tests/store_conformance.h
-// runs one suite against every implementation.
+// OK: nothing is acknowledged before it is durable. SqliteStore is the
+// durable embedded store (one file, no server); PostgresStore is production;
+// MemoryStore keeps everything in the process, for tests and volatile runs.
+// tests/support/store_conformance.h runs one suite against every
+// implementation.
 //
 // Contract for implementations:
 // - commit() is all-or-nothing. OK means durable. An error means either

@@ -1,0 +1,149 @@
+// Private to account::sqlite: every statement of the store, prepared once at
+// open and reused. Every value is a bound parameter, never part of the SQL
+// text. Reads return INTEGER and BLOB columns in the order
+// the readers in rows.cpp expect.
+#pragma once
+
+namespace account::sqlite {
+
+struct Statement {
+  const char* name;
+  const char* sql;
+};
+
+// --- Writes (commit) ---------------------------------------------------------
+
+// An INSERT whose VALUES list is written for 1, 8 or 64 rows at a time
+// (RowsStatement in sqlite_store.cpp): `head`, then `columns` anonymous
+// parameters per row, then `tail`. Rows bind in order, so the last image of
+// a key wins within a statement as across statements.
+struct InsertStatement {
+  const char* name;
+  const char* head;
+  int columns;
+  const char* tail;
+};
+
+inline constexpr InsertStatement kInsertAccounts{
+    "insert_accounts",
+    "INSERT INTO accounts (id, google_id, display_name, cash_cents, created_at_ns) VALUES ", 5,
+    ""};
+
+inline constexpr InsertStatement kUpsertPositions{
+    "upsert_positions",
+    "INSERT INTO positions (account_id, symbol_id, qty_bp, cost_basis_cents, "
+    "realized_pnl_cents, avg_cost_cents) VALUES ",
+    6,
+    " ON CONFLICT (account_id, symbol_id) DO UPDATE SET qty_bp = excluded.qty_bp, "
+    "cost_basis_cents = excluded.cost_basis_cents, "
+    "realized_pnl_cents = excluded.realized_pnl_cents, "
+    "avg_cost_cents = excluded.avg_cost_cents"};
+
+inline constexpr InsertStatement kUpsertReservations{
+    "upsert_reservations",
+    "INSERT INTO reservations (id, account_id, order_id, symbol_id, side, limit_cents, "
+    "order_qty_bp, remaining_qty_bp, reserved_cash_cents, status, created_at_ns, "
+    "expires_at_ns, updated_at_ns) VALUES ",
+    13,
+    " ON CONFLICT (id) DO UPDATE SET account_id = excluded.account_id, "
+    "order_id = excluded.order_id, symbol_id = excluded.symbol_id, side = excluded.side, "
+    "limit_cents = excluded.limit_cents, order_qty_bp = excluded.order_qty_bp, "
+    "remaining_qty_bp = excluded.remaining_qty_bp, "
+    "reserved_cash_cents = excluded.reserved_cash_cents, status = excluded.status, "
+    "created_at_ns = excluded.created_at_ns, expires_at_ns = excluded.expires_at_ns, "
+    "updated_at_ns = excluded.updated_at_ns"};
+
+inline constexpr InsertStatement kInsertExecutions{
+    "insert_executions",
+    "INSERT INTO executions (execution_id, symbol_id, qty_bp, price_cents, buyer_account_id, "
+    "buyer_order_id, seller_account_id, seller_order_id, tick, time_ns) VALUES ",
+    10, ""};
+
+// A trade's id is the rowid SQLite assigns: insertion order, row by row.
+inline constexpr InsertStatement kInsertTrades{
+    "insert_trades",
+    "INSERT INTO trades (account_id, execution_id, order_id, symbol_id, side, qty_bp, "
+    "price_cents, notional_cents, realized_pnl_cents, tick, time_ns) VALUES ",
+    11, ""};
+
+inline constexpr InsertStatement kInsertEntries{
+    "insert_entries",
+    "INSERT INTO external_entries (key, kind, account_id, cash_cents, symbol_id, qty_bp, "
+    "time_ns) VALUES ",
+    7, ""};
+
+// Final cash of one account. No row updated means an account the file does
+// not hold: the store fails the commit with NotFound (sqlite3_changes()), so
+// balances are updated one statement a row.
+inline constexpr Statement kUpdateBalance{"update_balance",
+                                          "UPDATE accounts SET cash_cents = ?2 WHERE id = ?1"};
+
+// The whole Sleeper link of one account; NotFound as for a balance.
+inline constexpr Statement kUpdateLink{
+    "update_link",
+    "UPDATE accounts SET sleeper_user_id = ?2, sleeper_username = ?3, sleeper_league_id = ?4, "
+    "sleeper_season = ?5, sleeper_roster_id = ?6 WHERE id = ?1"};
+
+// --- Reads ---------------------------------------------------------------------
+
+#define ACCOUNT_SQLITE_FILL_COLUMNS                                                  \
+  "execution_id, symbol_id, qty_bp, price_cents, buyer_account_id, buyer_order_id, " \
+  "seller_account_id, seller_order_id, tick, time_ns"
+#define ACCOUNT_SQLITE_TRADE_COLUMNS                                                 \
+  "execution_id, account_id, order_id, symbol_id, side, qty_bp, price_cents, "       \
+  "notional_cents, realized_pnl_cents, tick, time_ns"
+
+inline constexpr Statement kFindExecution{
+    "find_execution",
+    "SELECT " ACCOUNT_SQLITE_FILL_COLUMNS " FROM executions WHERE execution_id = ?1"};
+
+// Newest first; a negative limit is no limit.
+inline constexpr Statement kTrades{"trades",
+                                   "SELECT " ACCOUNT_SQLITE_TRADE_COLUMNS
+                                   " FROM trades WHERE account_id = ?1 ORDER BY id DESC "
+                                   "LIMIT ?2"};
+
+inline constexpr Statement kLoadAccounts{
+    "load_accounts",
+    "SELECT id, google_id, display_name, cash_cents, created_at_ns, sleeper_user_id, "
+    "sleeper_username, sleeper_league_id, sleeper_season, sleeper_roster_id FROM accounts"};
+
+inline constexpr Statement kLoadPositions{
+    "load_positions",
+    "SELECT account_id, symbol_id, qty_bp, cost_basis_cents, realized_pnl_cents "
+    "FROM positions"};
+
+// Active reservations, and finished ones updated at or after ?1 (ns).
+inline constexpr Statement kLoadReservations{
+    "load_reservations",
+    "SELECT id, account_id, order_id, symbol_id, side, limit_cents, order_qty_bp, "
+    "remaining_qty_bp, reserved_cash_cents, status, created_at_ns, expires_at_ns, "
+    "updated_at_ns FROM reservations WHERE status = 1 OR updated_at_ns >= ?1"};
+
+// The newest fill time (NULL without executions), through executions_time.
+inline constexpr Statement kNewestFillTime{"newest_fill_time",
+                                           "SELECT max(time_ns) FROM executions"};
+
+// Executions at or after ?1 (ns), through executions_time.
+inline constexpr Statement kLoadExecutions{
+    "load_executions",
+    "SELECT " ACCOUNT_SQLITE_FILL_COLUMNS " FROM executions WHERE time_ns >= ?1"};
+
+inline constexpr Statement kLoadEntries{
+    "load_entries",
+    "SELECT key, kind, account_id, cash_cents, symbol_id, qty_bp, time_ns FROM external_entries"};
+
+// The largest reservation id as an unsigned number: ids are stored as their
+// bit pattern, so any negative one is larger than every non-negative one.
+inline constexpr Statement kReservationHighWater{
+    "reservation_high_water",
+    "SELECT coalesce((SELECT max(id) FROM reservations WHERE id < 0), "
+    "(SELECT max(id) FROM reservations), 0)"};
+
+// A read that touches the file: ping().
+inline constexpr Statement kPing{"ping", "SELECT max(version) FROM schema_migrations"};
+
+#undef ACCOUNT_SQLITE_FILL_COLUMNS
+#undef ACCOUNT_SQLITE_TRADE_COLUMNS
+
+}  // namespace account::sqlite
