@@ -33,7 +33,7 @@ struct Market : LedgerFixture {
 TEST_CASE("the seed's end-to-end order: 0.1429 shares at $350 cost 5001 cents, not 5000",
           "[settlement][seed]") {
   // The design document asserts 5000 here; floor(1429 * 35000 / 10000) is
-  // floor(5001.5) = 5001 (docs/rounding.md).
+  // floor(5001.5) = 5001 (docs/ledger.md ("Units and rounding")).
   Market m;
   const OrderSpec buy = m.order(m.buyer, kAllen, Qty{1'429}, Price{35'000});
   const OrderSpec sell = m.order(m.seller, kAllen, Qty{1'429}, Price{35'000});
