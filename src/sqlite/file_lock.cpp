@@ -104,6 +104,8 @@ absl::StatusOr<FileLock> FileLock::take(const std::string& lock_path,
   if (lock.fd_ < 0) return open_failure(errno, lock_path);
   if (::flock(lock.fd_, LOCK_EX | LOCK_NB) != 0) {
     const int error = errno;
+    // Not ours: closed without release(), which would empty the holder's record.
+    ::close(std::exchange(lock.fd_, -1));
     if (error == EWOULDBLOCK) {
       return absl::FailedPreconditionError(internal::cat(
           "database ", database_path, " already has a writer: ", lock_holder(lock_path),
