@@ -1,23 +1,41 @@
 // File: memory_store.h
 //
-// The embedded default Store: durable for the life of the process. It keeps
-// an append-only log of the committed rows (and the last image of each
-// reservation), so load() after a commit returns exactly what was committed,
-// and a new AccountService opened on the same MemoryStore restores the same
-// state (how the restart tests run without a database). A commit checks the
-// unique keys (account id, entry key, execution id) and appends; load() and
-// trades() replay the log, so they cost time in proportion to everything
-// committed, and memory grows with every account, position, fill and trade
-// row committed (a database keeps only the latest).
+// A Store in the process's memory, for tests and volatile runs: what it
+// holds ends with the process. SqliteStore (account/sqlite/sqlite_store.h)
+// is the durable embedded store; PostgresStore is production. Within the
+// process it behaves as they do: load() after a commit returns exactly what
+// was committed, and a new AccountService opened on the same MemoryStore
+// restores the same state (how the restart tests run without a database).
+//
+// What it keeps, and why:
+// - The latest row of each key, as a database does: an account (with its
+//   cash and Sleeper link written over it), a position, a reservation. A
+//   commit writes them in place, so rewriting them costs no memory.
+// - Every execution, trade and external entry ever committed, as the
+//   durable stores keep their tables. The store answers exactly-once beyond
+//   the ledger's window (LedgerLimits::execution_retention): find_execution()
+//   must answer every id ever committed with the fill as applied, because a
+//   redelivery with the same fields is a duplicate and one with other fields
+//   a conflict; dropping old fills would let a late redelivery apply twice.
+//   trades() answers an account's whole history. A fill costs ~150 bytes
+//   (its 88-byte row, its id's 16-byte index entry, its two trades as 16-byte
+//   references to it, 8 bytes each in the by-account trade index), so memory
+//   grows with the fills committed, whatever the ledger's window (1.5 GB for
+//   10 million; docs/perf/2026-12-07-restart-and-memory.md), and a run of
+//   months wants SqliteStore or PostgresStore.
 //
 // commit() fails, changing nothing, with AlreadyExists for a taken unique
 // key, NotFound for a balance or link of an account never created, and
-// InvalidArgument for a reservation with id 0.
+// InvalidArgument for a reservation with id 0. load() costs time in
+// proportion to what it returns and to every execution committed (it picks
+// the window's), plus the trades committed since the last load() or
+// trades() (indexed by account when first read).
 //
 //   auto store = std::make_shared<account::MemoryStore>();
 //   auto service = account::AccountService::open({.store = store});
 //
-// Fault injection for tests lives in tests/, as a Store wrapper.
+// Fault injection for tests is a Store wrapper around it:
+// account/testing/fault_injecting_store.h (account::testing).
 // Thread-safety: all methods are thread-safe (one internal mutex).
 #pragma once
 
@@ -28,8 +46,8 @@
 namespace account {
 
 struct MemoryStoreOptions {
-  // Fills whose log memory (~136 bytes each: the fill, its id's index entry
-  // and its two trades) is allocated and touched at construction, so that
+  // Fills whose memory (~136 bytes each: the fill, its id's index entry and
+  // its two trades) is allocated and touched at construction, so that
   // committing the first that many fills takes no page fault. Default 0.
   size_t fills_preallocated = 0;
   // Reservations whose last-image rows (128 bytes each) are allocated and

@@ -374,6 +374,104 @@ absl::StatusOr<std::vector<Result>> run_pipeline(PGconn* conn, absl::Span<const 
   return results;
 }
 
+namespace {
+
+// One FETCH of stream_rows(), sent in pipeline mode and flushed to the
+// server at once (a pipeline's results wait in the server's buffer until a
+// flush or a sync).
+absl::Status send_fetch(PGconn* conn, const std::string& fetch) {
+  if (PQsendQueryParams(conn, fetch.c_str(), 0, nullptr, nullptr, nullptr, nullptr, kBinary) != 1 ||
+      PQsendFlushRequest(conn) != 1 || PQflush(conn) != 0) {
+    return status_of(conn, nullptr, fetch);
+  }
+  return absl::OkStatus();
+}
+
+// The result of the next statement of a pipeline (and the null that ends
+// it). `what` names the statement in an error.
+absl::StatusOr<Result> next_result(PGconn* conn, std::string_view what) {
+  Result r(PQgetResult(conn));
+  if (r == nullptr) return status_of(conn, nullptr, what);
+  Result end(PQgetResult(conn));  // The null that ends this statement's results.
+  if (PQresultStatus(r.get()) == PGRES_PIPELINE_ABORTED) {
+    return absl::AbortedError(internal::cat(what, ": skipped after an earlier error"));
+  }
+  if (absl::Status ok = expect_ok(conn, r.get(), what); !ok.ok()) return ok;
+  return r;
+}
+
+// Reads the DECLARE and the two FETCHes stream_rows() sent, then each
+// FETCH's batch, sending the next before `read` converts this one: two in
+// flight. Stops sending at the first short batch (the cursor's end) or the
+// first error; what is still in flight is read and dropped.
+absl::Status read_fetches(PGconn* conn, const std::string& declare, const std::string& fetch,
+                          int rows_per_fetch,
+                          absl::FunctionRef<absl::Status(const PGresult*)> read) {
+  absl::Status first = next_result(conn, declare).status();
+  if (broken(conn)) return first;
+  int in_flight = 2;
+  bool more = first.ok();
+  while (in_flight > 0) {
+    absl::StatusOr<Result> batch = next_result(conn, fetch);
+    --in_flight;
+    if (!batch.ok()) {
+      if (first.ok()) first = batch.status();
+      more = false;
+      if (broken(conn)) return first;
+      continue;
+    }
+    if (!more) continue;
+    more = PQntuples(batch->get()) == rows_per_fetch;
+    if (more) {
+      if (absl::Status ok = send_fetch(conn, fetch); !ok.ok()) return ok;
+      ++in_flight;
+    }
+    if (absl::Status ok = read(batch->get()); !ok.ok()) {
+      first = ok;
+      more = false;
+    }
+  }
+  return first;
+}
+
+}  // namespace
+
+absl::Status stream_rows(PGconn* conn, const char* cursor, const char* query,
+                         const Params& params, int rows_per_fetch,
+                         absl::FunctionRef<absl::Status(const PGresult*)> read) {
+  const std::string declare = internal::cat("DECLARE ", cursor, " NO SCROLL CURSOR FOR ", query);
+  const std::string fetch = internal::cat("FETCH FORWARD ", rows_per_fetch, " FROM ", cursor);
+  const std::string close = internal::cat("CLOSE ", cursor);
+  if (PQenterPipelineMode(conn) != 1) return status_of(conn, nullptr, "entering pipeline mode");
+  absl::Status status;
+  if (PQsendQueryParams(conn, declare.c_str(), params.count(), nullptr, params.values(),
+                        params.lengths(), params.formats(), kBinary) != 1) {
+    status = status_of(conn, nullptr, declare);
+  }
+  for (int k = 0; k < 2 && status.ok(); ++k) status = send_fetch(conn, fetch);
+  if (status.ok()) status = read_fetches(conn, declare, fetch, rows_per_fetch, read);
+  if (!broken(conn)) {
+    // CLOSE frees the cursor's memory on the server now rather than at the
+    // transaction's end; after an error it is skipped, as the rest of the
+    // pipeline is, and the transaction is left in error for the caller.
+    if (status.ok() && PQsendQueryParams(conn, close.c_str(), 0, nullptr, nullptr, nullptr,
+                                         nullptr, kBinary) != 1) {
+      status = status_of(conn, nullptr, close);
+    }
+    if (PQpipelineSync(conn) == 1) {
+      // The CLOSE's result, if it was sent, then the sync.
+      std::vector<Result> rest;
+      const Step steps[] = {{.sql = close.c_str()}};
+      const absl::Status synced = collect(conn, steps, rest);
+      if (status.ok()) status = synced;
+    } else if (status.ok()) {
+      status = status_of(conn, nullptr, "sending the pipeline");
+    }
+  }
+  if (!broken(conn) && PQpipelineStatus(conn) == PQ_PIPELINE_ON) PQexitPipelineMode(conn);
+  return status;
+}
+
 absl::Status exec(PGconn* conn, const char* sql, std::string_view what) {
   Result r(PQexec(conn, sql));
   return expect_ok(conn, r.get(), what);

@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -137,6 +138,19 @@ struct Step {
 // the first error mapped by status_of(), after rolling back a transaction
 // left open in error.
 absl::StatusOr<std::vector<Result>> run_pipeline(PGconn* conn, absl::Span<const Step> steps);
+
+// Reads the rows of `query` (one SELECT, with `params`) through a cursor,
+// `rows_per_fetch` rows at a time, handing each batch to `read` (binary
+// results) and freeing it before the next, so that a result of millions of
+// rows never sits whole in libpq's memory. One pipeline: DECLARE, then two
+// FETCHes in flight, so the server makes the next batch while `read`
+// converts this one, then CLOSE. Must run inside a transaction (a cursor
+// lives as long as its transaction). `cursor` names the cursor (an SQL
+// identifier). Returns the first error: the server's, mapped by status_of(),
+// or `read`'s; the pipeline is read to its end either way.
+absl::Status stream_rows(PGconn* conn, const char* cursor, const char* query,
+                         const Params& params, int rows_per_fetch,
+                         absl::FunctionRef<absl::Status(const PGresult*)> read);
 
 // Runs `sql` (no parameters; several statements allowed) outside pipeline
 // mode. For migrations and session set-up.

@@ -21,12 +21,22 @@ namespace {
 // 0x4143434F and objid 0x554E5431 (its high and low halves), objsubid 1.
 constexpr int64_t kWriterLockKey = 0x4143434F554E5431;
 
+// Rows a FETCH of load() brings: ~3 MB of libpq's memory for the widest
+// rows (trades, 11 columns). Small enough that the next batch fits the
+// socket's buffers while this one is converted (50,000 rows a FETCH loaded
+// ten million fills in 32.5 s, 10,000 in 28.3 s).
+constexpr int kLoadRowsPerFetch = 10'000;
+
 // Sorts by an unsigned key: ids are stored as their bit pattern, so the
 // database's order differs from the ledger's for ids of 2^63 and above.
+// Rows that come sorted (the usual case) are left as they are: a stable
+// sort takes a buffer of half the rows (440 MB for ten million fills) and
+// moves every row.
 template <typename Row, typename Key>
 void sort_by(std::vector<Row>& rows, Key key) {
-  std::stable_sort(rows.begin(), rows.end(),
-                   [&](const Row& a, const Row& b) { return key(a) < key(b); });
+  const auto less = [&](const Row& a, const Row& b) { return key(a) < key(b); };
+  if (std::is_sorted(rows.begin(), rows.end(), less)) return;
+  std::stable_sort(rows.begin(), rows.end(), less);
 }
 
 }  // namespace
@@ -64,6 +74,9 @@ struct PostgresStore::Impl {
 
   absl::Status commit(const ChangeSet& changes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   absl::StatusOr<LedgerSnapshot> load(const SnapshotRequest& request)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  // The load's queries, inside its transaction.
+  absl::Status read_tables(const SnapshotRequest& request, LedgerSnapshot& out)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   absl::StatusOr<std::optional<Fill>> find_execution(ExecutionId execution)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
@@ -212,33 +225,87 @@ absl::Status PostgresStore::Impl::commit(const ChangeSet& changes) {
   return settle(pg::run_pipeline(conn.get(), steps).status());
 }
 
-absl::StatusOr<LedgerSnapshot> PostgresStore::Impl::load(const SnapshotRequest& request) {
-  if (absl::Status ok = ready(); !ok.ok()) return ok;
+absl::Status PostgresStore::Impl::read_tables(const SnapshotRequest& request,
+                                              LedgerSnapshot& out) {
+  const pg::Params none;
+  absl::StatusOr<pg::Result> newest = pg::exec_params(conn.get(), pg::kLoadNewestFillTime.sql,
+                                                      none, pg::kLoadNewestFillTime.name);
+  if (!newest.ok()) return newest.status();
+  if (absl::Status ok = pg::expect_columns(newest->get(), "i", "newest fill time"); !ok.ok()) {
+    return ok;
+  }
+  const bool any_fill = PQgetisnull(newest->get(), 0, 0) == 0;
+  pg::Params window;
+  window.add_int8(any_fill ? pg::window_start_ns(pg::get_int(newest->get(), 0, 0),
+                                                 request.execution_retention)
+                           : 0);
   pg::Params since;
   since.add_int8(pg::time_to_ns(request.reservations_finished_since));
-  pg::Params retention;
-  retention.add_int8(pg::retention_ns(request.execution_retention));
   pg::Params trades_max;
   trades_max.add_int8(static_cast<int64_t>(
       std::min<uint64_t>(request.trades_per_account_max, std::numeric_limits<int64_t>::max())));
-  const pg::Params none;
-  const pg::Step steps[] = {
-      {.sql = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"},
-      {.prepared = pg::kLoadAccounts.name, .params = &none},
-      {.prepared = pg::kLoadPositions.name, .params = &none},
-      {.prepared = pg::kLoadReservations.name, .params = &since},
-      {.prepared = pg::kLoadExecutions.name, .params = &retention},
-      {.prepared = pg::kLoadTrades.name, .params = &trades_max},
-      {.prepared = pg::kLoadEntries.name, .params = &none},
-      {.prepared = pg::kLoadReservationHighWater.name, .params = &none},
-      {.sql = "COMMIT"},
+  struct Source {
+    const pg::Statement& statement;
+    const pg::Params& params;
+    pg::LoadTable table;
   };
-  absl::StatusOr<std::vector<pg::Result>> results = pg::run_pipeline(conn.get(), steps);
-  if (!results.ok()) return settle(results.status());
+  const Source sources[] = {
+      {pg::kLoadAccounts, none, pg::LoadTable::kAccounts},
+      {pg::kLoadPositions, none, pg::LoadTable::kPositions},
+      {pg::kLoadReservations, since, pg::LoadTable::kReservations},
+      {pg::kLoadExecutions, window, pg::LoadTable::kExecutions},
+      {pg::kLoadTrades, trades_max, pg::LoadTable::kTrades},
+      {pg::kLoadEntries, none, pg::LoadTable::kEntries},
+  };
+  for (const Source& source : sources) {
+    if (source.table == pg::LoadTable::kExecutions && !any_fill) continue;
+    absl::Status ok = pg::stream_rows(
+        conn.get(), source.statement.name, source.statement.sql, source.params,
+        kLoadRowsPerFetch,
+        [&](const PGresult* rows) { return pg::read_load_rows(source.table, rows, out); });
+    if (!ok.ok()) return ok;
+  }
+  absl::StatusOr<pg::Result> high = pg::exec_params(
+      conn.get(), pg::kLoadReservationHighWater.sql, none, pg::kLoadReservationHighWater.name);
+  if (!high.ok()) return high.status();
+  if (absl::Status ok = pg::expect_columns(high->get(), "i", "reservation high water"); !ok.ok()) {
+    return ok;
+  }
+  out.reservation_id_high_water = pg::id_from_db(pg::get_int(high->get(), 0, 0));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<LedgerSnapshot> PostgresStore::Impl::load(const SnapshotRequest& request) {
+  if (absl::Status ok = ready(); !ok.ok()) return ok;
   LedgerSnapshot out;
-  if (absl::Status ok = pg::read_snapshot(*results, out); !ok.ok()) return ok;
+  // One transaction, so every query sees the same commit. Each table is
+  // streamed through a cursor, a batch at a time, straight into `out`: a
+  // result of ten million rows held whole by libpq took ~270 bytes a row
+  // beside the 88 of the row it became
+  // (docs/perf/2026-12-07-restart-and-memory.md). Bitmap scans are off for
+  // the trades' plan: trade counts per account are skewed (market makers
+  // trade far more than anyone), the planner expects hundreds of trades an
+  // account, and chose a bitmap scan and a sort per account over the
+  // backward index scan that stops at the limit (27.6 s against 10.8 s for
+  // 11 million trades). No other load query has a bitmap plan worth taking.
+  // A cursor is planned for its first tenth unless told it is read whole.
+  absl::Status ok = pg::exec(conn.get(),
+                             "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; "
+                             "SET LOCAL enable_bitmapscan = off; "
+                             "SET LOCAL cursor_tuple_fraction = 1",
+                             "starting the load");
+  if (ok.ok()) ok = read_tables(request, out);
+  if (ok.ok()) ok = pg::exec(conn.get(), "COMMIT", "ending the load");
+  if (!ok.ok()) return settle(ok);
   // What the caller holds now is what this session's lock guards.
   if (request.commits_follow) session_replaced = false;
+  // Each account's trades came newest first (kLoadTrades); the ledger's order is oldest first.
+  for (auto run = out.trades.begin(); run != out.trades.end();) {
+    const auto end = std::find_if(run, out.trades.end(),
+                                  [&](const Trade& t) { return t.account != run->account; });
+    std::reverse(run, end);
+    run = end;
+  }
   sort_by(out.accounts, [](const Account& a) { return a.id; });
   sort_by(out.positions, [](const Position& p) { return std::pair(p.account, p.symbol); });
   sort_by(out.reservations, [](const Reservation& r) { return r.id; });

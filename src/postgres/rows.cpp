@@ -236,13 +236,14 @@ void build_commit_params(const ChangeSet& c, CommitParams& out) {
   if (!c.entries.empty()) add_entries(c.entries, out);
 }
 
-int64_t retention_ns(absl::Duration retention) {
-  constexpr int64_t kAll = std::numeric_limits<int64_t>::max();
-  if (retention == absl::InfiniteDuration()) return kAll;
-  if (retention < absl::ZeroDuration()) return 0;
-  // Whole nanoseconds, rounded down: a fill time is whole nanoseconds, so
-  // "time >= newest - retention" holds exactly when it holds for the floor.
-  return std::min(absl::ToInt64Nanoseconds(retention), kAll);
+int64_t window_start_ns(int64_t newest_ns, absl::Duration retention) {
+  const absl::Time start = time_from_ns(newest_ns) - retention;
+  if (start == absl::InfinitePast() || start <= absl::FromUnixNanos(INT64_MIN)) return INT64_MIN;
+  // Only the infinite future (stored as the largest bigint) is at or after it.
+  if (start > absl::FromUnixNanos(INT64_MAX)) return INT64_MAX;
+  int64_t ns = absl::ToUnixNanos(start);
+  if (absl::FromUnixNanos(ns) < start) ++ns;
+  return ns;
 }
 
 absl::Status read_fills(const PGresult* r, std::vector<Fill>& out) {
@@ -278,19 +279,22 @@ absl::Status read_trades(const PGresult* r, std::vector<Trade>& out) {
   return absl::OkStatus();
 }
 
-absl::Status read_snapshot(const std::vector<Result>& results, LedgerSnapshot& out) {
-  if (results.size() != 9) {
-    return absl::InternalError("load: the pipeline returned an unexpected number of results");
+absl::Status read_load_rows(LoadTable table, const PGresult* result, LedgerSnapshot& out) {
+  switch (table) {
+    case LoadTable::kAccounts:
+      return read_accounts(result, out.accounts);
+    case LoadTable::kPositions:
+      return read_positions(result, out.positions);
+    case LoadTable::kReservations:
+      return read_reservations(result, out.reservations);
+    case LoadTable::kExecutions:
+      return read_fills(result, out.executions);
+    case LoadTable::kTrades:
+      return read_trades(result, out.trades);
+    case LoadTable::kEntries:
+      return read_entries(result, out.entries);
   }
-  absl::Status ok = read_accounts(results[1].get(), out.accounts);
-  if (ok.ok()) ok = read_positions(results[2].get(), out.positions);
-  if (ok.ok()) ok = read_reservations(results[3].get(), out.reservations);
-  if (ok.ok()) ok = read_fills(results[4].get(), out.executions);
-  if (ok.ok()) ok = read_trades(results[5].get(), out.trades);
-  if (ok.ok()) ok = read_entries(results[6].get(), out.entries);
-  if (ok.ok()) ok = expect_columns(results[7].get(), "i", "reservation high water");
-  if (ok.ok()) out.reservation_id_high_water = id_from_db(get_int(results[7].get(), 0, 0));
-  return ok;
+  return absl::InternalError("load: unknown table");
 }
 
 }  // namespace account::pg

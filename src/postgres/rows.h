@@ -4,6 +4,7 @@
 
 #include <libpq-fe.h>
 
+#include <cstdint>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -28,13 +29,17 @@ struct CommitParams {
 // MemoryStore applies them.
 void build_commit_params(const ChangeSet& changes, CommitParams& out);
 
-// The execution window in whole nanoseconds for account_load_executions:
-// the largest bigint for an infinite window, 0 for a negative one.
-int64_t retention_ns(absl::Duration retention);
+// The first fill time within `retention` of `newest_ns`, in whole
+// nanoseconds: the smallest at or after newest - retention, as MemoryStore
+// compares (time >= newest - retention).
+int64_t window_start_ns(int64_t newest_ns, absl::Duration retention);
 
-// Reads the results of the load pipeline (BEGIN, the seven load
-// statements, COMMIT) into `out`, unsorted.
-absl::Status read_snapshot(const std::vector<Result>& results, LedgerSnapshot& out);
+// The tables load() reads, each through a cursor (stream_rows()).
+enum class LoadTable { kAccounts, kPositions, kReservations, kExecutions, kTrades, kEntries };
+
+// Appends the rows of `result`, a batch of `table`'s load statement
+// (statements.h), to the matching vector of `out`, unsorted.
+absl::Status read_load_rows(LoadTable table, const PGresult* result, LedgerSnapshot& out);
 
 // Reads rows of the fill or trade columns (statements.h) and appends them.
 absl::Status read_fills(const PGresult* result, std::vector<Fill>& out);

@@ -131,22 +131,29 @@ inline constexpr Statement kLoadReservations{
     "remaining_qty_bp, reserved_cash_cents, status::bigint, created_at_ns, expires_at_ns, "
     "updated_at_ns FROM reservations WHERE status = 1 OR updated_at_ns >= $1::bigint"};
 
-// Executions within $1 ns of the newest fill time; all of them when $1 is
-// the largest bigint (an infinite window). Overflow-safe.
-inline constexpr Statement kLoadExecutions{
-    "account_load_executions", "SELECT " ACCOUNT_PG_FILL_COLUMNS
-                               " FROM executions WHERE $1::bigint = "
-                               "9223372036854775807 OR time_ns >= (SELECT CASE WHEN max(time_ns) < "
-                               "-9223372036854775807 + $1::bigint THEN -9223372036854775807 - 1 "
-                               "ELSE max(time_ns) - $1::bigint END FROM executions)"};
+// The newest fill time (NULL without executions), through executions_time.
+inline constexpr Statement kLoadNewestFillTime{"account_load_newest_fill_time",
+                                               "SELECT max(time_ns) FROM executions"};
 
-// The newest $1 trades of every account, through the (account_id, id) key.
+// Executions at or after $1 (ns): load() computes the window's start from
+// the newest fill time first, so that the planner sees the bound and reads
+// the table in order when the window holds most of it (3.5 s for ten
+// million rows where the index took 5.5 s).
+inline constexpr Statement kLoadExecutions{
+    "account_load_executions",
+    "SELECT " ACCOUNT_PG_FILL_COLUMNS " FROM executions WHERE time_ns >= $1::bigint"};
+
+// The newest $1 trades of every account, through the (account_id, id) key:
+// accounts in key order, each account's trades newest first (load()
+// reverses each account's run), so that the order comes from the two
+// indexes and the server sorts nothing. Ordered by (account_id, id) the
+// server sorted the whole result on disk.
 inline constexpr Statement kLoadTrades{
     "account_load_trades",
     "SELECT " ACCOUNT_PG_TRADE_COLUMNS
     " FROM accounts AS a CROSS JOIN LATERAL "
     "(SELECT * FROM trades WHERE trades.account_id = a.id ORDER BY trades.id DESC "
-    "LIMIT $1::bigint) AS t ORDER BY t.account_id, t.id"};
+    "LIMIT $1::bigint) AS t ORDER BY a.id, t.id DESC"};
 
 inline constexpr Statement kLoadEntries{
     "account_load_entries",
@@ -163,12 +170,13 @@ inline constexpr Statement kLoadReservationHighWater{
 #undef ACCOUNT_PG_FILL_COLUMNS
 #undef ACCOUNT_PG_TRADE_COLUMNS
 
+// The statements prepared on every session. The load statements are not
+// among them: load() runs each once a load, through a cursor that it
+// declares with the statement's text (stream_rows() in pg.h), which a
+// prepared statement cannot feed.
 inline constexpr Statement kAllStatements[] = {
-    kInsertAccounts,   kUpdateBalances, kUpdateLinks,     kUpsertPositions,
-    kUpsertReservations,
-    kInsertExecutions, kInsertTrades,   kInsertEntries,   kFindExecution,
-    kTrades,           kLoadAccounts,   kLoadPositions,   kLoadReservations,
-    kLoadExecutions,   kLoadTrades,     kLoadEntries,     kLoadReservationHighWater,
+    kInsertAccounts,   kUpdateBalances, kUpdateLinks,   kUpsertPositions, kUpsertReservations,
+    kInsertExecutions, kInsertTrades,   kInsertEntries, kFindExecution,   kTrades,
 };
 
 }  // namespace account::pg

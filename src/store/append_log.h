@@ -1,5 +1,6 @@
-// Private to the library: an append-only sequence stored in fixed-size
-// chunks, for the MemoryStore's logs.
+// Private to the library: a sequence that only grows, stored in fixed-size
+// chunks, for the MemoryStore's rows (its accounts and positions, updated in
+// place, and its executions and trades).
 //
 // A std::vector that grows by doubling copies everything it holds at each
 // step (and briefly needs twice the memory), and a std::deque allocates a
@@ -26,6 +27,7 @@ class AppendLog {
 
   size_t size() const { return size_; }
   const T& operator[](size_t i) const { return chunks_[i >> kShift][i & kMask]; }
+  T& operator[](size_t i) { return chunks_[i >> kShift][i & kMask]; }
 
   void push_back(const T& row) {
     if ((size_ & kMask) == 0) start_chunk();
