@@ -5,13 +5,15 @@
 //
 //   absl::StatusOr<Config> config = load_config(process_environment());
 //   if (!config.ok()) { fputs(config.status().message().data(), stderr); return 2; }
-//   ACCOUNT_RETURN_IF_ERROR(config->require({ConfigNeed::kDatabase, ConfigNeed::kAuth}));
+//   ACCOUNT_RETURN_IF_ERROR(require_config(*config, {ConfigNeed::kDatabase, ConfigNeed::kAuth}));
 //   fputs(describe_config(*config).c_str(), stdout);   // secrets shown as "<set, 48 bytes>"
 //
 // Variables (unset or empty means "use the default"; a default marked
 // "none" means the feature that needs it is off until it is set):
 //
-//   DATABASE_URL                    libpq URI or key=value string; none (in-memory store)
+//   DATABASE_URL                    the store: a PostgreSQL URL (libpq's URI or key=value
+//                                   form) or a SQLite file (sqlite:/path/to/ledger.db);
+//                                   database_url.h gives the forms; none (in-memory store)
 //   GOOGLE_CLIENT_ID                OAuth client id; none
 //   GOOGLE_CLIENT_SECRET            OAuth client secret; none
 //   GOOGLE_REDIRECT_URL             http(s) URL Google sends the browser back to; none
@@ -34,12 +36,15 @@
 // Errors: load_config checks every variable and fails with InvalidArgument
 // listing every problem, each naming its variable ("JWT_SECRET: must be at
 // least 32 bytes, got 12"). A secret's value never appears in a message or
-// in describe_config(). DATABASE_URL is refused when libpq would refuse its
-// syntax or read it otherwise than its writer meant (a '/' or '@' in the
-// password, a port that is not a number from 1 to 65535, as when the '@'
-// after the password is missing); the message says which, and quotes none
-// of the URL. The http(s) URLs must have a host, and a port (if any) from 1
-// to 65535; a user:password@ in one is never shown.
+// in describe_config(). DATABASE_URL is read by read_database_url()
+// (database_url.h): an unknown scheme is refused naming it; a PostgreSQL URL
+// is refused when libpq would refuse its syntax or read it otherwise than
+// its writer meant (a '/' or '@' in the password, a port that is not a
+// number from 1 to 65535, as when the '@' after the password is missing),
+// saying which and quoting none of the URL; a sqlite: URL is refused for a
+// host, a query, a bad percent-escape and the other problems that header
+// lists. The http(s) URLs must have a host, and a port (if any) from 1 to
+// 65535; a user:password@ in one is never shown.
 //
 // Thread-safety: Config is a plain value; load_config reads the environment
 // it is given and nothing else.
@@ -55,6 +60,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "account/database_url.h"  // redact_database_url(), for DATABASE_URL
 #include "account/limits.h"
 #include "account/log_sink.h"
 #include "account/secret.h"
@@ -68,7 +74,9 @@ using Environment = std::function<std::optional<std::string>(std::string_view na
 Environment process_environment();
 
 struct Config {
-  Secret database_url;  // Empty: the in-memory store.
+  // Empty: the in-memory store. A Secret, as a PostgreSQL URL may carry a
+  // password; read_database_url() says which store it names.
+  Secret database_url;
 
   std::string google_client_id;
   Secret google_client_secret;
@@ -119,17 +127,5 @@ std::string describe_config(const Config& config);
 // The ledger limits the config sets (reservation_expiry_default), on top of
 // `base`.
 LedgerLimits ledger_limits_from_config(const Config& config, LedgerLimits base = {});
-
-// DATABASE_URL as safe to print, malformed or not: everything that may be
-// a password replaced by "***", erring on the side of hiding too much. That
-// is the password of the user info (all of the user info when it holds a
-// '/' or '@' but no ':'); a port that is not a number from 1 to 65535 (in
-// postgresql://ledger:secret/db, with the '@' missing, the password reads
-// as the port); everything after an IPv6 host with no closing ']'; the
-// value of a query or key=value setting whose key holds "pass" (password,
-// sslpassword), or that is itself a postgresql:// URI; and any query
-// parameter without '='. A key=value string libpq cannot parse is not shown
-// at all. User, hosts, port numbers and database stay visible.
-std::string redact_database_url(std::string_view url);
 
 }  // namespace account

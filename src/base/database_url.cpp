@@ -248,7 +248,117 @@ std::string redact_key_values(std::string_view text) {
   return out;
 }
 
+// What redact_url() shows of a sqlite: URL: all of it but the authority of
+// a sqlite://HOST/... (refused by read_sqlite_url), where a user:password@
+// would sit.
+std::string redact_sqlite_url(std::string_view url) {
+  const size_t colon = url.find(':');
+  if (url.substr(colon + 1, 2) != "//") return std::string(url);
+  const size_t start = colon + 3;
+  const size_t end = std::min(url.find_first_of("/?#", start), url.size());
+  if (end == start) return std::string(url);
+  std::string out(url);
+  out.replace(start, end - start, kMask);
+  return out;
+}
+
+bool is_control(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return u < 0x20 || u == 0x7F;
+}
+
+// The problem of a sqlite: URL's path as written (after the scheme and any
+// empty authority), or nullopt.
+std::optional<std::string> sqlite_path_problem(std::string_view raw) {
+  if (raw.find('?') != kNpos) {
+    return "a sqlite: URL takes no query ('?'): the store's settings are the program's "
+           "options, not the URL's (a '?' in a file name is written %3F)";
+  }
+  if (raw.find('#') != kNpos) {
+    return "a sqlite: URL takes no fragment ('#') (a '#' in a file name is written %23)";
+  }
+  if (std::any_of(raw.begin(), raw.end(), is_control)) {
+    return "a sqlite: URL holds a control character (a tab or a line break)";
+  }
+  if (!raw.empty() && (raw.front() == ' ' || raw.back() == ' ')) {
+    return "a sqlite: URL's path begins or ends with a space (a space in a file name is "
+           "written %20)";
+  }
+  for (size_t p = raw.find('%'); p != kNpos; p = raw.find('%', p + 1)) {
+    if (p + 2 >= raw.size() || !is_hex(raw[p + 1]) || !is_hex(raw[p + 2])) {
+      return "a sqlite: URL holds a '%' that does not start a percent-escape of two hex "
+             "digits (a '%' in a file name is written %25)";
+    }
+    if (raw[p + 1] == '0' && raw[p + 2] == '0') {
+      return "a sqlite: URL holds %00: a file name cannot hold a NUL byte";
+    }
+  }
+  return std::nullopt;
+}
+
+// The problem of a decoded sqlite: path, or nullopt.
+std::optional<std::string> sqlite_file_problem(std::string_view path) {
+  if (path.empty()) {
+    return "a sqlite: URL names no file (sqlite:/abs/path.db, sqlite:///abs/path.db, or "
+           "sqlite:relative/path.db)";
+  }
+  if (path == ":memory:") {
+    return "sqlite::memory: is not a file: leave DATABASE_URL unset for the in-memory store";
+  }
+  if (path.substr(0, 5) == "file:") {
+    return "a sqlite: URL gives a file's path, not SQLite's own file: URI";
+  }
+  if (path.front() == '~') {
+    return "a sqlite: URL's path starts with '~', which is not expanded: write the directory "
+           "out (sqlite:/home/NAME/ledger.db)";
+  }
+  if (path.back() == '/') {
+    return "a sqlite: URL's path ends with '/': it names a directory, not a database file";
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+
+std::string url_scheme(std::string_view text) {
+  if (text.empty() || std::isalpha(static_cast<unsigned char>(text[0])) == 0) return {};
+  for (size_t i = 1; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == ':') {
+      std::string scheme(text.substr(0, i));
+      std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](char ch) {
+        return static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      });
+      return scheme;
+    }
+    if (std::isalnum(c) == 0 && c != '+' && c != '-' && c != '.') return {};
+  }
+  return {};
+}
+
+bool is_sqlite_url(std::string_view text) { return url_scheme(text) == "sqlite"; }
+
+SqliteUrl read_sqlite_url(std::string_view url) {
+  SqliteUrl out;
+  std::string_view raw = url.substr(std::min(url.find(':') + 1, url.size()));
+  if (raw.substr(0, 2) == "//") {
+    const size_t end = std::min(raw.find_first_of("/?#", 2), raw.size());
+    if (end > 2) {
+      out.problem =
+          "a sqlite: URL names a local file, not a host: sqlite://NAME/... reads NAME as a host "
+          "(write sqlite:///abs/path.db or sqlite:/abs/path.db, or sqlite:relative/path.db "
+          "for a path relative to the working directory)";
+      return out;
+    }
+    raw.remove_prefix(2);
+  }
+  out.problem = sqlite_path_problem(raw);
+  if (out.problem) return out;
+  std::string path = percent_decoded(raw);
+  out.problem = sqlite_file_problem(path);
+  if (!out.problem) out.path = std::move(path);
+  return out;
+}
 
 bool is_postgres_uri(std::string_view text) {
   return text.rfind("postgresql://", 0) == 0 || text.rfind("postgres://", 0) == 0;
@@ -422,7 +532,16 @@ std::string scrub(std::string_view text, const std::vector<std::string>& candida
 }
 
 std::string redact_url(std::string_view url) {
-  if (!is_postgres_uri(url)) return redact_key_values(url);
+  if (is_sqlite_url(url)) return redact_sqlite_url(url);
+  if (!is_postgres_uri(url)) {
+    // Text with a scheme libpq does not read as a URI would go to the
+    // key=value reading, where "redis://u:pw@h/?a=b" parses as one setting.
+    if (!url_scheme(url).empty()) {
+      return "(a URL of a scheme this library does not read; not shown, as it may hold a "
+             "password)";
+    }
+    return redact_key_values(url);
+  }
   // Ascending and apart: the user info, then the host list, then the query.
   std::vector<TextSpan> masks;
   const size_t start = uri_user_info_start(url);

@@ -1,8 +1,12 @@
-// Private to the library: how libpq reads a database URL, for the places
-// that must agree with it. load_config and pg::check_url refuse a URL that
-// libpq would refuse or misread; redact_database_url hides what may be its
-// password; the PostgreSQL component scrubs the same password candidates
-// from libpq's messages.
+// Private to the library: how a database URL is read, for the places that
+// must agree with it. Which store it names (its scheme: postgresql://,
+// postgres:// and libpq's key=value form for PostgreSQL, sqlite: for a
+// SQLite file; the form is documented in include/account/database_url.h).
+// How libpq reads the PostgreSQL forms: load_config and pg::check_url refuse
+// a URL that libpq would refuse or misread; redact_database_url hides what
+// may be its password; the PostgreSQL component scrubs the same password
+// candidates from libpq's messages. How a sqlite: URL gives a file path:
+// read_sqlite_url, which read_database_url() and the opening helper share.
 //
 // The part of a URL that is wrong is often its password (a '/' or '@' in
 // it, an '@' left out so that it reads as the port), so nothing here quotes
@@ -11,6 +15,8 @@
 //   if (std::optional<std::string> problem = database_url_problem(url)) refuse(*problem);
 //   show(redact_url(url));                                  // postgresql://u:***@h/db
 //   std::string safe = scrub(libpq_message, password_candidates(url));
+//
+//   if (is_sqlite_url(url)) { SqliteUrl file = read_sqlite_url(url); ... file.path ... }
 //
 // Thread-safety: pure functions.
 #pragma once
@@ -22,6 +28,40 @@
 #include <vector>
 
 namespace account::internal {
+
+// The scheme `text` starts with, lower-cased, without its ':' (RFC 3986
+// section 3.1: a letter, then letters, digits, '+', '-' or '.', then ':');
+// empty when it starts with none. libpq's key=value form starts with none:
+// its first key ends at '=' or white space, before any ':'. A scheme holds
+// no password (it ends at the first ':', before any user info), so messages
+// may quote it.
+std::string url_scheme(std::string_view text);
+
+// Whether `text` is a sqlite: URL: its scheme is "sqlite", in any case.
+bool is_sqlite_url(std::string_view text);
+
+// A sqlite: URL, read.
+struct SqliteUrl {
+  // The database file's path, percent-escapes decoded (RFC 3986: every %XX
+  // is the byte XX; '+' is a plus sign), as written: relative to the working
+  // directory unless it starts with '/'. Empty when `problem` is set.
+  std::string path;
+  // Why the URL is refused, in words that quote none of it (the path may be
+  // quoted by the caller: a sqlite: URL carries no password).
+  std::optional<std::string> problem;
+};
+
+// Reads a sqlite: URL. The forms: sqlite:/abs/path.db, sqlite:///abs/path.db
+// (an empty authority) and sqlite:relative/path.db. Refused, each with its
+// own problem: a host (sqlite://HOST/...: a SQLite file is local; this is
+// also what sqlite://ledger.db, meant as a relative path, reads as); a query
+// or a fragment ('?', '#': SQLite's own URI settings are not taken, options
+// are the program's); a '%' without two hex digits after it, or %00; a raw
+// control character; white space at either end; no path; a path that ends
+// in '/' (a directory); ":memory:" (leave DATABASE_URL unset for the
+// in-memory store); "file:..." (SQLite's URI form); a leading '~' (not
+// expanded here). `url` must be a sqlite: URL (is_sqlite_url).
+SqliteUrl read_sqlite_url(std::string_view url);
 
 // Whether libpq reads `text` as a URI: it starts with postgresql:// or
 // postgres://. Anything else is the key=value form, even with a "://" inside
@@ -135,7 +175,9 @@ std::string scrub(std::string_view text, const std::vector<std::string>& candida
 // other settings): the places password_candidates() reads, except that a
 // host list libpq cannot read hides the rest of the URI, and a URI given as
 // a setting's value is hidden whole. A key=value string that does not parse
-// is not shown at all.
+// (and so any text with an unknown scheme) is not shown at all. A sqlite:
+// URL carries no password and is shown as written, but for the authority of
+// a sqlite://HOST/... (refused anyway), which may hold a user:password@.
 std::string redact_url(std::string_view url);
 
 }  // namespace account::internal

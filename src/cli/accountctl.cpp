@@ -65,14 +65,17 @@ int exit_code_for(const absl::Status& status) {
 std::string text_of(const absl::Status& status) { return std::string(status.message()); }
 
 // A failure to open the store, as exit_code_for() should read it: a
-// database that does not exist, a user or password refused, a malformed URL
-// are the configuration's fault (3), not an account missing (5) or a
-// refusal (6). Unreachable stays 4; another writer holding the database, 6.
+// database or SQLite file (or its directory) that does not exist, a user or
+// password refused, a file this process may not write, a malformed URL, a
+// store this build lacks are the configuration's fault (3), not an account
+// missing (5) or a refusal (6). Unreachable stays 4; another writer holding
+// the store, 6; a damaged SQLite file (DataLoss), 6.
 absl::Status as_open_failure(const absl::Status& status) {
   switch (status.code()) {
     case absl::StatusCode::kNotFound:
     case absl::StatusCode::kUnauthenticated:
     case absl::StatusCode::kPermissionDenied:
+    case absl::StatusCode::kUnimplemented:
       return absl::InvalidArgumentError(status.message());
     default:
       return status;
@@ -437,7 +440,7 @@ const std::vector<Command>& commands() {
        "(--account ID | --all)",
        "Reads each linked account's season from Sleeper and credits (or corrects) the "
        "difference to its target, once; running it again changes nothing. Takes the "
-       "database's writer lock, so it fails while a ledger is running on it. Exit 1 when "
+       "store's writer lock, so it fails while a ledger is running on it. Exit 1 when "
        "some accounts could not be updated (they are listed).",
        {{"--account", true, "the account id to update"},
         {"--all", false, "every account linked to a Sleeper league, with a progress line"}},
@@ -445,15 +448,15 @@ const std::vector<Command>& commands() {
       {"expire", "expire every reservation past its expiry (the reservation clean-up)", "",
        "Expires due reservations and frees what they held. Takes the writer lock.", {}, 0,
        expire},
-      {"audit", "check the ledger's invariants against the database and print what is wrong",
+      {"audit", "check the ledger's invariants against the store and print what is wrong",
        "",
        "Loads the ledger read-only, recomputes every derived figure and checks the "
        "invariants (cash, reservations, positions; memory equals store). Exit 1 and one line "
        "per violation when any fails.",
        {}, 0, audit},
-      {"migrate", "apply the database's schema migrations", "",
-       "Brings the database's schema up to this version's. Takes the writer lock; running it "
-       "again is a no-op.",
+      {"migrate", "apply the store's schema migrations", "",
+       "Brings the store's schema up to this version's (a SQLite file that does not exist is "
+       "created). Takes the writer lock; running it again is a no-op.",
        {}, 0, migrate},
       {"health", "check that the store and Sleeper answer", "",
        "Runs the health check (store round trip, one Sleeper call). Exit 4 when one fails.",
@@ -468,8 +471,9 @@ const std::vector<Command>& commands() {
 std::string general_help() {
   std::string out =
       "usage: accountctl COMMAND [OPTIONS]\n\n"
-      "Operator tool for the Waiver Exchange account ledger. The store is the PostgreSQL\n"
-      "database named by DATABASE_URL; Sleeper is SLEEPER_API_BASE_URL.\n\nCommands:\n";
+      "Operator tool for the Waiver Exchange account ledger. The store is the one\n"
+      "DATABASE_URL names: a PostgreSQL database (postgresql://...) or a SQLite file\n"
+      "(sqlite:/path/to/ledger.db). Sleeper is SLEEPER_API_BASE_URL.\n\nCommands:\n";
   for (const Command& c : commands()) out += fmt::format("  {:<16}{}\n", c.name, c.summary);
   out +=
       "\n`accountctl COMMAND --help` describes one command.\n\n"

@@ -1,6 +1,6 @@
 // Private to the accountctl tool: the operator CLI as a function, so that
-// tests run every command in-process against a MemoryStore or a real
-// PostgreSQL, with the output captured.
+// tests run every command in-process against a MemoryStore, a SQLite file or
+// a real PostgreSQL, with the output captured.
 //
 //   accountctl show 7                 an account, its positions, reservations, trades
 //   accountctl list                   every account with its cash
@@ -44,13 +44,15 @@ enum ExitCode : int {
 };
 
 enum class StoreMode {
-  kReadOnly,  // show, list, audit, health: beside a running ledger.
-  kWriter,    // expire, fantasy-update, migrate: takes the writer lock.
+  kReadOnly,  // show, list, audit, health: beside a running ledger, no lock.
+  kWriter,    // expire, fantasy-update, migrate: takes the store's writer lock.
 };
 
 struct OpenedStore {
   std::shared_ptr<Store> store;
-  std::string description;         // "PostgreSQL database waiver", "in-memory store"
+  // Safe to print: "the SQLite file /srv/ledger.db", "the PostgreSQL
+  // database postgresql://ledger:***@db/waiver", "the in-memory store".
+  std::string description;
   int64_t schema_version_found = 0;  // 0 for stores without a schema.
   int64_t schema_version_now = 0;
 };
@@ -66,8 +68,9 @@ struct CliContext {
 };
 
 // The real thing: the process environment, stdout/stderr, the system clock,
-// PostgreSQL when DATABASE_URL is set (else an empty in-memory store, which
-// only `config` and `help` make sense against), and Sleeper over libcurl.
+// the store DATABASE_URL names, opened by open_store() (stores/open_store.h:
+// a PostgreSQL database, or a SQLite file), read-only for kReadOnly; an
+// error when DATABASE_URL is not set. Sleeper over libcurl.
 CliContext default_cli_context();
 
 // Runs one command line (args[0] is the command, without the program name).

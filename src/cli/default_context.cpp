@@ -1,4 +1,5 @@
-// The real accountctl context: PostgreSQL and Sleeper over libcurl.
+// The real accountctl context: the store DATABASE_URL names (PostgreSQL or
+// a SQLite file, through open_store()) and Sleeper over libcurl.
 #include <unistd.h>
 
 #include <memory>
@@ -6,8 +7,7 @@
 
 #include "account/sleeper/curl_sleeper_client.h"
 #include "account/status.h"
-#include "account/memory_store.h"
-#include "account/postgres/postgres_store.h"
+#include "account/stores/open_store.h"
 #include "accountctl.h"
 
 namespace account::cli {
@@ -22,19 +22,17 @@ CliContext default_cli_context() {
   context.open_store = [](const Config& config, StoreMode mode) -> absl::StatusOr<OpenedStore> {
     if (config.database_url.empty()) {
       return absl::InvalidArgumentError(
-          "DATABASE_URL is not set: accountctl works on a PostgreSQL database");
+          "DATABASE_URL is not set: accountctl works on a PostgreSQL database "
+          "(postgresql://...) or a SQLite file (sqlite:/path/to/ledger.db)");
     }
-    ACCOUNT_ASSIGN_OR_RETURN(
-        std::unique_ptr<PostgresStore> store,
-        PostgresStore::open(config.database_url.reveal(),
-                            {.application_name = "accountctl",
-                             .read_only = mode == StoreMode::kReadOnly}));
-    OpenedStore opened;
-    opened.schema_version_found = store->schema_version_found();
-    opened.schema_version_now = store->schema_version_now();
-    opened.description = "the PostgreSQL database (" + redact_database_url(config.database_url.reveal()) + ")";
-    opened.store = std::move(store);
-    return opened;
+    OpenStoreOptions options{.read_only = mode == StoreMode::kReadOnly};
+    options.postgres.application_name = "accountctl";
+    ACCOUNT_ASSIGN_OR_RETURN(account::OpenedStore opened,
+                             open_store(config.database_url.reveal(), std::move(options)));
+    return OpenedStore{.store = std::move(opened.store),
+                       .description = "the " + opened.name,
+                       .schema_version_found = opened.schema_version_found,
+                       .schema_version_now = opened.schema_version_now};
   };
   context.open_sleeper =
       [](const Config& config) -> absl::StatusOr<std::shared_ptr<SleeperClient>> {

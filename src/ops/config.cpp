@@ -5,11 +5,13 @@
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
+#include "account/database_url.h"
 #include "account/fantasy/fantasy_funding.h"
 #include "fmt/format.h"
 #include "base/database_url.h"
@@ -100,12 +102,6 @@ void read_signing_key(const Environment& env, std::string_view name, Secret* out
   *out = Secret(std::move(*key));
 }
 
-bool is_database_url(std::string_view url) {
-  if (internal::is_postgres_uri(url)) return true;
-  // libpq's key=value form: no scheme, at least one '='.
-  return url.find("://") == std::string_view::npos && url.find('=') != std::string_view::npos;
-}
-
 }  // namespace
 
 Environment process_environment() {
@@ -121,13 +117,11 @@ absl::StatusOr<Config> load_config(const Environment& env) {
   Problems problems;
 
   if (std::optional<std::string> url = lookup(env, "DATABASE_URL")) {
-    // The value may hold a password: say what is wrong, not what it is.
-    if (!is_database_url(*url)) {
-      problems.add("DATABASE_URL", "must be a postgresql:// URI or a key=value string");
-    } else if (std::optional<std::string> problem = internal::database_url_problem(*url)) {
-      // Refused here rather than at the first connection, so that every
-      // program (and `accountctl config`) reports it as configuration.
-      problems.add("DATABASE_URL", internal::cat("malformed: ", *problem));
+    // Refused here rather than when the store opens, so that every program
+    // (and `accountctl config`) reports it as configuration. The value may
+    // hold a password: the message says what is wrong, not what it is.
+    if (absl::StatusOr<DatabaseUrl> read = read_database_url(*url); !read.ok()) {
+      problems.add("DATABASE_URL", message_text(read.status()));
     } else {
       config.database_url = Secret(std::move(*url));
     }
@@ -208,7 +202,7 @@ absl::Status require_config(const Config& config, std::initializer_list<ConfigNe
     switch (need) {
       case ConfigNeed::kDatabase:
         if (config.database_url.empty()) missing.push_back("DATABASE_URL");
-        purpose = "the PostgreSQL store";
+        purpose = "a durable store";
         break;
       case ConfigNeed::kAuth:
         if (config.google_client_id.empty()) missing.push_back("GOOGLE_CLIENT_ID");
@@ -224,6 +218,47 @@ absl::Status require_config(const Config& config, std::initializer_list<ConfigNe
   }
   if (parts.empty()) return absl::OkStatus();
   return absl::FailedPreconditionError(fmt::format("missing {}", fmt::join(parts, "; ")));
+}
+
+std::string_view database_kind_name(DatabaseKind kind) {
+  switch (kind) {
+    case DatabaseKind::kPostgres:
+      return "PostgreSQL";
+    case DatabaseKind::kSqlite:
+      return "SQLite";
+  }
+  return "unknown";
+}
+
+absl::StatusOr<DatabaseUrl> read_database_url(std::string_view url) {
+  if (url.empty()) return absl::InvalidArgumentError("the database URL is empty");
+  const std::string scheme = internal::url_scheme(url);
+  if (scheme == "sqlite") {
+    internal::SqliteUrl file = internal::read_sqlite_url(url);
+    if (file.problem) {
+      return absl::InvalidArgumentError(internal::cat("malformed: ", *file.problem));
+    }
+    return DatabaseUrl{.kind = DatabaseKind::kSqlite, .sqlite_path = std::move(file.path)};
+  }
+  if (scheme.empty() && url.find('=') == std::string_view::npos) {
+    return absl::InvalidArgumentError(
+        "neither a URL (postgresql://..., postgres://..., sqlite:PATH) nor libpq's key=value "
+        "form (it holds no '='); a SQLite file is written sqlite:/path/to/ledger.db");
+  }
+  if (!scheme.empty() && !internal::is_postgres_uri(url)) {
+    if (scheme == "postgresql" || scheme == "postgres") {
+      return absl::InvalidArgumentError(
+          "malformed: a PostgreSQL URL starts with postgresql:// or postgres://, in lower case "
+          "(libpq reads nothing else as a URI)");
+    }
+    return absl::InvalidArgumentError(internal::cat(
+        "unknown scheme \"", scheme, ":\": a database URL is postgresql://..., postgres://... "
+        "or libpq's key=value form (PostgreSQL), or sqlite:PATH (SQLite)"));
+  }
+  if (std::optional<std::string> problem = internal::database_url_problem(url)) {
+    return absl::InvalidArgumentError(internal::cat("malformed: ", *problem));
+  }
+  return DatabaseUrl{.kind = DatabaseKind::kPostgres};
 }
 
 std::string redact_database_url(std::string_view url) { return internal::redact_url(url); }

@@ -89,7 +89,10 @@ TEST_CASE("each bad value is an error that names its variable", "[config]") {
       {"SLEEPER_API_BASE_URL", "ftp://sleeper", "must be an http:// or https:// URL"},
       {"SLEEPER_API_BASE_URL", "https://", "must be an http:// or https:// URL"},
       {"GOOGLE_REDIRECT_URL", "waiver.example/callback", "must be an http:// or https:// URL"},
-      {"DATABASE_URL", "mysql://x", "must be a postgresql:// URI or a key=value string"},
+      {"DATABASE_URL", "mysql://x", "unknown scheme \"mysql:\""},
+      {"DATABASE_URL", "sqlite://ledger.db", "malformed: a sqlite: URL names a local file"},
+      {"DATABASE_URL", "sqlite:/srv/ledger.db?mode=ro", "malformed: a sqlite: URL takes no query"},
+      {"DATABASE_URL", "/srv/ledger.db", "neither a URL"},
       {"JWT_ISSUER", " ", "must not be blank"},
       {"GOOGLE_TOKEN_ENDPOINT", "127.0.0.1:9/token", "must be an http:// or https:// URL"},
       {"JWT_PREVIOUS_SECRET", "tiny", "must be at least 32 bytes, got 4"},
@@ -179,6 +182,20 @@ TEST_CASE("describe_config shows settings and hides secrets", "[config]") {
   CHECK(text.find("FANTASY_POINTS_CONVERSION_RATE = 10.00\n") != std::string::npos);
 }
 
+TEST_CASE("DATABASE_URL takes a SQLite file, shown as written", "[config]") {
+  for (const char* url : {"sqlite:/srv/exchange/ledger.db", "sqlite:///srv/exchange/ledger.db",
+                          "sqlite:ledger.db"}) {
+    CAPTURE(url);
+    absl::StatusOr<Config> config = load_config(env_of({{"DATABASE_URL", url}}));
+    REQUIRE(config.ok());
+    CHECK(config->database_url.reveal() == url);
+    CHECK(describe_config(*config).find(std::string("DATABASE_URL = ") + url + "\n") !=
+          std::string::npos);
+  }
+  // A "://" inside a key=value password no longer reads as a scheme.
+  CHECK(load_config(env_of({{"DATABASE_URL", "host=db password=a://b"}})).ok());
+}
+
 TEST_CASE("database URL passwords are redacted in both libpq forms", "[config]") {
   // libpq percent-decodes a URI's query keys: these are passwords too.
   CHECK(redact_database_url("postgresql://h/db?pass%77ord=secret&sslmode=require") ==
@@ -236,7 +253,7 @@ TEST_CASE("require_config names what a program needs and lacks", "[config]") {
   CHECK(message_of(auth) ==
         "missing GOOGLE_CLIENT_SECRET, GOOGLE_REDIRECT_URL, JWT_SECRET (needed for sign-in)");
   const absl::Status both = require_config(*config, {ConfigNeed::kDatabase, ConfigNeed::kAuth});
-  CHECK(message_of(both).find("DATABASE_URL (needed for the PostgreSQL store)") !=
+  CHECK(message_of(both).find("DATABASE_URL (needed for a durable store)") !=
         std::string::npos);
 
   absl::StatusOr<Config> full = load_config(env_of({
