@@ -2,7 +2,8 @@
 # Sets up a Debian 12 machine for building account, and runs the common tasks.
 #
 #   ./setup.sh deps      install the Debian packages the build needs (only the missing ones)
-#   ./setup.sh example   deps, build the release preset, run the exchange_session example
+#   ./setup.sh example   deps, build the release preset with the SQLite store, run the
+#                        exchange_session example (its ledger is a SQLite file)
 #   ./setup.sh test      deps, build the release preset with warnings as errors, run every test
 #
 # Safe to run again: packages already installed are left alone, and apt-get runs only when one is
@@ -19,6 +20,9 @@ BUILD_PACKAGES=(
   libabsl-dev
   libfmt-dev
   catch2
+  # GoogleTest: account::testing's GoogleTest adapter, its tests, and the example
+  # ExecutionManager's test (examples/execution_manager).
+  libgtest-dev
   libbenchmark-dev
   # The fake Sleeper API in tests/sleeper (an HTTP server on 127.0.0.1); tests only.
   libcpp-httplib-dev
@@ -108,7 +112,9 @@ build_release() {
 
 run_example() {
   install_deps
-  build_release
+  # The example keeps its ledger in a SQLite file: without libsqlite3 the configure fails, rather
+  # than the example quietly not being built.
+  build_release -DACCOUNT_WITH_SQLITE=ON
   local example=build/release/examples/exchange_session
   [[ -x "${example}" ]] || die "${example} was not built (is examples/exchange_session.cpp there?)"
   step "Running ${example}"
@@ -127,7 +133,7 @@ run_tests() {
 }
 
 usage() {
-  sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 case "${1:-}" in

@@ -5,8 +5,8 @@
 // OK: nothing is acknowledged before it is durable. SqliteStore is the
 // durable embedded store (one file, no server); PostgresStore is production;
 // MemoryStore keeps everything in the process, for tests and volatile runs.
-// tests/support/store_conformance.h runs one suite against every
-// implementation.
+// account/testing/store_conformance.h (account::testing) runs one suite
+// against every implementation.
 //
 // Contract for implementations:
 // - commit() is all-or-nothing. OK means durable. An error means either

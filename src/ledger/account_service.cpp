@@ -127,7 +127,7 @@ absl::Status AccountService::Impl::reload() {
       internal::snapshot_request(options_.limits, now(), /*commits_follow=*/true));
   if (!snapshot.ok()) return snapshot.status();
   absl::StatusOr<std::unique_ptr<internal::LedgerState>> restored =
-      internal::LedgerState::from_snapshot(options_.limits, *snapshot);
+      internal::LedgerState::from_snapshot(options_.limits, std::move(*snapshot));
   if (!restored.ok()) return restored.status();
   std::unique_ptr<internal::LedgerState> state = std::move(*restored);
   state->reserve_fills(options_.fills_preallocated);

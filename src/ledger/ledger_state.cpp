@@ -49,10 +49,10 @@ const ExternalEntry* LedgerState::entry(std::string_view key) const {
 
 // --- LedgerState: writes ------------------------------------------------------
 
-void LedgerState::add_account(const Account& row) {
+void LedgerState::add_account(Account row) {
   ACCOUNT_CHECK(row.id.value() == accounts_.size() + 1, "account ids are issued 1, 2, 3...");
   by_google_id_.emplace(row.google_id, row.id);
-  accounts_.push_back(AccountRecord{.row = row});
+  accounts_.push_back(AccountRecord{.row = std::move(row)});
   index_sleeper_link(accounts_.back().row);
 }
 
@@ -357,31 +357,70 @@ absl::Status check_restorable(const std::vector<Account>& accounts, const Ledger
 
 }  // namespace
 
+namespace {
+
+// Gives a vector's memory back now (clear() keeps its capacity).
+template <typename T>
+void release(std::vector<T>& rows) {
+  std::vector<T>().swap(rows);
+}
+
+// Sorts in place, unless the rows already are in order (as stores hand them over).
+template <typename T, typename Less>
+void sort_in_place(std::vector<T>& rows, Less less) {
+  if (!std::is_sorted(rows.begin(), rows.end(), less)) std::sort(rows.begin(), rows.end(), less);
+}
+
+}  // namespace
+
+// The snapshot is taken by value and consumed table by table, each table's
+// memory given back once it is in the state, rows moved rather than copied
+// and sorted in place: a restore holds the snapshot and the state together
+// only a table at a time. Copying the accounts, reservations and executions
+// (to sort them) and keeping the whole snapshot to the end took the peak of
+// an open to 2x the state it built (docs/perf/2026-12-07-restart-and-memory.md).
 absl::StatusOr<std::unique_ptr<LedgerState>> LedgerState::from_snapshot(
-    const LedgerLimits& limits, const LedgerSnapshot& snapshot) {
-  std::vector<Account> accounts = snapshot.accounts;
-  std::sort(accounts.begin(), accounts.end(),
-            [](const Account& a, const Account& b) { return a.id < b.id; });
-  if (absl::Status s = check_restorable(accounts, snapshot, kReservationIdSpanMax); !s.ok()) {
+    const LedgerLimits& limits, LedgerSnapshot snapshot) {
+  sort_in_place(snapshot.accounts, [](const Account& a, const Account& b) { return a.id < b.id; });
+  if (absl::Status s = check_restorable(snapshot.accounts, snapshot, kReservationIdSpanMax);
+      !s.ok()) {
     return s;
   }
   auto state = std::make_unique<LedgerState>(limits);
-  for (Account& row : accounts) {
+  state->accounts_.reserve(snapshot.accounts.size());
+  state->by_google_id_.reserve(snapshot.accounts.size());
+  for (Account& row : snapshot.accounts) {
     row.reserved_cash = Cents{0};
     row.open_notional = Cents{0};
-    state->add_account(row);
+    state->add_account(std::move(row));
   }
+  release(snapshot.accounts);
+  // The largest tables next, while the state is small.
+  for (const Trade& trade : snapshot.trades) state->add_trade(trade);
+  release(snapshot.trades);
+  for (AccountRecord& rec : state->accounts_) {
+    // The snapshot carries at most trades_per_account_max trades: if it is
+    // full, assume the store has older ones.
+    rec.older_trades_in_store =
+        rec.recent_trades.size() >= limits.trades_in_memory_per_account_max;
+  }
+  sort_in_place(snapshot.executions, [](const Fill& a, const Fill& b) {
+    return std::pair(a.time, a.execution) < std::pair(b.time, b.execution);
+  });
+  for (const Fill& fill : snapshot.executions) state->add_execution(fill);
+  release(snapshot.executions);
+  // The store may hold executions older than the window it handed over.
+  state->forgot_executions_ = true;
   for (Position p : snapshot.positions) {
     p.sell_reserved_qty = Qty{0};
     p.buy_pending_qty = Qty{0};
     state->accounts_[p.account.value() - 1].positions[p.symbol] = p;
   }
-  std::vector<Reservation> reservations = snapshot.reservations;
-  std::sort(reservations.begin(), reservations.end(),
-            [](const Reservation& a, const Reservation& b) {
-              return std::pair(a.updated_at, a.id) < std::pair(b.updated_at, b.id);
-            });
-  for (const Reservation& r : reservations) {
+  release(snapshot.positions);
+  sort_in_place(snapshot.reservations, [](const Reservation& a, const Reservation& b) {
+    return std::pair(a.updated_at, a.id) < std::pair(b.updated_at, b.id);
+  });
+  for (const Reservation& r : snapshot.reservations) {
     state->put_reservation(r);
     if (!r.active()) continue;
     Account& owner = state->accounts_[r.account.value() - 1].row;
@@ -392,22 +431,10 @@ absl::StatusOr<std::unique_ptr<LedgerState>> LedgerState::from_snapshot(
     p.symbol = r.symbol;
     (r.side == Side::kBuy ? p.buy_pending_qty : p.sell_reserved_qty) += r.remaining_qty;
   }
+  release(snapshot.reservations);
   state->reservation_id_high_water_ =
       std::max(state->reservation_id_high_water_, snapshot.reservation_id_high_water);
-  std::vector<Fill> executions = snapshot.executions;
-  std::sort(executions.begin(), executions.end(), [](const Fill& a, const Fill& b) {
-    return std::pair(a.time, a.execution) < std::pair(b.time, b.execution);
-  });
-  for (const Fill& fill : executions) state->add_execution(fill);
-  // The store may hold executions older than the window it handed over.
-  state->forgot_executions_ = true;
-  for (const Trade& trade : snapshot.trades) state->add_trade(trade);
-  for (AccountRecord& rec : state->accounts_) {
-    // The snapshot carries at most trades_per_account_max trades: if it is
-    // full, assume the store has older ones.
-    rec.older_trades_in_store =
-        rec.recent_trades.size() >= limits.trades_in_memory_per_account_max;
-  }
+  state->entries_.reserve(snapshot.entries.size());
   for (const ExternalEntry& entry : snapshot.entries) state->add_entry(entry);
   state->mark_all_dirty();
   return state;

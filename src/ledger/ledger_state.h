@@ -104,8 +104,11 @@ class LedgerState {
   // does: account ids not 1..N, a row of an account the snapshot lacks, a
   // reservation id 0, or reservation ids spanning more than
   // kReservationIdSpanMax (the ledger issues and indexes them densely).
+  // Pass the snapshot with std::move when done with it: it is consumed
+  // table by table, so that a restore at scale does not hold it whole beside
+  // the state it builds.
   static absl::StatusOr<std::unique_ptr<LedgerState>> from_snapshot(
-      const LedgerLimits& limits, const LedgerSnapshot& snapshot);
+      const LedgerLimits& limits, LedgerSnapshot snapshot);
   static constexpr uint64_t kReservationIdSpanMax = uint64_t{1} << 32;
 
   const AccountRecord* account(AccountId id) const;
@@ -182,7 +185,7 @@ class LedgerState {
 
  private:
   // Adds a new account; ids come 1, 2, 3... (from_snapshot sorts them).
-  void add_account(const Account& row);
+  void add_account(Account row);
   void put_position(const Position& p);
   void put_reservation(const Reservation& r);
   void add_execution(const Fill& fill);

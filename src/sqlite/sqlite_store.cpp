@@ -123,11 +123,15 @@ std::optional<int64_t> window_start_ns(int64_t newest_ns, absl::Duration retenti
 }
 
 // Sorts by the ledger's (unsigned) order: ids are stored as their bit
-// pattern, so SQL's order differs for ids of 2^63 and above.
+// pattern, so SQL's order differs for ids of 2^63 and above. Rows come in
+// key order from their tables and indexes (the usual case) and are left as
+// they are: a stable sort takes a buffer of half the rows (440 MB for ten
+// million fills) and moves every row.
 template <typename Row, typename Key>
 void sort_by(std::vector<Row>& rows, Key key) {
-  std::stable_sort(rows.begin(), rows.end(),
-                   [&](const Row& a, const Row& b) { return key(a) < key(b); });
+  const auto less = [&](const Row& a, const Row& b) { return key(a) < key(b); };
+  if (std::is_sorted(rows.begin(), rows.end(), less)) return;
+  std::stable_sort(rows.begin(), rows.end(), less);
 }
 
 }  // namespace

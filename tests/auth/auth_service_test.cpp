@@ -1,6 +1,7 @@
-// AuthService over a MemoryStore ledger, a MemoryTokenStore and an in-memory Google: the whole
-// login -> authenticate -> refresh -> logout flow, and every refusal that lives in the service,
-// each with its Reason. Time is a ManualClock shared by the ledger and sign-in.
+// AuthService over a MemoryStore ledger, a MemoryTokenStore and a scripted Google
+// (account/testing/auth/scripted_google_client.h): the whole login -> authenticate -> refresh ->
+// logout flow, and every refusal that lives in the service, each with its Reason. Time is a
+// ManualClock shared by the ledger and sign-in.
 #include <catch2/catch.hpp>
 
 #include <latch>
@@ -11,7 +12,7 @@
 #include "account/auth/auth_service.h"
 #include "account/auth/memory_token_store.h"
 #include "account/status.h"
-#include "support/memory_google_client.h"
+#include "account/testing/auth/scripted_google_client.h"
 
 namespace {
 
@@ -32,7 +33,7 @@ struct Fixture {
   std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>(kStart);
   std::unique_ptr<AccountService> accounts =
       AccountService::open({.clock = clock}).value();
-  testing::MemoryGoogleClient google;
+  testing::ScriptedGoogleClient google{clock};
   MemoryTokenStore tokens;
   std::unique_ptr<AuthService> auth = make();
 
@@ -122,7 +123,7 @@ TEST_CASE("complete_login refusals of the state, each with its reason") {
     CHECK(reason(f.auth->complete_login(code, start.state)) == Reason::kLoginStateReplayed);
   }
   // Google was never asked for any of the refused ones.
-  CHECK(f.google.exchanges <= 1);
+  CHECK(f.google.calls(testing::ScriptedGoogleClient::Method::kExchangeCode) <= 1);
 }
 
 TEST_CASE("complete_login refusals after the state, each with its reason") {
@@ -139,7 +140,7 @@ TEST_CASE("complete_login refusals after the state, each with its reason") {
   SECTION("code missing") {
     const LoginStart start = f.auth->begin_login().value();
     CHECK(reason(f.auth->complete_login("", start.state)) == Reason::kInvalidArgument);
-    CHECK(f.google.exchanges == 0);
+    CHECK(f.google.calls(testing::ScriptedGoogleClient::Method::kExchangeCode) == 0);
   }
   SECTION("unverified email: refused, no account created") {
     GoogleUser user = alice();
@@ -148,16 +149,17 @@ TEST_CASE("complete_login refusals after the state, each with its reason") {
     CHECK(reason(f.accounts->get_account_id_by_user_id(user.sub)) == Reason::kAccountNotFound);
   }
   SECTION("an id_token for another user than userinfo's") {
-    f.google.id_token_sub = "google-sub-mallory";
+    f.google.set_id_token_subject("google-sub-mallory");
     CHECK(reason(f.login(alice())) == Reason::kGoogleResponseInvalid);
     CHECK_FALSE(f.accounts->get_account_id_by_user_id(alice().sub).ok());
   }
   SECTION("Google's own refusals pass through") {
-    f.google.exchange_failure = denial(Reason::kGoogleUnavailable, "token endpoint: 503");
+    f.google.set_error(testing::ScriptedGoogleClient::Method::kExchangeCode,
+                       denial(Reason::kGoogleUnavailable, "token endpoint: 503"));
     CHECK(reason(f.login(alice())) == Reason::kGoogleUnavailable);
   }
   SECTION("without an id_token, userinfo alone decides") {
-    f.google.send_id_token = false;
+    f.google.set_send_id_token(false);
     CHECK(f.login(alice()).ok());
   }
 }

@@ -4,12 +4,12 @@
 #include <memory>
 
 #include "account/auth/memory_token_store.h"
-#include "support/token_store_conformance.h"
+#include "account/testing/auth/catch2.h"
 
 using namespace account;
 
 TEST_CASE("MemoryTokenStore conforms to the TokenStore contract", "[auth][token_store]") {
-  testing::token_store_conformance([] {
+  testing::catch2::check_token_store_conformance([] {
     auto store = std::make_shared<auth::MemoryTokenStore>();
     return testing::TokenStoreHandles{store, store};
   });

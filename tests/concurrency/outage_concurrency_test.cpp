@@ -12,7 +12,8 @@
 #include "account/memory_store.h"
 #include "account/risk_cache.h"
 #include "account/status.h"
-#include "support/faulty_store.h"
+#include "account/testing/counterparties.h"
+#include "account/testing/fault_injecting_store.h"
 
 namespace account {
 namespace {
@@ -22,21 +23,23 @@ constexpr int kFills = 200;
 
 TEST_CASE("fills handed in during an outage apply once and in order when the store is back",
           "[concurrency][outage]") {
-  auto faulty = std::make_shared<testing::FaultyStore>(std::make_shared<MemoryStore>());
+  auto faulty = std::make_shared<testing::FaultInjectingStore>(std::make_shared<MemoryStore>());
   auto service = AccountService::open({.store = faulty,
                                        .settlement_retry = {.backoff_initial = absl::Milliseconds(1),
                                                             .backoff_max = absl::Milliseconds(8)}})
                      .value();
-  const AccountId buyer = service->create_account("buyer", "").value();
-  const AccountId seller = service->create_account("seller", "").value();
-  REQUIRE(service->credit(buyer, Cents{10'000'000}, EntryKind::kFantasyCredit, "c").ok());
-  REQUIRE(service->issue_shares(seller, kSymbol, Qty{kFills * 100}, "i").ok());
-  const OrderSpec buy{.account = buyer, .order = OrderId{1}, .symbol = kSymbol,
-                      .qty = Qty{kFills * 100}, .limit = Price{1'000}};
-  const OrderSpec sell{.account = seller, .order = OrderId{2}, .symbol = kSymbol,
-                       .qty = Qty{kFills * 100}, .limit = Price{1'000}};
-  REQUIRE(service->reserve_buy(buy).ok());
-  REQUIRE(service->reserve_sell(sell).ok());
+  testing::Counterparties pair =
+      testing::Counterparties::open(*service, {.symbol = kSymbol,
+                                               .qty = Qty{kFills * 100},
+                                               .buy_limit = Price{1'000},
+                                               .sell_limit = Price{1'000},
+                                               .buyer_cash = Cents{10'000'000},
+                                               .first_execution = ExecutionId{1'000},
+                                               .fill_qty = Qty{100}})
+          .value();
+  const AccountId buyer = pair.buyer();
+  const AccountId seller = pair.seller();
+  const OrderSpec& buy = pair.buy();
 
   std::atomic<bool> stop{false};
   std::atomic<int> failures{0};
@@ -68,7 +71,7 @@ TEST_CASE("fills handed in during an outage apply once and in order when the sto
     }
   });
 
-  faulty->inject(testing::FaultyStore::Fault::kDown);
+  faulty->go_down();
   int queued = 0;
   for (int i = 0; i < kFills; ++i) {
     if (i == kFills / 2) {
@@ -76,12 +79,9 @@ TEST_CASE("fills handed in during an outage apply once and in order when the sto
       for (int wait = 0; wait < 5'000 && refused_commands.load() == 0; ++wait) {
         absl::SleepFor(absl::Milliseconds(1));
       }
-      faulty->inject(testing::FaultyStore::Fault::kNone);
+      faulty->come_back();
     }
-    const Fill fill{.execution = ExecutionId{static_cast<uint64_t>(1'000 + i)}, .symbol = kSymbol,
-                    .qty = Qty{100}, .price = Price{1'000}, .buyer = {buyer, buy.order},
-                    .seller = {seller, sell.order}, .tick = TickId{1}, .time = service->now()};
-    const auto result = service->settle(fill);
+    const auto result = service->settle(pair.fill());  // Executions 1000, 1001, ...
     if (!result.ok()) ++failures;
     if (result.ok() && result->outcome == SettlementOutcome::kQueued) ++queued;
   }

@@ -12,11 +12,12 @@
 #include "account/fantasy/fantasy_funding_service.h"
 #include "account/fantasy/fantasy_jobs.h"
 #include "account/status.h"
+#include "account/testing/recording_log_sink.h"
+#include "account/testing/scripted_sleeper_client.h"
 #include "fantasy/office_league.h"
 #include "support/json_value.h"
 #include "support/ledger_fixture.h"
 #include "support/prometheus_text.h"
-#include "support/scripted_sleeper_client.h"
 
 namespace account {
 namespace {
@@ -439,15 +440,6 @@ TEST_CASE("funding: the scheduled jobs update, then expire reservations", "[fant
 namespace account {
 namespace {
 
-// Keeps every log line.
-class LinesSink final : public LogSink {
- public:
-  void write(const LogRecord& record) override {
-    lines.push_back(JsonLinesLogSink::format_line(record));
-  }
-  std::vector<std::string> lines;
-};
-
 TEST_CASE("funding: updates, failures and weekly wins are counted, failures logged as JSON",
           "[fantasy][service][metrics]") {
   World w;
@@ -458,7 +450,7 @@ TEST_CASE("funding: updates, failures and weekly wins are counted, failures logg
   gone.user_id = "900";
   gone.league_id = "99";
   REQUIRE(w.ledger.svc().link_sleeper(broken, gone).ok());
-  auto sink = std::make_shared<LinesSink>();
+  auto sink = std::make_shared<testing::RecordingLogSink>();
   FantasyFundingService funding(w.ledger.svc(),
                                 FantasyFundingOptions{.sleeper = w.client, .log_sink = sink});
   REQUIRE(funding.update_all_fantasy_points_and_wins().ok());
@@ -468,9 +460,10 @@ TEST_CASE("funding: updates, failures and weekly wins are counted, failures logg
   CHECK(parsed.value("fantasy_points_updated_total") == 1.0);
   CHECK(parsed.value("fantasy_update_failures_total") == 1.0);
   CHECK(parsed.value("weekly_wins_calculated_total") == 1.0);  // week 1; week 2 a tie, 3 a bye
-  REQUIRE(sink->lines.size() == 1);
+  const std::vector<std::string> lines = sink->lines();
+  REQUIRE(lines.size() == 1);
   std::optional<testing::JsonValue> line =
-      testing::parse_json(std::string_view(sink->lines[0]).substr(0, sink->lines[0].size() - 1));
+      testing::parse_json(std::string_view(lines[0]).substr(0, lines[0].size() - 1));
   REQUIRE(line.has_value());
   CHECK(line->get("event")->string == "fantasy_update_failed");
   CHECK(line->get("account_id")->number_text == std::to_string(broken.value()));

@@ -9,8 +9,8 @@
 #include "absl/status/status.h"
 #include "account/fantasy/fantasy_season.h"
 #include "account/status.h"
+#include "account/testing/scripted_sleeper_client.h"
 #include "fantasy/office_league.h"
-#include "support/scripted_sleeper_client.h"
 
 namespace account {
 namespace {

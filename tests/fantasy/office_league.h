@@ -15,7 +15,7 @@
 
 #include "account/fantasy/fantasy_points.h"
 #include "account/fantasy/sleeper_client.h"
-#include "support/scripted_sleeper_client.h"
+#include "account/testing/scripted_sleeper_client.h"
 
 namespace account::testing {
 

@@ -8,7 +8,7 @@
 #include "absl/status/status.h"
 #include "account/fantasy/sleeper_link.h"
 #include "account/status.h"
-#include "support/scripted_sleeper_client.h"
+#include "account/testing/scripted_sleeper_client.h"
 
 namespace account {
 namespace {

@@ -1,6 +1,6 @@
 // Fuzz target: the sign-in HTTP endpoints (include/account/auth/auth_handlers.h)
 // over a real AuthService with an in-memory ledger, token store and Google
-// (tests/support/memory_google_client.h). Each input is a short script of
+// (account/testing/auth/scripted_google_client.h). Each input is a short script of
 // requests, separated by a line "---":
 //
 //   POST /auth/refresh
@@ -35,9 +35,9 @@
 #include "account/auth/memory_token_store.h"
 #include "account/auth/rate_limiter.h"
 #include "account/clock.h"
+#include "account/testing/auth/scripted_google_client.h"
 #include "crypto.h"
 #include "support/json_value.h"
-#include "support/memory_google_client.h"
 
 namespace {
 
@@ -61,7 +61,7 @@ void replace_all(std::string& text, std::string_view from, std::string_view to) 
 struct World {
   std::shared_ptr<account::ManualClock> clock =
       std::make_shared<account::ManualClock>(absl::FromUnixSeconds(1'790'000'000));
-  account::testing::MemoryGoogleClient google;
+  account::testing::ScriptedGoogleClient google{clock};
   aa::MemoryTokenStore tokens;
   std::unique_ptr<account::AccountService> accounts;
   std::unique_ptr<aa::AuthService> auth;

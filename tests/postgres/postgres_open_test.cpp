@@ -6,9 +6,9 @@
 #include <string>
 
 #include "account/postgres/postgres_store.h"
+#include "account/testing/store_conformance.h"
 #include "support/ledger_fixture.h"
 #include "support/postgres_fixture.h"
-#include "support/store_conformance.h"
 
 namespace account {
 namespace {

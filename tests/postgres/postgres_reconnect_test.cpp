@@ -16,9 +16,9 @@
 #include "account/account_service.h"
 #include "account/postgres/postgres_store.h"
 #include "account/status.h"
+#include "account/testing/store_conformance.h"
 #include "support/ledger_fixture.h"
 #include "support/postgres_fixture.h"
-#include "support/store_conformance.h"
 
 namespace account {
 namespace {

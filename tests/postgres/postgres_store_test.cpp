@@ -8,9 +8,10 @@
 #include <string>
 
 #include "account/memory_store.h"
+#include "account/testing/catch2.h"
+#include "account/testing/store_conformance.h"
 #include "support/ledger_fixture.h"
 #include "support/postgres_fixture.h"
-#include "support/store_conformance.h"
 
 namespace account {
 namespace {
@@ -22,7 +23,7 @@ using testing::sample_changes;
 using testing::test_epoch;
 
 TEST_CASE("PostgresStore conforms to the Store contract", "[postgres][store]") {
-  testing::store_conformance([] { return open_store(fresh_database_url()); });
+  testing::catch2::check_store_conformance([] { return open_store(fresh_database_url()); });
 }
 
 // The same commits to both stores; every load() must agree exactly.
@@ -85,6 +86,46 @@ TEST_CASE("PostgresStore loads exactly what MemoryStore loads", "[postgres][stor
                                          {.execution_retention = absl::ZeroDuration(),
                                           .reservations_finished_since = absl::InfiniteFuture(),
                                           .trades_per_account_max = 0}});
+}
+
+// load() reads each table through a cursor, 10,000 rows a FETCH: a table of
+// two batches and a row, windows that end on a whole batch (the last FETCH
+// comes back empty), and each account's newest trades in the ledger's order
+// (the query brings them newest first), all as MemoryStore loads them.
+TEST_CASE("PostgresStore loads tables of several batches exactly", "[postgres][store]") {
+  const absl::Time t = test_epoch();
+  ChangeSet c = sample_changes(t);
+  const Fill model = c.executions[0];
+  const Trade buy = c.trades[0];
+  const Trade sell = c.trades[1];
+  for (uint64_t i = 1; i <= 20'000; ++i) {
+    Fill f = model;
+    f.execution = ExecutionId{(uint64_t{2} << 40) | i};
+    f.time = t + absl::Seconds(static_cast<int64_t>(i));
+    c.executions.push_back(f);
+    for (Trade trade : {buy, sell}) {
+      trade.execution = f.execution;
+      trade.time = f.time;
+      c.trades.push_back(trade);
+    }
+  }
+  auto postgres = open_store(fresh_database_url());
+  MemoryStore memory;
+  REQUIRE(memory.commit(c).ok());
+  REQUIRE(postgres->commit(c).ok());
+  const SnapshotRequest requests[] = {
+      {},
+      // 10,000 executions in the window, 10,000 trades for each of the two accounts.
+      {.execution_retention = absl::Seconds(9'999), .trades_per_account_max = 10'000},
+      {.execution_retention = absl::Hours(1), .trades_per_account_max = 3},
+  };
+  for (const SnapshotRequest& request : requests) {
+    const LedgerSnapshot want = memory.load(request).value();
+    const LedgerSnapshot got = postgres->load(request).value();
+    CHECK(got.executions.size() == want.executions.size());
+    CHECK(got.trades.size() == want.trades.size());
+    CHECK(got == want);
+  }
 }
 
 TEST_CASE("times round-trip to the nanosecond, ids over 2^63 keep the ledger's order",

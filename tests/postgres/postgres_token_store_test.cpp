@@ -15,8 +15,8 @@
 #include "account/auth/refresh_tokens.h"
 #include "account/clock.h"
 #include "account/status.h"
+#include "account/testing/auth/catch2.h"
 #include "support/postgres_fixture.h"
-#include "support/token_store_conformance.h"
 
 namespace account {
 namespace {
@@ -32,7 +32,7 @@ std::shared_ptr<auth::PostgresTokenStore> open_token_store(const std::string& ur
 }
 
 TEST_CASE("PostgresTokenStore conforms to the TokenStore contract", "[postgres][auth]") {
-  testing::token_store_conformance([] {
+  testing::catch2::check_token_store_conformance([] {
     const std::string url = fresh_database_url();
     // Two stores, two connections: the rotation race runs across them.
     return testing::TokenStoreHandles{open_token_store(url), open_token_store(url)};

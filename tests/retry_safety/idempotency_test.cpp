@@ -9,14 +9,15 @@
 
 #include "account/account_service.h"
 #include "account/status.h"
-#include "support/faulty_store.h"
+#include "account/testing/fault_injecting_store.h"
 #include "support/ledger_fixture.h"
 
 namespace account {
 namespace {
 
+using testing::CommitFault;
 using testing::denied_with;
-using testing::FaultyStore;
+using testing::FaultInjectingStore;
 using testing::LedgerFixture;
 
 constexpr SymbolId kAllen{17};
@@ -26,7 +27,7 @@ constexpr SymbolId kHenry{22};
 // seller holding shares of kAllen.
 struct Retries {
   LedgerFixture f;
-  std::shared_ptr<FaultyStore> faulty = std::make_shared<FaultyStore>(f.store);
+  std::shared_ptr<FaultInjectingStore> faulty = std::make_shared<FaultInjectingStore>(f.store);
   AccountId buyer;
   AccountId seller;
 
@@ -113,7 +114,7 @@ TEST_CASE("reserve: a commit that landed but was reported failed is learned by r
           "[retry-safety][reserve]") {
   Retries r;
   const OrderSpec buy = r.f.order(r.buyer, kAllen, Qty{10'000}, Price{20'000});
-  r.faulty->inject(FaultyStore::Fault::kFailAfterCommit);
+  r.faulty->fail_next_commits(1, CommitFault::kAmbiguous);
   CHECK(denied_with(r.svc().reserve_buy(buy), Reason::kStoreUnavailable));
   // The gateway does not know whether the cash is held; the retry tells it.
   const ReservationId id = r.svc().reserve_buy(buy).value();
@@ -124,7 +125,7 @@ TEST_CASE("reserve: a commit that landed but was reported failed is learned by r
   // The same for a batch: the retried batch answers every order's id.
   const OrderSpec b1 = r.f.order(r.buyer, kHenry, Qty{1'000}, Price{10'000});
   const OrderSpec b2 = r.f.order(r.buyer, kHenry, Qty{2'000}, Price{10'000});
-  r.faulty->inject(FaultyStore::Fault::kFailAfterCommit);
+  r.faulty->fail_next_commits(1, CommitFault::kAmbiguous);
   for (const auto& result : r.svc().reserve_batch({b1, b2}, Side::kBuy)) {
     CHECK(denied_with(result, Reason::kStoreUnavailable));
   }
@@ -139,7 +140,7 @@ TEST_CASE("reserve: a commit that landed but was reported failed is learned by r
 TEST_CASE("create_account is find-or-create, also after an ambiguous commit",
           "[retry-safety][accounts]") {
   Retries r;
-  r.faulty->inject(FaultyStore::Fault::kFailAfterCommit);
+  r.faulty->fail_next_commits(1, CommitFault::kAmbiguous);
   CHECK(denied_with(r.svc().create_account("google-new", "New"), Reason::kStoreUnavailable));
   const size_t accounts_before = r.svc().account_count();
   const AccountId id = r.svc().create_account("google-new", "New").value();
@@ -153,7 +154,7 @@ TEST_CASE("cancel and release: ended by the owner is OK, settled or expired name
   Retries r;
   const OrderSpec a = r.f.order(r.buyer, kAllen, Qty{1'000}, Price{10'000});
   const ReservationId a_id = r.svc().reserve_buy(a).value();
-  r.faulty->inject(FaultyStore::Fault::kFailAfterCommit);
+  r.faulty->fail_next_commits(1, CommitFault::kAmbiguous);
   CHECK(denied_with(r.svc().cancel_order(a.order), Reason::kStoreUnavailable));
   CHECK(r.svc().cancel_order(a.order).ok());  // Reloads: it landed.
   const LedgerSnapshot cancelled = r.state();
@@ -192,11 +193,11 @@ TEST_CASE("extend to the expiry it already has is OK and writes nothing",
   const OrderSpec a = r.f.order(r.buyer, kAllen, Qty{1'000}, Price{10'000});
   const ReservationId id = r.svc().reserve_buy(a).value();
   const absl::Time later = r.f.clock->now() + absl::Hours(24 * 10);
-  r.faulty->inject(FaultyStore::Fault::kFailAfterCommit);
+  r.faulty->fail_next_commits(1, CommitFault::kAmbiguous);
   CHECK(denied_with(r.svc().extend_reservation(id, later), Reason::kStoreUnavailable));
-  const int loads = r.faulty->loads();
+  const int64_t loads = r.faulty->counts().loads;
   CHECK(r.svc().extend_reservation(id, later).ok());  // Reloads, finds it done.
-  CHECK(r.faulty->loads() == loads + 1);
+  CHECK(r.faulty->counts().loads == loads + 1);
   const size_t commits = r.f.store->commits();
   CHECK(r.svc().extend_reservation(id, later).ok());
   CHECK(r.f.store->commits() == commits);
@@ -206,7 +207,7 @@ TEST_CASE("extend to the expiry it already has is OK and writes nothing",
 TEST_CASE("entries and fills keep their keys: a duplicate means already done",
           "[retry-safety][entries][settlement]") {
   Retries r;
-  r.faulty->inject(FaultyStore::Fault::kFailAfterCommit);
+  r.faulty->fail_next_commits(1, CommitFault::kAmbiguous);
   CHECK(denied_with(r.svc().credit(r.buyer, Cents{500}, EntryKind::kAdjustment, "adj-1"),
                     Reason::kStoreUnavailable));
   CHECK(denied_with(r.svc().credit(r.buyer, Cents{500}, EntryKind::kAdjustment, "adj-1"),

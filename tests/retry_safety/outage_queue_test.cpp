@@ -5,7 +5,7 @@
 // background reconnect alone touches it.
 #include <map>
 #include <memory>
-#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,50 +14,36 @@
 #include "account/account_service.h"
 #include "account/risk_cache.h"
 #include "account/status.h"
-#include "support/capturing_log_sink.h"
-#include "support/faulty_store.h"
+#include "account/testing/counterparties.h"
+#include "account/testing/fault_injecting_store.h"
+#include "account/testing/recording_log_sink.h"
+#include "account/testing/recording_notification_sink.h"
 #include "support/ledger_fixture.h"
 #include "support/prometheus_text.h"
 
 namespace account {
 namespace {
 
-using testing::CapturingLogSink;
 using testing::denied_with;
 using testing::eventually;
-using testing::FaultyStore;
+using testing::FaultInjectingStore;
 using testing::LedgerFixture;
+using testing::RecordingLogSink;
+using testing::RecordingNotificationSink;
 
 constexpr SymbolId kAllen{17};
 
-// Records the end of every queued fill, in order.
-class QueuedFillSink final : public NotificationSink {
- public:
-  void on_order_expired(AccountId, OrderId, ReservationId) override {}
-  void on_queued_fill_done(const Fill& fill, const absl::Status& result) override {
-    std::lock_guard lock(mu_);
-    done_.emplace_back(fill.execution, result);
-  }
-  std::vector<std::pair<ExecutionId, absl::Status>> done() const {
-    std::lock_guard lock(mu_);
-    return done_;
-  }
-
- private:
-  mutable std::mutex mu_;
-  std::vector<std::pair<ExecutionId, absl::Status>> done_;
-};
-
+// A ledger on a FaultInjectingStore, recording its notices and logs, with a buyer ($100,000)
+// and a seller of 100 shares of kAllen, each with a 100-share order at $100 reserved (orders 1
+// and 2); next_fill() is 0.01 share between them.
 struct Outage {
   LedgerFixture f;
-  std::shared_ptr<FaultyStore> faulty = std::make_shared<FaultyStore>(f.store);
-  std::shared_ptr<QueuedFillSink> sink = std::make_shared<QueuedFillSink>();
-  std::shared_ptr<CapturingLogSink> log = std::make_shared<CapturingLogSink>();
+  std::shared_ptr<FaultInjectingStore> faulty = std::make_shared<FaultInjectingStore>(f.store);
+  std::shared_ptr<RecordingNotificationSink> sink = std::make_shared<RecordingNotificationSink>();
+  std::shared_ptr<RecordingLogSink> log = std::make_shared<RecordingLogSink>();
   std::shared_ptr<MetricsRegistry> metrics = std::make_shared<MetricsRegistry>();
+  std::optional<testing::Counterparties> pair;
   AccountId buyer;
-  AccountId seller;
-  OrderSpec buy;
-  OrderSpec sell;
 
   explicit Outage(size_t queued_fills_max = 1'000'000) {
     f.service.reset();
@@ -70,16 +56,17 @@ struct Outage {
                                       .metrics = metrics,
                                       .log = log})
                     .value();
-    buyer = f.account(10'000'000);
-    seller = f.account(0);
-    f.give_shares(seller, kAllen, Qty{1'000'000});
-    buy = f.order(buyer, kAllen, Qty{1'000'000}, Price{10'000});
-    sell = f.order(seller, kAllen, Qty{1'000'000}, Price{10'000});
-    REQUIRE(svc().reserve_buy(buy).ok());
-    REQUIRE(svc().reserve_sell(sell).ok());
+    pair = testing::Counterparties::open(svc(), {.symbol = kAllen,
+                                                 .qty = Qty{1'000'000},
+                                                 .buy_limit = Price{10'000},
+                                                 .sell_limit = Price{10'000},
+                                                 .buyer_cash = Cents{10'000'000}})
+               .value();
+    buyer = pair->buyer();
+    f.orders = testing::OrderBuilder(OrderId{3});  // Later orders come after the pair's.
   }
   AccountService& svc() { return f.svc(); }
-  Fill next_fill() { return f.fill(buy, sell, Qty{100}, Price{10'000}); }
+  Fill next_fill() { return pair->fill(); }
   double metric(std::string_view name, const std::map<std::string, std::string>& labels = {}) {
     const testing::PrometheusText text =
         testing::parse_prometheus_text(metrics->render_prometheus());
@@ -90,10 +77,7 @@ struct Outage {
     return *v;
   }
   // Takes the store down with `error` for every call.
-  void down(absl::Status error) {
-    faulty->set_down_error(std::move(error));
-    faulty->inject(FaultyStore::Fault::kDown);
-  }
+  void down(absl::Status error) { faulty->go_down(std::move(error)); }
 };
 
 struct StoreRefusal {
@@ -130,20 +114,20 @@ TEST_CASE("queued fills survive every kind of store refusal and apply once, in o
   CHECK(o.metric("account_store_up") == 0);
   CHECK(o.metric("account_fills_queued") == 50);
   // Let the retry thread fail for a while: nothing may complete meanwhile.
-  REQUIRE(eventually([&] { return o.log->with_event("store_retry_failed").size() >= 3; }));
-  CHECK(o.sink->done().empty());
+  REQUIRE(o.log->wait_for_event("store_retry_failed", 3, absl::Seconds(10)));
+  CHECK(o.sink->queued_fill_done_count() == 0);
   CHECK(o.svc().queued_fills() == 50);
   CHECK(o.metric("account_store_errors_total", {{"kind", refusal.kind}}) >= 3);
-  const std::vector<testing::JsonValue> lines = o.log->with_event("store_retry_failed");
-  CHECK(lines.front().get("level")->string == "error");
-  CHECK(lines.back().get("msg")->string.find(std::string(refusal.error.message())) != std::string::npos);
+  const std::vector<testing::LoggedRecord> lines = o.log->with_event("store_retry_failed");
+  CHECK(lines.front().level == LogLevel::kError);
+  CHECK(lines.back().message.find(std::string(refusal.error.message())) != std::string::npos);
 
-  o.faulty->inject(FaultyStore::Fault::kNone);
-  REQUIRE(eventually([&] { return o.sink->done().size() == fills.size(); }));
-  const auto done = o.sink->done();
+  o.faulty->come_back();
+  REQUIRE(o.sink->wait_for_queued_fills_done(fills.size(), absl::Seconds(10)));
+  const auto done = o.sink->queued_fills_done();
   for (size_t i = 0; i < fills.size(); ++i) {
-    CHECK(done[i].first == fills[i].execution);  // In the order handed in.
-    CHECK(done[i].second.ok());
+    CHECK(done[i].fill == fills[i]);  // In the order handed in.
+    CHECK(done[i].result.ok());
   }
   CHECK(o.svc().store_up());
   CHECK(o.metric("account_store_up") == 1);
@@ -163,12 +147,12 @@ TEST_CASE("a queued fill refused on its own merits completes with its reason, th
   too_big.qty = Qty{2'000'000};  // More than the order's 1,000,000 bp.
   const Fill last = o.next_fill();
   for (const Fill& fill : {first, too_big, last}) REQUIRE(o.svc().settle(fill).ok());
-  o.faulty->inject(FaultyStore::Fault::kNone);
-  REQUIRE(eventually([&] { return o.sink->done().size() == 3; }));
-  const auto done = o.sink->done();
-  CHECK(done[0].second.ok());
-  CHECK(denied_with(done[1].second, Reason::kFillExceedsReservation));
-  CHECK(done[2].second.ok());
+  o.faulty->come_back();
+  REQUIRE(o.sink->wait_for_queued_fills_done(3, absl::Seconds(10)));
+  const auto done = o.sink->queued_fills_done();
+  CHECK(done[0].result.ok());
+  CHECK(denied_with(done[1].result, Reason::kFillExceedsReservation));
+  CHECK(done[2].result.ok());
   CHECK(o.svc().position(o.buyer, kAllen).value()->qty == Qty{200});
 }
 
@@ -189,8 +173,9 @@ TEST_CASE("past queued_fills_max, settle refuses unacknowledged and keeps the or
   CHECK(batch[2].status().message().find("queued_fills_max") != std::string_view::npos);
   CHECK(o.svc().queued_fills() == 3);
 
-  o.faulty->inject(FaultyStore::Fault::kNone);
-  REQUIRE(eventually([&] { return o.sink->done().size() == 3 && o.svc().queued_fills() == 0; }));
+  o.faulty->come_back();
+  REQUIRE(eventually(
+      [&] { return o.sink->queued_fill_done_count() == 3 && o.svc().queued_fills() == 0; }));
   // The engine delivers the refused ones again, in order.
   CHECK(o.svc().settle(fills[3]).value().outcome == SettlementOutcome::kApplied);
   CHECK(o.svc().settle(fills[4]).value().outcome == SettlementOutcome::kApplied);
@@ -207,7 +192,7 @@ TEST_CASE("while the store is down, refused commands do not touch it: one reconn
   CHECK(denied_with(o.svc().credit(o.buyer, Cents{1}, EntryKind::kAdjustment, "a"),
                     Reason::kStoreUnavailable));
   REQUIRE_FALSE(o.svc().store_up());
-  const int calls_at_down = o.faulty->calls();
+  const int64_t calls_at_down = o.faulty->counts().calls;
   const auto start = std::chrono::steady_clock::now();
   int refused = 0;
   while (std::chrono::steady_clock::now() - start < std::chrono::milliseconds(500)) {
@@ -219,12 +204,12 @@ TEST_CASE("while the store is down, refused commands do not touch it: one reconn
   }
   // Backoff 5 ms doubling to 50 ms, waits of at least half of each: at most
   // 2.5 + 5 + 10 + 20 + 25 * n ms for n + 4 tries, so under 25 in 500 ms.
-  const int calls = o.faulty->calls() - calls_at_down;
+  const int64_t calls = o.faulty->counts().calls - calls_at_down;
   INFO(refused << " commands refused, " << calls << " store calls");
   CHECK(refused > 1'000);
   CHECK(calls <= 25);
   CHECK(calls >= 3);  // The reconnect kept trying.
-  o.faulty->inject(FaultyStore::Fault::kNone);
+  o.faulty->come_back();
   REQUIRE(eventually([&] { return o.svc().store_up(); }));
   CHECK(o.svc().credit(o.buyer, Cents{1}, EntryKind::kAdjustment, "a").ok());
 }
@@ -232,9 +217,8 @@ TEST_CASE("while the store is down, refused commands do not touch it: one reconn
 TEST_CASE("a store that loads but refuses every commit is tried once per backoff step",
           "[retry-safety][outage]") {
   Outage o;
-  o.faulty->set_down_error(absl::ResourceExhaustedError("could not extend file: disk full"));
-  o.faulty->inject(FaultyStore::Fault::kRefuseCommits);
-  const int calls_before = o.faulty->calls();
+  o.faulty->refuse_commits(absl::ResourceExhaustedError("could not extend file: disk full"));
+  const int64_t calls_before = o.faulty->counts().calls;
   const Fill fill = o.next_fill();
   REQUIRE(o.svc().settle(fill).value().outcome == SettlementOutcome::kQueued);
   const auto start = std::chrono::steady_clock::now();
@@ -248,30 +232,22 @@ TEST_CASE("a store that loads but refuses every commit is tried once per backoff
   // Each backoff step costs the probe's reload and at most one command's
   // commit and the fills' retry; a reload per refused command would be
   // thousands.
-  const int calls = o.faulty->calls() - calls_before;
+  const int64_t calls = o.faulty->counts().calls - calls_before;
   INFO(refused << " commands refused, " << calls << " store calls");
   CHECK(refused > 1'000);
   CHECK(calls <= 60);
   CHECK(o.metric("account_store_errors_total", {{"kind", "resource_exhausted"}}) >= 2);
-  CHECK(o.sink->done().empty());
-  o.faulty->inject(FaultyStore::Fault::kNone);
-  REQUIRE(eventually([&] { return o.sink->done().size() == 1; }));
-  CHECK(o.sink->done().front().second.ok());
+  CHECK(o.sink->queued_fill_done_count() == 0);
+  o.faulty->come_back();
+  REQUIRE(o.sink->wait_for_queued_fills_done(1, absl::Seconds(10)));
+  CHECK(o.sink->queued_fills_done().front().result.ok());
   CHECK(o.svc().position(o.buyer, kAllen).value()->qty == Qty{100});
 }
 
 TEST_CASE("expiry runs at the first tick at or after a reservation's due time",
           "[retry-safety][expiry]") {
-  struct ExpirySink final : NotificationSink {
-    std::mutex mu;
-    std::vector<OrderId> expired;
-    void on_order_expired(AccountId, OrderId order, ReservationId) override {
-      std::lock_guard lock(mu);
-      expired.push_back(order);
-    }
-  };
   LedgerFixture f;
-  auto sink = std::make_shared<ExpirySink>();
+  auto sink = std::make_shared<RecordingNotificationSink>();
   f.service.reset();
   f.service = AccountService::open({.store = f.store, .clock = f.clock, .sink = sink}).value();
   const AccountId a = f.account(100'000);
@@ -293,10 +269,8 @@ TEST_CASE("expiry runs at the first tick at or after a reservation's due time",
   REQUIRE(f.svc().end_of_tick(TickId{3}).ok());
   CHECK(f.svc().reservation(id).value().status == ReservationStatus::kExpired);
   CHECK(f.store->commits() == commits + 1);
-  {
-    std::lock_guard lock(sink->mu);
-    CHECK(sink->expired == std::vector<OrderId>{order.order});
-  }
+  CHECK(sink->expired_orders() ==
+        std::vector<testing::ExpiredOrderNotice>{{a, order.order, id}});
   // The tick that expired it published what it freed.
   CHECK(engine.check_buy(a, kAllen, Qty{10'000}, Cents{100'000}) == RiskVerdict::kAccept);
   REQUIRE(f.svc().end_of_tick(TickId{4}).ok());

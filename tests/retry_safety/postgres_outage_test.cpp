@@ -17,6 +17,8 @@
 #include "account/account_service.h"
 #include "account/audit.h"
 #include "account/status.h"
+#include "account/testing/counterparties.h"
+#include "account/testing/recording_notification_sink.h"
 #include "support/ledger_fixture.h"
 #include "support/postgres_fixture.h"
 #include "support/prometheus_text.h"
@@ -39,39 +41,28 @@ double metric(MetricsRegistry& registry, std::string_view name,
   return *v;
 }
 
-// Counts queued fills as they end, and keeps any that did not apply. A fill
-// whose commit landed although the connection dropped under it (ambiguous)
-// comes back DuplicateExecution from the queue: applied, once.
-class QueuedFills final : public NotificationSink {
- public:
-  void on_order_expired(AccountId, OrderId, ReservationId) override {}
-  void on_queued_fill_done(const Fill& fill, const absl::Status& result) override {
-    std::lock_guard lock(mu_);
-    ++done_;
-    if (reason_of(result) == Reason::kDuplicateExecution) ++already_applied_;
-    if (!result.ok() && reason_of(result) != Reason::kDuplicateExecution) {
-      failed_.push_back(absl::StrCat(fill.execution.value(), ": ", result.ToString()));
+// What became of the queued fills (RecordingNotificationSink's reports): how many ended, how
+// many of those had been committed already although the connection dropped under them (an
+// ambiguous commit comes back DuplicateExecution from the queue: applied, once), and those
+// that did not apply.
+struct QueuedFillTally {
+  size_t done = 0;
+  size_t already_applied = 0;
+  std::vector<std::string> failed;
+};
+
+QueuedFillTally tally(const testing::RecordingNotificationSink& sink) {
+  QueuedFillTally out;
+  for (const testing::QueuedFillNotice& n : sink.queued_fills_done()) {
+    ++out.done;
+    if (reason_of(n.result) == Reason::kDuplicateExecution) {
+      ++out.already_applied;
+    } else if (!n.result.ok()) {
+      out.failed.push_back(absl::StrCat(n.fill.execution.value(), ": ", n.result.ToString()));
     }
   }
-  size_t already_applied() const {
-    std::lock_guard lock(mu_);
-    return already_applied_;
-  }
-  size_t done() const {
-    std::lock_guard lock(mu_);
-    return done_;
-  }
-  std::vector<std::string> failed() const {
-    std::lock_guard lock(mu_);
-    return failed_;
-  }
-
- private:
-  mutable std::mutex mu_;
-  size_t done_ = 0;
-  size_t already_applied_ = 0;
-  std::vector<std::string> failed_;
-};
+  return out;
+}
 
 TEST_CASE("a password changed mid-outage: every queued fill applies once, none is dropped",
           "[retry-safety][postgres][outage]") {
@@ -83,7 +74,7 @@ TEST_CASE("a password changed mid-outage: every queued fill applies once, none i
   const std::string role_url = absl::StrCat("postgresql://", role, ":first-pw@127.0.0.1:",
                                             pg_server().port(), "/", database);
   auto metrics = std::make_shared<MetricsRegistry>();
-  auto sink = std::make_shared<QueuedFills>();
+  auto sink = std::make_shared<testing::RecordingNotificationSink>();
   auto store = PostgresStore::open(role_url, {.metrics = metrics});
   REQUIRE(store.ok());
   auto service = AccountService::open(
@@ -94,26 +85,22 @@ TEST_CASE("a password changed mid-outage: every queued fill applies once, none i
                       .metrics = metrics})
                      .value();
   constexpr int kFills = 3'000;
-  const AccountId buyer = service->create_account("buyer", "Buyer").value();
-  const AccountId seller = service->create_account("seller", "Seller").value();
-  REQUIRE(service->credit(buyer, Cents{100'000'000}, EntryKind::kFantasyCredit, "c").ok());
-  REQUIRE(service->issue_shares(seller, kSymbol, Qty{kFills * 10}, "i").ok());
-  const OrderSpec buy{.account = buyer, .order = OrderId{1}, .symbol = kSymbol,
-                      .qty = Qty{kFills * 10}, .limit = Price{5'000}};
-  const OrderSpec sell{.account = seller, .order = OrderId{2}, .symbol = kSymbol,
-                       .qty = Qty{kFills * 10}, .limit = Price{5'000}};
-  REQUIRE(service->reserve_buy(buy).ok());
-  REQUIRE(service->reserve_sell(sell).ok());
+  testing::Counterparties pair =
+      testing::Counterparties::open(*service, {.symbol = kSymbol,
+                                               .qty = Qty{kFills * 10},
+                                               .buy_limit = Price{5'000},
+                                               .sell_limit = Price{5'000},
+                                               .buyer_cash = Cents{100'000'000},
+                                               .fill_qty = Qty{10}})
+          .value();
+  const AccountId buyer = pair.buyer();
 
   // The engine hands in fills one by one, as ExecutionManager does.
   std::atomic<int> handed{0};
   std::atomic<int> queued{0};
   std::thread engine([&] {
     for (int i = 0; i < kFills; ++i) {
-      const Fill fill{.execution = ExecutionId{static_cast<uint64_t>(i + 1)}, .symbol = kSymbol,
-                      .qty = Qty{10}, .price = Price{5'000}, .buyer = {buyer, buy.order},
-                      .seller = {seller, sell.order}, .tick = TickId{1}, .time = service->now()};
-      const absl::StatusOr<SettlementReceipt> got = service->settle(fill);
+      const absl::StatusOr<SettlementReceipt> got = service->settle(pair.fill());
       if (!got.ok()) FAIL("fill " << i << " refused: " << got.status().ToString());
       if (got->outcome == SettlementOutcome::kQueued) ++queued;
       ++handed;
@@ -135,14 +122,16 @@ TEST_CASE("a password changed mid-outage: every queued fill applies once, none i
   engine.join();
 
   REQUIRE(eventually([&] {
-    return service->queued_fills() == 0 && sink->done() == static_cast<size_t>(queued.load());
+    return service->queued_fills() == 0 &&
+           sink->queued_fill_done_count() == static_cast<size_t>(queued.load());
   }, absl::Seconds(30)));
-  INFO(queued.load() << " fills queued (" << sink->already_applied()
+  const QueuedFillTally ended = tally(*sink);
+  INFO(queued.load() << " fills queued (" << ended.already_applied
                      << " of them committed before the connection dropped), " << auth_errors
                      << " authentication refusals");
   CHECK(queued.load() > 0);
   CHECK(auth_errors >= 1);
-  const std::vector<std::string> failed = sink->failed();
+  const std::vector<std::string>& failed = ended.failed;
   for (size_t i = 0; i < failed.size() && i < 5; ++i) UNSCOPED_INFO("not applied: " << failed[i]);
   CHECK(failed.empty());
   CHECK(testing::query_value(url, "SELECT count(*) FROM executions") == std::to_string(kFills));

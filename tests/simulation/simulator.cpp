@@ -16,7 +16,6 @@
 #include "absl/time/clock.h"
 #include "account/account_service.h"
 #include "account/clock.h"
-#include "base/mutex.h"
 #include "account/risk_cache.h"
 #include "account/status.h"
 #include "simulation/sim_store.h"
@@ -55,41 +54,6 @@ constexpr size_t kAccountsMax = 7;
 // store came back, may take before the run calls it a hang. The retry
 // thread's backoff is capped at 1 ms here, so either takes milliseconds.
 constexpr absl::Duration kDrainTimeout = absl::Seconds(30);
-
-// Records expiry notices and the outcome of every queued fill, in order.
-class SimSink final : public NotificationSink {
- public:
-  void on_order_expired(AccountId account, OrderId order, ReservationId reservation) override {
-    internal::MutexLock lock(&mu_);
-    notices_.push_back({account, order, reservation});
-  }
-  void on_queued_fill_done(const Fill& fill, const absl::Status& result) override {
-    internal::MutexLock lock(&mu_);
-    done_.emplace_back(fill, result);
-  }
-  std::vector<ExpiredNotice> take_notices() {
-    internal::MutexLock lock(&mu_);
-    std::vector<ExpiredNotice> out = std::move(notices_);
-    notices_.clear();
-    std::sort(out.begin(), out.end());
-    return out;
-  }
-  size_t done_count() const {
-    internal::MutexLock lock(&mu_);
-    return done_.size();
-  }
-  std::vector<std::pair<Fill, absl::Status>> take_done() {
-    internal::MutexLock lock(&mu_);
-    std::vector<std::pair<Fill, absl::Status>> out = std::move(done_);
-    done_.clear();
-    return out;
-  }
-
- private:
-  mutable internal::Mutex mu_;
-  std::vector<ExpiredNotice> notices_ ABSL_GUARDED_BY(mu_);
-  std::vector<std::pair<Fill, absl::Status>> done_ ABSL_GUARDED_BY(mu_);
-};
 
 // Per-step probability of each fault, drawn once per seed. Many seeds draw 0
 // for some faults, so that each fault is also seen alone (swarm testing).
@@ -1077,7 +1041,7 @@ class Simulation : private testing::RandomDraws {
   }
 
   void take_notices() {
-    for (const ExpiredNotice& n : sink_->take_notices()) {
+    for (const ExpiredNotice& n : testing::take_expired_notices(*sink_)) {
       const std::string what = "expiry notice for order " + std::to_string(n.order.value()) +
                                " (reservation " + std::to_string(n.reservation.value()) + ")";
       log(what);
@@ -1363,33 +1327,33 @@ class Simulation : private testing::RandomDraws {
   void drain() {
     if (pending_.empty()) return;
     const absl::Time deadline = absl::Now() + kDrainTimeout;
-    while (service_->queued_fills() > 0 || sink_->done_count() < pending_.size()) {
+    while (service_->queued_fills() > 0 || sink_->queued_fill_done_count() < pending_.size()) {
       if (absl::Now() > deadline) {
         problems_.push_back("drain: queued fills not done after " +
                             absl::FormatDuration(kDrainTimeout) + " (" +
                             std::to_string(service_->queued_fills()) + " still queued, " +
-                            std::to_string(sink_->done_count()) + " of " +
+                            std::to_string(sink_->queued_fill_done_count()) + " of " +
                             std::to_string(pending_.size()) + " reported; store " +
                             (service_->store_up() ? "up" : "down") + ")");
         return;
       }
       std::this_thread::sleep_for(std::chrono::microseconds(50));
     }
-    const std::vector<std::pair<Fill, absl::Status>> done = sink_->take_done();
+    const std::vector<testing::QueuedFillNotice> done = sink_->take_queued_fills_done();
     if (done.size() != pending_.size()) {
       problems_.push_back("drain: " + std::to_string(done.size()) + " fills reported, " +
                           std::to_string(pending_.size()) + " queued");
       return;
     }
     for (size_t i = 0; i < done.size(); ++i) {
-      if (!(done[i].first == pending_[i])) {
+      if (!(done[i].fill == pending_[i])) {
         problems_.push_back("drain: reported out of order at " + std::to_string(i) + ": " +
-                            describe(done[i].first) + " for " + describe(pending_[i]));
+                            describe(done[i].fill) + " for " + describe(pending_[i]));
         return;
       }
       SettlementReceipt ignored;
       const Outcome verdict = model_.settle(pending_[i], now(), &ignored);
-      const Answer answer = answer_of(done[i].second);
+      const Answer answer = answer_of(done[i].result);
       const std::string what = "queued " + describe(pending_[i]);
       log(what + " done -> service " + answer_text(answer) + ", model " + outcome_text(verdict));
       count("queued fill done", outcome_text(verdict));
@@ -1509,7 +1473,7 @@ class Simulation : private testing::RandomDraws {
     drop_service();
     take_notices();  // Sent by the retry thread before it stopped.
     store_.reset();
-    sink_->take_done();
+    sink_->take_queued_fills_done();
     // While a real outage lasts the server is already down; the crash is
     // the process's alone.
     if (absl::Status s = real_refusal() ? absl::OkStatus() : backend_.crash(); !s.ok()) {
@@ -1839,7 +1803,7 @@ class Simulation : private testing::RandomDraws {
     for (const std::string& v : store_->take_violations()) {
       problems_.push_back("store call while the service reports the store down: " + v);
     }
-    if (refusing_ && sink_->done_count() > 0) {
+    if (refusing_ && sink_->queued_fill_done_count() > 0) {
       problems_.push_back("a queued fill was reported done while the store refused every call");
     }
     check_notices();
@@ -1949,7 +1913,8 @@ class Simulation : private testing::RandomDraws {
   std::map<uint64_t, int64_t> reference_price_;
 
   std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>(testing::kEpoch);
-  std::shared_ptr<SimSink> sink_ = std::make_shared<SimSink>();
+  std::shared_ptr<testing::RecordingNotificationSink> sink_ =
+      std::make_shared<testing::RecordingNotificationSink>();
   std::shared_ptr<SimStore> store_;
   std::unique_ptr<AccountService> service_;
   std::optional<RiskReader> reader_;  // Declared after service_: destroyed first.

@@ -16,11 +16,13 @@
 #include <vector>
 
 #include "account/account_service.h"
-#include "base/mutex.h"
+#include "account/testing/builders.h"
+#include "account/testing/counterparties.h"
+#include "account/testing/recording_notification_sink.h"
+#include "account/testing/store_conformance.h"
 #include "crash_harness.h"
 #include "sqlite_fixture.h"
 #include "support/ledger_fixture.h"
-#include "support/store_conformance.h"
 
 namespace account {
 namespace {
@@ -219,59 +221,43 @@ TEST_CASE("a database file deleted, moved or replaced under the store refuses ev
   }
 }
 
-// A sink that keeps the queued fills' reports.
-class QueuedFills final : public NotificationSink {
- public:
-  void on_order_expired(AccountId, OrderId, ReservationId) override {}
-  void on_queued_fill_done(const Fill& fill, const absl::Status& result) override {
-    internal::MutexLock lock(&mu_);
-    done_.emplace_back(fill.execution, result);
-  }
-  std::vector<std::pair<ExecutionId, absl::Status>> done() {
-    internal::MutexLock lock(&mu_);
-    return done_;
-  }
-
- private:
-  internal::Mutex mu_;
-  std::vector<std::pair<ExecutionId, absl::Status>> done_ ABSL_GUARDED_BY(mu_);
-};
-
 TEST_CASE("through the ledger: a file moved away refuses orders, queues fills, and when it "
           "is back every queued fill applies", "[sqlite][faults][deleted]") {
   TempDir dir;
   const std::string path = dir.file("ledger.db");
   auto clock = std::make_shared<ManualClock>(test_epoch());
-  auto sink = std::make_shared<QueuedFills>();
+  auto sink = std::make_shared<testing::RecordingNotificationSink>();
   const SettlementRetryPolicy retry{.backoff_initial = absl::Milliseconds(1),
                                     .backoff_max = absl::Milliseconds(5)};
   auto service = AccountService::open({.store = open_sqlite(path), .clock = clock, .sink = sink,
                                        .settlement_retry = retry})
                      .value();
-  testing::LedgerFixture f;  // Only for its order and fill builders.
-  const AccountId buyer = service->create_account("sub-b", "B").value();
-  const AccountId seller = service->create_account("sub-s", "S").value();
-  REQUIRE(service->credit(buyer, Cents{1'000'000}, EntryKind::kAdjustment, "fund").ok());
-  REQUIRE(service->issue_shares(seller, SymbolId{3}, Qty{100'000}, "issue").ok());
-  const OrderSpec buy = f.order(buyer, SymbolId{3}, Qty{50'000}, Price{1'000});
-  const OrderSpec sell = f.order(seller, SymbolId{3}, Qty{50'000}, Price{1'000});
-  REQUIRE(service->reserve_buy(buy).ok());
-  REQUIRE(service->reserve_sell(sell).ok());
+  testing::Counterparties pair =
+      testing::Counterparties::open(*service, {.symbol = SymbolId{3},
+                                               .qty = Qty{50'000},
+                                               .buy_limit = Price{1'000},
+                                               .sell_limit = Price{1'000},
+                                               .buyer_cash = Cents{1'000'000}})
+          .value();
+  const AccountId buyer = pair.buyer();
+  testing::OrderBuilder orders(OrderId{3});  // After the pair's orders.
 
   REQUIRE(::rename(path.c_str(), dir.file("aside.db").c_str()) == 0);
-  const auto refused = service->reserve_buy(f.order(buyer, SymbolId{3}, Qty{1}, Price{1'000}));
+  const auto refused =
+      service->reserve_buy(orders.order(buyer, SymbolId{3}, Qty{1}, Price{1'000}));
   CHECK(denied_with(refused, Reason::kStoreFailure));
   CHECK_THAT(testing::status_text(refused), Catch::Contains("was deleted"));
-  const Fill fill = f.fill(buy, sell, Qty{10'000}, Price{1'000});
+  const Fill fill = pair.fill(Qty{10'000}, Price{1'000});
   const auto queued = service->settle(fill);
   REQUIRE(queued.ok());
   CHECK(queued->outcome == SettlementOutcome::kQueued);
   CHECK(service->queued_fills() == 1);
 
   REQUIRE(::rename(dir.file("aside.db").c_str(), path.c_str()) == 0);
-  REQUIRE(testing::eventually([&] { return service->queued_fills() == 0; }));
-  REQUIRE(sink->done().size() == 1);
-  CHECK(sink->done()[0].second.ok());
+  REQUIRE(sink->wait_for_queued_fills_done(1, absl::Seconds(10)));
+  CHECK(service->queued_fills() == 0);
+  REQUIRE(sink->queued_fills_done().size() == 1);
+  CHECK(sink->queued_fills_done()[0].result.ok());
   CHECK(service->position(buyer, SymbolId{3}).value()->qty == Qty{10'000});
   CHECK(service->audit().ok());
   const LedgerSnapshot before = service->snapshot();
@@ -322,12 +308,13 @@ TEST_CASE("through the ledger, a full store refuses orders and queues fills, and
   TempDir dir;
   const std::string path = dir.file("ledger.db");
   auto clock = std::make_shared<ManualClock>(test_epoch());
-  auto sink = std::make_shared<QueuedFills>();
+  auto sink = std::make_shared<testing::RecordingNotificationSink>();
   auto service =
       AccountService::open({.store = open_sqlite(path, {.database_bytes_max = 48 * kPageBytes}),
                             .clock = clock, .sink = sink})
           .value();
-  testing::LedgerFixture f;  // Its order and fill builders.
+  testing::OrderBuilder orders;
+  testing::FillBuilder fills(clock);
   const AccountId buyer = service->create_account("sub-b", "B").value();
   const AccountId seller = service->create_account("sub-s", "S").value();
   REQUIRE(service->credit(buyer, Cents{1'000'000'000}, EntryKind::kAdjustment, "fund").ok());
@@ -341,8 +328,8 @@ TEST_CASE("through the ledger, a full store refuses orders and queues fills, and
   int fills_left = 0;
   for (int round = 0; round < 5'000 && (order_refused.ok() || fills_left > 0); ++round) {
     if (fills_left == 0) {
-      buy = f.order(buyer, SymbolId{3}, Qty{100'000}, Price{1'000});
-      sell = f.order(seller, SymbolId{3}, Qty{100'000}, Price{1'000});
+      buy = orders.order(buyer, SymbolId{3}, Qty{100'000}, Price{1'000});
+      sell = orders.order(seller, SymbolId{3}, Qty{100'000}, Price{1'000});
       const auto b = service->reserve_buy(buy);
       const auto s = b.ok() ? service->reserve_sell(sell) : b;
       if (!s.ok()) {
@@ -352,7 +339,7 @@ TEST_CASE("through the ledger, a full store refuses orders and queues fills, and
       }
       fills_left = 10;
     }
-    const Fill fill = f.fill(buy, sell, Qty{10'000}, Price{1'000});
+    const Fill fill = fills.fill(buy, sell, Qty{10'000}, Price{1'000});
     --fills_left;
     const auto r = service->settle(fill);
     INFO(testing::status_text(r));
@@ -367,13 +354,13 @@ TEST_CASE("through the ledger, a full store refuses orders and queues fills, and
   service.reset();  // Queued fills are reported not applied: the engine delivers them again.
   // Each queued fill is reported once: applied by a retry that found room,
   // or not applied when the ledger shut down.
-  const std::vector<std::pair<ExecutionId, absl::Status>> done = sink->done();
+  const std::vector<testing::QueuedFillNotice> done = sink->queued_fills_done();
   REQUIRE(done.size() == queued.size());
   std::vector<Fill> retry_applied;
   std::vector<Fill> not_applied;
   for (size_t i = 0; i < queued.size(); ++i) {
-    const auto& [execution, result] = done[i];
-    CHECK(execution == queued[i].execution);
+    const absl::Status& result = done[i].result;
+    CHECK(done[i].fill == queued[i]);
     if (result.ok()) {
       retry_applied.push_back(queued[i]);
     } else {

@@ -12,9 +12,9 @@
 #include <chrono>
 #include <string>
 
+#include "account/testing/store_conformance.h"
 #include "sqlite_fixture.h"
 #include "support/ledger_fixture.h"
-#include "support/store_conformance.h"
 
 namespace account {
 namespace {

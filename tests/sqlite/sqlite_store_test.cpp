@@ -10,10 +10,11 @@
 #include <vector>
 
 #include "account/memory_store.h"
+#include "account/testing/catch2.h"
+#include "account/testing/store_conformance.h"
 #include "sqlite/checksum_vfs.h"
 #include "sqlite_fixture.h"
 #include "support/ledger_fixture.h"
-#include "support/store_conformance.h"
 
 namespace account {
 namespace {
@@ -26,7 +27,7 @@ using testing::test_epoch;
 TEST_CASE("SqliteStore conforms to the Store contract", "[sqlite][store]") {
   TempDir dir;
   int files = 0;
-  testing::store_conformance(
+  testing::catch2::check_store_conformance(
       [&] { return open_sqlite(dir.file("store-" + std::to_string(files++) + ".db")); });
 }
 

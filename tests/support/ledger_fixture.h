@@ -1,5 +1,6 @@
 // Test helpers: an AccountService on a MemoryStore with a manual clock, and
-// short ways to fund accounts, place orders and build fills.
+// short ways to fund accounts, place orders and build fills (the builders of
+// account::testing, account/testing/builders.h, with this fixture's clock).
 #pragma once
 
 #include <chrono>
@@ -15,6 +16,8 @@
 #include "account/account_service.h"
 #include "account/memory_store.h"
 #include "account/status.h"
+#include "account/testing/builders.h"
+#include "account/testing/catch2.h"
 
 namespace account::testing {
 
@@ -28,15 +31,7 @@ std::string status_text(const absl::StatusOr<T>& s) {
 }
 
 // True when `status` is a denial with `reason`; prints the status otherwise.
-template <typename S>
-bool denied_with(const S& status, Reason reason) {
-  const std::optional<Reason> got = reason_of(status);
-  if (got == reason) return true;
-  UNSCOPED_INFO("expected " << reason_name(reason) << ", got "
-                            << (got ? std::string(reason_name(*got)) : std::string("no reason"))
-                            << ": " << status_text(status));
-  return false;
-}
+using catch2::denied_with;
 
 // Polls `done` every millisecond until it holds or `timeout` (real time)
 // passes; returns whether it held. For what background threads finish (the
@@ -57,8 +52,8 @@ struct LedgerFixture {
   LedgerLimits limits;
   std::unique_ptr<AccountService> service;
   uint64_t next_key = 1;
-  uint64_t next_order = 1;
-  uint64_t next_execution = 1;
+  OrderBuilder orders;
+  FillBuilder fills{clock};
 
   explicit LedgerFixture(LedgerLimits l = {}) : limits(l) { reopen(); }
 
@@ -87,18 +82,10 @@ struct LedgerFixture {
     REQUIRE(service->issue_shares(id, symbol, qty, "issue-" + std::to_string(next_key++)).ok());
   }
   OrderSpec order(AccountId id, SymbolId symbol, Qty qty, Price limit) {
-    return OrderSpec{.account = id, .order = OrderId{next_order++}, .symbol = symbol, .qty = qty,
-                     .limit = limit};
+    return orders.order(id, symbol, qty, limit);
   }
   Fill fill(const OrderSpec& buy, const OrderSpec& sell, Qty qty, Price price) {
-    return Fill{.execution = ExecutionId{next_execution++},
-                .symbol = buy.symbol,
-                .qty = qty,
-                .price = price,
-                .buyer = {buy.account, buy.order},
-                .seller = {sell.account, sell.order},
-                .tick = TickId{1},
-                .time = clock->now()};
+    return fills.fill(buy, sell, qty, price);
   }
 };
 

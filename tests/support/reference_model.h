@@ -11,16 +11,15 @@
 //   Outcome o = model.create_account("g1", "Alice", now, &a);  // nullopt: accepted
 //   o = model.credit(a, Cents{100}, EntryKind::kFantasyCredit, "k1");
 //
-// Also here: descriptions of ledger values for failure messages, a recording
-// NotificationSink, and the comparison of a service's answers with the
-// model's. Not thread-safe, except RecordingSink.
+// Also here: descriptions of ledger values for failure messages, the expiry
+// notices of a RecordingNotificationSink in the model's form, and the
+// comparison of a service's answers with the model's. Not thread-safe.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -44,6 +43,7 @@
 #include "account/reservation.h"
 #include "account/settlement_receipt.h"
 #include "account/status.h"
+#include "account/testing/recording_notification_sink.h"
 #include "account/trade.h"
 #include "account/units.h"
 
@@ -605,24 +605,15 @@ inline Price model_avg_cost(Qty qty, Cents cost_basis) {
 
 // --- Notifications ----------------------------------------------------------------
 
-class RecordingSink final : public NotificationSink {
- public:
-  void on_order_expired(AccountId account, OrderId order, ReservationId reservation) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    notices_.push_back({account, order, reservation});
+// The expiry notices `sink` kept since the last call, in the model's order (sorted).
+inline std::vector<ExpiredNotice> take_expired_notices(RecordingNotificationSink& sink) {
+  std::vector<ExpiredNotice> out;
+  for (const ExpiredOrderNotice& n : sink.take_expired_orders()) {
+    out.push_back({n.account, n.order, n.reservation});
   }
-  std::vector<ExpiredNotice> take() {
-    std::lock_guard<std::mutex> lock(mu_);
-    std::vector<ExpiredNotice> out = std::move(notices_);
-    notices_.clear();
-    std::sort(out.begin(), out.end());
-    return out;
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<ExpiredNotice> notices_;
-};
+  std::sort(out.begin(), out.end());
+  return out;
+}
 
 // --- The service's answers ---------------------------------------------------------
 

@@ -4,36 +4,25 @@
 
 #include <catch2/catch.hpp>
 
-#include <mutex>
 #include "account/account_service.h"
-#include "support/faulty_store.h"
+#include "account/testing/fault_injecting_store.h"
+#include "account/testing/recording_notification_sink.h"
 #include "support/ledger_fixture.h"
 
 namespace account {
 namespace {
 
 using testing::denied_with;
-using testing::FaultyStore;
+using testing::CommitFault;
+using testing::FaultInjectingStore;
 using testing::LedgerFixture;
+using testing::RecordingNotificationSink;
 
 constexpr SymbolId kAllen{1};
 
-struct RecordingSink final : NotificationSink {
-  std::mutex mu;
-  std::vector<std::pair<AccountId, OrderId>> expired;  // Guarded by mu.
-  void on_order_expired(AccountId account, OrderId order, ReservationId) override {
-    std::lock_guard lock(mu);
-    expired.emplace_back(account, order);
-  }
-  size_t count() {
-    std::lock_guard lock(mu);
-    return expired.size();
-  }
-};
-
 TEST_CASE("due reservations expire, free what they held and notify per order", "[expiry]") {
   LedgerFixture f;
-  auto sink = std::make_shared<RecordingSink>();
+  auto sink = std::make_shared<RecordingNotificationSink>();
   f.service = AccountService::open({.store = f.store, .clock = f.clock, .sink = sink}).value();
   const AccountId a = f.account(100'000);
   f.give_shares(a, kAllen, Qty{10'000});
@@ -51,7 +40,7 @@ TEST_CASE("due reservations expire, free what they held and notify per order", "
   CHECK(f.svc().expire_due_reservations().value() == 1);
   CHECK(f.svc().available_cash(a).value() == Cents{90'000});
   CHECK(f.svc().reservation_for_order(day.order).value().status == ReservationStatus::kExpired);
-  REQUIRE(sink->count() == 1);
+  REQUIRE(sink->expired_order_count() == 1);
 
   f.clock->advance(absl::Hours(24 * 6) - absl::Seconds(1));
   CHECK(f.svc().expire_due_reservations().value() == 0);
@@ -59,14 +48,12 @@ TEST_CASE("due reservations expire, free what they held and notify per order", "
   CHECK(f.svc().expire_due_reservations().value() == 2);
   CHECK(f.svc().available_cash(a).value() == Cents{100'000});
   CHECK(f.svc().position(a, kAllen).value()->available_qty() == Qty{10'000});
-  CHECK(sink->count() == 3);
-  {
-    std::lock_guard lock(sink->mu);
-    CHECK(sink->expired[0] == std::pair(a, day.order));
-  }
+  CHECK(sink->expired_order_count() == 3);
+  CHECK(sink->expired_orders()[0].account == a);
+  CHECK(sink->expired_orders()[0].order == day.order);
   CHECK(denied_with(f.svc().cancel_order(week.order), Reason::kReservationNotActive));
   CHECK(f.svc().expire_due_reservations().value() == 0);
-  CHECK(sink->count() == 3);
+  CHECK(sink->expired_order_count() == 3);
   CHECK(f.svc().audit().ok());
 }
 
@@ -101,12 +88,12 @@ TEST_CASE("a partly filled order expires with only its unfilled part held", "[ex
   CHECK(f.svc().audit().ok());
 }
 
-// A ledger on a FaultyStore with a recording sink, and two buy orders of one
+// A ledger on a FaultInjectingStore with a recording sink, and two buy orders of one
 // account that expire in a day.
 struct FaultyExpiryFixture {
   LedgerFixture f;
-  std::shared_ptr<FaultyStore> faulty = std::make_shared<FaultyStore>(f.store);
-  std::shared_ptr<RecordingSink> sink = std::make_shared<RecordingSink>();
+  std::shared_ptr<FaultInjectingStore> faulty = std::make_shared<FaultInjectingStore>(f.store);
+  std::shared_ptr<RecordingNotificationSink> sink = std::make_shared<RecordingNotificationSink>();
   AccountId a;
   std::vector<OrderSpec> orders;
 
@@ -127,8 +114,11 @@ struct FaultyExpiryFixture {
         AccountService::open({.store = faulty, .clock = f.clock, .sink = sink}).value();
   }
   std::vector<std::pair<AccountId, OrderId>> notices() {
-    std::lock_guard lock(sink->mu);
-    return sink->expired;
+    std::vector<std::pair<AccountId, OrderId>> out;
+    for (const testing::ExpiredOrderNotice& n : sink->expired_orders()) {
+      out.emplace_back(n.account, n.order);
+    }
+    return out;
   }
   std::vector<std::pair<AccountId, OrderId>> both() const {
     return {{a, orders[0].order}, {a, orders[1].order}};
@@ -138,7 +128,7 @@ struct FaultyExpiryFixture {
 TEST_CASE("lost expiry notices: an ambiguous sweep commit notifies each order once",
           "[expiry][faults][regression]") {
   FaultyExpiryFixture x;
-  x.faulty->inject(FaultyStore::Fault::kFailAfterCommit);
+  x.faulty->fail_next_commits(1, CommitFault::kAmbiguous);
   CHECK(denied_with(x.f.svc().expire_due_reservations(), Reason::kStoreUnavailable));
   CHECK(x.notices().empty());  // Not yet known to be durable.
   // The retry reloads first: the expiries landed, so they are notified now,
@@ -154,14 +144,14 @@ TEST_CASE("lost expiry notices: an ambiguous sweep commit notifies each order on
 TEST_CASE("lost expiry notices: any command's reload sends them, after an outage too",
           "[expiry][faults][regression]") {
   FaultyExpiryFixture x;
-  x.faulty->inject(FaultyStore::Fault::kFailAfterCommit);
+  x.faulty->fail_next_commits(1, CommitFault::kAmbiguous);
   CHECK(denied_with(x.f.svc().expire_due_reservations(), Reason::kStoreUnavailable));
-  x.faulty->inject(FaultyStore::Fault::kDown);
+  x.faulty->go_down();
   CHECK(denied_with(x.f.svc().credit(x.a, Cents{1}, EntryKind::kAdjustment, "k1"),
                     Reason::kStoreUnavailable));
   CHECK(x.notices().empty());
   CHECK_FALSE(x.f.svc().store_up());
-  x.faulty->inject(FaultyStore::Fault::kNone);
+  x.faulty->come_back();
   // The background reconnect's reload finds the expiries durable and sends them.
   REQUIRE(testing::eventually([&] { return x.f.svc().store_up(); }));
   CHECK(x.f.svc().credit(x.a, Cents{1}, EntryKind::kAdjustment, "k1").ok());
@@ -174,7 +164,7 @@ TEST_CASE("lost expiry notices: any command's reload sends them, after an outage
 TEST_CASE("lost expiry notices: a sweep that failed before it was durable notifies on retry",
           "[expiry][faults][regression]") {
   FaultyExpiryFixture x;
-  x.faulty->inject(FaultyStore::Fault::kFailBeforeCommit);
+  x.faulty->fail_next_commits(1, CommitFault::kUnavailable);
   CHECK(denied_with(x.f.svc().expire_due_reservations(), Reason::kStoreUnavailable));
   CHECK(x.notices().empty());
   CHECK(x.f.svc().expire_due_reservations().value() == 2);
@@ -186,7 +176,7 @@ TEST_CASE("lost expiry notices: a sweep that failed before it was durable notifi
 TEST_CASE("lost expiry notices: an expiry reloaded past the retention window is notified",
           "[expiry][faults][regression]") {
   FaultyExpiryFixture x;
-  x.faulty->inject(FaultyStore::Fault::kFailAfterCommit);
+  x.faulty->fail_next_commits(1, CommitFault::kAmbiguous);
   CHECK(denied_with(x.f.svc().expire_due_reservations(), Reason::kStoreUnavailable));
   // The store stays away longer than finished reservations are kept, so the
   // reload no longer holds them.
@@ -201,7 +191,7 @@ TEST_CASE("a crash after an ambiguous sweep loses the notices, and the engine re
           "[expiry][faults][reconcile]") {
   FaultyExpiryFixture x;
   const absl::Time swept_at = x.f.clock->now();
-  x.faulty->inject(FaultyStore::Fault::kFailAfterCommit);
+  x.faulty->fail_next_commits(1, CommitFault::kAmbiguous);
   CHECK(denied_with(x.f.svc().expire_due_reservations(), Reason::kStoreUnavailable));
   x.reopen();  // The process died before any reload.
   CHECK(x.f.svc().expire_due_reservations().value() == 0);

@@ -10,6 +10,8 @@
 #include "account/memory_store.h"
 #include "account/risk_cache.h"
 #include "account/fantasy/sleeper_client.h"
+#include "account/testing/fault_injecting_store.h"
+#include "account/testing/scripted_sleeper_client.h"
 #include "support/json_value.h"
 
 namespace account {
@@ -18,50 +20,16 @@ namespace {
 using testing::JsonValue;
 using testing::parse_json;
 
-// A store whose ping() answers what the test says; nothing else is used.
-class PingStore final : public Store {
- public:
-  absl::Status answer = absl::OkStatus();
-  absl::Status commit(const ChangeSet&) override { return absl::UnimplementedError("unused"); }
-  absl::StatusOr<LedgerSnapshot> load(const SnapshotRequest&) override {
-    return absl::UnimplementedError("unused");
-  }
-  absl::StatusOr<std::optional<Fill>> find_execution(ExecutionId) override {
-    return absl::UnimplementedError("unused");
-  }
-  absl::StatusOr<std::vector<Trade>> trades(AccountId, size_t) override {
-    return absl::UnimplementedError("unused");
-  }
-  absl::Status ping() override { return answer; }
-};
+using testing::FaultInjectingStore;
+using testing::ScriptedSleeperClient;
 
-// A Sleeper whose nfl_state() answers what the test says.
-class StateSleeper final : public SleeperClient {
- public:
-  absl::Status answer = absl::OkStatus();
-  int calls = 0;
-  absl::StatusOr<SleeperUser> user(std::string_view) override { return unused(); }
-  absl::StatusOr<std::vector<SleeperLeague>> nfl_leagues(std::string_view,
-                                                         std::string_view) override {
-    return unused();
-  }
-  absl::StatusOr<SleeperLeague> league(std::string_view) override { return unused(); }
-  absl::StatusOr<std::vector<SleeperRoster>> league_rosters(std::string_view) override {
-    return unused();
-  }
-  absl::StatusOr<std::vector<SleeperMatchup>> league_matchups(std::string_view, int) override {
-    return unused();
-  }
-  absl::StatusOr<NflState> nfl_state() override {
-    ++calls;
-    if (!answer.ok()) return answer;
-    return NflState{.season = "2026", .season_type = NflSeasonType::kRegular, .week = 12,
-                    .display_week = 12};
-  }
-
- private:
-  static absl::Status unused() { return absl::UnimplementedError("unused"); }
-};
+// A scripted Sleeper whose NFL state is week 12 of the 2026 regular season.
+std::unique_ptr<ScriptedSleeperClient> week_twelve() {
+  auto sleeper = std::make_unique<ScriptedSleeperClient>();
+  sleeper->set_nfl_state({.season = "2026", .season_type = NflSeasonType::kRegular, .week = 12,
+                          .display_week = 12});
+  return sleeper;
+}
 
 const HealthCheckResult* find(const HealthReport& report, std::string_view name) {
   for (const HealthCheckResult& check : report.checks) {
@@ -82,16 +50,16 @@ JsonValue json_of(const HealthReport& report) {
 
 TEST_CASE("with every dependency up the report is healthy", "[health]") {
   MemoryStore store;
-  StateSleeper sleeper;
+  const auto sleeper = week_twelve();
   RiskCache cache(RiskCacheOptions{});
   REQUIRE(cache.publish({.tick = TickId{40}}).ok());
   const HealthReport report = health_check({.store = &store,
-                                            .sleeper = &sleeper,
+                                            .sleeper = sleeper.get(),
                                             .risk_cache = &cache,
                                             .current_tick = [] { return TickId{43}; }});
   CHECK(report.healthy());
   REQUIRE(report.checks.size() == 3);
-  CHECK(sleeper.calls == 1);
+  CHECK(sleeper->calls(ScriptedSleeperClient::Method::kNflState) == 1);
   CHECK(find(report, "risk_cache")->detail == "3 ticks since the last publish (tick 40)");
 
   const JsonValue v = json_of(report);
@@ -104,8 +72,8 @@ TEST_CASE("with every dependency up the report is healthy", "[health]") {
 }
 
 TEST_CASE("a store that does not answer makes the report unhealthy", "[health]") {
-  PingStore store;
-  store.answer = absl::UnavailableError("connection refused");
+  FaultInjectingStore store(std::make_shared<MemoryStore>());
+  store.go_down(absl::UnavailableError("connection refused"));
   const HealthReport report = health_check({.store = &store});
   CHECK_FALSE(report.healthy());
   REQUIRE(find(report, "store") != nullptr);
@@ -118,10 +86,11 @@ TEST_CASE("a store that does not answer makes the report unhealthy", "[health]")
 }
 
 TEST_CASE("Sleeper down is reported with its error", "[health]") {
-  StateSleeper sleeper;
-  sleeper.answer = absl::DeadlineExceededError("GET /state/nfl: timed out");
+  const auto sleeper = week_twelve();
+  sleeper->set_error(ScriptedSleeperClient::Method::kNflState,
+                     absl::DeadlineExceededError("GET /state/nfl: timed out"));
   MemoryStore store;
-  const HealthReport report = health_check({.store = &store, .sleeper = &sleeper});
+  const HealthReport report = health_check({.store = &store, .sleeper = sleeper.get()});
   CHECK_FALSE(report.healthy());
   CHECK(find(report, "store")->ok);
   CHECK_FALSE(find(report, "sleeper")->ok);

@@ -1,7 +1,7 @@
 // What AccountService reports to operators: the design document's counters,
 // denials by reason, latency histograms and gauges (scraped and parsed as
-// Prometheus text), and log lines for store failures, queued fills and
-// execution conflicts (parsed as JSON).
+// Prometheus text), and log records for store failures, queued fills and
+// execution conflicts (account/testing/recording_log_sink.h).
 #include <map>
 #include <memory>
 #include <mutex>
@@ -14,30 +14,31 @@
 #include "account/account_service.h"
 #include "account/memory_store.h"
 #include "account/status.h"
-#include "support/capturing_log_sink.h"
-#include "support/faulty_store.h"
-#include "support/json_value.h"
+#include "account/testing/counterparties.h"
+#include "account/testing/fault_injecting_store.h"
+#include "account/testing/recording_log_sink.h"
 #include "support/ledger_fixture.h"
 #include "support/prometheus_text.h"
 
 namespace account {
 namespace {
 
-using testing::CapturingLogSink;
-using testing::FaultyStore;
-using testing::JsonValue;
-using testing::parse_json;
+using testing::CommitFault;
+using testing::Counterparties;
+using testing::FaultInjectingStore;
+using testing::LoggedRecord;
+using testing::RecordingLogSink;
 using testing::parse_prometheus_text;
 using testing::PrometheusText;
 
 constexpr SymbolId kSymbol{5};
 
 struct World {
-  std::shared_ptr<FaultyStore> store =
-      std::make_shared<FaultyStore>(std::make_shared<MemoryStore>());
+  std::shared_ptr<FaultInjectingStore> store =
+      std::make_shared<FaultInjectingStore>(std::make_shared<MemoryStore>());
   std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>(testing::test_epoch());
   std::shared_ptr<MetricsRegistry> metrics = std::make_shared<MetricsRegistry>();
-  std::shared_ptr<CapturingLogSink> log = std::make_shared<CapturingLogSink>();
+  std::shared_ptr<RecordingLogSink> log = std::make_shared<RecordingLogSink>();
   std::unique_ptr<AccountService> service;
 
   World() {
@@ -56,33 +57,19 @@ struct World {
     REQUIRE(parsed.error == "");
     return parsed;
   }
-  // A funded buyer and a seller with one share, each with a whole-share order
-  // on kSymbol (buy at $50, sell at $40) reserved.
-  struct TwoSides {
-    AccountId buyer;
-    AccountId seller;
-    OrderSpec buy;
-    OrderSpec sell;
-  };
-  TwoSides two_sides(uint64_t buy_order, uint64_t sell_order) {
-    AccountService& s = *service;
-    TwoSides t;
-    t.buyer = s.create_account("g-buyer", "Buyer").value();
-    t.seller = s.create_account("g-seller", "Seller").value();
-    REQUIRE(s.credit(t.buyer, Cents{100'00}, EntryKind::kFantasyCredit, "c1").ok());
-    REQUIRE(s.issue_shares(t.seller, kSymbol, Qty{10'000}, "i1").ok());
-    t.buy = {.account = t.buyer, .order = OrderId{buy_order}, .symbol = kSymbol,
-             .qty = Qty{10'000}, .limit = Price{50'00}};
-    t.sell = {.account = t.seller, .order = OrderId{sell_order}, .symbol = kSymbol,
-              .qty = Qty{10'000}, .limit = Price{40'00}};
-    REQUIRE(s.reserve_buy(t.buy).ok());
-    REQUIRE(s.reserve_sell(t.sell).ok());
-    return t;
-  }
-  Fill fill(const TwoSides& t, uint64_t execution, Qty qty, Price price) const {
-    return Fill{.execution = ExecutionId{execution}, .symbol = kSymbol, .qty = qty,
-                .price = price, .buyer = {t.buyer, t.buy.order},
-                .seller = {t.seller, t.sell.order}, .tick = TickId{1}, .time = clock->now()};
+  // A funded buyer ($100) and a seller with one share, each with a whole-share order on
+  // kSymbol (buy at $50, sell at $40) reserved; its fills are numbered from `first_execution`.
+  Counterparties two_sides(uint64_t buy_order, uint64_t sell_order, uint64_t first_execution) {
+    return Counterparties::open(*service, {.name = "g",
+                                           .symbol = kSymbol,
+                                           .qty = Qty{10'000},
+                                           .buy_limit = Price{50'00},
+                                           .sell_limit = Price{40'00},
+                                           .buyer_cash = Cents{100'00},
+                                           .buy_order = OrderId{buy_order},
+                                           .sell_order = OrderId{sell_order},
+                                           .first_execution = ExecutionId{first_execution}})
+        .value();
   }
 
   double value(std::string_view name, const std::map<std::string, std::string>& labels = {}) {
@@ -96,8 +83,8 @@ struct World {
 TEST_CASE("the ledger counts reservations, fills, balance checks and denials", "[metrics]") {
   World w;
   AccountService& s = *w.service;
-  const World::TwoSides t = w.two_sides(1, 2);
-  const AccountId buyer = t.buyer;
+  Counterparties t = w.two_sides(1, 2, 77);
+  const AccountId buyer = t.buyer();
   const OrderSpec too_big{.account = buyer, .order = OrderId{3}, .symbol = kSymbol,
                           .qty = Qty{100'000}, .limit = Price{50'00}};
   const OrderSpec later{.account = buyer, .order = OrderId{4}, .symbol = kSymbol,
@@ -110,7 +97,7 @@ TEST_CASE("the ledger counts reservations, fills, balance checks and denials", "
   REQUIRE(s.cancel_order(cancelled.order).ok());
   REQUIRE(s.available_cash(buyer).ok());
 
-  const Fill fill = w.fill(t, 77, Qty{10'000}, Price{45'00});
+  const Fill fill = t.fill(Qty{10'000}, Price{45'00});
   REQUIRE(s.settle(fill).ok());
   REQUIRE(reason_of(s.settle(fill)) == Reason::kDuplicateExecution);
 
@@ -136,38 +123,38 @@ TEST_CASE("the ledger counts reservations, fills, balance checks and denials", "
 
 TEST_CASE("a failed store commit is counted and logged without secrets", "[metrics][log]") {
   World w;
-  w.store->inject(FaultyStore::Fault::kFailBeforeCommit);
+  w.store->fail_next_commits(1, CommitFault::kUnavailable);
   CHECK(reason_of(w.service->create_account("g-1", "One")) == Reason::kStoreUnavailable);
   CHECK(w.value("account_store_errors_total", {{"kind", "unavailable"}}) == 1);
   CHECK(w.value("account_store_errors_total", {{"kind", "unauthenticated"}}) == 0);
   CHECK(w.value("account_denials_total", {{"reason", "StoreUnavailable"}}) == 1);
-  const std::vector<JsonValue> failures = w.log->with_event("store_commit_failed");
+  const std::vector<LoggedRecord> failures = w.log->with_event("store_commit_failed");
   REQUIRE(failures.size() == 1);
-  CHECK(failures[0].get("level")->string == "error");
-  CHECK(failures[0].get("status_code")->string == "UNAVAILABLE");
-  CHECK(failures[0].get("msg")->string == "connection refused");
+  CHECK(failures[0].level == LogLevel::kError);
+  CHECK(failures[0].text("status_code") == "UNAVAILABLE");
+  CHECK(failures[0].message == "connection refused");
 }
 
 TEST_CASE("fills queued during an outage are counted, logged and shown as a gauge",
           "[metrics][log]") {
   World w;
   AccountService& s = *w.service;
-  const World::TwoSides t = w.two_sides(1, 2);
+  Counterparties t = w.two_sides(1, 2, 9);
 
-  w.store->inject(FaultyStore::Fault::kDown);
-  const auto receipt = s.settle(w.fill(t, 9, Qty{5'000}, Price{45'00}));
+  w.store->go_down();
+  const auto receipt = s.settle(t.fill(Qty{5'000}, Price{45'00}));
   REQUIRE(receipt.ok());
   CHECK(receipt->outcome == SettlementOutcome::kQueued);
   CHECK(w.value("account_fills_queued_total") == 1);
   CHECK(w.value("account_fills_queued") == 1);
   CHECK(w.value("trade_settled_total") == 0);
   CHECK(w.value("account_denials_total", {{"reason", "StoreUnavailable"}}) == 0);
-  const std::vector<JsonValue> queued = w.log->with_event("fills_queued");
+  const std::vector<LoggedRecord> queued = w.log->with_event("fills_queued");
   REQUIRE(queued.size() == 1);
-  CHECK(queued[0].get("level")->string == "warning");
-  CHECK(queued[0].get("count")->number_text == "1");
+  CHECK(queued[0].level == LogLevel::kWarning);
+  CHECK(queued[0].text("count") == "1");
 
-  w.store->inject(FaultyStore::Fault::kNone);
+  w.store->come_back();
   // The retry thread counts a fill just after it leaves the queue: wait for both.
   const auto drained = [&] {
     return s.queued_fills() == 0 && w.value("trade_settled_total") >= 1;
@@ -182,19 +169,18 @@ TEST_CASE("an execution re-sent with other fields is logged as an error with its
           "[metrics][log]") {
   World w;
   AccountService& s = *w.service;
-  const World::TwoSides t = w.two_sides(11, 12);
-  Fill fill = w.fill(t, 4242, Qty{5'000}, Price{45'00});
+  Counterparties t = w.two_sides(11, 12, 4242);
+  Fill fill = t.fill(Qty{5'000}, Price{45'00});
   REQUIRE(s.settle(fill).ok());
   fill.price = Price{46'00};
   REQUIRE(reason_of(s.settle(fill)) == Reason::kExecutionConflict);
 
-  const std::vector<JsonValue> conflicts = w.log->with_event("execution_conflict");
+  const std::vector<LoggedRecord> conflicts = w.log->with_event("execution_conflict");
   REQUIRE(conflicts.size() == 1);
-  CHECK(conflicts[0].get("level")->string == "error");
-  CHECK(conflicts[0].get("execution_id")->number_text == "4242");
-  CHECK(conflicts[0].get("buyer_order_id")->number_text == "11");
-  CHECK(conflicts[0].get("seller_account_id")->number_text ==
-        std::to_string(t.seller.value()));
+  CHECK(conflicts[0].level == LogLevel::kError);
+  CHECK(conflicts[0].text("execution_id") == "4242");
+  CHECK(conflicts[0].text("buyer_order_id") == "11");
+  CHECK(conflicts[0].text("seller_account_id") == std::to_string(t.seller().value()));
   CHECK(w.value("account_denials_total", {{"reason", "ExecutionConflict"}}) == 1);
 }
 

@@ -497,7 +497,7 @@ class Sequence : private testing::RandomDraws {
     std::vector<ExpiredNotice> expected = model_.expire_due(now());
     std::sort(expected.begin(), expected.end());
     absl::StatusOr<size_t> got = service_->expire_due_reservations();
-    std::vector<ExpiredNotice> notices = sink_->take();
+    std::vector<ExpiredNotice> notices = take_expired_notices(*sink_);
     expect("expire_due_reservations(clock at " + time_text(now()) + ")", answer_of(got),
            std::nullopt);
     if (got.ok() && *got != expected.size()) {
@@ -760,7 +760,8 @@ class Sequence : private testing::RandomDraws {
       MemoryStoreOptions{.fills_preallocated = seed_ % 3 == 0 ? size_t{100} : 0,
                          .reservations_preallocated = seed_ % 3 == 0 ? size_t{100} : 0});
   std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>(kEpoch);
-  std::shared_ptr<RecordingSink> sink_ = std::make_shared<RecordingSink>();
+  std::shared_ptr<RecordingNotificationSink> sink_ =
+      std::make_shared<RecordingNotificationSink>();
   std::unique_ptr<AccountService> service_;
   LedgerModel model_;
   std::map<uint64_t, int64_t> reference_price_;  // Per symbol, cents per share.

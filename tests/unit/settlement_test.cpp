@@ -12,6 +12,7 @@
 #include "account/account_service.h"
 #include "account/notional.h"
 #include "account/store.h"
+#include "account/testing/fault_injecting_store.h"
 #include "support/ledger_fixture.h"
 
 namespace account {
@@ -391,31 +392,6 @@ TEST_CASE("a restamped redelivery outside the window is a conflict and the batch
   check_restamped_redelivery(m, [] {});
 }
 
-// Refuses the next commit with Aborted (nothing written), as the PostgreSQL
-// store does once after its writer session was replaced.
-class AbortNextCommitStore final : public Store {
- public:
-  explicit AbortNextCommitStore(std::shared_ptr<Store> inner) : inner_(std::move(inner)) {}
-  void abort_next_commit() { abort_next_ = true; }
-  absl::Status commit(const ChangeSet& changes) override {
-    if (std::exchange(abort_next_, false)) return absl::AbortedError("writer session replaced");
-    return inner_->commit(changes);
-  }
-  absl::StatusOr<LedgerSnapshot> load(const SnapshotRequest& request) override {
-    return inner_->load(request);
-  }
-  absl::StatusOr<std::optional<Fill>> find_execution(ExecutionId execution) override {
-    return inner_->find_execution(execution);
-  }
-  absl::StatusOr<std::vector<Trade>> trades(AccountId account, size_t limit) override {
-    return inner_->trades(account, limit);
-  }
-
- private:
-  std::shared_ptr<Store> inner_;
-  bool abort_next_ = false;  // Set and read on the test's thread only.
-};
-
 // Regression: the retry after an Aborted commit staged without asking the
 // store, and when that retry met the store's unique index (AlreadyExists)
 // the batch failed with StoreFailure, good fills included.
@@ -423,9 +399,14 @@ TEST_CASE("a restamped redelivery is a conflict when its retry follows an aborte
           "[settlement][exactly-once][regression]") {
   const LedgerLimits limits = one_hour_window();
   testing::LedgerFixture m(limits);
-  auto store = std::make_shared<AbortNextCommitStore>(m.store);
+  auto store = std::make_shared<testing::FaultInjectingStore>(m.store);
   m.service = AccountService::open({.store = store, .clock = m.clock, .limits = limits}).value();
-  check_restamped_redelivery(m, [&] { store->abort_next_commit(); });
+  // Refused with Aborted, nothing written, as the PostgreSQL store refuses once after its
+  // writer session was replaced.
+  check_restamped_redelivery(m, [&] {
+    store->fail_next_commits(1, testing::CommitFault::kRefused,
+                             absl::AbortedError("writer session replaced"));
+  });
 }
 
 // The ledger remembers which reservation each order it settled against

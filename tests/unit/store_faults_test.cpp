@@ -9,7 +9,6 @@
 #include <latch>
 #include <thread>
 #include <string>
-#include <mutex>
 #include <optional>
 #include <vector>
 
@@ -18,44 +17,36 @@
 #include "account/account_service.h"
 #include "account/log_sink.h"
 #include "account/risk_cache.h"
-#include "support/faulty_store.h"
+#include "account/testing/counterparties.h"
+#include "account/testing/fault_injecting_store.h"
+#include "account/testing/recording_notification_sink.h"
 #include "support/ledger_fixture.h"
 
 namespace account {
 namespace {
 
+using testing::CommitFault;
 using testing::denied_with;
-using testing::FaultyStore;
+using testing::FaultInjectingStore;
+using testing::RecordingNotificationSink;
 
 constexpr SymbolId kAllen{1};
 
-// Records what the retry thread reports about queued fills, and the orders
-// notified expired; optionally calls back into the ledger from a notice.
-struct QueueSink final : NotificationSink {
-  std::mutex mu;
-  std::vector<std::pair<ExecutionId, std::optional<Reason>>> done;  // Guarded by mu.
-  std::vector<OrderId> expired;                                       // Guarded by mu.
-  std::function<void(OrderId)> on_expired;  // Set before the notices can come.
-  void on_order_expired(AccountId, OrderId order, ReservationId) override {
-    {
-      std::lock_guard lock(mu);
-      expired.push_back(order);
-    }
-    if (on_expired) on_expired(order);
+// What the retry thread reported about queued fills: each fill's execution id and reason.
+std::vector<std::pair<ExecutionId, std::optional<Reason>>> reported(
+    const RecordingNotificationSink& sink) {
+  std::vector<std::pair<ExecutionId, std::optional<Reason>>> out;
+  for (const testing::QueuedFillNotice& n : sink.queued_fills_done()) {
+    out.emplace_back(n.fill.execution, reason_of(n.result));
   }
-  void on_queued_fill_done(const Fill& fill, const absl::Status& result) override {
-    std::lock_guard lock(mu);
-    done.emplace_back(fill.execution, reason_of(result));
-  }
-  std::vector<std::pair<ExecutionId, std::optional<Reason>>> reported() {
-    std::lock_guard lock(mu);
-    return done;
-  }
-};
+  return out;
+}
 
+// A ledger on a FaultInjectingStore, with a buyer ($1,000) and a seller holding one share of
+// kAllen, each with a whole-share order reserved (buy at $100, sell at $50): orders 1 and 2.
 struct FaultFixture : testing::LedgerFixture {
-  std::shared_ptr<FaultyStore> faulty = std::make_shared<FaultyStore>(store);
-  std::shared_ptr<QueueSink> sink = std::make_shared<QueueSink>();
+  std::shared_ptr<FaultInjectingStore> faulty = std::make_shared<FaultInjectingStore>(store);
+  std::shared_ptr<RecordingNotificationSink> sink = std::make_shared<RecordingNotificationSink>();
   AccountId buyer, seller;
   OrderSpec buy, sell;
   explicit FaultFixture(absl::Duration backoff_max = absl::Milliseconds(20)) {
@@ -63,20 +54,28 @@ struct FaultFixture : testing::LedgerFixture {
                                     .settlement_retry = {.backoff_initial = absl::Milliseconds(1),
                                                          .backoff_max = backoff_max}})
                   .value();
-    buyer = account(100'000);
-    seller = account();
-    give_shares(seller, kAllen, Qty{10'000});
-    buy = order(buyer, kAllen, Qty{10'000}, Price{10'000});
-    sell = order(seller, kAllen, Qty{10'000}, Price{5'000});
-    REQUIRE(svc().reserve_buy(buy).ok());
-    REQUIRE(svc().reserve_sell(sell).ok());
+    const testing::Counterparties pair =
+        testing::Counterparties::open(svc(), {.symbol = kAllen,
+                                              .qty = Qty{10'000},
+                                              .buy_limit = Price{10'000},
+                                              .sell_limit = Price{5'000},
+                                              .buyer_cash = Cents{100'000}})
+            .value();
+    buyer = pair.buyer();
+    seller = pair.seller();
+    buy = pair.buy();
+    sell = pair.sell();
+    orders = testing::OrderBuilder(OrderId{3});  // Later orders come after the pair's.
+  }
+  std::vector<std::pair<ExecutionId, std::optional<Reason>>> reported() const {
+    return account::reported(*sink);
   }
   // Waits (at most 10 s) until the retry thread has emptied the queue and
   // reported `reports` fills to the sink: it reports each fill after the fill
   // has left the queue, so an empty queue alone does not mean reported.
   bool drained(size_t reports) {
     const auto done = [&] {
-      return svc().queued_fills() == 0 && sink->reported().size() >= reports;
+      return svc().queued_fills() == 0 && sink->queued_fill_done_count() >= reports;
     };
     for (int i = 0; i < 10'000 && !done(); ++i) absl::SleepFor(absl::Milliseconds(1));
     return done();
@@ -92,11 +91,11 @@ TEST_CASE("a fill whose commit fails before it is durable is queued, then applie
   FaultFixture f;
   const LedgerSnapshot before = f.svc().snapshot();
   const Fill fill = f.fill(f.buy, f.sell, Qty{5'000}, Price{8'000});
-  f.faulty->inject(FaultyStore::Fault::kFailBeforeCommit);
+  f.faulty->fail_next_commits(1, CommitFault::kUnavailable);
   const auto result = f.svc().settle(fill);
   REQUIRE(queued(result));
   REQUIRE(f.drained(1));
-  CHECK(f.sink->reported() == std::vector<std::pair<ExecutionId, std::optional<Reason>>>{
+  CHECK(f.reported() == std::vector<std::pair<ExecutionId, std::optional<Reason>>>{
                                   {fill.execution, std::nullopt}});
   CHECK(f.svc().snapshot() != before);
   CHECK(denied_with(f.svc().settle(fill), Reason::kDuplicateExecution));
@@ -108,11 +107,11 @@ TEST_CASE("an ambiguous commit is resolved from the store: the retry finds it ap
           "[store][faults]") {
   FaultFixture f;
   const Fill fill = f.fill(f.buy, f.sell, Qty{5'000}, Price{8'000});
-  f.faulty->inject(FaultyStore::Fault::kFailAfterCommit);
+  f.faulty->fail_next_commits(1, CommitFault::kAmbiguous);
   REQUIRE(queued(f.svc().settle(fill)));
   REQUIRE(f.drained(1));
   // The store had committed it: the retry reloads, finds it, and says so.
-  CHECK(f.sink->reported() == std::vector<std::pair<ExecutionId, std::optional<Reason>>>{
+  CHECK(f.reported() == std::vector<std::pair<ExecutionId, std::optional<Reason>>>{
                                   {fill.execution, Reason::kDuplicateExecution}});
   CHECK(denied_with(f.svc().settle(fill), Reason::kDuplicateExecution));
   CHECK(f.svc().cash(f.seller).value() == Cents{4'000});
@@ -133,10 +132,10 @@ TEST_CASE("a position a reload drops reaches the risk cache empty, after two rel
   CHECK(reader.read().buy_headroom_qty(f.buyer, kAllen) == cap - f.buy.qty);
 
   const ReservationId held = f.svc().reservation_for_order(f.buy.order).value().id;
-  f.faulty->inject(FaultyStore::Fault::kFailAfterCommit);
+  f.faulty->fail_next_commits(1, CommitFault::kAmbiguous);
   CHECK(denied_with(f.svc().release_reservation(held), Reason::kStoreUnavailable));
   // Reloads, then fails after its commit too: a second reload is due.
-  f.faulty->inject(FaultyStore::Fault::kFailAfterCommit);
+  f.faulty->fail_next_commits(1, CommitFault::kAmbiguous);
   CHECK(denied_with(f.svc().credit(f.seller, Cents{1}, EntryKind::kAdjustment, "k1"),
                     Reason::kStoreUnavailable));
   REQUIRE(f.svc().credit(f.seller, Cents{1}, EntryKind::kAdjustment, "k2").ok());  // Reloads.
@@ -151,7 +150,7 @@ TEST_CASE("a position a reload drops reaches the risk cache empty, after two rel
 TEST_CASE("during an outage reservations are refused, fills queue in order, queries answer",
           "[store][faults][outage]") {
   FaultFixture f;
-  f.faulty->inject(FaultyStore::Fault::kDown);
+  f.faulty->go_down();
   CHECK(denied_with(f.svc().reserve_buy(f.order(f.buyer, kAllen, Qty{1}, Price{100})),
                     Reason::kStoreUnavailable));
   CHECK(denied_with(f.svc().credit(f.buyer, Cents{1}, EntryKind::kAdjustment, "adj"),
@@ -171,9 +170,9 @@ TEST_CASE("during an outage reservations are refused, fills queue in order, quer
   absl::SleepFor(absl::Milliseconds(50));  // Several retries meet the outage.
   CHECK(f.svc().queued_fills() == 3);
 
-  f.faulty->inject(FaultyStore::Fault::kNone);
+  f.faulty->come_back();
   REQUIRE(f.drained(3));
-  const auto reported = f.sink->reported();
+  const auto reported = f.reported();
   REQUIRE(reported.size() == 3);
   CHECK(reported[0] == std::pair(a.execution, std::optional<Reason>()));
   CHECK(reported[1] == std::pair(b.execution, std::optional<Reason>()));
@@ -195,7 +194,7 @@ TEST_CASE("an order whose fill waits for the store is not cancelled, released or
   const ReservationId other_id = f.svc().reserve_buy(other).value();
   const ReservationId sell_id = f.svc().reservation_for_order(f.sell.order).value().id;
   // Commits holding a fill fail; everything else goes through.
-  f.faulty->inject(FaultyStore::Fault::kFailFills);
+  f.faulty->fail_fill_commits();
   const Fill fill = f.fill(f.buy, f.sell, Qty{5'000}, Price{8'000});
   REQUIRE(queued(f.svc().settle(fill)));
 
@@ -222,9 +221,9 @@ TEST_CASE("an order whose fill waits for the store is not cancelled, released or
   CHECK(f.svc().reservation_for_order(f.buy.order).value().status ==
         ReservationStatus::kActive);
 
-  f.faulty->inject(FaultyStore::Fault::kNone);
+  f.faulty->come_back();
   REQUIRE(f.drained(1));
-  CHECK(f.sink->reported() == std::vector<std::pair<ExecutionId, std::optional<Reason>>>{
+  CHECK(f.reported() == std::vector<std::pair<ExecutionId, std::optional<Reason>>>{
                                   {fill.execution, std::nullopt}});
   CHECK(f.svc().position(f.buyer, kAllen).value()->qty == Qty{5'000});
   CHECK(f.svc().cash(f.seller).value() == Cents{4'000});
@@ -247,21 +246,24 @@ struct BlockingLog final : LogSink {
 TEST_CASE("a fill that met an unavailable store is queued before another command can end its order",
           "[store][faults][outage]") {
   testing::LedgerFixture f;
-  auto faulty = std::make_shared<FaultyStore>(f.store);
-  auto sink = std::make_shared<QueueSink>();
+  auto faulty = std::make_shared<FaultInjectingStore>(f.store);
+  auto sink = std::make_shared<RecordingNotificationSink>();
   auto log = std::make_shared<BlockingLog>();
   f.service = AccountService::open({.store = faulty, .clock = f.clock, .sink = sink,
                                     .settlement_retry = {.backoff_initial = absl::Milliseconds(1),
                                                          .backoff_max = absl::Milliseconds(20)},
                                     .log = log})
                   .value();
-  const AccountId buyer = f.account(100'000);
-  const AccountId seller = f.account();
-  f.give_shares(seller, kAllen, Qty{10'000});
-  const OrderSpec buy = f.order(buyer, kAllen, Qty{10'000}, Price{10'000});
-  const OrderSpec sell = f.order(seller, kAllen, Qty{10'000}, Price{5'000});
-  REQUIRE(f.svc().reserve_buy(buy).ok());
-  REQUIRE(f.svc().reserve_sell(sell).ok());
+  const testing::Counterparties pair =
+      testing::Counterparties::open(f.svc(), {.symbol = kAllen,
+                                              .qty = Qty{10'000},
+                                              .buy_limit = Price{10'000},
+                                              .sell_limit = Price{5'000},
+                                              .buyer_cash = Cents{100'000}})
+          .value();
+  const AccountId buyer = pair.buyer();
+  const OrderSpec& buy = pair.buy();
+  const OrderSpec& sell = pair.sell();
   const Fill applied = f.fill(buy, sell, Qty{1'000}, Price{8'000});
   REQUIRE(f.svc().settle(applied).ok());
   // A new fill and a conflicting redelivery in one batch whose commit fails:
@@ -272,7 +274,7 @@ TEST_CASE("a fill that met an unavailable store is queued before another command
   conflict.price = Price{8'001};
   // Commits of fills fail until the end (so the retry cannot apply it early),
   // and other commits go through.
-  faulty->inject(FaultyStore::Fault::kFailFills);
+  faulty->fail_fill_commits();
   std::thread engine([&] {
     const auto results = f.svc().settle_batch({fresh, conflict});
     CHECK(queued(results[0]));
@@ -282,12 +284,10 @@ TEST_CASE("a fill that met an unavailable store is queued before another command
   CHECK(denied_with(f.svc().cancel_order(buy.order), Reason::kStoreUnavailable));
   log->released.count_down();
   engine.join();
-  faulty->inject(FaultyStore::Fault::kNone);
-  for (int i = 0; i < 10'000 && sink->reported().empty(); ++i) {
-    absl::SleepFor(absl::Milliseconds(1));
-  }
-  CHECK(sink->reported() == std::vector<std::pair<ExecutionId, std::optional<Reason>>>{
-                                {fresh.execution, std::nullopt}});
+  faulty->come_back();
+  CHECK(sink->wait_for_queued_fills_done(1, absl::Seconds(10)));
+  CHECK(reported(*sink) == std::vector<std::pair<ExecutionId, std::optional<Reason>>>{
+                               {fresh.execution, std::nullopt}});
   CHECK(f.svc().position(buyer, kAllen).value()->qty == Qty{2'000});
   CHECK(f.svc().audit().ok());
 }
@@ -295,8 +295,8 @@ TEST_CASE("a fill that met an unavailable store is queued before another command
 TEST_CASE("fills queued during an outage do not cut the retry's backoff short",
           "[store][faults][outage]") {
   FaultFixture f(absl::Milliseconds(100));
-  f.faulty->inject(FaultyStore::Fault::kDown);
-  const int loads_before = f.faulty->loads();
+  f.faulty->go_down();
+  const int64_t loads_before = f.faulty->counts().loads;
   REQUIRE(queued(f.svc().settle(f.fill(f.buy, f.sell, Qty{1}, Price{8'000}))));
   // A fill a millisecond for 300 ms: the backoff (1 ms doubling to 100 ms)
   // allows about ten attempts, each a reload; one per fill would be 300.
@@ -304,10 +304,10 @@ TEST_CASE("fills queued during an outage do not cut the retry's backoff short",
     REQUIRE(queued(f.svc().settle(f.fill(f.buy, f.sell, Qty{1}, Price{8'000}))));
     absl::SleepFor(absl::Milliseconds(1));
   }
-  const int attempts = f.faulty->loads() - loads_before;
+  const int64_t attempts = f.faulty->counts().loads - loads_before;
   CHECK(attempts >= 1);
   CHECK(attempts <= 40);
-  f.faulty->inject(FaultyStore::Fault::kNone);
+  f.faulty->come_back();
   REQUIRE(f.drained(301));
   CHECK(f.svc().position(f.buyer, kAllen).value()->qty == Qty{301});
 }
@@ -318,14 +318,14 @@ TEST_CASE("a notice a reload delivers may call the ledger", "[store][faults]") {
   // the reload the next command makes, and that notice calls a command.
   f.clock->advance(absl::Hours(24 * 8));
   std::atomic<int> called{0};
-  f.sink->on_expired = [&](OrderId order) {
+  f.sink->set_on_order_expired([&](const testing::ExpiredOrderNotice& notice) {
     CHECK(f.svc()
               .credit(f.buyer, Cents{1}, EntryKind::kAdjustment,
-                      "from-notice-" + std::to_string(order.value()))
+                      "from-notice-" + std::to_string(notice.order.value()))
               .ok());
     ++called;
-  };
-  f.faulty->inject(FaultyStore::Fault::kFailAfterCommit);
+  });
+  f.faulty->fail_next_commits(1, CommitFault::kAmbiguous);
   CHECK(denied_with(f.svc().expire_due_reservations(), Reason::kStoreUnavailable));
   CHECK(called == 0);
   // This command reloads, finds both expiries durable, and notifies them
@@ -339,13 +339,13 @@ TEST_CASE("a notice a reload delivers may call the ledger", "[store][faults]") {
 TEST_CASE("a ledger destroyed with fills queued reports each as not applied",
           "[store][faults][outage]") {
   FaultFixture f;
-  f.faulty->inject(FaultyStore::Fault::kDown);
+  f.faulty->go_down();
   const Fill a = f.fill(f.buy, f.sell, Qty{1'000}, Price{8'000});
   const Fill b = f.fill(f.buy, f.sell, Qty{1'000}, Price{8'000});
   REQUIRE(queued(f.svc().settle(a)));
   REQUIRE(queued(f.svc().settle(b)));
   f.service.reset();
-  CHECK(f.sink->reported() == std::vector<std::pair<ExecutionId, std::optional<Reason>>>{
+  CHECK(f.reported() == std::vector<std::pair<ExecutionId, std::optional<Reason>>>{
                                   {a.execution, Reason::kStoreUnavailable},
                                   {b.execution, Reason::kStoreUnavailable}});
 }
@@ -408,7 +408,7 @@ TEST_CASE("end_of_tick does not wait for a store lookup the ledger makes meanwhi
 TEST_CASE("a refused fill in a failed batch keeps its own reason and is not queued",
           "[store][faults]") {
   FaultFixture f;
-  f.faulty->inject(FaultyStore::Fault::kFailBeforeCommit);
+  f.faulty->fail_next_commits(1, CommitFault::kUnavailable);
   const Fill good = f.fill(f.buy, f.sell, Qty{1'000}, Price{8'000});
   Fill bad = f.fill(f.buy, f.sell, Qty{1'000}, Price{8'000});
   bad.qty = Qty{0};

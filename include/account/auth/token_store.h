@@ -12,8 +12,9 @@
 //
 // The policy (what a reused or expired token means) is RefreshTokens' (refresh_tokens.h); a
 // store only keeps records and makes rotate() a compare-and-set, so that of two rotations of one
-// token racing each other exactly one wins. tests/support/token_store_conformance.h holds the
-// contract every implementation passes.
+// token racing each other exactly one wins. The suite in
+// account/testing/auth/token_store_conformance.h (account::testing) holds the contract every
+// implementation passes.
 //
 // Errors: AlreadyExists for a hash already stored; store trouble as the implementation documents
 // it (PostgreSQL: Unavailable when the connection is lost, Internal otherwise). A failed call

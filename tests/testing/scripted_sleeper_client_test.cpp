@@ -1,15 +1,16 @@
-// The scripted Sleeper the fantasy tests run against (support/scripted_sleeper_client.h): its
-// answers in the documented order, its counts, its delays, and calls from several threads.
-#include <catch2/catch.hpp>
+// The scripted Sleeper (account/testing/scripted_sleeper_client.h), which the fantasy tests run
+// against: its answers in the documented order, its counts, its delays, and calls from several
+// threads.
+#include "account/testing/scripted_sleeper_client.h"
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "account/status.h"
-#include "support/scripted_sleeper_client.h"
 
 namespace account {
 namespace {
@@ -18,7 +19,7 @@ using testing::ScriptedSleeperClient;
 using Method = ScriptedSleeperClient::Method;
 
 TEST_CASE("scripted sleeper: answers what was scripted, NotFound naming the path otherwise",
-          "[fantasy][scripted]") {
+          "[testing][sleeper]") {
   ScriptedSleeperClient sleeper;
   sleeper.set_user({.user_id = "100", .username = "alice", .display_name = "Alice"});
   sleeper.set_league_matchups("11", 2, {{.roster_id = 3, .points = FantasyPoints{10'050}}});
@@ -38,7 +39,7 @@ TEST_CASE("scripted sleeper: answers what was scripted, NotFound naming the path
 }
 
 TEST_CASE("scripted sleeper: malformed arguments, then queued, path and method errors",
-          "[fantasy][scripted]") {
+          "[testing][sleeper]") {
   ScriptedSleeperClient sleeper;
   sleeper.set_league_rosters("11", {});
   sleeper.set_league_rosters("12", {});
@@ -66,7 +67,7 @@ TEST_CASE("scripted sleeper: malformed arguments, then queued, path and method e
   CHECK(sleeper.league_rosters("12").ok());
 }
 
-TEST_CASE("scripted sleeper: every call counts, per method and per path", "[fantasy][scripted]") {
+TEST_CASE("scripted sleeper: every call counts, per method and per path", "[testing][sleeper]") {
   ScriptedSleeperClient sleeper;
   CHECK(sleeper.calls() == 0);
   (void)sleeper.user("alice");
@@ -83,7 +84,7 @@ TEST_CASE("scripted sleeper: every call counts, per method and per path", "[fant
 }
 
 TEST_CASE("scripted sleeper: a delay is spent through the sleep function, per method",
-          "[fantasy][scripted]") {
+          "[testing][sleeper]") {
   std::vector<absl::Duration> slept;
   ScriptedSleeperClient sleeper([&](absl::Duration d) { slept.push_back(d); });
   sleeper.set_nfl_state({.season = "2026"});
@@ -96,7 +97,7 @@ TEST_CASE("scripted sleeper: a delay is spent through the sleep function, per me
   CHECK(slept.size() == 1);
 }
 
-TEST_CASE("scripted sleeper: calls and scripting from several threads", "[fantasy][scripted]") {
+TEST_CASE("scripted sleeper: calls and scripting from several threads", "[testing][sleeper]") {
   ScriptedSleeperClient sleeper;
   sleeper.set_league({.league_id = "11", .season = "2026"});
   constexpr int kThreads = 4;

@@ -1,0 +1,410 @@
+// The Store conformance suite (testing/store_conformance.h). Each case is a function run on a
+// store of its own; the checks are case_check.h's, reported through the caller's callback.
+#include "account/testing/store_conformance.h"
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "account/account_service.h"
+#include "account/clock.h"
+#include "account/status.h"
+#include "testing/case_check.h"
+
+namespace account::testing {
+namespace {
+
+constexpr std::string_view kSuite = "Store";
+
+// 2026-09-10T00:00:00Z, a Thursday of week 1 of the 2026 NFL season.
+absl::Time suite_time() { return absl::FromUnixSeconds(1'789'000'000); }
+
+using CaseBody = void (*)(const std::shared_ptr<Store>& store, CaseCheck& check);
+
+void empty_store_loads_empty(const std::shared_ptr<Store>& store, CaseCheck& check) {
+  LedgerSnapshot s;
+  CONFORM_ASSIGN_OR_RETURN(check, s, store->load({}));
+  CONFORM_CHECK(check, s.accounts.empty());
+  CONFORM_CHECK(check, s.reservations.empty());
+  CONFORM_CHECK_EQ(check, s.reservation_id_high_water, uint64_t{0});
+  std::optional<Fill> found;
+  CONFORM_ASSIGN_OR_RETURN(check, found, store->find_execution(ExecutionId{1}));
+  CONFORM_CHECK(check, !found.has_value());
+  std::vector<Trade> trades;
+  CONFORM_ASSIGN_OR_RETURN(check, trades, store->trades(AccountId{1}, 10));
+  CONFORM_CHECK(check, trades.empty());
+}
+
+void round_trips_every_row_type(const std::shared_ptr<Store>& store, CaseCheck& check) {
+  const absl::Time t = suite_time();
+  const ChangeSet c = sample_changes(t);
+  CONFORM_REQUIRE_OK(check, store->commit(c));
+  LedgerSnapshot s;
+  CONFORM_ASSIGN_OR_RETURN(check, s, store->load({}));
+  CONFORM_REQUIRE_EQ(check, s.accounts.size(), size_t{2});
+  CONFORM_CHECK_EQ(check, s.accounts[0].display_name, c.new_accounts[0].display_name);
+  CONFORM_CHECK_EQ(check, s.accounts[1].display_name, c.new_accounts[1].display_name);
+  CONFORM_CHECK_EQ(check, s.accounts[0].google_id, c.new_accounts[0].google_id);
+  CONFORM_CHECK_EQ(check, s.accounts[0].cash, Cents{4'999});
+  CONFORM_CHECK_EQ(check, s.accounts[1].created_at, t);
+  CONFORM_CHECK(check, s.positions == c.positions);
+  CONFORM_CHECK(check, s.reservations == c.reservations);
+  CONFORM_CHECK(check, s.executions == c.executions);
+  CONFORM_CHECK_EQ(check, s.trades.size(), size_t{2});
+  CONFORM_CHECK_EQ(check, s.entries.size(), size_t{3});
+  CONFORM_CHECK_EQ(check, s.reservation_id_high_water, uint64_t{2});
+  std::optional<Fill> found;
+  CONFORM_ASSIGN_OR_RETURN(check, found, store->find_execution(c.executions[0].execution));
+  CONFORM_CHECK(check, found == c.executions[0]);
+}
+
+void updates_rows_in_place(const std::shared_ptr<Store>& store, CaseCheck& check) {
+  const absl::Time t = suite_time();
+  CONFORM_REQUIRE_OK(check, store->commit(sample_changes(t)));
+  ChangeSet next;
+  next.balances.push_back(CashBalance{AccountId{1}, Cents{1}});
+  Position position = sample_changes(t).positions[0];
+  position.qty = Qty{1};
+  position.cost_basis = Cents{3};
+  next.positions.push_back(position);
+  Reservation r = sample_changes(t).reservations[1];
+  r.status = ReservationStatus::kCancelled;
+  r.updated_at = t + absl::Hours(1);
+  next.reservations.push_back(r);
+  CONFORM_REQUIRE_OK(check, store->commit(next));
+  LedgerSnapshot s;
+  CONFORM_ASSIGN_OR_RETURN(check, s, store->load({}));
+  CONFORM_REQUIRE_EQ(check, s.accounts.size(), size_t{2});
+  CONFORM_CHECK_EQ(check, s.accounts[0].cash, Cents{1});
+  CONFORM_CHECK_EQ(check, s.accounts[1].cash, Cents{5'001});
+  CONFORM_REQUIRE_EQ(check, s.positions.size(), size_t{2});
+  CONFORM_CHECK(check, s.positions[0] == position);
+  CONFORM_REQUIRE_EQ(check, s.reservations.size(), size_t{2});
+  CONFORM_CHECK(check, s.reservations[1] == r);
+  CONFORM_CHECK(check, s.reservations[1].status == ReservationStatus::kCancelled);
+}
+
+void sleeper_link_round_trips(const std::shared_ptr<Store>& store, CaseCheck& check) {
+  ChangeSet c = sample_changes(suite_time());
+  const SleeperLink link{.user_id = "7310",
+                         .username = "Al'ice \\ \xff",
+                         .league_id = std::string(255, '9'),
+                         .season = "2026",
+                         .roster_id = 4};
+  c.links.push_back(AccountLink{AccountId{2}, link});
+  CONFORM_REQUIRE_OK(check, store->commit(c));
+  LedgerSnapshot s;
+  CONFORM_ASSIGN_OR_RETURN(check, s, store->load({}));
+  CONFORM_REQUIRE_EQ(check, s.accounts.size(), size_t{2});
+  CONFORM_CHECK(check, !s.accounts[0].sleeper.has_value());
+  CONFORM_CHECK(check, s.accounts[1].sleeper == link);
+  CONFORM_CHECK_EQ(check, s.accounts[1].cash, Cents{5'001});
+  ChangeSet next;
+  const SleeperLink other{
+      .user_id = "42", .username = "al", .league_id = "1", .season = "2027", .roster_id = 1};
+  next.links.push_back(AccountLink{AccountId{1}, other});
+  next.links.push_back(AccountLink{AccountId{2}, other});
+  next.balances.push_back(CashBalance{AccountId{1}, Cents{3}});
+  CONFORM_REQUIRE_OK(check, store->commit(next));
+  CONFORM_ASSIGN_OR_RETURN(check, s, store->load({}));
+  CONFORM_REQUIRE_EQ(check, s.accounts.size(), size_t{2});
+  CONFORM_CHECK(check, s.accounts[0].sleeper == other);
+  CONFORM_CHECK_EQ(check, s.accounts[0].cash, Cents{3});
+  CONFORM_CHECK(check, s.accounts[1].sleeper == other);
+  CONFORM_CHECK_EQ(check, s.accounts[1].display_name, c.new_accounts[1].display_name);
+}
+
+void unknown_account_fails_commit_whole(const std::shared_ptr<Store>& store, CaseCheck& check) {
+  CONFORM_REQUIRE_OK(check, store->commit(sample_changes(suite_time())));
+  for (const bool link : {true, false}) {
+    check.set_context(link ? "a link of account 99" : "a balance of account 99");
+    ChangeSet bad;
+    bad.balances.push_back(CashBalance{AccountId{1}, Cents{777}});
+    if (link) {
+      bad.links.push_back(AccountLink{AccountId{99}, SleeperLink{.user_id = "1",
+                                                                 .username = "u",
+                                                                 .league_id = "2",
+                                                                 .season = "2026",
+                                                                 .roster_id = 3}});
+    } else {
+      bad.balances.push_back(CashBalance{AccountId{99}, Cents{1}});
+    }
+    CONFORM_CHECK_EQ(check, store->commit(bad).code(), absl::StatusCode::kNotFound);
+    LedgerSnapshot s;
+    CONFORM_ASSIGN_OR_RETURN(check, s, store->load({}));
+    CONFORM_REQUIRE_EQ(check, s.accounts.size(), size_t{2});
+    CONFORM_CHECK_EQ(check, s.accounts[0].cash, Cents{4'999});
+  }
+}
+
+void unique_key_breach_applies_nothing(const std::shared_ptr<Store>& store, CaseCheck& check) {
+  const absl::Time t = suite_time();
+  CONFORM_REQUIRE_OK(check, store->commit(sample_changes(t)));
+  ChangeSet again;
+  again.balances.push_back(CashBalance{AccountId{1}, Cents{777}});
+  again.executions.push_back(sample_changes(t).executions[0]);
+  CONFORM_CHECK(check, !store->commit(again).ok());
+  LedgerSnapshot s;
+  CONFORM_ASSIGN_OR_RETURN(check, s, store->load({}));
+  CONFORM_REQUIRE_EQ(check, s.accounts.size(), size_t{2});
+  CONFORM_CHECK_EQ(check, s.accounts[0].cash, Cents{4'999});
+}
+
+void trades_newest_first_limited(const std::shared_ptr<Store>& store, CaseCheck& check) {
+  const absl::Time t = suite_time();
+  CONFORM_REQUIRE_OK(check, store->commit(sample_changes(t)));
+  ChangeSet more;
+  for (int i = 0; i < 5; ++i) {
+    Trade trade = sample_changes(t).trades[0];
+    trade.execution = ExecutionId{static_cast<uint64_t>(100 + i)};
+    trade.time = t + absl::Minutes(i + 1);
+    more.trades.push_back(trade);
+  }
+  CONFORM_REQUIRE_OK(check, store->commit(more));
+  std::vector<Trade> trades;
+  CONFORM_ASSIGN_OR_RETURN(check, trades, store->trades(AccountId{1}, 3));
+  CONFORM_REQUIRE_EQ(check, trades.size(), size_t{3});
+  CONFORM_CHECK_EQ(check, trades[0].execution, ExecutionId{104});
+  CONFORM_CHECK_EQ(check, trades[2].execution, ExecutionId{102});
+  LedgerSnapshot s;
+  CONFORM_ASSIGN_OR_RETURN(check, s, store->load({.trades_per_account_max = 2}));
+  CONFORM_CHECK_EQ(check, s.trades.size(), size_t{3});  // 2 of account 1, 1 of account 2.
+}
+
+void load_honours_windows(const std::shared_ptr<Store>& store, CaseCheck& check) {
+  const absl::Time t = suite_time();
+  CONFORM_REQUIRE_OK(check, store->commit(sample_changes(t)));
+  ChangeSet later;
+  Fill fill = sample_changes(t).executions[0];
+  fill.execution = ExecutionId{999};
+  fill.time = t + absl::Hours(3);
+  later.executions.push_back(fill);
+  CONFORM_REQUIRE_OK(check, store->commit(later));
+  LedgerSnapshot s;
+  CONFORM_ASSIGN_OR_RETURN(check, s,
+                           store->load({.execution_retention = absl::Hours(1),
+                                        .reservations_finished_since = t + absl::Seconds(1)}));
+  CONFORM_REQUIRE_EQ(check, s.executions.size(), size_t{1});
+  CONFORM_CHECK_EQ(check, s.executions[0].execution, ExecutionId{999});
+  // The settled reservation finished before the cutoff; the active one stays.
+  CONFORM_REQUIRE_EQ(check, s.reservations.size(), size_t{1});
+  CONFORM_CHECK_EQ(check, s.reservations[0].id, ReservationId{2});
+  CONFORM_CHECK_EQ(check, s.reservation_id_high_water, uint64_t{2});
+  // Executions outside the window are still found.
+  std::optional<Fill> found;
+  CONFORM_ASSIGN_OR_RETURN(check, found,
+                           store->find_execution(ExecutionId{(uint64_t{1} << 40) | 3}));
+  CONFORM_CHECK(check, found.has_value());
+}
+
+void ledger_restores_after_restart(const std::shared_ptr<Store>& store, CaseCheck& check) {
+  const absl::Time t = suite_time();
+  auto clock = std::make_shared<ManualClock>(t);
+  std::unique_ptr<AccountService> service;
+  CONFORM_ASSIGN_OR_RETURN(check, service, AccountService::open({.store = store, .clock = clock}));
+  AccountId a;
+  AccountId b;
+  CONFORM_ASSIGN_OR_RETURN(check, a, service->create_account("sub-a", "A"));
+  CONFORM_ASSIGN_OR_RETURN(check, b, service->create_account("sub-b", "B"));
+  CONFORM_REQUIRE_OK(check, service->credit(a, Cents{100'000}, EntryKind::kFantasyCredit, "c1"));
+  CONFORM_REQUIRE_OK(check, service->issue_shares(b, SymbolId{3}, Qty{50'000}, "i1"));
+  const OrderSpec buy{.account = a,
+                      .order = OrderId{1},
+                      .symbol = SymbolId{3},
+                      .qty = Qty{20'000},
+                      .limit = Price{9'999}};
+  const OrderSpec sell{.account = b,
+                       .order = OrderId{2},
+                       .symbol = SymbolId{3},
+                       .qty = Qty{30'000},
+                       .limit = Price{5'000}};
+  CONFORM_REQUIRE_OK(check, service->reserve_buy(buy));
+  CONFORM_REQUIRE_OK(check, service->reserve_sell(sell));
+  const Fill fill{.execution = ExecutionId{77},
+                  .symbol = SymbolId{3},
+                  .qty = Qty{7'777},
+                  .price = Price{6'543},
+                  .buyer = {a, buy.order},
+                  .seller = {b, sell.order},
+                  .tick = TickId{5},
+                  .time = t};
+  CONFORM_REQUIRE_OK(check, service->settle(fill));
+  const LedgerSnapshot before = service->snapshot();
+  service.reset();
+  std::unique_ptr<AccountService> reopened;
+  CONFORM_ASSIGN_OR_RETURN(check, reopened, AccountService::open({.store = store, .clock = clock}));
+  CONFORM_CHECK(check, reopened->snapshot() == before);
+  CONFORM_CHECK(check, reason_of(reopened->settle(fill)) == Reason::kDuplicateExecution);
+  // 100000 - floor(7777 * 6543 / 1e4) paid - ceil(12223 * 9999 / 1e4) still held.
+  Cents available;
+  CONFORM_ASSIGN_OR_RETURN(check, available, reopened->available_cash(a));
+  CONFORM_CHECK_EQ(check, available, Cents{100'000 - 5'088 - 12'222});
+  CONFORM_CHECK(check, reopened->audit().ok());
+}
+
+struct StoreCase {
+  ConformanceCase c;
+  CaseBody body;
+};
+
+constexpr std::array<StoreCase, 9> kCases{{
+    {{"empty_store_loads_empty", "an empty store loads empty"}, empty_store_loads_empty},
+    {{"round_trips_every_row_type", "a commit round-trips every row type exactly"},
+     round_trips_every_row_type},
+    {{"updates_rows_in_place",
+      "later commits update balances, positions and reservations in place"},
+     updates_rows_in_place},
+    {{"sleeper_link_round_trips",
+      "a Sleeper link round-trips, is replaced whole, and leaves the row alone"},
+     sleeper_link_round_trips},
+    {{"unknown_account_fails_commit_whole",
+      "a link or a balance for an account the store lacks fails the commit whole (NotFound)"},
+     unknown_account_fails_commit_whole},
+    {{"unique_key_breach_applies_nothing", "a commit that breaks a unique key applies nothing"},
+     unique_key_breach_applies_nothing},
+    {{"trades_newest_first_limited", "trades come newest first, limited"},
+     trades_newest_first_limited},
+    {{"load_honours_windows", "load honours the execution and finished-reservation windows"},
+     load_honours_windows},
+    {{"ledger_restores_after_restart", "a ledger restores exactly from the store after a restart"},
+     ledger_restores_after_restart},
+}};
+
+const std::array<ConformanceCase, kCases.size()>& case_list() {
+  static const std::array<ConformanceCase, kCases.size()> list = [] {
+    std::array<ConformanceCase, kCases.size()> out;
+    for (size_t i = 0; i < kCases.size(); ++i) out[i] = kCases[i].c;
+    return out;
+  }();
+  return list;
+}
+
+ConformanceResult run_case(const StoreCase& c, const StoreFactory& make_store,
+                           const ConformanceReporter& report) {
+  return run_conformance_case(kSuite, c.c, report, [&](CaseCheck& check) {
+    std::shared_ptr<Store> store = make_store();
+    CONFORM_REQUIRE(check, store != nullptr);
+    c.body(store, check);
+  });
+}
+
+}  // namespace
+
+absl::Span<const ConformanceCase> store_conformance_cases() { return case_list(); }
+
+ConformanceResult run_store_conformance(const StoreFactory& make_store,
+                                        const ConformanceReporter& report) {
+  ConformanceResult result;
+  for (const StoreCase& c : kCases) result += run_case(c, make_store, report);
+  return result;
+}
+
+ConformanceResult run_store_conformance_case(std::string_view case_id,
+                                             const StoreFactory& make_store,
+                                             const ConformanceReporter& report) {
+  for (const StoreCase& c : kCases) {
+    if (c.c.id == case_id) return run_case(c, make_store, report);
+  }
+  return unknown_conformance_case(kSuite, case_id, report);
+}
+
+ChangeSet sample_changes(absl::Time t) {
+  ChangeSet c;
+  c.new_accounts.push_back(Account{.id = AccountId{1},
+                                   .google_id = "sub-1",
+                                   .display_name = "Quote ' \" \\ ; --",
+                                   .created_at = t});
+  c.new_accounts.push_back(Account{.id = AccountId{2},
+                                   .google_id = "sub-2",
+                                   .display_name = std::string(255, 'x'),
+                                   .created_at = t});
+  c.balances.push_back(CashBalance{AccountId{1}, Cents{4'999}});
+  c.balances.push_back(CashBalance{AccountId{2}, Cents{5'001}});
+  c.positions.push_back(Position{.account = AccountId{1},
+                                 .symbol = SymbolId{7},
+                                 .qty = Qty{1'429},
+                                 .cost_basis = Cents{5'001}});
+  c.positions.push_back(Position{.account = AccountId{2},
+                                 .symbol = SymbolId{7},
+                                 .qty = Qty{8'571},
+                                 .realized_pnl = Cents{5'001}});
+  c.reservations.push_back(Reservation{.id = ReservationId{1},
+                                       .account = AccountId{1},
+                                       .order = OrderId{11},
+                                       .symbol = SymbolId{7},
+                                       .side = Side::kBuy,
+                                       .limit = Price{35'000},
+                                       .order_qty = Qty{1'429},
+                                       .remaining_qty = Qty{0},
+                                       .created_at = t,
+                                       .expires_at = t + absl::Hours(168),
+                                       .updated_at = t,
+                                       .status = ReservationStatus::kSettled});
+  c.reservations.push_back(Reservation{.id = ReservationId{2},
+                                       .account = AccountId{2},
+                                       .order = OrderId{12},
+                                       .symbol = SymbolId{7},
+                                       .side = Side::kSell,
+                                       .limit = Price{30'000},
+                                       .order_qty = Qty{5'000},
+                                       .remaining_qty = Qty{3'571},
+                                       .created_at = t,
+                                       .expires_at = t + absl::Hours(168),
+                                       .updated_at = t,
+                                       .status = ReservationStatus::kActive});
+  const Fill fill{.execution = ExecutionId{(uint64_t{1} << 40) | 3},
+                  .symbol = SymbolId{7},
+                  .qty = Qty{1'429},
+                  .price = Price{35'000},
+                  .buyer = {AccountId{1}, OrderId{11}},
+                  .seller = {AccountId{2}, OrderId{12}},
+                  .tick = TickId{1'000},
+                  .time = t};
+  c.executions.push_back(fill);
+  c.trades.push_back(Trade{.execution = fill.execution,
+                           .account = AccountId{1},
+                           .order = OrderId{11},
+                           .symbol = SymbolId{7},
+                           .side = Side::kBuy,
+                           .qty = fill.qty,
+                           .price = fill.price,
+                           .notional = Cents{5'001},
+                           .tick = fill.tick,
+                           .time = t});
+  c.trades.push_back(Trade{.execution = fill.execution,
+                           .account = AccountId{2},
+                           .order = OrderId{12},
+                           .symbol = SymbolId{7},
+                           .side = Side::kSell,
+                           .qty = fill.qty,
+                           .price = fill.price,
+                           .notional = Cents{5'001},
+                           .realized_pnl = Cents{5'001},
+                           .tick = fill.tick,
+                           .time = t});
+  c.entries.push_back(ExternalEntry{.key = "fantasy:1:2026:w1",
+                                    .kind = EntryKind::kFantasyCredit,
+                                    .account = AccountId{1},
+                                    .cash = Cents{10'000},
+                                    .time = t});
+  c.entries.push_back(ExternalEntry{.key = "adj:1",
+                                    .kind = EntryKind::kAdjustment,
+                                    .account = AccountId{1},
+                                    .cash = Cents{-10'000 + 4'999},
+                                    .time = t});
+  c.entries.push_back(ExternalEntry{.key = "issue:2:7",
+                                    .kind = EntryKind::kShareIssue,
+                                    .account = AccountId{2},
+                                    .symbol = SymbolId{7},
+                                    .qty = Qty{10'000},
+                                    .time = t});
+  return c;
+}
+
+}  // namespace account::testing
