@@ -279,9 +279,9 @@ absl::StatusOr<LedgerSnapshot> PostgresStore::Impl::load(const SnapshotRequest& 
   if (absl::Status ok = ready(); !ok.ok()) return ok;
   LedgerSnapshot out;
   // One transaction, so every query sees the same commit. Each table is
-  // streamed through a cursor, a batch at a time, straight into `out`: a
-  // result of ten million rows held whole by libpq took ~270 bytes a row
-  // beside the 88 of the row it became
+  // streamed through a cursor, a batch at a time, straight into `out`: the
+  // results held whole by libpq took 3.9 GB beside the snapshot at the peak
+  // of an open of 25 million rows
   // (docs/perf/2026-12-07-restart-and-memory.md). Bitmap scans are off for
   // the trades' plan: trade counts per account are skewed (market makers
   // trade far more than anyone), the planner expects hundreds of trades an
