@@ -1,46 +1,53 @@
-// The order gateway on PostgresStore: T threads each calling reserve_buy() then
+// The order gateway on a durable store: T threads each calling reserve_buy() then
 // release_reservation() on one AccountService, whose concurrent callers are group-committed into
-// one PostgreSQL transaction per group; and, in the same run against the same server, pgbench with
-// T clients each committing one small transaction per call, as the physical reference: what the
-// server itself does with that many committers.
+// one store transaction per group; and, in the same run on the same disk, the store's physical
+// reference: what the engine underneath does with plain commits.
 //
-// For each thread count T (--threads, default 1,8,64):
-//   gateway  a fresh database, PostgresStore::open and AccountService::open on it (system clock,
-//            default limits), T accounts funded with credit(), one per thread. Each thread
-//            reserves 1 share at $100.00 (10,000 cents) for a new order id and releases it, in a
-//            loop: --warmup_seconds unmeasured, then --seconds measured. A call is one
-//            reserve_buy() or one release_reservation(): each is one ledger command and one
-//            member of a group commit, so calls/s counts both, and p50/p99/p999 are over both
-//            together (the detail table splits them). Latency is steady_clock around the call.
-//   pgbench  -n -M prepared -c T -j min(T, 2) -T --seconds, one statement per transaction in
-//            autocommit: an UPDATE of the client's own row (HOT, no lock waits), so each
-//            transaction is one round trip and one commit record to flush. Latencies per
-//            transaction from its --log files.
+// For each store (--store, default sqlite,postgres) and thread count T (--threads, default
+// 1,8,64):
+//   gateway    a fresh file or database, the store's open() and AccountService::open on it
+//              (system clock, default limits), T accounts funded with credit(), one per thread.
+//              Each thread reserves 1 share at $100.00 (10,000 cents) for a new order id and
+//              releases it, in a loop: --warmup_seconds unmeasured, then --seconds measured. A
+//              call is one reserve_buy() or one release_reservation(): each is one ledger command
+//              and one member of a group commit, so calls/s counts both, and p50/p99/p999 are over
+//              both together (the detail table splits them). Latency is steady_clock around the
+//              call.
+//   reference  PostgreSQL: pgbench -n -M prepared -c T -j min(T, 2) -T --seconds, one statement
+//              per transaction in autocommit: an UPDATE of the client's own row (HOT, no lock
+//              waits), so each transaction is one round trip and one commit record to flush.
+//              Latencies per transaction from its --log files.
+//              SQLite: one writer (SQLite has one at a time, whatever T is) committing the same
+//              UPDATE in its own transaction per call on a file with the store's settings (WAL,
+//              synchronous=FULL), for --seconds: the commits per second the disk's fsync allows.
 //
-// Commands per commit come from a Store decorator in front of PostgresStore that counts commit()
+// Commands per commit come from a Store decorator in front of the store that counts commit()
 // calls and the reservation rows each writes (one per command here: the reservation created or
 // released), and times each commit() and the gap from one commit's return to the next one's call
-// (the leaders' apply, hand-over and staging), also by size of group. WAL flushes are
-// pg_stat_wal.wal_sync, read before and after each run. CPU is split between the server (every
-// `postgres` process), the driver (this process and pgbench) and the rest of the machine: on a
-// shared machine a build on the same cores delays every wake-up after a WAL flush, and the
-// "other" column tells a run that met one (it should be near 0).
+// (the leaders' apply, hand-over and staging), also by size of group. On PostgreSQL, WAL flushes
+// are pg_stat_wal.wal_sync, read before and after each run (SQLite with synchronous=FULL syncs
+// its WAL at every commit). CPU is split between the server (every `postgres` process), the
+// driver (this process and pgbench) and the rest of the machine: on a shared machine a build on
+// the same cores delays every wake-up after a flush, and the "other" column tells a run that met
+// one (it should be near 0).
 //
-// The server is the tests' harness (tests/support/postgres_server.h): a private PostgreSQL in
+// PostgreSQL is the tests' harness (tests/support/postgres_server.h): a private PostgreSQL in
 // /tmp, fsync on, synchronous_commit on, loopback TCP. It allows 40 connections; the driver raises
 // max_connections to 100 (ALTER SYSTEM, then a restart) so that pgbench -c 64 can connect.
 // pgbench is the harness's: $ACCOUNT_PG_BINDIR, else /usr/lib/postgresql/{15,16,17,14}/bin.
+// SQLite files go to a directory under /tmp, the same disk.
 //
 // A program of its own rather than Google Benchmark: the figures wanted are percentiles over every
-// call of many threads in one fixed wall-clock window, and a pgbench run beside each, which its
+// call of many threads in one fixed wall-clock window, and a reference run beside each, which its
 // per-iteration timing and per-thread means do not give.
 //
-//   build/release/benchmarks/postgres_gateway_benchmark
-//   build/release/benchmarks/postgres_gateway_benchmark --threads=64 --seconds=10 --pgbench=off
+//   build/release/benchmarks/gateway_benchmark
+//   build/release/benchmarks/gateway_benchmark --store=sqlite --threads=8,64 --seconds=10
 //
-// Default run: 3 x (1 s warm-up + 5 s gateway + 5 s pgbench) plus set-up, about 50 s. A refused
-// call turns the run into an error (exit status 1) rather than a faster figure.
+// Default run: 2 stores x 3 x (1 s warm-up + 5 s gateway + 5 s reference) plus set-up, about
+// 100 s. A refused call turns the run into an error (exit status 1) rather than a faster figure.
 #include <fcntl.h>
+#include <sqlite3.h>
 #include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -76,6 +83,7 @@
 #include "account/account_service.h"
 #include "account/change_set.h"
 #include "account/postgres/postgres_store.h"
+#include "account/sqlite/sqlite_store.h"
 #include "account/status.h"
 #include "account/store.h"
 #include "support/postgres_server.h"
@@ -109,12 +117,13 @@ struct Flags {
   int seconds = 5;
   int warmup_seconds = 1;
   std::vector<int> threads = {1, 8, 64};
-  bool pgbench = true;
+  std::vector<std::string> stores = {"sqlite", "postgres"};
+  bool reference = true;
 };
 
 constexpr const char* kUsage =
-    "usage: postgres_gateway_benchmark [--seconds=5] [--warmup_seconds=1] "
-    "[--threads=1,8,64] [--pgbench=on|off]\n";
+    "usage: gateway_benchmark [--store=sqlite,postgres] [--seconds=5] [--warmup_seconds=1] "
+    "[--threads=1,8,64] [--reference=on|off]\n";
 
 absl::StatusOr<Flags> parse_flags(int argc, char** argv) {
   Flags flags;
@@ -136,9 +145,14 @@ absl::StatusOr<Flags> parse_flags(int argc, char** argv) {
         ok = ok && absl::SimpleAtoi(part, &t) && t >= 1 && t < kMaxConnections;
         flags.threads.push_back(t);
       }
-    } else if (name == "--pgbench") {
+    } else if (name == "--store") {
+      flags.stores = absl::StrSplit(value, ',');
+      for (const std::string& store : flags.stores) {
+        ok = ok && (store == "sqlite" || store == "postgres");
+      }
+    } else if (name == "--reference") {
       ok = value == "on" || value == "off";
-      flags.pgbench = value == "on";
+      flags.reference = value == "on";
     } else {
       ok = false;
     }
@@ -324,14 +338,35 @@ struct Ledger {
   std::vector<AccountId> accounts;
 };
 
-absl::StatusOr<Ledger> open_ledger(PostgresServer& server, int accounts) {
-  absl::StatusOr<std::string> url = server.create_database();
-  if (!url.ok()) return url.status();
-  absl::StatusOr<std::unique_ptr<account::PostgresStore>> pg =
-      account::PostgresStore::open(*url, {});
-  if (!pg.ok()) return pg.status();
+// The physical reference's run: pgbench's, or the raw SQLite writer's.
+struct ReferenceFigures {
+  double tps = 0;
+  double latency_avg_ms = 0;
+  int64_t transactions = 0;
+  std::vector<int64_t> latency_ns;  // Sorted (pgbench's from its transaction logs).
+  double txns_per_wal_flush = 0;    // 0 where flushes are not counted.
+  CpuUse cpu;  // Over the whole run (pgbench's connecting included).
+  double wall_s = 0;
+};
+
+// Where a run's ledger lives, and the physical reference beside it.
+class Target {
+ public:
+  virtual ~Target() = default;
+  virtual const char* name() const = 0;
+  // A store on a fresh file or database.
+  virtual absl::StatusOr<std::unique_ptr<account::Store>> open_store() = 0;
+  // Durable flushes so far (PostgreSQL's WAL syncs); nullopt where the engine does not count
+  // them. `settled` waits for the closed connections' counts to land.
+  virtual absl::StatusOr<std::optional<int64_t>> flushes(bool settled) = 0;
+  virtual absl::StatusOr<ReferenceFigures> reference(int threads, int seconds) = 0;
+};
+
+absl::StatusOr<Ledger> open_ledger(Target& target, int accounts) {
+  absl::StatusOr<std::unique_ptr<account::Store>> store = target.open_store();
+  if (!store.ok()) return store.status();
   Ledger ledger;
-  ledger.store = std::make_shared<CountingStore>(std::move(*pg));
+  ledger.store = std::make_shared<CountingStore>(std::move(*store));
   absl::StatusOr<std::unique_ptr<AccountService>> service =
       AccountService::open({.store = ledger.store});
   if (!service.ok()) return service.status();
@@ -442,25 +477,26 @@ absl::Status drive(Ledger& ledger, int threads, const Flags& flags, GatewayFigur
   return absl::OkStatus();
 }
 
-absl::StatusOr<GatewayFigures> run_gateway(PostgresServer& server, int threads,
-                                           const Flags& flags) {
+absl::StatusOr<GatewayFigures> run_gateway(Target& target, int threads, const Flags& flags) {
   GatewayFigures f;
   f.threads = threads;
-  absl::StatusOr<Ledger> ledger = open_ledger(server, threads);
+  absl::StatusOr<Ledger> ledger = open_ledger(target, threads);
   if (!ledger.ok()) return ledger.status();
-  const absl::StatusOr<int64_t> wal_before = wal_syncs(server);
-  if (!wal_before.ok()) return wal_before.status();
+  const absl::StatusOr<std::optional<int64_t>> flushes_before = target.flushes(false);
+  if (!flushes_before.ok()) return flushes_before.status();
   const uint64_t commits_before = ledger->store->commits();
   ACCOUNT_RETURN_IF_ERROR(drive(*ledger, threads, flags, f));
   const uint64_t commits = ledger->store->commits() - commits_before;
   // Closing the ledger closes its connection, whose backend then reports its WAL counts.
   ledger->service.reset();
   ledger->store.reset();
-  const absl::StatusOr<int64_t> wal_after = wal_syncs_settled(server);
-  if (!wal_after.ok()) return wal_after.status();
-  const int64_t flushes = *wal_after - *wal_before;
-  f.commits_per_wal_flush =
-      flushes > 0 ? static_cast<double>(commits) / static_cast<double>(flushes) : 0;
+  const absl::StatusOr<std::optional<int64_t>> flushes_after = target.flushes(true);
+  if (!flushes_after.ok()) return flushes_after.status();
+  if (flushes_before->has_value() && flushes_after->has_value()) {
+    const int64_t flushes = **flushes_after - **flushes_before;
+    f.commits_per_wal_flush =
+        flushes > 0 ? static_cast<double>(commits) / static_cast<double>(flushes) : 0;
+  }
   return f;
 }
 
@@ -553,15 +589,6 @@ absl::StatusOr<Pgbench> prepare_pgbench(PostgresServer& server, const TempDir& d
   return p;
 }
 
-struct PgbenchFigures {
-  double tps = 0;
-  double latency_avg_ms = 0;
-  int64_t transactions = 0;
-  std::vector<int64_t> latency_ns;  // Sorted, from the transaction logs.
-  double txns_per_wal_flush = 0;
-  CpuUse cpu;  // Over pgbench's whole run, its connecting included.
-  double wall_s = 0;
-};
 
 // The number after `label` on the line that starts with it, in pgbench's summary.
 std::optional<double> summary_value(const std::string& text, const std::string& label) {
@@ -595,7 +622,7 @@ std::vector<int64_t> logged_latencies_ns(const std::string& dir, const std::stri
   return out;
 }
 
-absl::StatusOr<PgbenchFigures> run_pgbench(PostgresServer& server, const Pgbench& p, int clients,
+absl::StatusOr<ReferenceFigures> run_pgbench(PostgresServer& server, const Pgbench& p, int clients,
                                            int seconds) {
   const std::string tag = absl::StrCat("c", clients);
   const std::string output = absl::StrCat(p.dir, "/pgbench-", tag, ".txt");
@@ -622,7 +649,7 @@ absl::StatusOr<PgbenchFigures> run_pgbench(PostgresServer& server, const Pgbench
   if (!tps || !latency || !txns) {
     return absl::InternalError("cannot read pgbench's summary: " + text);
   }
-  PgbenchFigures f{
+  ReferenceFigures f{
       .tps = *tps, .latency_avg_ms = *latency, .transactions = static_cast<int64_t>(*txns)};
   f.latency_ns = logged_latencies_ns(p.dir, absl::StrCat("log-", tag, "."));
   const int64_t flushes = *wal_after - *wal_before;
@@ -632,7 +659,7 @@ absl::StatusOr<PgbenchFigures> run_pgbench(PostgresServer& server, const Pgbench
   return f;
 }
 
-// --- The server -----------------------------------------------------------------------------
+// --- Targets ----------------------------------------------------------------------------------
 
 absl::Status allow_pgbench_connections(PostgresServer& server) {
   // postgresql.auto.conf is read after postgresql.conf and the harness's file it includes.
@@ -642,15 +669,131 @@ absl::Status allow_pgbench_connections(PostgresServer& server) {
   return server.start();
 }
 
-void print_server(PostgresServer& server) {
+class PostgresTarget final : public Target {
+ public:
+  static absl::StatusOr<std::unique_ptr<PostgresTarget>> start(bool reference) {
+    absl::StatusOr<PostgresServer*> server = PostgresServer::shared();
+    if (!server.ok()) return server.status();
+    auto target = std::unique_ptr<PostgresTarget>(new PostgresTarget(**server));
+    if (reference) {
+      ACCOUNT_RETURN_IF_ERROR(allow_pgbench_connections(**server));
+      absl::StatusOr<Pgbench> p = prepare_pgbench(**server, target->dir_);
+      if (!p.ok()) return p.status();
+      target->pgbench_ = std::move(*p);
+    }
+    return target;
+  }
+  const char* name() const override { return "postgres"; }
+  absl::StatusOr<std::unique_ptr<account::Store>> open_store() override {
+    absl::StatusOr<std::string> url = server_.create_database();
+    if (!url.ok()) return url.status();
+    absl::StatusOr<std::unique_ptr<account::PostgresStore>> store =
+        account::PostgresStore::open(*url, {});
+    if (!store.ok()) return store.status();
+    return std::unique_ptr<account::Store>(std::move(*store));
+  }
+  absl::StatusOr<std::optional<int64_t>> flushes(bool settled) override {
+    absl::StatusOr<int64_t> n = settled ? wal_syncs_settled(server_) : wal_syncs(server_);
+    if (!n.ok()) return n.status();
+    return std::optional<int64_t>(*n);
+  }
+  absl::StatusOr<ReferenceFigures> reference(int threads, int seconds) override {
+    if (!pgbench_) return absl::FailedPreconditionError("started without --reference");
+    return run_pgbench(server_, *pgbench_, threads, seconds);
+  }
+  PostgresServer& server() { return server_; }
+
+ private:
+  explicit PostgresTarget(PostgresServer& server) : server_(server) {}
+  PostgresServer& server_;
+  TempDir dir_;
+  std::optional<Pgbench> pgbench_;
+};
+
+// SQLite's settings as SqliteStore sets them: what its reference and its report use.
+constexpr const char* kSqliteSettings = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;";
+
+class SqliteTarget final : public Target {
+ public:
+  const char* name() const override { return "sqlite"; }
+  absl::StatusOr<std::unique_ptr<account::Store>> open_store() override {
+    if (dir_.path().empty()) return absl::InternalError("cannot make a directory under /tmp");
+    absl::StatusOr<std::unique_ptr<account::SqliteStore>> store =
+        account::SqliteStore::open(absl::StrCat(dir_.path(), "/ledger-", next_++, ".db"), {});
+    if (!store.ok()) return store.status();
+    return std::unique_ptr<account::Store>(std::move(*store));
+  }
+  absl::StatusOr<std::optional<int64_t>> flushes(bool) override { return std::nullopt; }
+  // One writer whatever `threads` is: SQLite commits one transaction at a time.
+  absl::StatusOr<ReferenceFigures> reference(int, int seconds) override;
+
+ private:
+  TempDir dir_;
+  int next_ = 0;
+};
+
+absl::StatusOr<ReferenceFigures> SqliteTarget::reference(int, int seconds) {
+  const std::string path = absl::StrCat(dir_.path(), "/reference-", next_++, ".db");
+  sqlite3* db = nullptr;
+  const auto close = [&db] { sqlite3_close_v2(db); };
+  const auto fail = [&db, &close](const char* what) {
+    absl::Status s = absl::InternalError(absl::StrCat(what, ": ", sqlite3_errmsg(db)));
+    close();
+    return s;
+  };
+  if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) return fail("open");
+  const std::string setup = absl::StrCat(
+      kSqliteSettings,
+      "CREATE TABLE gateway_reference (client INTEGER PRIMARY KEY, calls INTEGER NOT NULL);"
+      "INSERT INTO gateway_reference VALUES (0, 0);");
+  if (sqlite3_exec(db, setup.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return fail("set-up");
+  }
+  sqlite3_stmt *begin = nullptr, *update = nullptr, *commit = nullptr;
+  sqlite3_prepare_v2(db, "BEGIN IMMEDIATE", -1, &begin, nullptr);
+  sqlite3_prepare_v2(db, "UPDATE gateway_reference SET calls = calls + 1 WHERE client = 0", -1,
+                     &update, nullptr);
+  sqlite3_prepare_v2(db, "COMMIT", -1, &commit, nullptr);
+  ReferenceFigures f;
+  const CpuSample cpu_start = sample_cpu();
+  const Instant end = cpu_start.at + std::chrono::seconds(seconds);
+  bool failed = false;
+  for (Instant now = cpu_start.at; now < end && !failed;) {
+    for (sqlite3_stmt* step : {begin, update, commit}) {
+      failed = failed || sqlite3_step(step) != SQLITE_DONE;
+      sqlite3_reset(step);
+    }
+    const Instant done = SteadyClock::now();
+    f.latency_ns.push_back(ns_between(now, done));
+    now = done;
+  }
+  const CpuSample cpu_end = sample_cpu();
+  for (sqlite3_stmt* step : {begin, update, commit}) sqlite3_finalize(step);
+  if (failed) return fail("commit");
+  close();
+  f.transactions = static_cast<int64_t>(f.latency_ns.size());
+  f.cpu = cpu_use(cpu_start, cpu_end);
+  f.wall_s = static_cast<double>(ns_between(cpu_start.at, cpu_end.at)) / 1e9;
+  f.tps = static_cast<double>(f.transactions) / f.wall_s;
+  f.latency_avg_ms = mean(f.latency_ns) / 1e6;
+  std::sort(f.latency_ns.begin(), f.latency_ns.end());
+  return f;
+}
+
+void print_machine() {
   // The figures are only as good as the machine is quiet: anything else busy on its cores (a
-  // build) delays the server's wake-ups after each WAL flush.
+  // build) delays the wake-ups after each flush.
   const CpuSample before = sample_cpu();
   std::this_thread::sleep_for(std::chrono::seconds(1));
   std::printf(
       "machine: %u cores (std::thread::hardware_concurrency), %.2f cores busy over the "
       "second before the run\n",
       std::thread::hardware_concurrency(), cpu_use(before, sample_cpu()).machine);
+  std::printf("sqlite %s: %s\n", sqlite3_libversion(), kSqliteSettings);
+}
+
+void print_server(PostgresServer& server) {
+  std::printf("postgres:\n");
   for (const char* setting : {"server_version", "fsync", "synchronous_commit", "wal_sync_method",
                               "full_page_writes", "shared_buffers", "max_connections"}) {
     absl::StatusOr<std::string> value = server.query("postgres", absl::StrCat("SHOW ", setting));
@@ -662,8 +805,9 @@ void print_server(PostgresServer& server) {
 // --- Report ---------------------------------------------------------------------------------
 
 struct Row {
+  std::string store;
   GatewayFigures gateway;
-  std::optional<PgbenchFigures> pgbench;
+  std::optional<ReferenceFigures> reference;
 };
 
 double calls_per_second(const GatewayFigures& g) {
@@ -679,15 +823,18 @@ double commands_per_commit(const GatewayFigures& g) {
 void print_summary(const std::vector<Row>& rows) {
   std::printf(
       "\nCalls are reserve_buy() and release_reservation() together; latencies in ms.\n\n"
-      "| threads | calls/s | p50 | p99 | p999 | commands/commit | pgbench tps (same clients) "
-      "| pgbench avg latency |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+      "Reference: pgbench with the same number of clients on PostgreSQL, one raw writer on "
+      "SQLite.\n\n"
+      "| store | threads | calls/s | p50 | p99 | p999 | commands/commit | reference tps "
+      "| reference avg latency |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   for (const Row& r : rows) {
     const GatewayFigures& g = r.gateway;
-    std::printf("| %d | %.0f | %.3f | %.3f | %.3f | %.1f | ", g.threads, calls_per_second(g),
+    std::printf("| %s | %d | %.0f | %.3f | %.3f | %.3f | %.1f | ", r.store.c_str(), g.threads,
+                calls_per_second(g),
                 ms(percentile(g.all_ns, 0.5)), ms(percentile(g.all_ns, 0.99)),
                 ms(percentile(g.all_ns, 0.999)), commands_per_commit(g));
-    if (r.pgbench) {
-      std::printf("%.0f | %.3f |\n", r.pgbench->tps, r.pgbench->latency_avg_ms);
+    if (r.reference) {
+      std::printf("%.0f | %.3f |\n", r.reference->tps, r.reference->latency_avg_ms);
     } else {
       std::printf("- | - |\n");
     }
@@ -696,12 +843,13 @@ void print_summary(const std::vector<Row>& rows) {
 
 void print_gateway_detail(const std::vector<Row>& rows) {
   std::printf(
-      "\nGateway detail, ms. commit = PostgresStore::commit(): one round trip, the WAL flush "
-      "included; between = from one commit's return to the next one's call: the leader applies "
-      "and hands over, the next leader wakes and stages.\n\n"
-      "| threads | reserve p50 / p99 | release p50 / p99 | commits/s | commands/commit p50 / p99 / "
-      "max | commit mean / p50 / p99 | between mean / p50 / p99 | commits per WAL flush |\n"
-      "|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+      "\nGateway detail, ms. commit = the store's commit(): the write and its flush (on "
+      "PostgreSQL a round trip too); between = from one commit's return to the next one's call: "
+      "the leader applies and hands over, the next leader wakes and stages. Commits per WAL flush: "
+      "PostgreSQL's pg_stat_wal (SQLite syncs at every commit: -).\n\n"
+      "| store | threads | reserve p50 / p99 | release p50 / p99 | commits/s | commands/commit "
+      "p50 / p99 / max | commit mean / p50 / p99 | between mean / p50 / p99 | commits per WAL "
+      "flush |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   for (const Row& r : rows) {
     const GatewayFigures& g = r.gateway;
     std::vector<int64_t> sizes, commit_ns, gap_ns;
@@ -711,9 +859,9 @@ void print_gateway_detail(const std::vector<Row>& rows) {
       gap_ns.push_back(c.gap_ns);
     }
     for (std::vector<int64_t>* v : {&sizes, &commit_ns, &gap_ns}) std::sort(v->begin(), v->end());
-    std::printf("| %d | %.3f / %.3f | %.3f / %.3f | %.0f | %" PRId64 " / %" PRId64 " / %" PRId64
-                " | %.3f / %.3f / %.3f | %.3f / %.3f / %.3f | %.2f |\n",
-                g.threads, ms(percentile(g.reserve_ns, 0.5)), ms(percentile(g.reserve_ns, 0.99)),
+    std::printf("| %s | %d | %.3f / %.3f | %.3f / %.3f | %.0f | %" PRId64 " / %" PRId64
+                " / %" PRId64 " | %.3f / %.3f / %.3f | %.3f / %.3f / %.3f | %.2f |\n",
+                r.store.c_str(), g.threads, ms(percentile(g.reserve_ns, 0.5)), ms(percentile(g.reserve_ns, 0.99)),
                 ms(percentile(g.release_ns, 0.5)), ms(percentile(g.release_ns, 0.99)),
                 static_cast<double>(g.commits.size()) / g.window_s, percentile(sizes, 0.5),
                 percentile(sizes, 0.99), sizes.empty() ? 0 : sizes.back(), mean(commit_ns) / 1e6,
@@ -730,8 +878,8 @@ void print_group_sizes(const std::vector<Row>& rows) {
   std::printf(
       "\nCommands per commit, by size of group: share of commits / commit() mean ms / between "
       "mean ms (the gap before the commit).\n\n"
-      "| threads | 1 | 2-3 | 4-7 | 8-15 | 16-31 | 32-63 | 64-127 | 128+ |\n"
-      "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+      "| store | threads | 1 | 2-3 | 4-7 | 8-15 | 16-31 | 32-63 | 64-127 | 128+ |\n"
+      "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   for (const Row& r : rows) {
     int64_t count[kBuckets] = {}, commit_ns[kBuckets] = {}, gap_ns[kBuckets] = {};
     for (const CommitSample& c : r.gateway.commits) {
@@ -741,7 +889,7 @@ void print_group_sizes(const std::vector<Row>& rows) {
       commit_ns[b] += c.commit_ns;
       gap_ns[b] += c.gap_ns;
     }
-    std::printf("| %d |", r.gateway.threads);
+    std::printf("| %s | %d |", r.store.c_str(), r.gateway.threads);
     const double n = std::max<double>(1, static_cast<double>(r.gateway.commits.size()));
     for (size_t b = 0; b < kBuckets; ++b) {
       if (count[b] == 0) {
@@ -755,80 +903,82 @@ void print_group_sizes(const std::vector<Row>& rows) {
   }
 }
 
-void print_pgbench_detail(const std::vector<Row>& rows) {
+void print_reference_detail(const std::vector<Row>& rows) {
   std::printf(
-      "\npgbench detail (one UPDATE per transaction, autocommit). Latencies in ms, from its "
-      "transaction logs.\n\n"
-      "| clients | tps | transactions | avg | p50 | p99 | p999 | txns per WAL flush |\n"
-      "|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+      "\nReference detail: one UPDATE per transaction (pgbench in autocommit with as many clients "
+      "as threads; one raw writer on SQLite). Latencies in ms.\n\n"
+      "| store | clients | tps | transactions | avg | p50 | p99 | p999 | txns per WAL flush |\n"
+      "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   for (const Row& r : rows) {
-    if (!r.pgbench) continue;
-    const PgbenchFigures& p = *r.pgbench;
-    std::printf("| %d | %.0f | %" PRId64 " | %.3f | %.3f | %.3f | %.3f | %.2f |\n",
-                r.gateway.threads, p.tps, p.transactions, p.latency_avg_ms,
+    if (!r.reference) continue;
+    const ReferenceFigures& p = *r.reference;
+    std::printf("| %s | %d | %.0f | %" PRId64 " | %.3f | %.3f | %.3f | %.3f | %.2f |\n",
+                r.store.c_str(), r.store == "sqlite" ? 1 : r.gateway.threads, p.tps, p.transactions, p.latency_avg_ms,
                 ms(percentile(p.latency_ns, 0.5)), ms(percentile(p.latency_ns, 0.99)),
                 ms(percentile(p.latency_ns, 0.999)), p.txns_per_wal_flush);
   }
 }
 
-void print_cpu_row(const char* run, int threads, const CpuUse& cpu, double server_us_per_commit) {
-  std::printf("| %s | %d | %.2f | %.2f | %.2f | %.2f | %.0f |\n", run, threads, cpu.machine,
-              cpu.server, cpu.driver, cpu.other(), server_us_per_commit);
+void print_cpu_row(const std::string& run, int threads, const CpuUse& cpu,
+                   double server_us_per_commit) {
+  std::printf("| %s | %d | %.2f | %.2f | %.2f | %.2f | %.0f |\n", run.c_str(), threads,
+              cpu.machine, cpu.server, cpu.driver, cpu.other(), server_us_per_commit);
 }
 
 void print_cpu(const std::vector<Row>& rows) {
   std::printf(
       "\nCPU, in cores busy on average (the machine has %u): server = every postgres process; "
       "driver = this process and pgbench; other = the rest of the machine, which should be near 0 "
-      "for figures that mean anything. Gateway over the measured window; pgbench over its whole "
-      "run, its connecting included.\n\n"
+      "for figures that mean anything. Gateway over the measured window; the reference over its "
+      "whole run (pgbench's connecting included).\n\n"
       "| run | threads or clients | machine | server | driver | other | server CPU per commit, us "
       "|\n|---|---:|---:|---:|---:|---:|---:|\n",
       std::thread::hardware_concurrency());
   for (const Row& r : rows) {
     const GatewayFigures& g = r.gateway;
     const double commits = std::max<double>(1, static_cast<double>(g.commits.size()));
-    print_cpu_row("gateway", g.threads, g.cpu, g.cpu.server * g.window_s * 1e6 / commits);
-    if (!r.pgbench) continue;
-    const PgbenchFigures& p = *r.pgbench;
+    print_cpu_row(r.store + " gateway", g.threads, g.cpu, g.cpu.server * g.window_s * 1e6 / commits);
+    if (!r.reference) continue;
+    const ReferenceFigures& p = *r.reference;
     const double txns = std::max<double>(1, static_cast<double>(p.transactions));
-    print_cpu_row("pgbench", g.threads, p.cpu, p.cpu.server * p.wall_s * 1e6 / txns);
+    print_cpu_row(r.store + " reference", g.threads, p.cpu, p.cpu.server * p.wall_s * 1e6 / txns);
   }
 }
 
 absl::Status run(const Flags& flags) {
-  absl::StatusOr<PostgresServer*> server = PostgresServer::shared();
-  if (!server.ok()) return server.status();
-  const TempDir dir;
-  std::optional<Pgbench> pgbench;
-  if (flags.pgbench) {
-    ACCOUNT_RETURN_IF_ERROR(allow_pgbench_connections(**server));
-    absl::StatusOr<Pgbench> p = prepare_pgbench(**server, dir);
-    if (!p.ok()) return p.status();
-    pgbench = std::move(*p);
-  }
-  print_server(**server);
+  print_machine();
   std::vector<Row> rows;
-  for (int threads : flags.threads) {
-    absl::StatusOr<GatewayFigures> gateway = run_gateway(**server, threads, flags);
-    if (!gateway.ok()) return gateway.status();
-    std::printf("gateway, %d threads: %.0f calls/s\n", threads, calls_per_second(*gateway));
-    std::fflush(stdout);
-    Row row{.gateway = std::move(*gateway)};
-    if (pgbench) {
-      absl::StatusOr<PgbenchFigures> figures =
-          run_pgbench(**server, *pgbench, threads, flags.seconds);
-      if (!figures.ok()) return figures.status();
-      std::printf("pgbench, %d clients: %.0f tps\n", threads, figures->tps);
-      std::fflush(stdout);
-      row.pgbench = std::move(*figures);
+  for (const std::string& store : flags.stores) {
+    std::unique_ptr<Target> target;
+    if (store == "postgres") {
+      absl::StatusOr<std::unique_ptr<PostgresTarget>> pg = PostgresTarget::start(flags.reference);
+      if (!pg.ok()) return pg.status();
+      print_server((*pg)->server());
+      target = std::move(*pg);
+    } else {
+      target = std::make_unique<SqliteTarget>();
     }
-    rows.push_back(std::move(row));
+    for (int threads : flags.threads) {
+      absl::StatusOr<GatewayFigures> gateway = run_gateway(*target, threads, flags);
+      if (!gateway.ok()) return gateway.status();
+      std::printf("%s gateway, %d threads: %.0f calls/s\n", target->name(), threads,
+                  calls_per_second(*gateway));
+      std::fflush(stdout);
+      Row row{.store = target->name(), .gateway = std::move(*gateway)};
+      if (flags.reference) {
+        absl::StatusOr<ReferenceFigures> figures = target->reference(threads, flags.seconds);
+        if (!figures.ok()) return figures.status();
+        std::printf("%s reference, %d clients: %.0f tps\n", target->name(), threads, figures->tps);
+        std::fflush(stdout);
+        row.reference = std::move(*figures);
+      }
+      rows.push_back(std::move(row));
+    }
   }
   print_summary(rows);
   print_gateway_detail(rows);
   print_group_sizes(rows);
-  if (pgbench) print_pgbench_detail(rows);
+  if (flags.reference) print_reference_detail(rows);
   print_cpu(rows);
   return absl::OkStatus();
 }
@@ -842,7 +992,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (absl::Status s = run(*flags); !s.ok()) {
-    std::fprintf(stderr, "postgres_gateway_benchmark: %s\n", s.ToString().c_str());
+    std::fprintf(stderr, "gateway_benchmark: %s\n", s.ToString().c_str());
     return 1;
   }
   return 0;

@@ -1,6 +1,8 @@
-// Commit throughput on SqliteStore beside MemoryStore, in the same run, and
-// the physical reference under both: a raw sqlite3 insert loop with the
-// store's settings (WAL, synchronous=FULL, one fsync per commit).
+// Commit throughput on the three stores side by side, in one run, through
+// AccountService: MemoryStore, SqliteStore (WAL, synchronous=FULL) and
+// PostgresStore (PostgreSQL on loopback, fsync and synchronous_commit on);
+// and the physical reference under SQLite: a raw sqlite3 insert loop with
+// the store's settings (one fsync per commit).
 //
 //   BM_Settle<store>                 settle(), one fill and one transaction per call
 //   BM_SettleBatch<store>/N          settle_batch() of N fills: one transaction
@@ -20,14 +22,22 @@
 //                                    bytes are the file's
 //
 // items_per_second is fills (or rows, or orders) per second of wall-clock
-// time. The fixture is ledger_benchmark.cpp's (settlement_fixture.h). Files
-// go to a new directory under $TMPDIR (default /tmp), on the disk whose
-// fsync the figures measure; it is removed at the end.
+// time (PostgreSQL's work and fsync are in another process, so the client's
+// CPU time would flatter it). The fixture is settlement_fixture.h's. SQLite
+// files go to a new directory under $TMPDIR (default /tmp), on the disk whose
+// fsync the figures measure; it is removed at the end. PostgreSQL is the
+// tests' harness (a private server in /tmp, on the same disk), or, when
+// DATABASE_URL is set, a server of the caller's where the benchmark creates
+// (and afterwards drops) its databases, which needs CREATEDB. Each run gets a
+// fresh file or database.
 //
-//   build/release/benchmarks/sqlite_store_benchmark
+//   build/release/benchmarks/store_benchmark
+//   build/release/benchmarks/store_benchmark --benchmark_filter='SettleBatch<.*>/1000'
 #include <benchmark/benchmark.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <cstdlib>
@@ -42,7 +52,10 @@
 #include "account/account_service.h"
 #include "account/clock.h"
 #include "account/memory_store.h"
+#include "account/postgres/postgres_store.h"
 #include "account/sqlite/sqlite_store.h"
+#include "account/status.h"
+#include "support/postgres_server.h"
 #include "support/settlement_fixture.h"
 
 namespace {
@@ -80,23 +93,104 @@ Scratch& scratch() {
   return s;
 }
 
-enum class Kind { kMemory, kSqlite };
+enum class Kind { kMemory, kSqlite, kPostgres };
 
-absl::StatusOr<std::shared_ptr<account::Store>> make_store(Kind kind, const std::string& path) {
-  if (kind == Kind::kMemory) return std::make_shared<account::MemoryStore>();
-  absl::StatusOr<std::unique_ptr<account::SqliteStore>> store =
-      account::SqliteStore::open(path, {});
-  if (!store.ok()) return store.status();
-  return std::shared_ptr<account::Store>(std::move(*store));
+// --- Databases ------------------------------------------------------------------------------
+
+using ConnPtr = std::unique_ptr<PGconn, decltype(&PQfinish)>;
+
+absl::Status run(PGconn* conn, const std::string& sql) {
+  std::unique_ptr<PGresult, decltype(&PQclear)> r(PQexec(conn, sql.c_str()), &PQclear);
+  if (PQresultStatus(r.get()) == PGRES_COMMAND_OK) return absl::OkStatus();
+  return absl::InternalError(sql + ": " + PQresultErrorMessage(r.get()));
 }
 
+// `url`'s settings as a keyword/value string, with dbname replaced.
+std::string with_dbname(const std::string& url, const std::string& dbname) {
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
+  if (error != nullptr) PQfreemem(error);
+  std::string out;
+  for (PQconninfoOption* o = options; o != nullptr && o->keyword != nullptr; ++o) {
+    const std::string keyword = o->keyword;
+    if (keyword == "dbname" || o->val == nullptr) continue;
+    std::string quoted;
+    for (const char* c = o->val; *c != '\0'; ++c) {
+      if (*c == '\'' || *c == '\\') quoted.push_back('\\');
+      quoted.push_back(*c);
+    }
+    out += keyword + "='" + quoted + "' ";
+  }
+  if (options != nullptr) PQconninfoFree(options);
+  return out + "dbname='" + dbname + "'";
+}
+
+// A fresh database, dropped when this goes out of scope (DATABASE_URL only).
+class Database {
+ public:
+  absl::Status create() {
+    static int next = 1;
+    if (const char* env = std::getenv("DATABASE_URL"); env != nullptr && *env != '\0') {
+      admin_url_ = env;
+      name_ = "account_store_bench_" + std::to_string(getpid()) + "_" + std::to_string(next++);
+      ConnPtr conn(PQconnectdb(admin_url_.c_str()), &PQfinish);
+      if (PQstatus(conn.get()) != CONNECTION_OK) {
+        return absl::UnavailableError(std::string("DATABASE_URL: ") + PQerrorMessage(conn.get()));
+      }
+      url_ = with_dbname(admin_url_, name_);
+      return run(conn.get(), "CREATE DATABASE " + name_);
+    }
+    absl::StatusOr<account::testing::PostgresServer*> server =
+        account::testing::PostgresServer::shared();
+    if (!server.ok()) return server.status();
+    absl::StatusOr<std::string> url = (*server)->create_database();
+    if (!url.ok()) return url.status();
+    url_ = *url;
+    return absl::OkStatus();
+  }
+  ~Database() {
+    if (admin_url_.empty()) return;
+    ConnPtr conn(PQconnectdb(admin_url_.c_str()), &PQfinish);
+    if (PQstatus(conn.get()) == CONNECTION_OK) (void)run(conn.get(), "DROP DATABASE " + name_);
+  }
+  const std::string& url() const { return url_; }
+
+ private:
+  std::string admin_url_, name_, url_;
+};
+
+// --- Ledger fixture ----------------------------------------------------------------------------
+
 struct Ledger {
+  std::string file;   // SQLite only.
+  Database database;  // PostgreSQL only; dropped after the service has closed.
   std::unique_ptr<AccountService> service;
   account::bench::SettlementParties parties;
 };
 
-absl::Status make_ledger(Kind kind, Ledger& ledger, const std::string& path) {
-  absl::StatusOr<std::shared_ptr<account::Store>> store = make_store(kind, path);
+absl::StatusOr<std::shared_ptr<account::Store>> make_store(Kind kind, Ledger& ledger) {
+  switch (kind) {
+    case Kind::kMemory:
+      return std::make_shared<account::MemoryStore>();
+    case Kind::kSqlite: {
+      absl::StatusOr<std::unique_ptr<account::SqliteStore>> store =
+          account::SqliteStore::open(ledger.file = scratch().file(), {});
+      if (!store.ok()) return store.status();
+      return std::shared_ptr<account::Store>(std::move(*store));
+    }
+    case Kind::kPostgres: {
+      ACCOUNT_RETURN_IF_ERROR(ledger.database.create());
+      absl::StatusOr<std::unique_ptr<account::PostgresStore>> store =
+          account::PostgresStore::open(ledger.database.url(), {});
+      if (!store.ok()) return store.status();
+      return std::shared_ptr<account::Store>(std::move(*store));
+    }
+  }
+  return absl::InvalidArgumentError("unknown store kind");
+}
+
+absl::Status make_ledger(Kind kind, Ledger& ledger) {
+  absl::StatusOr<std::shared_ptr<account::Store>> store = make_store(kind, ledger);
   if (!store.ok()) return store.status();
   absl::StatusOr<std::unique_ptr<AccountService>> service = AccountService::open(
       {.store = *store,
@@ -108,10 +202,9 @@ absl::Status make_ledger(Kind kind, Ledger& ledger, const std::string& path) {
 
 // --- Through the ledger ------------------------------------------------------------------------
 
-template <Kind kind>
-void BM_Settle(benchmark::State& state) {
+void settle(benchmark::State& state, Kind kind) {
   Ledger ledger;
-  if (absl::Status s = make_ledger(kind, ledger, scratch().file()); !s.ok()) {
+  if (absl::Status s = make_ledger(kind, ledger); !s.ok()) {
     return state.SkipWithError(s.ToString().c_str());
   }
   const std::vector<Fill> fills =
@@ -126,11 +219,10 @@ void BM_Settle(benchmark::State& state) {
   account::bench::report(state, static_cast<int64_t>(next), refused, first);
 }
 
-template <Kind kind>
-void BM_SettleBatch(benchmark::State& state) {
+void settle_batch(benchmark::State& state, Kind kind) {
   const int64_t batch = state.range(0);
   Ledger ledger;
-  if (absl::Status s = make_ledger(kind, ledger, scratch().file()); !s.ok()) {
+  if (absl::Status s = make_ledger(kind, ledger); !s.ok()) {
     return state.SkipWithError(s.ToString().c_str());
   }
   const std::vector<Fill> fills =
@@ -150,11 +242,10 @@ void BM_SettleBatch(benchmark::State& state) {
   account::bench::report(state, static_cast<int64_t>(offset), refused, first);
 }
 
-template <Kind kind>
-void BM_ReserveReleaseBatch(benchmark::State& state) {
+void reserve_release_batch(benchmark::State& state, Kind kind) {
   const size_t batch = static_cast<size_t>(state.range(0));
   Ledger ledger;
-  if (absl::Status s = make_ledger(kind, ledger, scratch().file()); !s.ok()) {
+  if (absl::Status s = make_ledger(kind, ledger); !s.ok()) {
     return state.SkipWithError(s.ToString().c_str());
   }
   // Traders of their own (the fixture's buyers are at their open-notional
@@ -312,9 +403,8 @@ void BM_RawInsertJson(benchmark::State& state) {
 
 const std::string& settled_file() {
   static const std::string path = [] {
-    const std::string p = scratch().file();
     Ledger ledger;
-    if (!make_ledger(Kind::kSqlite, ledger, p).ok()) return std::string();
+    if (!make_ledger(Kind::kSqlite, ledger).ok()) return std::string();
     const std::vector<Fill> fills =
         account::bench::make_settlement_fills(ledger.parties, kFillsBatched);
     const absl::Span<const Fill> all(fills);
@@ -323,7 +413,7 @@ const std::string& settled_file() {
         if (!r.ok()) return std::string();
       }
     }
-    return p;
+    return ledger.file;
   }();
   return path;
 }
@@ -344,52 +434,39 @@ void BM_OpenCheck(benchmark::State& state) {
 
 // --- Registrations -----------------------------------------------------------------------------
 
-BENCHMARK_TEMPLATE(BM_Settle, Kind::kMemory)
-    ->Name("BM_Settle<Memory>")
-    ->Iterations(kFillsOneByOne)
-    ->UseRealTime()
-    ->Unit(benchmark::kMicrosecond);
-BENCHMARK_TEMPLATE(BM_Settle, Kind::kSqlite)
-    ->Name("BM_Settle<Sqlite>")
-    ->Iterations(kFillsOneByOne)
-    ->UseRealTime()
-    ->Unit(benchmark::kMicrosecond);
-BENCHMARK_TEMPLATE(BM_SettleBatch, Kind::kMemory)
-    ->Name("BM_SettleBatch<Memory>")
-    ->Arg(100)
-    ->Iterations(kFillsBatched / 100)
-    ->UseRealTime()
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK_TEMPLATE(BM_SettleBatch, Kind::kSqlite)
-    ->Name("BM_SettleBatch<Sqlite>")
-    ->Arg(100)
-    ->Iterations(kFillsBatched / 100)
-    ->UseRealTime()
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK_TEMPLATE(BM_SettleBatch, Kind::kMemory)
-    ->Name("BM_SettleBatch<Memory>")
-    ->Arg(1'000)
-    ->Iterations(kFillsBatched / 1'000)
-    ->UseRealTime()
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK_TEMPLATE(BM_SettleBatch, Kind::kSqlite)
-    ->Name("BM_SettleBatch<Sqlite>")
-    ->Arg(1'000)
-    ->Iterations(kFillsBatched / 1'000)
-    ->UseRealTime()
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK_TEMPLATE(BM_ReserveReleaseBatch, Kind::kMemory)
-    ->Name("BM_ReserveReleaseBatch<Memory>")
-    ->Arg(1'000)
-    ->Iterations(200)
-    ->UseRealTime()
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK_TEMPLATE(BM_ReserveReleaseBatch, Kind::kSqlite)
-    ->Name("BM_ReserveReleaseBatch<Sqlite>")
-    ->Arg(1'000)
-    ->Iterations(200)
-    ->UseRealTime()
-    ->Unit(benchmark::kMillisecond);
+// The three stores side by side, each benchmark in the order Memory, Sqlite, Postgres.
+const int registered = [] {
+  constexpr std::pair<Kind, const char*> kStores[] = {
+      {Kind::kMemory, "Memory"}, {Kind::kSqlite, "Sqlite"}, {Kind::kPostgres, "Postgres"}};
+  for (const auto& [kind, name] : kStores) {
+    benchmark::RegisterBenchmark((std::string("BM_Settle<") + name + ">").c_str(),
+                                 [kind = kind](benchmark::State& s) { settle(s, kind); })
+        ->Iterations(kFillsOneByOne)
+        ->UseRealTime()
+        ->Unit(benchmark::kMicrosecond);
+  }
+  for (int64_t batch : {100, 1'000}) {
+    for (const auto& [kind, name] : kStores) {
+      benchmark::RegisterBenchmark((std::string("BM_SettleBatch<") + name + ">").c_str(),
+                                   [kind = kind](benchmark::State& s) { settle_batch(s, kind); })
+          ->Arg(batch)
+          ->Iterations(kFillsBatched / batch)
+          ->UseRealTime()
+          ->Unit(benchmark::kMillisecond);
+    }
+  }
+  for (const auto& [kind, name] : kStores) {
+    benchmark::RegisterBenchmark(
+        (std::string("BM_ReserveReleaseBatch<") + name + ">").c_str(),
+        [kind = kind](benchmark::State& s) { reserve_release_batch(s, kind); })
+        ->Arg(1'000)
+        ->Iterations(200)
+        ->UseRealTime()
+        ->Unit(benchmark::kMillisecond);
+  }
+  return 0;
+}();
+
 BENCHMARK(BM_RawInsert)->Arg(1)->Iterations(5'000)->UseRealTime()->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_RawInsert)->Arg(1'000)->Iterations(200)->UseRealTime();
 BENCHMARK(BM_RawInsertValues)->Arg(1'000)->Iterations(200)->UseRealTime();
