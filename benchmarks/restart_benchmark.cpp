@@ -30,6 +30,9 @@
 // (default 2; the first after the fill, the page cache warm with what it wrote). One more child
 // times the store's load() alone, so that the open's time splits into the store's part and the
 // ledger's restore, and once more without trades (trades_per_account_max 0), what they cost.
+// `--history loaded|lazy|both` (default both): the opens with LedgerLimits::
+// trade_history_loaded_at_open on (each account's newest trades loaded) and off (none loaded;
+// the history read from the store when asked for, which the check does for one account).
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -277,6 +280,12 @@ absl::Status check_opened(AccountService& service, const Shape& shape) {
     return absl::InternalError("available cash " + std::to_string(available->value()) +
                                ", want " + std::to_string(want.value()));
   }
+  // The user's history, from memory or (trades not loaded at open) from the store.
+  absl::StatusOr<std::vector<account::Trade>> history = service.trade_history(AccountId{user}, 5);
+  if (!history.ok()) return history.status();
+  if (history->size() != static_cast<size_t>(std::min<int64_t>(5, fills_of_user(shape, user)))) {
+    return absl::InternalError("trade history of " + std::to_string(history->size()));
+  }
   // The oldest and the newest fill come back as duplicates, from memory.
   for (const int64_t i : {int64_t{0}, shape.fills - 1}) {
     absl::StatusOr<account::SettlementReceipt> again = service.settle(make_fill(shape, i));
@@ -315,7 +324,8 @@ int load_child(const std::string& kind, const std::string& where, const Shape& s
   return 0;
 }
 
-int open_child(const std::string& kind, const std::string& where, const Shape& shape) {
+int open_child(const std::string& kind, const std::string& where, const Shape& shape,
+               bool history_loaded) {
   const std::string load = account::bench::load_average();
   const account::bench::ProcessMemory baseline = account::bench::process_memory();
   const auto t0 = std::chrono::steady_clock::now();
@@ -323,8 +333,10 @@ int open_child(const std::string& kind, const std::string& where, const Shape& s
   if (!store.ok()) return fail("opening the store", store.status());
   const double store_open = since(t0);
   auto clock = std::make_shared<account::ManualClock>(open_time(shape));
+  account::LedgerLimits limits;
+  limits.trade_history_loaded_at_open = history_loaded;
   absl::StatusOr<std::unique_ptr<AccountService>> service =
-      AccountService::open({.store = *store, .clock = clock});
+      AccountService::open({.store = *store, .clock = clock, .limits = limits});
   if (!service.ok()) return fail("AccountService::open", service.status());
   const double total = since(t0);
   const account::bench::ProcessMemory opened = account::bench::process_memory();
@@ -333,10 +345,10 @@ int open_child(const std::string& kind, const std::string& where, const Shape& s
   const double heap = account::bench::heap_in_use_mib();
   if (absl::Status ok = check_opened(**service, shape); !ok.ok()) return fail("check", ok);
   std::printf(
-      "%-8s open %.2f s (store %.2f s, AccountService::open %.2f s), load %s | VmRSS "
-      "baseline %.0f MiB, after open %.0f MiB, loaded state %.0f MiB (heap in use %.0f MiB) "
-      "| VmHWM %.0f MiB = %.2fx the loaded state\n",
-      kind.c_str(), total, store_open, total - store_open, load.c_str(), baseline.rss_mib(),
+      "%-8s open, trade history %s, %.2f s (store %.2f s, AccountService::open %.2f s), load "
+      "%s | VmRSS baseline %.0f MiB, after open %.0f MiB, loaded state %.0f MiB (heap in use "
+      "%.0f MiB) | VmHWM %.0f MiB = %.2fx the loaded state\n",
+      kind.c_str(), history_loaded ? "loaded" : "lazy", total, store_open, total - store_open, load.c_str(), baseline.rss_mib(),
       opened.rss_mib(), loaded.rss_mib(), heap, opened.hwm_mib(),
       opened.hwm_mib() / loaded.rss_mib());
   std::fflush(stdout);
@@ -352,6 +364,7 @@ struct Options {
   std::string postgres_url;
   bool fill = true;
   int opens = 2;
+  std::string history = "both";  // The opens: trade history loaded at open, lazy, or both.
   bool load_alone = true;  // Also time the store's load() alone, in one more child.
 };
 
@@ -380,10 +393,13 @@ std::vector<std::string> shape_args(const Shape& s) {
 int open_times(const char* self, const std::string& kind, const std::string& where,
                const Options& o) {
   int failed = 0;
-  for (int k = 0; k < o.opens; ++k) {
-    std::vector<std::string> args = {self, "--open", kind};
-    for (const std::string& a : shape_args(o.shape)) args.push_back(a);
-    failed |= run_child(args, where);
+  for (const char* history : {"loaded", "lazy"}) {
+    if (o.history != "both" && o.history != history) continue;
+    for (int k = 0; k < o.opens; ++k) {
+      std::vector<std::string> args = {self, "--open", kind, "--history", history};
+      for (const std::string& a : shape_args(o.shape)) args.push_back(a);
+      failed |= run_child(args, where);
+    }
   }
   if (o.load_alone) {
     std::vector<std::string> args = {self, "--load", kind};
@@ -491,6 +507,8 @@ bool parse(int argc, char** argv, Options& o, std::string& open_kind) {
       o.dir = value;
     } else if (flag == "--postgres-url") {
       o.postgres_url = value;
+    } else if (flag == "--history") {
+      o.history = value;
     } else if (flag == "--opens") {
       o.opens = std::atoi(value.c_str());
     } else if (flag == "--open" || flag == "--load") {
@@ -500,7 +518,8 @@ bool parse(int argc, char** argv, Options& o, std::string& open_kind) {
     }
   }
   return o.shape.symbols > 0 && o.shape.accounts > o.shape.symbols && o.shape.fills > 0 &&
-         (o.store == "both" || o.store == "sqlite" || o.store == "postgres");
+         (o.store == "both" || o.store == "sqlite" || o.store == "postgres") &&
+         (o.history == "both" || o.history == "loaded" || o.history == "lazy");
 }
 
 }  // namespace
@@ -512,7 +531,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr,
                  "usage: restart_benchmark [--store sqlite|postgres|both] [--accounts N] "
                  "[--fills N] [--symbols N] [--dir DIR] [--postgres-url URL] [--no-fill] "
-                 "[--opens N] [--no-load-alone]\n");
+                 "[--opens N] [--history loaded|lazy|both] [--no-load-alone]\n");
     return 2;
   }
   if (!open_kind.empty()) {
@@ -520,7 +539,7 @@ int main(int argc, char** argv) {
     const std::string kind = open_kind.substr(open_kind.find(':') + 1);
     return open_kind.rfind("load:", 0) == 0
                ? load_child(kind, where == nullptr ? "" : where, o.shape)
-               : open_child(kind, where == nullptr ? "" : where, o.shape);
+               : open_child(kind, where == nullptr ? "" : where, o.shape, o.history != "lazy");
   }
   std::printf("restart_benchmark: %lld accounts, %lld active reservations, %lld fills (%lld "
               "trades) in the window\n",

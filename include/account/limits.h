@@ -67,6 +67,14 @@ struct LedgerLimits {
   // Trades kept in memory per account for trade_history(); older ones are
   // read from the store.
   size_t trades_in_memory_per_account_max = 1'000;
+  // Whether open (and each reload) loads every account's newest trades, up
+  // to trades_in_memory_per_account_max, into memory. True: trade_history()
+  // answers from memory at once, even while the store is down. False: open
+  // loads none, memory keeps the trades since, and trade_history() reads the
+  // store for anything older (kStoreUnavailable while it is down). The trades
+  // were most of a large ledger's open: 1M accounts with 11M trades opened in
+  // 18-21 s on SQLite with them (docs/perf/2026-12-07-restart-and-memory.md).
+  bool trade_history_loaded_at_open = true;
 
   // Most commands one group commit takes from the queue.
   size_t group_commit_commands_max = 1'024;

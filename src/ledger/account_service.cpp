@@ -124,7 +124,7 @@ absl::Status AccountService::Impl::start() {
 
 absl::Status AccountService::Impl::reload() {
   absl::StatusOr<LedgerSnapshot> snapshot = options_.store->load(
-      internal::snapshot_request(options_.limits, now(), /*commits_follow=*/true));
+      internal::snapshot_request(options_.limits, now(), /*for_audit=*/false));
   if (!snapshot.ok()) return snapshot.status();
   absl::StatusOr<std::unique_ptr<internal::LedgerState>> restored =
       internal::LedgerState::from_snapshot(options_.limits, std::move(*snapshot));

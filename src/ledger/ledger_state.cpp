@@ -398,11 +398,13 @@ absl::StatusOr<std::unique_ptr<LedgerState>> LedgerState::from_snapshot(
   // The largest tables next, while the state is small.
   for (const Trade& trade : snapshot.trades) state->add_trade(trade);
   release(snapshot.trades);
+  // The snapshot carries each account's newest trades, as many as
+  // snapshot_request asked for (none when trade_history_loaded_at_open is
+  // off): when it carried that many, the store may hold older ones.
+  const size_t trades_loaded =
+      limits.trade_history_loaded_at_open ? limits.trades_in_memory_per_account_max : 0;
   for (AccountRecord& rec : state->accounts_) {
-    // The snapshot carries at most trades_per_account_max trades: if it is
-    // full, assume the store has older ones.
-    rec.older_trades_in_store =
-        rec.recent_trades.size() >= limits.trades_in_memory_per_account_max;
+    rec.older_trades_in_store = rec.recent_trades.size() >= trades_loaded;
   }
   sort_in_place(snapshot.executions, [](const Fill& a, const Fill& b) {
     return std::pair(a.time, a.execution) < std::pair(b.time, b.execution);

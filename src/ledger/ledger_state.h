@@ -59,24 +59,30 @@ inline bool has_stored_figures(const Position& p) {
 struct AccountRecord {
   Account row;
   absl::btree_map<SymbolId, Position> positions;
-  TradeRing recent_trades;              // At most trades_in_memory_per_account_max.
-  bool older_trades_in_store = false;   // Some trades were dropped from recent_trades.
+  // The newest trades, at most trades_in_memory_per_account_max: those the
+  // snapshot carried at open, and those since.
+  TradeRing recent_trades;
+  bool older_trades_in_store = false;   // The store holds trades older than recent_trades.
   // Ascending. A sorted vector rather than a btree_set: an account often
   // has no active reservation between orders, and a btree allocates its
   // root again for every first element.
   std::vector<ReservationId> active_reservations;
 };
 
-// What a ledger opened with `limits` at `now` loads from its store: the
-// executions of the dedupe window, the finished reservations still kept, and
-// each account's recent trades. `commits_follow` as SnapshotRequest has it:
-// false for a load made only to look (an audit).
+// What a ledger at `now` loads from its store: the executions of the dedupe
+// window, the finished reservations still kept, and each account's newest
+// trades, up to what memory keeps. When the ledger opens or reloads
+// (`for_audit` false) the trades only if limits.trade_history_loaded_at_open.
+// An audit always loads them, to compare them with memory's; it only looks,
+// so its commits_follow is false (SnapshotRequest).
 inline SnapshotRequest snapshot_request(const LedgerLimits& limits, absl::Time now,
-                                        bool commits_follow) {
+                                        bool for_audit) {
+  const bool trades = for_audit || limits.trade_history_loaded_at_open;
   return SnapshotRequest{.execution_retention = limits.execution_retention,
                          .reservations_finished_since = now - limits.finished_reservation_retention,
-                         .trades_per_account_max = limits.trades_in_memory_per_account_max,
-                         .commits_follow = commits_follow};
+                         .trades_per_account_max =
+                             trades ? limits.trades_in_memory_per_account_max : 0,
+                         .commits_follow = !for_audit};
 }
 
 // The committed state. Only AccountService's group-commit leader mutates it,

@@ -58,6 +58,7 @@ LedgerLimits limits_for(std::mt19937_64& rng) {
   l.position_cap_qty = Qty{pick({25, 60, 100'000}) * kBpPerShare};
   l.open_notional_cap = Cents{pick({40'000, 150'000, 1'000'000'000})};
   l.trades_in_memory_per_account_max = static_cast<size_t>(pick({2, 5, 1'000}));
+  l.trade_history_loaded_at_open = pick({0, 1}) == 1;
   l.execution_retention = absl::Hours(pick({2, 24}));
   l.finished_reservation_retention = absl::Hours(24 * pick({1, 7}));
   l.reservation_expiry_default = absl::Hours(24 * pick({2, 7}));
@@ -685,8 +686,25 @@ class Sequence : private testing::RandomDraws {
       problems_.push_back("reopen failed: " + reopened.status().ToString());
       return;
     }
-    const LedgerSnapshot before = service_->snapshot();
-    const LedgerSnapshot after = (*reopened)->snapshot();
+    LedgerSnapshot before = service_->snapshot();
+    LedgerSnapshot after = (*reopened)->snapshot();
+    if (!limits_.trade_history_loaded_at_open) {
+      // The reopened ledger holds no trades in memory: each account's history must come back
+      // from the store the same.
+      for (uint64_t a = 1; a <= model_.accounts.size(); ++a) {
+        const size_t n = limits_.trades_in_memory_per_account_max + 2;
+        const auto running = service_->trade_history(AccountId{a}, n);
+        const auto restored = (*reopened)->trade_history(AccountId{a}, n);
+        if (!running.ok() || !restored.ok() || *running != *restored) {
+          problems_.push_back("trade history of account " + std::to_string(a) +
+                              " differs after a restart without trades loaded");
+        }
+      }
+      if (!after.trades.empty()) {
+        problems_.push_back("a ledger opened without trades holds some in memory");
+      }
+      before.trades.clear();
+    }
     if (before != after) {
       problems_.push_back("snapshot after restart differs (first = running service, second ="
                           " reopened):\n" + snapshot_difference(before, after));
@@ -739,7 +757,9 @@ class Sequence : private testing::RandomDraws {
        << seed_ << " account_tests \"[model]\")\n  step " << step_ << ": " << op_
        << "\n  limits: position cap " << limits_.position_cap_qty << " bp, open notional cap "
        << limits_.open_notional_cap << " cents, trades in memory "
-       << limits_.trades_in_memory_per_account_max << ", execution retention "
+       << limits_.trades_in_memory_per_account_max
+       << (limits_.trade_history_loaded_at_open ? " (loaded at open)" : " (not loaded at open)")
+       << ", execution retention "
        << absl::FormatDuration(limits_.execution_retention) << ", finished retention "
        << absl::FormatDuration(limits_.finished_reservation_retention) << ", default expiry "
        << absl::FormatDuration(limits_.reservation_expiry_default) << "\n  problems:";

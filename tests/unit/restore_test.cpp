@@ -8,6 +8,8 @@
 #include <catch2/catch.hpp>
 
 #include "account/account_service.h"
+#include "account/testing/counterparties.h"
+#include "account/testing/fault_injecting_store.h"
 #include "support/ledger_fixture.h"
 
 namespace account {
@@ -205,6 +207,48 @@ TEST_CASE("a store with an account id gap or a row of a missing account is refus
     CHECK_THAT(std::string(opened.status().message()),
                Catch::Matchers::Contains("a position of account 9"));
   }
+}
+
+
+// LedgerLimits::trade_history_loaded_at_open = false: open loads no trade, memory keeps those
+// since, and the history before them comes from the store, or a reason when it cannot.
+TEST_CASE("a ledger opened without its trade history reads it from the store, and says why "
+          "when the store is down",
+          "[restore]") {
+  auto clock = std::make_shared<ManualClock>(absl::FromUnixSeconds(1'763'960'400));
+  auto store = std::make_shared<testing::FaultInjectingStore>(std::make_shared<MemoryStore>());
+  LedgerLimits limits;
+  limits.trades_in_memory_per_account_max = 3;
+  limits.trade_history_loaded_at_open = false;
+  const AccountServiceOptions options{.store = store, .clock = clock, .limits = limits};
+
+  std::unique_ptr<AccountService> first = AccountService::open(options).value();
+  testing::Counterparties pair =
+      testing::Counterparties::open(*first, {.clock = clock}).value();
+  for (int i = 0; i < 5; ++i) REQUIRE(first->settle(pair.fill()).ok());
+  const std::vector<Trade> before = first->trade_history(pair.buyer(), 10).value();
+  REQUIRE(before.size() == 5);
+  first.reset();
+
+  std::unique_ptr<AccountService> second = AccountService::open(options).value();
+  CHECK(second->snapshot().trades.empty());
+  // All five from the store; memory held none of them.
+  CHECK(second->trade_history(pair.buyer(), 10).value() == before);
+  CHECK(second->audit().ok());
+
+  // One trade since open: the newest comes from memory, the rest needs the store.
+  REQUIRE(second->settle(pair.fill()).ok());
+  store->go_down();
+  const absl::StatusOr<std::vector<Trade>> newest = second->trade_history(pair.buyer(), 1);
+  REQUIRE(newest.ok());
+  CHECK(newest->front().execution == ExecutionId{6});
+  const absl::StatusOr<std::vector<Trade>> older = second->trade_history(pair.buyer(), 10);
+  CHECK(reason_of(older.status()) == Reason::kStoreUnavailable);
+  store->come_back();
+  const std::vector<Trade> all = second->trade_history(pair.buyer(), 10).value();
+  REQUIRE(all.size() == 6);
+  CHECK(std::equal(before.begin(), before.end(), all.begin() + 1));
+  CHECK(second->audit().ok());
 }
 
 }  // namespace
