@@ -216,7 +216,8 @@ TEST_CASE("a ledger opened without its trade history reads it from the store, an
           "when the store is down",
           "[restore]") {
   auto clock = std::make_shared<ManualClock>(absl::FromUnixSeconds(1'763'960'400));
-  auto store = std::make_shared<testing::FaultInjectingStore>(std::make_shared<MemoryStore>());
+  auto inner = std::make_shared<MemoryStore>();
+  auto store = std::make_shared<testing::FaultInjectingStore>(inner);
   LedgerLimits limits;
   limits.trades_in_memory_per_account_max = 3;
   limits.trade_history_loaded_at_open = false;
@@ -249,6 +250,15 @@ TEST_CASE("a ledger opened without its trade history reads it from the store, an
   REQUIRE(all.size() == 6);
   CHECK(std::equal(before.begin(), before.end(), all.begin() + 1));
   CHECK(second->audit().ok());
+
+  // A trade the store holds and memory never applied: the audit names it.
+  ChangeSet stray;
+  stray.trades.push_back(all.front());
+  stray.trades.back().execution = ExecutionId{99};
+  REQUIRE(inner->commit(stray).ok());
+  const AuditReport report = second->audit();
+  REQUIRE_FALSE(report.ok());
+  CHECK(report.violations.front().find("trades differ") != std::string::npos);
 }
 
 }  // namespace
