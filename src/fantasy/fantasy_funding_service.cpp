@@ -1,19 +1,22 @@
 #include "account/fantasy/fantasy_funding_service.h"
 
-#include <cstdlib>
-
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "account/fantasy/fantasy_season.h"
-#include "base/mutex.h"
 #include "account/status.h"
+#include "base/mutex.h"
 #include "base/strings.h"
+#include "fantasy/fantasy_league_reads.h"
 
 namespace account {
 
@@ -61,7 +64,9 @@ FantasyFundingService::FantasyFundingService(AccountService& service,
                                              FantasyFundingOptions options)
     : service_(service),
       options_(std::move(options)),
-      choices_(std::make_unique<PendingChoices>()) {
+      choices_(std::make_unique<PendingChoices>()),
+      finished_weeks_(std::make_unique<internal::FinishedWeekCache>(
+          options_.finished_week_matchups_max)) {
   if (!options_.log && options_.log_sink) {
     options_.log = [sink = options_.log_sink, &service](AccountId account,
                                                         const absl::Status& status) {
@@ -145,16 +150,28 @@ absl::StatusOr<FantasyUpdate> FantasyFundingService::update_fantasy_points_and_w
   return update;
 }
 
-absl::StatusOr<FantasyUpdate> FantasyFundingService::update_one(AccountId account) {
-  ACCOUNT_RETURN_IF_ERROR(ready());
+absl::StatusOr<SleeperLink> FantasyFundingService::linked_account(AccountId account) const {
   ACCOUNT_ASSIGN_OR_RETURN(Account row, service_.get_account(account));
   if (!row.sleeper.has_value()) {
     return absl::FailedPreconditionError(
         internal::cat("account ", account.value(), " has no Sleeper league linked"));
   }
-  const SleeperLink& link = *row.sleeper;
-  // Every read first: a failure here leaves the ledger untouched.
+  return *std::move(row.sleeper);
+}
+
+absl::StatusOr<FantasyUpdate> FantasyFundingService::update_one(AccountId account) {
+  ACCOUNT_RETURN_IF_ERROR(ready());
+  ACCOUNT_RETURN_IF_ERROR(linked_account(account).status());  // Before any call to Sleeper.
   ACCOUNT_ASSIGN_OR_RETURN(NflState state, options_.sleeper->nfl_state());
+  return update_from(account, state, [this, &state](const SleeperLink& link) {
+    return fetch_fantasy_season(*options_.sleeper, link, state);
+  });
+}
+
+absl::StatusOr<FantasyUpdate> FantasyFundingService::update_from(
+    AccountId account, const NflState& state, const SeasonReader& read_season) {
+  ACCOUNT_ASSIGN_OR_RETURN(const SleeperLink link, linked_account(account));
+  // Every read first: a failure here leaves the ledger untouched.
   ACCOUNT_ASSIGN_OR_RETURN(std::vector<ExternalEntry> entries, service_.external_entries(account));
   ACCOUNT_ASSIGN_OR_RETURN(FantasyCreditHistory history,
                            fantasy_credit_history(entries, account, link.season));
@@ -169,8 +186,7 @@ absl::StatusOr<FantasyUpdate> FantasyFundingService::update_one(AccountId accoun
         ", which is not the NFL season in play (", state.season,
         ") and was never funded: only the season in play is funded"));
   }
-  ACCOUNT_ASSIGN_OR_RETURN(FantasySeason season,
-                           fetch_fantasy_season(*options_.sleeper, link, state));
+  ACCOUNT_ASSIGN_OR_RETURN(FantasySeason season, read_season(link));
   for (const FantasyWeek& week : season.weeks) {
     if (week.result.outcome == WeekOutcome::kWin) weekly_wins_->add();
   }
@@ -199,24 +215,99 @@ absl::StatusOr<FantasyUpdate> FantasyFundingService::update_one(AccountId accoun
   return out;
 }
 
+void FantasyFundingService::record(AccountId account, const absl::StatusOr<FantasyUpdate>& update,
+                                   FantasyUpdateSummary& summary) {
+  (update.ok() ? updated_ : failed_)->add();
+  if (!update.ok()) {
+    options_.log(account, update.status());
+    summary.failed.push_back(FantasyUpdateFailure{account, update.status()});
+  } else if (update->changed()) {
+    ++summary.updated;
+  } else {
+    ++summary.unchanged;
+  }
+}
+
+namespace {
+
+// The linked accounts of one league, in id order.
+struct LeagueAccounts {
+  std::string league_id;
+  std::vector<AccountId> accounts;
+};
+
+// Groups `linked` (in id order) by league, the groups in the order of their lowest account id.
+std::vector<LeagueAccounts> group_by_league(const std::vector<Account>& linked) {
+  std::vector<LeagueAccounts> groups;
+  absl::flat_hash_map<std::string, size_t> index;
+  for (const Account& row : linked) {
+    const std::string& league_id = row.sleeper->league_id;
+    auto [it, added] = index.try_emplace(league_id, groups.size());
+    if (added) groups.push_back(LeagueAccounts{.league_id = league_id, .accounts = {}});
+    groups[it->second].accounts.push_back(row.id);
+  }
+  return groups;
+}
+
+// The run's read of one league at a time: read when an account first needs it, answered to
+// the league's other accounts from memory, and dropped when the run moves to the next league.
+class LeagueOfRun {
+ public:
+  LeagueOfRun(SleeperClient& client, const NflState& state, internal::FinishedWeekCache& cache)
+      : client_(client), state_(state), cache_(cache) {}
+
+  absl::StatusOr<FantasySeason> season(const SleeperLink& link) {
+    if (!read_ || league_id_ != link.league_id) {
+      league_id_ = link.league_id;
+      read_ = internal::read_league(client_, league_id_, state_, &cache_);
+    }
+    if (!read_->ok()) return read_->status();
+    return internal::score_league_season(**read_, link);
+  }
+  void drop() { read_.reset(); }
+
+ private:
+  SleeperClient& client_;
+  const NflState& state_;
+  internal::FinishedWeekCache& cache_;
+  std::string league_id_;
+  std::optional<absl::StatusOr<internal::LeagueRead>> read_;
+};
+
+}  // namespace
+
 absl::StatusOr<FantasyUpdateSummary> FantasyFundingService::update_all_fantasy_points_and_wins(
     const Progress& progress) {
   ACCOUNT_RETURN_IF_ERROR(ready());
   FantasyUpdateSummary summary;
   const std::vector<Account> linked = service_.sleeper_linked_accounts();
   size_t done = 0;
-  for (const Account& row : linked) {
-    absl::StatusOr<FantasyUpdate> update = update_fantasy_points_and_wins(row.id);
-    if (!update.ok()) {
-      options_.log(row.id, update.status());
-      summary.failed.push_back(FantasyUpdateFailure{row.id, update.status()});
-    } else if (update->changed()) {
-      ++summary.updated;
-    } else {
-      ++summary.unchanged;
-    }
+  auto account_done = [&](AccountId account, const absl::StatusOr<FantasyUpdate>& update) {
+    record(account, update, summary);
     if (progress) progress(++done, linked.size());
+  };
+  // The NFL state is global: one read for the whole run.
+  const absl::StatusOr<NflState> state = options_.sleeper->nfl_state();
+  if (!state.ok()) {
+    for (const Account& row : linked) account_done(row.id, state.status());
+    return summary;
   }
+  LeagueOfRun league(*options_.sleeper, *state, *finished_weeks_);
+  absl::flat_hash_set<std::string> linked_leagues;
+  for (const LeagueAccounts& group : group_by_league(linked)) {
+    linked_leagues.insert(group.league_id);
+    for (AccountId account : group.accounts) {
+      account_done(account, update_from(account, *state, [&league](const SleeperLink& link) {
+                     return league.season(link);
+                   }));
+    }
+    league.drop();
+  }
+  finished_weeks_->retain_leagues(linked_leagues);
+  std::sort(summary.failed.begin(), summary.failed.end(),
+            [](const FantasyUpdateFailure& a, const FantasyUpdateFailure& b) {
+              return a.account < b.account;
+            });
   return summary;
 }
 

@@ -11,6 +11,12 @@
 //   funding.update_fantasy_points_and_wins(alice);   // credits the season's target
 //   FantasyUpdateSummary s = funding.update_all_fantasy_points_and_wins();
 //
+// Sleeper calls: a single account's update reads the NFL state, its league,
+// the rosters and each completed week (up to 3 + 18 calls). A run over every
+// account reads the state once and each league once for all its accounts,
+// and keeps finished weeks for the next run, all but the latest complete
+// week (docs/sleeper.md, "Reading per league").
+//
 // Units: cash in cents; FantasyOptions::cents_per_point is cents per whole
 // point (1000 = $10 a point, FANTASY_POINTS_CONVERSION_RATE's default).
 //
@@ -22,7 +28,7 @@
 //
 // Thread-safety: every method is safe to call from any thread; the league
 // options offered by link_sleeper_league() are kept per account until the
-// account links.
+// account links, and runs that overlap share the finished weeks kept.
 #pragma once
 
 #include <cstddef>
@@ -38,6 +44,7 @@
 #include "account/account_service.h"
 #include "account/config.h"
 #include "account/fantasy/fantasy_funding.h"
+#include "account/fantasy/fantasy_season.h"
 #include "account/ids.h"
 #include "account/log_sink.h"
 #include "account/metrics.h"
@@ -46,6 +53,9 @@
 #include "account/units.h"
 
 namespace account {
+namespace internal {
+class FinishedWeekCache;
+}  // namespace internal
 
 struct FantasyOptions {
   // Cents paid per whole fantasy point: 1..kCentsPerPointMax.
@@ -61,6 +71,12 @@ FantasyOptions fantasy_options_from_config(const Config& config);
 // rate that does not parse (see parse_cents_per_point).
 absl::StatusOr<FantasyOptions> fantasy_options_from_environment();
 
+// Default bound of the finished weeks a FantasyFundingService keeps between
+// runs, in matchup entries (one per roster per week, about 40 bytes each):
+// about 40 MiB, 17 weeks of 5,000 twelve-team leagues. A week beyond it is
+// read again by each run: calls, never correctness.
+inline constexpr size_t kFinishedWeekMatchupsMax = size_t{1} << 20;
+
 struct FantasyFundingOptions {
   std::shared_ptr<SleeperClient> sleeper;  // Optional; without it every call fails.
   FantasyOptions fantasy;
@@ -73,6 +89,10 @@ struct FantasyFundingOptions {
   // fantasy_update_failures_total and weekly_wins_calculated_total (winning
   // weeks found, per update). Default: the AccountService's registry.
   std::shared_ptr<MetricsRegistry> metrics;
+  // The most matchup entries kept between update_all runs (finished weeks of
+  // the linked leagues, all but the latest complete week); 0 keeps none, and
+  // every run reads every completed week of each league once.
+  size_t finished_week_matchups_max = kFinishedWeekMatchupsMax;
 };
 
 // What one account's update did.
@@ -124,11 +144,13 @@ class FantasyFundingService {
   // link_sleeper()'s denials.
   absl::Status select_sleeper_league(AccountId account, std::string_view league_id);
 
-  // Reads the linked roster's season from Sleeper and ledgers the difference
-  // between its target and what the season's entries credited so far, as
-  // one kFantasyCredit entry (a debit limited to available cash on a
-  // downward correction). Running it again with the same numbers changes
-  // nothing; trading gains and losses are never touched.
+  // Reads the linked roster's season from Sleeper (the NFL state, the league,
+  // its rosters and every completed week: nothing is shared or kept) and
+  // ledgers the difference between its target and what the season's entries
+  // credited so far, as one kFantasyCredit entry (a debit limited to
+  // available cash on a downward correction). Running it again with the same
+  // numbers changes nothing, so a retry is always safe; trading gains and
+  // losses are never touched.
   // Fails with FailedPrecondition when the account has no link, or links a
   // season other than the one in play that it was never funded for (a
   // finished season would otherwise be paid on top of the others); Sleeper's
@@ -140,8 +162,20 @@ class FantasyFundingService {
   // run retries).
   absl::StatusOr<FantasyUpdate> update_fantasy_points_and_wins(AccountId account);
 
-  // update_fantasy_points_and_wins() for every linked account, in id order.
-  // One account's failure is logged and recorded, and the others go on.
+  // update_fantasy_points_and_wins() for every linked account, reading
+  // Sleeper per league: the NFL state once for the run, then league by league
+  // (in the order of their lowest account id; accounts in id order within a
+  // league) the league, its rosters and its completed weeks once for all the
+  // league's accounts, finished weeks kept from earlier runs except the latest
+  // complete week, which every run reads again. Each account is paid what its
+  // own update would pay for the same answers, and ledgered as that update
+  // does, so a retried or overlapping run credits each target exactly once.
+  // One account's failure is logged and recorded, and the others go on: a
+  // league whose read fails fails each of its accounts with the status of the
+  // call that failed (its message names the path, hence the league; retry
+  // on the next run when transient(), e.g. kSleeperUnavailable), and the run
+  // goes on with the next league; the NFL state failing fails every account
+  // after that one call. Nothing is written for a failed account.
   // `progress`, when given, is told (accounts done, accounts in all) after
   // each account, on the calling thread.
   // Fails only with FailedPrecondition when no SleeperClient is configured.
@@ -150,8 +184,16 @@ class FantasyFundingService {
       const Progress& progress = nullptr);
 
  private:
+  // How an update reads the season of the link it found on the account.
+  using SeasonReader = std::function<absl::StatusOr<FantasySeason>(const SleeperLink&)>;
+
   absl::Status ready() const;
+  absl::StatusOr<SleeperLink> linked_account(AccountId account) const;
   absl::StatusOr<FantasyUpdate> update_one(AccountId account);
+  absl::StatusOr<FantasyUpdate> update_from(AccountId account, const NflState& state,
+                                            const SeasonReader& read_season);
+  void record(AccountId account, const absl::StatusOr<FantasyUpdate>& update,
+              FantasyUpdateSummary& summary);
 
   AccountService& service_;
   FantasyFundingOptions options_;
@@ -162,6 +204,9 @@ class FantasyFundingService {
   // lock (src/fantasy/fantasy_funding_service.cpp).
   class PendingChoices;
   std::unique_ptr<PendingChoices> choices_;
+  // Finished weeks kept between update_all runs, behind their own lock
+  // (src/fantasy/fantasy_league_reads.h).
+  std::unique_ptr<internal::FinishedWeekCache> finished_weeks_;
 };
 
 }  // namespace account

@@ -8,8 +8,10 @@
 //   Cents target = fantasy_target(s.total_points(), cents_per_point).value();
 //
 // Calls: the NFL state, the league, its rosters, and one matchups call per
-// completed week (at most 3 + kNflRegularSeasonWeeks). Accounts linked to
-// the same league could share all but the first; the caller may cache.
+// completed week (at most 3 + kNflRegularSeasonWeeks), for one account.
+// FantasyFundingService::update_all_fantasy_points_and_wins() reads each
+// league once for all its accounts instead, and scores each account as this
+// does (docs/sleeper.md, "Reading per league").
 //
 // Thread-safety: as thread-safe as the client.
 #pragma once
