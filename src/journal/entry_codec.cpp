@@ -1,5 +1,7 @@
 #include "journal/entry_codec.h"
 
+#include <algorithm>
+#include <cstring>
 #include <limits>
 #include <optional>
 #include <string>
@@ -14,24 +16,37 @@ namespace {
 
 // --- Writing -----------------------------------------------------------------------------------
 
+// Writes through a cursor into a string sized ahead, growing it by doubling: appending byte by
+// byte through std::string cost three quarters of an entry's encoding.
 class Writer {
  public:
   explicit Writer(std::string& out) : out_(out) {}
+  // Cuts the string to what was written.
+  void finish() { out_.resize(at_); }
 
-  void byte(uint8_t b) { out_.push_back(static_cast<char>(b)); }
+  void byte(uint8_t b) {
+    ensure(1);
+    out_[at_++] = static_cast<char>(b);
+  }
   void unsigned_int(uint64_t v) {
+    ensure(10);
+    char* p = out_.data() + at_;
+    size_t n = 0;
     while (v >= 0x80) {
-      byte(static_cast<uint8_t>(v | 0x80));
+      p[n++] = static_cast<char>(v | 0x80);
       v >>= 7;
     }
-    byte(static_cast<uint8_t>(v));
+    p[n++] = static_cast<char>(v);
+    at_ += n;
   }
   void signed_int(int64_t v) {
     unsigned_int((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
   }
   void text(std::string_view s) {
     unsigned_int(s.size());
-    out_.append(s);
+    ensure(s.size());
+    std::memcpy(out_.data() + at_, s.data(), s.size());
+    at_ += s.size();
   }
   void time(absl::Time t) { signed_int(absl::ToUnixNanos(t)); }
   template <typename Id>
@@ -135,7 +150,12 @@ class Writer {
   }
 
  private:
+  void ensure(size_t n) {
+    if (at_ + n > out_.size()) out_.resize(std::max(2 * out_.size(), at_ + n));
+  }
+
   std::string& out_;
+  size_t at_ = 0;
 };
 
 // --- Reading -----------------------------------------------------------------------------------
@@ -359,6 +379,8 @@ class Reader {
 std::string encode_entry(uint64_t seq, absl::Time committed_at,
                          absl::Span<const LedgerEvent> events) {
   std::string out;
+  // Most events take 40 to 70 bytes: one allocation for the whole entry, mostly.
+  out.resize(16 + 64 * events.size());
   Writer w(out);
   w.byte(kJournalFormatVersion);
   w.unsigned_int(seq);
@@ -368,6 +390,7 @@ std::string encode_entry(uint64_t seq, absl::Time committed_at,
     w.byte(static_cast<uint8_t>(event.index() + 1));
     std::visit([&w](const auto& e) { w.event(e); }, event);
   }
+  w.finish();
   return out;
 }
 
