@@ -1,12 +1,11 @@
 // The checks the conformance suites are written with (private to account::testing): a small
 // CHECK/REQUIRE of their own, so that the suites need no test framework and report through the
-// caller's ConformanceReporter.
+// caller's ConformanceReporter. A case is a function of its handle and a CaseCheck, run by the
+// suite's ConformanceRunner (conformance_suite.h):
 //
-//   ConformanceResult run_case(...) {
-//     return run_conformance_case("Store", c, report, [&](CaseCheck& check) {
-//       CONFORM_REQUIRE_OK(check, store->commit(changes));      // stops the case
-//       CONFORM_CHECK_EQ(check, snapshot.accounts.size(), 2u);  // goes on
-//     });
+//   void round_trips(const std::shared_ptr<Store>& store, CaseCheck& check) {
+//     CONFORM_REQUIRE_OK(check, store->commit(changes));      // stops the case
+//     CONFORM_CHECK_EQ(check, snapshot.accounts.size(), 2u);  // goes on
 //   }
 //
 // Thread-safety: a CaseCheck belongs to the thread that runs its case.

@@ -16,16 +16,13 @@
 #include "account/clock.h"
 #include "account/status.h"
 #include "testing/case_check.h"
+#include "testing/conformance_suite.h"
 
 namespace account::testing {
 namespace {
 
-constexpr std::string_view kSuite = "Store";
-
 // 2026-09-10T00:00:00Z, a Thursday of week 1 of the 2026 NFL season.
 absl::Time suite_time() { return absl::FromUnixSeconds(1'789'000'000); }
-
-using CaseBody = void (*)(const std::shared_ptr<Store>& store, CaseCheck& check);
 
 void empty_store_loads_empty(const std::shared_ptr<Store>& store, CaseCheck& check) {
   LedgerSnapshot s;
@@ -248,12 +245,7 @@ void ledger_restores_after_restart(const std::shared_ptr<Store>& store, CaseChec
   CONFORM_CHECK(check, reopened->audit().ok());
 }
 
-struct StoreCase {
-  ConformanceCase c;
-  CaseBody body;
-};
-
-constexpr std::array<StoreCase, 9> kCases{{
+constexpr std::array<SuiteCase<std::shared_ptr<Store>>, 9> kStoreCases{{
     {{"empty_store_loads_empty", "an empty store loads empty"}, empty_store_loads_empty},
     {{"round_trips_every_row_type", "a commit round-trips every row type exactly"},
      round_trips_every_row_type},
@@ -276,42 +268,32 @@ constexpr std::array<StoreCase, 9> kCases{{
      ledger_restores_after_restart},
 }};
 
-const std::array<ConformanceCase, kCases.size()>& case_list() {
-  static const std::array<ConformanceCase, kCases.size()> list = [] {
-    std::array<ConformanceCase, kCases.size()> out;
-    for (size_t i = 0; i < kCases.size(); ++i) out[i] = kCases[i].c;
-    return out;
-  }();
-  return list;
-}
+struct StoreSuite {
+  using Handle = std::shared_ptr<Store>;
+  static constexpr std::string_view kName = "Store";
 
-ConformanceResult run_case(const StoreCase& c, const StoreFactory& make_store,
-                           const ConformanceReporter& report) {
-  return run_conformance_case(kSuite, c.c, report, [&](CaseCheck& check) {
-    std::shared_ptr<Store> store = make_store();
-    CONFORM_REQUIRE(check, store != nullptr);
-    c.body(store, check);
-  });
-}
+  static bool usable(const Handle& store, CaseCheck& check) {
+    return CONFORM_CHECK(check, store != nullptr);
+  }
+
+  static constexpr const auto& kCases = kStoreCases;
+};
+
+using Runner = ConformanceRunner<StoreSuite>;
 
 }  // namespace
 
-absl::Span<const ConformanceCase> store_conformance_cases() { return case_list(); }
+absl::Span<const ConformanceCase> store_conformance_cases() { return Runner::cases(); }
 
 ConformanceResult run_store_conformance(const StoreFactory& make_store,
                                         const ConformanceReporter& report) {
-  ConformanceResult result;
-  for (const StoreCase& c : kCases) result += run_case(c, make_store, report);
-  return result;
+  return Runner::run_all(make_store, report);
 }
 
 ConformanceResult run_store_conformance_case(std::string_view case_id,
                                              const StoreFactory& make_store,
                                              const ConformanceReporter& report) {
-  for (const StoreCase& c : kCases) {
-    if (c.c.id == case_id) return run_case(c, make_store, report);
-  }
-  return unknown_conformance_case(kSuite, case_id, report);
+  return Runner::run_one(case_id, make_store, report);
 }
 
 ChangeSet sample_changes(absl::Time t) {

@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "testing/case_check.h"
+#include "testing/conformance_suite.h"
 
 namespace account::testing {
 namespace {
@@ -23,12 +24,8 @@ namespace {
 using auth::RefreshTokenRecord;
 using auth::RefreshTokenState;
 
-constexpr std::string_view kSuite = "TokenStore";
-
 // Nanoseconds on purpose: times must round-trip exactly.
 absl::Time suite_time() { return absl::FromUnixNanos(1'790'000'000'123'456'789); }
-
-using CaseBody = void (*)(const TokenStoreHandles& stores, CaseCheck& check);
 
 // The record stored under `hash`, or nullopt; a failed find() ends the case through `check`.
 #define CONFORM_FIND(check, lhs, store, hash) \
@@ -240,12 +237,7 @@ void racing_rotations_one_wins(const TokenStoreHandles& stores, CaseCheck& check
 
 #undef CONFORM_FIND
 
-struct TokenStoreCase {
-  ConformanceCase c;
-  CaseBody body;
-};
-
-constexpr std::array<TokenStoreCase, 9> kCases{{
+constexpr std::array<SuiteCase<TokenStoreHandles>, 9> kTokenStoreCases{{
     {{"insert_then_find_exactly", "an inserted record is found exactly, an unknown hash is not"},
      insert_then_find_exactly},
     {{"insert_twice_already_exists", "inserting a hash twice is AlreadyExists and changes nothing"},
@@ -271,42 +263,32 @@ constexpr std::array<TokenStoreCase, 9> kCases{{
      racing_rotations_one_wins},
 }};
 
-const std::array<ConformanceCase, kCases.size()>& case_list() {
-  static const std::array<ConformanceCase, kCases.size()> list = [] {
-    std::array<ConformanceCase, kCases.size()> out;
-    for (size_t i = 0; i < kCases.size(); ++i) out[i] = kCases[i].c;
-    return out;
-  }();
-  return list;
-}
+struct TokenStoreSuite {
+  using Handle = TokenStoreHandles;
+  static constexpr std::string_view kName = "TokenStore";
 
-ConformanceResult run_case(const TokenStoreCase& c, const TokenStoreFactory& make_stores,
-                           const ConformanceReporter& report) {
-  return run_conformance_case(kSuite, c.c, report, [&](CaseCheck& check) {
-    const TokenStoreHandles stores = make_stores();
-    CONFORM_REQUIRE(check, stores.a != nullptr && stores.b != nullptr);
-    c.body(stores, check);
-  });
-}
+  static bool usable(const Handle& stores, CaseCheck& check) {
+    return CONFORM_CHECK(check, stores.a != nullptr && stores.b != nullptr);
+  }
+
+  static constexpr const auto& kCases = kTokenStoreCases;
+};
+
+using Runner = ConformanceRunner<TokenStoreSuite>;
 
 }  // namespace
 
-absl::Span<const ConformanceCase> token_store_conformance_cases() { return case_list(); }
+absl::Span<const ConformanceCase> token_store_conformance_cases() { return Runner::cases(); }
 
 ConformanceResult run_token_store_conformance(const TokenStoreFactory& make_stores,
                                               const ConformanceReporter& report) {
-  ConformanceResult result;
-  for (const TokenStoreCase& c : kCases) result += run_case(c, make_stores, report);
-  return result;
+  return Runner::run_all(make_stores, report);
 }
 
 ConformanceResult run_token_store_conformance_case(std::string_view case_id,
                                                    const TokenStoreFactory& make_stores,
                                                    const ConformanceReporter& report) {
-  for (const TokenStoreCase& c : kCases) {
-    if (c.c.id == case_id) return run_case(c, make_stores, report);
-  }
-  return unknown_conformance_case(kSuite, case_id, report);
+  return Runner::run_one(case_id, make_stores, report);
 }
 
 auth::RefreshTokenRecord token_record(int n, int family, absl::Time issued_at) {
