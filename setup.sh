@@ -4,7 +4,9 @@
 #   ./setup.sh deps      install the Debian packages the build needs (only the missing ones)
 #   ./setup.sh example   deps, build the release preset with the SQLite store, run the
 #                        exchange_session example (its ledger is a SQLite file)
-#   ./setup.sh test      deps, build the release preset with warnings as errors, run every test
+#   ./setup.sh test      deps (with the browser tests': Debian's chromium, node and the npm
+#                        packages pinned in tests/browser), build the release preset with warnings
+#                        as errors, run every test
 #
 # Safe to run again: packages already installed are left alone, and apt-get runs only when one is
 # missing. Run as root, or as a user who may use sudo.
@@ -39,6 +41,12 @@ BACKEND_PACKAGES=(
   libssl-dev
   tzdata
 )
+
+# The browser tests (tests/browser): Debian's Chromium, driven by playwright-core from npm (which
+# never downloads a browser of its own), against oauth2-mock-server. nodejs and npm only when no
+# npm is on the PATH already (a NodeSource node brings its own and conflicts with Debian's npm).
+BROWSER_PACKAGES=(chromium)
+BROWSER_NODE_PACKAGES=(nodejs npm)
 
 step() {
   printf '\n==> %s\n' "$*"
@@ -103,6 +111,30 @@ install_deps() {
     apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
+install_browser_deps() {
+  step "Checking the browser tests' packages"
+  local missing=()
+  local package
+  for package in "${BROWSER_PACKAGES[@]}"; do
+    is_installed "${package}" || missing+=("${package}")
+  done
+  if ! command -v npm >/dev/null 2>&1; then
+    missing+=("${BROWSER_NODE_PACKAGES[@]}")
+  fi
+  if [[ ${#missing[@]} -gt 0 ]]; then
+    step "Installing ${missing[*]}"
+    as_root apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive \
+      apt-get install -y -q --no-install-recommends "${missing[@]}"
+  fi
+  # The exact versions of package-lock.json, into tests/browser/node_modules; again only when
+  # the lock file changed since the last install.
+  if [[ ! tests/browser/node_modules/.package-lock.json -nt tests/browser/package-lock.json ]]; then
+    step "Installing the pinned npm packages into tests/browser/node_modules"
+    (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
 build_release() {
   step "Configuring the release preset${*:+ ($*)}"
   cmake --preset release "$@"
@@ -123,17 +155,24 @@ run_example() {
 
 run_tests() {
   install_deps
+  install_browser_deps
   # ACCOUNT_WITH_POSTGRES=ON: without libpq the configure fails, rather than the PostgreSQL
   # tests quietly not being built. ACCOUNT_WITH_SLEEPER=ON likewise for libcurl and simdjson,
   # ACCOUNT_WITH_AUTH=ON for OpenSSL, libcurl and simdjson, ACCOUNT_WITH_SQLITE=ON for libsqlite3.
   build_release -DACCOUNT_WARNINGS_AS_ERRORS=ON -DACCOUNT_WITH_POSTGRES=ON \
     -DACCOUNT_WITH_SLEEPER=ON -DACCOUNT_WITH_AUTH=ON -DACCOUNT_WITH_SQLITE=ON
   step "Running the tests"
-  ctest --preset release --no-tests=error
+  local status=0
+  ctest --preset release --no-tests=error || status=$?
+  # The browser tests' screenshots and the example server's log, failed or not (CI output).
+  local shots=build/release/tests/browser/screenshots
+  echo "Screenshots and the server's log of the browser tests: ${PWD}/${shots}"
+  ls -l "${shots}" 2>/dev/null || true
+  return "${status}"
 }
 
 usage() {
-  sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 case "${1:-}" in

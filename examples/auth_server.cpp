@@ -1,5 +1,6 @@
-// Sign-in server: the sign-in handlers (auth_handlers.h) mounted on cpp-httplib, over the
-// in-memory ledger and refresh-token store, talking to Google.
+// Sign-in server: the sign-in handlers (auth_handlers.h) and a small web app (examples/web)
+// served by cpp-httplib, over the in-memory ledger and refresh-token store, talking to Google
+// or to any OpenID Connect provider configured in its place.
 //
 //   export GOOGLE_CLIENT_ID=... GOOGLE_CLIENT_SECRET=...
 //   export GOOGLE_REDIRECT_URL=http://localhost:8080/     # registered with Google
@@ -7,64 +8,126 @@
 //                                                          # JWT_PREVIOUS_* for rotation
 //   build/release/examples/auth_server                     # http://127.0.0.1:8080 (HOST, HTTP_PORT)
 //
-// Open http://localhost:8080/auth/google in a browser: Google asks for consent and sends the
-// browser back to GOOGLE_REDIRECT_URL; the page served at "/" posts code and state to
-// /auth/callback and shows the session; GET /me with the access token shows the account.
-// Endpoint overrides (GOOGLE_TOKEN_ENDPOINT, ...) point it at a fake Google for trials.
+// Open http://localhost:8080/ and press "Sign in with Google". The refresh token lives in an
+// HttpOnly cookie only, the access token in the page's memory (docs/google-sign-in.md, "Browser
+// sessions"). Another provider stands in with GOOGLE_AUTHORIZATION_ENDPOINT,
+// GOOGLE_TOKEN_ENDPOINT, GOOGLE_USERINFO_ENDPOINT, GOOGLE_JWKS_URL and GOOGLE_ISSUERS.
 //
-// Every setting comes from config.h's load_config(): a bad or missing variable stops it at
-// start with the variable's name. GET /metrics serves the Prometheus text of the ledger's
-// metrics; GET /health the store's health as JSON (503 when unhealthy). Logs are JSON lines on
-// stderr at LOG_LEVEL.
+// Every library setting comes from config.h's load_config(): a bad or missing variable stops it
+// at start with the variable's name (and any user:password@ masked). The server's own: HOST,
+// HTTP_CONNECTIONS_MAX (64), HTTP_REQUEST_TIMEOUT_MS (10000), and AUTH_SERVER_DEMO_SUB (an
+// account with cash, positions, a Sleeper league and trades for that provider `sub`).
+// GET /metrics serves the Prometheus text of the ledger's and sign-in's metrics; GET /health
+// the store's health as JSON (503 when unhealthy). Everything on stderr is JSON lines at
+// LOG_LEVEL. SIGINT or SIGTERM stops it after the requests in flight.
 //
-// Plain http on purpose (its cookies omit Secure): put it behind TLS anywhere real. The peer
-// address is the rate-limit key. Nothing secret is printed.
+// Plain http: put it behind TLS anywhere real, with GOOGLE_REDIRECT_URL on https:// so that its
+// cookies carry Secure. The peer address is the rate-limit key. Nothing secret is printed.
 #include <httplib.h>
 
+#include <atomic>
+#include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_join.h"
 #include "account/account_service.h"
-#include "account/config.h"
-#include "account/health.h"
-#include "account/log_sink.h"
-#include "account/metrics.h"
 #include "account/auth/auth_handlers.h"
 #include "account/auth/auth_service.h"
 #include "account/auth/curl_google_client.h"
 #include "account/auth/memory_token_store.h"
 #include "account/auth/rate_limiter.h"
+#include "account/config.h"
+#include "account/health.h"
+#include "account/log_sink.h"
 #include "account/memory_store.h"
+#include "account/metrics.h"
+#include "web/bounded_server.h"
+#include "web/demo_account.h"
+#include "web_assets.h"  // Generated from examples/web/static by examples/CMakeLists.txt.
 
 namespace {
 
 using namespace account;
 using namespace account::auth;
+using account_example::BoundedServer;
+using account_example::BoundedServerOptions;
+using account_example::LimitHit;
 
-// The page GOOGLE_REDIRECT_URL points at: it hands code and state to /auth/callback (the
-// browser adds the login cookie) and shows what came back.
-constexpr char kReturnPage[] = R"(<!doctype html>
-<meta charset="utf-8"><title>Signing in</title>
-<pre id="out">Signing in...</pre>
-<script>
-const q = new URLSearchParams(location.search);
-fetch('/auth/callback', {method: 'POST', headers: {'Content-Type': 'application/json'},
-                         body: JSON.stringify({code: q.get('code'), state: q.get('state')})})
-  .then(r => r.text()).then(t => { document.getElementById('out').textContent = t; });
-</script>
-)";
+std::atomic<bool> g_stop{false};
 
-int fail(const std::string& what) {
-  std::fprintf(stderr, "auth_server: %s\n", what.c_str());
+extern "C" void on_signal(int) { g_stop.store(true, std::memory_order_relaxed); }
+
+// The paths the server knows and the one method each answers (GET also answers HEAD).
+constexpr std::pair<std::string_view, std::string_view> kRoutes[] = {
+    {"/", "GET"},           {"/app.js", "GET"},         {"/app.css", "GET"},
+    {"/health", "GET"},     {"/metrics", "GET"},        {"/auth/google", "GET"},
+    {"/me", "GET"},         {"/auth/callback", "POST"}, {"/auth/refresh", "POST"},
+    {"/auth/logout", "POST"},
+};
+
+// The page's policy: no inline script or style, nothing from elsewhere, no framing.
+constexpr char kContentSecurityPolicy[] =
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+    "img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+struct ServerSettings {
+  std::string host = "127.0.0.1";
+  BoundedServerOptions limits;
+  std::string demo_sub;
+};
+
+int fail(LogSink& log, const std::string& what) {
+  log_event(&log, SystemClock(), LogLevel::kError, "auth_server_start_failed", what);
   return 1;
 }
 
-std::string env_or(const char* name, const char* fallback) {
+std::optional<std::string> env(const char* name) {
   const char* value = std::getenv(name);
-  return value != nullptr && *value != '\0' ? value : fallback;
+  if (value == nullptr || *value == '\0') return std::nullopt;
+  return std::string(value);
+}
+
+// HOST, HTTP_CONNECTIONS_MAX, HTTP_REQUEST_TIMEOUT_MS, AUTH_SERVER_DEMO_SUB; InvalidArgument
+// naming the variable for a value out of range.
+absl::StatusOr<ServerSettings> server_settings() {
+  ServerSettings s;
+  if (std::optional<std::string> host = env("HOST")) s.host = *host;
+  const auto number = [](const char* name, int64_t min, int64_t max,
+                         int64_t* out) -> absl::Status {
+    std::optional<std::string> text = env(name);
+    if (!text) return absl::OkStatus();
+    if (!absl::SimpleAtoi(*text, out) || *out < min || *out > max) {
+      return absl::InvalidArgumentError(std::string(name) + ": must be a whole number from " +
+                                        std::to_string(min) + " to " + std::to_string(max));
+    }
+    return absl::OkStatus();
+  };
+  int64_t connections = s.limits.connections_max;
+  int64_t timeout_ms = s.limits.request_timeout.count();
+  if (absl::Status st = number("HTTP_CONNECTIONS_MAX", 1, 1024, &connections); !st.ok()) return st;
+  if (absl::Status st = number("HTTP_REQUEST_TIMEOUT_MS", 100, 600'000, &timeout_ms); !st.ok()) {
+    return st;
+  }
+  s.limits.connections_max = static_cast<int>(connections);
+  s.limits.request_timeout = std::chrono::milliseconds(timeout_ms);
+  if (std::optional<std::string> sub = env("AUTH_SERVER_DEMO_SUB")) s.demo_sub = *sub;
+  return s;
+}
+
+// `url` with the password of a user:password@ masked, for the start-up line.
+std::string without_password(const std::string& url) {
+  const size_t start = url.find("://");
+  const size_t at = url.rfind('@', url.find_first_of("?#"));
+  if (start == std::string::npos || at == std::string::npos || at < start) return url;
+  return url.substr(0, start + 3) + "***" + url.substr(at);
 }
 
 HttpRequest to_request(const httplib::Request& in) {
@@ -93,27 +156,104 @@ void send(const HttpResponse& in, httplib::Response& out) {
   if (!in.body.empty()) out.set_content(in.body, content_type);
 }
 
+// Every error gets a JSON body: the limits' own statuses, 405 with Allow for a known path asked
+// with another method, and a body for the errors cpp-httplib answers itself.
+httplib::Server::HandlerResponse on_error(const httplib::Request& req, httplib::Response& res) {
+  switch (BoundedServer::limit_hit()) {
+    case LimitHit::kTimeout: res.status = 408; break;
+    case LimitHit::kHeadersTooLarge: res.status = 431; break;
+    case LimitHit::kBodyTooLarge: res.status = 413; break;
+    case LimitHit::kNone: break;
+  }
+  if (res.status == 404) {
+    for (const auto& [path, method] : kRoutes) {
+      if (req.path != path) continue;
+      res.status = 405;
+      res.set_header("Allow", std::string(method));
+      res.body.clear();
+    }
+  }
+  if (BoundedServer::limit_hit() != LimitHit::kNone) res.body.clear();
+  if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+  // cpp-httplib's own refusals (a malformed or over-long request) leave the connection at an
+  // unknown place in the stream: it ends with this answer.
+  if (res.status != 404 && res.status != 405) {
+    BoundedServer::close_after_response();
+    res.set_header("Connection", "close");
+  }
+  res.set_header("Cache-Control", "no-store");
+  res.set_content(BoundedServer::error_body(res.status), "application/json");
+  return httplib::Server::HandlerResponse::Handled;
+}
+
+void serve_asset(httplib::Server& server, const char* path, std::string_view body,
+                 const char* type) {
+  server.Get(path, [body, type](const httplib::Request&, httplib::Response& out) {
+    out.set_header("Cache-Control", "no-store");
+    out.set_header("Content-Security-Policy", kContentSecurityPolicy);
+    out.set_header("X-Content-Type-Options", "nosniff");
+    out.set_header("Referrer-Policy", "no-referrer");
+    out.set_content(std::string(body), type);
+  });
+}
+
+void log_request(LogSink& log, const httplib::Request& req, const httplib::Response& res) {
+  // The path only: the query of a return from the provider holds its code and state.
+  log_event(&log, SystemClock(), LogLevel::kInfo, "http_request", "served",
+            {{"method", std::string_view(req.method)},
+             {"path", std::string_view(req.path)},
+             {"status", int64_t{res.status}},
+             {"duration_ms", BoundedServer::request_elapsed_ms()},
+             {"client", std::string_view(req.remote_addr)}});
+}
+
+void mount(BoundedServer& server, const AuthHandlers& handlers,
+           const std::shared_ptr<MetricsRegistry>& metrics,
+           const std::shared_ptr<MemoryStore>& store) {
+  const auto handle = [&handlers](const httplib::Request& in, httplib::Response& out) {
+    send(handlers.handle(to_request(in)), out);
+  };
+  for (const char* path :
+       {"/auth/google", "/auth/callback", "/auth/refresh", "/auth/logout", "/me"}) {
+    server.Get(path, handle);
+    server.Post(path, handle);
+  }
+  server.Get("/metrics", [metrics](const httplib::Request&, httplib::Response& out) {
+    out.set_content(metrics->render_prometheus(), "text/plain; version=0.0.4");
+  });
+  server.Get("/health", [store](const httplib::Request&, httplib::Response& out) {
+    const HealthReport report = health_check({.store = store.get()});
+    out.status = report.healthy() ? 200 : 503;
+    out.set_content(report.to_json(), "application/json");
+  });
+  serve_asset(server, "/", account_example::kIndexHtml, "text/html; charset=utf-8");
+  serve_asset(server, "/app.js", account_example::kAppJs, "text/javascript; charset=utf-8");
+  serve_asset(server, "/app.css", account_example::kAppCss, "text/css; charset=utf-8");
+  server.set_error_handler(httplib::Server::HandlerWithResponse(on_error));
+}
+
 }  // namespace
 
 int main() {
+  auto bootstrap_log = std::make_shared<JsonLinesLogSink>(stderr, LogLevel::kInfo);
   absl::StatusOr<Config> config = load_config(process_environment());
-  if (!config.ok()) return fail(std::string(config.status().message()));
+  if (!config.ok()) return fail(*bootstrap_log, std::string(config.status().message()));
+  auto log = std::make_shared<JsonLinesLogSink>(stderr, config->log_level);
   if (absl::Status s = require_config(*config, {ConfigNeed::kAuth}); !s.ok()) {
-    return fail(std::string(s.message()));
+    return fail(*log, std::string(s.message()));
   }
+  absl::StatusOr<ServerSettings> settings = server_settings();
+  if (!settings.ok()) return fail(*log, std::string(settings.status().message()));
   absl::StatusOr<CurlGoogleClientOptions> google_options = google_options_from_config(*config);
-  if (!google_options.ok()) return fail(std::string(google_options.status().message()));
+  if (!google_options.ok()) return fail(*log, std::string(google_options.status().message()));
   absl::StatusOr<AccessKeyRing> keys = access_keys_from_config(*config);
-  if (!keys.ok()) return fail(std::string(keys.status().message()));
-  const std::string host = env_or("HOST", "127.0.0.1");
-  const int port = config->http_port;
+  if (!keys.ok()) return fail(*log, std::string(keys.status().message()));
 
   auto clock = std::make_shared<SystemClock>();
   absl::StatusOr<std::unique_ptr<CurlGoogleClient>> google =
       CurlGoogleClient::create(*google_options);
-  if (!google.ok()) return fail(std::string(google.status().message()));
+  if (!google.ok()) return fail(*log, std::string(google.status().message()));
   auto metrics = std::make_shared<MetricsRegistry>();
-  auto log = std::make_shared<JsonLinesLogSink>(stderr, config->log_level);
   auto store = std::make_shared<MemoryStore>();
   absl::StatusOr<std::unique_ptr<AccountService>> accounts =
       AccountService::open({.store = store,
@@ -121,46 +261,65 @@ int main() {
                             .limits = ledger_limits_from_config(*config),
                             .metrics = metrics,
                             .log = log});
-  if (!accounts.ok()) return fail(std::string(accounts.status().message()));
+  if (!accounts.ok()) return fail(*log, std::string(accounts.status().message()));
+  if (!settings->demo_sub.empty()) {
+    if (absl::Status s = account_example::seed_demo_account(**accounts, settings->demo_sub);
+        !s.ok()) {
+      return fail(*log, "AUTH_SERVER_DEMO_SUB: " + std::string(s.message()));
+    }
+  }
   MemoryTokenStore tokens;
   AuthServiceOptions options;
   options.access = access_token_options_from_config(*config);
   options.access_keys = std::move(keys->keys);
   options.access_current_kid = keys->current_kid;
+  options.metrics = metrics;
+  options.log = log;
   absl::StatusOr<std::unique_ptr<AuthService>> auth =
       AuthService::create(options, accounts->get(), google->get(), &tokens, clock.get());
-  if (!auth.ok()) return fail(std::string(auth.status().message()));
+  if (!auth.ok()) return fail(*log, std::string(auth.status().message()));
   absl::StatusOr<std::unique_ptr<RateLimiter>> limiter = RateLimiter::create({.clock = clock});
-  if (!limiter.ok()) return fail(std::string(limiter.status().message()));
+  if (!limiter.ok()) return fail(*log, std::string(limiter.status().message()));
+  // Secure exactly when the public origin is https (the server itself speaks plain http
+  // behind a TLS proxy).
+  const bool secure = google_options->redirect_url.rfind("https://", 0) == 0;
   const AuthHandlers handlers(auth->get(), accounts->get(), limiter->get(),
-                              {.secure_cookies = false, .clock = clock});
+                              {.secure_cookies = secure,
+                               .refresh_token_transport = RefreshTokenTransport::kCookie,
+                               .clock = clock});
 
-  httplib::Server server;
-  server.set_payload_max_length(64 * 1024);
-  const auto mount = [&](const httplib::Request& in, httplib::Response& out) {
-    send(handlers.handle(to_request(in)), out);
+  std::atomic<int64_t> last_refusal_log_s{0};
+  settings->limits.on_refused = [&](const std::string& client) {
+    // At most one line a second: a flood must not become a flood of log lines.
+    const int64_t now_s = absl::ToUnixSeconds(clock->now());
+    if (last_refusal_log_s.exchange(now_s) == now_s) return;
+    log_event(log.get(), *clock, LogLevel::kWarning, "http_connection_refused",
+              "connection cap reached; answered 503",
+              {{"client", std::string_view(client)},
+               {"connections_max", int64_t{settings->limits.connections_max}}});
   };
-  for (const char* path :
-       {"/auth/google", "/auth/callback", "/auth/refresh", "/auth/logout", "/me"}) {
-    server.Get(path, mount);
-    server.Post(path, mount);
-  }
-  server.Get("/metrics", [&metrics](const httplib::Request&, httplib::Response& out) {
-    out.set_content(metrics->render_prometheus(), "text/plain; version=0.0.4");
-  });
-  server.Get("/health", [&store](const httplib::Request&, httplib::Response& out) {
-    const HealthReport report = health_check({.store = store.get()});
-    out.status = report.healthy() ? 200 : 503;
-    out.set_content(report.to_json(), "application/json");
-  });
-  server.Get("/", [](const httplib::Request&, httplib::Response& out) {
-    out.set_header("Cache-Control", "no-store");
-    out.set_content(kReturnPage, "text/html; charset=utf-8");
+  BoundedServer server(settings->limits);
+  mount(server, handlers, metrics, store);
+  server.set_logger([&log](const httplib::Request& req, const httplib::Response& res) {
+    log_request(*log, req, res);
   });
 
-  std::fprintf(stderr, "auth_server: listening on http://%s:%d (client id %s)\n", host.c_str(),
-               port, google_options->client_id.c_str());
-  if (!server.listen(host, port))
-    return fail("cannot listen on " + host + ":" + std::to_string(port));
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  const std::string endpoint = without_password(google_options->authorization_endpoint);
+  const std::string issuers = absl::StrJoin(google_options->issuers, ",");
+  log_event(log.get(), *clock, LogLevel::kInfo, "auth_server_started", "listening",
+            {{"host", std::string_view(settings->host)},
+             {"port", int64_t{config->http_port}},
+             {"authorization_endpoint", std::string_view(endpoint)},
+             {"issuers", std::string_view(issuers)},
+             {"secure_cookies", secure},
+             {"connections_max", int64_t{settings->limits.connections_max}},
+             {"request_timeout_ms", int64_t{settings->limits.request_timeout.count()}}});
+  if (!server.serve(settings->host, config->http_port, g_stop)) {
+    return fail(*log, "cannot listen on " + settings->host + ":" +
+                          std::to_string(config->http_port));
+  }
+  log_event(log.get(), *clock, LogLevel::kInfo, "auth_server_stopped", "stopped");
   return 0;
 }

@@ -21,6 +21,8 @@
 //   GOOGLE_TOKEN_ENDPOINT,          Google for trials and tests); Google's own
 //   GOOGLE_USERINFO_ENDPOINT,
 //   GOOGLE_JWKS_URL
+//   GOOGLE_ISSUERS                  comma-separated `iss` values an id_token may carry (another
+//                                   OpenID provider's issuer); Google's two
 //   JWT_SECRET                      HS256 signing key, at least 32 bytes; none
 //   JWT_KEY_ID                      the key's `kid`; "1"
 //   JWT_PREVIOUS_SECRET,            a retiring key still accepted for verification, and its
@@ -56,6 +58,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -86,6 +89,8 @@ struct Config {
   std::string google_token_endpoint;
   std::string google_userinfo_endpoint;
   std::string google_jwks_url;
+  // Empty: Google's issuers (https://accounts.google.com, accounts.google.com).
+  std::vector<std::string> google_issuers;
 
   Secret jwt_secret;
   std::string jwt_key_id = "1";

@@ -4,7 +4,10 @@
 #include <optional>
 
 #include "base/strings.h"
+#include "account/position.h"
+#include "account/side.h"
 #include "account/status.h"
+#include "account/trade.h"
 #include "json_fields.h"
 #include "json_text.h"
 
@@ -90,6 +93,47 @@ int64_t whole_seconds_until(absl::Time t, absl::Time now) {
 }
 
 absl::Status bad_request(std::string_view what) { return denial(Reason::kInvalidArgument, what); }
+
+// /me's body: the account, its positions, its Sleeper link and its newest trades.
+std::string account_json(const Account& a, const std::vector<Position>& positions,
+                         const std::vector<Trade>& trades) {
+  std::string out = internal::cat(
+      "{\"account_id\":", a.id.value(), ",\"display_name\":", json_string(a.display_name),
+      ",\"cash_cents\":", a.cash.value(), ",\"reserved_cash_cents\":", a.reserved_cash.value(),
+      ",\"available_cash_cents\":", a.available_cash().value(),
+      ",\"created_at\":", absl::ToUnixSeconds(a.created_at), ",\"positions\":[");
+  for (size_t i = 0; i < positions.size(); ++i) {
+    const Position& p = positions[i];
+    out += internal::cat(i == 0 ? "" : ",", "{\"symbol_id\":", p.symbol.value(),
+                         ",\"qty_bp\":", p.qty.value(),
+                         ",\"available_qty_bp\":", p.available_qty().value(),
+                         ",\"cost_basis_cents\":", p.cost_basis.value(),
+                         ",\"realized_pnl_cents\":", p.realized_pnl.value(), "}");
+  }
+  out += "],\"sleeper\":";
+  if (a.sleeper) {
+    out += internal::cat("{\"user_id\":", json_string(a.sleeper->user_id),
+                         ",\"username\":", json_string(a.sleeper->username),
+                         ",\"league_id\":", json_string(a.sleeper->league_id),
+                         ",\"season\":", json_string(a.sleeper->season),
+                         ",\"roster_id\":", a.sleeper->roster_id, "}");
+  } else {
+    out += "null";
+  }
+  out += ",\"recent_trades\":[";
+  for (size_t i = 0; i < trades.size(); ++i) {
+    const Trade& t = trades[i];
+    out += internal::cat(i == 0 ? "" : ",", "{\"execution_id\":", t.execution.value(),
+                         ",\"order_id\":", t.order.value(), ",\"symbol_id\":", t.symbol.value(),
+                         ",\"side\":", t.side == Side::kBuy ? "\"buy\"" : "\"sell\"",
+                         ",\"qty_bp\":", t.qty.value(), ",\"price_cents\":", t.price.cents_per_share(),
+                         ",\"notional_cents\":", t.notional.value(),
+                         ",\"realized_pnl_cents\":", t.realized_pnl.value(),
+                         ",\"time\":", absl::ToUnixSeconds(t.time), "}");
+  }
+  out += "]}";
+  return out;
+}
 
 }  // namespace
 
@@ -200,12 +244,14 @@ HttpResponse body_error(const absl::Status& status, bool too_large) {
 namespace {
 
 // 429 with Retry-After when `client_key` has no token left on `path`;
-// nullopt when the request may go on.
-std::optional<HttpResponse> rate_limited(RateLimiter& limiter, std::string_view path,
+// nullopt when the request may go on. The refusal is reported as `operation`.
+std::optional<HttpResponse> rate_limited(RateLimiter& limiter, const AuthService& auth,
+                                         std::string_view path, std::string_view operation,
                                          const HttpRequest& request) {
   absl::Duration wait;
   absl::Status s = limiter.acquire(path, request.client_key, &wait);
   if (s.ok()) return std::nullopt;
+  auth.report_refusal(operation, s);
   HttpResponse r = AuthHandlers::error_response(s);
   r.headers.emplace_back("Retry-After", internal::cat(absl::ToInt64Seconds(wait)));
   return r;
@@ -214,7 +260,7 @@ std::optional<HttpResponse> rate_limited(RateLimiter& limiter, std::string_view 
 }  // namespace
 
 HttpResponse AuthHandlers::login(const HttpRequest& request) const {
-  if (std::optional<HttpResponse> limited = rate_limited(*limiter_, "/auth/google", request)) {
+  if (std::optional<HttpResponse> limited = rate_limited(*limiter_, *auth_, "/auth/google", "login_start", request)) {
     return *std::move(limited);
   }
   absl::StatusOr<LoginStart> start = auth_->begin_login();
@@ -232,26 +278,29 @@ HttpResponse AuthHandlers::login(const HttpRequest& request) const {
 }
 
 HttpResponse AuthHandlers::callback(const HttpRequest& request) const {
-  if (std::optional<HttpResponse> limited = rate_limited(*limiter_, "/auth/callback", request)) {
+  if (std::optional<HttpResponse> limited = rate_limited(*limiter_, *auth_, "/auth/callback", "login", request)) {
     return *std::move(limited);
   }
   bool too_large = false;
   absl::StatusOr<JsonFields> body = read_body(request, options_.body_bytes_max, &too_large);
-  if (!body.ok()) return body_error(body.status(), too_large);
+  if (!body.ok()) {
+    auth_->report_refusal("login", body.status());
+    return body_error(body.status(), too_large);
+  }
   absl::StatusOr<std::string> code = required_field(*body, "code");
-  if (!code.ok()) return error_response(code.status());
+  if (!code.ok()) return refused("login", code.status());
   // A missing state is a login nobody started: the state's own reason, not a 400.
   absl::StatusOr<std::optional<std::string>> state = body->string("state");
-  if (!state.ok()) return error_response(bad_request("body: field \"state\" is not a string"));
+  if (!state.ok()) return refused("login", bad_request("body: field \"state\" is not a string"));
   const std::string given = state->value_or("");
   if (given.empty()) {
-    return error_response(denial(Reason::kLoginStateUnknown, "no state in the callback"));
+    return refused("login", denial(Reason::kLoginStateUnknown, "no state in the callback"));
   }
   if (options_.require_state_cookie && cookie(request.header("Cookie"), kStateCookie) != given) {
     // Another browser's state (login CSRF), or cookies lost: refused before
     // the state is consumed, so the rightful browser can still finish.
-    return error_response(
-        denial(Reason::kLoginStateUnknown, "the state does not match this browser's login cookie"));
+    return refused("login", denial(Reason::kLoginStateUnknown,
+                                   "the state does not match this browser's login cookie"));
   }
   absl::StatusOr<Session> session = auth_->complete_login(*code, given);
   if (!session.ok()) return error_response(session.status());
@@ -264,33 +313,85 @@ HttpResponse AuthHandlers::callback(const HttpRequest& request) const {
 }
 
 HttpResponse AuthHandlers::refresh(const HttpRequest& request) const {
-  if (std::optional<HttpResponse> limited = rate_limited(*limiter_, "/auth/refresh", request)) {
+  if (std::optional<HttpResponse> limited =
+          rate_limited(*limiter_, *auth_, "/auth/refresh", "refresh", request)) {
     return *std::move(limited);
   }
-  bool too_large = false;
-  absl::StatusOr<JsonFields> body = read_body(request, options_.body_bytes_max, &too_large);
-  if (!body.ok()) return body_error(body.status(), too_large);
-  absl::StatusOr<std::string> token = required_field(*body, "refresh_token");
-  if (!token.ok()) return error_response(token.status());
-  absl::StatusOr<Session> session = auth_->refresh(*token);
-  if (!session.ok()) return error_response(session.status());
-  return session_response(*session);
+  HttpResponse refusal;
+  absl::StatusOr<std::string> token = presented_refresh_token(request, "refresh", &refusal);
+  if (!token.ok()) return refusal;
+  const bool cookies = options_.refresh_token_transport == RefreshTokenTransport::kCookie;
+  absl::StatusOr<Session> session;
+  if (cookies && token->empty()) {
+    session = denial(Reason::kRefreshTokenUnknown, "no refresh cookie: nobody is signed in");
+    auth_->report_refusal("refresh", session.status());
+  } else {
+    session = auth_->refresh(*token);
+  }
+  if (session.ok()) return session_response(*session);
+  HttpResponse r = error_response(session.status());
+  const std::optional<Reason> reason = reason_of(session.status());
+  const bool dead = reason.has_value() && *reason >= Reason::kRefreshTokenUnknown &&
+                    *reason <= Reason::kRefreshTokenExpired;
+  // A dead token's cookie is cleared so the browser stops sending it; store
+  // trouble (503) keeps it for the retry.
+  if (cookies && dead) r.headers.emplace_back("Set-Cookie", refresh_cookie("", 0));
+  return r;
 }
 
 HttpResponse AuthHandlers::logout(const HttpRequest& request) const {
-  if (std::optional<HttpResponse> limited = rate_limited(*limiter_, "/auth/logout", request)) {
+  if (std::optional<HttpResponse> limited =
+          rate_limited(*limiter_, *auth_, "/auth/logout", "logout", request)) {
     return *std::move(limited);
   }
-  bool too_large = false;
-  absl::StatusOr<JsonFields> body = read_body(request, options_.body_bytes_max, &too_large);
-  if (!body.ok()) return body_error(body.status(), too_large);
-  absl::StatusOr<std::string> token = required_field(*body, "refresh_token");
-  if (!token.ok()) return error_response(token.status());
-  if (absl::Status s = auth_->logout(*token); !s.ok()) return error_response(s);
+  HttpResponse refusal;
+  absl::StatusOr<std::string> token = presented_refresh_token(request, "logout", &refusal);
+  if (!token.ok()) return refusal;
+  const bool cookies = options_.refresh_token_transport == RefreshTokenTransport::kCookie;
   HttpResponse r;
   r.status = 204;
   r.headers = {{"Cache-Control", "no-store"}};
+  // No cookie: nobody is signed in in this browser, and there is nothing to end.
+  if (!(cookies && token->empty())) {
+    if (absl::Status s = auth_->logout(*token); !s.ok()) r = error_response(s);
+  }
+  if (cookies && r.status != 503) r.headers.emplace_back("Set-Cookie", refresh_cookie("", 0));
   return r;
+}
+
+absl::StatusOr<std::string> AuthHandlers::presented_refresh_token(const HttpRequest& request,
+                                                                  std::string_view operation,
+                                                                  HttpResponse* refusal) const {
+  bool too_large = false;
+  absl::StatusOr<JsonFields> body = read_body(request, options_.body_bytes_max, &too_large);
+  if (!body.ok()) {
+    auth_->report_refusal(operation, body.status());
+    *refusal = body_error(body.status(), too_large);
+    return body.status();
+  }
+  if (options_.refresh_token_transport == RefreshTokenTransport::kBody) {
+    absl::StatusOr<std::string> token = required_field(*body, "refresh_token");
+    if (!token.ok()) *refusal = refused(operation, token.status());
+    return token;
+  }
+  absl::StatusOr<std::optional<std::string>> in_body = body->string("refresh_token");
+  if (!in_body.ok() || in_body->has_value()) {
+    // A script that holds a refresh token is what the cookie is there to prevent.
+    const absl::Status s = bad_request("the refresh token travels in its cookie, not the body");
+    *refusal = refused(operation, s);
+    return s;
+  }
+  return std::string(cookie(request.header("Cookie"), kRefreshCookie));
+}
+
+std::string AuthHandlers::refresh_cookie(std::string_view token, int64_t max_age_s) const {
+  return internal::cat(kRefreshCookie, "=", token, "; Path=/auth; Max-Age=", max_age_s,
+                       "; HttpOnly; SameSite=Strict", options_.secure_cookies ? "; Secure" : "");
+}
+
+HttpResponse AuthHandlers::refused(std::string_view operation, const absl::Status& status) const {
+  auth_->report_refusal(operation, status);
+  return error_response(status);
 }
 
 HttpResponse AuthHandlers::me(const HttpRequest& request) const {
@@ -298,30 +399,37 @@ HttpResponse AuthHandlers::me(const HttpRequest& request) const {
   constexpr std::string_view kBearer = "Bearer ";
   if (authorization.size() <= kBearer.size() ||
       !equals_ignoring_case(authorization.substr(0, kBearer.size()), kBearer)) {
-    return error_response(denial(Reason::kTokenMalformed, "no Bearer access token"));
+    return refused("authenticate", denial(Reason::kTokenMalformed, "no Bearer access token"));
   }
   absl::StatusOr<AccessClaims> claims = auth_->authenticate(authorization.substr(kBearer.size()));
   if (!claims.ok()) return error_response(claims.status());
   absl::StatusOr<Account> account = accounts_->get_account(claims->account);
-  if (!account.ok()) return error_response(account.status());
-  return json_response(
-      200, internal::cat("{\"account_id\":", account->id.value(),
-                         ",\"display_name\":", json_string(account->display_name),
-                         ",\"cash_cents\":", account->cash.value(),
-                         ",\"reserved_cash_cents\":", account->reserved_cash.value(),
-                         ",\"available_cash_cents\":", account->available_cash().value(),
-                         ",\"created_at\":", absl::ToUnixSeconds(account->created_at), "}"));
+  if (!account.ok()) return refused("authenticate", account.status());
+  absl::StatusOr<std::vector<Position>> positions = accounts_->positions(account->id);
+  if (!positions.ok()) return error_response(positions.status());
+  absl::StatusOr<std::vector<Trade>> trades =
+      accounts_->trade_history(account->id, options_.recent_trades_max);
+  if (!trades.ok()) return error_response(trades.status());
+  return json_response(200, account_json(*account, *positions, *trades));
 }
 
 HttpResponse AuthHandlers::session_response(const Session& s) const {
-  const int64_t expires_in = whole_seconds_until(s.access_expires_at, options_.clock->now());
-  return json_response(
+  const absl::Time now = options_.clock->now();
+  const int64_t expires_in = whole_seconds_until(s.access_expires_at, now);
+  const bool cookies = options_.refresh_token_transport == RefreshTokenTransport::kCookie;
+  HttpResponse r = json_response(
       200, internal::cat(
                "{\"account_id\":", s.account.value(), ",\"token_type\":\"Bearer\"",
                ",\"access_token\":", json_string(s.access_token), ",\"expires_in\":", expires_in,
                ",\"access_expires_at\":", absl::ToUnixSeconds(s.access_expires_at),
-               ",\"refresh_token\":", json_string(s.refresh_token),
+               cookies ? "" : internal::cat(",\"refresh_token\":", json_string(s.refresh_token)),
                ",\"refresh_expires_at\":", absl::ToUnixSeconds(s.refresh_expires_at), "}"));
+  if (cookies) {
+    r.headers.emplace_back("Set-Cookie", refresh_cookie(s.refresh_token,
+                                                        whole_seconds_until(
+                                                            s.refresh_expires_at, now)));
+  }
+  return r;
 }
 
 }  // namespace account::auth

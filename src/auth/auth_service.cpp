@@ -6,6 +6,7 @@
 #include "account/account.h"
 #include "account/reason.h"
 #include "account/status.h"
+#include "auth_events.h"
 
 namespace account::auth {
 
@@ -37,7 +38,8 @@ AuthService::AuthService(AccessTokens access, AccountService* accounts, GoogleCl
       accounts_(accounts),
       google_(google),
       refresh_(tokens, clock, options.refresh),
-      logins_(clock, options.login) {}
+      logins_(clock, options.login),
+      events_(std::make_unique<internal::auth::AuthEvents>(options.metrics, options.log, clock)) {}
 
 AuthService::~AuthService() = default;
 
@@ -58,7 +60,10 @@ absl::StatusOr<std::unique_ptr<AuthService>> AuthService::create(AuthServiceOpti
 
 absl::StatusOr<LoginStart> AuthService::begin_login() {
   absl::StatusOr<PendingLogin> pending = logins_.begin();
-  if (!pending.ok()) return pending.status();
+  if (!pending.ok()) {
+    events_->refused("login_start", pending.status());
+    return pending.status();
+  }
   return LoginStart{.redirect_url = google_->authorization_url(pending->state,
                                                                pending->code_challenge),
                     .state = std::move(pending->state),
@@ -67,6 +72,19 @@ absl::StatusOr<LoginStart> AuthService::begin_login() {
 
 absl::StatusOr<Session> AuthService::complete_login(std::string_view code,
                                                     std::string_view state) {
+  RefreshTokenOwner owner;
+  absl::StatusOr<Session> session = complete_login_unobserved(code, state, &owner);
+  if (session.ok()) {
+    events_->logged_in(owner);
+  } else {
+    events_->refused("login", session.status());
+  }
+  return session;
+}
+
+absl::StatusOr<Session> AuthService::complete_login_unobserved(std::string_view code,
+                                                               std::string_view state,
+                                                               RefreshTokenOwner* owner) {
   absl::StatusOr<std::string> verifier = logins_.consume(state);
   if (!verifier.ok()) return verifier.status();
   if (code.empty()) return denial(Reason::kInvalidArgument, "no authorization code");
@@ -85,7 +103,9 @@ absl::StatusOr<Session> AuthService::complete_login(std::string_view code,
   }
   absl::StatusOr<AccountId> account = find_or_create_account(*user);
   if (!account.ok()) return account.status();
-  return session_for(*account, refresh_.issue(*account));
+  absl::StatusOr<IssuedRefreshToken> refresh = refresh_.issue(*account);
+  if (refresh.ok()) *owner = {.account = *account, .family_id = refresh->family_id};
+  return session_for(*account, std::move(refresh));
 }
 
 absl::StatusOr<AccountId> AuthService::find_or_create_account(const GoogleUser& user) {
@@ -110,20 +130,47 @@ absl::StatusOr<Session> AuthService::session_for(AccountId account,
 }
 
 absl::StatusOr<Session> AuthService::refresh(std::string_view refresh_token) {
-  absl::StatusOr<IssuedRefreshToken> next = refresh_.rotate(refresh_token);
-  if (!next.ok()) return next.status();
+  RefreshTokenOwner owner;
+  absl::StatusOr<IssuedRefreshToken> next = refresh_.rotate(refresh_token, &owner);
+  const bool found = !owner.family_id.empty();
+  if (!next.ok()) {
+    events_->refused("refresh", next.status(), found ? &owner : nullptr);
+    return next.status();
+  }
   const AccountId account = next->account;
-  return session_for(account, std::move(next));
+  absl::StatusOr<Session> session = session_for(account, std::move(next));
+  if (session.ok()) {
+    events_->refreshed(owner);
+  } else {
+    events_->refused("refresh", session.status(), &owner);
+  }
+  return session;
 }
 
 absl::Status AuthService::logout(std::string_view refresh_token) {
-  return refresh_.revoke(refresh_token);
+  RefreshTokenOwner owner;
+  absl::Status s = refresh_.revoke(refresh_token, &owner);
+  const bool found = !owner.family_id.empty();
+  if (s.ok()) {
+    events_->logged_out(found ? &owner : nullptr);
+  } else {
+    events_->refused("logout", s, found ? &owner : nullptr);
+  }
+  return s;
 }
 
 absl::StatusOr<AccessClaims> AuthService::authenticate(std::string_view access_token) const {
-  return access_.verify(access_token);
+  absl::StatusOr<AccessClaims> claims = access_.verify(access_token);
+  if (!claims.ok()) events_->refused("authenticate", claims.status());
+  return claims;
+}
+
+void AuthService::report_refusal(std::string_view operation, const absl::Status& status) const {
+  events_->refused(operation, status);
 }
 
 AccessTokens& AuthService::access_tokens() { return access_; }
+
+MetricsRegistry& AuthService::metrics() const { return events_->metrics(); }
 
 }  // namespace account::auth

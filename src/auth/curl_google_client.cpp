@@ -202,6 +202,7 @@ absl::StatusOr<CurlGoogleClientOptions> google_options_from_config(
   for (const auto& [from, to] : overrides) {
     if (!from->empty()) *to = *from;
   }
+  if (!config.google_issuers.empty()) o.issuers = config.google_issuers;
   for (const auto& [name, value] : {std::pair{"GOOGLE_CLIENT_ID", &o.client_id},
                                     std::pair{"GOOGLE_CLIENT_SECRET", &o.client_secret},
                                     std::pair{"GOOGLE_REDIRECT_URL", &o.redirect_url}}) {

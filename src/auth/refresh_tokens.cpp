@@ -65,13 +65,15 @@ absl::StatusOr<IssuedRefreshToken> RefreshTokens::issue(AccountId account) {
   return issued;
 }
 
-absl::StatusOr<IssuedRefreshToken> RefreshTokens::rotate(std::string_view token) {
+absl::StatusOr<IssuedRefreshToken> RefreshTokens::rotate(std::string_view token,
+                                                         RefreshTokenOwner* owner) {
   if (!well_formed(token)) return unknown();
   const std::string hash = hash_of(token);
   absl::StatusOr<std::optional<RefreshTokenRecord>> found = store_->find(hash);
   if (!found.ok()) return found.status();
   if (!found->has_value()) return unknown();
   const RefreshTokenRecord current = **found;
+  if (owner != nullptr) *owner = {.account = current.account, .family_id = current.family_id};
 
   // States are exclusive, so the documented order only decides for an expired token: one that
   // was rotated is still reuse (and revokes its family), one revoked is still revoked.
@@ -111,11 +113,14 @@ absl::StatusOr<IssuedRefreshToken> RefreshTokens::rotate(std::string_view token)
                               *revoked, " tokens)"));
 }
 
-absl::Status RefreshTokens::revoke(std::string_view token) {
+absl::Status RefreshTokens::revoke(std::string_view token, RefreshTokenOwner* owner) {
   if (!well_formed(token)) return unknown();
   absl::StatusOr<std::optional<RefreshTokenRecord>> found = store_->find(hash_of(token));
   if (!found.ok()) return found.status();
   if (!found->has_value()) return unknown();
+  if (owner != nullptr) {
+    *owner = {.account = (*found)->account, .family_id = (*found)->family_id};
+  }
   return store_->revoke_family((*found)->family_id).status();
 }
 

@@ -11,6 +11,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "account/database_url.h"
 #include "account/fantasy/fantasy_funding.h"
 #include "fmt/format.h"
@@ -63,6 +64,18 @@ std::optional<int64_t> read_int(const Environment& env, std::string_view name, i
   return value;
 }
 
+// A refused URL as safe to print. url_without_password() masks a password only where a valid
+// URL has one (after "scheme://"); a value that is not a URL at all ("user:pw@host/token",
+// "http//user:pw@host") may still carry one, so everything before its last '@' (ahead of any
+// query) is masked, keeping a "scheme://" in front of it.
+std::string refused_url_text(std::string_view text) {
+  const size_t at = text.substr(0, text.find_first_of("?#")).rfind('@');
+  if (at == std::string_view::npos) return std::string(text);
+  const size_t scheme = text.find("://");
+  const size_t keep = scheme != std::string_view::npos && scheme < at ? scheme + 3 : 0;
+  return internal::cat(text.substr(0, keep), "***", text.substr(at));
+}
+
 void read_url(const Environment& env, std::string_view name, std::string* out,
               Problems& problems) {
   std::optional<std::string> text = lookup(env, name);
@@ -71,10 +84,40 @@ void read_url(const Environment& env, std::string_view name, std::string* out,
     // A user:password@ in the value would be a credential: not echoed.
     problems.add(name, fmt::format("must be an http:// or https:// URL with a host and a port "
                                    "from 1 to 65535, got \"{}\"",
-                                   internal::url_without_password(*text)));
+                                   refused_url_text(*text)));
     return;
   }
   *out = std::move(*text);
+}
+
+// GOOGLE_ISSUERS: 1 to kIssuersMax comma-separated values, each 1-255 bytes of printable ASCII
+// without spaces; one that looks like an http(s) URL must be one. Refused values are shown as
+// refused_url_text() shows them.
+void read_issuers(const Environment& env, std::string_view name, std::vector<std::string>* out,
+                  Problems& problems) {
+  // An id_token names one issuer; a handful covers a provider's spellings of it.
+  constexpr size_t kIssuersMax = 8;
+  constexpr size_t kIssuerBytesMax = 255;
+  std::optional<std::string> text = lookup(env, name);
+  if (!text) return;
+  std::vector<std::string> issuers = absl::StrSplit(*text, ',');
+  if (issuers.size() > kIssuersMax) {
+    problems.add(name, fmt::format("at most {} issuers, got {}", kIssuersMax, issuers.size()));
+    return;
+  }
+  for (const std::string& issuer : issuers) {
+    const bool printable = std::all_of(issuer.begin(), issuer.end(),
+                                       [](char c) { return c > ' ' && c < 0x7F; });
+    const bool url_like = issuer.rfind("http://", 0) == 0 || issuer.rfind("https://", 0) == 0;
+    if (issuer.empty() || issuer.size() > kIssuerBytesMax || !printable ||
+        (url_like && !internal::is_http_url(issuer))) {
+      problems.add(name, fmt::format("each issuer must be 1-{} printable bytes without spaces "
+                                     "(a URL a valid http(s) one), got \"{}\"",
+                                     kIssuerBytesMax, refused_url_text(issuer)));
+      return;
+    }
+  }
+  *out = std::move(issuers);
 }
 
 void read_name(const Environment& env, std::string_view name, std::string* out,
@@ -136,6 +179,7 @@ absl::StatusOr<Config> load_config(const Environment& env) {
   read_url(env, "GOOGLE_TOKEN_ENDPOINT", &config.google_token_endpoint, problems);
   read_url(env, "GOOGLE_USERINFO_ENDPOINT", &config.google_userinfo_endpoint, problems);
   read_url(env, "GOOGLE_JWKS_URL", &config.google_jwks_url, problems);
+  read_issuers(env, "GOOGLE_ISSUERS", &config.google_issuers, problems);
 
   read_signing_key(env, "JWT_SECRET", &config.jwt_secret, problems);
   read_name(env, "JWT_KEY_ID", &config.jwt_key_id, problems);
@@ -285,6 +329,11 @@ std::string describe_config(const Config& config) {
   line("GOOGLE_TOKEN_ENDPOINT", endpoint(config.google_token_endpoint));
   line("GOOGLE_USERINFO_ENDPOINT", endpoint(config.google_userinfo_endpoint));
   line("GOOGLE_JWKS_URL", endpoint(config.google_jwks_url));
+  std::vector<std::string> issuers;
+  for (const std::string& issuer : config.google_issuers) {
+    issuers.push_back(internal::url_without_password(issuer));
+  }
+  line("GOOGLE_ISSUERS", issuers.empty() ? std::string("<Google's>") : absl::StrJoin(issuers, ","));
   line("JWT_SECRET", secret(config.jwt_secret));
   line("JWT_KEY_ID", config.jwt_key_id);
   line("JWT_PREVIOUS_SECRET", secret(config.jwt_previous_secret));

@@ -15,10 +15,19 @@
 //   POST /auth/callback  {"code","state"} -> 200 session
 //   POST /auth/refresh   {"refresh_token"} -> 200 session (rotated)
 //   POST /auth/logout    {"refresh_token"} -> 204
-//   GET  /me             Authorization: Bearer <access token> -> 200 account
+//   GET  /me             Authorization: Bearer <access token> -> 200 account,
+//                        with its positions, Sleeper link and recent trades
 // A session is {"account_id", "token_type": "Bearer", "access_token",
 // "expires_in", "access_expires_at", "refresh_token", "refresh_expires_at"}
 // (times in Unix seconds).
+//
+// Browser apps (refresh_token_transport = kCookie): the refresh token never
+// appears in a body. /auth/callback and /auth/refresh set it as the cookie
+// kRefreshCookie (HttpOnly, SameSite=Strict, Path=/auth, Secure with
+// secure_cookies) and leave "refresh_token" out of the session; /auth/refresh
+// and /auth/logout take `{}` and read the cookie (a "refresh_token" in their
+// body is refused with 400); a RefreshToken* refusal and a logout clear it.
+// docs/google-sign-in.md has the cookie's contract.
 //
 // Failures are {"error": "<ReasonName>", "message": "..."} with:
 //   400 malformed body (kInvalidArgument): not JSON, a field missing or of
@@ -35,7 +44,10 @@
 // Messages are the denials' own, which never carry a secret or token,
 // except the store's (kStoreUnavailable, kStoreFailure), which quote the
 // database's error: those get a fixed message too.
-// Every answer carries Cache-Control: no-store.
+// Every answer carries Cache-Control: no-store. Refusals the handlers answer
+// themselves (a malformed body, the rate limit, a state cookie mismatch, no
+// Bearer token) are counted and logged through AuthService::report_refusal,
+// as the service counts its own.
 //
 // Thread-safety: handle() may be called from any thread at once, as the
 // services it calls allow.
@@ -80,6 +92,14 @@ struct HttpResponse {
 
 // The cookie that binds a login's state to the browser that started it.
 inline constexpr std::string_view kStateCookie = "account_login_state";
+// The refresh token's cookie in kCookie mode.
+inline constexpr std::string_view kRefreshCookie = "account_refresh";
+
+// Where a session's refresh token travels.
+enum class RefreshTokenTransport {
+  kBody,    // In the JSON bodies: native clients, which keep it in their own secure storage.
+  kCookie,  // In the HttpOnly cookie kRefreshCookie only: browser apps (RFC 9700).
+};
 
 struct AuthHandlersOptions {
   // Larger request bodies are refused with 413; ours are a few hundred bytes.
@@ -90,6 +110,9 @@ struct AuthHandlersOptions {
   bool require_state_cookie = true;
   // Whether cookies carry `Secure` (off only for http:// development).
   bool secure_cookies = true;
+  RefreshTokenTransport refresh_token_transport = RefreshTokenTransport::kBody;
+  // How many of the newest trades /me lists (each is ~200 bytes of JSON).
+  size_t recent_trades_max = 20;
   std::shared_ptr<Clock> clock;  // For expires_in. Default: SystemClock.
 };
 
@@ -113,6 +136,14 @@ class AuthHandlers {
 
  private:
   HttpResponse session_response(const Session& session) const;
+  // The refresh token a refresh or logout presents: the body's field, or in
+  // kCookie mode the cookie (and "" when there is none). A refusal as an
+  // HttpResponse.
+  absl::StatusOr<std::string> presented_refresh_token(const HttpRequest& request,
+                                                      std::string_view operation,
+                                                      HttpResponse* refusal) const;
+  std::string refresh_cookie(std::string_view token, int64_t max_age_s) const;
+  HttpResponse refused(std::string_view operation, const absl::Status& status) const;
 
   AuthService* auth_;
   AccountService* accounts_;

@@ -28,6 +28,13 @@
 // authenticate() as AccessTokens::verify() (access_tokens.h). Store and ledger failures pass
 // through unchanged. No message contains a code, a state, a verifier or a token.
 //
+// Observability (docs/auth.md): every refusal of complete_login, refresh, logout and
+// authenticate is counted in account_denials_total{reason} and logged (auth_refused; a reused
+// refresh token as refresh_token_reused at warning, with account_id and family_id); sign-ins,
+// refreshes and logouts are counted (auth_logins_total, auth_refreshes_total,
+// auth_logouts_total). An HTTP layer reports the refusals it answers itself (a malformed body,
+// the rate limit) through report_refusal(), so that they are counted alike.
+//
 // Thread-safety: every member may be called from any thread.
 #pragma once
 
@@ -47,6 +54,12 @@
 #include "account/auth/token_store.h"
 #include "account/clock.h"
 #include "account/ids.h"
+#include "account/log_sink.h"
+#include "account/metrics.h"
+
+namespace account::internal::auth {
+class AuthEvents;
+}  // namespace account::internal::auth
 
 namespace account::auth {
 
@@ -56,6 +69,11 @@ struct AuthServiceOptions {
   std::string access_current_kid;     // the key new access tokens are signed with
   RefreshTokenOptions refresh;        // 30 days
   LoginStateOptions login;            // 10 minutes, bounded
+  // Where refusals and sign-ins are counted and logged. Give the ledger's registry and sink
+  // (AccountServiceOptions) so that one /metrics and one log stream cover both. Default: a
+  // registry of its own (metrics()) and no log.
+  std::shared_ptr<MetricsRegistry> metrics;
+  std::shared_ptr<LogSink> log;
 };
 
 // Where to send the browser to sign in.
@@ -106,12 +124,24 @@ class AuthService {
   // The claims of a valid access token, or kToken* in the order of reason.h.
   absl::StatusOr<AccessClaims> authenticate(std::string_view access_token) const;
 
+  // Counts and logs a refusal that an HTTP layer answered without calling the service (a
+  // malformed body, the rate limit, a state that does not match the browser's cookie), as the
+  // service counts its own. `operation` is login_start, login, refresh, logout or authenticate.
+  // Nothing for OK.
+  void report_refusal(std::string_view operation, const absl::Status& status) const;
+
   // For key rotation (AccessTokens::add_key / retire_key).
   AccessTokens& access_tokens();
+
+  // The registry the counters above live in (the options', or the service's own).
+  MetricsRegistry& metrics() const;
 
  private:
   AuthService(AccessTokens access, AccountService* accounts, GoogleClient* google,
               TokenStore* tokens, const Clock* clock, const AuthServiceOptions& options);
+  absl::StatusOr<Session> complete_login_unobserved(std::string_view code,
+                                                    std::string_view state,
+                                                    RefreshTokenOwner* owner);
   absl::StatusOr<AccountId> find_or_create_account(const GoogleUser& user);
   absl::StatusOr<Session> session_for(AccountId account,
                                       absl::StatusOr<IssuedRefreshToken> refresh);
@@ -121,6 +151,8 @@ class AuthService {
   GoogleClient* google_;
   RefreshTokens refresh_;
   LoginStates logins_;
+  // The counters and log lines (src/auth/auth_events.h).
+  std::unique_ptr<internal::auth::AuthEvents> events_;
 };
 
 // The display name a new account gets: Google's `name`, else the local part of the email,

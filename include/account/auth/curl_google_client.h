@@ -96,7 +96,8 @@ struct CurlGoogleClientOptions {
 // `defaults` with client_id, client_secret and redirect_url from
 // GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET and GOOGLE_REDIRECT_URL, and the
 // endpoints from GOOGLE_AUTHORIZATION_ENDPOINT, GOOGLE_TOKEN_ENDPOINT,
-// GOOGLE_USERINFO_ENDPOINT, GOOGLE_JWKS_URL when set and not empty.
+// GOOGLE_USERINFO_ENDPOINT, GOOGLE_JWKS_URL when set and not empty, and the
+// accepted id_token issuers from GOOGLE_ISSUERS (another OpenID provider's).
 // Fails with InvalidArgument naming the variable when one of the first three
 // is missing from both the config and `defaults`. Never echoes the secret.
 // The environment form is google_options_from_config(load_config(

@@ -53,6 +53,14 @@ struct IssuedRefreshToken {
   absl::Time expires_at;
 };
 
+// Whose a presented refresh token is: filled by rotate() and revoke() as soon as the token's
+// record is found, whatever the answer (so a refusal can be logged with the account and the
+// family it concerns). `family_id` is 16 raw bytes; neither field is a secret.
+struct RefreshTokenOwner {
+  AccountId account;
+  std::string family_id;
+};
+
 class RefreshTokens {
  public:
   // `store` and `clock` must outlive the object.
@@ -62,13 +70,15 @@ class RefreshTokens {
   // when the random generator fails; store errors.
   absl::StatusOr<IssuedRefreshToken> issue(AccountId account);
 
-  // Exchanges `token` for its successor, per the order above.
-  absl::StatusOr<IssuedRefreshToken> rotate(std::string_view token);
+  // Exchanges `token` for its successor, per the order above. `owner`, when given, is filled
+  // once the token's record is found (left alone for kRefreshTokenUnknown).
+  absl::StatusOr<IssuedRefreshToken> rotate(std::string_view token,
+                                            RefreshTokenOwner* owner = nullptr);
 
   // Sign-out: revokes the family of `token`, whatever the token's own state (an expired or
   // rotated token still ends its family). kRefreshTokenUnknown for a token we have no record
-  // of; OK when the family was revoked already.
-  absl::Status revoke(std::string_view token);
+  // of; OK when the family was revoked already. `owner` as for rotate().
+  absl::Status revoke(std::string_view token, RefreshTokenOwner* owner = nullptr);
 
   // Forgets tokens that expired more than one lifetime ago (so reuse of a recently expired
   // token still revokes its family). Returns how many; store errors.
