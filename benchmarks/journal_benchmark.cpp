@@ -21,6 +21,7 @@
 
 #include "account/account_service.h"
 #include "account/clock.h"
+#include "account/memory_store.h"
 #include "base/sha256.h"
 #include "journal/entry_codec.h"
 #include "support/settlement_fixture.h"
@@ -141,7 +142,8 @@ void BM_SettleBatchMemory(benchmark::State& state) {
   const int64_t batch = state.range(0);
   std::unique_ptr<account::AccountService> service =
       account::AccountService::open(
-          {.clock = std::make_shared<account::ManualClock>(account::bench::bench_start())})
+          {.store = std::make_shared<account::MemoryStore>(),
+           .clock = std::make_shared<account::ManualClock>(account::bench::bench_start())})
           .value();
   account::bench::SettlementParties parties;
   if (absl::Status s = account::bench::add_settlement_parties(*service, parties); !s.ok()) {

@@ -62,6 +62,7 @@
 #include "absl/types/span.h"
 #include "account/account_service.h"
 #include "account/clock.h"
+#include "account/memory_store.h"
 #include "account/notional.h"
 #include "account/risk_cache.h"
 #include "account/status.h"
@@ -558,7 +559,8 @@ Session::Session(uint64_t seed, std::string database_url)
       sink_(std::make_shared<ExpirySink>()) {}
 
 absl::Status Session::open_ledger() {
-  account::AccountServiceOptions options{.clock = clock_, .sink = sink_};
+  account::AccountServiceOptions options{
+      .store = std::make_shared<account::MemoryStore>(), .clock = clock_, .sink = sink_};
   // Finished reservations normally leave memory 7 days after they finish; the end-of-session
   // report looks up every order of the 8-day session, so keep them for the 30-day maximum.
   options.limits.finished_reservation_retention = absl::Hours(24 * 30);

@@ -5,7 +5,8 @@
 // positions, reservations, trades, applied execution ids), a Store behind
 // it, and the RiskCache the matching engine reads.
 //
-//   auto service = AccountService::open({}).value();          // in-memory store
+//   // A durable store from a URL (account::stores, stores/open_store.h), or a MemoryStore in tests.
+//   auto service = AccountService::open({.store = open_store("sqlite:ledger.db")->store}).value();
 //   AccountId alice = service->create_account("google-sub-1", "Alice").value();
 //   service->credit(alice, Cents{100'00}, EntryKind::kFantasyCredit, "fantasy:1:2026:w1");
 //   ReservationId r = service->reserve_buy({.account = alice, .order = OrderId{1},
@@ -96,7 +97,10 @@ struct SettlementRetryPolicy {
 };
 
 struct AccountServiceOptions {
-  std::shared_ptr<Store> store;             // Default: a new MemoryStore.
+  // Required. A durable store (SqliteStore, PostgresStore; account::stores::open_store() opens
+  // either from a URL), or a MemoryStore for tests and runs that may forget everything: it has
+  // no default, so that no ledger runs on a volatile store by omission.
+  std::shared_ptr<Store> store;
   std::shared_ptr<Clock> clock;             // Default: SystemClock.
   std::shared_ptr<NotificationSink> sink;   // Default: NullNotificationSink.
   LedgerLimits limits;
@@ -127,8 +131,9 @@ class AccountService {
   // store holds (an empty store gives an empty ledger). The restored state
   // reaches the RiskCache with the first end_of_tick(); until then the
   // engine's checks answer kRiskUnavailable.
-  // Fails with InvalidArgument, naming the field, when options.limits fail
-  // validate_limits() (limits.h), and with a store reason if load() fails.
+  // Fails with kInvalidArgument when options.store is null, with InvalidArgument, naming the
+  // field, when options.limits fail validate_limits() (limits.h), and with a store reason if
+  // load() fails.
   static absl::StatusOr<std::unique_ptr<AccountService>> open(AccountServiceOptions options);
 
   ~AccountService();

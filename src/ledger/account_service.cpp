@@ -11,7 +11,6 @@
 
 #include "absl/container/inlined_vector.h"
 #include "absl/functional/function_ref.h"
-#include "account/memory_store.h"
 #include "account/notional.h"
 #include "account/risk_cache.h"
 #include "account/status.h"
@@ -70,7 +69,6 @@ std::string utc_text(absl::Time t) {
 }  // namespace
 
 AccountService::Impl::Impl(AccountServiceOptions options) : options_(std::move(options)) {
-  if (!options_.store) options_.store = std::make_shared<MemoryStore>();
   if (!options_.clock) options_.clock = std::make_shared<SystemClock>();
   if (!options_.sink) options_.sink = std::make_shared<NullNotificationSink>();
   if (!options_.metrics) options_.metrics = std::make_shared<MetricsRegistry>();

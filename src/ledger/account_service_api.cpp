@@ -11,6 +11,11 @@ namespace account {
 
 absl::StatusOr<std::unique_ptr<AccountService>> AccountService::open(
     AccountServiceOptions options) {
+  if (options.store == nullptr) {
+    return denial(Reason::kInvalidArgument,
+                  "no store: give a durable one (account::stores::open_store) or, for tests and "
+                  "runs that may forget everything, a MemoryStore");
+  }
   if (absl::Status valid = validate_limits(options.limits); !valid.ok()) return valid;
   auto impl = std::make_unique<Impl>(std::move(options));
   if (absl::Status started = impl->start(); !started.ok()) return started;

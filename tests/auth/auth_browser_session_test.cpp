@@ -13,6 +13,7 @@
 #include "account/auth/memory_token_store.h"
 #include "account/auth/rate_limiter.h"
 #include "account/config.h"
+#include "account/memory_store.h"
 #include "account/metrics.h"
 #include "account/status.h"
 #include "account/testing/recording_log_sink.h"
@@ -50,7 +51,10 @@ SetCookie set_cookie(const HttpResponse& r, std::string_view name) {
 struct CookieFixture {
   CookieFixture() : fake(clock) {
     google = CurlGoogleClient::create(fake.client_options()).value();
-    accounts = AccountService::open({.clock = clock, .metrics = metrics}).value();
+    accounts = AccountService::open({.store = std::make_shared<MemoryStore>(),
+                                     .clock = clock,
+                                     .metrics = metrics})
+                   .value();
     AuthServiceOptions options;
     options.access_keys = {{.kid = "k1", .secret = std::string(kSecret)}};
     options.access_current_kid = "k1";

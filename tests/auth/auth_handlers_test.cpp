@@ -13,6 +13,7 @@
 #include "account/auth/curl_google_client.h"
 #include "account/auth/memory_token_store.h"
 #include "account/auth/rate_limiter.h"
+#include "account/memory_store.h"
 #include "account/status.h"
 #include "json_fields.h"
 #include "support/fake_google.h"
@@ -38,7 +39,8 @@ std::string error_of(const HttpResponse& r) { return Body(r).text("error"); }
 struct Fixture {
   explicit Fixture(RateLimiterOptions limits = {}) : fake(clock) {
     google = CurlGoogleClient::create(fake.client_options()).value();
-    accounts = AccountService::open({.clock = clock}).value();
+    accounts =
+        AccountService::open({.store = std::make_shared<MemoryStore>(), .clock = clock}).value();
     AuthServiceOptions options;
     options.access_keys = {{.kid = "k1", .secret = std::string(kSecret)}};
     options.access_current_kid = "k1";

@@ -11,6 +11,7 @@
 #include "account/account_service.h"
 #include "account/auth/auth_service.h"
 #include "account/auth/memory_token_store.h"
+#include "account/memory_store.h"
 #include "account/status.h"
 #include "account/testing/auth/scripted_google_client.h"
 
@@ -32,7 +33,7 @@ GoogleUser alice() {
 struct Fixture {
   std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>(kStart);
   std::unique_ptr<AccountService> accounts =
-      AccountService::open({.clock = clock}).value();
+      AccountService::open({.store = std::make_shared<MemoryStore>(), .clock = clock}).value();
   testing::ScriptedGoogleClient google{clock};
   MemoryTokenStore tokens;
   std::unique_ptr<AuthService> auth = make();

@@ -35,6 +35,7 @@
 #include "account/auth/memory_token_store.h"
 #include "account/auth/rate_limiter.h"
 #include "account/clock.h"
+#include "account/memory_store.h"
 #include "account/testing/auth/scripted_google_client.h"
 #include "crypto.h"
 #include "support/json_value.h"
@@ -71,7 +72,9 @@ struct World {
   std::set<std::string> refresh_tokens;  // Every refresh token issued so far.
 
   World() {
-    accounts = account::AccountService::open({.clock = clock}).value();
+    accounts = account::AccountService::open(
+                   {.store = std::make_shared<account::MemoryStore>(), .clock = clock})
+                   .value();
     aa::AuthServiceOptions options;
     options.access_keys = {{.kid = "fuzz", .secret = std::string(kSecret)}};
     options.access_current_kid = "fuzz";

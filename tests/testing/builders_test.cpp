@@ -1,5 +1,6 @@
 // OrderBuilder, FillBuilder and Counterparties (account/testing/builders.h, counterparties.h):
 // their defaults, their ids, and that AccountService accepts what they build.
+#include "account/memory_store.h"
 #include "account/testing/builders.h"
 
 #include <catch2/catch.hpp>
@@ -57,7 +58,8 @@ TEST_CASE("builders: orders and fills with valid defaults and fresh ids", "[test
 
 TEST_CASE("builders: what they build, AccountService accepts", "[testing][builders]") {
   auto clock = std::make_shared<ManualClock>(kT);
-  auto service = AccountService::open({.clock = clock}).value();
+  auto service =
+      AccountService::open({.store = std::make_shared<MemoryStore>(), .clock = clock}).value();
   const AccountId alice = service->create_account("sub-alice", "Alice").value();
   const AccountId bob = service->create_account("sub-bob", "Bob").value();
   REQUIRE(service->credit(alice, Cents{100'00}, EntryKind::kFantasyCredit, "c").ok());
@@ -82,7 +84,8 @@ TEST_CASE("builders: what they build, AccountService accepts", "[testing][builde
 TEST_CASE("counterparties: one line to a valid fill, until the orders run out",
           "[testing][builders]") {
   auto clock = std::make_shared<ManualClock>(kT);
-  auto service = AccountService::open({.clock = clock}).value();
+  auto service =
+      AccountService::open({.store = std::make_shared<MemoryStore>(), .clock = clock}).value();
   auto pair = testing::Counterparties::open(*service, {.qty = Qty{300}, .buy_limit = Price{101'00}})
                   .value();
   CHECK(service->account_count() == 2);
@@ -108,7 +111,7 @@ TEST_CASE("counterparties: one line to a valid fill, until the orders run out",
 }
 
 TEST_CASE("counterparties: options, and a setup the ledger refuses", "[testing][builders]") {
-  auto service = AccountService::open({}).value();
+  auto service = AccountService::open({.store = std::make_shared<MemoryStore>()}).value();
   auto pair = testing::Counterparties::open(*service, {.name = "wide",
                                                        .symbol = SymbolId{9},
                                                        .qty = Qty{10'000},

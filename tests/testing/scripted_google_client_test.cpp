@@ -1,6 +1,7 @@
 // ScriptedGoogleClient (account/testing/auth/scripted_google_client.h): the code flow with
 // PKCE as Google answers it, single-use codes, scripted failures and id_tokens, the counts, and
 // a whole sign-in through AuthService.
+#include "account/memory_store.h"
 #include "account/testing/auth/scripted_google_client.h"
 
 #include <catch2/catch.hpp>
@@ -108,7 +109,8 @@ TEST_CASE("scripted google: id_tokens for another subject, or none", "[testing][
 TEST_CASE("scripted google: a whole sign-in through AuthService, and a Google outage",
           "[testing][google]") {
   auto clock = std::make_shared<ManualClock>(kT);
-  auto accounts = AccountService::open({.clock = clock}).value();
+  auto accounts =
+      AccountService::open({.store = std::make_shared<MemoryStore>(), .clock = clock}).value();
   ScriptedGoogleClient google(clock);
   auth::MemoryTokenStore tokens;
   auth::AuthServiceOptions o;

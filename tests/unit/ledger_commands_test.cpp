@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "account/account_service.h"
+#include "account/memory_store.h"
 #include "account/notional.h"
 #include "support/ledger_fixture.h"
 
@@ -222,12 +223,22 @@ TEST_CASE("open refuses limits that make no sense, naming the field", "[ledger][
     CAPTURE(row.field);
     LedgerLimits limits;
     row.spoil(limits);
-    const auto opened = AccountService::open({.limits = limits});
+    const auto opened =
+        AccountService::open({.store = std::make_shared<MemoryStore>(), .limits = limits});
     REQUIRE_FALSE(opened.ok());
     CHECK(opened.status().code() == absl::StatusCode::kInvalidArgument);
     CHECK_THAT(std::string(opened.status().message()),
                Catch::Contains("LedgerLimits::" + std::string(row.field) + " "));
   }
+}
+
+// No ledger runs on a volatile store by omission: the store has no default.
+TEST_CASE("open without a store is refused, naming what to give", "[ledger][open][reasons]") {
+  const auto opened = AccountService::open({});
+  REQUIRE_FALSE(opened.ok());
+  CHECK(reason_of(opened.status()) == Reason::kInvalidArgument);
+  CHECK_THAT(std::string(opened.status().message()), Catch::Contains("no store"));
+  CHECK_THAT(std::string(opened.status().message()), Catch::Contains("MemoryStore"));
 }
 
 TEST_CASE("extend_reservation allows at most 30 days after creation", "[ledger][extend][reasons]") {

@@ -187,7 +187,8 @@ TEST_CASE("an execution re-sent with other fields is logged as an error with its
 TEST_CASE("a registry shared with a closed service no longer reads it", "[metrics]") {
   auto metrics = std::make_shared<MetricsRegistry>();
   {
-    auto service = AccountService::open({.metrics = metrics}).value();
+    auto service =
+        AccountService::open({.store = std::make_shared<MemoryStore>(), .metrics = metrics}).value();
     CHECK(parse_prometheus_text(metrics->render_prometheus()).value("account_fills_queued") ==
           0.0);
   }
