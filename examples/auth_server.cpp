@@ -30,6 +30,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -232,6 +233,58 @@ void mount(BoundedServer& server, const AuthHandlers& handlers,
   server.set_error_handler(httplib::Server::HandlerWithResponse(on_error));
 }
 
+// The ledger behind the sign-in: in memory (the example keeps nothing), with the demo account
+// when AUTH_SERVER_DEMO_SUB names one.
+absl::StatusOr<std::unique_ptr<AccountService>> open_accounts(
+    const Config& config, const ServerSettings& settings, const std::shared_ptr<MemoryStore>& store,
+    const std::shared_ptr<SystemClock>& clock, const std::shared_ptr<MetricsRegistry>& metrics,
+    const std::shared_ptr<LogSink>& log) {
+  absl::StatusOr<std::unique_ptr<AccountService>> accounts =
+      AccountService::open({.store = store,
+                            .clock = clock,
+                            .limits = ledger_limits_from_config(config),
+                            .metrics = metrics,
+                            .log = log});
+  if (!accounts.ok() || settings.demo_sub.empty()) return accounts;
+  if (absl::Status s = account_example::seed_demo_account(**accounts, settings.demo_sub);
+      !s.ok()) {
+    return absl::Status(s.code(), "AUTH_SERVER_DEMO_SUB: " + std::string(s.message()));
+  }
+  return accounts;
+}
+
+// Logs a connection refused at the cap, at most one line a second: a flood must not become a
+// flood of log lines.
+std::function<void(const std::string&)> refusal_logger(const std::shared_ptr<LogSink>& log,
+                                                       const std::shared_ptr<SystemClock>& clock,
+                                                       int connections_max) {
+  auto last_s = std::make_shared<std::atomic<int64_t>>(0);
+  return [log, clock, connections_max, last_s](const std::string& client) {
+    const int64_t now_s = absl::ToUnixSeconds(clock->now());
+    if (last_s->exchange(now_s) == now_s) return;
+    log_event(log.get(), *clock, LogLevel::kWarning, "http_connection_refused",
+              "connection cap reached; answered 503",
+              {{"client", std::string_view(client)},
+               {"connections_max", int64_t{connections_max}}});
+  };
+}
+
+// The start line: where it listens and what it trusts, no credential.
+void log_started(LogSink& log, const Clock& clock, const Config& config,
+                 const ServerSettings& settings, const CurlGoogleClientOptions& google,
+                 bool secure) {
+  const std::string endpoint = without_password(google.authorization_endpoint);
+  const std::string issuers = absl::StrJoin(google.issuers, ",");
+  log_event(&log, clock, LogLevel::kInfo, "auth_server_started", "listening",
+            {{"host", std::string_view(settings.host)},
+             {"port", int64_t{config.http_port}},
+             {"authorization_endpoint", std::string_view(endpoint)},
+             {"issuers", std::string_view(issuers)},
+             {"secure_cookies", secure},
+             {"connections_max", int64_t{settings.limits.connections_max}},
+             {"request_timeout_ms", int64_t{settings.limits.request_timeout.count()}}});
+}
+
 }  // namespace
 
 int main() {
@@ -256,18 +309,8 @@ int main() {
   auto metrics = std::make_shared<MetricsRegistry>();
   auto store = std::make_shared<MemoryStore>();
   absl::StatusOr<std::unique_ptr<AccountService>> accounts =
-      AccountService::open({.store = store,
-                            .clock = clock,
-                            .limits = ledger_limits_from_config(*config),
-                            .metrics = metrics,
-                            .log = log});
+      open_accounts(*config, *settings, store, clock, metrics, log);
   if (!accounts.ok()) return fail(*log, std::string(accounts.status().message()));
-  if (!settings->demo_sub.empty()) {
-    if (absl::Status s = account_example::seed_demo_account(**accounts, settings->demo_sub);
-        !s.ok()) {
-      return fail(*log, "AUTH_SERVER_DEMO_SUB: " + std::string(s.message()));
-    }
-  }
   MemoryTokenStore tokens;
   AuthServiceOptions options;
   options.access = access_token_options_from_config(*config);
@@ -288,16 +331,7 @@ int main() {
                                .refresh_token_transport = RefreshTokenTransport::kCookie,
                                .clock = clock});
 
-  std::atomic<int64_t> last_refusal_log_s{0};
-  settings->limits.on_refused = [&](const std::string& client) {
-    // At most one line a second: a flood must not become a flood of log lines.
-    const int64_t now_s = absl::ToUnixSeconds(clock->now());
-    if (last_refusal_log_s.exchange(now_s) == now_s) return;
-    log_event(log.get(), *clock, LogLevel::kWarning, "http_connection_refused",
-              "connection cap reached; answered 503",
-              {{"client", std::string_view(client)},
-               {"connections_max", int64_t{settings->limits.connections_max}}});
-  };
+  settings->limits.on_refused = refusal_logger(log, clock, settings->limits.connections_max);
   BoundedServer server(settings->limits);
   mount(server, handlers, metrics, store);
   server.set_logger([&log](const httplib::Request& req, const httplib::Response& res) {
@@ -306,16 +340,7 @@ int main() {
 
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  const std::string endpoint = without_password(google_options->authorization_endpoint);
-  const std::string issuers = absl::StrJoin(google_options->issuers, ",");
-  log_event(log.get(), *clock, LogLevel::kInfo, "auth_server_started", "listening",
-            {{"host", std::string_view(settings->host)},
-             {"port", int64_t{config->http_port}},
-             {"authorization_endpoint", std::string_view(endpoint)},
-             {"issuers", std::string_view(issuers)},
-             {"secure_cookies", secure},
-             {"connections_max", int64_t{settings->limits.connections_max}},
-             {"request_timeout_ms", int64_t{settings->limits.request_timeout.count()}}});
+  log_started(*log, *clock, *config, *settings, *google_options, secure);
   if (!server.serve(settings->host, config->http_port, g_stop)) {
     return fail(*log, "cannot listen on " + settings->host + ":" +
                           std::to_string(config->http_port));
