@@ -313,6 +313,10 @@ class CountingStore final : public account::Store {
   absl::StatusOr<std::vector<account::Trade>> trades(AccountId account, size_t limit) override {
     return inner_->trades(account, limit);
   }
+  absl::StatusOr<std::vector<account::JournalRecord>> journal(uint64_t after_seq,
+                                                              size_t limit) override {
+    return inner_->journal(after_seq, limit);
+  }
   absl::Status ping() override { return inner_->ping(); }
 
   void record(bool on) { recording_.store(on, std::memory_order_relaxed); }

@@ -13,6 +13,7 @@
 #include "account/account.h"
 #include "account/external_entry.h"
 #include "account/fill.h"
+#include "account/journal_entry.h"
 #include "account/position.h"
 #include "account/reservation.h"
 #include "account/trade.h"
@@ -46,11 +47,16 @@ struct ChangeSet {
   std::vector<Trade> trades;               // Two per execution.
   std::vector<ExternalEntry> entries;      // Applied external entries.
   std::vector<AccountLink> links;          // Final Sleeper link of every account relinked.
+  // The journal entry of this change set, written in the same transaction (docs/journal.md).
+  // Its seq must be the stored head's + 1, else the store refuses the commit with kAborted and
+  // writes nothing: another writer committed since this one loaded. Seq 0: no entry, and no
+  // check (rows written outside the ledger, as a bulk load or a test does).
+  JournalRecord journal;
 
   bool empty() const {
     return new_accounts.empty() && balances.empty() && positions.empty() &&
            reservations.empty() && executions.empty() && trades.empty() && entries.empty() &&
-           links.empty();
+           links.empty() && journal.seq == 0;
   }
 };
 

@@ -13,6 +13,7 @@
 #include "account/account.h"
 #include "account/external_entry.h"
 #include "account/fill.h"
+#include "account/journal_entry.h"
 #include "account/position.h"
 #include "account/reservation.h"
 #include "account/trade.h"
@@ -34,6 +35,7 @@ struct LedgerSnapshot {
   std::vector<Trade> trades;              // Most recent trades per account, newest last.
   std::vector<ExternalEntry> entries;     // All external entries.
   uint64_t reservation_id_high_water = 0; // Largest reservation id ever committed.
+  JournalHead journal_head;               // The newest journal entry stored.
 
   friend bool operator==(const LedgerSnapshot&, const LedgerSnapshot&) = default;
 };

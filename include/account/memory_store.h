@@ -66,6 +66,7 @@ class MemoryStore final : public Store {
   absl::StatusOr<LedgerSnapshot> load(const SnapshotRequest& request) override;
   absl::StatusOr<std::optional<Fill>> find_execution(ExecutionId execution) override;
   absl::StatusOr<std::vector<Trade>> trades(AccountId account, size_t limit) override;
+  absl::StatusOr<std::vector<JournalRecord>> journal(uint64_t after_seq, size_t limit) override;
 
   // Number of commits that succeeded: lets tests count transactions.
   uint64_t commits() const;

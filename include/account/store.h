@@ -26,6 +26,10 @@
 // - load() returns the committed state as a LedgerSnapshot.
 // - find_execution() answers dedupe questions for executions older than
 //   the ledger's in-memory window.
+// - commit() writes changes.journal (when its seq is not 0) in the same
+//   transaction, and refuses with kAborted, writing nothing, when that seq
+//   is not the stored head's + 1 (ChangeSet::journal); load() returns the
+//   head (LedgerSnapshot::journal_head); journal() reads stored entries.
 // - ping() is for health checks only; the ledger never relies on it.
 // - Calls come from one ledger writer at a time, but queries (trades) may
 //   come from other threads concurrently with commit(): implementations are
@@ -59,6 +63,11 @@ class Store {
 
   // Up to `limit` most recent trades of `account`, newest first.
   virtual absl::StatusOr<std::vector<Trade>> trades(AccountId account, size_t limit) = 0;
+
+  // Up to `limit` stored journal entries with seq > `after_seq`, oldest first, exactly as
+  // committed. Empty when there are none. Errors as load()'s.
+  virtual absl::StatusOr<std::vector<JournalRecord>> journal(uint64_t after_seq,
+                                                             size_t limit) = 0;
 
   // OK when the store can take a commit now, as far as one cheap round trip
   // can tell (health checks). Unavailable otherwise. An in-process store is

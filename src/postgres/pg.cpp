@@ -520,6 +520,9 @@ absl::Status status_of(PGconn* conn, const PGresult* result, std::string_view wh
   if (!state.empty()) message = internal::cat(message, " [SQLSTATE ", state, "]");
   if (state == "23505") return absl::AlreadyExistsError(message);
   if (state == "P0002") return absl::NotFoundError(message);
+  // The schema's account_journal_append(): the entry's seq is not the stored head's + 1. The
+  // transaction was refused whole, and the connection is fine.
+  if (state == kJournalSeqSqlstate) return absl::AbortedError(message);
   return absl::InternalError(message);
 }
 

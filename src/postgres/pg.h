@@ -166,13 +166,18 @@ absl::StatusOr<Result> exec_prepared(PGconn* conn, const char* name, const Param
 // Prepares `sql` as `name` on this connection.
 absl::Status prepare(PGconn* conn, const char* name, const char* sql);
 
+// Raised by the schema's account_journal_append() (schema.cpp, version 5)
+// when an entry's seq is not the stored head's + 1.
+inline constexpr std::string_view kJournalSeqSqlstate = "JA001";
+
 // The status for a failed result, or for a failed call when `result` is
 // null: connection trouble (a broken connection, SQLSTATE class 08, 53, 57P,
 // or 40001/40P01) -> Unavailable; 23505 -> AlreadyExists; P0002 (raised by
-// the schema's own checks) -> NotFound; anything else -> Internal, with the
-// server's message, detail and SQLSTATE. The password candidates of the URL
-// `conn` was opened with (connect()) and the password libpq used are
-// replaced by "***" in every piece of libpq text the message holds.
+// the schema's own checks) -> NotFound; kJournalSeqSqlstate -> Aborted;
+// anything else -> Internal, with the server's message, detail and
+// SQLSTATE. The password candidates of the URL `conn` was opened with
+// (connect()) and the password libpq used are replaced by "***" in every
+// piece of libpq text the message holds.
 absl::Status status_of(PGconn* conn, const PGresult* result, std::string_view what);
 
 // True when the connection can no longer be used.

@@ -82,6 +82,8 @@ struct PostgresStore::Impl {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   absl::StatusOr<std::vector<Trade>> trades(AccountId account, size_t limit)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  absl::StatusOr<std::vector<JournalRecord>> journal(uint64_t after_seq, size_t limit)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   absl::Status ping() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
 
   // Set by settle() when it dropped a broken connection; cleared by ready().
@@ -275,6 +277,12 @@ absl::Status PostgresStore::Impl::read_tables(const SnapshotRequest& request,
     return ok;
   }
   out.reservation_id_high_water = pg::id_from_db(pg::get_int(high->get(), 0, 0));
+  absl::StatusOr<pg::Result> head =
+      pg::exec_params(conn.get(), pg::kLoadJournalHead.sql, none, pg::kLoadJournalHead.name);
+  if (!head.ok()) return head.status();
+  absl::StatusOr<JournalHead> journal_head = pg::read_journal_head(head->get());
+  if (!journal_head.ok()) return journal_head.status();
+  out.journal_head = *journal_head;
   return absl::OkStatus();
 }
 
@@ -390,6 +398,16 @@ absl::StatusOr<std::vector<Trade>> PostgresStore::trades(AccountId account, size
   return out;
 }
 
+// The journal shares the writer's connection and mutex for now: a page
+// waits for a commit in flight (docs/journal.md plans a read connection).
+absl::StatusOr<std::vector<JournalRecord>> PostgresStore::journal(uint64_t after_seq,
+                                                                  size_t limit) {
+  internal::MutexLock lock(&impl_->mu);
+  absl::StatusOr<std::vector<JournalRecord>> out = impl_->journal(after_seq, limit);
+  if (impl_->died_under(out.status())) out = impl_->journal(after_seq, limit);
+  return out;
+}
+
 absl::StatusOr<std::optional<Fill>> PostgresStore::Impl::find_execution(ExecutionId execution) {
   if (absl::Status ok = ready(); !ok.ok()) return ok;
   pg::Params id;
@@ -416,6 +434,23 @@ absl::StatusOr<std::vector<Trade>> PostgresStore::Impl::trades(AccountId account
   if (!r.ok()) return settle(r.status());
   std::vector<Trade> out;
   if (absl::Status ok = pg::read_trades(r->get(), out); !ok.ok()) return ok;
+  return out;
+}
+
+absl::StatusOr<std::vector<JournalRecord>> PostgresStore::Impl::journal(uint64_t after_seq,
+                                                                        size_t limit) {
+  // Seqs are stored as BIGINT and start at 1: nothing follows a seq past the
+  // largest one, which as a bit pattern would read as negative and match all.
+  constexpr uint64_t kSeqMax = std::numeric_limits<int64_t>::max();
+  if (after_seq >= kSeqMax || limit == 0) return std::vector<JournalRecord>();
+  if (absl::Status ok = ready(); !ok.ok()) return ok;
+  pg::Params p;
+  p.add_int8(static_cast<int64_t>(after_seq));
+  p.add_int8(static_cast<int64_t>(std::min<uint64_t>(limit, kSeqMax)));
+  absl::StatusOr<pg::Result> r = pg::exec_prepared(conn.get(), pg::kJournal.name, p);
+  if (!r.ok()) return settle(r.status());
+  std::vector<JournalRecord> out;
+  if (absl::Status ok = pg::read_journal(r->get(), out); !ok.ok()) return ok;
   return out;
 }
 

@@ -1,12 +1,14 @@
 #include "rows.h"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/types/span.h"
+#include "base/strings.h"
 #include "statements.h"
 
 namespace account::pg {
@@ -134,6 +136,26 @@ void add_entries(absl::Span<const ExternalEntry> r, CommitParams& out) {
   out.steps.push_back({.prepared = kInsertEntries.name, .params = &p});
 }
 
+void add_journal(const JournalRecord& j, CommitParams& out) {
+  Params& p = out.journal;
+  p.add_int8(static_cast<int64_t>(j.seq));
+  p.add_int8(ns(j.committed_at));
+  p.add_bytea(std::string_view(reinterpret_cast<const char*>(j.hash.data()), j.hash.size()));
+  p.add_bytea(j.bytes);
+  out.steps.push_back({.prepared = kAppendJournal.name, .params = &p});
+}
+
+// A chain hash from a bytea column: exactly 32 bytes, as the schema's check
+// holds them.
+absl::Status read_hash(const PGresult* r, int row, int column, ChainHash& out) {
+  if (PQgetlength(r, row, column) != static_cast<int>(out.size())) {
+    return absl::InternalError(internal::cat("journal: a stored hash of ",
+                                             PQgetlength(r, row, column), " bytes, not 32"));
+  }
+  std::memcpy(out.data(), PQgetvalue(r, row, column), out.size());
+  return absl::OkStatus();
+}
+
 // Result readers. `row` columns follow the statements in statements.h.
 int64_t at(const PGresult* r, int row, int column) { return get_int(r, row, column); }
 uint64_t uat(const PGresult* r, int row, int column) { return id_from_db(get_int(r, row, column)); }
@@ -214,6 +236,7 @@ void build_commit_params(const ChangeSet& c, CommitParams& out) {
   std::vector<AccountLink> links;
   std::vector<Position> positions;
   std::vector<Reservation> reservations;
+  if (c.journal.seq != 0) add_journal(c.journal, out);
   if (!c.new_accounts.empty()) add_accounts(c.new_accounts, out);
   if (!c.balances.empty()) {
     add_balances(last_images(
@@ -277,6 +300,27 @@ absl::Status read_trades(const PGresult* r, std::vector<Trade>& out) {
                         .time = tat(r, i, 10)});
   }
   return absl::OkStatus();
+}
+
+absl::Status read_journal(const PGresult* r, std::vector<JournalRecord>& out) {
+  if (absl::Status ok = expect_columns(r, "iibb", "journal"); !ok.ok()) return ok;
+  for (int i = 0; i < PQntuples(r); ++i) {
+    JournalRecord record{.seq = static_cast<uint64_t>(at(r, i, 0)),
+                         .committed_at = tat(r, i, 1),
+                         .bytes = get_bytes(r, i, 3)};
+    if (absl::Status ok = read_hash(r, i, 2, record.hash); !ok.ok()) return ok;
+    out.push_back(std::move(record));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<JournalHead> read_journal_head(const PGresult* r) {
+  if (absl::Status ok = expect_columns(r, "ib", "journal head"); !ok.ok()) return ok;
+  JournalHead head;
+  if (PQntuples(r) == 0) return head;
+  head.seq = static_cast<uint64_t>(at(r, 0, 0));
+  if (absl::Status ok = read_hash(r, 0, 1, head.hash); !ok.ok()) return ok;
+  return head;
 }
 
 absl::Status read_load_rows(LoadTable table, const PGresult* result, LedgerSnapshot& out) {

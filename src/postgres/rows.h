@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "account/change_set.h"
 #include "account/ledger_snapshot.h"
@@ -18,13 +19,17 @@ namespace account::pg {
 // The parameters of one commit and the pipeline steps that use them (BEGIN
 // and COMMIT not included). Steps point into this object: do not move it.
 struct CommitParams {
-  Params accounts, balances, links, positions, reservations, executions, trades, entries;
+  Params journal, accounts, balances, links, positions, reservations, executions, trades,
+      entries;
   std::vector<Step> steps;
 };
 
 // Fills `out` with one step per non-empty table of `changes`, in the order
-// accounts, balances, links, positions, reservations, executions, trades, entries
-// (accounts first: the later tables refer to them). Balances, positions and
+// journal, accounts, balances, links, positions, reservations, executions,
+// trades, entries. The journal entry (when its seq is not 0) comes first: its
+// seq check, and the lock it takes, precede every row, so a refused commit
+// writes and locks nothing else. Accounts come before the tables that refer
+// to them. Balances, positions and
 // reservations are deduplicated, the last image of a key winning, as
 // MemoryStore applies them.
 void build_commit_params(const ChangeSet& changes, CommitParams& out);
@@ -44,5 +49,12 @@ absl::Status read_load_rows(LoadTable table, const PGresult* result, LedgerSnaps
 // Reads rows of the fill or trade columns (statements.h) and appends them.
 absl::Status read_fills(const PGresult* result, std::vector<Fill>& out);
 absl::Status read_trades(const PGresult* result, std::vector<Trade>& out);
+
+// Reads rows of the journal columns (seq, committed_at_ns, hash, bytes) and
+// appends them; a hash that is not 32 bytes is Internal.
+absl::Status read_journal(const PGresult* result, std::vector<JournalRecord>& out);
+
+// The head from kLoadJournalHead's result (seq 0 and a zero hash for no row).
+absl::StatusOr<JournalHead> read_journal_head(const PGresult* result);
 
 }  // namespace account::pg

@@ -186,12 +186,62 @@ BEGIN
 END $$;
 )sql";
 
+// Version 5: the journal (docs/journal.md), one row per committed change set, written in the
+// same transaction as its rows. bytes are the ledger's canonical encoding of the entry, kept as
+// they were committed (never re-encoded); hash is the chain hash over them, a SHA-256. A
+// database migrated from version 4 starts its journal with the ledger's next commit: its earlier
+// change sets have no entries, and the head is 0.
+//
+// account_journal_append() is how a commit writes its entry: it refuses (SQLSTATE JA001, a class
+// of our own: the standard leaves classes I-Z to implementations, and PostgreSQL uses none
+// starting with J) an entry whose seq is not the stored head's + 1, which aborts the commit's
+// transaction inside its pipeline, before any row is written (the entry is the pipeline's first
+// statement). A transaction-level advisory lock ("ACCTJRNL") queues two transactions appending
+// at once, so the second reads the head after the first has committed or rolled back, and is
+// refused with JA001 rather than with the primary key's unique violation, which would tell the
+// ledger to validate its batch again rather than reload. Not a table lock: any mode that
+// excludes another appender also conflicts with (auto)vacuum's, and an insert-only table is
+// vacuumed as it grows, so commits would wait for it (up to deadlock_timeout, and for the whole
+// of an anti-wraparound vacuum). Each statement of the function takes a fresh snapshot (READ
+// COMMITTED, VOLATILE), so the head it reads after the lock is the committed one. max(seq) is a
+// backward scan of the primary key.
+constexpr const char* kVersion5 = R"sql(
+CREATE TABLE journal (
+  seq BIGINT PRIMARY KEY,
+  committed_at_ns BIGINT NOT NULL,
+  hash BYTEA NOT NULL,
+  bytes BYTEA NOT NULL,
+  CONSTRAINT journal_seq_positive CHECK (seq > 0),
+  CONSTRAINT journal_hash_bytes CHECK (octet_length(hash) = 32)
+);
+
+CREATE FUNCTION account_journal_append(new_seq BIGINT, new_committed_at_ns BIGINT,
+                                       new_hash BYTEA, new_bytes BYTEA) RETURNS BIGINT
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  head BIGINT;
+BEGIN
+  PERFORM pg_advisory_xact_lock(4702676465208151628);
+  SELECT coalesce(max(seq), 0) INTO head FROM journal;
+  IF new_seq IS DISTINCT FROM head + 1 THEN
+    RAISE EXCEPTION 'journal entry % does not follow the stored head %', new_seq, head
+      USING ERRCODE = 'JA001',
+            DETAIL = 'another writer committed since this one loaded';
+  END IF;
+  INSERT INTO journal (seq, committed_at_ns, hash, bytes)
+    VALUES (new_seq, new_committed_at_ns, new_hash, new_bytes);
+  RETURN new_seq;
+END $$;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "accounts, positions, reservations, executions, trades, entries, refresh tokens",
      kVersion1},
     {2, "an account's Sleeper link: bytea user and league ids, username, season", kVersion2},
     {3, "refresh tokens: one state column, no foreign key to accounts", kVersion3},
     {4, "a Sleeper link for an unknown account fails the commit", kVersion4},
+    {5, "the journal: one entry per committed change set, appended only at head + 1",
+     kVersion5},
 };
 
 absl::StatusOr<int64_t> recorded_version(PGconn* conn) {

@@ -94,6 +94,13 @@ inline constexpr Statement kInsertEntries{
     "SELECT * FROM unnest($1::bytea[], $2::bigint[], $3::bigint[], $4::bigint[], "
     "$5::bigint[], $6::bigint[], $7::bigint[])"};
 
+// The change set's journal entry: seq, committed_at_ns, hash, bytes. The
+// schema's account_journal_append() refuses (SQLSTATE JA001) a seq that is not
+// the stored head's + 1, which aborts the commit's transaction.
+inline constexpr Statement kAppendJournal{
+    "account_append_journal",
+    "SELECT account_journal_append($1::bigint, $2::bigint, $3::bytea, $4::bytea)"};
+
 // --- Reads ---------------------------------------------------------------------
 
 #define ACCOUNT_PG_FILL_COLUMNS                                                      \
@@ -167,6 +174,17 @@ inline constexpr Statement kLoadReservationHighWater{
     "SELECT coalesce((SELECT max(id) FROM reservations WHERE id < 0), "
     "(SELECT max(id) FROM reservations), 0)::bigint"};
 
+// The newest journal entry's seq and hash (no row without entries), through
+// the primary key, backwards.
+inline constexpr Statement kLoadJournalHead{
+    "account_load_journal_head", "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1"};
+
+// Up to $2 entries after seq $1, oldest first, through the primary key.
+inline constexpr Statement kJournal{
+    "account_journal",
+    "SELECT seq, committed_at_ns, hash, bytes FROM journal WHERE seq > $1::bigint "
+    "ORDER BY seq LIMIT $2::bigint"};
+
 #undef ACCOUNT_PG_FILL_COLUMNS
 #undef ACCOUNT_PG_TRADE_COLUMNS
 
@@ -176,7 +194,8 @@ inline constexpr Statement kLoadReservationHighWater{
 // prepared statement cannot feed.
 inline constexpr Statement kAllStatements[] = {
     kInsertAccounts,   kUpdateBalances, kUpdateLinks,   kUpsertPositions, kUpsertReservations,
-    kInsertExecutions, kInsertTrades,   kInsertEntries, kFindExecution,   kTrades,
+    kInsertExecutions, kInsertTrades,   kInsertEntries, kAppendJournal,   kFindExecution,
+    kTrades,           kJournal,
 };
 
 }  // namespace account::pg

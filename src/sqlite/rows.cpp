@@ -1,6 +1,9 @@
 #include "rows.h"
 
+#include <algorithm>
+#include <cstring>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace account::sqlite {
@@ -111,6 +114,14 @@ void bind_row(Stmt& s, int base, const ExternalEntry& e) {
   s.bind_int(base + 7, ns(e.time));
 }
 
+void bind_row(Stmt& s, int base, const JournalRecord& j) {
+  s.bind_int(base + 1, id(j.seq));
+  s.bind_int(base + 2, ns(j.committed_at));
+  s.bind_blob(base + 3, std::string_view(reinterpret_cast<const char*>(j.hash.data()),
+                                         j.hash.size()));
+  s.bind_blob(base + 4, j.bytes);
+}
+
 Account read_account(const Stmt& s) {
   Account a{.id = AccountId{uid(s, 0)},
             .google_id = s.column_blob(1),
@@ -185,6 +196,19 @@ ExternalEntry read_entry(const Stmt& s) {
                        .symbol = SymbolId{uid(s, 4)},
                        .qty = Qty{s.column_int(5)},
                        .time = time_at(s, 6)};
+}
+
+ChainHash chain_hash_from(const std::string& blob) {
+  ChainHash hash{};
+  std::memcpy(hash.data(), blob.data(), std::min(blob.size(), hash.size()));
+  return hash;
+}
+
+JournalRecord read_journal_record(const Stmt& s) {
+  return JournalRecord{.seq = uid(s, 0),
+                       .committed_at = time_at(s, 1),
+                       .bytes = s.column_blob(3),
+                       .hash = chain_hash_from(s.column_blob(2))};
 }
 
 }  // namespace account::sqlite

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -24,6 +25,7 @@ void bind_row(Stmt& s, int base, const Reservation& row);
 void bind_row(Stmt& s, int base, const Fill& row);
 void bind_row(Stmt& s, int base, const Trade& row);
 void bind_row(Stmt& s, int base, const ExternalEntry& row);
+void bind_row(Stmt& s, int base, const JournalRecord& row);
 
 // One InsertStatement prepared for 64, 8 and 1 rows: a table's rows are
 // written 64 at a time, then 8, then one by one. One step of a statement of
@@ -63,6 +65,10 @@ Reservation read_reservation(const Stmt& s);
 Fill read_fill(const Stmt& s);
 Trade read_trade(const Stmt& s);
 ExternalEntry read_entry(const Stmt& s);
+JournalRecord read_journal_record(const Stmt& s);
+
+// A stored chain hash (a BLOB the schema holds to 32 bytes) as the ledger's.
+ChainHash chain_hash_from(const std::string& blob);
 
 // Steps `s` (its parameters bound) to the end, appending read(s) of each row
 // to `out`, and resets it.

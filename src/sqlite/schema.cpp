@@ -124,8 +124,26 @@ CREATE TABLE external_entries (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
+// Version 2: the journal (docs/journal.md), one row per committed change set, written in the
+// same transaction as its rows. seq is the rowid, so the head (max(seq)) is the B-tree's right
+// edge and a page of entries after a seq is a range scan. bytes are the ledger's canonical
+// encoding of the entry, kept as they were committed (never re-encoded); hash is the chain hash
+// over them, a SHA-256. A ledger migrated from version 1 starts its journal with its next
+// commit: its earlier change sets have no entries, and the head is 0.
+constexpr const char* kVersion2 = R"sql(
+CREATE TABLE journal (
+  seq INTEGER PRIMARY KEY,
+  committed_at_ns INTEGER NOT NULL,
+  hash BLOB NOT NULL,
+  bytes BLOB NOT NULL,
+  CONSTRAINT journal_seq_positive CHECK (seq > 0),
+  CONSTRAINT journal_hash_bytes CHECK (length(hash) = 32)
+) STRICT;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "accounts, positions, reservations, executions, trades, external entries", kVersion1},
+    {2, "journal", kVersion2},
 };
 
 // One integer from `sql` (a PRAGMA or an aggregate), 0 when it returns no row.

@@ -157,6 +157,9 @@ struct SqliteStore::Impl {
   sqlite::RowsStatement insert_executions ABSL_GUARDED_BY(mu);
   sqlite::RowsStatement insert_trades ABSL_GUARDED_BY(mu);
   sqlite::RowsStatement insert_entries ABSL_GUARDED_BY(mu);
+  Stmt insert_journal ABSL_GUARDED_BY(mu);
+  Stmt journal_head ABSL_GUARDED_BY(mu);
+  Stmt journal_stmt ABSL_GUARDED_BY(mu);
   Stmt find_execution_stmt ABSL_GUARDED_BY(mu);
   Stmt trades_stmt ABSL_GUARDED_BY(mu);
   Stmt load_accounts ABSL_GUARDED_BY(mu);
@@ -185,6 +188,8 @@ struct SqliteStore::Impl {
   absl::Status ready() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   absl::Status same_file(const std::string& file, const FileId& id, std::string_view what) const;
 
+  absl::StatusOr<JournalHead> read_journal_head() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  absl::Status write_journal(const JournalRecord& entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   absl::Status write_changes(const ChangeSet& changes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   absl::Status commit_changes(const ChangeSet& changes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   absl::Status read_snapshot(const SnapshotRequest& request, LedgerSnapshot& out)
@@ -196,6 +201,8 @@ struct SqliteStore::Impl {
   absl::StatusOr<std::optional<Fill>> find_execution(ExecutionId execution)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   absl::StatusOr<std::vector<Trade>> trades(AccountId account, size_t limit)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  absl::StatusOr<std::vector<JournalRecord>> journal(uint64_t after_seq, size_t limit)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
 
   // `status` with the database's path in front, so that a message read in a
@@ -337,6 +344,9 @@ absl::Status SqliteStore::Impl::prepare_statements() {
       {&load_entries, sqlite::kLoadEntries},
       {&reservation_high_water, sqlite::kReservationHighWater},
       {&ping_stmt, sqlite::kPing},
+      {&insert_journal, sqlite::kInsertJournal},
+      {&journal_head, sqlite::kJournalHead},
+      {&journal_stmt, sqlite::kJournal},
   };
   for (const Entry& e : entries) {
     if (absl::Status ok = e.stmt->prepare(db.get(), e.statement.name, e.statement.sql); !ok.ok()) {
@@ -397,6 +407,35 @@ absl::Status SqliteStore::Impl::ready() {
   return lock.still_held();
 }
 
+absl::StatusOr<JournalHead> SqliteStore::Impl::read_journal_head() {
+  Reset reset(journal_head);
+  bool row = false;
+  if (absl::Status ok = journal_head.step(row); !ok.ok()) return ok;
+  if (!row) return JournalHead{};  // No entries: seq 0, the zero hash.
+  return JournalHead{.seq = sqlite::id_from_db(journal_head.column_int(0)),
+                     .hash = sqlite::chain_hash_from(journal_head.column_blob(1))};
+}
+
+// Inside the commit's write transaction, before any row: the entry must be the one after the
+// stored head. BEGIN IMMEDIATE holds the write lock, so the head cannot move between this
+// check and COMMIT; a refusal rolls the transaction back with nothing written.
+absl::Status SqliteStore::Impl::write_journal(const JournalRecord& entry) {
+  absl::StatusOr<JournalHead> head = read_journal_head();
+  if (!head.ok()) return head.status();
+  if (entry.seq != head->seq + 1) {
+    const std::string_view why =
+        entry.seq <= head->seq
+            ? "another writer committed"
+            : "the store holds fewer entries than the writer expected (a file restored from an "
+              "older copy?)";
+    return absl::AbortedError(internal::cat("journal entry ", entry.seq,
+                                            " does not follow the stored head ", head->seq, ": ",
+                                            why, "; reload before committing again"));
+  }
+  sqlite::bind_row(insert_journal, 0, entry);
+  return insert_journal.run();
+}
+
 absl::Status SqliteStore::Impl::write_changes(const ChangeSet& c) {
   // An UPDATE of an account the file lacks changes no row: a failure, as in
   // MemoryStore, rather than a commit without it.
@@ -433,6 +472,7 @@ absl::Status SqliteStore::Impl::commit_changes(const ChangeSet& c) {
   // IMMEDIATE: the write lock is taken (or waited for, busy_timeout) before
   // anything is written, so a busy file refuses the commit whole.
   absl::Status ok = begin_write.run();
+  if (ok.ok() && c.journal.seq != 0) ok = write_journal(c.journal);
   if (ok.ok()) ok = write_changes(c);
   if (ok.ok()) ok = commit.run();
   // SQLite rolls some failures back by itself (a full disk, an I/O error);
@@ -495,6 +535,11 @@ absl::Status SqliteStore::Impl::read_snapshot(const SnapshotRequest& request,
       out.reservation_id_high_water = sqlite::id_from_db(reservation_high_water.column_int(0));
     }
   }
+  if (ok.ok()) {
+    absl::StatusOr<JournalHead> head = read_journal_head();
+    if (head.ok()) out.journal_head = *head;
+    ok = head.status();
+  }
   return ok;
 }
 
@@ -536,6 +581,23 @@ absl::StatusOr<std::vector<Trade>> SqliteStore::Impl::trades(AccountId account, 
   trades_stmt.bind_int(2, limit >= static_cast<size_t>(INT64_MAX) ? -1
                                                                    : static_cast<int64_t>(limit));
   if (absl::Status ok = sqlite::read_all(trades_stmt, sqlite::read_trade, out); !ok.ok()) {
+    return ok;
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<JournalRecord>> SqliteStore::Impl::journal(uint64_t after_seq,
+                                                                       size_t limit) {
+  if (absl::Status ok = ready(); !ok.ok()) return ok;
+  std::vector<JournalRecord> out;
+  // Stored seqs are 1..INT64_MAX (journal_seq_positive), so nothing follows a larger one; bound
+  // as a bit pattern it would read as negative and match every entry.
+  if (limit == 0 || after_seq >= static_cast<uint64_t>(INT64_MAX)) return out;
+  journal_stmt.bind_int(1, sqlite::id_to_db(after_seq));
+  journal_stmt.bind_int(2, limit >= static_cast<size_t>(INT64_MAX) ? -1
+                                                                   : static_cast<int64_t>(limit));
+  if (absl::Status ok = sqlite::read_all(journal_stmt, sqlite::read_journal_record, out);
+      !ok.ok()) {
     return ok;
   }
   return out;
@@ -626,6 +688,14 @@ absl::StatusOr<std::optional<Fill>> SqliteStore::find_execution(ExecutionId exec
 absl::StatusOr<std::vector<Trade>> SqliteStore::trades(AccountId account, size_t limit) {
   internal::MutexLock lock(&impl_->mu);
   absl::StatusOr<std::vector<Trade>> out = impl_->trades(account, limit);
+  if (!out.ok()) return impl_->in_file(out.status());
+  return out;
+}
+
+absl::StatusOr<std::vector<JournalRecord>> SqliteStore::journal(uint64_t after_seq,
+                                                                 size_t limit) {
+  internal::MutexLock lock(&impl_->mu);
+  absl::StatusOr<std::vector<JournalRecord>> out = impl_->journal(after_seq, limit);
   if (!out.ok()) return impl_->in_file(out.status());
   return out;
 }

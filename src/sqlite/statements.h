@@ -84,7 +84,25 @@ inline constexpr Statement kUpdateLink{
     "UPDATE accounts SET sleeper_user_id = ?2, sleeper_username = ?3, sleeper_league_id = ?4, "
     "sleeper_season = ?5, sleeper_roster_id = ?6 WHERE id = ?1"};
 
+// One journal entry. The head check before it (kJournalHead, in the same
+// transaction) makes a seq that does not follow the head a refusal, not a row.
+inline constexpr Statement kInsertJournal{
+    "insert_journal",
+    "INSERT INTO journal (seq, committed_at_ns, hash, bytes) VALUES (?1, ?2, ?3, ?4)"};
+
 // --- Reads ---------------------------------------------------------------------
+
+// The newest entry's seq and hash; no row for an empty journal. ORDER BY the
+// rowid DESC LIMIT 1 is one descent to the B-tree's right edge, as max(seq) is,
+// and returns the hash of the same row.
+inline constexpr Statement kJournalHead{
+    "journal_head", "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1"};
+
+// Up to ?2 entries with seq > ?1, oldest first: a range scan of the rowid.
+inline constexpr Statement kJournal{
+    "journal",
+    "SELECT seq, committed_at_ns, hash, bytes FROM journal WHERE seq > ?1 ORDER BY seq "
+    "LIMIT ?2"};
 
 #define ACCOUNT_SQLITE_FILL_COLUMNS                                                  \
   "execution_id, symbol_id, qty_bp, price_cents, buyer_account_id, buyer_order_id, " \

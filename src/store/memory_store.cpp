@@ -81,6 +81,9 @@ struct MemoryStore::Impl {
   absl::Time newest_fill_time ABSL_GUARDED_BY(mu) = absl::InfinitePast();
   uint64_t reservation_id_high_water ABSL_GUARDED_BY(mu) = 0;
   uint64_t commits ABSL_GUARDED_BY(mu) = 0;
+  // Every journal entry, seq 1, 2, 3... at index seq - 1 (commit() admits only the head's
+  // successor, so the seqs have no gap).
+  std::vector<JournalRecord> journal ABSL_GUARDED_BY(mu);
 
   // Trades by account (rows of `trades`), built from the log when read.
   // Readers share `mu`, so the index has a mutex of its own; commits, which
@@ -267,7 +270,14 @@ MemoryStore::~MemoryStore() = default;
 absl::Status MemoryStore::commit(const ChangeSet& changes) {
   Impl& s = *impl_;
   internal::WriterLock lock(&s.mu);
+  const uint64_t seq = changes.journal.seq;
+  if (seq != 0 && seq != s.journal.size() + 1) {
+    return absl::AbortedError(internal::cat("journal entry ", seq,
+                                            " does not follow the stored head ", s.journal.size(),
+                                            ": another writer committed"));
+  }
   if (absl::Status ok = s.claim_keys(changes); !ok.ok()) return ok;
+  if (seq != 0) s.journal.push_back(changes.journal);
   s.write_latest(changes);
   // Reservations in the commit's own loop, where the table's put() inlines
   // (a call per reservation cost ~26 instructions a reserve+release pair).
@@ -348,6 +358,19 @@ absl::StatusOr<LedgerSnapshot> MemoryStore::load(const SnapshotRequest& request)
   std::sort(out.entries.begin(), out.entries.end(),
             [](const ExternalEntry& a, const ExternalEntry& b) { return a.key < b.key; });
   out.reservation_id_high_water = s.reservation_id_high_water;
+  if (!s.journal.empty()) out.journal_head = {s.journal.back().seq, s.journal.back().hash};
+  return out;
+}
+
+absl::StatusOr<std::vector<JournalRecord>> MemoryStore::journal(uint64_t after_seq,
+                                                                size_t limit) {
+  internal::ReaderLock lock(&impl_->mu);
+  const std::vector<JournalRecord>& all = impl_->journal;
+  std::vector<JournalRecord> out;
+  if (after_seq >= all.size()) return out;
+  const size_t n = std::min<size_t>(limit, all.size() - after_seq);
+  out.assign(all.begin() + static_cast<ptrdiff_t>(after_seq),
+             all.begin() + static_cast<ptrdiff_t>(after_seq + n));
   return out;
 }
 

@@ -260,6 +260,12 @@ absl::StatusOr<std::vector<Trade>> FaultInjectingStore::trades(AccountId account
   return inner_->trades(account, limit);
 }
 
+absl::StatusOr<std::vector<JournalRecord>> FaultInjectingStore::journal(uint64_t after_seq,
+                                                                        size_t limit) {
+  if (std::optional<absl::Status> down = state_->enter_call(/*is_load=*/false)) return *down;
+  return inner_->journal(after_seq, limit);
+}
+
 absl::Status FaultInjectingStore::ping() {
   if (std::optional<absl::Status> down = state_->enter_call(/*is_load=*/false)) return *down;
   return inner_->ping();

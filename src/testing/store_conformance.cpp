@@ -245,7 +245,84 @@ void ledger_restores_after_restart(const std::shared_ptr<Store>& store, CaseChec
   CONFORM_CHECK(check, reopened->audit().ok());
 }
 
-constexpr std::array<SuiteCase<std::shared_ptr<Store>>, 9> kStoreCases{{
+// A journal entry as the ledger would hand one over; the store keeps the bytes as they are, so
+// they hold a NUL and high bytes to show it.
+JournalRecord record(uint64_t seq) {
+  JournalRecord r{.seq = seq, .committed_at = suite_time() + absl::Nanoseconds(seq)};
+  r.bytes = std::string("\x01\x00\xff entry ", 9) + std::to_string(seq);
+  for (size_t i = 0; i < r.hash.size(); ++i) r.hash[i] = static_cast<uint8_t>(seq * 31 + i);
+  return r;
+}
+
+void journal_round_trips_with_its_head(const std::shared_ptr<Store>& store, CaseCheck& check) {
+  LedgerSnapshot empty;
+  CONFORM_ASSIGN_OR_RETURN(check, empty, store->load({}));
+  CONFORM_CHECK(check, empty.journal_head == JournalHead{});
+  ChangeSet first = sample_changes(suite_time());
+  first.journal = record(1);
+  CONFORM_REQUIRE_OK(check, store->commit(first));
+  for (uint64_t seq = 2; seq <= 5; ++seq) {
+    ChangeSet c;
+    c.journal = record(seq);
+    CONFORM_REQUIRE_OK(check, store->commit(c));
+  }
+  std::vector<JournalRecord> all;
+  CONFORM_ASSIGN_OR_RETURN(check, all, store->journal(0, 100));
+  CONFORM_REQUIRE_EQ(check, all.size(), size_t{5});
+  for (uint64_t seq = 1; seq <= 5; ++seq) {
+    check.set_context("entry " + std::to_string(seq));
+    CONFORM_CHECK(check, all[seq - 1] == record(seq));
+  }
+  check.set_context("");
+  std::vector<JournalRecord> page;
+  CONFORM_ASSIGN_OR_RETURN(check, page, store->journal(2, 2));
+  CONFORM_REQUIRE_EQ(check, page.size(), size_t{2});
+  CONFORM_CHECK_EQ(check, page[0].seq, uint64_t{3});
+  CONFORM_CHECK_EQ(check, page[1].seq, uint64_t{4});
+  CONFORM_ASSIGN_OR_RETURN(check, page, store->journal(5, 10));
+  CONFORM_CHECK(check, page.empty());
+  LedgerSnapshot loaded;
+  CONFORM_ASSIGN_OR_RETURN(check, loaded, store->load({}));
+  CONFORM_CHECK(check, (loaded.journal_head == JournalHead{5, record(5).hash}));
+}
+
+void journal_entry_must_follow_the_head(const std::shared_ptr<Store>& store, CaseCheck& check) {
+  // Seq 2 on an empty store: refused whole, its rows with it.
+  ChangeSet skipping = sample_changes(suite_time());
+  skipping.journal = record(2);
+  CONFORM_CHECK_EQ(check, store->commit(skipping).code(), absl::StatusCode::kAborted);
+  LedgerSnapshot s;
+  CONFORM_ASSIGN_OR_RETURN(check, s, store->load({}));
+  CONFORM_CHECK(check, s.accounts.empty() && s.executions.empty());
+  CONFORM_CHECK(check, s.journal_head == JournalHead{});
+  // Seq 1 is taken; then seq 1 again, or 3, are refused and change nothing.
+  ChangeSet first = sample_changes(suite_time());
+  first.journal = record(1);
+  CONFORM_REQUIRE_OK(check, store->commit(first));
+  for (uint64_t wrong : {uint64_t{1}, uint64_t{3}}) {
+    check.set_context("seq " + std::to_string(wrong) + " after 1");
+    ChangeSet c;
+    c.journal = record(wrong);
+    CONFORM_CHECK_EQ(check, store->commit(c).code(), absl::StatusCode::kAborted);
+  }
+  check.set_context("");
+  // A change set without an entry (seq 0) is written, and the head stays.
+  ChangeSet plain;
+  plain.balances.push_back({AccountId{1}, Cents{42}});
+  CONFORM_REQUIRE_OK(check, store->commit(plain));
+  CONFORM_ASSIGN_OR_RETURN(check, s, store->load({}));
+  CONFORM_CHECK(check, (s.journal_head == JournalHead{1, record(1).hash}));
+  CONFORM_CHECK(check, !s.accounts.empty() && s.accounts[0].cash == Cents{42});
+  std::vector<JournalRecord> all;
+  CONFORM_ASSIGN_OR_RETURN(check, all, store->journal(0, 100));
+  CONFORM_CHECK_EQ(check, all.size(), size_t{1});
+  // And seq 2 follows.
+  ChangeSet second;
+  second.journal = record(2);
+  CONFORM_CHECK_OK(check, store->commit(second));
+}
+
+constexpr std::array<SuiteCase<std::shared_ptr<Store>>, 11> kStoreCases{{
     {{"empty_store_loads_empty", "an empty store loads empty"}, empty_store_loads_empty},
     {{"round_trips_every_row_type", "a commit round-trips every row type exactly"},
      round_trips_every_row_type},
@@ -266,6 +343,13 @@ constexpr std::array<SuiteCase<std::shared_ptr<Store>>, 9> kStoreCases{{
      load_honours_windows},
     {{"ledger_restores_after_restart", "a ledger restores exactly from the store after a restart"},
      ledger_restores_after_restart},
+    {{"journal_round_trips_with_its_head",
+      "journal entries round-trip byte for byte, page by seq, and load() returns the head"},
+     journal_round_trips_with_its_head},
+    {{"journal_entry_must_follow_the_head",
+      "an entry that is not the head's successor is refused (Aborted) with its rows; seq 0 "
+      "writes none"},
+     journal_entry_must_follow_the_head},
 }};
 
 struct StoreSuite {

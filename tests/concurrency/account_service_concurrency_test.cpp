@@ -33,6 +33,9 @@ class SlowStore final : public Store {
   absl::StatusOr<std::vector<Trade>> trades(AccountId a, size_t limit) override {
     return inner_.trades(a, limit);
   }
+  absl::StatusOr<std::vector<JournalRecord>> journal(uint64_t after_seq, size_t limit) override {
+    return inner_.journal(after_seq, limit);
+  }
   int commits() const { return commits_.load(); }
   // Commits that wrote a single reservation row: a group of one command
   // (in a test whose commands each write one).

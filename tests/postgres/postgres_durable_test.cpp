@@ -26,6 +26,8 @@ testing::durable::DurableStore postgres_durable_store() {
 }
 
 ACCOUNT_DURABLE_STORE_TESTS("PostgresStore", "PostgreSQL", "postgres", postgres_durable_store)
+ACCOUNT_DURABLE_STORE_JOURNAL_TESTS("PostgresStore", "PostgreSQL", "postgres",
+                                    postgres_durable_store)
 
 }  // namespace
 }  // namespace account

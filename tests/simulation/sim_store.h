@@ -174,13 +174,17 @@ class SimStore final : public Store {
     if (absl::Status refused = call(Call::kTrades); !refused.ok()) return refused;
     return inner_->trades(account, limit);
   }
+  absl::StatusOr<std::vector<JournalRecord>> journal(uint64_t after_seq, size_t limit) override {
+    if (absl::Status refused = call(Call::kJournal); !refused.ok()) return refused;
+    return inner_->journal(after_seq, limit);
+  }
   absl::Status ping() override {
     internal::MutexLock lock(&mu_);
     return refusal_;
   }
 
  private:
-  enum class Call { kCommit, kLoad, kFindExecution, kTrades };
+  enum class Call { kCommit, kLoad, kFindExecution, kTrades, kJournal };
 
   static absl::Status outage() {
     return absl::UnavailableError("simulated outage: connection refused");
@@ -203,6 +207,7 @@ class SimStore final : public Store {
     thread << std::this_thread::get_id();
     switch (kind) {
       case Call::kTrades:
+      case Call::kJournal:
         ++down_calls_.queries;
         return;
       case Call::kCommit:

@@ -40,6 +40,7 @@ testing::durable::DurableStore sqlite_durable_store() {
 }
 
 ACCOUNT_DURABLE_STORE_TESTS("SqliteStore", "SQLite", "sqlite", sqlite_durable_store)
+ACCOUNT_DURABLE_STORE_JOURNAL_TESTS("SqliteStore", "SQLite", "sqlite", sqlite_durable_store)
 
 #ifdef ACCOUNT_SQLITE_TESTS_WITH_POSTGRES
 TEST_CASE(

@@ -499,6 +499,169 @@ inline void tick_fills_survive_restart(const DurableStore& durable) {
   CHECK(reopened->audit().ok());
 }
 
+// --- The journal (docs/journal.md: "Store contract") ----------------------------------------
+
+// Entry `seq` as a ledger would hand it to a store: a commit time with nanoseconds, canonical
+// bytes of a length that varies with the seq and hold every byte value (NUL, 0xff, quotes), and a
+// hash of its own, so that any two entries differ and any mixed-up column shows.
+inline JournalRecord journal_record(uint64_t seq) {
+  JournalRecord r{.seq = seq,
+                  .committed_at = test_epoch() + absl::Milliseconds(static_cast<int64_t>(seq)) +
+                                  absl::Nanoseconds(static_cast<int64_t>(seq % 997 + 1))};
+  const size_t bytes = 1 + static_cast<size_t>(seq * 37 % 300);
+  for (size_t i = 0; i < bytes; ++i) r.bytes.push_back(static_cast<char>((seq + i * 7) & 0xff));
+  for (size_t i = 0; i < r.hash.size(); ++i) {
+    r.hash[i] = static_cast<uint8_t>((seq * 31 + i * 11) & 0xff);
+  }
+  return r;
+}
+
+// Account 1's cash (sample_changes() creates the account) and entry `seq`, in one change set.
+inline ChangeSet journaled_balance(uint64_t seq, int64_t cash_cents) {
+  ChangeSet c;
+  c.balances.push_back(CashBalance{AccountId{1}, Cents{cash_cents}});
+  c.journal = journal_record(seq);
+  return c;
+}
+
+inline void check_journal_head(Store& store, const JournalHead& want) {
+  const absl::StatusOr<LedgerSnapshot> loaded = store.load({});
+  REQUIRE(loaded.ok());
+  CHECK(loaded->journal_head.seq == want.seq);
+  CHECK(loaded->journal_head.hash == want.hash);
+}
+
+inline std::vector<JournalRecord> journal_page(Store& store, uint64_t after_seq, size_t limit) {
+  absl::StatusOr<std::vector<JournalRecord>> page = store.journal(after_seq, limit);
+  INFO(page.status().ToString());
+  REQUIRE(page.ok());
+  return *std::move(page);
+}
+
+// Entries come back exactly as committed (bytes and hash byte for byte, the time to the
+// nanosecond), with the rows of their change sets, and again after a reopen.
+inline void journal_entries_round_trip(const DurableStore& durable) {
+  const std::string where = durable.create();
+  ChangeSet first = sample_changes(test_epoch());
+  first.journal = journal_record(1);
+  first.journal.committed_at = absl::FromUnixNanos(1'789'000'000'123'456'789);
+  ChangeSet second = journaled_balance(2, 77);
+  second.journal.bytes = hostile_text(5'000);
+  const std::vector<JournalRecord> both = {first.journal, second.journal};
+  {
+    std::shared_ptr<Store> store = durable.open(where);
+    check_journal_head(*store, JournalHead{});  // A new store: seq 0 and the zero hash.
+    CHECK(journal_page(*store, 0, 10).empty());
+    REQUIRE(store->commit(first).ok());
+    REQUIRE(store->commit(second).ok());
+    CHECK(journal_page(*store, 0, 10) == both);
+    check_journal_head(*store, JournalHead{.seq = 2, .hash = second.journal.hash});
+    const LedgerSnapshot loaded = store->load({}).value();
+    REQUIRE(loaded.accounts.size() == 2);
+    CHECK(loaded.accounts[0].cash == Cents{77});  // The entry's rows are there too.
+  }
+  std::shared_ptr<Store> reopened = durable.open(where);
+  CHECK(journal_page(*reopened, 0, 10) == both);
+  CHECK(journal_page(*reopened, 1, 10) == std::vector<JournalRecord>{second.journal});
+  check_journal_head(*reopened, JournalHead{.seq = 2, .hash = second.journal.hash});
+}
+
+// An entry whose seq is not the stored head's + 1 (it repeats one, or skips ahead) is refused
+// with Aborted, naming both seqs, and nothing of its change set is written; seq 0 writes rows
+// without an entry. After a reopen the check holds against the stored head.
+inline void journal_refuses_entry_not_after_head(const DurableStore& durable) {
+  const std::string where = durable.create();
+  const absl::Time t = test_epoch();
+  {
+    std::shared_ptr<Store> store = durable.open(where);
+    ChangeSet first = sample_changes(t);
+    first.journal = journal_record(1);
+    REQUIRE(store->commit(first).ok());
+    const LedgerSnapshot before = store->load({}).value();
+    for (const uint64_t seq : {uint64_t{1}, uint64_t{3}, uint64_t{1'000}}) {
+      CAPTURE(seq);
+      ChangeSet refused = journaled_balance(seq, 1);
+      refused.new_accounts.push_back(
+          Account{.id = AccountId{9}, .google_id = "sub-9", .created_at = t});
+      refused.entries.push_back(ExternalEntry{.key = "refused-" + std::to_string(seq),
+                                              .kind = EntryKind::kAdjustment,
+                                              .account = AccountId{1},
+                                              .cash = Cents{1},
+                                              .time = t});
+      const absl::Status s = store->commit(refused);
+      INFO(s.ToString());
+      CHECK(s.code() == absl::StatusCode::kAborted);
+      CHECK_THAT(std::string(s.message()),
+                 Catch::Contains("journal entry " + std::to_string(seq)) &&
+                     Catch::Contains("head 1"));
+      const LedgerSnapshot after = store->load({}).value();
+      check_snapshot_equal(after, before);
+      CHECK(after.journal_head == before.journal_head);
+      CHECK(journal_page(*store, 0, 10) == std::vector<JournalRecord>{first.journal});
+    }
+    // Rows without an entry: written, and the head stays.
+    ChangeSet no_entry;
+    no_entry.balances.push_back(CashBalance{AccountId{1}, Cents{5}});
+    REQUIRE(store->commit(no_entry).ok());
+    check_journal_head(*store, JournalHead{.seq = 1, .hash = first.journal.hash});
+    REQUIRE(store->commit(journaled_balance(2, 6)).ok());
+  }
+  std::shared_ptr<Store> reopened = durable.open(where);
+  check_journal_head(*reopened, JournalHead{.seq = 2, .hash = journal_record(2).hash});
+  CHECK(reopened->commit(journaled_balance(2, 7)).code() == absl::StatusCode::kAborted);
+  CHECK(reopened->load({}).value().accounts[0].cash == Cents{6});
+  REQUIRE(reopened->commit(journaled_balance(3, 8)).ok());
+  check_journal_head(*reopened, JournalHead{.seq = 3, .hash = journal_record(3).hash});
+  CHECK(reopened->load({}).value().accounts[0].cash == Cents{8});
+}
+
+// 1,000 entries read back in pages of several sizes, each page resuming after the last seq of
+// the one before: every entry once, in order, none missing, and the reads at the edges.
+inline void journal_pages_without_gap_or_repeat(const DurableStore& durable) {
+  constexpr uint64_t kEntries = 1'000;
+  const std::string where = durable.create();
+  std::vector<JournalRecord> all;
+  {
+    std::shared_ptr<Store> store = durable.open(where);
+    REQUIRE(store->commit(sample_changes(test_epoch())).ok());  // Rows without an entry.
+    for (uint64_t seq = 1; seq <= kEntries; ++seq) {
+      const ChangeSet c = journaled_balance(seq, static_cast<int64_t>(seq));
+      const absl::Status s = store->commit(c);
+      INFO("seq " << seq << ": " << s.ToString());
+      REQUIRE(s.ok());
+      all.push_back(c.journal);
+    }
+  }
+  std::shared_ptr<Store> store = durable.open(where);
+  for (const size_t limit : {size_t{1}, size_t{7}, size_t{64}, size_t{999}, size_t{1'000},
+                             size_t{5'000}, SIZE_MAX}) {
+    CAPTURE(limit);
+    std::vector<JournalRecord> read;
+    uint64_t cursor = 0;
+    size_t pages = 0;
+    while (true) {
+      const std::vector<JournalRecord> page = journal_page(*store, cursor, limit);
+      if (page.empty()) break;
+      ++pages;
+      CHECK(page.size() == std::min<size_t>(limit, kEntries - cursor));
+      read.insert(read.end(), page.begin(), page.end());
+      cursor = page.back().seq;
+      REQUIRE(pages <= kEntries);  // A cursor that does not move would loop for ever.
+    }
+    CHECK(cursor == kEntries);
+    CHECK(pages == (kEntries + std::min<size_t>(limit, kEntries) - 1) /
+                       std::min<size_t>(limit, kEntries));
+    CHECK(read == all);
+  }
+  const std::vector<JournalRecord> middle = journal_page(*store, 500, 10);
+  CHECK(middle == std::vector<JournalRecord>(all.begin() + 500, all.begin() + 510));
+  CHECK(journal_page(*store, 0, 0).empty());
+  CHECK(journal_page(*store, kEntries, 10).empty());
+  CHECK(journal_page(*store, UINT64_MAX, 10).empty());
+  CHECK(journal_page(*store, uint64_t{1} << 63, 10).empty());
+  check_journal_head(*store, JournalHead{.seq = kEntries, .hash = all.back().hash});
+}
+
 }  // namespace account::testing::durable
 
 // The suite's test cases for one store: `type` names its class ("SqliteStore"), `backend` its
@@ -527,4 +690,20 @@ inline void tick_fills_survive_restart(const DurableStore& durable) {
   TEST_CASE("a tick's fills settle in one " backend " transaction, and survive a restart",  \
             "[" tag "][restart][durable]") {                                                \
     ::account::testing::durable::tick_fills_survive_restart(make_durable());                \
+  }
+
+// The journal's cases (docs/journal.md, "Store contract") for one store, named and tagged as
+// ACCOUNT_DURABLE_STORE_TESTS names them; a store runs them once it keeps journal entries.
+#define ACCOUNT_DURABLE_STORE_JOURNAL_TESTS(type, backend, tag, make_durable)                   \
+  TEST_CASE(type ": journal entries round-trip exactly, with their rows, across a reopen",      \
+            "[" tag "][store][journal][durable]") {                                             \
+    ::account::testing::durable::journal_entries_round_trip(make_durable());                    \
+  }                                                                                             \
+  TEST_CASE(type ": a journal entry that repeats or skips a seq is refused, writing nothing",   \
+            "[" tag "][store][journal][durable]") {                                             \
+    ::account::testing::durable::journal_refuses_entry_not_after_head(make_durable());          \
+  }                                                                                             \
+  TEST_CASE(type ": 1,000 journal entries page without a gap or a repeat",                      \
+            "[" tag "][store][journal][durable]") {                                             \
+    ::account::testing::durable::journal_pages_without_gap_or_repeat(make_durable());           \
   }

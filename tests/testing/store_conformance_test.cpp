@@ -106,6 +106,9 @@ class BrokenStore final : public Store {
     if (t.ok() && breakage_ == Breakage::kTradesOldestFirst) std::reverse(t->begin(), t->end());
     return t;
   }
+  absl::StatusOr<std::vector<JournalRecord>> journal(uint64_t after_seq, size_t limit) override {
+    return inner_.journal(after_seq, limit);
+  }
 
  private:
   const Breakage breakage_;

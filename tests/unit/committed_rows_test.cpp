@@ -39,6 +39,9 @@ class RecordingStore final : public Store {
   absl::StatusOr<std::vector<Trade>> trades(AccountId account, size_t limit) override {
     return inner_.trades(account, limit);
   }
+  absl::StatusOr<std::vector<JournalRecord>> journal(uint64_t after_seq, size_t limit) override {
+    return inner_.journal(after_seq, limit);
+  }
 
   // The change sets committed since the last call.
   std::vector<ChangeSet> take() {

@@ -369,6 +369,9 @@ class SlowLookupStore final : public Store {
   absl::StatusOr<std::vector<Trade>> trades(AccountId a, size_t limit) override {
     return inner_->trades(a, limit);
   }
+  absl::StatusOr<std::vector<JournalRecord>> journal(uint64_t after_seq, size_t limit) override {
+    return inner_->journal(after_seq, limit);
+  }
 
  private:
   std::shared_ptr<Store> inner_;

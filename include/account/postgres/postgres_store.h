@@ -65,7 +65,7 @@ class PostgresStore final : public Store {
  public:
   // The schema version this library writes; open() migrates older
   // databases up to it and refuses newer ones.
-  static constexpr int kSchemaVersion = 4;
+  static constexpr int kSchemaVersion = 5;
 
   // Connects to `database_url` (a libpq connection string,
   // "host=... dbname=...", or URI, "postgresql://user:pw@host:port/db"),
@@ -91,13 +91,15 @@ class PostgresStore final : public Store {
   PostgresStore(const PostgresStore&) = delete;
   PostgresStore& operator=(const PostgresStore&) = delete;
 
-  // Writes `changes` in one transaction (Store contract). Errors:
-  // Unavailable (connection trouble after the transaction was sent: the
-  // outcome is unknown; the next call reconnects), AlreadyExists (a unique key is taken: SQLSTATE 23505),
+  // Writes `changes` in one transaction (Store contract), its journal entry
+  // (when its seq is not 0) first. Errors: Unavailable (connection trouble
+  // after the transaction was sent: the outcome is unknown; the next call
+  // reconnects), AlreadyExists (a unique key is taken: SQLSTATE 23505),
   // NotFound (a cash balance for an account the database does not hold),
-  // FailedPrecondition (reconnecting found another writer), Internal
-  // (anything else, with the server's message). A failed commit applies
-  // nothing.
+  // Aborted (the entry's seq is not the stored head's + 1: SQLSTATE JA001;
+  // or the session was replaced since the last load), FailedPrecondition
+  // (reconnecting found another writer), Internal (anything else, with the
+  // server's message). A failed commit applies nothing.
   absl::Status commit(const ChangeSet& changes) override;
 
   // The committed state per `request`, read in one repeatable-read
@@ -111,6 +113,10 @@ class PostgresStore final : public Store {
 
   // Up to `limit` most recent trades of `account`, newest first.
   absl::StatusOr<std::vector<Trade>> trades(AccountId account, size_t limit) override;
+
+  // Up to `limit` journal entries after `after_seq`, oldest first, through the
+  // journal's primary key. Errors as load().
+  absl::StatusOr<std::vector<JournalRecord>> journal(uint64_t after_seq, size_t limit) override;
 
   // The schema version the database had when this store last connected,
   // before any migration it applied, and after. Equal when nothing was

@@ -36,6 +36,9 @@
 //                       I/O error. Nothing of the commit applied, or, after
 //                       an I/O error in COMMIT's fsync, its outcome is
 //                       unknown; retry after load().
+//   Aborted             the ChangeSet's journal entry is not the one after
+//                       the stored head (another writer committed since this
+//                       one loaded). Nothing applied; reload and stage again.
 //   AlreadyExists       a unique key (account id, Google id, execution id,
 //                       entry key) is already stored. Nothing applied.
 //   NotFound            a balance or Sleeper link for an account the file
@@ -112,7 +115,7 @@ class SqliteStore final : public Store {
  public:
   // The schema version this library writes; open() migrates older files up
   // to it and refuses newer ones.
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   // Opens (creating it when missing) the database file at `path`, a file
   // system path (not a URI; ":memory:" is refused). In order: takes the
@@ -148,12 +151,16 @@ class SqliteStore final : public Store {
 
   // Writes `changes` in one transaction (Store contract), one reused
   // prepared statement per table, final images in order (the last image of
-  // a key wins, as in MemoryStore). Errors: as listed above. A failed
-  // commit applies nothing.
+  // a key wins, as in MemoryStore). Its journal entry (seq not 0) is checked
+  // against the stored head within the transaction, before anything is
+  // written: Aborted unless its seq is the head's + 1. Errors: as listed
+  // above. A failed commit applies nothing.
   absl::Status commit(const ChangeSet& changes) override;
 
   // The committed state per `request`, read in one read transaction (one
-  // WAL snapshot), ordered as MemoryStore orders it.
+  // WAL snapshot), ordered as MemoryStore orders it, with the journal's head
+  // at that commit (seq 0 and the zero hash before the first entry; a file
+  // migrated from schema version 1 starts its journal with its next commit).
   absl::StatusOr<LedgerSnapshot> load(const SnapshotRequest& request) override;
 
   // The applied fill with this id, from the executions table's key.
@@ -161,6 +168,12 @@ class SqliteStore final : public Store {
 
   // Up to `limit` most recent trades of `account`, newest first.
   absl::StatusOr<std::vector<Trade>> trades(AccountId account, size_t limit) override;
+
+  // Up to `limit` journal entries with seq > `after_seq`, oldest first, as
+  // committed (bytes and hash as written, committed_at to the nanosecond),
+  // read in one statement (one WAL snapshot). A read-only store reads them
+  // beside a running writer. Errors: as load()'s.
+  absl::StatusOr<std::vector<JournalRecord>> journal(uint64_t after_seq, size_t limit) override;
 
   // OK when the files are still the ones opened and a read succeeds.
   absl::Status ping() override;

@@ -21,7 +21,8 @@
 //   committed: the caller cannot tell it from kUnavailable. kRefused: not written, a
 //   non-transient error (PermissionDenied by default), as a permission taken away or a full
 //   disk. Several calls queue their faults in order.
-// - go_down(error): every call (commit, load, find_execution, trades, ping) answers `error`
+// - go_down(error): every call (commit, load, find_execution, trades, journal, ping) answers
+//   `error`
 //   (Unavailable by default) until come_back().
 // - refuse_commits(error): every commit answers `error`, and reads pass, until come_back().
 // - fail_fill_commits(error): every commit that holds a fill answers `error` and others pass,
@@ -132,6 +133,7 @@ class FaultInjectingStore final : public Store {
   absl::StatusOr<LedgerSnapshot> load(const SnapshotRequest& request) override;
   absl::StatusOr<std::optional<Fill>> find_execution(ExecutionId execution) override;
   absl::StatusOr<std::vector<Trade>> trades(AccountId account, size_t limit) override;
+  absl::StatusOr<std::vector<JournalRecord>> journal(uint64_t after_seq, size_t limit) override;
   absl::Status ping() override;
 
  private:

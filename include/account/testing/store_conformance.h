@@ -19,7 +19,8 @@
 // positions, reservations and Sleeper links are rewritten in place; a commit that names an
 // account the store lacks, or breaks a unique key, applies nothing; trades come newest first
 // and limited; load() honours its windows while find_execution() still answers older fills; a
-// ledger restores exactly after a restart. What it does not: concurrency (two writers, queries
+// ledger restores exactly after a restart; journal entries round-trip byte for byte with their
+// head, and one that does not follow the head is refused with its rows. What it does not: concurrency (two writers, queries
 // during a commit), durability across a crash, and the error codes of a store that is down; a
 // store's own tests cover those.
 //

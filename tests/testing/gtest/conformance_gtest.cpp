@@ -46,6 +46,10 @@ class PositionlessStore final : public account::Store {
                                                      size_t limit) override {
     return inner_.trades(account, limit);
   }
+  absl::StatusOr<std::vector<account::JournalRecord>> journal(uint64_t after_seq,
+                                                              size_t limit) override {
+    return inner_.journal(after_seq, limit);
+  }
 
  private:
   account::MemoryStore inner_;
