@@ -4,6 +4,7 @@
 #include <cstring>
 
 #if defined(__x86_64__)
+#include <cpuid.h>
 #include <immintrin.h>
 #endif
 
@@ -71,7 +72,7 @@ void portable(uint32_t* state, const uint8_t* data, size_t blocks) {
 
 // The SHA extensions' rounds, four at a time, as Intel's reference code lays them out: the state
 // kept as ABEF and CDGH, the message schedule in four registers used round-robin.
-__attribute__((target("sha,sse4.1"))) void cpu_instructions_blocks(uint32_t* state,
+__attribute__((target("sha,ssse3,sse4.1"))) void cpu_instructions_blocks(uint32_t* state,
                                                                    const uint8_t* data,
                                                                    size_t blocks) {
   const __m128i kByteSwap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
@@ -113,8 +114,16 @@ __attribute__((target("sha,sse4.1"))) void cpu_instructions_blocks(uint32_t* sta
   _mm_storeu_si128(reinterpret_cast<__m128i*>(&state[4]), state1);
 }
 
+// CPUID: SSSE3 and SSE4.1 are leaf 1's ECX bits 9 and 19, SHA leaf 7's EBX bit 29. Asked
+// directly: not every compiler's __builtin_cpu_supports() knows "sha".
 bool cpu_instructions() {
-  static const bool have = __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1");
+  static const bool have = [] {
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    if (__get_cpuid(1, &a, &b, &c, &d) == 0) return false;
+    const bool sse = (c & (1u << 9)) != 0 && (c & (1u << 19)) != 0;
+    if (__get_cpuid_count(7, 0, &a, &b, &c, &d) == 0) return false;
+    return sse && (b & (1u << 29)) != 0;
+  }();
   return have;
 }
 
