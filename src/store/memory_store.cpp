@@ -364,13 +364,13 @@ absl::StatusOr<LedgerSnapshot> MemoryStore::load(const SnapshotRequest& request)
 
 absl::StatusOr<std::vector<JournalRecord>> MemoryStore::journal(uint64_t after_seq,
                                                                 size_t limit) {
-  internal::ReaderLock lock(&impl_->mu);
-  const std::vector<JournalRecord>& all = impl_->journal;
+  Impl& s = *impl_;
+  internal::ReaderLock lock(&s.mu);
   std::vector<JournalRecord> out;
-  if (after_seq >= all.size()) return out;
-  const size_t n = std::min<size_t>(limit, all.size() - after_seq);
-  out.assign(all.begin() + static_cast<ptrdiff_t>(after_seq),
-             all.begin() + static_cast<ptrdiff_t>(after_seq + n));
+  if (after_seq >= s.journal.size()) return out;
+  const size_t n = std::min<size_t>(limit, s.journal.size() - after_seq);
+  out.assign(s.journal.begin() + static_cast<ptrdiff_t>(after_seq),
+             s.journal.begin() + static_cast<ptrdiff_t>(after_seq + n));
   return out;
 }
 
