@@ -55,6 +55,7 @@
 #include "account/external_entry.h"
 #include "account/fill.h"
 #include "account/ids.h"
+#include "account/journal_entry.h"
 #include "account/ledger_snapshot.h"
 #include "account/limits.h"
 #include "account/log_sink.h"
@@ -123,6 +124,12 @@ struct AccountServiceOptions {
   // entry and the finished list's entry): size it to the reservations made within
   // LedgerLimits::finished_reservation_retention. Default 0.
   size_t reservations_preallocated = 0;
+  // Whether every commit writes its journal entry (docs/journal.md): its seq, its events, its
+  // chain hash, in the commit's transaction. Off only to measure what the journal costs
+  // (store_benchmark): events_since() then answers kJournalNotWritten, and open() refuses a
+  // store that has journal entries (kJournalNotWritten), whose chain a commit without an entry
+  // would break.
+  bool journal_written = true;
 };
 
 class AccountService {
@@ -334,6 +341,27 @@ class AccountService {
   // background reconnect reloads it (SettlementRetryPolicy); meanwhile every
   // command is refused with kStoreUnavailable. Gauge account_store_up.
   bool store_up() const;
+
+  // --- Journal (docs/journal.md) -------------------------------------------
+
+  // The journal entries after `after_seq`, oldest first: whole entries, until the next would
+  // take the events returned past `max_events` (always at least one entry when any exists
+  // after `after_seq`). Each entry is one committed change set: its seq (1, 2, 3, ... with no
+  // gap), commit time, events in the order they happened, and chain hash. Empty when
+  // `after_seq` is the head. A consumer that stores the last seq it handled and calls again
+  // from there sees every entry once, in order, across restarts of the ledger. Entries near
+  // the head come from memory (LedgerLimits::journal_in_memory_bytes_max), older ones from
+  // the store. Denials: kInvalidArgument (max_events 0), kJournalCursorAhead (`after_seq` past
+  // the head: the consumer's cursor does not belong to this ledger's journal),
+  // kJournalPruned (the entries after `after_seq` were pruned), kJournalNotWritten
+  // (AccountServiceOptions::journal_written off), kStoreUnavailable (older entries needed
+  // and the store is down: retry later), kStoreFailure (a stored entry fails to decode or
+  // does not follow the one before: the store is damaged; `accountctl verify` names it).
+  // Retry: an identical call returns the same entries (and any committed since).
+  absl::StatusOr<std::vector<JournalEntry>> events_since(uint64_t after_seq,
+                                                         size_t max_events) const;
+  // The seq of the newest committed entry (0 before the first).
+  uint64_t journal_head() const;
 
   // --- Risk ----------------------------------------------------------------
 

@@ -76,6 +76,11 @@ struct LedgerLimits {
   // 18-21 s on SQLite with them (docs/perf/2026-12-07-restart-and-memory.md).
   bool trade_history_loaded_at_open = true;
 
+  // The newest journal entries kept in memory, in bytes of their canonical form (a fill's
+  // events take about 170), for AccountService::events_since() to answer consumers near the
+  // head without the store. 0: every read goes to the store.
+  size_t journal_in_memory_bytes_max = size_t{64} << 20;
+
   // Most commands one group commit takes from the queue.
   size_t group_commit_commands_max = 1'024;
   // How long a leader alone in the queue, right after a group of several

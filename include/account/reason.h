@@ -24,6 +24,9 @@
 // fantasy/sleeper_client.h for which call answers which, and whether to
 // retry it).
 //
+// Journal reasons (110-119) are answered by the journal's readers
+// (AccountService::events_since, docs/journal.md).
+//
 // Thread-safety: pure functions.
 #pragma once
 
@@ -87,6 +90,9 @@ enum class Reason : uint16_t {
   kSleeperRejected = 101,         // Sleeper refused the request (a 4xx other than 404 and 429)
   kSleeperUnavailable = 102,      // Sleeper unreachable, timed out or kept failing; retry later
   kSleeperResponseInvalid = 103,  // Sleeper's answer was not what its API documents
+  kJournalPruned = 110,           // the journal no longer holds the entries after that seq
+  kJournalCursorAhead = 111,      // the seq is past the journal's head
+  kJournalNotWritten = 112,       // this ledger writes no journal (AccountServiceOptions)
 };
 
 // Stable upper-camel name, e.g. "InsufficientFunds".

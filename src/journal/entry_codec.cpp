@@ -4,159 +4,30 @@
 #include <cstring>
 #include <limits>
 #include <optional>
+#include <type_traits>
 #include <string>
 #include <utility>
+#include <variant>
 
 #include "absl/status/status.h"
 #include "base/sha256.h"
+#include "journal/canonical_writer.h"
 #include "base/strings.h"
 
 namespace account::internal {
 namespace {
 
-// --- Writing -----------------------------------------------------------------------------------
+// --- Writing (the fields: canonical_writer.h) ---------------------------------------------------
 
-// Writes through a cursor into a string sized ahead, growing it by doubling: appending byte by
-// byte through std::string cost three quarters of an entry's encoding.
-class Writer {
- public:
-  explicit Writer(std::string& out) : out_(out) {}
-  // Cuts the string to what was written.
-  void finish() { out_.resize(at_); }
-
-  void byte(uint8_t b) {
-    ensure(1);
-    out_[at_++] = static_cast<char>(b);
+// An event's tag byte: its LedgerEvent alternative's index + 1.
+template <typename Event, size_t I = 0>
+constexpr size_t internal_event_tag() {
+  if constexpr (std::is_same_v<Event, std::variant_alternative_t<I, LedgerEvent>>) {
+    return I + 1;
+  } else {
+    return internal_event_tag<Event, I + 1>();
   }
-  void unsigned_int(uint64_t v) {
-    ensure(10);
-    char* p = out_.data() + at_;
-    size_t n = 0;
-    while (v >= 0x80) {
-      p[n++] = static_cast<char>(v | 0x80);
-      v >>= 7;
-    }
-    p[n++] = static_cast<char>(v);
-    at_ += n;
-  }
-  void signed_int(int64_t v) {
-    unsigned_int((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
-  }
-  void text(std::string_view s) {
-    unsigned_int(s.size());
-    ensure(s.size());
-    std::memcpy(out_.data() + at_, s.data(), s.size());
-    at_ += s.size();
-  }
-  void time(absl::Time t) { signed_int(absl::ToUnixNanos(t)); }
-  template <typename Id>
-  void id(Id v) {
-    unsigned_int(v.value());
-  }
-  template <typename A>
-  void amount(A a) {
-    signed_int(a.value());
-  }
-  void price(Price p) { signed_int(p.cents_per_share()); }
-
-  void link(const SleeperLink& l) {
-    text(l.user_id);
-    text(l.username);
-    text(l.league_id);
-    text(l.season);
-    signed_int(l.roster_id);
-  }
-  void account(const Account& a) {
-    id(a.id);
-    text(a.google_id);
-    text(a.display_name);
-    time(a.created_at);
-    amount(a.cash);
-    byte(a.sleeper.has_value() ? 1 : 0);
-    if (a.sleeper) link(*a.sleeper);
-  }
-  void position(const Position& p) {
-    id(p.account);
-    id(p.symbol);
-    amount(p.qty);
-    amount(p.cost_basis);
-    amount(p.realized_pnl);
-  }
-  void entry(const ExternalEntry& e) {
-    text(e.key);
-    byte(static_cast<uint8_t>(e.kind));
-    id(e.account);
-    amount(e.cash);
-    id(e.symbol);
-    amount(e.qty);
-    time(e.time);
-  }
-  void reservation(const Reservation& r) {
-    id(r.id);
-    id(r.account);
-    id(r.order);
-    id(r.symbol);
-    byte(static_cast<uint8_t>(r.side));
-    price(r.limit);
-    amount(r.order_qty);
-    amount(r.remaining_qty);
-    amount(r.reserved_cash);
-    time(r.created_at);
-    time(r.expires_at);
-    time(r.updated_at);
-    byte(static_cast<uint8_t>(r.status));
-  }
-  void fill(const Fill& f) {
-    id(f.execution);
-    id(f.symbol);
-    amount(f.qty);
-    price(f.price);
-    id(f.buyer.account);
-    id(f.buyer.order);
-    id(f.seller.account);
-    id(f.seller.order);
-    id(f.tick);
-    time(f.time);
-  }
-  void leg(const FillLeg& l) {
-    amount(l.cash_after);
-    position(l.position_after);
-    amount(l.realized_pnl);
-  }
-
-  void event(const AccountCreated& e) { account(e.account); }
-  void event(const SleeperLinkChanged& e) {
-    id(e.account);
-    byte(e.link.has_value() ? 1 : 0);
-    if (e.link) link(*e.link);
-  }
-  void event(const EntryApplied& e) {
-    entry(e.entry);
-    amount(e.cash_after);
-    byte(e.position_after.has_value() ? 1 : 0);
-    if (e.position_after) position(*e.position_after);
-  }
-  void event(const ReservationCreated& e) { reservation(e.reservation); }
-  void event(const ReservationChanged& e) {
-    byte(static_cast<uint8_t>(e.change));
-    reservation(e.reservation);
-    amount(e.cash_freed);
-    amount(e.qty_freed);
-  }
-  void event(const FillApplied& e) {
-    fill(e.fill);
-    leg(e.buyer);
-    leg(e.seller);
-  }
-
- private:
-  void ensure(size_t n) {
-    if (at_ + n > out_.size()) out_.resize(std::max(2 * out_.size(), at_ + n));
-  }
-
-  std::string& out_;
-  size_t at_ = 0;
-};
+}
 
 // --- Reading -----------------------------------------------------------------------------------
 
@@ -376,21 +247,83 @@ class Reader {
 
 }  // namespace
 
-std::string encode_entry(uint64_t seq, absl::Time committed_at,
-                         absl::Span<const LedgerEvent> events) {
-  std::string out;
-  // Most events take 40 to 70 bytes: one allocation for the whole entry, mostly.
-  out.resize(16 + 64 * events.size());
-  Writer w(out);
+namespace {
+
+// Appends one event (its tag, then its fields) to `body`, whose first `*used` bytes are
+// written; the string is kept longer than that, so that appends do not resize it each time.
+template <typename Event>
+void append_event(std::string& body, size_t* used, const Event& event) {
+  constexpr size_t kTag = internal_event_tag<Event>();
+  // Most events take 40 to 70 bytes; the largest (a fill) under 200 with short ids.
+  if (body.size() < *used + 256) body.resize(std::max(2 * body.size(), *used + 256));
+  CanonicalWriter w(body, *used);
+  w.byte(static_cast<uint8_t>(kTag));
+  w.event(event);
+  *used = w.at();
+}
+
+}  // namespace
+
+void EntryEncoder::clear() {
+  used_ = 0;
+  count_ = 0;
+}
+
+void EntryEncoder::add(const AccountCreated& e) {
+  append_event(body_, &used_, e);
+  ++count_;
+}
+void EntryEncoder::add(const SleeperLinkChanged& e) {
+  append_event(body_, &used_, e);
+  ++count_;
+}
+void EntryEncoder::add(const EntryApplied& e) {
+  append_event(body_, &used_, e);
+  ++count_;
+}
+void EntryEncoder::add(const ReservationCreated& e) {
+  append_event(body_, &used_, e);
+  ++count_;
+}
+void EntryEncoder::add(const ReservationChanged& e) {
+  append_event(body_, &used_, e);
+  ++count_;
+}
+void EntryEncoder::add(const FillApplied& e) {
+  append_event(body_, &used_, e);
+  ++count_;
+}
+
+void EntryEncoder::add(const LedgerEvent& event) {
+  std::visit([this](const auto& e) { add(e); }, event);
+}
+
+void EntryEncoder::finish(uint64_t seq, absl::Time committed_at, std::string* out) const {
+  out->resize(32 + used_);
+  CanonicalWriter w(*out);
   w.byte(kJournalFormatVersion);
   w.unsigned_int(seq);
   w.time(committed_at);
-  w.unsigned_int(events.size());
-  for (const LedgerEvent& event : events) {
-    w.byte(static_cast<uint8_t>(event.index() + 1));
-    std::visit([&w](const auto& e) { w.event(e); }, event);
-  }
-  w.finish();
+  w.unsigned_int(count_);
+  const size_t header = w.at();
+  out->resize(header + used_);
+  std::memcpy(out->data() + header, body_.data(), used_);
+}
+
+void seal_entry(const EntryEncoder& events, const JournalTip& tip, absl::Time now,
+                JournalRecord* out) {
+  out->seq = tip.head.seq + 1;
+  out->committed_at = std::max(now, tip.committed_at);
+  events.finish(out->seq, out->committed_at, &out->bytes);
+  out->hash = chain_hash(tip.head.hash, out->bytes);
+}
+
+std::string encode_entry(uint64_t seq, absl::Time committed_at,
+                         absl::Span<const LedgerEvent> events) {
+  EntryEncoder encoder;
+  for (const LedgerEvent& event : events) encoder.add(event);
+  std::string out;
+  encoder.finish(seq, committed_at, &out);
   return out;
 }
 

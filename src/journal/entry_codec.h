@@ -28,6 +28,31 @@ namespace account::internal {
 
 inline constexpr uint8_t kJournalFormatVersion = 1;
 
+// Builds an entry's canonical bytes as its events come: each event is encoded when added, so a
+// batch's events are never held as LedgerEvent values (the ledger adds them while it stages the
+// batch's commands). Reused from batch to batch, it keeps its buffer.
+class EntryEncoder {
+ public:
+  // Forgets the events added (keeping the buffer).
+  void clear();
+  void add(const AccountCreated& event);
+  void add(const SleeperLinkChanged& event);
+  void add(const EntryApplied& event);
+  void add(const ReservationCreated& event);
+  void add(const ReservationChanged& event);
+  void add(const FillApplied& event);
+  void add(const LedgerEvent& event);
+  size_t event_count() const { return count_; }
+  // Writes into `out` the canonical bytes of the entry `seq`, committed at `committed_at`
+  // (finite), holding the events added since clear(): encode_entry()'s bytes for them.
+  void finish(uint64_t seq, absl::Time committed_at, std::string* out) const;
+
+ private:
+  std::string body_;  // The events' bytes, in the first used_ bytes.
+  size_t used_ = 0;
+  size_t count_ = 0;
+};
+
 // The canonical bytes of an entry; `committed_at` must be finite.
 std::string encode_entry(uint64_t seq, absl::Time committed_at,
                          absl::Span<const LedgerEvent> events);
@@ -39,5 +64,18 @@ absl::StatusOr<JournalEntry> decode_entry(std::string_view bytes);
 
 // SHA-256 over `previous` and `canonical_bytes`: the chain hash of the entry whose bytes they are.
 ChainHash chain_hash(const ChainHash& previous, std::string_view canonical_bytes);
+
+// The newest committed entry, where the next one chains on: its seq and hash, and its commit
+// time, which the next entry's may not precede.
+struct JournalTip {
+  JournalHead head;
+  absl::Time committed_at = absl::InfinitePast();
+};
+
+// Writes into `out` the entry that follows `tip` with the events of `events`: seq tip + 1,
+// committed at `now` or at the tip's time if the clock stepped back (committed_at never
+// decreases along the seq), its canonical bytes and its chain hash.
+void seal_entry(const EntryEncoder& events, const JournalTip& tip, absl::Time now,
+                JournalRecord* out);
 
 }  // namespace account::internal

@@ -17,6 +17,8 @@
 #include "base/check.h"
 #include "base/jittered_backoff.h"
 #include "base/strings.h"
+#include "journal/entry_codec.h"
+#include "journal/journal_ring.h"
 #include "ledger/commit_queue.h"
 #include "ledger/ledger_audit.h"
 #include "ledger/ledger_commands.h"
@@ -75,6 +77,9 @@ AccountService::Impl::Impl(AccountServiceOptions options) : options_(std::move(o
   observer_ = std::make_unique<internal::LedgerObserver>(*options_.metrics, *options_.clock,
                                                          options_.log.get());
   txn_ = std::make_unique<Txn>();
+  txn_->set_journal(options_.journal_written);
+  journal_ring_ =
+      std::make_unique<internal::JournalRing>(options_.limits.journal_in_memory_bytes_max);
   commit_queue_ = std::make_unique<internal::CommitQueue>(
       options_.limits.group_commit_commands_max, options_.limits.group_commit_wait);
   outage_queue_ =
@@ -114,6 +119,15 @@ absl::Status AccountService::Impl::start() {
   if (absl::Status loaded = reload(); !loaded.ok()) {
     return store_denial(loaded, "loading the ledger from the store");
   }
+  if (!options_.journal_written) {
+    internal::ReaderLock lock(&state_mu_);
+    if (const uint64_t head = state_->journal_tip().head.seq; head != 0) {
+      return denial(Reason::kJournalNotWritten,
+                    internal::cat("the store keeps a journal (head seq ", head,
+                                  "): a ledger that writes none would break its chain; open it "
+                                  "with AccountServiceOptions::journal_written"));
+    }
+  }
   retry_thread_ = std::thread([this] { retry_queued_fills(); });
   // Everything restored is marked changed, so the first end_of_tick()
   // publishes it all; until then the engine's checks say RiskUnavailable.
@@ -128,6 +142,7 @@ absl::Status AccountService::Impl::reload() {
       internal::LedgerState::from_snapshot(options_.limits, std::move(*snapshot));
   if (!restored.ok()) return restored.status();
   std::unique_ptr<internal::LedgerState> state = std::move(*restored);
+  if (absl::Status tip = load_journal_tip_time(*state); !tip.ok()) return tip;
   state->reserve_fills(options_.fills_preallocated);
   state->reserve_reservations(options_.reservations_preallocated);
   // Leader only, as reload() is: the Txn is the leader's.
@@ -137,11 +152,35 @@ absl::Status AccountService::Impl::reload() {
     internal::WriterLock lock(&state_mu_);
     store_writes_.fetch_add(1, std::memory_order_acq_rel);
     if (state_ != nullptr) state->mark_positions_dirty(*state_);
+    journal_ring_->restart_at(state->journal_tip().head.seq);
     state_ = std::move(state);
     reload_needed_ = false;
     store_writes_.fetch_add(1, std::memory_order_acq_rel);
   }
   expiry_notices_due_.insert(expiry_notices_due_.end(), durable.begin(), durable.end());
+  return absl::OkStatus();
+}
+
+absl::Status AccountService::Impl::load_journal_tip_time(internal::LedgerState& state) {
+  const JournalHead head = state.journal_tip().head;
+  if (head.seq == 0) return absl::OkStatus();
+  {
+    internal::ReaderLock lock(&state_mu_);
+    if (state_ != nullptr && state_->journal_tip().head == head) {
+      state.set_journal_committed_at(state_->journal_tip().committed_at);
+      return absl::OkStatus();
+    }
+  }
+  absl::StatusOr<std::vector<JournalRecord>> newest = options_.store->journal(head.seq - 1, 1);
+  if (!newest.ok()) return newest.status();
+  if (newest->size() != 1 || newest->front().seq != head.seq ||
+      newest->front().hash != head.hash) {
+    return absl::DataLossError(internal::cat("the store's journal head is seq ", head.seq,
+                                             ", but reading that entry gave ",
+                                             newest->empty() ? std::string("nothing")
+                                                             : internal::cat("seq ", newest->front().seq)));
+  }
+  state.set_journal_committed_at(newest->front().committed_at);
   return absl::OkStatus();
 }
 
@@ -279,12 +318,23 @@ absl::Status AccountService::Impl::stage_and_commit(absl::Span<PendingCommand* c
   // containers keep their capacity instead of allocating per command.
   Txn& txn = *txn_;
   expiries_staged_.clear();
+  internal::JournalTip tip;
   {
     internal::ReaderLock lock(&state_mu_);
     txn.reset(*state_);
     for (PendingCommand* command : group) command->status = command->stage(txn, ctx);
     if (txn.empty()) return absl::OkStatus();
     txn.change_set(&changes_);
+    tip = state_->journal_tip();
+  }
+  // The entry's seq is the head's successor: the store refuses it (kAborted, nothing written)
+  // if another writer took that seq since our last load, and the reload that follows stages
+  // the group again on the head it finds.
+  if (options_.journal_written) {
+    ACCOUNT_CHECK(txn.events().event_count() > 0, "every staged change has its journal event");
+    internal::seal_entry(txn.events(), tip, ctx.now, &changes_.journal);
+  } else {
+    changes_.journal = JournalRecord{};
   }
   const Stopwatch commit_time;
   store_writes_.fetch_add(1, std::memory_order_acq_rel);
@@ -311,6 +361,9 @@ absl::Status AccountService::Impl::stage_and_commit(absl::Span<PendingCommand* c
   commits_failed_in_row_ = 0;
   internal::WriterLock lock(&state_mu_);
   state_->apply(txn, changes_, ctx.now);
+  if (changes_.journal.seq != 0) {
+    journal_ring_->push(std::move(changes_.journal), txn.events().event_count());
+  }
 #ifdef ACCOUNT_AUDIT_EVERY_GROUP
   std::vector<std::string> violations;
   internal::check_invariants(*state_, violations);
@@ -876,6 +929,74 @@ absl::StatusOr<std::vector<Trade>> AccountService::Impl::trade_history(AccountId
   absl::StatusOr<std::vector<Trade>> stored = options_.store->trades(account, limit);
   if (!stored.ok()) return store_denial(stored.status(), "reading trade history");
   return stored;
+}
+
+// --- Journal ---------------------------------------------------------------------
+
+uint64_t AccountService::Impl::journal_head() const { return journal_ring_->head(); }
+
+namespace {
+// Entries read from the store per call: a page bounded in memory whatever max_events is.
+constexpr size_t kStoredJournalPageMax = 4'096;
+}  // namespace
+
+absl::Status AccountService::Impl::stored_journal_since(uint64_t after_seq, size_t max_events,
+                                                        std::vector<JournalRecord>* out) const {
+  if (!store_up()) {
+    return denial(Reason::kStoreUnavailable,
+                  internal::cat("journal entries after seq ", after_seq,
+                                " are no longer in memory and the store is down; retry later"));
+  }
+  absl::StatusOr<std::vector<JournalRecord>> stored =
+      options_.store->journal(after_seq, std::min(max_events, kStoredJournalPageMax));
+  if (!stored.ok()) return store_denial(stored.status(), "reading the journal");
+  if (!stored->empty() && stored->front().seq > after_seq + 1) {
+    return denial(Reason::kJournalPruned,
+                  internal::cat("the journal keeps entries from seq ", stored->front().seq,
+                                "; those after ", after_seq, " were pruned"));
+  }
+  *out = std::move(*stored);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<JournalEntry>> AccountService::Impl::events_since(
+    uint64_t after_seq, size_t max_events) const {
+  if (!options_.journal_written) {
+    return denial(Reason::kJournalNotWritten,
+                  "this ledger writes no journal (AccountServiceOptions::journal_written)");
+  }
+  if (max_events == 0) return denial(Reason::kInvalidArgument, "max_events must be at least 1");
+  const uint64_t head = journal_ring_->head();
+  if (after_seq > head) {
+    return denial(Reason::kJournalCursorAhead,
+                  internal::cat("seq ", after_seq, " is past the journal's head, seq ", head,
+                                "; a cursor from another ledger's journal?"));
+  }
+  std::vector<JournalRecord> records;
+  if (!journal_ring_->copy_since(after_seq, max_events, &records)) {
+    ACCOUNT_RETURN_IF_ERROR(stored_journal_since(after_seq, max_events, &records));
+  }
+  std::vector<JournalEntry> out;
+  out.reserve(records.size());
+  size_t events = 0;
+  uint64_t expected = after_seq + 1;
+  for (JournalRecord& record : records) {
+    absl::StatusOr<JournalEntry> entry = internal::decode_entry(record.bytes);
+    if (!entry.ok() || entry->seq != expected || record.seq != expected) {
+      return denial(Reason::kStoreFailure,
+                    internal::cat("journal entry seq ", expected, ": ",
+                                  entry.ok() ? internal::cat("found seq ", record.seq, " (bytes say ",
+                                                             entry->seq, ")")
+                                             : std::string(entry.status().message())));
+    }
+    // Whole entries, until the next would pass max_events (the first whatever its size).
+    if (!out.empty() && events + entry->events.size() > max_events) break;
+    events += entry->events.size();
+    entry->hash = record.hash;
+    out.push_back(*std::move(entry));
+    ++expected;
+  }
+  return out;
 }
 
 size_t AccountService::Impl::account_count() const {

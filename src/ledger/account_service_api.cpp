@@ -128,6 +128,13 @@ RiskCache& AccountService::risk_cache() { return impl_->risk_cache(); }
 MetricsRegistry& AccountService::metrics() { return impl_->metrics(); }
 AuditReport AccountService::audit() { return impl_->audit(); }
 LedgerSnapshot AccountService::snapshot() const { return impl_->snapshot(); }
+
+absl::StatusOr<std::vector<JournalEntry>> AccountService::events_since(uint64_t after_seq,
+                                                                       size_t max_events) const {
+  return impl_->events_since(after_seq, max_events);
+}
+
+uint64_t AccountService::journal_head() const { return impl_->journal_head(); }
 const LedgerLimits& AccountService::limits() const { return impl_->limits(); }
 absl::Time AccountService::now() const { return impl_->now(); }
 

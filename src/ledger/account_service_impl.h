@@ -26,6 +26,7 @@
 namespace account {
 
 namespace internal {
+class JournalRing;
 class LedgerObserver;
 class LedgerState;
 class CommitQueue;
@@ -83,6 +84,9 @@ class AccountService::Impl {
   MetricsRegistry& metrics() { return *options_.metrics; }
   AuditReport audit();
   LedgerSnapshot snapshot() const;
+  absl::StatusOr<std::vector<JournalEntry>> events_since(uint64_t after_seq,
+                                                         size_t max_events) const;
+  uint64_t journal_head() const;
   const LedgerLimits& limits() const { return options_.limits; }
   absl::Time now() const { return options_.clock->now(); }
 
@@ -119,6 +123,12 @@ class AccountService::Impl {
 
   // Rebuilds state_ from the store. Leader only.
   absl::Status reload() ABSL_LOCKS_EXCLUDED(state_mu_);
+  // The commit time of `state`'s journal head, from memory's newest entries when they end at
+  // it, else read from the store. Leader only.
+  absl::Status load_journal_tip_time(internal::LedgerState& state);
+  // events_since()'s entries after `after_seq` read from the store.
+  absl::Status stored_journal_since(uint64_t after_seq, size_t max_events,
+                                    std::vector<JournalRecord>* out) const;
   // The memory-to-store comparison of audit(), as of one committed point.
   void compare_with_store(AuditReport& report);
   // Runs `command` through the commit queue (with whatever is queued behind
@@ -186,6 +196,9 @@ class AccountService::Impl {
   // its apply, or a reload), even otherwise: audit() compares memory with
   // the store only across a window in which it did not move.
   std::atomic<uint64_t> store_writes_{0};
+
+  // The newest journal entries, for events_since(); pushed by the leader as it applies.
+  std::unique_ptr<internal::JournalRing> journal_ring_;
 
   std::unique_ptr<RiskCache> risk_cache_;
   std::unique_ptr<internal::LedgerObserver> observer_;

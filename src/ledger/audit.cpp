@@ -235,6 +235,12 @@ void compare(const LedgerLimits& limits, const LedgerSnapshot& memory,
     return v;
   };
   differ("active reservations", active(memory.reservations), active(restored.reservations));
+  if (memory.journal_head != stored->journal_head) {
+    report.violations.push_back(internal::cat(
+        "store: journal head is seq ", stored->journal_head.seq, ", memory's seq ",
+        memory.journal_head.seq,
+        stored->journal_head.seq == memory.journal_head.seq ? " with another hash" : ""));
+  }
 }
 
 }  // namespace

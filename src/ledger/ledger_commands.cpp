@@ -126,10 +126,12 @@ absl::StatusOr<AccountId> stage_create_account(Txn& txn, const CommandContext& c
   // again. The display name is Google's to change, so it is not compared.
   if (std::optional<AccountId> existing = txn.account_by_google_id(google_id)) return *existing;
   const AccountId id = txn.next_account_id();
-  txn.create_account(Account{.id = id,
-                             .google_id = std::string(google_id),
-                             .display_name = std::string(display_name),
-                             .created_at = ctx.now});
+  Account row{.id = id,
+              .google_id = std::string(google_id),
+              .display_name = std::string(display_name),
+              .created_at = ctx.now};
+  txn.add_event(AccountCreated{row});
+  txn.create_account(std::move(row));
   return id;
 }
 
@@ -155,6 +157,10 @@ absl::Status stage_link_sleeper(Txn& txn, AccountId account, const SleeperLink& 
                   internal::cat("sleeper roster id must be >= 1, got ", link.roster_id));
   }
   if (!txn.account(account)) return account_not_found(account);
+  // The link held already (a retry): OK, and nothing to write.
+  if (const SleeperLink* held = txn.sleeper_link(account); held != nullptr && *held == link) {
+    return absl::OkStatus();
+  }
   // Sleeper's API is public: nothing proves the caller is the Sleeper user.
   // One roster and one Sleeper user funding one account at most bounds what
   // a claim on someone else's season, or a second Google account, can take.
@@ -174,6 +180,7 @@ absl::Status stage_link_sleeper(Txn& txn, AccountId account, const SleeperLink& 
                                 "; a season funds one account"));
   }
   txn.link_sleeper(account, link);
+  txn.add_event(SleeperLinkChanged{account, link});
   return absl::OkStatus();
 }
 
@@ -260,6 +267,7 @@ absl::Status stage_entry(Txn& txn, const CommandContext& ctx, ExternalEntry entr
     if (!qty) return denial(Reason::kOverflow, "position quantity would overflow");
     p.qty = *qty;
     txn.put_position(p);
+    txn.add_event(EntryApplied{.entry = entry, .cash_after = acct->cash, .position_after = p});
   } else {
     if (entry.cash.value() < 0 && acct->available_cash() < -entry.cash) {
       return denial(Reason::kInsufficientFunds,
@@ -269,6 +277,7 @@ absl::Status stage_entry(Txn& txn, const CommandContext& ctx, ExternalEntry entr
     std::optional<Cents> cash = checked_add(acct->cash, entry.cash);
     if (!cash) return denial(Reason::kOverflow, "cash would overflow");
     txn.mutable_account(entry.account)->cash = *cash;
+    txn.add_event(EntryApplied{.entry = entry, .cash_after = *cash});
   }
   txn.add_entry(std::move(entry));
   return absl::OkStatus();
@@ -366,19 +375,21 @@ absl::StatusOr<ReservationId> stage_reserve(Txn& txn, const CommandContext& ctx,
   } else {
     next_pos->sell_reserved_qty += order.qty;
   }
-  txn.put_reservation(Reservation{.id = id,
-                                  .account = order.account,
-                                  .order = order.order,
-                                  .symbol = order.symbol,
-                                  .side = side,
-                                  .limit = order.limit,
-                                  .order_qty = order.qty,
-                                  .remaining_qty = order.qty,
-                                  .reserved_cash = side == Side::kBuy ? notional : Cents{0},
-                                  .created_at = ctx.now,
-                                  .expires_at = expires_at,
-                                  .updated_at = ctx.now,
-                                  .status = ReservationStatus::kActive});
+  const Reservation row{.id = id,
+                        .account = order.account,
+                        .order = order.order,
+                        .symbol = order.symbol,
+                        .side = side,
+                        .limit = order.limit,
+                        .order_qty = order.qty,
+                        .remaining_qty = order.qty,
+                        .reserved_cash = side == Side::kBuy ? notional : Cents{0},
+                        .created_at = ctx.now,
+                        .expires_at = expires_at,
+                        .updated_at = ctx.now,
+                        .status = ReservationStatus::kActive};
+  txn.put_reservation(row);
+  txn.add_event(ReservationCreated{row});
   return id;
 }
 
@@ -400,12 +411,30 @@ absl::Status stage_extend(Txn& txn, const CommandContext& ctx, ReservationId id,
   next.expires_at = expires_at;
   next.updated_at = ctx.now;
   txn.put_reservation(next);
+  txn.add_event(ReservationChanged{.change = ReservationChange::kExtended, .reservation = next});
   return absl::OkStatus();
 }
 
 namespace {
 bool ended_by_owner(ReservationStatus status) {
   return status == ReservationStatus::kCancelled || status == ReservationStatus::kReleased;
+}
+
+// The journal's name for ending a reservation as `to`.
+ReservationChange finish_change(ReservationStatus to) {
+  switch (to) {
+    case ReservationStatus::kExpired:
+      return ReservationChange::kExpired;
+    case ReservationStatus::kCancelled:
+      return ReservationChange::kCancelled;
+    case ReservationStatus::kReleased:
+      return ReservationChange::kReleased;
+    case ReservationStatus::kActive:
+    case ReservationStatus::kSettled:
+      break;
+  }
+  ACCOUNT_CHECK(false, "a reservation is finished as expired, cancelled or released");
+  return ReservationChange::kReleased;
 }
 }  // namespace
 
@@ -434,10 +463,16 @@ absl::Status stage_finish(Txn& txn, const CommandContext& ctx, ReservationId id,
   } else {
     p->sell_reserved_qty -= r->remaining_qty;
   }
+  const Cents cash_freed = r->reserved_cash;
+  const Qty qty_freed = r->remaining_qty;
   Reservation* next = txn.mutable_reservation(*r);
   next->status = to;
   next->reserved_cash = Cents{0};
   next->updated_at = ctx.now;
+  txn.add_event(ReservationChanged{.change = finish_change(to),
+                                   .reservation = *next,
+                                   .cash_freed = cash_freed,
+                                   .qty_freed = qty_freed});
   return absl::OkStatus();
 }
 
@@ -630,6 +665,29 @@ absl::StatusOr<SettlementReceipt> stage_settle(Txn& txn, const CommandContext& c
   AccountFigures* seller = txn.mutable_account(fill.seller.account);
   seller->cash += notional;
   seller->open_notional -= seller_open_freed;
+  // The writes above may have moved the positions' and reservations' overlay rows: look
+  // them up again for the events.
+  if (txn.journal_on()) {
+    txn.add_event(FillApplied{
+        .fill = fill,
+        .buyer = FillLeg{.cash_after = txn.account(fill.buyer.account)->cash,
+                         .position_after = *txn.position(fill.buyer.account, fill.symbol),
+                         .realized_pnl = Cents{0}},
+        .seller = FillLeg{.cash_after = seller->cash,
+                          .position_after = *txn.position(fill.seller.account, fill.symbol),
+                          .realized_pnl = realized}});
+    txn.add_event(ReservationChanged{
+        .change = buy_left.value() == 0 ? ReservationChange::kSettled
+                                        : ReservationChange::kPartlySettled,
+        .reservation = *txn.reservation(buy_id),
+        .cash_freed = buy_freed,
+        .qty_freed = fill.qty});
+    txn.add_event(ReservationChanged{
+        .change = sell_left.value() == 0 ? ReservationChange::kSettled
+                                         : ReservationChange::kPartlySettled,
+        .reservation = *txn.reservation(sell_id),
+        .qty_freed = fill.qty});
+  }
   txn.add_execution(fill);
   txn.add_trade(fill_trade(fill, Side::kBuy, notional, Cents{0}));
   txn.add_trade(fill_trade(fill, Side::kSell, notional, realized));

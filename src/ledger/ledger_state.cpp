@@ -285,6 +285,10 @@ void LedgerState::apply(const Txn& txn, const ChangeSet& changes, absl::Time now
     add_trade(trades[i]);
   }
   for (const ExternalEntry& entry : changes.entries) add_entry(entry);
+  if (changes.journal.seq != 0) {
+    journal_tip_ = JournalTip{.head = {changes.journal.seq, changes.journal.hash},
+                              .committed_at = changes.journal.committed_at};
+  }
   prune(now);
 }
 
@@ -438,6 +442,7 @@ absl::StatusOr<std::unique_ptr<LedgerState>> LedgerState::from_snapshot(
       std::max(state->reservation_id_high_water_, snapshot.reservation_id_high_water);
   state->entries_.reserve(snapshot.entries.size());
   for (const ExternalEntry& entry : snapshot.entries) state->add_entry(entry);
+  state->journal_tip_.head = snapshot.journal_head;
   state->mark_all_dirty();
   return state;
 }
@@ -475,6 +480,7 @@ LedgerSnapshot LedgerState::to_snapshot() const {
   std::sort(out.entries.begin(), out.entries.end(),
             [](const ExternalEntry& a, const ExternalEntry& b) { return a.key < b.key; });
   out.reservation_id_high_water = reservation_id_high_water_;
+  out.journal_head = journal_tip_.head;
   return out;
 }
 

@@ -28,6 +28,7 @@
 #include "account/trade.h"
 #include "base/ascending_key_map.h"
 #include "base/chunked_fifo.h"
+#include "journal/entry_codec.h"
 #include "ledger/execution_window.h"
 #include "ledger/expiry_queue.h"
 #include "base/paged_slots.h"
@@ -167,6 +168,10 @@ class LedgerState {
   const std::vector<AccountRecord>& accounts() const { return accounts_; }
   const ReservationTable& reservations() const { return reservations_; }
   const absl::flat_hash_map<std::string, ExternalEntry>& entries() const { return entries_; }
+  // The newest journal entry committed: from the snapshot's head at open (its commit time
+  // set by the ledger, which reads it: set_journal_committed_at()), moved on by apply().
+  const JournalTip& journal_tip() const { return journal_tip_; }
+  void set_journal_committed_at(absl::Time t) { journal_tip_.committed_at = t; }
 
   // Applies a committed transaction: the accounts staged in `txn` and the
   // rows that `changes` (its change_set()) holds.
@@ -235,6 +240,7 @@ class LedgerState {
   absl::flat_hash_map<std::pair<std::string, int64_t>, AccountId> funded_rosters_;
   absl::flat_hash_set<AccountId> dirty_accounts_;
   absl::flat_hash_set<PositionKey> dirty_positions_;
+  JournalTip journal_tip_;
 };
 
 }  // namespace account::internal

@@ -58,6 +58,9 @@ std::string_view reason_name(Reason reason) {
     case Reason::kSleeperRejected: return "SleeperRejected";
     case Reason::kSleeperUnavailable: return "SleeperUnavailable";
     case Reason::kSleeperResponseInvalid: return "SleeperResponseInvalid";
+    case Reason::kJournalPruned: return "JournalPruned";
+    case Reason::kJournalCursorAhead: return "JournalCursorAhead";
+    case Reason::kJournalNotWritten: return "JournalNotWritten";
   }
   return "Unknown";
 }

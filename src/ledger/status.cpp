@@ -72,6 +72,9 @@ absl::StatusCode canonical_code(Reason reason) {
       return absl::StatusCode::kDataLoss;
     case Reason::kSleeperNotFound:
       return absl::StatusCode::kNotFound;
+    case Reason::kJournalPruned:  // Asked from before the first entry kept.
+    case Reason::kJournalCursorAhead:
+      return absl::StatusCode::kOutOfRange;
     case Reason::kSleeperRejected:  // Sleeper refused what we asked: fix the request.
       return absl::StatusCode::kInvalidArgument;
     case Reason::kRateLimited:

@@ -280,6 +280,7 @@ void Txn::reset(const LedgerState& base) {
   entries_.clear();
   if (!entry_index_.empty()) entry_index_.clear();
   fantasy_keys_.clear();
+  events_.clear();
 }
 
 void Txn::change_set(ChangeSet* out_ptr) {

@@ -20,6 +20,7 @@
 #include "account/trade.h"
 #include "base/ascending_key_map.h"
 #include "base/paged_slots.h"
+#include "journal/entry_codec.h"
 #include "ledger/ledger_state.h"
 
 namespace account::internal {
@@ -136,6 +137,18 @@ class Txn {
   void add_trade(const Trade& trade) { trades_.push_back(trade); }
   void add_entry(ExternalEntry entry);
 
+  // The batch's journal events (docs/journal.md), encoded as they are staged: a command adds
+  // its events, with the figures after them, once every check passed, as it stages its rows,
+  // so that the events of a refused command are never written either. Whether they are kept
+  // at all is the ledger's choice (AccountServiceOptions::journal_written): set_journal().
+  template <typename Event>
+  void add_event(const Event& event) {
+    if (journal_on_) events_.add(event);
+  }
+  void set_journal(bool on) { journal_on_ = on; }
+  bool journal_on() const { return journal_on_; }
+  const EntryEncoder& events() const { return events_; }
+
   // Writes what the store must commit into `out`. The batch's reservations,
   // executions, trades and entries move into `out` rather than being copied
   // (the vectors swap, so both keep their capacity); LedgerState::apply()
@@ -224,6 +237,8 @@ class Txn {
     AccountId account;
   };
   std::vector<StagedFantasyKey> fantasy_keys_;
+  bool journal_on_ = true;
+  EntryEncoder events_;
 };
 
 }  // namespace account::internal

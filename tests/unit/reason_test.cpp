@@ -88,6 +88,11 @@ TEST_CASE("every reason has a stable name, number and canonical code", "[reason]
        E::kRiskUnavailable},
       {Reason::kSleeperResponseInvalid, 103, "SleeperResponseInvalid", C::kDataLoss,
        E::kRiskUnavailable},
+      {Reason::kJournalPruned, 110, "JournalPruned", C::kOutOfRange, E::kRiskUnavailable},
+      {Reason::kJournalCursorAhead, 111, "JournalCursorAhead", C::kOutOfRange,
+       E::kRiskUnavailable},
+      {Reason::kJournalNotWritten, 112, "JournalNotWritten", C::kFailedPrecondition,
+       E::kRiskUnavailable},
   };
   for (const Row& row : rows) {
     CAPTURE(row.name);

@@ -31,6 +31,13 @@ std::shared_ptr<MemoryStore> store_from(const LedgerSnapshot& s) {
   return store;
 }
 
+// The rows alone: a store seeded from a snapshot's rows holds none of the journal that wrote
+// them, so its ledger starts a journal of its own.
+LedgerSnapshot rows_of(LedgerSnapshot s) {
+  s.journal_head = {};
+  return s;
+}
+
 // A scripted workload over 4 accounts and 2 symbols, driven by `rng`: the
 // same seed gives the same commands. Results are ignored; both ledgers must
 // agree on them anyway, which the snapshots compare.
@@ -105,13 +112,14 @@ TEST_CASE("snapshot, restore into a new store, replay: both ledgers stay identic
 
   auto clock_b = std::make_shared<ManualClock>(a.clock->now());
   auto b = AccountService::open({.store = store_from(snap), .clock = clock_b}).value();
-  REQUIRE(b->snapshot() == snap);
+  REQUIRE(rows_of(b->snapshot()) == rows_of(snap));
+  CHECK(b->journal_head() == 0);
 
   std::mt19937_64 rng_b = rng_a;
   uint64_t next_b = next_a;
   workload(a.svc(), *a.clock, rng_a, next_a, 400);
   workload(*b, *clock_b, rng_b, next_b, 400);
-  CHECK(b->snapshot() == a.svc().snapshot());
+  CHECK(rows_of(b->snapshot()) == rows_of(a.svc().snapshot()));
   CHECK(a.svc().audit().ok());
   CHECK(b->audit().ok());
 }
