@@ -35,7 +35,7 @@
 // /tmp, fsync on, synchronous_commit on, loopback TCP. It allows 40 connections; the driver raises
 // max_connections to 100 (ALTER SYSTEM, then a restart) so that pgbench -c 64 can connect.
 // pgbench is the harness's: $ACCOUNT_PG_BINDIR, else /usr/lib/postgresql/{15,16,17,14}/bin.
-// SQLite files go to a directory under /tmp, the same disk.
+// SQLite files go to a directory under $TMPDIR (default /tmp), the same disk.
 //
 // A program of its own rather than Google Benchmark: the figures wanted are percentiles over every
 // call of many threads in one fixed wall-clock window, and a reference run beside each, which its
@@ -87,6 +87,7 @@
 #include "account/status.h"
 #include "account/store.h"
 #include "support/postgres_server.h"
+#include "support/temp_dir.h"
 
 extern char** environ;
 
@@ -95,6 +96,7 @@ namespace {
 using account::AccountId;
 using account::AccountService;
 using account::testing::PostgresServer;
+using account::testing::TempDir;
 using SteadyClock = std::chrono::steady_clock;
 using Instant = SteadyClock::time_point;
 
@@ -545,25 +547,6 @@ absl::Status spawn_and_wait(const std::vector<std::string>& argv,
       absl::StrCat(argv[0], " failed (status ", status, "):\n", read_file(output)));
 }
 
-// A directory under /tmp, removed with everything in it when this goes out of scope.
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/account-gateway-XXXXXX";
-    if (mkdtemp(tmpl) != nullptr) path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }  // Empty when it could not be made.
-
- private:
-  std::string path_;
-};
-
 struct Pgbench {
   std::string bindir;
   std::string dir;  // Script, output and transaction logs; a TempDir of the caller's.
@@ -575,7 +558,7 @@ absl::StatusOr<Pgbench> prepare_pgbench(PostgresServer& server, const TempDir& d
   absl::StatusOr<std::string> bindir = find_bindir();
   if (!bindir.ok()) return bindir.status();
   p.bindir = *bindir;
-  if (dir.path().empty()) return absl::InternalError("cannot make a directory under /tmp");
+  if (dir.path().empty()) return absl::InternalError("cannot make a temporary directory");
   p.dir = dir.path();
   absl::StatusOr<std::string> url = server.create_database();
   if (!url.ok()) return url.status();
@@ -710,7 +693,7 @@ class PostgresTarget final : public Target {
  private:
   explicit PostgresTarget(PostgresServer& server) : server_(server) {}
   PostgresServer& server_;
-  TempDir dir_;
+  TempDir dir_{"account-gateway", std::nothrow};  // path() empty when it could not be made.
   std::optional<Pgbench> pgbench_;
 };
 
@@ -721,7 +704,7 @@ class SqliteTarget final : public Target {
  public:
   const char* name() const override { return "sqlite"; }
   absl::StatusOr<std::unique_ptr<account::Store>> open_store() override {
-    if (dir_.path().empty()) return absl::InternalError("cannot make a directory under /tmp");
+    if (dir_.path().empty()) return absl::InternalError("cannot make a temporary directory");
     absl::StatusOr<std::unique_ptr<account::SqliteStore>> store =
         account::SqliteStore::open(absl::StrCat(dir_.path(), "/ledger-", next_++, ".db"), {});
     if (!store.ok()) return store.status();
@@ -732,7 +715,7 @@ class SqliteTarget final : public Target {
   absl::StatusOr<ReferenceFigures> reference(int, int seconds) override;
 
  private:
-  TempDir dir_;
+  TempDir dir_{"account-gateway", std::nothrow};  // path() empty when it could not be made.
   int next_ = 0;
 };
 

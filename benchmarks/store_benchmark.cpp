@@ -36,7 +36,6 @@
 #include <benchmark/benchmark.h>
 #include <libpq-fe.h>
 #include <sqlite3.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -57,6 +56,7 @@
 #include "account/status.h"
 #include "support/postgres_server.h"
 #include "support/settlement_fixture.h"
+#include "support/temp_dir.h"
 
 namespace {
 
@@ -69,28 +69,11 @@ constexpr int64_t kFillsOneByOne = 5'000;
 
 // --- Files -------------------------------------------------------------------------------------
 
-class Scratch {
- public:
-  Scratch() {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string pattern = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
-                          "/account-sqlite-bench-XXXXXX";
-    if (::mkdtemp(pattern.data()) != nullptr) dir_ = pattern;
-  }
-  ~Scratch() {
-    std::error_code ignored;
-    if (!dir_.empty()) std::filesystem::remove_all(dir_, ignored);
-  }
-  std::string file() { return dir_ + "/ledger-" + std::to_string(next_++) + ".db"; }
-
- private:
-  std::string dir_;
-  int next_ = 0;
-};
-
-Scratch& scratch() {
-  static Scratch s;
-  return s;
+// A new file in the run's directory for each store or raw run; the directory goes at exit.
+std::string scratch_file() {
+  static const account::testing::TempDir dir("account-sqlite-bench", std::nothrow);
+  static int next = 0;
+  return dir.file("ledger-" + std::to_string(next++) + ".db");
 }
 
 enum class Kind { kMemory, kSqlite, kPostgres };
@@ -174,7 +157,7 @@ absl::StatusOr<std::shared_ptr<account::Store>> make_store(Kind kind, Ledger& le
       return std::make_shared<account::MemoryStore>();
     case Kind::kSqlite: {
       absl::StatusOr<std::unique_ptr<account::SqliteStore>> store =
-          account::SqliteStore::open(ledger.file = scratch().file(), {});
+          account::SqliteStore::open(ledger.file = scratch_file(), {});
       if (!store.ok()) return store.status();
       return std::shared_ptr<account::Store>(std::move(*store));
     }
@@ -293,7 +276,7 @@ struct RawFile {
 };
 
 absl::Status raw_open(RawFile& f) {
-  if (sqlite3_open(scratch().file().c_str(), &f.db) != SQLITE_OK) {
+  if (sqlite3_open(scratch_file().c_str(), &f.db) != SQLITE_OK) {
     return absl::InternalError("open failed");
   }
   const char* setup =
@@ -308,50 +291,22 @@ absl::Status raw_open(RawFile& f) {
   return absl::OkStatus();
 }
 
-// One statement stepped per row, as SqliteStore writes.
-void BM_RawInsert(benchmark::State& state) {
+// The loop the raw benchmarks share: per iteration, one transaction of state.range(0) rows,
+// written by stepping `sql` once per `rows_per_statement` rows after bind(statement, first_id,
+// rows) has bound them. Only the statement and its binding differ between the three.
+template <typename Bind>
+void raw_insert(benchmark::State& state, const std::string& sql, int64_t rows_per_statement,
+                Bind bind) {
   const int64_t rows = state.range(0);
   RawFile f;
   if (absl::Status s = raw_open(f); !s.ok()) return state.SkipWithError(s.ToString().c_str());
-  sqlite3_stmt* insert = nullptr;
-  sqlite3_prepare_v3(f.db, "INSERT INTO t VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", -1,
-                     SQLITE_PREPARE_PERSISTENT, &insert, nullptr);
-  int64_t id = 1;
-  for (auto _ : state) {
-    sqlite3_exec(f.db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
-    for (int64_t r = 0; r < rows; ++r, ++id) {
-      for (int c = 1; c <= 10; ++c) sqlite3_bind_int64(insert, c, id * c);
-      if (sqlite3_step(insert) != SQLITE_DONE) state.SkipWithError(sqlite3_errmsg(f.db));
-      sqlite3_reset(insert);
-    }
-    if (sqlite3_exec(f.db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
-      state.SkipWithError(sqlite3_errmsg(f.db));
-    }
-  }
-  sqlite3_finalize(insert);
-  state.SetItemsProcessed(state.iterations() * rows);
-}
-
-// Multi-row VALUES, 100 rows (1,000 parameters) a statement.
-void BM_RawInsertValues(benchmark::State& state) {
-  constexpr int64_t kRowsPerStatement = 100;
-  const int64_t rows = state.range(0);
-  RawFile f;
-  if (absl::Status s = raw_open(f); !s.ok()) return state.SkipWithError(s.ToString().c_str());
-  std::string sql = "INSERT INTO t VALUES ";
-  for (int64_t r = 0; r < kRowsPerStatement; ++r) {
-    sql += r == 0 ? "(?,?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?,?)";
-  }
   sqlite3_stmt* insert = nullptr;
   sqlite3_prepare_v3(f.db, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &insert, nullptr);
   int64_t id = 1;
   for (auto _ : state) {
     sqlite3_exec(f.db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
-    for (int64_t done = 0; done < rows; done += kRowsPerStatement) {
-      int p = 1;
-      for (int64_t r = 0; r < kRowsPerStatement; ++r, ++id) {
-        for (int c = 1; c <= 10; ++c) sqlite3_bind_int64(insert, p++, id * c);
-      }
+    for (int64_t done = 0; done < rows; done += rows_per_statement, id += rows_per_statement) {
+      bind(insert, id, rows_per_statement);
       if (sqlite3_step(insert) != SQLITE_DONE) state.SkipWithError(sqlite3_errmsg(f.db));
       sqlite3_reset(insert);
     }
@@ -363,40 +318,51 @@ void BM_RawInsertValues(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * rows);
 }
 
+// Rows first_id.. as ten integers each (column c holds id * c), bound in order from ?1.
+void bind_rows(sqlite3_stmt* insert, int64_t first_id, int64_t rows) {
+  int p = 1;
+  for (int64_t id = first_id; id < first_id + rows; ++id) {
+    for (int c = 1; c <= 10; ++c) sqlite3_bind_int64(insert, p++, id * c);
+  }
+}
+
+// One statement stepped per row, as SqliteStore writes.
+void BM_RawInsert(benchmark::State& state) {
+  raw_insert(state, "INSERT INTO t VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", 1, bind_rows);
+}
+
+// Multi-row VALUES, 100 rows (1,000 parameters) a statement.
+void BM_RawInsertValues(benchmark::State& state) {
+  constexpr int64_t kRowsPerStatement = 100;
+  std::string sql = "INSERT INTO t VALUES ";
+  for (int64_t r = 0; r < kRowsPerStatement; ++r) {
+    sql += r == 0 ? "(?,?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?,?)";
+  }
+  raw_insert(state, sql, kRowsPerStatement, bind_rows);
+}
+
 // One set-wise statement over a JSON array built for the batch.
 void BM_RawInsertJson(benchmark::State& state) {
-  const int64_t rows = state.range(0);
-  RawFile f;
-  if (absl::Status s = raw_open(f); !s.ok()) return state.SkipWithError(s.ToString().c_str());
-  sqlite3_stmt* insert = nullptr;
-  sqlite3_prepare_v3(f.db,
-                     "INSERT INTO t SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, "
-                     "value ->> 4, value ->> 5, value ->> 6, value ->> 7, value ->> 8, "
-                     "value ->> 9 FROM json_each(?1)",
-                     -1, SQLITE_PREPARE_PERSISTENT, &insert, nullptr);
-  int64_t id = 1;
   std::string json;
-  for (auto _ : state) {
-    json = "[";
-    for (int64_t r = 0; r < rows; ++r, ++id) {
-      json += r == 0 ? "[" : ",[";
-      for (int c = 1; c <= 10; ++c) {
-        json += std::to_string(id * c);
-        if (c < 10) json += ',';
-      }
-      json += ']';
-    }
-    json += ']';
-    sqlite3_exec(f.db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
-    sqlite3_bind_text(insert, 1, json.data(), static_cast<int>(json.size()), SQLITE_STATIC);
-    if (sqlite3_step(insert) != SQLITE_DONE) state.SkipWithError(sqlite3_errmsg(f.db));
-    sqlite3_reset(insert);
-    if (sqlite3_exec(f.db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
-      state.SkipWithError(sqlite3_errmsg(f.db));
-    }
-  }
-  sqlite3_finalize(insert);
-  state.SetItemsProcessed(state.iterations() * rows);
+  raw_insert(state,
+             "INSERT INTO t SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, "
+             "value ->> 4, value ->> 5, value ->> 6, value ->> 7, value ->> 8, "
+             "value ->> 9 FROM json_each(?1)",
+             state.range(0), [&json](sqlite3_stmt* insert, int64_t first_id, int64_t rows) {
+               json = "[";
+               for (int64_t id = first_id; id < first_id + rows; ++id) {
+                 json += id == first_id ? "[" : ",[";
+                 for (int c = 1; c <= 10; ++c) {
+                   json += std::to_string(id * c);
+                   if (c < 10) json += ',';
+                 }
+                 json += ']';
+               }
+               json += ']';
+               // SQLITE_STATIC: `json` outlives the step that reads it.
+               sqlite3_bind_text(insert, 1, json.data(), static_cast<int>(json.size()),
+                                 SQLITE_STATIC);
+             });
 }
 
 // --- Opening: the integrity check's cost --------------------------------------------------------

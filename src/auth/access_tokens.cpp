@@ -8,17 +8,18 @@
 #include "base/strings.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
+#include "base/json_text.h"
 #include "base/mutex.h"
 #include "account/reason.h"
 #include "account/status.h"
 #include "crypto.h"
-#include "json_text.h"
 #include "jwt_parts.h"
 
 namespace account::auth {
 namespace {
 
 namespace crypto = internal::auth;
+using internal::json_string;
 
 constexpr std::string_view kAlgorithm = "HS256";
 // RFC 9068's media type for JWT access tokens: says what the token is for, so it is never taken
@@ -158,9 +159,9 @@ absl::StatusOr<IssuedAccessToken> AccessTokens::issue(AccountId account) const {
     secret = state_->secrets.at(kid);
   }
   const std::string header = internal::cat(R"({"alg":")", kAlgorithm, R"(","typ":")", kType,
-                                           R"(","kid":)", crypto::json_string(kid), "}");
+                                           R"(","kid":)", json_string(kid), "}");
   const std::string payload = internal::cat(
-      R"({"iss":)", crypto::json_string(o.issuer), R"(,"aud":)", crypto::json_string(o.audience),
+      R"({"iss":)", json_string(o.issuer), R"(,"aud":)", json_string(o.audience),
       R"(,"sub":")", account.value(), R"(","iat":)", absl::ToUnixSeconds(issued.issued_at),
       R"(,"exp":)", absl::ToUnixSeconds(issued.expires_at), R"(,"jti":")", issued.jti, "\"}");
   std::string signing_input =

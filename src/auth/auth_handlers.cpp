@@ -8,13 +8,13 @@
 #include "account/side.h"
 #include "account/status.h"
 #include "account/trade.h"
+#include "base/json_text.h"
 #include "json_fields.h"
-#include "json_text.h"
 
 namespace account::auth {
 namespace {
 
-using internal::auth::json_string;
+using internal::json_string;
 using internal::auth::JsonFields;
 
 bool equals_ignoring_case(std::string_view a, std::string_view b) {

@@ -74,4 +74,11 @@ void append_json_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
+std::string json_string(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  append_json_string(out, s);
+  return out;
+}
+
 }  // namespace account::internal

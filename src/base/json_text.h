@@ -12,4 +12,8 @@ namespace account::internal {
 // replaced by U+FFFD, so that the output always parses.
 void append_json_string(std::string& out, std::string_view s);
 
+// `s` as a JSON string literal, as append_json_string writes it: for documents built in one
+// expression (token headers, handler answers).
+std::string json_string(std::string_view s);
+
 }  // namespace account::internal

@@ -4,6 +4,7 @@
 
 #include "base/strings.h"
 #include "pg.h"
+#include "store/migrations.h"
 
 namespace account::pg {
 namespace {
@@ -254,11 +255,7 @@ absl::StatusOr<int64_t> recorded_version(PGconn* conn) {
   return get_int(r->get(), 0, 0);
 }
 
-absl::Status apply(PGconn* conn, const Migration& m) {
-  if (absl::Status ok = exec(conn, m.sql, internal::cat("migration ", m.version)); !ok.ok()) {
-    return absl::InternalError(internal::cat("schema migration ", m.version, " (", m.description,
-                                             ") failed, nothing applied: ", ok.message()));
-  }
+absl::Status record_migration(PGconn* conn, const Migration& m) {
   Params p;
   p.add_int8(m.version);
   p.add_text(m.description);
@@ -288,16 +285,12 @@ absl::Status migrate_in_transaction(PGconn* conn, int known_version) {
   if (!ok.ok()) return ok;
   absl::StatusOr<int64_t> current = recorded_version(conn);
   if (!current.ok()) return current.status();
-  if (*current > known_version) {
-    return absl::FailedPreconditionError(internal::cat(
-        "the database's schema is version ", *current, ", newer than version ", known_version,
-        " that this library knows; refusing to use it (upgrade the library)"));
-  }
-  for (const Migration& m : kMigrations) {
-    if (m.version <= *current || m.version > known_version) continue;
-    if (ok = apply(conn, m); !ok.ok()) return ok;
-  }
-  return absl::OkStatus();
+  return internal::apply_pending_migrations(
+      kMigrations, *current, known_version,
+      [conn](const Migration& m) {
+        return exec(conn, m.sql, internal::cat("migration ", m.version));
+      },
+      [conn](const Migration& m) { return record_migration(conn, m); });
 }
 
 }  // namespace

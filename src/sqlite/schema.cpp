@@ -6,6 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "base/strings.h"
 #include "db.h"
+#include "store/migrations.h"
 
 namespace account::sqlite {
 namespace {
@@ -176,11 +177,7 @@ absl::StatusOr<std::vector<std::string>> table_names(sqlite3* db) {
   return names;
 }
 
-absl::Status apply(sqlite3* db, const Migration& m) {
-  if (absl::Status ok = exec(db, m.sql, internal::cat("migration ", m.version)); !ok.ok()) {
-    return absl::InternalError(internal::cat("schema migration ", m.version, " (", m.description,
-                                             ") failed, nothing applied: ", ok.message()));
-  }
+absl::Status record_migration(sqlite3* db, const Migration& m) {
   Stmt record;
   absl::Status ok = record.prepare(db, "recording a migration",
                                    "INSERT INTO schema_migrations (version, description, "
@@ -202,15 +199,11 @@ absl::Status migrate_in_transaction(sqlite3* db, int known_version) {
   if (!ok.ok()) return ok;
   absl::StatusOr<int64_t> current = recorded_version(db);
   if (!current.ok()) return current.status();
-  if (*current > known_version) {
-    return absl::FailedPreconditionError(internal::cat(
-        "the database's schema is version ", *current, ", newer than version ", known_version,
-        " that this library knows; refusing to use it (upgrade the library)"));
-  }
-  for (const Migration& m : kMigrations) {
-    if (m.version <= *current || m.version > known_version) continue;
-    if (ok = apply(db, m); !ok.ok()) return ok;
-  }
+  ok = internal::apply_pending_migrations(
+      kMigrations, *current, known_version,
+      [db](const Migration& m) { return exec(db, m.sql, internal::cat("migration ", m.version)); },
+      [db](const Migration& m) { return record_migration(db, m); });
+  if (!ok.ok()) return ok;
   // PRAGMA takes no parameters; both values are this library's integers.
   const std::string stamp = internal::cat("PRAGMA application_id = ", kApplicationId,
                                           "; PRAGMA user_version = ", known_version);
@@ -248,11 +241,7 @@ absl::Status migrate(sqlite3* db, int known_version) {
   absl::StatusOr<int64_t> found = schema_version(db);
   if (!found.ok()) return found.status();
   if (*found == known_version) return absl::OkStatus();
-  if (*found > known_version) {
-    return absl::FailedPreconditionError(internal::cat(
-        "the database's schema is version ", *found, ", newer than version ", known_version,
-        " that this library knows; refusing to use it (upgrade the library)"));
-  }
+  if (*found > known_version) return internal::schema_newer_than_known(*found, known_version);
   if (absl::Status ok = exec(db, "BEGIN IMMEDIATE", "starting the migration"); !ok.ok()) {
     return ok;
   }

@@ -10,8 +10,8 @@
 
 #include "account/auth/access_tokens.h"
 #include "account/status.h"
+#include "base/json_text.h"
 #include "crypto.h"
-#include "json_text.h"
 
 namespace {
 
@@ -263,8 +263,8 @@ TEST_CASE("AccessTokens::create and add_key refuse weak or ill-named keys") {
 }
 
 TEST_CASE("json_string escapes quotes, backslashes and control characters") {
-  CHECK(crypto::json_string("a\"b\\c\n\x01") == R"("a\"b\\c\n\u0001")");
-  CHECK(crypto::json_string("é") == "\"é\"");
+  CHECK(internal::json_string("a\"b\\c\n\x01") == R"("a\"b\\c\n\u0001")");
+  CHECK(internal::json_string("é") == "\"é\"");
 }
 
 TEST_CASE("access_keys_from_environment reads the current and the previous key") {

@@ -3,35 +3,25 @@
 // reason and logged without a secret, the reuse warning with account and family, the sign-in
 // counters, /me's positions, Sleeper link and trades, and another provider's issuer from config.
 #include <catch2/catch.hpp>
-#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "account/auth/auth_handlers.h"
-#include "account/auth/auth_service.h"
 #include "account/auth/curl_google_client.h"
-#include "account/auth/memory_token_store.h"
-#include "account/auth/rate_limiter.h"
 #include "account/config.h"
-#include "account/memory_store.h"
-#include "account/metrics.h"
 #include "account/status.h"
 #include "account/testing/recording_log_sink.h"
+#include "auth_handlers_fixture.h"
 #include "json_fields.h"
 #include "support/fake_google.h"
-#include "support/prometheus_text.h"
 
 namespace account::auth {
 namespace {
 
 using internal::auth::JsonFields;
+using testing::error_of;
 using testing::FakeGoogle;
-
-constexpr std::string_view kSecret = "0123456789abcdef0123456789abcdef-test-only";
-
-std::string error_of(const HttpResponse& r) {
-  return JsonFields::parse(r.body).value().string("error").value().value_or("");
-}
 
 // The value of cookie `name` in the response's Set-Cookie headers, and the whole header.
 struct SetCookie {
@@ -48,71 +38,11 @@ SetCookie set_cookie(const HttpResponse& r, std::string_view name) {
   return {};
 }
 
-struct CookieFixture {
-  CookieFixture() : fake(clock) {
-    google = CurlGoogleClient::create(fake.client_options()).value();
-    accounts = AccountService::open({.store = std::make_shared<MemoryStore>(),
-                                     .clock = clock,
-                                     .metrics = metrics})
-                   .value();
-    AuthServiceOptions options;
-    options.access_keys = {{.kid = "k1", .secret = std::string(kSecret)}};
-    options.access_current_kid = "k1";
-    options.metrics = metrics;
-    options.log = log;
-    auth = AuthService::create(options, accounts.get(), google.get(), &tokens, clock.get()).value();
-    limiter = RateLimiter::create({.clock = clock}).value();
-    handlers = std::make_unique<AuthHandlers>(
-        auth.get(), accounts.get(), limiter.get(),
-        AuthHandlersOptions{.secure_cookies = true,
-                            .refresh_token_transport = RefreshTokenTransport::kCookie,
-                            .clock = clock});
-  }
-
-  HttpResponse post(const std::string& path, const std::string& body, const std::string& cookie) {
-    HttpRequest r{.method = "POST",
-                  .path = path,
-                  .headers = {{"Content-Type", "application/json"}},
-                  .body = body,
-                  .client_key = "198.51.100.7"};
-    if (!cookie.empty()) r.headers.emplace_back("Cookie", cookie);
-    return handlers->handle(r);
-  }
-
-  // The whole login; its response, and the code and state it used.
-  HttpResponse sign_in() {
-    HttpResponse start = handlers->handle({.method = "GET", .path = "/auth/google"});
-    REQUIRE(start.status == 302);
-    const SetCookie state = set_cookie(start, kStateCookie);
-    const FakeGoogle::Approval approval = fake.approve(std::string(start.header("Location")));
-    REQUIRE(!approval.code.empty());
-    code = approval.code;
-    state_value = approval.state;
-    return post("/auth/callback",
-                "{\"code\":\"" + approval.code + "\",\"state\":\"" + approval.state + "\"}",
-                std::string(kStateCookie) + "=" + state.value);
-  }
-
-  double metric(const std::string& name, const std::map<std::string, std::string>& labels = {}) const {
-    return account::testing::parse_prometheus_text(metrics->render_prometheus())
-        .value(name, labels)
-        .value_or(-1);
-  }
-
-  std::shared_ptr<ManualClock> clock =
-      std::make_shared<ManualClock>(absl::FromUnixSeconds(1'790'000'000));
-  std::shared_ptr<MetricsRegistry> metrics = std::make_shared<MetricsRegistry>();
-  std::shared_ptr<account::testing::RecordingLogSink> log =
-      std::make_shared<account::testing::RecordingLogSink>();
-  FakeGoogle fake;
-  std::unique_ptr<CurlGoogleClient> google;
-  std::unique_ptr<AccountService> accounts;
-  MemoryTokenStore tokens;
-  std::unique_ptr<AuthService> auth;
-  std::unique_ptr<RateLimiter> limiter;
-  std::unique_ptr<AuthHandlers> handlers;
-  std::string code;
-  std::string state_value;
+// A browser app's handlers: the refresh token in its cookie only, cookies Secure.
+struct CookieFixture : testing::AuthHandlersFixture {
+  CookieFixture()
+      : AuthHandlersFixture(
+            {.refresh_token_transport = RefreshTokenTransport::kCookie, .secure_cookies = true}) {}
 };
 
 TEST_CASE("cookie mode: the refresh token lives in an HttpOnly SameSite=Strict cookie only",

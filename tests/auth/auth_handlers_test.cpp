@@ -8,13 +8,9 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "account/account_service.h"
-#include "account/auth/auth_service.h"
-#include "account/auth/curl_google_client.h"
-#include "account/auth/memory_token_store.h"
 #include "account/auth/rate_limiter.h"
-#include "account/memory_store.h"
 #include "account/status.h"
+#include "auth_handlers_fixture.h"
 #include "json_fields.h"
 #include "support/fake_google.h"
 
@@ -22,9 +18,8 @@ namespace account::auth {
 namespace {
 
 using internal::auth::JsonFields;
+using testing::error_of;
 using testing::FakeGoogle;
-
-constexpr std::string_view kSecret = "0123456789abcdef0123456789abcdef-test-only";
 
 // A response body read as JSON (the test fails on anything else).
 struct Body {
@@ -34,78 +29,8 @@ struct Body {
   JsonFields fields;
 };
 
-std::string error_of(const HttpResponse& r) { return Body(r).text("error"); }
-
-struct Fixture {
-  explicit Fixture(RateLimiterOptions limits = {}) : fake(clock) {
-    google = CurlGoogleClient::create(fake.client_options()).value();
-    accounts =
-        AccountService::open({.store = std::make_shared<MemoryStore>(), .clock = clock}).value();
-    AuthServiceOptions options;
-    options.access_keys = {{.kid = "k1", .secret = std::string(kSecret)}};
-    options.access_current_kid = "k1";
-    auth = AuthService::create(options, accounts.get(), google.get(), &tokens, clock.get()).value();
-    limits.clock = clock;
-    limiter = RateLimiter::create(limits).value();
-    handlers = std::make_unique<AuthHandlers>(
-        auth.get(), accounts.get(), limiter.get(),
-        AuthHandlersOptions{.secure_cookies = false, .clock = clock});
-  }
-
-  HttpResponse get(const std::string& path, const std::string& bearer = "") {
-    HttpRequest r{.method = "GET", .path = path, .client_key = "198.51.100.7"};
-    if (!bearer.empty()) r.headers.emplace_back("Authorization", "Bearer " + bearer);
-    return handlers->handle(r);
-  }
-
-  HttpResponse post(const std::string& path, const std::string& body,
-                    const std::string& cookie = "") {
-    HttpRequest r{.method = "POST",
-                  .path = path,
-                  .headers = {{"Content-Type", "application/json"}},
-                  .body = body,
-                  .client_key = "198.51.100.7"};
-    if (!cookie.empty()) r.headers.emplace_back("Cookie", cookie);
-    return handlers->handle(r);
-  }
-
-  // GET /auth/google: the authorization URL and the state cookie it set.
-  struct Started {
-    std::string location;
-    std::string cookie;  // "account_login_state=<state>"
-  };
-  Started start() {
-    HttpResponse r = get("/auth/google");
-    REQUIRE(r.status == 302);
-    const std::string set_cookie(r.header("Set-Cookie"));
-    return {std::string(r.header("Location")), set_cookie.substr(0, set_cookie.find(';'))};
-  }
-
-  // The whole login: /auth/google, Google's consent, /auth/callback.
-  HttpResponse sign_in() {
-    Started s = start();
-    FakeGoogle::Approval approval = fake.approve(s.location);
-    REQUIRE(!approval.code.empty());
-    return post("/auth/callback", callback_body(approval.code, approval.state), s.cookie);
-  }
-
-  static std::string callback_body(const std::string& code, const std::string& state) {
-    return "{\"code\":\"" + code + "\",\"state\":\"" + state + "\"}";
-  }
-  static std::string refresh_body(const std::string& token) {
-    return "{\"refresh_token\":\"" + token + "\"}";
-  }
-
-  std::shared_ptr<ManualClock> clock =
-      std::make_shared<ManualClock>(absl::FromUnixSeconds(1'790'000'000));
-  FakeGoogle fake;
-  std::unique_ptr<CurlGoogleClient> google;
-  std::unique_ptr<AccountService> accounts;
-  MemoryTokenStore tokens;
-  std::unique_ptr<AuthService> auth;
-  std::unique_ptr<RateLimiter> limiter;
-  std::unique_ptr<AuthHandlers> handlers;
-};
+// The refresh token in the JSON bodies, cookies without Secure (plain http:// on loopback).
+using Fixture = testing::AuthHandlersFixture;
 
 TEST_CASE("sign-in end to end: login, callback, /me, refresh twice, logout, refresh refused",
           "[auth][handlers][e2e]") {
@@ -356,7 +281,7 @@ TEST_CASE("sign-in: rate limits answer 429 with Retry-After", "[auth][handlers]"
                    {"/auth/callback", {.burst = 1, .per_minute = 1}},
                    {"/auth/refresh", {.burst = 2, .per_minute = 1}},
                    {"/auth/logout", {.burst = 1, .per_minute = 1}}};
-  Fixture f(limits);
+  Fixture f({.limits = limits});
   HttpResponse in = f.sign_in();
   REQUIRE(in.status == 200);
   CHECK(f.get("/auth/google").status == 302);

@@ -4,12 +4,10 @@
 // ledger, the writers (expire, fantasy-update, migrate) refused while it
 // runs and naming it, then run once it has stopped; and each bad URL or
 // file exits with the code its cause calls for, naming it.
-#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
-#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -23,6 +21,7 @@
 #include "cli/cli_fixture.h"
 #include "sleeper/fake_sleeper.h"
 #include "sleeper/office_league_json.h"
+#include "support/temp_dir.h"
 
 namespace account {
 namespace {
@@ -31,29 +30,9 @@ using testing::CliResult;
 using testing::contains;
 using testing::env_of;
 using testing::run_cli;
+using testing::TempDir;
 
 constexpr SymbolId kSymbol{17};
-
-// A directory of its own under /tmp, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = "/tmp/accountctl-sqlite-XXXXXX";
-    if (::mkdtemp(pattern.data()) == nullptr) FAIL("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // The installed binary's context on `url`, with a clock the test moves and
 // a Sleeper client that tries once.

@@ -1,8 +1,9 @@
-// PostgresStore's journal beyond the durable-store suite's cases (postgres_durable_test.cpp):
-// a version-4 database migrating to an empty journal, a refused entry leaving the session as it
-// was, and the schema's account_journal_append() between writers racing for one seq. The
-// writer lock keeps a second PostgresStore off the database, so the race is run through SQL,
-// on sessions of the test's own, as a writer that took the database over would run it.
+// PostgresStore's journal beyond the conformance suite's cases (postgres_store_test.cpp) and the
+// durable-store suite's (postgres_durable_test.cpp): a version-4 database migrating to an empty
+// journal, a refused entry leaving the session as it was, and the schema's
+// account_journal_append() between writers racing for one seq. The writer lock keeps a second
+// PostgresStore off the database, so the race is run through SQL, on sessions of the test's own,
+// as a writer that took the database over would run it.
 #include <libpq-fe.h>
 
 #include <atomic>

@@ -9,20 +9,19 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sqlite3.h>
-#include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <cstdint>
-#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "account/sqlite/sqlite_store.h"
 #include "sqlite/checksum_vfs.h"
+#include "support/temp_dir.h"
 
 extern char** environ;
 
@@ -30,28 +29,6 @@ namespace account::testing {
 
 // The helper executable, built with the tests (tests/CMakeLists.txt).
 inline const char* sqlite_child_path() { return ACCOUNT_SQLITE_CHILD; }
-
-// A directory of its own under /tmp, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = "/tmp/account-sqlite-XXXXXX";
-    if (::mkdtemp(pattern.data()) == nullptr) FAIL("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 inline std::shared_ptr<SqliteStore> open_sqlite(const std::string& path,
                                                 SqliteStoreOptions options = {}) {

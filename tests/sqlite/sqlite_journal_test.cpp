@@ -3,7 +3,8 @@
 // read from the file inside the commit's transaction (a row another program wrote is seen);
 // the schema's own check of the hash; a read-only store reading entries beside the writer; and
 // journal() refusing as load() does when the file is damaged or moved away. Round trips, the
-// seq check and paging are the suite's (sqlite_durable_test.cpp).
+// seq check and paging are the conformance suite's (sqlite_store_test.cpp) and, across a reopen,
+// the durable-store suite's (sqlite_durable_test.cpp).
 #include <sqlite3.h>
 #include <stdio.h>
 

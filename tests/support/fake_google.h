@@ -40,8 +40,8 @@
 #include "account/auth/curl_google_client.h"
 #include "account/auth/google_client.h"
 #include "account/clock.h"
+#include "base/json_text.h"
 #include "crypto.h"
-#include "json_text.h"
 
 namespace account::testing {
 
@@ -110,7 +110,7 @@ class TestRsaKey {
   EVP_PKEY* key_;
 };
 
-using internal::auth::json_string;
+using internal::json_string;
 
 class FakeGoogle {
  public:
