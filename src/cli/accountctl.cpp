@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdarg>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -14,8 +15,9 @@
 #include "account/fantasy/fantasy_funding_service.h"
 #include "account/health.h"
 #include "account/status.h"
-#include "text_table.h"
 #include "fmt/format.h"
+#include "journal_commands.h"
+#include "text_table.h"
 
 namespace account::cli {
 namespace {
@@ -38,7 +40,8 @@ struct OptionSpec {
   std::string_view help;
 };
 
-// Exit code for a failed call to the store, Sleeper or the ledger.
+}  // namespace
+
 int exit_code_for(const absl::Status& status) {
   if (std::optional<Reason> reason = reason_of(status)) {
     if (*reason == Reason::kAccountNotFound || *reason == Reason::kSleeperNotFound) {
@@ -61,6 +64,8 @@ int exit_code_for(const absl::Status& status) {
       return kExitFailed;
   }
 }
+
+namespace {
 
 std::string text_of(const absl::Status& status) { return std::string(status.message()); }
 
@@ -425,6 +430,55 @@ int config(Run& run) {
   return kExitOk;
 }
 
+// The value of `option` as a whole number from `min` to `max`; nullopt, the usage error printed,
+// when it is not one.
+std::optional<uint64_t> number_option(const Run& run, std::string_view option, uint64_t min,
+                                      uint64_t max) {
+  const std::string& text = run.args.options.at(std::string(option));
+  uint64_t value = 0;
+  if (absl::SimpleAtoi(absl::string_view(text), &value) && value >= min && value <= max) {
+    return value;
+  }
+  run.fail(kExitUsage, "{} takes a whole number from {} to {}, got \"{}\"", option, min, max,
+           text);
+  return std::nullopt;
+}
+
+// Seqs are stored as signed 64-bit integers (SQLite, PostgreSQL bigint); one less, so that the
+// seq after a cursor is one too.
+constexpr uint64_t kSeqMax = static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) - 1;
+
+int events(Run& run) {
+  // Every argument is checked before the store is opened.
+  EventsOptions options;
+  options.follow = run.has("--follow");
+  if (run.has("--since")) {
+    const std::optional<uint64_t> since = number_option(run, "--since", 0, kSeqMax);
+    if (!since) return kExitUsage;
+    options.since = *since;
+  }
+  if (run.has("--max")) {
+    const std::optional<uint64_t> max = number_option(run, "--max", 1, kSeqMax);
+    if (!max) return kExitUsage;
+    options.max_events = static_cast<size_t>(*max);
+  }
+  if (run.has("--poll-ms")) {
+    if (!options.follow) return run.fail(kExitUsage, "--poll-ms needs --follow");
+    const std::optional<uint64_t> poll_ms = number_option(run, "--poll-ms", 1, 3'600'000);
+    if (!poll_ms) return kExitUsage;
+    options.poll = absl::Milliseconds(static_cast<int64_t>(*poll_ms));
+  }
+  absl::StatusOr<OpenedStore> store = run.ctx.open_store(run.config, StoreMode::kReadOnly);
+  if (!store.ok()) return run.fail(as_open_failure(store.status()));
+  return print_events(run.ctx, *store->store, options);
+}
+
+int verify(Run& run) {
+  absl::StatusOr<OpenedStore> store = run.ctx.open_store(run.config, StoreMode::kReadOnly);
+  if (!store.ok()) return run.fail(as_open_failure(store.status()));
+  return verify_store(run.ctx, *store->store, store->description);
+}
+
 const std::vector<Command>& commands() {
   static const std::vector<Command> kCommands = {
       {"show", "an account, its positions, active reservations and recent trades",
@@ -464,6 +518,26 @@ const std::vector<Command>& commands() {
       {"config", "print the configuration read from the environment, secrets hidden", "",
        "Validates every variable and prints them; secrets show as <set, N bytes>.", {}, 0,
        config},
+      {"events", "print the journal's events, one JSON object per line",
+       "[--since SEQ] [--max N] [--follow [--poll-ms MS]]",
+       "Prints the events of the journal entries after seq SEQ (default 0: from the first), "
+       "oldest first, one JSON object per line: seq, index within the entry, committed_at, "
+       "type, then the event's fields (docs/operations.md). Read-only, beside a running "
+       "ledger. Without --follow it ends at the head. A consumer resumes with --since the last "
+       "seq it handled. Exit 2 when SEQ is past the head, 5 when the entries after it were "
+       "pruned, 4 when the store cannot be read, 6 when a stored entry is damaged.",
+       {{"--since", true, "print the entries after this seq (default 0)"},
+        {"--max", true, "stop after N events, whole entries only (the first entry always)"},
+        {"--follow", false, "at the head, wait for new entries until SIGINT or SIGTERM (exit 0)"},
+        {"--poll-ms", true, "with --follow, how often to look for new entries (default 500)"}},
+       0, events},
+      {"verify", "check the store against its journal: hash chain, tables, state hashes", "",
+       "Recomputes the journal's hash chain from its first entry, replays every entry into an "
+       "empty ledger and compares the result row by row with the store's tables, and prints "
+       "both state hashes. One line per check; the first row that differs is named with the "
+       "seq that last wrote it. Read-only, beside a running ledger. Exit 1 when a check fails, "
+       "4 when the store cannot be read.",
+       {}, 0, verify},
   };
   return kCommands;
 }
@@ -478,7 +552,8 @@ std::string general_help() {
   out +=
       "\n`accountctl COMMAND --help` describes one command.\n\n"
       "Exit codes: 0 ok, 1 problems found, 2 usage error, 3 configuration error,\n"
-      "4 store or Sleeper unavailable (retry), 5 account not found, 6 refused or failed.\n";
+      "4 store or Sleeper unavailable (retry), 5 not found (an account, pruned journal\n"
+      "entries), 6 refused or failed.\n";
   return out;
 }
 

@@ -10,6 +10,10 @@
 //   accountctl migrate                apply schema migrations
 //   accountctl health                 store and Sleeper reachability
 //   accountctl config                 the configuration as read, secrets hidden
+//   accountctl events --since 120     the journal after seq 120, one JSON line per event
+//   accountctl events --follow        ... and every new entry as it commits, until Ctrl-C
+//   accountctl verify                 the journal's hash chain, the tables against a replay of
+//                                     the journal, and both state hashes
 //
 // `accountctl help` and `accountctl <command> --help` say more.
 #pragma once
@@ -38,13 +42,14 @@ enum ExitCode : int {
   kExitUsage = 2,          // Unknown command or option, a missing or malformed argument.
   kExitConfig = 3,         // The environment's configuration is invalid or incomplete.
   kExitUnavailable = 4,    // The store or Sleeper could not be reached; retry later.
-  kExitNotFound = 5,       // The account asked for does not exist.
+  kExitNotFound = 5,       // The account asked for does not exist, or the journal entries
+                           // asked for were pruned.
   kExitFailed = 6,         // Refused or failed otherwise (e.g. another ledger holds the
                            // database's writer lock); the message says why.
 };
 
 enum class StoreMode {
-  kReadOnly,  // show, list, audit, health: beside a running ledger, no lock.
+  kReadOnly,  // show, list, audit, health, events, verify: beside a running ledger, no lock.
   kWriter,    // expire, fantasy-update, migrate: takes the store's writer lock.
 };
 
@@ -65,6 +70,10 @@ struct CliContext {
   std::shared_ptr<Clock> clock;
   std::function<absl::StatusOr<OpenedStore>(const Config&, StoreMode)> open_store;
   std::function<absl::StatusOr<std::shared_ptr<SleeperClient>>(const Config&)> open_sleeper;
+  // Asked by `events --follow` each time it has caught up with the head, before it waits for
+  // new entries: true ends it, exit 0. Unset in the real tool, which ends on SIGINT or SIGTERM;
+  // in-process tests set it.
+  std::function<bool()> stop_following;
 };
 
 // The real thing: the process environment, stdout/stderr, the system clock,
@@ -72,6 +81,11 @@ struct CliContext {
 // a PostgreSQL database, or a SQLite file), read-only for kReadOnly; an
 // error when DATABASE_URL is not set. Sleeper over libcurl.
 CliContext default_cli_context();
+
+// The exit code for a failed call to the store, Sleeper or the ledger: kExitUnavailable for a
+// transient failure, kExitNotFound for a missing account, kExitConfig for settings refused,
+// kExitFailed otherwise.
+int exit_code_for(const absl::Status& status);
 
 // Runs one command line (args[0] is the command, without the program name).
 // Returns an ExitCode.

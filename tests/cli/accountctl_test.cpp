@@ -1,14 +1,22 @@
 // accountctl against a MemoryStore (and a local Sleeper): every command's
 // output and exit code, help for every command, and usage errors.
+#include <functional>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_split.h"
 #include "account/sleeper/curl_sleeper_client.h"
+#include "account/testing/fault_injecting_store.h"
 #include "cli/cli_fixture.h"
+#include "journal/state_hash.h"
 #include "sleeper/fake_sleeper.h"
 #include "sleeper/office_league_json.h"
+#include "support/json_value.h"
 #include "support/ledger_fixture.h"
 
 namespace account {
@@ -29,6 +37,8 @@ struct World {
   AccountId bob;
   std::map<std::string, std::string> env;
   std::string sleeper_url = "http://127.0.0.1:1/v1";  // nothing listens there
+  std::shared_ptr<Store> cli_store;  // What accountctl opens; the ledger's store when unset.
+  std::function<bool()> stop_following;
 
   World() {
     alice = ledger.svc().create_account("google-alice", "Alice").value();
@@ -49,8 +59,10 @@ struct World {
     c.env = env_of(env);
     c.clock = ledger.clock;
     c.open_store = [this](const Config&, cli::StoreMode) -> absl::StatusOr<cli::OpenedStore> {
-      return cli::OpenedStore{.store = ledger.store, .description = "the in-memory store"};
+      return cli::OpenedStore{.store = cli_store ? cli_store : ledger.store,
+                              .description = "the in-memory store"};
     };
+    c.stop_following = stop_following;
     c.open_sleeper = [this](const Config&) -> absl::StatusOr<std::shared_ptr<SleeperClient>> {
       CurlSleeperClientOptions options;
       options.base_url = sleeper_url;
@@ -68,8 +80,8 @@ TEST_CASE("accountctl help lists every command, and each command has --help", "[
   World w;
   const CliResult help = w.run({"help"});
   CHECK(help.exit_code == cli::kExitOk);
-  for (const char* command :
-       {"show", "list", "fantasy-update", "expire", "audit", "migrate", "health", "config"}) {
+  for (const char* command : {"show", "list", "fantasy-update", "expire", "audit", "migrate",
+                              "health", "config", "events", "verify"}) {
     CAPTURE(command);
     CHECK(contains(help.out, std::string("  ") + command));
     const CliResult one = w.run({command, "--help"});
@@ -265,6 +277,379 @@ TEST_CASE("fantasy-update --all shows progress and lists the accounts that faile
   CHECK(contains(r.err, "fantasy update: accounts 2/2\n"));
   CHECK(contains(r.out, "fantasy update: 1 updated, 0 unchanged, 1 failed"));
   CHECK(contains(r.out, "      2  "));
+}
+
+// --- The journal: events and verify -----------------------------------------------------------
+//
+// World's ledger commits one journal entry per command:
+//   1 Alice created, 2 Bob created, 3 Alice credited, 4 shares issued to Bob, 5 Alice's buy
+//   reserved, 6 Bob's sell reserved, 7 the fill (fill_applied, then both reservations settled),
+//   8 Alice's second buy reserved.
+
+// A store that passes every call on to another, with what a test changes on the way: a row
+// altered behind the ledger's back (load), entries damaged or pruned (journal), or a ledger
+// committing just before a load.
+class TamperingStore : public Store {
+ public:
+  explicit TamperingStore(std::shared_ptr<Store> inner) : inner_(std::move(inner)) {}
+
+  std::function<void()> before_load;
+  std::function<void(LedgerSnapshot&)> change_load;
+  std::function<void(std::vector<JournalRecord>&)> change_journal;
+
+  absl::Status commit(const ChangeSet& changes) override { return inner_->commit(changes); }
+  absl::StatusOr<LedgerSnapshot> load(const SnapshotRequest& request) override {
+    if (before_load) before_load();
+    absl::StatusOr<LedgerSnapshot> loaded = inner_->load(request);
+    if (loaded.ok() && change_load) change_load(*loaded);
+    return loaded;
+  }
+  absl::StatusOr<std::optional<Fill>> find_execution(ExecutionId execution) override {
+    return inner_->find_execution(execution);
+  }
+  absl::StatusOr<std::vector<Trade>> trades(AccountId account, size_t limit) override {
+    return inner_->trades(account, limit);
+  }
+  absl::StatusOr<std::vector<JournalRecord>> journal(uint64_t after_seq, size_t limit) override {
+    absl::StatusOr<std::vector<JournalRecord>> records = inner_->journal(after_seq, limit);
+    if (records.ok() && change_journal) change_journal(*records);
+    return records;
+  }
+
+ private:
+  std::shared_ptr<Store> inner_;
+};
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines = absl::StrSplit(text, '\n');
+  if (!lines.empty() && lines.back().empty()) lines.pop_back();
+  return lines;
+}
+
+// Each line parsed as JSON; a line that does not parse fails the test.
+std::vector<testing::JsonValue> json_lines(const std::string& text) {
+  std::vector<testing::JsonValue> out;
+  for (const std::string& line : lines_of(text)) {
+    testing::JsonReader reader(line);
+    std::optional<testing::JsonValue> value = reader.parse();
+    INFO(line);
+    REQUIRE(value.has_value());
+    out.push_back(*std::move(value));
+  }
+  return out;
+}
+
+// A member as written: numbers exactly ("5001"), strings as themselves, "null".
+std::string field(const testing::JsonValue& object, std::string_view path) {
+  const testing::JsonValue* v = &object;
+  for (absl::string_view key : absl::StrSplit(absl::string_view(path.data(), path.size()), '.')) {
+    v = v->get(std::string_view(key.data(), key.size()));
+    if (v == nullptr) return "<missing>";
+  }
+  switch (v->type) {
+    case testing::JsonValue::Type::kNumber: return v->number_text;
+    case testing::JsonValue::Type::kString: return v->string;
+    case testing::JsonValue::Type::kNull: return "null";
+    default: return "<not a scalar>";
+  }
+}
+
+// (seq, index) of every line.
+std::vector<std::pair<std::string, std::string>> cursors(
+    const std::vector<testing::JsonValue>& events) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const testing::JsonValue& e : events) out.emplace_back(field(e, "seq"), field(e, "index"));
+  return out;
+}
+
+using Cursors = std::vector<std::pair<std::string, std::string>>;
+
+TEST_CASE("events prints one JSON line per event, with its seq and its index in the entry",
+          "[cli][journal]") {
+  World w;
+  const CliResult r = w.run({"events"});
+  REQUIRE(r.exit_code == cli::kExitOk);
+  CHECK(r.err.empty());
+  const std::vector<testing::JsonValue> events = json_lines(r.out);
+  CHECK(cursors(events) == Cursors{{"1", "0"}, {"2", "0"}, {"3", "0"}, {"4", "0"}, {"5", "0"},
+                                   {"6", "0"}, {"7", "0"}, {"7", "1"}, {"7", "2"}, {"8", "0"}});
+  // The whole of one line: its shape is what consumers parse.
+  CHECK(lines_of(r.out)[0] ==
+        R"({"seq":1,"index":0,"committed_at":"2026-09-10T00:26:40.000000000Z",)"
+        R"("type":"account_created","account":1,"google_id":"google-alice",)"
+        R"("display_name":"Alice","created_at":"2026-09-10T00:26:40.000000000Z",)"
+        R"("cash_cents":0,"sleeper":null})");
+
+  const testing::JsonValue& credit = events[2];
+  CHECK(field(credit, "type") == "entry_applied");
+  CHECK(field(credit, "kind") == "fantasy_credit");
+  CHECK(field(credit, "cash_cents") == "123456");
+  CHECK(field(credit, "cash_after_cents") == "123456");
+  CHECK(field(credit, "position_after") == "null");
+  const testing::JsonValue& issue = events[3];
+  CHECK(field(issue, "kind") == "share_issue");
+  CHECK(field(issue, "qty_bp") == "20000");
+  CHECK(field(issue, "position_after.qty_bp") == "20000");
+
+  const testing::JsonValue& reserved = events[4];
+  CHECK(field(reserved, "type") == "reservation_created");
+  CHECK(field(reserved, "reservation.side") == "buy");
+  CHECK(field(reserved, "reservation.order_qty_bp") == "1429");
+  CHECK(field(reserved, "reservation.limit_cents_per_share") == "35000");
+  CHECK(field(reserved, "reservation.status") == "active");
+
+  // 0.1429 share at $350.00: 5001 cents from Alice to Bob.
+  const testing::JsonValue& fill = events[6];
+  CHECK(field(fill, "type") == "fill_applied");
+  CHECK(field(fill, "qty_bp") == "1429");
+  CHECK(field(fill, "price_cents_per_share") == "35000");
+  CHECK(field(fill, "buyer.account") == "1");
+  CHECK(field(fill, "buyer.cash_after_cents") == "118455");
+  CHECK(field(fill, "buyer.position_after.qty_bp") == "1429");
+  CHECK(field(fill, "buyer.position_after.cost_basis_cents") == "5001");
+  CHECK(field(fill, "seller.account") == "2");
+  CHECK(field(fill, "seller.cash_after_cents") == "5001");
+  CHECK(field(fill, "seller.position_after.qty_bp") == "18571");
+  CHECK(field(fill, "seller.realized_pnl_cents") == "5001");
+  for (const testing::JsonValue& settled : {events[7], events[8]}) {
+    CHECK(field(settled, "type") == "reservation_changed");
+    CHECK(field(settled, "change") == "settled");
+    CHECK(field(settled, "reservation.remaining_qty_bp") == "0");
+    CHECK(field(settled, "reservation.status") == "settled");
+  }
+  CHECK(field(events[7], "reservation.side") == "buy");
+  CHECK(field(events[8], "reservation.side") == "sell");
+}
+
+TEST_CASE("events escapes strings, so that any name gives a line that parses", "[cli][journal]") {
+  World w;
+  const std::string name = "Carol \"the \\ quote\"\t\xff";
+  const AccountId carol = w.ledger.svc().create_account("google-carol", name).value();
+  REQUIRE(w.ledger.svc()
+              .link_sleeper(carol, SleeperLink{.user_id = "300", .username = "c\"c",
+                                               .league_id = "11", .season = "2026",
+                                               .roster_id = 5})
+              .ok());
+  const CliResult r = w.run({"events", "--since", "8"});
+  REQUIRE(r.exit_code == cli::kExitOk);
+  const std::vector<testing::JsonValue> events = json_lines(r.out);
+  REQUIRE(events.size() == 2);
+  // The byte that is not UTF-8 comes back as U+FFFD; the rest as it was.
+  CHECK(field(events[0], "display_name") == "Carol \"the \\ quote\"\t\xef\xbf\xbd");
+  CHECK(field(events[1], "type") == "sleeper_link_changed");
+  CHECK(field(events[1], "account") == "3");
+  CHECK(field(events[1], "sleeper.username") == "c\"c");
+  CHECK(field(events[1], "sleeper.roster_id") == "5");
+}
+
+TEST_CASE("events --since skips the entries up to it, and --max stops at whole entries",
+          "[cli][journal]") {
+  World w;
+  CliResult r = w.run({"events", "--since", "6"});
+  REQUIRE(r.exit_code == cli::kExitOk);
+  CHECK(cursors(json_lines(r.out)) == Cursors{{"7", "0"}, {"7", "1"}, {"7", "2"}, {"8", "0"}});
+
+  // Entries 5 and 6 fit in 3 events; entry 7 (3 more) does not, and is left for the next call.
+  r = w.run({"events", "--since", "4", "--max", "3"});
+  REQUIRE(r.exit_code == cli::kExitOk);
+  CHECK(cursors(json_lines(r.out)) == Cursors{{"5", "0"}, {"6", "0"}});
+  // The first entry is printed whole, however many events it holds.
+  r = w.run({"events", "--since", "6", "--max", "1"});
+  REQUIRE(r.exit_code == cli::kExitOk);
+  CHECK(cursors(json_lines(r.out)) == Cursors{{"7", "0"}, {"7", "1"}, {"7", "2"}});
+  r = w.run({"events", "--max", "4"});
+  REQUIRE(r.exit_code == cli::kExitOk);
+  CHECK(json_lines(r.out).size() == 4);
+
+  // At the head: nothing to print. Past it: the cursor is not this journal's.
+  r = w.run({"events", "--since", "8"});
+  CHECK(r.exit_code == cli::kExitOk);
+  CHECK(r.out.empty());
+  r = w.run({"events", "--since", "9"});
+  CHECK(r.exit_code == cli::kExitUsage);
+  CHECK(contains(r.err, "--since 9 is past the journal's head, seq 8"));
+
+  CHECK(w.run({"events", "--max", "0"}).exit_code == cli::kExitUsage);
+  CHECK(w.run({"events", "--since", "x"}).exit_code == cli::kExitUsage);
+  CHECK(w.run({"events", "--poll-ms", "10"}).exit_code == cli::kExitUsage);
+}
+
+TEST_CASE("events --follow prints entries as they commit until it is stopped", "[cli][journal]") {
+  World w;
+  int polls = 0;
+  // The first time it is at the head, the ledger commits one more entry; the second, it stops.
+  w.stop_following = [&] {
+    if (++polls == 1) w.ledger.fund(w.bob, Cents{700});
+    return polls > 1;
+  };
+  const CliResult r = w.run({"events", "--since", "8", "--follow", "--poll-ms", "1"});
+  CHECK(r.exit_code == cli::kExitOk);
+  CHECK(polls == 2);
+  const std::vector<testing::JsonValue> events = json_lines(r.out);
+  REQUIRE(events.size() == 1);
+  CHECK(field(events[0], "seq") == "9");
+  CHECK(field(events[0], "account") == "2");
+  CHECK(field(events[0], "cash_after_cents") == "5701");
+}
+
+TEST_CASE("events names what stops it: pruned entries, a damaged entry, a store down",
+          "[cli][journal]") {
+  World w;
+  auto tampered = std::make_shared<TamperingStore>(w.ledger.store);
+  w.cli_store = tampered;
+
+  // Entries up to 4 pruned.
+  tampered->change_journal = [](std::vector<JournalRecord>& records) {
+    std::erase_if(records, [](const JournalRecord& r) { return r.seq <= 4; });
+  };
+  CliResult r = w.run({"events", "--since", "2"});
+  CHECK(r.exit_code == cli::kExitNotFound);
+  CHECK(contains(r.err, "first kept entry is seq 5"));
+  CHECK(r.out.empty());
+  CHECK(w.run({"events", "--since", "4"}).exit_code == cli::kExitOk);
+
+  // Entry 3's bytes damaged: the entries before it are printed, then the error names it.
+  tampered->change_journal = [](std::vector<JournalRecord>& records) {
+    for (JournalRecord& record : records) {
+      if (record.seq == 3) record.bytes = "\x01 not an entry";
+    }
+  };
+  r = w.run({"events"});
+  CHECK(r.exit_code == cli::kExitFailed);
+  CHECK(contains(r.err, "seq 3 does not decode"));
+  CHECK(cursors(json_lines(r.out)) == Cursors{{"1", "0"}, {"2", "0"}});
+
+  auto down = std::make_shared<testing::FaultInjectingStore>(w.ledger.store);
+  down->go_down();
+  w.cli_store = down;
+  r = w.run({"events"});
+  CHECK(r.exit_code == cli::kExitUnavailable);
+  CHECK(contains(r.err, "connection refused"));
+}
+
+std::string hex(const ChainHash& h) {
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(h.data()), h.size()));
+}
+
+TEST_CASE("verify passes a healthy ledger and prints equal state hashes", "[cli][journal]") {
+  World w;
+  const CliResult r = w.run({"verify"});
+  REQUIRE(r.exit_code == cli::kExitOk);
+  // The hash of the ledger's memory: store and journal both hold it.
+  const std::string memory = hex(internal::state_hash(w.ledger.svc().snapshot()));
+  CHECK(r.out ==
+        "chain: 8 entries, seq 1..8, ok\n"
+        "replay: tables match the journal at seq 8\n"
+        "state hash at seq 8: journal " + memory + ", store " + memory + "\n"
+        "verify OK: the in-memory store agrees with its journal at seq 8\n");
+}
+
+TEST_CASE("verify names a changed row with the seq that last wrote it", "[cli][journal]") {
+  World w;
+  auto tampered = std::make_shared<TamperingStore>(w.ledger.store);
+  w.cli_store = tampered;
+  // Bob's cash, last written by the fill (seq 7), one cent more in the store.
+  tampered->change_load = [](LedgerSnapshot& s) {
+    for (Account& a : s.accounts) {
+      if (a.id == AccountId{2}) a.cash += Cents{1};
+    }
+  };
+  const CliResult r = w.run({"verify"});
+  CHECK(r.exit_code == cli::kExitProblemsFound);
+  CHECK(contains(r.out, "chain: 8 entries, seq 1..8, ok\n"));
+  CHECK(contains(r.out,
+                 "replay: account 2, last written by seq 7: cash: journal 5001 cents, store "
+                 "5002 cents\n"));
+  const std::vector<std::string> lines = lines_of(r.out);
+  REQUIRE(lines.size() == 4);
+  // Both hashes printed, and they differ.
+  const std::vector<std::string> hashes = absl::StrSplit(lines[2], absl::ByAnyChar(" ,"),
+                                                         absl::SkipEmpty());
+  REQUIRE(hashes.size() == 9);  // state hash at seq 8: journal X, store Y
+  CHECK(hashes[6] != hashes[8]);
+  CHECK(contains(r.out, "verify FAILED"));
+}
+
+TEST_CASE("verify names the seq of a damaged journal entry as the chain's break",
+          "[cli][journal]") {
+  World w;
+  auto tampered = std::make_shared<TamperingStore>(w.ledger.store);
+  w.cli_store = tampered;
+  tampered->change_journal = [](std::vector<JournalRecord>& records) {
+    for (JournalRecord& record : records) {
+      if (record.seq == 5) record.bytes.back() = static_cast<char>(~record.bytes.back());
+    }
+  };
+  const CliResult r = w.run({"verify"});
+  CHECK(r.exit_code == cli::kExitProblemsFound);
+  CHECK(contains(r.out, "chain: broken at seq 5: "));
+}
+
+TEST_CASE("verify beside a committing ledger reads on to the head the store loaded",
+          "[cli][journal]") {
+  World w;
+  auto tampered = std::make_shared<TamperingStore>(w.ledger.store);
+  w.cli_store = tampered;
+  // Two entries commit after verify read the journal, before it loads the tables.
+  int loads = 0;
+  tampered->before_load = [&] {
+    if (loads++ > 0) return;
+    w.ledger.fund(w.alice, Cents{100});
+    w.ledger.fund(w.bob, Cents{200});
+  };
+  const CliResult r = w.run({"verify"});
+  CHECK(r.exit_code == cli::kExitOk);
+  CHECK(contains(r.out, "chain: 10 entries, seq 1..10, ok\n"));
+  CHECK(contains(r.out, "replay: tables match the journal at seq 10\n"));
+}
+
+TEST_CASE("verify says a journal that starts after the rows cannot be replayed, and passes",
+          "[cli][journal]") {
+  World w;
+  auto tampered = std::make_shared<TamperingStore>(w.ledger.store);
+  w.cli_store = tampered;
+
+  SECTION("the ledger wrote no journal before its last commit (a store migrated to it)") {
+    auto store = std::make_shared<MemoryStore>();
+    AccountServiceOptions options{.store = store, .clock = w.ledger.clock};
+    options.journal_written = false;
+    {
+      auto before = AccountService::open(options).value();
+      const AccountId a = before->create_account("google-a", "A").value();
+      REQUIRE(before->credit(a, Cents{500}, EntryKind::kAdjustment, "before-journal").ok());
+    }
+    options.journal_written = true;
+    auto after = AccountService::open(options).value();
+    REQUIRE(after->credit(AccountId{1}, Cents{700}, EntryKind::kAdjustment, "journaled").ok());
+    w.cli_store = store;
+    const CliResult r = w.run({"verify"});
+    CHECK(r.exit_code == cli::kExitOk);
+    CHECK(contains(r.out, "chain: 1 entry, seq 1..1, ok\n"));
+    CHECK(contains(r.out,
+                   "replay: skipped: the journal starts after rows it did not write; the replay "
+                   "check needs a checkpoint\n"));
+    CHECK(contains(r.out, "state hash at seq 1: store "));
+  }
+  SECTION("the entries up to 4 were pruned") {
+    tampered->change_journal = [](std::vector<JournalRecord>& records) {
+      std::erase_if(records, [](const JournalRecord& r) { return r.seq <= 4; });
+    };
+    const CliResult r = w.run({"verify"});
+    CHECK(r.exit_code == cli::kExitOk);
+    CHECK(contains(r.out, "chain: 4 entries, seq 5..8, ok"));
+    CHECK(contains(r.out, "replay: skipped: the journal starts at seq 5"));
+  }
+}
+
+TEST_CASE("verify exits 4 when the store cannot be read", "[cli][journal]") {
+  World w;
+  auto down = std::make_shared<testing::FaultInjectingStore>(w.ledger.store);
+  down->go_down();
+  w.cli_store = down;
+  const CliResult r = w.run({"verify"});
+  CHECK(r.exit_code == cli::kExitUnavailable);
+  CHECK(contains(r.err, "connection refused"));
 }
 
 }  // namespace
