@@ -272,7 +272,8 @@ struct ExpiredOrder {
 // take the orders off the books (a real sink would message the user).
 class ExpirySink final : public account::NotificationSink {
  public:
-  void on_order_expired(AccountId account, OrderId order, ReservationId reservation) override {
+  void on_order_expired(uint64_t, AccountId account, OrderId order,
+                        ReservationId reservation) override {
     std::lock_guard<std::mutex> lock(mu_);
     pending_.push_back({account, order, reservation});
     ++received_;
@@ -756,6 +757,8 @@ void Session::run_expiry_job() {
 }
 
 void Session::take_expiry_notices() {
+  // Notices come from the ledger's notifier thread, just after the commit.
+  expect(service_->await_notices(absl::Seconds(10)), "expiry notices not delivered in 10 s\n");
   for (const ExpiredOrder& e : sink_->take()) {
     ++stats_.expiries_taken;
     auto it = orders_.find(e.order.value());

@@ -105,9 +105,14 @@ std::vector<std::pair<account::Fill, absl::Status>> ExecutionManager::refused() 
   return refused_;
 }
 
-void ExecutionManager::on_order_expired(account::AccountId account, account::OrderId order,
+void ExecutionManager::on_journal_entry(const account::JournalEntry& entry) {
+  if (downstream_) downstream_->on_journal_entry(entry);
+}
+
+void ExecutionManager::on_order_expired(uint64_t seq, account::AccountId account,
+                                        account::OrderId order,
                                         account::ReservationId reservation) {
-  if (downstream_) downstream_->on_order_expired(account, order, reservation);
+  if (downstream_) downstream_->on_order_expired(seq, account, order, reservation);
 }
 
 void ExecutionManager::on_queued_fill_done(const account::Fill& fill, const absl::Status& result) {

@@ -66,7 +66,8 @@ class ExecutionManager final : public account::NotificationSink {
   std::vector<std::pair<account::Fill, absl::Status>> refused() const;
 
   // --- NotificationSink.
-  void on_order_expired(account::AccountId account, account::OrderId order,
+  void on_journal_entry(const account::JournalEntry& entry) override;
+  void on_order_expired(uint64_t seq, account::AccountId account, account::OrderId order,
                         account::ReservationId reservation) override;
   void on_queued_fill_done(const account::Fill& fill, const absl::Status& result) override;
 

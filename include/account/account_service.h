@@ -103,7 +103,10 @@ struct AccountServiceOptions {
   // no default, so that no ledger runs on a volatile store by omission.
   std::shared_ptr<Store> store;
   std::shared_ptr<Clock> clock;             // Default: SystemClock.
-  std::shared_ptr<NotificationSink> sink;   // Default: NullNotificationSink.
+  // Where the journal's notices go (notification_sink.h). Without one the ledger runs no
+  // notifier and leaves the stored notifier cursor as it is, so that a tool's ledger on the
+  // same store (accountctl) takes no notices from the ledger it stands in for.
+  std::shared_ptr<NotificationSink> sink;
   LedgerLimits limits;
   size_t risk_readers_max = 64;             // Engine threads that may read the RiskCache.
   SettlementRetryPolicy settlement_retry;
@@ -362,6 +365,10 @@ class AccountService {
                                                          size_t max_events) const;
   // The seq of the newest committed entry (0 before the first).
   uint64_t journal_head() const;
+  // Waits until the notifier has handed the NotificationSink every entry committed before the
+  // call (notification_sink.h), or `timeout` (real time) passes; returns whether it had. For
+  // tests and orderly hand-overs: notices are otherwise delivered on their own.
+  bool await_notices(absl::Duration timeout) const;
 
   // --- Risk ----------------------------------------------------------------
 

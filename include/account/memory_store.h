@@ -67,6 +67,8 @@ class MemoryStore final : public Store {
   absl::StatusOr<std::optional<Fill>> find_execution(ExecutionId execution) override;
   absl::StatusOr<std::vector<Trade>> trades(AccountId account, size_t limit) override;
   absl::StatusOr<std::vector<JournalRecord>> journal(uint64_t after_seq, size_t limit) override;
+  absl::StatusOr<std::optional<uint64_t>> journal_cursor(std::string_view name) override;
+  absl::Status set_journal_cursor(std::string_view name, uint64_t seq) override;
 
   // Number of commits that succeeded: lets tests count transactions.
   uint64_t commits() const;

@@ -30,6 +30,9 @@
 //   transaction, and refuses with kAborted, writing nothing, when that seq
 //   is not the stored head's + 1 (ChangeSet::journal); load() returns the
 //   head (LedgerSnapshot::journal_head); journal() reads stored entries.
+// - journal_cursor() and set_journal_cursor() keep, by name, how far a consumer of the journal
+//   got (the ledger's notifier: docs/journal.md); a store that keeps none may leave the
+//   defaults.
 // - ping() is for health checks only; the ledger never relies on it.
 // - Calls come from one ledger writer at a time, but queries (trades) may
 //   come from other threads concurrently with commit(): implementations are
@@ -37,7 +40,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -68,6 +73,17 @@ class Store {
   // committed. Empty when there are none. Errors as load()'s.
   virtual absl::StatusOr<std::vector<JournalRecord>> journal(uint64_t after_seq,
                                                              size_t limit) = 0;
+
+  // The seq that the journal consumer `name` (the ledger's notifier: "notifier") stored last
+  // with set_journal_cursor(), or nullopt when it stored none. Errors as load()'s. The default
+  // answers kUnimplemented: a store that keeps no cursors, whose ledger then starts its notices
+  // at the head at each open (a crash may lose the notices of its last commits).
+  virtual absl::StatusOr<std::optional<uint64_t>> journal_cursor(std::string_view name);
+  // Stores `seq` as `name`'s cursor, replacing what it held, durably, in a transaction of its
+  // own (not the ledger's commits: a consumer moves its cursor on its own thread). Errors as
+  // commit()'s, all transient for the caller (it stores a later cursor next). Default:
+  // kUnimplemented.
+  virtual absl::Status set_journal_cursor(std::string_view name, uint64_t seq);
 
   // OK when the store can take a commit now, as far as one cheap round trip
   // can tell (health checks). Unavailable otherwise. An in-process store is

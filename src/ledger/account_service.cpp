@@ -19,6 +19,7 @@
 #include "base/strings.h"
 #include "journal/entry_codec.h"
 #include "journal/journal_ring.h"
+#include "ledger/journal_notifier.h"
 #include "ledger/commit_queue.h"
 #include "ledger/ledger_audit.h"
 #include "ledger/ledger_commands.h"
@@ -72,6 +73,10 @@ std::string utc_text(absl::Time t) {
 
 AccountService::Impl::Impl(AccountServiceOptions options) : options_(std::move(options)) {
   if (!options_.clock) options_.clock = std::make_shared<SystemClock>();
+  // Without a sink of its own a ledger delivers no notices and leaves the notifier's stored
+  // cursor alone: a tool's ledger (accountctl) must not take the notices of the one it stands
+  // in for.
+  const bool notifies = options_.sink != nullptr && options_.journal_written;
   if (!options_.sink) options_.sink = std::make_shared<NullNotificationSink>();
   if (!options_.metrics) options_.metrics = std::make_shared<MetricsRegistry>();
   observer_ = std::make_unique<internal::LedgerObserver>(*options_.metrics, *options_.clock,
@@ -80,6 +85,14 @@ AccountService::Impl::Impl(AccountServiceOptions options) : options_(std::move(o
   txn_->set_journal(options_.journal_written);
   journal_ring_ =
       std::make_unique<internal::JournalRing>(options_.limits.journal_in_memory_bytes_max);
+  if (notifies) {
+    notifier_ = std::make_unique<internal::JournalNotifier>(
+        *options_.store, *options_.sink, *observer_,
+        [this](uint64_t after_seq, size_t max_events) {
+          return events_since(after_seq, max_events);
+        },
+        [this] { return store_up(); }, options_.settlement_retry.backoff_max);
+  }
   commit_queue_ = std::make_unique<internal::CommitQueue>(
       options_.limits.group_commit_commands_max, options_.limits.group_commit_wait);
   outage_queue_ =
@@ -103,6 +116,8 @@ AccountService::Impl::~Impl() {
   options_.metrics->remove_gauge("account_risk_published_tick");
   outage_queue_->stop();
   if (retry_thread_.joinable()) retry_thread_.join();
+  // What is committed is delivered (as far as the journal can be read) and the cursor stored.
+  if (notifier_ != nullptr) notifier_->stop();
   // Fills still queued were never applied: say so for each, as for every
   // queued fill, so that the engine delivers them again after the restart.
   const std::deque<Fill> unapplied = outage_queue_->take_all();
@@ -128,6 +143,10 @@ absl::Status AccountService::Impl::start() {
                                   "with AccountServiceOptions::journal_written"));
     }
   }
+  if (notifier_ != nullptr) {
+    ACCOUNT_ASSIGN_OR_RETURN(const uint64_t cursor, notifier_cursor());
+    notifier_->start(cursor, journal_ring_->head());
+  }
   retry_thread_ = std::thread([this] { retry_queued_fills(); });
   // Everything restored is marked changed, so the first end_of_tick()
   // publishes it all; until then the engine's checks say RiskUnavailable.
@@ -147,7 +166,6 @@ absl::Status AccountService::Impl::reload() {
   state->reserve_reservations(options_.reservations_preallocated);
   // Leader only, as reload() is: the Txn is the leader's.
   txn_->reserve_reservation_ids(*state, options_.reservations_preallocated);
-  const std::vector<StagedExpiry> durable = take_durable_expiries(*state);
   {
     internal::WriterLock lock(&state_mu_);
     store_writes_.fetch_add(1, std::memory_order_acq_rel);
@@ -157,7 +175,8 @@ absl::Status AccountService::Impl::reload() {
     reload_needed_ = false;
     store_writes_.fetch_add(1, std::memory_order_acq_rel);
   }
-  expiry_notices_due_.insert(expiry_notices_due_.end(), durable.begin(), durable.end());
+  // A reload may find an entry the store took though its commit was reported lost.
+  if (notifier_ != nullptr) notifier_->committed(journal_ring_->head());
   return absl::OkStatus();
 }
 
@@ -184,33 +203,6 @@ absl::Status AccountService::Impl::load_journal_tip_time(internal::LedgerState& 
   return absl::OkStatus();
 }
 
-void AccountService::Impl::notify_expired(const std::vector<StagedExpiry>& expiries) {
-  for (const StagedExpiry& e : expiries) {
-    options_.sink->on_order_expired(e.account, e.order, e.reservation);
-  }
-  observer_->reservations_expired(expiries.size());
-}
-
-// The failed commit was the last one before this reload (a failed commit
-// makes the next leader reload before it commits anything), so each
-// reservation it tried to expire is now either still active (the commit did
-// not land; a later sweep expires and notifies it) or expired by it. One
-// missing from the reloaded state finished before the retention window,
-// which only the failed sweep can have done: it is expired too.
-std::vector<AccountService::Impl::StagedExpiry> AccountService::Impl::take_durable_expiries(
-    const internal::LedgerState& reloaded) {
-  std::vector<StagedExpiry> durable;
-  for (const StagedExpiry& e : expiries_unsure_) {
-    const Reservation* r = reloaded.reservation(e.reservation);
-    if (r == nullptr ||
-        (r->status == ReservationStatus::kExpired && r->updated_at == e.swept_at)) {
-      durable.push_back(e);
-    }
-  }
-  expiries_unsure_.clear();
-  return durable;
-}
-
 // --- Group commit --------------------------------------------------------------
 //
 // LevelDB's writer queue: every caller queues its command; the caller at the
@@ -221,16 +213,8 @@ std::vector<AccountService::Impl::StagedExpiry> AccountService::Impl::take_durab
 // commit, and takes state_mu_ exclusively only to apply.
 
 absl::Status AccountService::Impl::submit(PendingCommand& command) {
-  std::vector<StagedExpiry> notices;
-  const absl::Status status =
-      commit_queue_->submit(command, [&](absl::Span<PendingCommand* const> group) {
-        run_group(group);
-        // Still the leader: take the notices a reload found due, to deliver
-        // them once the next leader may run.
-        notices = std::exchange(expiry_notices_due_, {});
-      });
-  if (!notices.empty()) notify_expired(notices);
-  return status;
+  return commit_queue_->submit(
+      command, [&](absl::Span<PendingCommand* const> group) { run_group(group); });
 }
 
 absl::Status AccountService::Impl::reload_or_mark_down() {
@@ -317,7 +301,6 @@ absl::Status AccountService::Impl::stage_and_commit(absl::Span<PendingCommand* c
   // The leader's Txn and ChangeSet are reused from group to group, so their
   // containers keep their capacity instead of allocating per command.
   Txn& txn = *txn_;
-  expiries_staged_.clear();
   internal::JournalTip tip;
   {
     internal::ReaderLock lock(&state_mu_);
@@ -352,17 +335,17 @@ absl::Status AccountService::Impl::stage_and_commit(absl::Span<PendingCommand* c
       ++commits_failed_in_row_;
     }
     // The store may or may not have committed: reload before the next
-    // command, and let that reload tell whether these expiries landed.
+    // command (the notifier learns from that reload whether the entry landed).
     reload_needed_ = true;
-    expiries_unsure_.insert(expiries_unsure_.end(), expiries_staged_.begin(),
-                            expiries_staged_.end());
     return committed;
   }
   commits_failed_in_row_ = 0;
   internal::WriterLock lock(&state_mu_);
   state_->apply(txn, changes_, ctx.now);
   if (changes_.journal.seq != 0) {
+    const uint64_t seq = changes_.journal.seq;
     journal_ring_->push(std::move(changes_.journal), txn.events().event_count());
+    if (notifier_ != nullptr) notifier_->committed(seq);
   }
 #ifdef ACCOUNT_AUDIT_EVERY_GROUP
   std::vector<std::string> violations;
@@ -577,20 +560,14 @@ absl::StatusOr<size_t> AccountService::Impl::expire_due_reservations() {
     // was on the book) and expires in a later sweep if still active.
     expired = internal::stage_expire_due(
         txn, ctx, [this](OrderId order) { return outage_queue_->names(order); });
-    for (const internal::ExpiredOrder& e : expired) {
-      expiries_staged_.push_back({e.account, e.order, e.reservation, ctx.now});
-    }
     return absl::OkStatus();
   };
   PendingCommand command{.stage = stage};
-  // On a failed commit the notices wait for the reload (reload()).
+  // The notices come from the journal's entry (the notifier), so an expiry whose commit was
+  // reported lost but landed is told as surely as one that was acknowledged.
   const absl::Status status = submit(command);
   observer_->outcome(status);
   ACCOUNT_RETURN_IF_ERROR(status);
-  // Only now is the expiry durable: tell the users.
-  for (const internal::ExpiredOrder& e : expired) {
-    options_.sink->on_order_expired(e.account, e.order, e.reservation);
-  }
   observer_->reservations_expired(expired.size());
   return expired.size();
 }
@@ -934,6 +911,34 @@ absl::StatusOr<std::vector<Trade>> AccountService::Impl::trade_history(AccountId
 // --- Journal ---------------------------------------------------------------------
 
 uint64_t AccountService::Impl::journal_head() const { return journal_ring_->head(); }
+
+bool AccountService::Impl::await_notices(absl::Duration timeout) const {
+  if (notifier_ == nullptr) return true;
+  return notifier_->await_delivered(journal_ring_->head(), timeout);
+}
+
+absl::StatusOr<uint64_t> AccountService::Impl::notifier_cursor() {
+  const uint64_t head = journal_ring_->head();
+  absl::StatusOr<std::optional<uint64_t>> stored =
+      options_.store->journal_cursor(internal::JournalNotifier::kCursorName);
+  // A store without cursors: the notices start at the head.
+  if (stored.status().code() == absl::StatusCode::kUnimplemented) return head;
+  if (!stored.ok()) return store_denial(stored.status(), "reading the notifier's cursor");
+  if (!stored->has_value()) {
+    // The first open with a notifier: the notices start at the head, not with the history of a
+    // journal older than the notifier, and the cursor is stored now, so that a crash before
+    // the notifier's first store still repeats what followed.
+    if (absl::Status set =
+            options_.store->set_journal_cursor(internal::JournalNotifier::kCursorName, head);
+        !set.ok()) {
+      return store_denial(set, "storing the notifier's first cursor");
+    }
+    return head;
+  }
+  // A cursor past the head belongs to a journal this store no longer holds (restored from an
+  // older backup): start at the head.
+  return std::min(**stored, head);
+}
 
 namespace {
 // Entries read from the store per call: a page bounded in memory whatever max_events is.

@@ -135,6 +135,10 @@ absl::StatusOr<std::vector<JournalEntry>> AccountService::events_since(uint64_t 
 }
 
 uint64_t AccountService::journal_head() const { return impl_->journal_head(); }
+
+bool AccountService::await_notices(absl::Duration timeout) const {
+  return impl_->await_notices(timeout);
+}
 const LedgerLimits& AccountService::limits() const { return impl_->limits(); }
 absl::Time AccountService::now() const { return impl_->now(); }
 

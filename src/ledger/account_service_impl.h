@@ -2,7 +2,7 @@
 // documents the API; the methods here of the same names do what it says).
 // It owns the committed state and its lock, the group-commit queue
 // (commit_queue.h) and the outage queue (outage_queue.h) with the thread
-// that retries it, and the expiry-notice bookkeeping, so that the public
+// that retries it, and the journal's notifier, so that the public
 // header declares the API and nothing of its machinery.
 #pragma once
 
@@ -26,6 +26,7 @@
 namespace account {
 
 namespace internal {
+class JournalNotifier;
 class JournalRing;
 class LedgerObserver;
 class LedgerState;
@@ -87,6 +88,7 @@ class AccountService::Impl {
   absl::StatusOr<std::vector<JournalEntry>> events_since(uint64_t after_seq,
                                                          size_t max_events) const;
   uint64_t journal_head() const;
+  bool await_notices(absl::Duration timeout) const;
   const LedgerLimits& limits() const { return options_.limits; }
   absl::Time now() const { return options_.clock->now(); }
 
@@ -126,14 +128,15 @@ class AccountService::Impl {
   // The commit time of `state`'s journal head, from memory's newest entries when they end at
   // it, else read from the store. Leader only.
   absl::Status load_journal_tip_time(internal::LedgerState& state);
+  // Where the notifier starts at open: after the stored cursor, or at the head.
+  absl::StatusOr<uint64_t> notifier_cursor();
   // events_since()'s entries after `after_seq` read from the store.
   absl::Status stored_journal_since(uint64_t after_seq, size_t max_events,
                                     std::vector<JournalRecord>* out) const;
   // The memory-to-store comparison of audit(), as of one committed point.
   void compare_with_store(AuditReport& report);
   // Runs `command` through the commit queue (with whatever is queued behind
-  // it, as one group commit), then, if this thread led, tells the sink of
-  // the expiries its reload found durable. Returns the command's result.
+  // it, as one group commit). Returns the command's result.
   absl::Status submit(internal::PendingCommand& command);
   // Leader only: stages, commits and applies `group`, setting each result.
   void run_group(absl::Span<internal::PendingCommand* const> group)
@@ -143,20 +146,6 @@ class AccountService::Impl {
   absl::Status stage_and_commit(absl::Span<internal::PendingCommand* const> group,
                                 bool dedupe_in_store) ABSL_LOCKS_EXCLUDED(state_mu_);
 
-  // An expiry staged by the sweep of the group being committed, at the
-  // sweep's clock reading.
-  struct StagedExpiry {
-    AccountId account;
-    OrderId order;
-    ReservationId reservation;
-    absl::Time swept_at;
-  };
-  // Leader only: the unsure expiries the reloaded state shows durable, to be
-  // notified; clears the unsure list.
-  std::vector<StagedExpiry> take_durable_expiries(const internal::LedgerState& reloaded);
-  // Tells the sink of `expiries` and counts them; on the calling thread,
-  // outside every lock, so that the sink may call commands.
-  void notify_expired(const std::vector<StagedExpiry>& expiries);
 
   AccountServiceOptions options_;
 
@@ -175,14 +164,6 @@ class AccountService::Impl {
   // mutex, which orders them. reload_needed_ is set after a failed commit: the next
   // leader reloads first. txn_ and changes_ are reused across groups.
   bool reload_needed_ = false;
-  // Expiries staged in the current group, and those of a failed commit whose
-  // notices wait for the reload to show whether it landed.
-  std::vector<StagedExpiry> expiries_staged_;
-  std::vector<StagedExpiry> expiries_unsure_;
-  // Expiries a reload found durable, whose notices wait until the leader has
-  // handed leadership on (submit()): a sink that calls a command from the
-  // notice would otherwise queue behind the leader's own group for good.
-  std::vector<StagedExpiry> expiry_notices_due_;
   std::unique_ptr<internal::Txn> txn_;
   ChangeSet changes_;
   // Whether the store took the last reload (see store_up()); written by
@@ -199,6 +180,8 @@ class AccountService::Impl {
 
   // The newest journal entries, for events_since(); pushed by the leader as it applies.
   std::unique_ptr<internal::JournalRing> journal_ring_;
+  // Hands the journal's entries to the sink (null with the journal off).
+  std::unique_ptr<internal::JournalNotifier> notifier_;
 
   std::unique_ptr<RiskCache> risk_cache_;
   std::unique_ptr<internal::LedgerObserver> observer_;

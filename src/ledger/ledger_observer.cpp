@@ -5,6 +5,7 @@
 #include <string>
 
 #include "account/status.h"
+#include "base/strings.h"
 
 namespace account::internal {
 
@@ -132,6 +133,12 @@ void LedgerObserver::store_retry_failed(const absl::Status& why, int failures,
 void LedgerObserver::store_back(absl::Duration down_for) {
   log_event(log_, clock_, LogLevel::kWarning, "store_back", "the store takes commands again",
             {{"down_ms", uint64_t(std::max<int64_t>(0, absl::ToInt64Milliseconds(down_for)))}});
+}
+
+void LedgerObserver::notices_stalled(const absl::Status& why, std::string_view what) {
+  log_event(log_, clock_, LogLevel::kWarning, "notices_stalled",
+            internal::cat(what, ": ", why.message()),
+            {{"status_code", std::string_view(absl::StatusCodeToString(why.code()))}});
 }
 
 void LedgerObserver::reload_failed(const absl::Status& status) {

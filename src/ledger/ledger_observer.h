@@ -25,6 +25,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <string_view>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -68,6 +69,8 @@ class LedgerObserver {
                           size_t queued);
   // A reload succeeded after the store was down for `down_for`.
   void store_back(absl::Duration down_for);
+  // The notifier could not read the journal, or store its cursor (`what`), and tries again.
+  void notices_stalled(const absl::Status& why, std::string_view what);
 
  private:
   const Clock& clock_;

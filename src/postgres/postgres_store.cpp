@@ -82,6 +82,10 @@ struct PostgresStore::Impl {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   absl::StatusOr<std::vector<Trade>> trades(AccountId account, size_t limit)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  absl::StatusOr<std::optional<uint64_t>> journal_cursor(std::string_view name)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  absl::Status set_journal_cursor(std::string_view name, uint64_t seq)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   absl::StatusOr<std::vector<JournalRecord>> journal(uint64_t after_seq, size_t limit)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   absl::Status ping() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
@@ -408,6 +412,20 @@ absl::StatusOr<std::vector<JournalRecord>> PostgresStore::journal(uint64_t after
   return out;
 }
 
+absl::StatusOr<std::optional<uint64_t>> PostgresStore::journal_cursor(std::string_view name) {
+  internal::MutexLock lock(&impl_->mu);
+  absl::StatusOr<std::optional<uint64_t>> out = impl_->journal_cursor(name);
+  if (impl_->died_under(out.status())) out = impl_->journal_cursor(name);
+  return out;
+}
+
+absl::Status PostgresStore::set_journal_cursor(std::string_view name, uint64_t seq) {
+  internal::MutexLock lock(&impl_->mu);
+  absl::Status out = impl_->set_journal_cursor(name, seq);
+  if (impl_->died_under(out)) out = impl_->set_journal_cursor(name, seq);
+  return out;
+}
+
 absl::StatusOr<std::optional<Fill>> PostgresStore::Impl::find_execution(ExecutionId execution) {
   if (absl::Status ok = ready(); !ok.ok()) return ok;
   pg::Params id;
@@ -452,6 +470,31 @@ absl::StatusOr<std::vector<JournalRecord>> PostgresStore::Impl::journal(uint64_t
   std::vector<JournalRecord> out;
   if (absl::Status ok = pg::read_journal(r->get(), out); !ok.ok()) return ok;
   return out;
+}
+
+absl::StatusOr<std::optional<uint64_t>> PostgresStore::Impl::journal_cursor(
+    std::string_view name) {
+  if (absl::Status ok = ready(); !ok.ok()) return ok;
+  pg::Params p;
+  p.add_text(name);
+  absl::StatusOr<pg::Result> r = pg::exec_prepared(conn.get(), pg::kJournalCursor.name, p);
+  if (!r.ok()) return settle(r.status());
+  if (PQntuples(r->get()) == 0) return std::optional<uint64_t>();
+  return std::optional<uint64_t>(pg::id_from_db(pg::get_int(r->get(), 0, 0)));
+}
+
+// Autocommit: one statement, its own transaction, beside (never inside) the ledger's commits.
+absl::Status PostgresStore::Impl::set_journal_cursor(std::string_view name, uint64_t seq) {
+  if (seq > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    return absl::InvalidArgumentError(internal::cat("journal cursor ", seq, " past BIGINT"));
+  }
+  if (absl::Status ok = ready(); !ok.ok()) return ok;
+  pg::Params p;
+  p.add_text(name);
+  p.add_int8(static_cast<int64_t>(seq));
+  absl::StatusOr<pg::Result> r = pg::exec_prepared(conn.get(), pg::kSetJournalCursor.name, p);
+  if (!r.ok()) return settle(r.status());
+  return absl::OkStatus();
 }
 
 }  // namespace account

@@ -235,6 +235,16 @@ BEGIN
 END $$;
 )sql";
 
+// Version 6: how far each consumer of the journal got (the ledger's notifier: "notifier"),
+// written by the consumer in a transaction of its own (docs/journal.md).
+constexpr const char* kVersion6 = R"sql(
+CREATE TABLE journal_cursors (
+  name TEXT PRIMARY KEY,
+  seq BIGINT NOT NULL,
+  CONSTRAINT journal_cursors_seq CHECK (seq >= 0)
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "accounts, positions, reservations, executions, trades, entries, refresh tokens",
      kVersion1},
@@ -243,6 +253,7 @@ constexpr Migration kMigrations[] = {
     {4, "a Sleeper link for an unknown account fails the commit", kVersion4},
     {5, "the journal: one entry per committed change set, appended only at head + 1",
      kVersion5},
+    {6, "journal cursors: how far each consumer of the journal got", kVersion6},
 };
 
 absl::StatusOr<int64_t> recorded_version(PGconn* conn) {

@@ -185,6 +185,14 @@ inline constexpr Statement kJournal{
     "SELECT seq, committed_at_ns, hash, bytes FROM journal WHERE seq > $1::bigint "
     "ORDER BY seq LIMIT $2::bigint"};
 
+// A journal consumer's cursor (schema version 6); no row when it stored none.
+inline constexpr Statement kJournalCursor{
+    "account_journal_cursor", "SELECT seq FROM journal_cursors WHERE name = $1::text"};
+inline constexpr Statement kSetJournalCursor{
+    "account_set_journal_cursor",
+    "INSERT INTO journal_cursors (name, seq) VALUES ($1::text, $2::bigint) "
+    "ON CONFLICT (name) DO UPDATE SET seq = EXCLUDED.seq"};
+
 #undef ACCOUNT_PG_FILL_COLUMNS
 #undef ACCOUNT_PG_TRADE_COLUMNS
 
@@ -195,7 +203,7 @@ inline constexpr Statement kJournal{
 inline constexpr Statement kAllStatements[] = {
     kInsertAccounts,   kUpdateBalances, kUpdateLinks,   kUpsertPositions, kUpsertReservations,
     kInsertExecutions, kInsertTrades,   kInsertEntries, kAppendJournal,   kFindExecution,
-    kTrades,           kJournal,
+    kTrades,           kJournal,        kJournalCursor, kSetJournalCursor,
 };
 
 }  // namespace account::pg

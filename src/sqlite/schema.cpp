@@ -142,9 +142,20 @@ CREATE TABLE journal (
 ) STRICT;
 )sql";
 
+// Version 3: how far each consumer of the journal got (the ledger's notifier: "notifier"),
+// written by the consumer in a transaction of its own (docs/journal.md).
+constexpr const char* kVersion3 = R"sql(
+CREATE TABLE journal_cursors (
+  name TEXT PRIMARY KEY,
+  seq INTEGER NOT NULL,
+  CONSTRAINT journal_cursors_seq CHECK (seq >= 0)
+) STRICT, WITHOUT ROWID;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "accounts, positions, reservations, executions, trades, external entries", kVersion1},
     {2, "journal", kVersion2},
+    {3, "journal cursors", kVersion3},
 };
 
 // One integer from `sql` (a PRAGMA or an aggregate), 0 when it returns no row.

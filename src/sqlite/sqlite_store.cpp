@@ -160,6 +160,8 @@ struct SqliteStore::Impl {
   Stmt insert_journal ABSL_GUARDED_BY(mu);
   Stmt journal_head ABSL_GUARDED_BY(mu);
   Stmt journal_stmt ABSL_GUARDED_BY(mu);
+  Stmt journal_cursor_stmt ABSL_GUARDED_BY(mu);
+  Stmt set_journal_cursor_stmt ABSL_GUARDED_BY(mu);
   Stmt find_execution_stmt ABSL_GUARDED_BY(mu);
   Stmt trades_stmt ABSL_GUARDED_BY(mu);
   Stmt load_accounts ABSL_GUARDED_BY(mu);
@@ -347,6 +349,8 @@ absl::Status SqliteStore::Impl::prepare_statements() {
       {&insert_journal, sqlite::kInsertJournal},
       {&journal_head, sqlite::kJournalHead},
       {&journal_stmt, sqlite::kJournal},
+      {&journal_cursor_stmt, sqlite::kJournalCursor},
+      {&set_journal_cursor_stmt, sqlite::kSetJournalCursor},
   };
   for (const Entry& e : entries) {
     if (absl::Status ok = e.stmt->prepare(db.get(), e.statement.name, e.statement.sql); !ok.ok()) {
@@ -698,6 +702,31 @@ absl::StatusOr<std::vector<JournalRecord>> SqliteStore::journal(uint64_t after_s
   absl::StatusOr<std::vector<JournalRecord>> out = impl_->journal(after_seq, limit);
   if (!out.ok()) return impl_->in_file(out.status());
   return out;
+}
+
+absl::StatusOr<std::optional<uint64_t>> SqliteStore::journal_cursor(std::string_view name) {
+  internal::MutexLock lock(&impl_->mu);
+  if (absl::Status ok = impl_->ready(); !ok.ok()) return impl_->in_file(ok);
+  Stmt& stmt = impl_->journal_cursor_stmt;
+  Reset reset(stmt);
+  stmt.bind_text(1, name);
+  bool row = false;
+  if (absl::Status ok = stmt.step(row); !ok.ok()) return impl_->in_file(ok);
+  if (!row) return std::optional<uint64_t>();
+  return std::optional<uint64_t>(static_cast<uint64_t>(stmt.column_int(0)));
+}
+
+absl::Status SqliteStore::set_journal_cursor(std::string_view name, uint64_t seq) {
+  internal::MutexLock lock(&impl_->mu);
+  if (absl::Status ok = impl_->ready(); !ok.ok()) return impl_->in_file(ok);
+  if (seq > static_cast<uint64_t>(INT64_MAX)) {
+    return absl::InvalidArgumentError(internal::cat("journal cursor ", seq, " past INT64_MAX"));
+  }
+  Stmt& stmt = impl_->set_journal_cursor_stmt;
+  Reset reset(stmt);
+  stmt.bind_text(1, name);
+  stmt.bind_int(2, static_cast<int64_t>(seq));
+  return impl_->in_file(stmt.run());
 }
 
 absl::Status SqliteStore::ping() {

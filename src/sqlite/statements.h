@@ -104,6 +104,14 @@ inline constexpr Statement kJournal{
     "SELECT seq, committed_at_ns, hash, bytes FROM journal WHERE seq > ?1 ORDER BY seq "
     "LIMIT ?2"};
 
+// A journal consumer's cursor (schema version 3); no row when it stored none.
+inline constexpr Statement kJournalCursor{
+    "journal_cursor", "SELECT seq FROM journal_cursors WHERE name = ?1"};
+inline constexpr Statement kSetJournalCursor{
+    "set_journal_cursor",
+    "INSERT INTO journal_cursors (name, seq) VALUES (?1, ?2) "
+    "ON CONFLICT (name) DO UPDATE SET seq = excluded.seq"};
+
 #define ACCOUNT_SQLITE_FILL_COLUMNS                                                  \
   "execution_id, symbol_id, qty_bp, price_cents, buyer_account_id, buyer_order_id, " \
   "seller_account_id, seller_order_id, tick, time_ns"

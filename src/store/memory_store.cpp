@@ -84,6 +84,7 @@ struct MemoryStore::Impl {
   // Every journal entry, seq 1, 2, 3... at index seq - 1 (commit() admits only the head's
   // successor, so the seqs have no gap).
   std::vector<JournalRecord> journal ABSL_GUARDED_BY(mu);
+  absl::flat_hash_map<std::string, uint64_t> journal_cursors ABSL_GUARDED_BY(mu);
 
   // Trades by account (rows of `trades`), built from the log when read.
   // Readers share `mu`, so the index has a mutex of its own; commits, which
@@ -372,6 +373,19 @@ absl::StatusOr<std::vector<JournalRecord>> MemoryStore::journal(uint64_t after_s
   out.assign(s.journal.begin() + static_cast<ptrdiff_t>(after_seq),
              s.journal.begin() + static_cast<ptrdiff_t>(after_seq + n));
   return out;
+}
+
+absl::StatusOr<std::optional<uint64_t>> MemoryStore::journal_cursor(std::string_view name) {
+  internal::ReaderLock lock(&impl_->mu);
+  auto it = impl_->journal_cursors.find(internal::to_absl(name));
+  if (it == impl_->journal_cursors.end()) return std::optional<uint64_t>();
+  return std::optional<uint64_t>(it->second);
+}
+
+absl::Status MemoryStore::set_journal_cursor(std::string_view name, uint64_t seq) {
+  internal::WriterLock lock(&impl_->mu);
+  impl_->journal_cursors[std::string(name)] = seq;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<Fill>> MemoryStore::find_execution(ExecutionId execution) {

@@ -266,6 +266,17 @@ absl::StatusOr<std::vector<JournalRecord>> FaultInjectingStore::journal(uint64_t
   return inner_->journal(after_seq, limit);
 }
 
+absl::StatusOr<std::optional<uint64_t>> FaultInjectingStore::journal_cursor(
+    std::string_view name) {
+  if (std::optional<absl::Status> down = state_->enter_call(/*is_load=*/false)) return *down;
+  return inner_->journal_cursor(name);
+}
+
+absl::Status FaultInjectingStore::set_journal_cursor(std::string_view name, uint64_t seq) {
+  if (std::optional<absl::Status> down = state_->enter_call(/*is_load=*/false)) return *down;
+  return inner_->set_journal_cursor(name, seq);
+}
+
 absl::Status FaultInjectingStore::ping() {
   if (std::optional<absl::Status> down = state_->enter_call(/*is_load=*/false)) return *down;
   return inner_->ping();

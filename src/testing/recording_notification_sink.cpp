@@ -92,9 +92,9 @@ RecordingNotificationSink::RecordingNotificationSink() : state_(std::make_unique
 
 RecordingNotificationSink::~RecordingNotificationSink() = default;
 
-void RecordingNotificationSink::on_order_expired(AccountId account, OrderId order,
+void RecordingNotificationSink::on_order_expired(uint64_t seq, AccountId account, OrderId order,
                                                  ReservationId reservation) {
-  const ExpiredOrderNotice notice{account, order, reservation};
+  const ExpiredOrderNotice notice{seq, account, order, reservation};
   if (auto callback = state_->record(notice)) callback(notice);
 }
 

@@ -322,7 +322,42 @@ void journal_entry_must_follow_the_head(const std::shared_ptr<Store>& store, Cas
   CONFORM_CHECK_OK(check, store->commit(second));
 }
 
-constexpr std::array<SuiteCase<std::shared_ptr<Store>>, 11> kStoreCases{{
+// Cursors by name, for a store that keeps them: none at first, each replaced in place.
+void journal_cursors_replace_in_place(const std::shared_ptr<Store>& store,
+                                      const absl::StatusOr<std::optional<uint64_t>>& none,
+                                      CaseCheck& check) {
+  CONFORM_REQUIRE_OK(check, none.status());
+  CONFORM_CHECK(check, !none->has_value());
+  CONFORM_REQUIRE_OK(check, store->set_journal_cursor("notifier", 7));
+  CONFORM_REQUIRE_OK(check, store->set_journal_cursor("reports 'q4'", 0));
+  CONFORM_REQUIRE_OK(check, store->set_journal_cursor("notifier", 9));
+  std::optional<uint64_t> seq;
+  CONFORM_ASSIGN_OR_RETURN(check, seq, store->journal_cursor("notifier"));
+  CONFORM_CHECK(check, seq == std::optional<uint64_t>(9));
+  CONFORM_ASSIGN_OR_RETURN(check, seq, store->journal_cursor("reports 'q4'"));
+  CONFORM_CHECK(check, seq == std::optional<uint64_t>(0));
+  CONFORM_ASSIGN_OR_RETURN(check, seq, store->journal_cursor("Notifier"));
+  CONFORM_CHECK(check, !seq.has_value());
+}
+
+// Cursors by name: none at first, each replaced in place, names apart. A store that keeps none
+// answers kUnimplemented to both calls, and the ledger's notices then start at the head.
+void journal_cursors_by_name(const std::shared_ptr<Store>& store, CaseCheck& check) {
+  absl::StatusOr<std::optional<uint64_t>> none = store->journal_cursor("notifier");
+  const bool keeps_cursors = none.status().code() != absl::StatusCode::kUnimplemented;
+  if (!keeps_cursors) {
+    CONFORM_CHECK_EQ(check, store->set_journal_cursor("notifier", 1).code(),
+                     absl::StatusCode::kUnimplemented);
+  } else {
+    journal_cursors_replace_in_place(store, none, check);
+  }
+  // A cursor is not a ledger commit: the journal and the rows stay as they were.
+  LedgerSnapshot s;
+  CONFORM_ASSIGN_OR_RETURN(check, s, store->load({}));
+  CONFORM_CHECK(check, s.journal_head == JournalHead{} && s.accounts.empty());
+}
+
+constexpr std::array<SuiteCase<std::shared_ptr<Store>>, 12> kStoreCases{{
     {{"empty_store_loads_empty", "an empty store loads empty"}, empty_store_loads_empty},
     {{"round_trips_every_row_type", "a commit round-trips every row type exactly"},
      round_trips_every_row_type},
@@ -350,6 +385,10 @@ constexpr std::array<SuiteCase<std::shared_ptr<Store>>, 11> kStoreCases{{
       "an entry that is not the head's successor is refused (Aborted) with its rows; seq 0 "
       "writes none"},
      journal_entry_must_follow_the_head},
+    {{"journal_cursors_by_name",
+      "a journal consumer's cursor is stored by name and replaced in place, or the store keeps "
+      "none (Unimplemented)"},
+     journal_cursors_by_name},
 }};
 
 struct StoreSuite {

@@ -27,6 +27,7 @@
 #include "account/status.h"
 #include "account/store.h"
 #include "account/testing/builders.h"
+#include "account/testing/recording_notification_sink.h"
 #include "journal/entry_codec.h"
 #include "support/ledger_fixture.h"
 
@@ -220,6 +221,40 @@ inline void cursor_survives_restarts(const JournalStore& kind) {
   CHECK(seen == stored);
 }
 
+// The notifier on a store: every expiry notified once with its entry's seq, the cursor stored
+// at the head when the ledger closes, and a ledger opened again repeats nothing.
+inline void notices_resume_from_the_stored_cursor(const JournalStore& kind) {
+  const std::string where = kind.create();
+  auto clock = std::make_shared<ManualClock>(test_epoch());
+  uint64_t head = 0;
+  {
+    auto sink = std::make_shared<RecordingNotificationSink>();
+    std::shared_ptr<Store> store = kind.open(where);
+    auto svc = AccountService::open({.store = store, .clock = clock, .sink = sink}).value();
+    const AccountId a = svc->create_account("notices-a", "A").value();
+    REQUIRE(svc->credit(a, Cents{1'000'000}, EntryKind::kAdjustment, "fund").ok());
+    for (uint64_t o = 1; o <= 3; ++o) {
+      REQUIRE(svc->reserve_buy({.account = a, .order = OrderId{o}, .symbol = SymbolId{1},
+                                .qty = Qty{10'000}, .limit = Price{100},
+                                .expires_at = clock->now() + absl::Hours(1)})
+                  .ok());
+    }
+    clock->advance(absl::Hours(2));
+    REQUIRE(svc->expire_due_reservations().value() == 3);
+    head = svc->journal_head();
+    REQUIRE(svc->await_notices(absl::Seconds(10)));
+    const std::vector<ExpiredOrderNotice> notices = sink->expired_orders();
+    REQUIRE(notices.size() == 3);
+    for (const ExpiredOrderNotice& n : notices) CHECK(n.seq == head);
+  }
+  std::shared_ptr<Store> store = kind.open(where);
+  CHECK(store->journal_cursor("notifier").value() == std::optional<uint64_t>(head));
+  auto sink = std::make_shared<RecordingNotificationSink>();
+  auto svc = AccountService::open({.store = store, .clock = clock, .sink = sink}).value();
+  REQUIRE(svc->await_notices(absl::Seconds(10)));
+  CHECK(sink->expired_order_count() == 0);
+}
+
 }  // namespace account::testing::journal
 
 // The cases for one store. `type`: the store's name in the test names; `tag`: its Catch2 tag;
@@ -232,4 +267,8 @@ inline void cursor_survives_restarts(const JournalStore& kind) {
   TEST_CASE(type ": a consumer's cursor sees every entry once across ledger restarts",          \
             "[" tag "][journal][ledger]") {                                                     \
     ::account::testing::journal::cursor_survives_restarts(make_store());                        \
+  }                                                                                             \
+  TEST_CASE(type ": notices resume after the notifier's stored cursor, repeating nothing",      \
+            "[" tag "][journal][notices]") {                                                    \
+    ::account::testing::journal::notices_resume_from_the_stored_cursor(make_store());           \
   }

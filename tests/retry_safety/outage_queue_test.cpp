@@ -269,8 +269,9 @@ TEST_CASE("expiry runs at the first tick at or after a reservation's due time",
   REQUIRE(f.svc().end_of_tick(TickId{3}).ok());
   CHECK(f.svc().reservation(id).value().status == ReservationStatus::kExpired);
   CHECK(f.store->commits() == commits + 1);
-  CHECK(sink->expired_orders() ==
-        std::vector<testing::ExpiredOrderNotice>{{a, order.order, id}});
+  REQUIRE(f.svc().await_notices(absl::Seconds(10)));
+  CHECK(sink->expired_orders() == std::vector<testing::ExpiredOrderNotice>{
+                                      {f.svc().journal_head(), a, order.order, id}});
   // The tick that expired it published what it freed.
   CHECK(engine.check_buy(a, kAllen, Qty{10'000}, Cents{100'000}) == RiskVerdict::kAccept);
   REQUIRE(f.svc().end_of_tick(TickId{4}).ok());

@@ -178,6 +178,14 @@ class SimStore final : public Store {
     if (absl::Status refused = call(Call::kJournal); !refused.ok()) return refused;
     return inner_->journal(after_seq, limit);
   }
+  absl::StatusOr<std::optional<uint64_t>> journal_cursor(std::string_view name) override {
+    if (absl::Status refused = call(Call::kJournal); !refused.ok()) return refused;
+    return inner_->journal_cursor(name);
+  }
+  absl::Status set_journal_cursor(std::string_view name, uint64_t seq) override {
+    if (absl::Status refused = call(Call::kJournal); !refused.ok()) return refused;
+    return inner_->set_journal_cursor(name, seq);
+  }
   absl::Status ping() override {
     internal::MutexLock lock(&mu_);
     return refusal_;

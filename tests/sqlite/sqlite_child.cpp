@@ -72,7 +72,8 @@ bool store_refused(const absl::Status& s) {
 // Queued fills are acknowledged when the ledger reports them applied.
 class AckSink final : public account::NotificationSink {
  public:
-  void on_order_expired(account::AccountId, account::OrderId, account::ReservationId) override {}
+  void on_order_expired(uint64_t, account::AccountId, account::OrderId,
+                        account::ReservationId) override {}
   void on_queued_fill_done(const account::Fill& fill, const absl::Status& result) override {
     if (result.ok() || account::reason_of(result) == Reason::kDuplicateExecution) {
       say("F " + std::to_string(fill.execution.value()));

@@ -1,5 +1,5 @@
 // SqliteStore's journal table, what the durable-store suite cannot reach through the Store
-// interface: a file of schema version 1 migrated to version 2 with an empty journal; the head
+// interface: a file of schema version 1 migrated to this version with an empty journal; the head
 // read from the file inside the commit's transaction (a row another program wrote is seen);
 // the schema's own check of the hash; a read-only store reading entries beside the writer; and
 // journal() refusing as load() does when the file is damaged or moved away. Round trips, the
@@ -64,7 +64,7 @@ void make_version_1_file(const std::string& path) {
   REQUIRE(sqlite3_close_v2(db) == SQLITE_OK);
 }
 
-TEST_CASE("a file of schema version 1 migrates to 2 with an empty journal, which starts at "
+TEST_CASE("a file of schema version 1 migrates with an empty journal, which starts at "
           "seq 1",
           "[sqlite][journal][migrations]") {
   TempDir dir;
@@ -85,7 +85,7 @@ TEST_CASE("a file of schema version 1 migrates to 2 with an empty journal, which
   {
     auto store = open_sqlite(path);
     CHECK(store->schema_version_found() == 1);
-    CHECK(store->schema_version_now() == 2);
+    CHECK(store->schema_version_now() == SqliteStore::kSchemaVersion);
     const LedgerSnapshot loaded = store->load({}).value();
     REQUIRE(loaded.accounts.size() == 1);
     CHECK(loaded.accounts[0].cash == Cents{500});  // The migration kept the rows.
@@ -98,12 +98,12 @@ TEST_CASE("a file of schema version 1 migrates to 2 with an empty journal, which
   }
   {
     RawDb raw(path);
-    CHECK(raw.query_int("PRAGMA user_version") == 2);
+    CHECK(raw.query_int("PRAGMA user_version") == SqliteStore::kSchemaVersion);
     CHECK(raw.query_int("SELECT count(*) FROM schema_migrations WHERE version = 2 AND "
                         "description = 'journal'") == 1);
   }
   auto reopened = open_sqlite(path);
-  CHECK(reopened->schema_version_found() == 2);
+  CHECK(reopened->schema_version_found() == SqliteStore::kSchemaVersion);
   CHECK(head_of(*reopened) == JournalHead{.seq = 1, .hash = first.hash});
   CHECK(reopened->load({}).value().accounts[0].cash == Cents{600});
 }

@@ -21,6 +21,7 @@
 #include <cstdlib>
 #include <map>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -605,11 +606,29 @@ inline Price model_avg_cost(Qty qty, Cents cost_basis) {
 
 // --- Notifications ----------------------------------------------------------------
 
-// The expiry notices `sink` kept since the last call, in the model's order (sorted).
-inline std::vector<ExpiredNotice> take_expired_notices(RecordingNotificationSink& sink) {
+// Notices come at least once: a restarted ledger repeats those after its stored cursor, with
+// their seq. A consumer drops a notice it has seen, as this does by (seq, reservation).
+class SeenNotices {
+ public:
+  // Whether `n` is new; a repeat counts in repeats().
+  bool first(const ExpiredOrderNotice& n) {
+    if (seen_.insert({n.seq, n.reservation.value()}).second) return true;
+    ++repeats_;
+    return false;
+  }
+  size_t repeats() const { return repeats_; }
+
+ private:
+  std::set<std::pair<uint64_t, uint64_t>> seen_;
+  size_t repeats_ = 0;
+};
+
+// The new expiry notices `sink` kept since the last call, in the model's order (sorted).
+inline std::vector<ExpiredNotice> take_expired_notices(RecordingNotificationSink& sink,
+                                                       SeenNotices& seen) {
   std::vector<ExpiredNotice> out;
   for (const ExpiredOrderNotice& n : sink.take_expired_orders()) {
-    out.push_back({n.account, n.order, n.reservation});
+    if (seen.first(n)) out.push_back({n.account, n.order, n.reservation});
   }
   std::sort(out.begin(), out.end());
   return out;

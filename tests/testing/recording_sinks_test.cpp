@@ -26,13 +26,13 @@ const absl::Time kT = absl::FromUnixSeconds(1'789'000'000);
 TEST_CASE("recording notification sink: keeps each notice in order until cleared",
           "[testing][sinks]") {
   RecordingNotificationSink sink;
-  sink.on_order_expired(AccountId{1}, OrderId{11}, ReservationId{3});
-  sink.on_order_expired(AccountId{2}, OrderId{12}, ReservationId{4});
+  sink.on_order_expired(5, AccountId{1}, OrderId{11}, ReservationId{3});
+  sink.on_order_expired(6, AccountId{2}, OrderId{12}, ReservationId{4});
   const Fill fill{.execution = ExecutionId{9}, .qty = Qty{1}, .price = Price{100}};
   sink.on_queued_fill_done(fill, denial(Reason::kDuplicateExecution, "applied before"));
   CHECK(sink.expired_orders() ==
-        std::vector<testing::ExpiredOrderNotice>{{AccountId{1}, OrderId{11}, ReservationId{3}},
-                                                 {AccountId{2}, OrderId{12}, ReservationId{4}}});
+        std::vector<testing::ExpiredOrderNotice>{{5, AccountId{1}, OrderId{11}, ReservationId{3}},
+                                                 {6, AccountId{2}, OrderId{12}, ReservationId{4}}});
   REQUIRE(sink.queued_fills_done().size() == 1);
   CHECK(sink.queued_fills_done()[0].fill == fill);
   CHECK(reason_of(sink.queued_fills_done()[0].result) == Reason::kDuplicateExecution);
@@ -73,7 +73,7 @@ TEST_CASE("recording notification sink: a callback runs after the notice is kept
   sink.set_on_queued_fill_done([&](const testing::QueuedFillNotice& notice) {
     seen.push_back(notice.fill.execution.value() * 100);
   });
-  sink.on_order_expired(AccountId{1}, OrderId{7}, ReservationId{1});
+  sink.on_order_expired(1, AccountId{1}, OrderId{7}, ReservationId{1});
   sink.on_queued_fill_done(Fill{.execution = ExecutionId{5}}, absl::OkStatus());
   CHECK(seen == std::vector<size_t>{1, 500});
 }
@@ -110,8 +110,10 @@ TEST_CASE("recording notification sink: hears a ledger's expiries and queued fil
 
   clock->advance(absl::Hours(24));
   REQUIRE(service->expire_due_reservations().value() == 1);
-  CHECK(sink->expired_orders() ==
-        std::vector<testing::ExpiredOrderNotice>{{pair.buyer(), OrderId{50}, held}});
+  // From the journal's entry that expired it, on the notifier's thread.
+  REQUIRE(service->await_notices(absl::Seconds(10)));
+  CHECK(sink->expired_orders() == std::vector<testing::ExpiredOrderNotice>{
+                                      {service->journal_head(), pair.buyer(), OrderId{50}, held}});
 }
 
 LogRecord record(std::string_view event, LogLevel level, absl::Span<const LogField> fields) {

@@ -498,7 +498,8 @@ class Sequence : private testing::RandomDraws {
     std::vector<ExpiredNotice> expected = model_.expire_due(now());
     std::sort(expected.begin(), expected.end());
     absl::StatusOr<size_t> got = service_->expire_due_reservations();
-    std::vector<ExpiredNotice> notices = take_expired_notices(*sink_);
+    if (!service_->await_notices(absl::Seconds(10))) problems_.push_back("notices not delivered");
+    std::vector<ExpiredNotice> notices = take_expired_notices(*sink_, seen_notices_);
     expect("expire_due_reservations(clock at " + time_text(now()) + ")", answer_of(got),
            std::nullopt);
     if (got.ok() && *got != expected.size()) {
@@ -782,6 +783,7 @@ class Sequence : private testing::RandomDraws {
   std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>(kEpoch);
   std::shared_ptr<RecordingNotificationSink> sink_ =
       std::make_shared<RecordingNotificationSink>();
+  SeenNotices seen_notices_;
   std::unique_ptr<AccountService> service_;
   LedgerModel model_;
   std::map<uint64_t, int64_t> reference_price_;  // Per symbol, cents per share.

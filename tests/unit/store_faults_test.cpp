@@ -315,7 +315,8 @@ TEST_CASE("fills queued during an outage do not cut the retry's backoff short",
 TEST_CASE("a notice a reload delivers may call the ledger", "[store][faults]") {
   FaultFixture f;
   // The sweep's commit lands but is reported failed: its notice waits for
-  // the reload the next command makes, and that notice calls a command.
+  // the reload the next command makes (the notifier learns of the entry from
+  // it), and that notice calls a command.
   f.clock->advance(absl::Hours(24 * 8));
   std::atomic<int> called{0};
   f.sink->set_on_order_expired([&](const testing::ExpiredOrderNotice& notice) {
@@ -328,9 +329,11 @@ TEST_CASE("a notice a reload delivers may call the ledger", "[store][faults]") {
   f.faulty->fail_next_commits(1, CommitFault::kAmbiguous);
   CHECK(denied_with(f.svc().expire_due_reservations(), Reason::kStoreUnavailable));
   CHECK(called == 0);
-  // This command reloads, finds both expiries durable, and notifies them
-  // once its group is done; each notice's own command goes through.
+  // This command reloads, finds both expiries durable, and the notifier
+  // delivers them; each notice's own command goes through.
   REQUIRE(f.svc().credit(f.seller, Cents{1}, EntryKind::kAdjustment, "next").ok());
+  CHECK(testing::eventually([&] { return called == 2; }));
+  REQUIRE(f.svc().await_notices(absl::Seconds(10)));
   CHECK(called == 2);
   CHECK(f.svc().cash(f.buyer).value() == Cents{100'002});
   CHECK(f.svc().audit().ok());

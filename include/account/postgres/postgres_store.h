@@ -65,7 +65,7 @@ class PostgresStore final : public Store {
  public:
   // The schema version this library writes; open() migrates older
   // databases up to it and refuses newer ones.
-  static constexpr int kSchemaVersion = 5;
+  static constexpr int kSchemaVersion = 6;
 
   // Connects to `database_url` (a libpq connection string,
   // "host=... dbname=...", or URI, "postgresql://user:pw@host:port/db"),
@@ -117,6 +117,8 @@ class PostgresStore final : public Store {
   // Up to `limit` journal entries after `after_seq`, oldest first, through the
   // journal's primary key. Errors as load().
   absl::StatusOr<std::vector<JournalRecord>> journal(uint64_t after_seq, size_t limit) override;
+  absl::StatusOr<std::optional<uint64_t>> journal_cursor(std::string_view name) override;
+  absl::Status set_journal_cursor(std::string_view name, uint64_t seq) override;
 
   // The schema version the database had when this store last connected,
   // before any migration it applied, and after. Equal when nothing was

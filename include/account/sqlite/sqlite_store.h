@@ -115,7 +115,7 @@ class SqliteStore final : public Store {
  public:
   // The schema version this library writes; open() migrates older files up
   // to it and refuses newer ones.
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   // Opens (creating it when missing) the database file at `path`, a file
   // system path (not a URI; ":memory:" is refused). In order: takes the
@@ -174,6 +174,8 @@ class SqliteStore final : public Store {
   // read in one statement (one WAL snapshot). A read-only store reads them
   // beside a running writer. Errors: as load()'s.
   absl::StatusOr<std::vector<JournalRecord>> journal(uint64_t after_seq, size_t limit) override;
+  absl::StatusOr<std::optional<uint64_t>> journal_cursor(std::string_view name) override;
+  absl::Status set_journal_cursor(std::string_view name, uint64_t seq) override;
 
   // OK when the files are still the ones opened and a read succeeds.
   absl::Status ping() override;

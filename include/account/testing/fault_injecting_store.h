@@ -134,6 +134,8 @@ class FaultInjectingStore final : public Store {
   absl::StatusOr<std::optional<Fill>> find_execution(ExecutionId execution) override;
   absl::StatusOr<std::vector<Trade>> trades(AccountId account, size_t limit) override;
   absl::StatusOr<std::vector<JournalRecord>> journal(uint64_t after_seq, size_t limit) override;
+  absl::StatusOr<std::optional<uint64_t>> journal_cursor(std::string_view name) override;
+  absl::Status set_journal_cursor(std::string_view name, uint64_t seq) override;
   absl::Status ping() override;
 
  private:

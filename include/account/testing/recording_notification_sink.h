@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -34,6 +35,7 @@ namespace account::testing {
 
 // One on_order_expired() notice.
 struct ExpiredOrderNotice {
+  uint64_t seq = 0;  // The journal entry that expired the order.
   AccountId account;
   OrderId order;
   ReservationId reservation;
@@ -55,7 +57,8 @@ class RecordingNotificationSink final : public NotificationSink {
 
   // --- NotificationSink.
 
-  void on_order_expired(AccountId account, OrderId order, ReservationId reservation) override;
+  void on_order_expired(uint64_t seq, AccountId account, OrderId order,
+                        ReservationId reservation) override;
   void on_queued_fill_done(const Fill& fill, const absl::Status& result) override;
 
   // --- What was recorded, oldest first.

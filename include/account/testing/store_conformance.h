@@ -20,7 +20,8 @@
 // account the store lacks, or breaks a unique key, applies nothing; trades come newest first
 // and limited; load() honours its windows while find_execution() still answers older fills; a
 // ledger restores exactly after a restart; journal entries round-trip byte for byte with their
-// head, and one that does not follow the head is refused with its rows. What it does not: concurrency (two writers, queries
+// head, and one that does not follow the head is refused with its rows; journal cursors by
+// name. What it does not: concurrency (two writers, queries
 // during a commit), durability across a crash, and the error codes of a store that is down; a
 // store's own tests cover those.
 //
