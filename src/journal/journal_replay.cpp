@@ -14,7 +14,10 @@
 namespace account::internal {
 namespace {
 
-absl::Status refused(const auto&... why) { return absl::DataLossError(cat(why...)); }
+template <typename... Parts>
+absl::Status refused(const Parts&... why) {
+  return absl::DataLossError(cat(why...));
+}
 
 std::string quoted(const std::string& key) { return cat("\"", absl::CHexEscape(key), "\""); }
 

@@ -87,8 +87,14 @@ class JournalReplay {
  private:
   template <typename Row>
   struct Written {
+    // Constructors, not aggregate initialization, and no default member initializer: clang 14
+    // has no parenthesized aggregate initialization (the maps' try_emplace(key, row, seq)), and
+    // crashes reading through an iterator a member with a default initializer of a class
+    // nested in a class template's scope.
+    Written() : seq(0) {}
+    Written(Row r, uint64_t s) : row(std::move(r)), seq(s) {}
     Row row;
-    uint64_t seq = 0;  // The entry that last wrote the row.
+    uint64_t seq;  // The entry that last wrote the row.
   };
 
   absl::Status apply_event(uint64_t seq, const AccountCreated& e);
