@@ -1,15 +1,20 @@
-// What the journal will cost a commit (docs/journal.md): encoding a batch's events into their
-// canonical bytes, and the chain hash over them, per fill; beside the ledger's own
-// settle_batch(1000) on MemoryStore (the denominator of the journal's 15% budget) and OpenSSL's
-// SHA-256 on the same bytes (the physical reference), in the same run.
+// What the journal costs (docs/journal.md): encoding a batch's events into their canonical
+// bytes, and the chain hash over them, per fill, beside OpenSSL's SHA-256 on the same bytes
+// (the physical reference), in the same run; and reading it back with events_since().
 //
 //   BM_EncodeFills/N            encode_entry() of N fills' events: per fill one FillApplied and
 //                               two ReservationChanged (each side's order partly settled);
 //                               items are fills, bytes the canonical bytes
 //   BM_Sha256<impl>/bytes       SHA-256 of one batch's bytes: ours portable, ours on the CPU's
 //                               SHA instructions (where it has them), OpenSSL's EVP (reference)
-//   BM_SettleBatchMemory/1000   AccountService::settle_batch(1000) on MemoryStore, the
-//                               settlement fixture; items are fills
+//   BM_EventsSince<memory>/N    AccountService::events_since() over a journal of 1M events
+//                               (333,000 fills), in pages of N events, decoded, every entry
+//                               from the ledger's memory; items are events
+//   BM_EventsSince<store>/N     the same with no entry kept in memory: every page read from
+//                               the store (MemoryStore) and decoded
+//
+// What the journal adds to a commit, journal on against off, is store_benchmark's
+// BM_SettleBatch<store> beside BM_SettleBatchNoJournal<store>.
 //
 //   build/release/benchmarks/journal_benchmark
 #include <benchmark/benchmark.h>
@@ -138,31 +143,66 @@ void BM_Sha256OpenSsl(benchmark::State& state) {
 }
 BENCHMARK(BM_Sha256OpenSsl)->Name("BM_Sha256<OpenSSL>");
 
-void BM_SettleBatchMemory(benchmark::State& state) {
-  const int64_t batch = state.range(0);
+// A ledger on MemoryStore whose journal holds at least `events` events: settle_batch(1000) of
+// the settlement fixture, 3 events a fill (its FillApplied and the two orders' changes).
+std::unique_ptr<account::AccountService> ledger_with_events(int64_t events,
+                                                            size_t ring_bytes_max) {
+  account::LedgerLimits limits;
+  limits.journal_in_memory_bytes_max = ring_bytes_max;
   std::unique_ptr<account::AccountService> service =
       account::AccountService::open(
           {.store = std::make_shared<account::MemoryStore>(),
-           .clock = std::make_shared<account::ManualClock>(account::bench::bench_start())})
+           .clock = std::make_shared<account::ManualClock>(account::bench::bench_start()),
+           .limits = limits})
           .value();
   account::bench::SettlementParties parties;
-  if (absl::Status s = account::bench::add_settlement_parties(*service, parties); !s.ok()) {
-    return state.SkipWithError(s.ToString().c_str());
+  if (!account::bench::add_settlement_parties(*service, parties).ok()) return nullptr;
+  constexpr int64_t kBatch = 1'000;
+  const int64_t fills = (events / 3 + kBatch - 1) / kBatch * kBatch;
+  const std::vector<account::Fill> all = account::bench::make_settlement_fills(parties, fills);
+  for (int64_t at = 0; at < fills; at += kBatch) {
+    (void)service->settle_batch(absl::Span<const account::Fill>(all).subspan(
+        static_cast<size_t>(at), static_cast<size_t>(kBatch)));
   }
-  const std::vector<account::Fill> fills =
-      account::bench::make_settlement_fills(parties, state.max_iterations * batch);
-  const absl::Span<const account::Fill> all(fills);
-  size_t offset = 0;
-  int64_t refused = 0;
-  absl::Status first;
-  for (auto _ : state) {
-    for (const auto& r : service->settle_batch(all.subspan(offset, static_cast<size_t>(batch)))) {
-      if (!r.ok() && refused++ == 0) first = r.status();
-    }
-    offset += static_cast<size_t>(batch);
-  }
-  account::bench::report(state, static_cast<int64_t>(offset), refused, first);
+  return service;
 }
-BENCHMARK(BM_SettleBatchMemory)->Arg(1'000)->Iterations(200)->UseRealTime();
+
+// Reads the whole journal with events_since() in pages of `page` events, decoded; items are
+// events. `from_memory`: the ring holds it all (the default 64 MiB holds 1M events of fills);
+// else the ring keeps nothing and every page comes from the store (MemoryStore's vector).
+void events_since(benchmark::State& state, bool from_memory) {
+  constexpr int64_t kEvents = 1'000'000;
+  const size_t page = static_cast<size_t>(state.range(0));
+  std::unique_ptr<account::AccountService> service =
+      ledger_with_events(kEvents, from_memory ? account::LedgerLimits{}.journal_in_memory_bytes_max : 0);
+  if (service == nullptr) return state.SkipWithError("the settlement fixture failed");
+  int64_t events = 0;
+  for (auto _ : state) {
+    uint64_t after = 0;
+    while (true) {
+      absl::StatusOr<std::vector<account::JournalEntry>> entries =
+          service->events_since(after, page);
+      if (!entries.ok()) return state.SkipWithError(entries.status().ToString().c_str());
+      if (entries->empty()) break;
+      for (const account::JournalEntry& e : *entries) events += static_cast<int64_t>(e.events.size());
+      after = entries->back().seq;
+    }
+  }
+  state.SetItemsProcessed(events);
+  state.counters["events_in_journal"] =
+      benchmark::Counter(static_cast<double>(events / state.iterations()));
+}
+BENCHMARK_CAPTURE(events_since, memory, true)
+    ->Name("BM_EventsSince<memory>")
+    ->Arg(10'000)
+    ->Iterations(3)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(events_since, store, false)
+    ->Name("BM_EventsSince<store>")
+    ->Arg(10'000)
+    ->Iterations(3)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -6,6 +6,8 @@
 //
 //   BM_Settle<store>                 settle(), one fill and one transaction per call
 //   BM_SettleBatch<store>/N          settle_batch() of N fills: one transaction
+//   BM_SettleBatchNoJournal<store>/N the same with the journal off (AccountServiceOptions::
+//                                    journal_written): what the journal costs a batch
 //   BM_ReserveReleaseBatch<store>/N  reserve_batch() of N buy orders, then
 //                                    release_batch() of them: two transactions;
 //                                    items are orders (a reserve and a release each)
@@ -172,12 +174,14 @@ absl::StatusOr<std::shared_ptr<account::Store>> make_store(Kind kind, Ledger& le
   return absl::InvalidArgumentError("unknown store kind");
 }
 
-absl::Status make_ledger(Kind kind, Ledger& ledger) {
+// `journal`: whether the ledger writes its journal (AccountServiceOptions::journal_written).
+absl::Status make_ledger(Kind kind, Ledger& ledger, bool journal = true) {
   absl::StatusOr<std::shared_ptr<account::Store>> store = make_store(kind, ledger);
   if (!store.ok()) return store.status();
   absl::StatusOr<std::unique_ptr<AccountService>> service = AccountService::open(
       {.store = *store,
-       .clock = std::make_shared<account::ManualClock>(account::bench::bench_start())});
+       .clock = std::make_shared<account::ManualClock>(account::bench::bench_start()),
+       .journal_written = journal});
   if (!service.ok()) return service.status();
   ledger.service = std::move(*service);
   return account::bench::add_settlement_parties(*ledger.service, ledger.parties);
@@ -202,10 +206,10 @@ void settle(benchmark::State& state, Kind kind) {
   account::bench::report(state, static_cast<int64_t>(next), refused, first);
 }
 
-void settle_batch(benchmark::State& state, Kind kind) {
+void settle_batch(benchmark::State& state, Kind kind, bool journal) {
   const int64_t batch = state.range(0);
   Ledger ledger;
-  if (absl::Status s = make_ledger(kind, ledger); !s.ok()) {
+  if (absl::Status s = make_ledger(kind, ledger, journal); !s.ok()) {
     return state.SkipWithError(s.ToString().c_str());
   }
   const std::vector<Fill> fills =
@@ -413,8 +417,18 @@ const int registered = [] {
   }
   for (int64_t batch : {100, 1'000}) {
     for (const auto& [kind, name] : kStores) {
-      benchmark::RegisterBenchmark((std::string("BM_SettleBatch<") + name + ">").c_str(),
-                                   [kind = kind](benchmark::State& s) { settle_batch(s, kind); })
+      benchmark::RegisterBenchmark(
+          (std::string("BM_SettleBatch<") + name + ">").c_str(),
+          [kind = kind](benchmark::State& s) { settle_batch(s, kind, /*journal=*/true); })
+          ->Arg(batch)
+          ->Iterations(kFillsBatched / batch)
+          ->UseRealTime()
+          ->Unit(benchmark::kMillisecond);
+      // The journal's cost: the same, with the ledger writing no journal.
+      if (batch != 1'000) continue;
+      benchmark::RegisterBenchmark(
+          (std::string("BM_SettleBatchNoJournal<") + name + ">").c_str(),
+          [kind = kind](benchmark::State& s) { settle_batch(s, kind, /*journal=*/false); })
           ->Arg(batch)
           ->Iterations(kFillsBatched / batch)
           ->UseRealTime()

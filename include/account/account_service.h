@@ -365,6 +365,10 @@ class AccountService {
                                                          size_t max_events) const;
   // The seq of the newest committed entry (0 before the first).
   uint64_t journal_head() const;
+  // The state hash of the ledger in memory, at the journal's head: what `accountctl verify`
+  // computes from the store and from the journal, so that equal hashes at one seq say memory,
+  // store and journal hold one ledger. O(state): for operators and tests, not for each tick.
+  StateHash state_hash() const;
   // Waits until the notifier has handed the NotificationSink every entry committed before the
   // call (notification_sink.h), or `timeout` (real time) passes; returns whether it had. For
   // tests and orderly hand-overs: notices are otherwise delivered on their own.

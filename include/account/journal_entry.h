@@ -43,6 +43,16 @@ struct JournalRecord {
   friend bool operator==(const JournalRecord&, const JournalRecord&) = default;
 };
 
+// The state hash of a ledger (docs/journal.md, "Hash chain and state hash"): SHA-256 over the
+// canonical bytes of its accounts, stored positions, active reservations and entries, as of
+// the journal entry `seq`. Equal hashes at one seq: the same durable state.
+struct StateHash {
+  uint64_t seq = 0;
+  ChainHash hash{};
+
+  friend bool operator==(const StateHash&, const StateHash&) = default;
+};
+
 // The newest stored entry: where the next commit's entry chains on. Seq 0 and a zero hash for a
 // store without entries.
 struct JournalHead {

@@ -327,16 +327,18 @@ std::string encode_entry(uint64_t seq, absl::Time committed_at,
   return out;
 }
 
-absl::StatusOr<JournalEntry> decode_entry(std::string_view bytes) {
-  Reader r(bytes);
-  const size_t version_at = r.offset();
-  const uint8_t version = r.byte("the format version");
-  if (r.ok() && version != kJournalFormatVersion) {
-    return absl::DataLossError(cat("journal entry: byte ", version_at, ": format version ",
-                                   int{version}, ", this build reads ",
-                                   int{kJournalFormatVersion}));
+namespace {
+
+// Reads an entry's header (version, seq, commit time, event count) into `entry` and returns the
+// event count; the reader stops at the first error.
+uint64_t read_header(Reader& r, std::string_view bytes, JournalEntry& entry) {
+  // Checked before it is read, so that the error names its byte.
+  if (!bytes.empty() && static_cast<uint8_t>(bytes[0]) != kJournalFormatVersion) {
+    r.fail(cat("format version ", int{static_cast<uint8_t>(bytes[0])}, ", this build reads ",
+               int{kJournalFormatVersion}));
+    return 0;
   }
-  JournalEntry entry;
+  (void)r.byte("the format version");
   entry.seq = r.unsigned_int("the seq");
   entry.committed_at = r.time("the commit time");
   const uint64_t count = r.unsigned_int("the event count");
@@ -344,6 +346,23 @@ absl::StatusOr<JournalEntry> decode_entry(std::string_view bytes) {
   if (r.ok() && count > (bytes.size() - r.offset()) / 2) {
     r.fail(cat("an event count of ", count, ", more than the entry's bytes can hold"));
   }
+  return count;
+}
+
+}  // namespace
+
+absl::StatusOr<uint64_t> entry_event_count(std::string_view bytes) {
+  Reader r(bytes);
+  JournalEntry header;
+  const uint64_t count = read_header(r, bytes, header);
+  if (!r.ok()) return r.status();
+  return count;
+}
+
+absl::StatusOr<JournalEntry> decode_entry(std::string_view bytes) {
+  Reader r(bytes);
+  JournalEntry entry;
+  const uint64_t count = read_header(r, bytes, entry);
   for (uint64_t i = 0; r.ok() && i < count; ++i) entry.events.push_back(r.event());
   if (r.ok() && !r.at_end()) r.fail(cat(bytes.size() - r.offset(), " bytes after the last event"));
   if (!r.ok()) return r.status();

@@ -62,6 +62,10 @@ std::string encode_entry(uint64_t seq, absl::Time committed_at,
 // could not have written.
 absl::StatusOr<JournalEntry> decode_entry(std::string_view bytes);
 
+// The event count an entry's canonical bytes declare, read from their header alone (the
+// version, seq and time before it); DataLoss as decode_entry() when the header does not parse.
+absl::StatusOr<uint64_t> entry_event_count(std::string_view bytes);
+
 // SHA-256 over `previous` and `canonical_bytes`: the chain hash of the entry whose bytes they are.
 ChainHash chain_hash(const ChainHash& previous, std::string_view canonical_bytes);
 

@@ -19,6 +19,7 @@
 #include "base/strings.h"
 #include "journal/entry_codec.h"
 #include "journal/journal_ring.h"
+#include "journal/state_hash.h"
 #include "ledger/journal_notifier.h"
 #include "ledger/commit_queue.h"
 #include "ledger/ledger_audit.h"
@@ -912,6 +913,13 @@ absl::StatusOr<std::vector<Trade>> AccountService::Impl::trade_history(AccountId
 
 uint64_t AccountService::Impl::journal_head() const { return journal_ring_->head(); }
 
+StateHash AccountService::Impl::state_hash() const {
+  // One reading of the state and its head, under the lock that commits wait for.
+  internal::ReaderLock lock(&state_mu_);
+  const LedgerSnapshot state = state_->to_snapshot();
+  return StateHash{.seq = state.journal_head.seq, .hash = internal::state_hash(state)};
+}
+
 bool AccountService::Impl::await_notices(absl::Duration timeout) const {
   if (notifier_ == nullptr) return true;
   return notifier_->await_delivered(journal_ring_->head(), timeout);
@@ -941,8 +949,18 @@ absl::StatusOr<uint64_t> AccountService::Impl::notifier_cursor() {
 }
 
 namespace {
-// Entries read from the store per call: a page bounded in memory whatever max_events is.
+// Entries read from the store per call: a page bounded in memory whatever max_events is. An
+// entry holds anything from one event to a batch's thousands, so pages start small and double
+// while the events read stay under max_events.
+constexpr size_t kStoredJournalPageFirst = 8;
 constexpr size_t kStoredJournalPageMax = 4'096;
+
+// The events an entry's canonical bytes hold, read from its header (version, seq, time, count),
+// without decoding it; 0 when the header does not parse (the decode that follows says why).
+size_t stored_event_count(const JournalRecord& record) {
+  absl::StatusOr<uint64_t> count = internal::entry_event_count(record.bytes);
+  return count.ok() ? static_cast<size_t>(*count) : 0;
+}
 }  // namespace
 
 absl::Status AccountService::Impl::stored_journal_since(uint64_t after_seq, size_t max_events,
@@ -952,15 +970,27 @@ absl::Status AccountService::Impl::stored_journal_since(uint64_t after_seq, size
                   internal::cat("journal entries after seq ", after_seq,
                                 " are no longer in memory and the store is down; retry later"));
   }
-  absl::StatusOr<std::vector<JournalRecord>> stored =
-      options_.store->journal(after_seq, std::min(max_events, kStoredJournalPageMax));
-  if (!stored.ok()) return store_denial(stored.status(), "reading the journal");
-  if (!stored->empty() && stored->front().seq > after_seq + 1) {
-    return denial(Reason::kJournalPruned,
-                  internal::cat("the journal keeps entries from seq ", stored->front().seq,
-                                "; those after ", after_seq, " were pruned"));
+  out->clear();
+  size_t events = 0;
+  size_t page = std::min(max_events, kStoredJournalPageFirst);
+  uint64_t after = after_seq;
+  while (events < max_events) {
+    absl::StatusOr<std::vector<JournalRecord>> stored = options_.store->journal(after, page);
+    if (!stored.ok()) return store_denial(stored.status(), "reading the journal");
+    if (out->empty() && !stored->empty() && stored->front().seq > after_seq + 1) {
+      return denial(Reason::kJournalPruned,
+                    internal::cat("the journal keeps entries from seq ", stored->front().seq,
+                                  "; those after ", after_seq, " were pruned"));
+    }
+    for (JournalRecord& record : *stored) {
+      events += std::max<size_t>(stored_event_count(record), 1);
+      out->push_back(std::move(record));
+      if (events >= max_events) break;
+    }
+    if (stored->size() < page) break;  // The head.
+    after = out->back().seq;
+    page = std::min(2 * page, kStoredJournalPageMax);
   }
-  *out = std::move(*stored);
   return absl::OkStatus();
 }
 

@@ -136,6 +136,8 @@ absl::StatusOr<std::vector<JournalEntry>> AccountService::events_since(uint64_t 
 
 uint64_t AccountService::journal_head() const { return impl_->journal_head(); }
 
+StateHash AccountService::state_hash() const { return impl_->state_hash(); }
+
 bool AccountService::await_notices(absl::Duration timeout) const {
   return impl_->await_notices(timeout);
 }

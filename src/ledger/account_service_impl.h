@@ -88,6 +88,7 @@ class AccountService::Impl {
   absl::StatusOr<std::vector<JournalEntry>> events_since(uint64_t after_seq,
                                                          size_t max_events) const;
   uint64_t journal_head() const;
+  StateHash state_hash() const;
   bool await_notices(absl::Duration timeout) const;
   const LedgerLimits& limits() const { return options_.limits; }
   absl::Time now() const { return options_.clock->now(); }

@@ -29,6 +29,9 @@
 #include "account/testing/builders.h"
 #include "account/testing/recording_notification_sink.h"
 #include "journal/entry_codec.h"
+#include "journal/journal_replay.h"
+#include "journal/state_compare.h"
+#include "journal/state_hash.h"
 #include "support/ledger_fixture.h"
 
 namespace account::testing::journal {
@@ -174,6 +177,14 @@ inline void gap_free_under_concurrent_writers(const JournalStore& kind) {
   // What a consumer reads is what the store holds, entry for entry.
   CHECK(read_all_since(*svc, 0, 50) == entries);
   CHECK(svc->audit().ok());
+  // One ledger three ways: memory's state hash, the store's tables', and the journal replayed.
+  const StateHash memory = svc->state_hash();
+  CHECK(memory.seq == entries.size());
+  CHECK(memory.hash == internal::state_hash(store->load({}).value()));
+  internal::JournalReplay replay;
+  for (const JournalEntry& entry : entries) REQUIRE(replay.apply(entry).ok());
+  CHECK(internal::state_hash(replay.rows()) == memory.hash);
+  CHECK(!internal::first_difference(replay, store->load({}).value()).has_value());
 }
 
 // A consumer reading 7 events at a time, storing its cursor; the ledger closed and opened again
