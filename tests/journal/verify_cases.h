@@ -11,6 +11,7 @@
 
 #include <catch2/catch.hpp>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -215,8 +216,17 @@ inline void verify_beside_a_committing_ledger(const VerifyTarget& target) {
       }
     }
   });
+  // The runs overlap commits: the writer has committed before the first and after the last.
+  const auto commits_after = [&](int seen) {
+    for (int i = 0; i < 10'000 && credits.load() <= seen; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return credits.load();
+  };
+  const int before = commits_after(0);
   std::vector<CliResult> runs;
   for (int i = 0; i < 3; ++i) runs.push_back(accountctl(target.url, {"verify"}));
+  commits_after(before);
   stop.store(true);
   writer.join();
   for (const CliResult& run : runs) {
