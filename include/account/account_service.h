@@ -54,6 +54,7 @@
 #include "account/clock.h"
 #include "account/external_entry.h"
 #include "account/fill.h"
+#include "account/history.h"
 #include "account/ids.h"
 #include "account/journal_entry.h"
 #include "account/ledger_snapshot.h"
@@ -365,6 +366,15 @@ class AccountService {
                                                          size_t max_events) const;
   // The seq of the newest committed entry (0 before the first).
   uint64_t journal_head() const;
+  // The account's figures as of `time` (docs/journal.md, "History"): cash, available cash and
+  // positions after the last journal entry committed at or before `time`, rebuilt from the
+  // account's events (each carries its figures after it). Cost: reads the journal from its
+  // start up to `time`, from memory and the store, at millions of events a second: for history
+  // pages and operators, not a hot path. Denials: kAccountNotFound (the account did not exist
+  // then), kJournalPruned (the journal does not reach back to the account's creation: pruned,
+  // or begun after it on a store migrated from before the journal), kJournalNotWritten,
+  // kStoreUnavailable, kStoreFailure. Retry: the same answer, for a time before the head's.
+  absl::StatusOr<AccountBalance> balance_at(AccountId account, absl::Time time) const;
   // The state hash of the ledger in memory, at the journal's head: what `accountctl verify`
   // computes from the store and from the journal, so that equal hashes at one seq say memory,
   // store and journal hold one ledger. O(state): for operators and tests, not for each tick.

@@ -70,6 +70,14 @@ class MemoryStore final : public Store {
   absl::StatusOr<std::optional<uint64_t>> journal_cursor(std::string_view name) override;
   absl::Status set_journal_cursor(std::string_view name, uint64_t seq) override;
 
+  // History pages (history.h). A trade's row is its place among every trade committed, from 1,
+  // in commit order: stable for as long as the store lives. Trades are found through the
+  // account's index; entries and reservations by a scan of all of them (rows of the account
+  // after the cursor, then sorted), which is what a test store can afford.
+  absl::StatusOr<TradePage> trade_page(const TradeQuery& query) override;
+  absl::StatusOr<EntryPage> entry_page(const EntryQuery& query) override;
+  absl::StatusOr<ReservationPage> reservation_page(const ReservationQuery& query) override;
+
   // Number of commits that succeeded: lets tests count transactions.
   uint64_t commits() const;
 

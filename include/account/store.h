@@ -48,6 +48,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "account/change_set.h"
+#include "account/history.h"
 #include "account/ids.h"
 #include "account/ledger_snapshot.h"
 
@@ -84,6 +85,14 @@ class Store {
   // commit()'s, all transient for the caller (it stores a later cursor next). Default:
   // kUnimplemented.
   virtual absl::Status set_journal_cursor(std::string_view name, uint64_t seq);
+
+  // History pages (history.h): an account's trades, entries and reservations, oldest first,
+  // a page after the cursor the last one ended with. InvalidArgument for a limit outside
+  // 1..kHistoryPageRowsMax or from >= to; other errors as load()'s. Identical calls with no
+  // commit between them return identical pages. Defaults: kUnimplemented.
+  virtual absl::StatusOr<TradePage> trade_page(const TradeQuery& query);
+  virtual absl::StatusOr<EntryPage> entry_page(const EntryQuery& query);
+  virtual absl::StatusOr<ReservationPage> reservation_page(const ReservationQuery& query);
 
   // OK when the store can take a commit now, as far as one cheap round trip
   // can tell (health checks). Unavailable otherwise. An in-process store is

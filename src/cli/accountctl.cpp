@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/strings/numbers.h"
+#include "absl/time/time.h"
 #include "account/account_service.h"
 #include "account/fantasy/fantasy_funding_service.h"
 #include "account/health.h"
@@ -473,6 +474,162 @@ int events(Run& run) {
   return print_events(run.ctx, *store->store, options);
 }
 
+// A time option in RFC 3339 ("2026-09-10T00:00:00Z"); nullopt, the usage error printed, when it
+// is not one.
+std::optional<absl::Time> time_option(const Run& run, std::string_view option) {
+  const std::string& text = run.args.options.at(std::string(option));
+  absl::Time t;
+  std::string error;
+  if (absl::ParseTime(absl::RFC3339_full, text, &t, &error)) return t;
+  run.fail(kExitUsage, "{} takes an RFC 3339 time such as 2026-09-10T00:00:00Z, got \"{}\"",
+           option, text);
+  return std::nullopt;
+}
+
+// The value of `option` among `count` enum values from 1 named by `name`; nullopt, the usage
+// error printed, when it names none.
+template <typename Enum>
+std::optional<Enum> named_option(const Run& run, std::string_view option, int count,
+                                 std::string_view (*name)(Enum)) {
+  const std::string& text = run.args.options.at(std::string(option));
+  std::string names;
+  for (int v = 1; v <= count; ++v) {
+    const auto value = static_cast<Enum>(v);
+    if (name(value) == text) return value;
+    names += fmt::format("{}{}", v == 1 ? "" : ", ", name(value));
+  }
+  run.fail(kExitUsage, "{} takes one of {}, got \"{}\"", option, names, text);
+  return std::nullopt;
+}
+
+// Each option of `history` applies to some of what it lists; a usage error names the first that
+// does not apply to `kind`.
+std::optional<std::string> history_option_misplaced(const Run& run, HistoryKind kind) {
+  struct Applies {
+    std::string_view option;
+    bool trades, entries, reservations;
+  };
+  constexpr Applies kApplies[] = {{"--symbol", true, false, false},
+                                  {"--from", true, true, false},
+                                  {"--to", true, true, false},
+                                  {"--kind", false, true, false},
+                                  {"--status", false, false, true}};
+  for (const Applies& a : kApplies) {
+    const bool applies = kind == HistoryKind::kTrades    ? a.trades
+                         : kind == HistoryKind::kEntries ? a.entries
+                                                         : a.reservations;
+    if (run.has(a.option) && !applies) {
+      return fmt::format("{} is for {}", a.option,
+                         a.trades && a.entries ? "trades and entries"
+                         : a.trades            ? "trades"
+                         : a.entries           ? "entries"
+                                               : "reservations");
+    }
+  }
+  return std::nullopt;
+}
+
+// history's time range, into both queries (the one listed uses it); false, the usage error
+// printed, when it is malformed or empty.
+bool parse_history_range(const Run& run, HistoryOptions& o) {
+  absl::Time from = absl::InfinitePast();
+  absl::Time to = absl::InfiniteFuture();
+  if (run.has("--from")) {
+    const std::optional<absl::Time> t = time_option(run, "--from");
+    if (!t) return false;
+    from = *t;
+  }
+  if (run.has("--to")) {
+    const std::optional<absl::Time> t = time_option(run, "--to");
+    if (!t) return false;
+    to = *t;
+  }
+  if (from >= to) {
+    const auto text = [](absl::Time t) {
+      return absl::FormatTime(absl::RFC3339_full, t, absl::UTCTimeZone());
+    };
+    run.fail(kExitUsage, "--from {} is not before --to {}: the range holds nothing", text(from),
+             text(to));
+    return false;
+  }
+  o.trades.from = o.entries.from = from;
+  o.trades.to = o.entries.to = to;
+  return true;
+}
+
+// history's filters and cursor (the account and the limit are set); false, the usage error
+// printed, when one is malformed.
+bool parse_history_filters(const Run& run, HistoryOptions& o) {
+  if (!parse_history_range(run, o)) return false;
+  if (run.has("--symbol")) {
+    const std::optional<uint64_t> symbol =
+        number_option(run, "--symbol", 1, std::numeric_limits<uint64_t>::max());
+    if (!symbol) return false;
+    o.trades.symbol = SymbolId{*symbol};
+  }
+  if (run.has("--kind")) {
+    o.entries.kind = named_option(run, "--kind", 4, entry_kind_name);
+    if (!o.entries.kind) return false;
+  }
+  if (run.has("--status")) {
+    o.reservations.status = named_option(run, "--status", 5, reservation_status_name);
+    if (!o.reservations.status) return false;
+  }
+  if (!run.has("--after")) return true;
+  if (o.kind == HistoryKind::kEntries) {
+    o.entries.after = parse_entry_cursor(run.args.options.at("--after"));
+    if (o.entries.after) return true;
+    run.fail(kExitUsage, "--after takes the cursor a page of entries ended with "
+             "(NANOSECONDS:KEY-IN-HEX), got \"{}\"", run.args.options.at("--after"));
+    return false;
+  }
+  const std::optional<uint64_t> after =
+      number_option(run, "--after", 0, std::numeric_limits<uint64_t>::max());
+  if (!after) return false;
+  o.trades.after_row = *after;
+  o.reservations.after_id = ReservationId{*after};
+  return true;
+}
+
+int history(Run& run) {
+  // Every argument is checked before the store is opened.
+  if (run.args.positional.size() != 2) {
+    return run.fail(kExitUsage,
+                    "history needs what to list (trades, entries or reservations) and an "
+                    "account (try: accountctl history --help)");
+  }
+  HistoryOptions o;
+  const std::string& what = run.args.positional[0];
+  if (what == "trades") {
+    o.kind = HistoryKind::kTrades;
+  } else if (what == "entries") {
+    o.kind = HistoryKind::kEntries;
+  } else if (what == "reservations") {
+    o.kind = HistoryKind::kReservations;
+  } else {
+    return run.fail(kExitUsage, "history lists trades, entries or reservations, not \"{}\"",
+                    what);
+  }
+  uint64_t account = 0;
+  if (!absl::SimpleAtoi(absl::string_view(run.args.positional[1]), &account) || account == 0) {
+    return run.fail(kExitUsage, "\"{}\" is not an account id", run.args.positional[1]);
+  }
+  o.trades.account = o.entries.account = o.reservations.account = AccountId{account};
+  if (std::optional<std::string> misplaced = history_option_misplaced(run, o.kind)) {
+    return run.fail(kExitUsage, "{}", *misplaced);
+  }
+  if (run.has("--limit")) {
+    const std::optional<uint64_t> limit = number_option(run, "--limit", 1, kHistoryPageRowsMax);
+    if (!limit) return kExitUsage;
+    o.trades.limit = o.entries.limit = o.reservations.limit = static_cast<size_t>(*limit);
+  }
+  if (!parse_history_filters(run, o)) return kExitUsage;
+  o.json = run.has("--json");
+  absl::StatusOr<OpenedStore> store = run.ctx.open_store(run.config, StoreMode::kReadOnly);
+  if (!store.ok()) return run.fail(as_open_failure(store.status()));
+  return print_history(run.ctx, *store->store, o);
+}
+
 int verify(Run& run) {
   absl::StatusOr<OpenedStore> store = run.ctx.open_store(run.config, StoreMode::kReadOnly);
   if (!store.ok()) return run.fail(as_open_failure(store.status()));
@@ -538,6 +695,27 @@ const std::vector<Command>& commands() {
        "seq that last wrote it. Read-only, beside a running ledger. Exit 1 when a check fails, "
        "4 when the store cannot be read.",
        {}, 0, verify},
+      {"history", "an account's trades, entries or reservations, a page at a time",
+       "(trades | entries | reservations) ACCOUNT [--symbol N] [--from TIME] [--to TIME] "
+       "[--kind K] [--status S] [--after CURSOR] [--limit N] [--json]",
+       "Lists one page of an account's history, oldest first: its trades in commit order "
+       "(optionally of one symbol, within a time range), its external entries by time (of one "
+       "kind, within a time range), or its reservations by id (of one status). TIME is RFC 3339 "
+       "(2026-09-10T00:00:00Z); --from is inclusive, --to exclusive. When more rows follow, the "
+       "last line gives the cursor to pass as --after for the next page; no row is missed or "
+       "repeated from page to page while the ledger commits. Read-only, beside a running "
+       "ledger. Exit 2 for a malformed option or cursor, 4 when the store cannot be read.",
+       {{"--symbol", true, "trades: of this symbol only"},
+        {"--from", true, "trades, entries: at or after this time"},
+        {"--to", true, "trades, entries: before this time"},
+        {"--kind", true,
+         "entries: of this kind (fantasy_credit, win_bonus, adjustment, share_issue)"},
+        {"--status", true,
+         "reservations: of this status (active, settled, expired, cancelled, released)"},
+        {"--after", true, "the cursor the previous page ended with"},
+        {"--limit", true, "rows per page, 1 to 10000 (default 100)"},
+        {"--json", false, "one JSON object per line instead of a table"}},
+       2, history},
   };
   return kCommands;
 }

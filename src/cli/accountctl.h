@@ -14,6 +14,9 @@
 //   accountctl events --follow        ... and every new entry as it commits, until Ctrl-C
 //   accountctl verify                 the journal's hash chain, the tables against a replay of
 //                                     the journal, and both state hashes
+//   accountctl history trades 7 --symbol 17 --from 2026-09-10T00:00:00Z
+//                                     a page of account 7's trades (entries, reservations), then
+//                                     the --after cursor of the next page
 //
 // `accountctl help` and `accountctl <command> --help` say more.
 #pragma once
@@ -49,7 +52,8 @@ enum ExitCode : int {
 };
 
 enum class StoreMode {
-  kReadOnly,  // show, list, audit, health, events, verify: beside a running ledger, no lock.
+  kReadOnly,  // show, list, audit, health, events, verify, history: beside a running ledger,
+              // no lock.
   kWriter,    // expire, fantasy-update, migrate: takes the store's writer lock.
 };
 

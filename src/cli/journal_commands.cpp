@@ -11,10 +11,13 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/string_view.h"
 #include "account/journal_entry.h"
 #include "account/ledger_snapshot.h"
+#include "base/json_text.h"
 #include "fmt/format.h"
 #include "journal/chain_check.h"
 #include "journal/entry_codec.h"
@@ -22,6 +25,7 @@
 #include "journal/journal_replay.h"
 #include "journal/state_compare.h"
 #include "journal/state_hash.h"
+#include "text_table.h"
 
 namespace account::cli {
 namespace {
@@ -367,6 +371,234 @@ int verify_store(CliContext& context, Store& store, std::string_view description
   }
   p.outf("verify FAILED: {} does not agree with its journal\n", description);
   return kExitProblemsFound;
+}
+
+// --- history -----------------------------------------------------------------------------------
+
+namespace {
+
+using Align = TextTable::Align;
+
+// One JSON object on one line, its members in the order added.
+class JsonLine {
+ public:
+  JsonLine& number(std::string_view name, uint64_t v) {
+    key(name) += std::to_string(v);
+    return *this;
+  }
+  JsonLine& number(std::string_view name, int64_t v) {
+    key(name) += std::to_string(v);
+    return *this;
+  }
+  JsonLine& text(std::string_view name, std::string_view v) {
+    internal::append_json_string(key(name), v);
+    return *this;
+  }
+  JsonLine& time(std::string_view name, absl::Time t) {
+    return text(name, internal::rfc3339_nanos(t));
+  }
+  JsonLine& flag(std::string_view name, bool v) {
+    key(name) += v ? "true" : "false";
+    return *this;
+  }
+  std::string line() const { return text_ + "}\n"; }
+
+ private:
+  std::string& key(std::string_view name) {
+    text_ += text_.size() == 1 ? "" : ",";
+    internal::append_json_string(text_, name);
+    text_ += ':';
+    return text_;
+  }
+  std::string text_ = "{";
+};
+
+std::string_view side_word(Side side) { return side == Side::kBuy ? "buy" : "sell"; }
+
+std::string trade_json(const Trade& t) {
+  return JsonLine()
+      .number("execution", t.execution.value())
+      .number("account", t.account.value())
+      .number("order", t.order.value())
+      .number("symbol", t.symbol.value())
+      .text("side", side_word(t.side))
+      .number("qty_bp", t.qty.value())
+      .number("price_cents_per_share", t.price.cents_per_share())
+      .number("notional_cents", t.notional.value())
+      .number("realized_pnl_cents", t.realized_pnl.value())
+      .number("tick", t.tick.value())
+      .time("time", t.time)
+      .line();
+}
+
+std::string entry_json(const ExternalEntry& e) {
+  return JsonLine()
+      .text("key", e.key)
+      .text("kind", entry_kind_name(e.kind))
+      .number("account", e.account.value())
+      .number("cash_cents", e.cash.value())
+      .number("symbol", e.symbol.value())
+      .number("qty_bp", e.qty.value())
+      .time("time", e.time)
+      .line();
+}
+
+std::string reservation_json(const Reservation& r) {
+  return JsonLine()
+      .number("id", r.id.value())
+      .number("account", r.account.value())
+      .number("order", r.order.value())
+      .number("symbol", r.symbol.value())
+      .text("side", side_word(r.side))
+      .number("limit_cents_per_share", r.limit.cents_per_share())
+      .number("order_qty_bp", r.order_qty.value())
+      .number("remaining_qty_bp", r.remaining_qty.value())
+      .number("reserved_cash_cents", r.reserved_cash.value())
+      .time("created_at", r.created_at)
+      .time("expires_at", r.expires_at)
+      .time("updated_at", r.updated_at)
+      .text("status", reservation_status_name(r.status))
+      .line();
+}
+
+std::string trade_table(const std::vector<Trade>& trades) {
+  TextTable table({{"TIME"}, {"EXECUTION", Align::kRight}, {"ORDER", Align::kRight}, {"SIDE"},
+                   {"SYMBOL", Align::kRight}, {"SHARES", Align::kRight}, {"PRICE", Align::kRight},
+                   {"NOTIONAL", Align::kRight}, {"REALIZED P&L", Align::kRight}});
+  for (const Trade& t : trades) {
+    table.add_row({format_time(t.time), std::to_string(t.execution.value()),
+                   std::to_string(t.order.value()), std::string(side_name(t.side)),
+                   std::to_string(t.symbol.value()), format_shares(t.qty), format_price(t.price),
+                   format_dollars(t.notional), format_dollars(t.realized_pnl)});
+  }
+  return table.render();
+}
+
+std::string entry_table(const std::vector<ExternalEntry>& entries) {
+  TextTable table({{"TIME"}, {"KEY"}, {"KIND"}, {"CASH", Align::kRight},
+                   {"SYMBOL", Align::kRight}, {"SHARES", Align::kRight}});
+  for (const ExternalEntry& e : entries) {
+    table.add_row({format_time(e.time), e.key, std::string(entry_kind_name(e.kind)),
+                   format_dollars(e.cash), std::to_string(e.symbol.value()), format_shares(e.qty)});
+  }
+  return table.render();
+}
+
+std::string reservation_table(const std::vector<Reservation>& reservations) {
+  TextTable table({{"ID", Align::kRight}, {"ORDER", Align::kRight}, {"SIDE"},
+                   {"SYMBOL", Align::kRight}, {"STATUS"}, {"SHARES", Align::kRight},
+                   {"REMAINING", Align::kRight}, {"LIMIT", Align::kRight}, {"HELD", Align::kRight},
+                   {"CREATED"}, {"UPDATED"}});
+  for (const Reservation& r : reservations) {
+    table.add_row({std::to_string(r.id.value()), std::to_string(r.order.value()),
+                   std::string(side_name(r.side)), std::to_string(r.symbol.value()),
+                   std::string(reservation_status_name(r.status)), format_shares(r.order_qty),
+                   format_shares(r.remaining_qty), format_price(r.limit),
+                   format_dollars(r.reserved_cash), format_time(r.created_at),
+                   format_time(r.updated_at)});
+  }
+  return table.render();
+}
+
+// One page as printed: its rows, named in the singular and the plural, and when more follow, the
+// cursor of its last row.
+template <typename Row>
+struct PrintedPage {
+  std::string_view one;
+  std::string_view many;
+  AccountId account;
+  const std::vector<Row>& rows;
+  bool more = false;
+  std::string next;
+};
+
+// As JSON lines, the cursor last as {"more":true,"after":...}; or as a count, a table and a line
+// naming the next page.
+template <typename Row, typename Json, typename Table>
+int print_page(const Printer& p, bool as_json, const PrintedPage<Row>& page, Json json,
+               Table table) {
+  if (as_json) {
+    std::string lines;
+    for (const Row& row : page.rows) lines += json(row);
+    if (page.more) lines += JsonLine().flag("more", true).text("after", page.next).line();
+    p.out(lines);
+    return kExitOk;
+  }
+  p.outf("{} {} of account {}{}\n", page.rows.size(), page.rows.size() == 1 ? page.one : page.many,
+         page.account.value(), page.rows.empty() ? "" : ", oldest first");
+  if (!page.rows.empty()) p.out(table(page.rows));
+  if (page.more) p.outf("next page: --after {}\n", page.next);
+  return kExitOk;
+}
+
+// A query the store refuses is the command line's fault (the options make the query).
+int history_failure(const Printer& p, const absl::Status& status) {
+  if (status.code() == absl::StatusCode::kInvalidArgument) {
+    return p.fail(kExitUsage, "{}", std::string(status.message()));
+  }
+  return p.fail(status);
+}
+
+}  // namespace
+
+std::string entry_cursor_text(const EntryQuery::After& after) {
+  return fmt::format("{}:{}", absl::ToUnixNanos(after.time),
+                     absl::BytesToHexString(absl::string_view(after.key)));
+}
+
+std::optional<EntryQuery::After> parse_entry_cursor(std::string_view text) {
+  const size_t colon = text.find(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  const std::string_view ns_text = text.substr(0, colon);
+  const std::string_view hex = text.substr(colon + 1);
+  int64_t ns = 0;
+  if (!absl::SimpleAtoi(absl::string_view(ns_text.data(), ns_text.size()), &ns)) {
+    return std::nullopt;
+  }
+  if (hex.empty() || hex.size() % 2 != 0 || hex.size() > 2 * kEntryKeyBytesMax ||
+      !std::all_of(hex.begin(), hex.end(), [](char c) { return absl::ascii_isxdigit(c); })) {
+    return std::nullopt;
+  }
+  return EntryQuery::After{absl::FromUnixNanos(ns),
+                           absl::HexStringToBytes(absl::string_view(hex.data(), hex.size()))};
+}
+
+int print_history(CliContext& context, Store& store, const HistoryOptions& options) {
+  const Printer p{context};
+  switch (options.kind) {
+    case HistoryKind::kTrades: {
+      absl::StatusOr<TradePage> page = store.trade_page(options.trades);
+      if (!page.ok()) return history_failure(p, page.status());
+      return print_page(p, options.json,
+                        PrintedPage<Trade>{"trade", "trades", options.trades.account,
+                                           page->trades, page->more,
+                                           std::to_string(page->last_row)},
+                        trade_json, trade_table);
+    }
+    case HistoryKind::kEntries: {
+      absl::StatusOr<EntryPage> page = store.entry_page(options.entries);
+      if (!page.ok()) return history_failure(p, page.status());
+      const std::vector<ExternalEntry>& rows = page->entries;
+      const std::string next =
+          rows.empty() ? "" : entry_cursor_text({rows.back().time, rows.back().key});
+      return print_page(p, options.json,
+                        PrintedPage<ExternalEntry>{"entry", "entries", options.entries.account,
+                                                   rows, page->more, next},
+                        entry_json, entry_table);
+    }
+    case HistoryKind::kReservations: {
+      absl::StatusOr<ReservationPage> page = store.reservation_page(options.reservations);
+      if (!page.ok()) return history_failure(p, page.status());
+      const std::vector<Reservation>& rows = page->reservations;
+      const std::string next = rows.empty() ? "" : std::to_string(rows.back().id.value());
+      return print_page(p, options.json,
+                        PrintedPage<Reservation>{"reservation", "reservations",
+                                                 options.reservations.account, rows, page->more,
+                                                 next},
+                        reservation_json, reservation_table);
+    }
+  }
+  return p.fail(kExitFailed, "unknown history kind");
 }
 
 }  // namespace account::cli

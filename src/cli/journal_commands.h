@@ -1,11 +1,13 @@
-// Private to the accountctl tool: the commands that read the ledger's journal (docs/journal.md)
-// from a store opened read-only beside a running ledger. accountctl.cpp parses their options
-// and opens the store; these read it and print.
+// Private to the accountctl tool: the commands that read the ledger's journal and history
+// (docs/journal.md) from a store opened read-only beside a running ledger. accountctl.cpp parses
+// their options and opens the store; these read it and print.
 //
 //   accountctl events [--since N] [--max N] [--follow] [--poll-ms N]
 //       one JSON object per line per event (journal/event_json.h), the entries after seq N
 //   accountctl verify
 //       the hash chain, the tables against a replay of the journal, both state hashes
+//   accountctl history trades|entries|reservations ACCOUNT [filters] [--after C] [--limit N]
+//       one page of an account's history (account/history.h), a table or JSON lines
 //
 // Thread-safety: each call is one command run; the store is the only thing shared.
 #pragma once
@@ -13,9 +15,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "absl/time/time.h"
+#include "account/history.h"
 #include "account/store.h"
 #include "accountctl.h"
 
@@ -58,5 +62,32 @@ int print_events(CliContext& context, Store& store, const EventsOptions& options
 // Returns kExitOk when every check that ran agrees, kExitProblemsFound when one does not,
 // kExitUnavailable (or exit_code_for()'s code) when the store could not be read.
 int verify_store(CliContext& context, Store& store, std::string_view description);
+
+// What `accountctl history` lists.
+enum class HistoryKind : uint8_t { kTrades, kEntries, kReservations };
+
+// One page of `accountctl history`: the query of `kind` (the others are unused), checked by the
+// caller as history.h asks.
+struct HistoryOptions {
+  HistoryKind kind = HistoryKind::kTrades;
+  TradeQuery trades;
+  EntryQuery entries;
+  ReservationQuery reservations;
+  bool json = false;  // One JSON object per line instead of a table.
+};
+
+// An entry's cursor as `--after` takes it: "<Unix nanoseconds>:<key in hex>" (hex, so that any
+// bytes of a key pass through a shell). parse_entry_cursor() gives nullopt for text that is not
+// one.
+std::string entry_cursor_text(const EntryQuery::After& after);
+std::optional<EntryQuery::After> parse_entry_cursor(std::string_view text);
+
+// `accountctl history`: one page of `store`'s history as `options` asks, oldest first, as a table
+// (a line saying how many rows, then the rows) or, with options.json, one JSON object per row
+// (docs/operations.md). When more rows follow, a last line gives the cursor to pass as --after
+// for the next page: "next page: --after CURSOR", or {"more":true,"after":"CURSOR"}; none
+// follows the last page. Exit 0; on context.err, exit_code_for()'s code when the store fails
+// (kExitFailed for a store that keeps no history), kExitUsage for a query it refuses.
+int print_history(CliContext& context, Store& store, const HistoryOptions& options);
 
 }  // namespace account::cli

@@ -17,6 +17,7 @@
 #include "base/check.h"
 #include "base/jittered_backoff.h"
 #include "base/strings.h"
+#include "journal/account_replay.h"
 #include "journal/entry_codec.h"
 #include "journal/journal_ring.h"
 #include "journal/state_hash.h"
@@ -912,6 +913,44 @@ absl::StatusOr<std::vector<Trade>> AccountService::Impl::trade_history(AccountId
 // --- Journal ---------------------------------------------------------------------
 
 uint64_t AccountService::Impl::journal_head() const { return journal_ring_->head(); }
+
+absl::StatusOr<AccountBalance> AccountService::Impl::balance_at(AccountId account,
+                                                                absl::Time time) const {
+  // Pages of this many events: the journal read in large steps, a bounded page at a time.
+  constexpr size_t kEventsPerPage = 65'536;
+  internal::AccountReplay replay(account);
+  uint64_t seq = 0;
+  for (bool past = false; !past;) {
+    ACCOUNT_ASSIGN_OR_RETURN(const std::vector<JournalEntry> page,
+                             events_since(seq, kEventsPerPage));
+    if (page.empty()) break;
+    for (const JournalEntry& entry : page) {
+      // Commit times never decrease along the seq: the first entry after `time` ends it.
+      if (entry.committed_at > time) {
+        past = true;
+        break;
+      }
+      replay.apply(entry);
+      seq = entry.seq;
+    }
+  }
+  if (!replay.exists()) {
+    absl::StatusOr<Account> now = get_account(account);
+    if (now.ok() && now->created_at <= time) {
+      return denial(Reason::kJournalPruned,
+                    internal::cat("account ", account.value(), " was created at ",
+                                  utc_text(now->created_at),
+                                  ", before the first entry the journal keeps"));
+    }
+    return denial(Reason::kAccountNotFound, internal::cat("account ", account.value(),
+                                                          " did not exist at ", utc_text(time)));
+  }
+  return AccountBalance{.account = account,
+                        .seq = seq,
+                        .cash = replay.cash(),
+                        .available_cash = replay.available_cash(),
+                        .positions = replay.positions()};
+}
 
 StateHash AccountService::Impl::state_hash() const {
   // One reading of the state and its head, under the lock that commits wait for.

@@ -138,6 +138,11 @@ uint64_t AccountService::journal_head() const { return impl_->journal_head(); }
 
 StateHash AccountService::state_hash() const { return impl_->state_hash(); }
 
+absl::StatusOr<AccountBalance> AccountService::balance_at(AccountId account,
+                                                          absl::Time time) const {
+  return impl_->balance_at(account, time);
+}
+
 bool AccountService::await_notices(absl::Duration timeout) const {
   return impl_->await_notices(timeout);
 }

@@ -89,6 +89,7 @@ class AccountService::Impl {
                                                          size_t max_events) const;
   uint64_t journal_head() const;
   StateHash state_hash() const;
+  absl::StatusOr<AccountBalance> balance_at(AccountId account, absl::Time time) const;
   bool await_notices(absl::Duration timeout) const;
   const LedgerLimits& limits() const { return options_.limits; }
   absl::Time now() const { return options_.clock->now(); }

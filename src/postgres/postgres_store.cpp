@@ -12,6 +12,7 @@
 #include "rows.h"
 #include "schema.h"
 #include "statements.h"
+#include "store/history_query.h"
 
 namespace account {
 namespace {
@@ -89,6 +90,10 @@ struct PostgresStore::Impl {
   absl::StatusOr<std::vector<JournalRecord>> journal(uint64_t after_seq, size_t limit)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   absl::Status ping() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  absl::StatusOr<TradePage> trade_page(const TradeQuery& query) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  absl::StatusOr<EntryPage> entry_page(const EntryQuery& query) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  absl::StatusOr<ReservationPage> reservation_page(const ReservationQuery& query)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
 
   // Set by settle() when it dropped a broken connection; cleared by ready().
   bool died ABSL_GUARDED_BY(mu) = false;
@@ -402,13 +407,34 @@ absl::StatusOr<std::vector<Trade>> PostgresStore::trades(AccountId account, size
   return out;
 }
 
-// The journal shares the writer's connection and mutex for now: a page
-// waits for a commit in flight (docs/journal.md plans a read connection).
+// On this store's one connection: a page waits for a commit in flight. A
+// reader that must not opens a read-only PostgresStore of its own (history.h).
 absl::StatusOr<std::vector<JournalRecord>> PostgresStore::journal(uint64_t after_seq,
                                                                   size_t limit) {
   internal::MutexLock lock(&impl_->mu);
   absl::StatusOr<std::vector<JournalRecord>> out = impl_->journal(after_seq, limit);
   if (impl_->died_under(out.status())) out = impl_->journal(after_seq, limit);
+  return out;
+}
+
+absl::StatusOr<TradePage> PostgresStore::trade_page(const TradeQuery& query) {
+  internal::MutexLock lock(&impl_->mu);
+  absl::StatusOr<TradePage> out = impl_->trade_page(query);
+  if (impl_->died_under(out.status())) out = impl_->trade_page(query);
+  return out;
+}
+
+absl::StatusOr<EntryPage> PostgresStore::entry_page(const EntryQuery& query) {
+  internal::MutexLock lock(&impl_->mu);
+  absl::StatusOr<EntryPage> out = impl_->entry_page(query);
+  if (impl_->died_under(out.status())) out = impl_->entry_page(query);
+  return out;
+}
+
+absl::StatusOr<ReservationPage> PostgresStore::reservation_page(const ReservationQuery& query) {
+  internal::MutexLock lock(&impl_->mu);
+  absl::StatusOr<ReservationPage> out = impl_->reservation_page(query);
+  if (impl_->died_under(out.status())) out = impl_->reservation_page(query);
   return out;
 }
 
@@ -495,6 +521,76 @@ absl::Status PostgresStore::Impl::set_journal_cursor(std::string_view name, uint
   absl::StatusOr<pg::Result> r = pg::exec_prepared(conn.get(), pg::kSetJournalCursor.name, p);
   if (!r.ok()) return settle(r.status());
   return absl::OkStatus();
+}
+
+// Each page is one statement: one snapshot of the database, whatever commits meanwhile.
+absl::StatusOr<TradePage> PostgresStore::Impl::trade_page(const TradeQuery& query) {
+  if (absl::Status ok = internal::check_history_query(query); !ok.ok()) return ok;
+  TradePage page{.last_row = query.after_row};
+  // Ids are positive BIGINTs, so nothing follows a larger row; bound as a bit pattern it would
+  // read as negative and match every row.
+  if (query.after_row >= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return page;
+  if (absl::Status ok = ready(); !ok.ok()) return ok;
+  pg::Params p;
+  p.add_int8(pg::id_to_db(query.account.value()));
+  p.add_int8(static_cast<int64_t>(query.after_row));
+  p.add_int8(query.symbol ? 1 : 0);
+  p.add_int8(query.symbol ? pg::id_to_db(query.symbol->value()) : 0);
+  p.add_int8(internal::stored_ns_at_or_after(query.from));
+  p.add_int8(internal::stored_ns_at_or_after(query.to));
+  p.add_int8(static_cast<int64_t>(query.limit) + 1);
+  absl::StatusOr<pg::Result> r = pg::exec_prepared(conn.get(), pg::kTradePage.name, p);
+  if (!r.ok()) return settle(r.status());
+  std::vector<uint64_t> ids;
+  if (absl::Status ok = pg::read_trades_with_ids(r->get(), page.trades, ids); !ok.ok()) return ok;
+  page.more = page.trades.size() > query.limit;
+  if (page.more) {
+    page.trades.pop_back();
+    ids.pop_back();
+  }
+  if (!ids.empty()) page.last_row = ids.back();
+  return page;
+}
+
+absl::StatusOr<EntryPage> PostgresStore::Impl::entry_page(const EntryQuery& query) {
+  if (absl::Status ok = internal::check_history_query(query); !ok.ok()) return ok;
+  if (absl::Status ok = ready(); !ok.ok()) return ok;
+  pg::Params p;
+  p.add_int8(pg::id_to_db(query.account.value()));
+  p.add_int8(query.kind ? static_cast<int64_t>(*query.kind) : 0);
+  p.add_int8(internal::stored_ns_at_or_after(query.from));
+  p.add_int8(internal::stored_ns_at_or_after(query.to));
+  // The first page starts after (the infinite past, the empty key): before every row, since
+  // keys are 1 to 128 bytes.
+  p.add_int8(query.after ? pg::time_to_ns(query.after->time)
+                         : std::numeric_limits<int64_t>::min());
+  p.add_bytea(query.after ? std::string_view(query.after->key) : std::string_view());
+  p.add_int8(static_cast<int64_t>(query.limit) + 1);
+  absl::StatusOr<pg::Result> r = pg::exec_prepared(conn.get(), pg::kEntryPage.name, p);
+  if (!r.ok()) return settle(r.status());
+  EntryPage page;
+  if (absl::Status ok = pg::read_entries(r->get(), page.entries); !ok.ok()) return ok;
+  page.more = page.entries.size() > query.limit;
+  if (page.more) page.entries.pop_back();
+  return page;
+}
+
+absl::StatusOr<ReservationPage> PostgresStore::Impl::reservation_page(
+    const ReservationQuery& query) {
+  if (absl::Status ok = internal::check_history_query(query); !ok.ok()) return ok;
+  if (absl::Status ok = ready(); !ok.ok()) return ok;
+  pg::Params p;
+  p.add_int8(pg::id_to_db(query.account.value()));
+  p.add_int8(query.status ? static_cast<int64_t>(*query.status) : 0);
+  p.add_int8(pg::id_to_db(query.after_id.value()));
+  p.add_int8(static_cast<int64_t>(query.limit) + 1);
+  absl::StatusOr<pg::Result> r = pg::exec_prepared(conn.get(), pg::kReservationPage.name, p);
+  if (!r.ok()) return settle(r.status());
+  ReservationPage page;
+  if (absl::Status ok = pg::read_reservations(r->get(), page.reservations); !ok.ok()) return ok;
+  page.more = page.reservations.size() > query.limit;
+  if (page.more) page.reservations.pop_back();
+  return page;
 }
 
 }  // namespace account

@@ -195,40 +195,6 @@ absl::Status read_positions(const PGresult* r, std::vector<Position>& out) {
   return absl::OkStatus();
 }
 
-absl::Status read_reservations(const PGresult* r, std::vector<Reservation>& out) {
-  if (absl::Status ok = expect_columns(r, "iiiiiiiiiiiii", "reservations"); !ok.ok()) return ok;
-  for (int i = 0; i < PQntuples(r); ++i) {
-    out.push_back(Reservation{.id = ReservationId{uat(r, i, 0)},
-                              .account = AccountId{uat(r, i, 1)},
-                              .order = OrderId{uat(r, i, 2)},
-                              .symbol = SymbolId{uat(r, i, 3)},
-                              .side = static_cast<Side>(at(r, i, 4)),
-                              .limit = Price{at(r, i, 5)},
-                              .order_qty = Qty{at(r, i, 6)},
-                              .remaining_qty = Qty{at(r, i, 7)},
-                              .reserved_cash = Cents{at(r, i, 8)},
-                              .created_at = tat(r, i, 10),
-                              .expires_at = tat(r, i, 11),
-                              .updated_at = tat(r, i, 12),
-                              .status = static_cast<ReservationStatus>(at(r, i, 9))});
-  }
-  return absl::OkStatus();
-}
-
-absl::Status read_entries(const PGresult* r, std::vector<ExternalEntry>& out) {
-  if (absl::Status ok = expect_columns(r, "biiiiii", "external entries"); !ok.ok()) return ok;
-  for (int i = 0; i < PQntuples(r); ++i) {
-    out.push_back(ExternalEntry{.key = get_bytes(r, i, 0),
-                                .kind = static_cast<EntryKind>(at(r, i, 1)),
-                                .account = AccountId{uat(r, i, 2)},
-                                .cash = Cents{at(r, i, 3)},
-                                .symbol = SymbolId{uat(r, i, 4)},
-                                .qty = Qty{at(r, i, 5)},
-                                .time = tat(r, i, 6)});
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 void build_commit_params(const ChangeSet& c, CommitParams& out) {
@@ -284,20 +250,71 @@ absl::Status read_fills(const PGresult* r, std::vector<Fill>& out) {
   return absl::OkStatus();
 }
 
+namespace {
+
+// The trade of row `i`, from the trade columns (statements.h) at 0..10.
+Trade trade_at(const PGresult* r, int i) {
+  return Trade{.execution = ExecutionId{uat(r, i, 0)},
+               .account = AccountId{uat(r, i, 1)},
+               .order = OrderId{uat(r, i, 2)},
+               .symbol = SymbolId{uat(r, i, 3)},
+               .side = static_cast<Side>(at(r, i, 4)),
+               .qty = Qty{at(r, i, 5)},
+               .price = Price{at(r, i, 6)},
+               .notional = Cents{at(r, i, 7)},
+               .realized_pnl = Cents{at(r, i, 8)},
+               .tick = TickId{uat(r, i, 9)},
+               .time = tat(r, i, 10)};
+}
+
+}  // namespace
+
 absl::Status read_trades(const PGresult* r, std::vector<Trade>& out) {
   if (absl::Status ok = expect_columns(r, "iiiiiiiiiii", "trades"); !ok.ok()) return ok;
+  for (int i = 0; i < PQntuples(r); ++i) out.push_back(trade_at(r, i));
+  return absl::OkStatus();
+}
+
+absl::Status read_trades_with_ids(const PGresult* r, std::vector<Trade>& out,
+                                  std::vector<uint64_t>& ids) {
+  if (absl::Status ok = expect_columns(r, "iiiiiiiiiiii", "trade page"); !ok.ok()) return ok;
   for (int i = 0; i < PQntuples(r); ++i) {
-    out.push_back(Trade{.execution = ExecutionId{uat(r, i, 0)},
-                        .account = AccountId{uat(r, i, 1)},
-                        .order = OrderId{uat(r, i, 2)},
-                        .symbol = SymbolId{uat(r, i, 3)},
-                        .side = static_cast<Side>(at(r, i, 4)),
-                        .qty = Qty{at(r, i, 5)},
-                        .price = Price{at(r, i, 6)},
-                        .notional = Cents{at(r, i, 7)},
-                        .realized_pnl = Cents{at(r, i, 8)},
-                        .tick = TickId{uat(r, i, 9)},
-                        .time = tat(r, i, 10)});
+    out.push_back(trade_at(r, i));
+    ids.push_back(uat(r, i, 11));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status read_reservations(const PGresult* r, std::vector<Reservation>& out) {
+  if (absl::Status ok = expect_columns(r, "iiiiiiiiiiiii", "reservations"); !ok.ok()) return ok;
+  for (int i = 0; i < PQntuples(r); ++i) {
+    out.push_back(Reservation{.id = ReservationId{uat(r, i, 0)},
+                              .account = AccountId{uat(r, i, 1)},
+                              .order = OrderId{uat(r, i, 2)},
+                              .symbol = SymbolId{uat(r, i, 3)},
+                              .side = static_cast<Side>(at(r, i, 4)),
+                              .limit = Price{at(r, i, 5)},
+                              .order_qty = Qty{at(r, i, 6)},
+                              .remaining_qty = Qty{at(r, i, 7)},
+                              .reserved_cash = Cents{at(r, i, 8)},
+                              .created_at = tat(r, i, 10),
+                              .expires_at = tat(r, i, 11),
+                              .updated_at = tat(r, i, 12),
+                              .status = static_cast<ReservationStatus>(at(r, i, 9))});
+  }
+  return absl::OkStatus();
+}
+
+absl::Status read_entries(const PGresult* r, std::vector<ExternalEntry>& out) {
+  if (absl::Status ok = expect_columns(r, "biiiiii", "external entries"); !ok.ok()) return ok;
+  for (int i = 0; i < PQntuples(r); ++i) {
+    out.push_back(ExternalEntry{.key = get_bytes(r, i, 0),
+                                .kind = static_cast<EntryKind>(at(r, i, 1)),
+                                .account = AccountId{uat(r, i, 2)},
+                                .cash = Cents{at(r, i, 3)},
+                                .symbol = SymbolId{uat(r, i, 4)},
+                                .qty = Qty{at(r, i, 5)},
+                                .time = tat(r, i, 6)});
   }
   return absl::OkStatus();
 }

@@ -49,6 +49,14 @@ absl::Status read_load_rows(LoadTable table, const PGresult* result, LedgerSnaps
 // Reads rows of the fill or trade columns (statements.h) and appends them.
 absl::Status read_fills(const PGresult* result, std::vector<Fill>& out);
 absl::Status read_trades(const PGresult* result, std::vector<Trade>& out);
+// Rows of the trade columns followed by the trade's id (kTradePage): the trades to `out`, their
+// ids to `ids`.
+absl::Status read_trades_with_ids(const PGresult* result, std::vector<Trade>& out,
+                                  std::vector<uint64_t>& ids);
+// Rows of the reservation and the external entry columns (kLoadReservations, kLoadEntries and
+// the history pages), appended.
+absl::Status read_reservations(const PGresult* result, std::vector<Reservation>& out);
+absl::Status read_entries(const PGresult* result, std::vector<ExternalEntry>& out);
 
 // Reads rows of the journal columns (seq, committed_at_ns, hash, bytes) and
 // appends them; a hash that is not 32 bytes is Internal.

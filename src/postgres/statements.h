@@ -119,6 +119,43 @@ inline constexpr Statement kTrades{"account_trades",
                                    " FROM trades AS t WHERE t.account_id = $1::bigint "
                                    "ORDER BY t.id DESC LIMIT $2::bigint"};
 
+// History pages (account/history.h). Each reads one page and one row more, which says whether
+// more follow. An optional filter is off when its flag parameter is 0 (libpq's binary
+// parameters here carry no NULL), so that one prepared statement serves all.
+
+// An account's trades after id $2 (the identity column: commit order, one writer at a time), of
+// symbol $4 when $3 is not 0, at times in [$5, $6), through the (account_id, id) key: the index
+// gives the order, and the scan stops at the limit. The id comes last.
+inline constexpr Statement kTradePage{
+    "account_trade_page",
+    "SELECT " ACCOUNT_PG_TRADE_COLUMNS
+    ", t.id FROM trades AS t WHERE t.account_id = $1::bigint AND t.id > $2::bigint "
+    "AND ($3::bigint = 0 OR t.symbol_id = $4::bigint) AND t.time_ns >= $5::bigint "
+    "AND t.time_ns < $6::bigint ORDER BY t.id LIMIT $7::bigint"};
+
+// An account's external entries of kind $2 when not 0 (kinds are 1 to 4), at times in
+// [$3, $4), after (time, key) ($5, $6), by time and key (bytea: byte order), through
+// external_entries_account_id.
+inline constexpr Statement kEntryPage{
+    "account_entry_page",
+    "SELECT key, kind::bigint, account_id, cash_cents, symbol_id, qty_bp, time_ns "
+    "FROM external_entries WHERE account_id = $1::bigint "
+    "AND ($2::bigint = 0 OR kind = $2::bigint) AND time_ns >= $3::bigint "
+    "AND time_ns < $4::bigint AND (time_ns, key) > ($5::bigint, $6::bytea) "
+    "ORDER BY time_ns, key LIMIT $7::bigint"};
+
+// An account's reservations of status $2 when not 0 (statuses are 1 to 5), after id $3, in the
+// ledger's unsigned order: ids are stored as their bit pattern, so those of 2^63 and above read
+// as negative and (id < 0, id) orders them last. Through reservations_account_id; the server
+// sorts one account's reservations, keeping the page's worth.
+inline constexpr Statement kReservationPage{
+    "account_reservation_page",
+    "SELECT id, account_id, order_id, symbol_id, side::bigint, limit_cents, order_qty_bp, "
+    "remaining_qty_bp, reserved_cash_cents, status::bigint, created_at_ns, expires_at_ns, "
+    "updated_at_ns FROM reservations WHERE account_id = $1::bigint "
+    "AND ($2::bigint = 0 OR status = $2::bigint) "
+    "AND (id < 0, id) > ($3::bigint < 0, $3::bigint) ORDER BY id < 0, id LIMIT $4::bigint"};
+
 inline constexpr Statement kLoadAccounts{
     "account_load_accounts",
     "SELECT id, google_id, display_name, cash_cents, created_at_ns, "
@@ -203,7 +240,8 @@ inline constexpr Statement kSetJournalCursor{
 inline constexpr Statement kAllStatements[] = {
     kInsertAccounts,   kUpdateBalances, kUpdateLinks,   kUpsertPositions, kUpsertReservations,
     kInsertExecutions, kInsertTrades,   kInsertEntries, kAppendJournal,   kFindExecution,
-    kTrades,           kJournal,        kJournalCursor, kSetJournalCursor,
+    kTrades,           kJournal,        kJournalCursor, kSetJournalCursor, kTradePage,
+    kEntryPage,        kReservationPage,
 };
 
 }  // namespace account::pg

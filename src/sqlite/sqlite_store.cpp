@@ -24,6 +24,7 @@
 #include "rows.h"
 #include "schema.h"
 #include "statements.h"
+#include "store/history_query.h"
 #include "wal_check.h"
 
 namespace account {
@@ -164,6 +165,9 @@ struct SqliteStore::Impl {
   Stmt set_journal_cursor_stmt ABSL_GUARDED_BY(mu);
   Stmt find_execution_stmt ABSL_GUARDED_BY(mu);
   Stmt trades_stmt ABSL_GUARDED_BY(mu);
+  Stmt trade_page_stmt ABSL_GUARDED_BY(mu);
+  Stmt entry_page_stmt ABSL_GUARDED_BY(mu);
+  Stmt reservation_page_stmt ABSL_GUARDED_BY(mu);
   Stmt load_accounts ABSL_GUARDED_BY(mu);
   Stmt load_positions ABSL_GUARDED_BY(mu);
   Stmt load_reservations ABSL_GUARDED_BY(mu);
@@ -205,6 +209,14 @@ struct SqliteStore::Impl {
   absl::StatusOr<std::vector<Trade>> trades(AccountId account, size_t limit)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   absl::StatusOr<std::vector<JournalRecord>> journal(uint64_t after_seq, size_t limit)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  absl::StatusOr<TradePage> trade_page(const TradeQuery& query) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  absl::StatusOr<EntryPage> entry_page(const EntryQuery& query) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  absl::StatusOr<ReservationPage> reservation_page(const ReservationQuery& query)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  // The reservations of one stored id range, appended to `out` until it holds `rows_max`.
+  absl::Status read_reservation_range(const ReservationQuery& query, internal::StoredIdRange range,
+                                      size_t rows_max, std::vector<Reservation>& out)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
 
   // `status` with the database's path in front, so that a message read in a
@@ -338,6 +350,9 @@ absl::Status SqliteStore::Impl::prepare_statements() {
       {&update_link, sqlite::kUpdateLink},
       {&find_execution_stmt, sqlite::kFindExecution},
       {&trades_stmt, sqlite::kTrades},
+      {&trade_page_stmt, sqlite::kTradePage},
+      {&entry_page_stmt, sqlite::kEntryPage},
+      {&reservation_page_stmt, sqlite::kReservationPage},
       {&load_accounts, sqlite::kLoadAccounts},
       {&load_positions, sqlite::kLoadPositions},
       {&load_reservations, sqlite::kLoadReservations},
@@ -607,6 +622,105 @@ absl::StatusOr<std::vector<JournalRecord>> SqliteStore::Impl::journal(uint64_t a
   return out;
 }
 
+// One statement, so one WAL snapshot: a page never mixes two commits.
+absl::StatusOr<TradePage> SqliteStore::Impl::trade_page(const TradeQuery& query) {
+  if (absl::Status ok = internal::check_history_query(query); !ok.ok()) return ok;
+  if (absl::Status ok = ready(); !ok.ok()) return ok;
+  TradePage page{.last_row = query.after_row};
+  // Rowids are 1..INT64_MAX, so nothing follows a larger row; bound as a bit pattern it would
+  // read as negative and match every row.
+  if (query.after_row >= static_cast<uint64_t>(INT64_MAX)) return page;
+  Stmt& stmt = trade_page_stmt;
+  Reset reset(stmt);
+  stmt.bind_int(1, sqlite::id_to_db(query.account.value()));
+  stmt.bind_int(2, static_cast<int64_t>(query.after_row));
+  if (query.symbol) {
+    stmt.bind_int(3, sqlite::id_to_db(query.symbol->value()));
+  } else {
+    stmt.bind_null(3);
+  }
+  stmt.bind_int(4, internal::stored_ns_at_or_after(query.from));
+  stmt.bind_int(5, internal::stored_ns_at_or_after(query.to));
+  stmt.bind_int(6, static_cast<int64_t>(query.limit) + 1);
+  while (true) {
+    bool row = false;
+    if (absl::Status ok = stmt.step(row); !ok.ok()) return ok;
+    if (!row) return page;
+    if (page.trades.size() == query.limit) {
+      page.more = true;
+      return page;
+    }
+    page.trades.push_back(sqlite::read_trade(stmt));
+    page.last_row = static_cast<uint64_t>(stmt.column_int(11));
+  }
+}
+
+absl::StatusOr<EntryPage> SqliteStore::Impl::entry_page(const EntryQuery& query) {
+  if (absl::Status ok = internal::check_history_query(query); !ok.ok()) return ok;
+  if (absl::Status ok = ready(); !ok.ok()) return ok;
+  Stmt& stmt = entry_page_stmt;
+  stmt.bind_int(1, sqlite::id_to_db(query.account.value()));
+  if (query.kind) {
+    stmt.bind_int(2, static_cast<int64_t>(*query.kind));
+  } else {
+    stmt.bind_null(2);
+  }
+  stmt.bind_int(3, internal::stored_ns_at_or_after(query.from));
+  stmt.bind_int(4, internal::stored_ns_at_or_after(query.to));
+  // The first page starts after (the infinite past, the empty key): before every row, since
+  // keys are 1 to 128 bytes.
+  stmt.bind_int(5, query.after ? sqlite::time_to_ns(query.after->time)
+                               : std::numeric_limits<int64_t>::min());
+  stmt.bind_blob(6, query.after ? std::string_view(query.after->key) : std::string_view());
+  stmt.bind_int(7, static_cast<int64_t>(query.limit) + 1);
+  EntryPage page;
+  if (absl::Status ok = sqlite::read_all(stmt, sqlite::read_entry, page.entries); !ok.ok()) {
+    return ok;
+  }
+  page.more = page.entries.size() > query.limit;
+  if (page.more) page.entries.pop_back();
+  return page;
+}
+
+absl::Status SqliteStore::Impl::read_reservation_range(const ReservationQuery& query,
+                                                       internal::StoredIdRange range,
+                                                       size_t rows_max,
+                                                       std::vector<Reservation>& out) {
+  if (range.first > range.last || out.size() >= rows_max) return absl::OkStatus();
+  Stmt& stmt = reservation_page_stmt;
+  stmt.bind_int(1, sqlite::id_to_db(query.account.value()));
+  if (query.status) {
+    stmt.bind_int(2, static_cast<int64_t>(*query.status));
+  } else {
+    stmt.bind_null(2);
+  }
+  stmt.bind_int(3, range.first);
+  stmt.bind_int(4, range.last);
+  stmt.bind_int(5, static_cast<int64_t>(rows_max - out.size()));
+  return sqlite::read_all(stmt, sqlite::read_reservation, out);
+}
+
+absl::StatusOr<ReservationPage> SqliteStore::Impl::reservation_page(
+    const ReservationQuery& query) {
+  if (absl::Status ok = internal::check_history_query(query); !ok.ok()) return ok;
+  if (absl::Status ok = ready(); !ok.ok()) return ok;
+  ReservationPage page;
+  const size_t rows_max = query.limit + 1;
+  // Two ranges, one read transaction: both see the same commit.
+  absl::Status ok = begin_read.run();
+  for (const internal::StoredIdRange& range : internal::stored_ids_after(query.after_id.value())) {
+    if (ok.ok()) ok = read_reservation_range(query, range, rows_max, page.reservations);
+  }
+  if (ok.ok()) ok = commit.run();
+  if (!ok.ok()) {
+    if (sqlite3_get_autocommit(db.get()) == 0) rollback.run().IgnoreError();
+    return ok;
+  }
+  page.more = page.reservations.size() > query.limit;
+  if (page.more) page.reservations.pop_back();
+  return page;
+}
+
 // --- SqliteStore -----------------------------------------------------------------
 
 SqliteStore::SqliteStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -700,6 +814,27 @@ absl::StatusOr<std::vector<JournalRecord>> SqliteStore::journal(uint64_t after_s
                                                                  size_t limit) {
   internal::MutexLock lock(&impl_->mu);
   absl::StatusOr<std::vector<JournalRecord>> out = impl_->journal(after_seq, limit);
+  if (!out.ok()) return impl_->in_file(out.status());
+  return out;
+}
+
+absl::StatusOr<TradePage> SqliteStore::trade_page(const TradeQuery& query) {
+  internal::MutexLock lock(&impl_->mu);
+  absl::StatusOr<TradePage> out = impl_->trade_page(query);
+  if (!out.ok()) return impl_->in_file(out.status());
+  return out;
+}
+
+absl::StatusOr<EntryPage> SqliteStore::entry_page(const EntryQuery& query) {
+  internal::MutexLock lock(&impl_->mu);
+  absl::StatusOr<EntryPage> out = impl_->entry_page(query);
+  if (!out.ok()) return impl_->in_file(out.status());
+  return out;
+}
+
+absl::StatusOr<ReservationPage> SqliteStore::reservation_page(const ReservationQuery& query) {
+  internal::MutexLock lock(&impl_->mu);
+  absl::StatusOr<ReservationPage> out = impl_->reservation_page(query);
   if (!out.ok()) return impl_->in_file(out.status());
   return out;
 }

@@ -129,6 +129,37 @@ inline constexpr Statement kTrades{"trades",
                                    " FROM trades WHERE account_id = ?1 ORDER BY id DESC "
                                    "LIMIT ?2"};
 
+// History pages (account/history.h). Each reads one page and one row more, which says whether
+// more follow; optional filters are NULL when unset, so that one prepared statement serves all.
+
+// An account's trades after row ?2 (the rowid: commit order), of symbol ?3 when not NULL, at
+// times in [?4, ?5), through trades_account_id (account_id, id): the index gives the order, and
+// the scan stops at the limit. The id comes last, after the columns read_trade() reads.
+inline constexpr Statement kTradePage{
+    "trade_page",
+    "SELECT " ACCOUNT_SQLITE_TRADE_COLUMNS
+    ", id FROM trades WHERE account_id = ?1 AND id > ?2 AND (?3 IS NULL OR symbol_id = ?3) "
+    "AND time_ns >= ?4 AND time_ns < ?5 ORDER BY id LIMIT ?6"};
+
+// An account's external entries of kind ?2 when not NULL, at times in [?3, ?4), after (time,
+// key) (?5, ?6), by time and key. The table has no index by account: entries are few (credits
+// and issues, not fills), so the scan and the sort of one account's are cheap.
+inline constexpr Statement kEntryPage{
+    "entry_page",
+    "SELECT key, kind, account_id, cash_cents, symbol_id, qty_bp, time_ns FROM external_entries "
+    "WHERE account_id = ?1 AND (?2 IS NULL OR kind = ?2) AND time_ns >= ?3 AND time_ns < ?4 "
+    "AND (time_ns, key) > (?5, ?6) ORDER BY time_ns, key LIMIT ?7"};
+
+// An account's reservations of status ?2 when not NULL, with stored ids from ?3 to ?4, by id:
+// a range of the rowid, stopping at the limit. The store asks for the non-negative range, then
+// the negative one (ids of 2^63 and above: history_query.h).
+inline constexpr Statement kReservationPage{
+    "reservation_page",
+    "SELECT id, account_id, order_id, symbol_id, side, limit_cents, order_qty_bp, "
+    "remaining_qty_bp, reserved_cash_cents, status, created_at_ns, expires_at_ns, "
+    "updated_at_ns FROM reservations WHERE account_id = ?1 AND (?2 IS NULL OR status = ?2) "
+    "AND id >= ?3 AND id <= ?4 ORDER BY id LIMIT ?5"};
+
 inline constexpr Statement kLoadAccounts{
     "load_accounts",
     "SELECT id, google_id, display_name, cash_cents, created_at_ns, sleeper_user_id, "

@@ -1,7 +1,9 @@
 #include "account/memory_store.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -14,6 +16,7 @@
 #include "ledger/reservation_table.h"
 #include "base/strings.h"
 #include "base/u64_map.h"
+#include "store/history_query.h"
 
 namespace account {
 
@@ -80,6 +83,7 @@ struct MemoryStore::Impl {
   absl::flat_hash_set<std::string> entry_keys ABSL_GUARDED_BY(mu);
   absl::Time newest_fill_time ABSL_GUARDED_BY(mu) = absl::InfinitePast();
   uint64_t reservation_id_high_water ABSL_GUARDED_BY(mu) = 0;
+  uint64_t dense_reservation_id_high_water ABSL_GUARDED_BY(mu) = 0;  // Of `reservations`.
   uint64_t commits ABSL_GUARDED_BY(mu) = 0;
   // Every journal entry, seq 1, 2, 3... at index seq - 1 (commit() admits only the head's
   // successor, so the seqs have no gap).
@@ -283,11 +287,14 @@ absl::Status MemoryStore::commit(const ChangeSet& changes) {
   // Reservations in the commit's own loop, where the table's put() inlines
   // (a call per reservation cost ~26 instructions a reserve+release pair).
   for (const Reservation& r : changes.reservations) {
-    // Dense while within a chunk table of 8 MB of pointers above the ids held.
+    // Dense while within a chunk table of 8 MB of pointers above the ids the table holds (not
+    // every id: after one far id, the next one near it would stretch the table out to both).
     constexpr uint64_t kDenseIdsAbove = uint64_t{1} << 30;
-    if (r.id.value() <= s.reservation_id_high_water + kDenseIdsAbove &&
+    if (r.id.value() <= s.dense_reservation_id_high_water + kDenseIdsAbove &&
         (s.sparse_reservations.empty() || !s.sparse_reservations.contains(r.id.value()))) {
       s.reservations.put(r);
+      s.dense_reservation_id_high_water =
+          std::max(s.dense_reservation_id_high_water, r.id.value());
     } else {
       s.sparse_reservations.insert_or_assign(r.id.value(), r);
     }
@@ -408,6 +415,96 @@ absl::StatusOr<std::vector<Trade>> MemoryStore::trades(AccountId account, size_t
     out.push_back(s.trade(rows[i - 1]));
   }
   return out;
+}
+
+absl::StatusOr<TradePage> MemoryStore::trade_page(const TradeQuery& query) {
+  if (absl::Status ok = internal::check_history_query(query); !ok.ok()) return ok;
+  Impl& s = *impl_;
+  internal::ReaderLock lock(&s.mu);
+  internal::MutexLock index_lock(&s.index_mu);
+  s.index_trades();
+  TradePage page{.last_row = query.after_row};
+  auto it = s.trades_by_account.find(query.account.value());
+  if (it == s.trades_by_account.end()) return page;
+  // The index holds log positions, ascending; a trade's row is its position + 1, so the rows
+  // after `after_row` start at position after_row.
+  const std::vector<size_t>& positions = it->second;
+  for (auto next = std::lower_bound(positions.begin(), positions.end(), query.after_row);
+       next != positions.end(); ++next) {
+    Trade t = s.trade(*next);
+    if ((query.symbol && t.symbol != *query.symbol) || t.time < query.from ||
+        t.time >= query.to) {
+      continue;
+    }
+    if (page.trades.size() == query.limit) {
+      page.more = true;
+      break;
+    }
+    page.trades.push_back(std::move(t));
+    page.last_row = *next + 1;
+  }
+  return page;
+}
+
+namespace {
+
+// Copies of the first `limit` of `rows` by `less` (a strict total order); `more` says whether
+// rows were left over. Sorts only as far as the page goes.
+template <typename Row, typename Less>
+std::vector<Row> first_rows(std::vector<const Row*>& rows, size_t limit, Less less, bool& more) {
+  const size_t n = std::min(rows.size(), limit);
+  const auto by_row = [&less](const Row* a, const Row* b) { return less(*a, *b); };
+  std::partial_sort(rows.begin(), rows.begin() + static_cast<ptrdiff_t>(n), rows.end(), by_row);
+  more = rows.size() > limit;
+  std::vector<Row> out;
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) out.push_back(*rows[i]);
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<EntryPage> MemoryStore::entry_page(const EntryQuery& query) {
+  if (absl::Status ok = internal::check_history_query(query); !ok.ok()) return ok;
+  const auto key = [](const ExternalEntry& e) { return std::tie(e.time, e.key); };
+  Impl& s = *impl_;
+  internal::ReaderLock lock(&s.mu);
+  std::vector<const ExternalEntry*> matching;
+  for (size_t i = 0; i < s.entries.size(); ++i) {
+    const ExternalEntry& e = s.entries[i];
+    if (e.account != query.account || (query.kind && e.kind != *query.kind) ||
+        e.time < query.from || e.time >= query.to ||
+        (query.after && key(e) <= std::tie(query.after->time, query.after->key))) {
+      continue;
+    }
+    matching.push_back(&e);
+  }
+  EntryPage page;
+  page.entries = first_rows(
+      matching, query.limit,
+      [&key](const ExternalEntry& a, const ExternalEntry& b) { return key(a) < key(b); },
+      page.more);
+  return page;
+}
+
+absl::StatusOr<ReservationPage> MemoryStore::reservation_page(const ReservationQuery& query) {
+  if (absl::Status ok = internal::check_history_query(query); !ok.ok()) return ok;
+  Impl& s = *impl_;
+  internal::ReaderLock lock(&s.mu);
+  std::vector<const Reservation*> matching;
+  const auto consider = [&](const Reservation& r) {
+    if (r.account == query.account && r.id > query.after_id &&
+        (!query.status || r.status == *query.status)) {
+      matching.push_back(&r);
+    }
+  };
+  s.reservations.for_each(consider);
+  for (const auto& [id, r] : s.sparse_reservations) consider(r);
+  ReservationPage page;
+  page.reservations = first_rows(
+      matching, query.limit,
+      [](const Reservation& a, const Reservation& b) { return a.id < b.id; }, page.more);
+  return page;
 }
 
 uint64_t MemoryStore::commits() const {

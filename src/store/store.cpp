@@ -11,4 +11,16 @@ absl::Status Store::set_journal_cursor(std::string_view, uint64_t) {
   return absl::UnimplementedError("this store keeps no journal cursors");
 }
 
+absl::StatusOr<TradePage> Store::trade_page(const TradeQuery&) {
+  return absl::UnimplementedError("this store answers no history pages");
+}
+
+absl::StatusOr<EntryPage> Store::entry_page(const EntryQuery&) {
+  return absl::UnimplementedError("this store answers no history pages");
+}
+
+absl::StatusOr<ReservationPage> Store::reservation_page(const ReservationQuery&) {
+  return absl::UnimplementedError("this store answers no history pages");
+}
+
 }  // namespace account

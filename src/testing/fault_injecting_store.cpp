@@ -277,6 +277,22 @@ absl::Status FaultInjectingStore::set_journal_cursor(std::string_view name, uint
   return inner_->set_journal_cursor(name, seq);
 }
 
+absl::StatusOr<TradePage> FaultInjectingStore::trade_page(const TradeQuery& query) {
+  if (std::optional<absl::Status> down = state_->enter_call(/*is_load=*/false)) return *down;
+  return inner_->trade_page(query);
+}
+
+absl::StatusOr<EntryPage> FaultInjectingStore::entry_page(const EntryQuery& query) {
+  if (std::optional<absl::Status> down = state_->enter_call(/*is_load=*/false)) return *down;
+  return inner_->entry_page(query);
+}
+
+absl::StatusOr<ReservationPage> FaultInjectingStore::reservation_page(
+    const ReservationQuery& query) {
+  if (std::optional<absl::Status> down = state_->enter_call(/*is_load=*/false)) return *down;
+  return inner_->reservation_page(query);
+}
+
 absl::Status FaultInjectingStore::ping() {
   if (std::optional<absl::Status> down = state_->enter_call(/*is_load=*/false)) return *down;
   return inner_->ping();

@@ -14,7 +14,9 @@
 #include "absl/time/time.h"
 #include "account/account_service.h"
 #include "account/clock.h"
+#include "account/notional.h"
 #include "account/status.h"
+#include "ledger/fill_trade.h"
 #include "testing/case_check.h"
 #include "testing/conformance_suite.h"
 
@@ -357,7 +359,285 @@ void journal_cursors_by_name(const std::shared_ptr<Store>& store, CaseCheck& che
   CONFORM_CHECK(check, s.journal_head == JournalHead{} && s.accounts.empty());
 }
 
-constexpr std::array<SuiteCase<std::shared_ptr<Store>>, 12> kStoreCases{{
+// --- History pages -------------------------------------------------------------------------------
+
+// A fill of `qty` at $100 a share with its two trades, the seller's realising `pnl`.
+void add_fill(ChangeSet& c, uint64_t execution, uint64_t symbol, uint64_t buyer, uint64_t seller,
+              absl::Time time, Cents pnl = Cents{0}) {
+  const Fill fill{.execution = ExecutionId{execution},
+                  .symbol = SymbolId{symbol},
+                  .qty = Qty{10'000},
+                  .price = Price{10'000},
+                  .buyer = {AccountId{buyer}, OrderId{execution * 2}},
+                  .seller = {AccountId{seller}, OrderId{execution * 2 + 1}},
+                  .tick = TickId{execution},
+                  .time = time};
+  const Cents notional = *fill_notional(fill.qty, fill.price);
+  c.executions.push_back(fill);
+  c.trades.push_back(internal::fill_trade(fill, Side::kBuy, notional, Cents{0}));
+  c.trades.push_back(internal::fill_trade(fill, Side::kSell, notional, pnl));
+}
+
+Reservation history_reservation(uint64_t id, uint64_t account, ReservationStatus status) {
+  const absl::Time t = suite_time();
+  return Reservation{.id = ReservationId{id},
+                     .account = AccountId{account},
+                     .order = OrderId{100 + id},
+                     .symbol = SymbolId{7},
+                     .side = Side::kSell,
+                     .limit = Price{10'000},
+                     .order_qty = Qty{10'000},
+                     .remaining_qty = Qty{status == ReservationStatus::kActive ? 10'000 : 0},
+                     .created_at = t,
+                     .expires_at = t + absl::Hours(168),
+                     .updated_at = t,
+                     .status = status};
+}
+
+ExternalEntry history_entry(std::string key, EntryKind kind, uint64_t account, int minute) {
+  return ExternalEntry{.key = std::move(key),
+                       .kind = kind,
+                       .account = AccountId{account},
+                       .cash = Cents{100},
+                       .time = suite_time() + absl::Minutes(minute)};
+}
+
+// Two commits: accounts 1 to 3; five fills (account 1 in each, on symbols 7 and 8, execution ids
+// falling, so that commit order is not theirs); entries of two kinds committed out of their
+// (time, key) order; reservations of several statuses, one cancelled by the second commit.
+std::array<ChangeSet, 2> history_changes() {
+  const absl::Time t = suite_time();
+  const auto minute = [t](int m) { return t + absl::Minutes(m); };
+  std::array<ChangeSet, 2> c;
+  for (uint64_t id = 1; id <= 3; ++id) {
+    c[0].new_accounts.push_back(Account{.id = AccountId{id},
+                                        .google_id = "history-" + std::to_string(id),
+                                        .display_name = "History " + std::to_string(id),
+                                        .created_at = t});
+  }
+  add_fill(c[0], 500, 7, 1, 2, minute(1));
+  add_fill(c[0], 400, 8, 3, 1, minute(2), Cents{-25});
+  add_fill(c[1], 300, 7, 1, 3, minute(3));
+  add_fill(c[1], 200, 7, 2, 1, minute(4), Cents{17});
+  add_fill(c[1], 100, 8, 1, 2, minute(5));
+  c[0].entries = {history_entry("credit:2", EntryKind::kFantasyCredit, 1, 3),
+                  history_entry("adj:9", EntryKind::kAdjustment, 1, 1),
+                  history_entry("credit:x", EntryKind::kFantasyCredit, 2, 1)};
+  c[1].entries = {history_entry("credit:1", EntryKind::kFantasyCredit, 1, 1),
+                  history_entry("adj:1", EntryKind::kAdjustment, 1, 2),
+                  history_entry("credit:3", EntryKind::kFantasyCredit, 1, 4)};
+  using S = ReservationStatus;
+  c[0].reservations = {history_reservation(1, 1, S::kSettled),
+                       history_reservation(2, 1, S::kActive),
+                       history_reservation(3, 2, S::kActive),
+                       history_reservation(4, 1, S::kActive),
+                       history_reservation(5, 1, S::kActive)};
+  Reservation cancelled = history_reservation(4, 1, S::kCancelled);
+  cancelled.updated_at = t + absl::Minutes(9);
+  c[1].reservations = {cancelled, history_reservation(6, 1, S::kReleased),
+                       history_reservation(7, 1, S::kActive)};
+  return c;
+}
+
+// What paging through a query two rows a page gave: every row in order, and each page's size.
+template <typename Row>
+struct Paged {
+  std::vector<Row> rows;
+  std::vector<size_t> page_sizes;
+
+  // Adds a page; true when it is the last.
+  bool add(const std::vector<Row>& page, bool more) {
+    rows.insert(rows.end(), page.begin(), page.end());
+    page_sizes.push_back(page.size());
+    return !more || page.empty();
+  }
+};
+
+// Pages a store that keeps saying `more` is cut off after: more than the case's rows can fill.
+constexpr int kHistoryPagesMax = 20;
+
+// Page sizes of `rows` rows two a page: full pages, then what is left (one empty page for none).
+std::vector<size_t> pages_of_two(size_t rows) {
+  std::vector<size_t> sizes(rows / 2, 2);
+  if (rows % 2 != 0 || rows == 0) sizes.push_back(rows % 2);
+  return sizes;
+}
+
+absl::StatusOr<Paged<Trade>> trade_pages(Store& store, TradeQuery query) {
+  Paged<Trade> out;
+  query.limit = 2;
+  for (int i = 0; i < kHistoryPagesMax; ++i) {
+    absl::StatusOr<TradePage> page = store.trade_page(query);
+    if (!page.ok()) return page.status();
+    if (out.add(page->trades, page->more)) break;
+    query.after_row = page->last_row;
+  }
+  return out;
+}
+
+absl::StatusOr<Paged<ExternalEntry>> entry_pages(Store& store, EntryQuery query) {
+  Paged<ExternalEntry> out;
+  query.limit = 2;
+  for (int i = 0; i < kHistoryPagesMax; ++i) {
+    absl::StatusOr<EntryPage> page = store.entry_page(query);
+    if (!page.ok()) return page.status();
+    if (out.add(page->entries, page->more)) break;
+    query.after = EntryQuery::After{page->entries.back().time, page->entries.back().key};
+  }
+  return out;
+}
+
+absl::StatusOr<Paged<Reservation>> reservation_pages(Store& store, ReservationQuery query) {
+  Paged<Reservation> out;
+  query.limit = 2;
+  for (int i = 0; i < kHistoryPagesMax; ++i) {
+    absl::StatusOr<ReservationPage> page = store.reservation_page(query);
+    if (!page.ok()) return page.status();
+    if (out.add(page->reservations, page->more)) break;
+    query.after_id = page->reservations.back().id;
+  }
+  return out;
+}
+
+// Checks that `paged` holds exactly `want`, in order, two a page, each page but the last saying
+// more.
+template <typename Row>
+void check_paged(CaseCheck& check, std::string context, const absl::StatusOr<Paged<Row>>& paged,
+                 const std::vector<Row>& want) {
+  check.set_context(std::move(context));
+  if (CONFORM_CHECK_OK(check, paged)) {
+    CONFORM_CHECK_EQ(check, paged->rows.size(), want.size());
+    CONFORM_CHECK(check, paged->rows == want);
+    CONFORM_CHECK(check, paged->page_sizes == pages_of_two(want.size()));
+  }
+  check.set_context("");
+}
+
+void check_trade_pages(Store& store, const std::array<ChangeSet, 2>& c, CaseCheck& check) {
+  // Account 1's trades in commit order: the buy of fill 500, the sell of 400, the buy of 300,
+  // the sell of 200, the buy of 100.
+  const std::vector<Trade> all = {c[0].trades[0], c[0].trades[3], c[1].trades[0],
+                                  c[1].trades[3], c[1].trades[4]};
+  const AccountId one{1};
+  const absl::Time t = suite_time();
+  check_paged(check, "account 1's trades", trade_pages(store, {.account = one}), all);
+  check_paged(check, "account 1's trades of symbol 7",
+              trade_pages(store, {.account = one, .symbol = SymbolId{7}}),
+              {all[0], all[2], all[3]});
+  check_paged(check, "account 1's trades in [t+2m, t+5m)",
+              trade_pages(store, {.account = one,
+                                  .from = t + absl::Minutes(2),
+                                  .to = t + absl::Minutes(5)}),
+              {all[1], all[2], all[3]});
+  check_paged(check, "account 1's trades of symbol 8 before t+2m",
+              trade_pages(store, {.account = one,
+                                  .symbol = SymbolId{8},
+                                  .to = t + absl::Minutes(2)}),
+              std::vector<Trade>{});
+  check_paged(check, "account 9's trades", trade_pages(store, {.account = AccountId{9}}),
+              std::vector<Trade>{});
+  // After the last row: nothing, and the cursor stays where it was.
+  absl::StatusOr<TradePage> last = store.trade_page({.account = one, .limit = 5});
+  if (!CONFORM_CHECK_OK(check, last)) return;
+  CONFORM_CHECK(check, last->trades == all && !last->more);
+  absl::StatusOr<TradePage> after = store.trade_page({.account = one, .after_row = last->last_row});
+  if (!CONFORM_CHECK_OK(check, after)) return;
+  CONFORM_CHECK(check, after->trades.empty() && !after->more);
+  CONFORM_CHECK_EQ(check, after->last_row, last->last_row);
+}
+
+void check_entry_pages(Store& store, const std::array<ChangeSet, 2>& c, CaseCheck& check) {
+  // Account 1's entries by (time, key): adj:9 and credit:1 at t+1m, adj:1, credit:2, credit:3.
+  const std::vector<ExternalEntry> all = {c[0].entries[1], c[1].entries[0], c[1].entries[1],
+                                          c[0].entries[0], c[1].entries[2]};
+  const AccountId one{1};
+  const absl::Time t = suite_time();
+  check_paged(check, "account 1's entries", entry_pages(store, {.account = one}), all);
+  check_paged(check, "account 1's fantasy credits",
+              entry_pages(store, {.account = one, .kind = EntryKind::kFantasyCredit}),
+              {all[1], all[3], all[4]});
+  check_paged(check, "account 1's entries in [t+1m, t+3m)",
+              entry_pages(store, {.account = one,
+                                  .from = t + absl::Minutes(1),
+                                  .to = t + absl::Minutes(3)}),
+              {all[0], all[1], all[2]});
+  check_paged(check, "account 2's adjustments",
+              entry_pages(store, {.account = AccountId{2}, .kind = EntryKind::kAdjustment}),
+              std::vector<ExternalEntry>{});
+}
+
+void check_reservation_pages(Store& store, const std::array<ChangeSet, 2>& c, CaseCheck& check) {
+  // Account 1's reservations by id, reservation 4 as the second commit left it.
+  const std::vector<Reservation> all = {c[0].reservations[0], c[0].reservations[1],
+                                        c[1].reservations[0], c[0].reservations[4],
+                                        c[1].reservations[1], c[1].reservations[2]};
+  const AccountId one{1};
+  check_paged(check, "account 1's reservations", reservation_pages(store, {.account = one}), all);
+  check_paged(check, "account 1's active reservations",
+              reservation_pages(store, {.account = one, .status = ReservationStatus::kActive}),
+              {all[1], all[3], all[5]});
+  check_paged(check, "account 1's cancelled reservations",
+              reservation_pages(store, {.account = one, .status = ReservationStatus::kCancelled}),
+              {all[2]});
+  check_paged(check, "account 1's reservations after id 5",
+              reservation_pages(store, {.account = one, .after_id = ReservationId{5}}),
+              {all[4], all[5]});
+}
+
+// A limit of 0 or past kHistoryPageRowsMax, an empty time range, account 0: InvalidArgument.
+void check_history_refusals(Store& store, CaseCheck& check) {
+  const AccountId one{1};
+  const absl::Time t = suite_time();
+  constexpr absl::StatusCode kInvalid = absl::StatusCode::kInvalidArgument;
+  for (const size_t limit : {size_t{0}, kHistoryPageRowsMax + 1}) {
+    check.set_context("limit " + std::to_string(limit));
+    CONFORM_CHECK_EQ(check, store.trade_page({.account = one, .limit = limit}).status().code(),
+                     kInvalid);
+    CONFORM_CHECK_EQ(check, store.entry_page({.account = one, .limit = limit}).status().code(),
+                     kInvalid);
+    CONFORM_CHECK_EQ(check,
+                     store.reservation_page({.account = one, .limit = limit}).status().code(),
+                     kInvalid);
+  }
+  check.set_context("from == to");
+  CONFORM_CHECK_EQ(check, store.trade_page({.account = one, .from = t, .to = t}).status().code(),
+                   kInvalid);
+  CONFORM_CHECK_EQ(check, store.entry_page({.account = one, .from = t, .to = t}).status().code(),
+                   kInvalid);
+  check.set_context("from after to");
+  CONFORM_CHECK_EQ(
+      check,
+      store.trade_page({.account = one, .from = t, .to = t - absl::Seconds(1)}).status().code(),
+      kInvalid);
+  check.set_context("account 0");
+  CONFORM_CHECK_EQ(check, store.trade_page({}).status().code(), kInvalid);
+  CONFORM_CHECK_EQ(check, store.entry_page({}).status().code(), kInvalid);
+  CONFORM_CHECK_EQ(check, store.reservation_page({}).status().code(), kInvalid);
+  check.set_context("");
+}
+
+// History pages (history.h), two rows a page, through every filter; or a store that answers
+// none, consistently: kUnimplemented to all three.
+void history_pages(const std::shared_ptr<Store>& store, CaseCheck& check) {
+  const std::array<ChangeSet, 2> changes = history_changes();
+  for (const ChangeSet& c : changes) CONFORM_REQUIRE_OK(check, store->commit(c));
+  LedgerSnapshot s;
+  CONFORM_ASSIGN_OR_RETURN(check, s, store->load({}));
+  CONFORM_REQUIRE_EQ(check, s.accounts.size(), size_t{3});
+  const absl::StatusCode answer = store->trade_page({.account = AccountId{1}}).status().code();
+  if (answer == absl::StatusCode::kUnimplemented) {
+    CONFORM_CHECK_EQ(check, store->entry_page({.account = AccountId{1}}).status().code(), answer);
+    CONFORM_CHECK_EQ(check, store->reservation_page({.account = AccountId{1}}).status().code(),
+                     answer);
+    return;
+  }
+  check_trade_pages(*store, changes, check);
+  check_entry_pages(*store, changes, check);
+  check_reservation_pages(*store, changes, check);
+  check_history_refusals(*store, check);
+}
+
+constexpr std::array<SuiteCase<std::shared_ptr<Store>>, 13> kStoreCases{{
     {{"empty_store_loads_empty", "an empty store loads empty"}, empty_store_loads_empty},
     {{"round_trips_every_row_type", "a commit round-trips every row type exactly"},
      round_trips_every_row_type},
@@ -389,6 +669,10 @@ constexpr std::array<SuiteCase<std::shared_ptr<Store>>, 12> kStoreCases{{
       "a journal consumer's cursor is stored by name and replaced in place, or the store keeps "
       "none (Unimplemented)"},
      journal_cursors_by_name},
+    {{"history_pages",
+      "history pages hold every trade, entry and reservation of an account once, in order, "
+      "filtered, with `more` right, or the store answers none (Unimplemented)"},
+     history_pages},
 }};
 
 struct StoreSuite {

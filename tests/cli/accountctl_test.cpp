@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "account/sleeper/curl_sleeper_client.h"
 #include "account/testing/fault_injecting_store.h"
@@ -81,7 +82,7 @@ TEST_CASE("accountctl help lists every command, and each command has --help", "[
   const CliResult help = w.run({"help"});
   CHECK(help.exit_code == cli::kExitOk);
   for (const char* command : {"show", "list", "fantasy-update", "expire", "audit", "migrate",
-                              "health", "config", "events", "verify"}) {
+                              "health", "config", "events", "verify", "history"}) {
     CAPTURE(command);
     CHECK(contains(help.out, std::string("  ") + command));
     const CliResult one = w.run({command, "--help"});
@@ -650,6 +651,207 @@ TEST_CASE("verify exits 4 when the store cannot be read", "[cli][journal]") {
   const CliResult r = w.run({"verify"});
   CHECK(r.exit_code == cli::kExitUnavailable);
   CHECK(contains(r.err, "connection refused"));
+}
+
+// --- history ---------------------------------------------------------------------------------
+
+// Two more fills of Alice's, each a minute after the one before: 0.5 share of 17 at $100 and
+// 0.25 share of 18 at $80, both from Bob. Her trades: the World's fill at the epoch (00:26:40),
+// then these.
+void trade_more(World& w) {
+  LedgerFixture& l = w.ledger;
+  l.clock->advance(absl::Minutes(1));
+  const OrderSpec buy = l.order(w.alice, kSymbol, Qty{5'000}, Price{10'000});
+  const OrderSpec sell = l.order(w.bob, kSymbol, Qty{5'000}, Price{10'000});
+  REQUIRE(l.svc().reserve_buy(buy).ok());
+  REQUIRE(l.svc().reserve_sell(sell).ok());
+  REQUIRE(l.svc().settle(l.fill(buy, sell, Qty{5'000}, Price{10'000})).ok());
+  l.clock->advance(absl::Minutes(1));
+  l.give_shares(w.bob, SymbolId{18}, Qty{kBpPerShare});
+  const OrderSpec buy18 = l.order(w.alice, SymbolId{18}, Qty{2'500}, Price{8'000});
+  const OrderSpec sell18 = l.order(w.bob, SymbolId{18}, Qty{2'500}, Price{8'000});
+  REQUIRE(l.svc().reserve_buy(buy18).ok());
+  REQUIRE(l.svc().reserve_sell(sell18).ok());
+  REQUIRE(l.svc().settle(l.fill(buy18, sell18, Qty{2'500}, Price{8'000})).ok());
+}
+
+// The cursor a table's last line names ("next page: --after X"), or "" when there is none.
+std::string next_after(const CliResult& r) {
+  const std::vector<std::string> lines = lines_of(r.out);
+  const std::string prefix = "next page: --after ";
+  if (lines.empty() || lines.back().rfind(prefix, 0) != 0) return "";
+  return lines.back().substr(prefix.size());
+}
+
+TEST_CASE("history trades pages through an account's trades, --after picking up the next page",
+          "[cli][history]") {
+  World w;
+  trade_more(w);
+  CliResult r = w.run({"history", "trades", "1", "--limit", "2"});
+  REQUIRE(r.exit_code == cli::kExitOk);
+  CHECK(contains(r.out, "2 trades of account 1, oldest first\n"));
+  CHECK(contains(r.out, "  2026-09-10 00:26:40 UTC          1      1  BUY       17  0.1429  "
+                        "$350.00    $50.01         $0.00\n"));
+  CHECK(contains(r.out, "  2026-09-10 00:27:40 UTC          2"));
+  CHECK_FALSE(contains(r.out, "00:28:40"));
+  const std::string after = next_after(r);
+  REQUIRE_FALSE(after.empty());
+  r = w.run({"history", "trades", "1", "--limit", "2", "--after", after});
+  REQUIRE(r.exit_code == cli::kExitOk);
+  CHECK(contains(r.out, "1 trade of account 1, oldest first\n"));
+  CHECK(contains(r.out, "  2026-09-10 00:28:40 UTC          3      6  BUY       18  0.2500  "
+                        "$80.00    $20.00         $0.00\n"));
+  CHECK(next_after(r).empty());
+  // Past the last trade: none, and no cursor.
+  r = w.run({"history", "trades", "1", "--after", "999"});
+  REQUIRE(r.exit_code == cli::kExitOk);
+  CHECK(r.out == "0 trades of account 1\n");
+
+  r = w.run({"history", "trades", "1", "--symbol", "18"});
+  CHECK(contains(r.out, "1 trade of account 1"));
+  CHECK(contains(r.out, "  BUY       18  "));
+  // From inclusive, to exclusive.
+  r = w.run({"history", "trades", "1", "--from", "2026-09-10T00:27:40Z", "--to",
+             "2026-09-10T00:28:40Z"});
+  CHECK(contains(r.out, "1 trade of account 1"));
+  CHECK(contains(r.out, "2026-09-10 00:27:40 UTC"));
+  // Bob's side of the same fills.
+  r = w.run({"history", "trades", "2"});
+  CHECK(contains(r.out, "3 trades of account 2"));
+  CHECK(contains(r.out, "  SELL      17  0.1429  $350.00    $50.01"));
+}
+
+TEST_CASE("history --json prints one object per trade and the next page's cursor last",
+          "[cli][history]") {
+  World w;
+  trade_more(w);
+  const CliResult r = w.run({"history", "trades", "1", "--limit", "2", "--json"});
+  REQUIRE(r.exit_code == cli::kExitOk);
+  const std::vector<testing::JsonValue> lines = json_lines(r.out);
+  REQUIRE(lines.size() == 3);
+  CHECK(field(lines[0], "execution") == "1");
+  CHECK(field(lines[0], "account") == "1");
+  CHECK(field(lines[0], "side") == "buy");
+  CHECK(field(lines[0], "symbol") == "17");
+  CHECK(field(lines[0], "qty_bp") == "1429");
+  CHECK(field(lines[0], "price_cents_per_share") == "35000");
+  CHECK(field(lines[0], "notional_cents") == "5001");
+  CHECK(field(lines[0], "time") == "2026-09-10T00:26:40.000000000Z");
+  CHECK(field(lines[1], "execution") == "2");
+  CHECK(field(lines[2], "more") == "<not a scalar>");  // true: a JSON boolean.
+  const std::string after = field(lines[2], "after");
+  const CliResult next = w.run({"history", "trades", "1", "--json", "--after", after});
+  REQUIRE(next.exit_code == cli::kExitOk);
+  const std::vector<testing::JsonValue> rest = json_lines(next.out);
+  REQUIRE(rest.size() == 1);  // The last trade, and no cursor line.
+  CHECK(field(rest[0], "execution") == "3");
+}
+
+TEST_CASE("history entries pages by time and key, of one kind with --kind", "[cli][history]") {
+  World w;
+  LedgerFixture& l = w.ledger;
+  l.clock->advance(absl::Minutes(1));
+  REQUIRE(l.svc().credit(w.alice, Cents{500}, EntryKind::kAdjustment, "adj \"one\"").ok());
+  l.clock->advance(absl::Minutes(1));
+  REQUIRE(l.svc().credit(w.alice, Cents{700}, EntryKind::kWinBonus, "win-1").ok());
+  CliResult r = w.run({"history", "entries", "1", "--limit", "2"});
+  REQUIRE(r.exit_code == cli::kExitOk);
+  CHECK(contains(r.out, "2 entries of account 1, oldest first\n"));
+  CHECK(contains(r.out, "  2026-09-10 00:26:40 UTC  credit-1   fantasy_credit  $1,234.56"));
+  CHECK(contains(r.out, "  2026-09-10 00:27:40 UTC  adj \"one\"  adjustment          $5.00"));
+  const std::string after = next_after(r);
+  // The last entry's time in nanoseconds and its key in hex.
+  CHECK(after == "1789000060000000000:61646a20226f6e6522");
+  r = w.run({"history", "entries", "1", "--limit", "2", "--after", after});
+  REQUIRE(r.exit_code == cli::kExitOk);
+  CHECK(contains(r.out, "1 entry of account 1"));
+  CHECK(contains(r.out, "win-1"));
+  CHECK(next_after(r).empty());
+
+  r = w.run({"history", "entries", "1", "--kind", "adjustment", "--json"});
+  REQUIRE(r.exit_code == cli::kExitOk);
+  const std::vector<testing::JsonValue> lines = json_lines(r.out);
+  REQUIRE(lines.size() == 1);
+  CHECK(field(lines[0], "key") == "adj \"one\"");
+  CHECK(field(lines[0], "kind") == "adjustment");
+  CHECK(field(lines[0], "cash_cents") == "500");
+  CHECK(field(lines[0], "time") == "2026-09-10T00:27:40.000000000Z");
+  // Bob's share issue at 00:26:40, outside a range that ends there.
+  r = w.run({"history", "entries", "2", "--to", "2026-09-10T00:26:40Z"});
+  CHECK(r.out == "0 entries of account 2\n");
+  r = w.run({"history", "entries", "2", "--kind", "share_issue"});
+  CHECK(contains(r.out, "1 entry of account 2"));
+}
+
+TEST_CASE("history reservations pages by id, every status or one", "[cli][history]") {
+  World w;
+  // Alice's: 1, her settled buy; 3, her open buy.
+  CliResult r = w.run({"history", "reservations", "1", "--limit", "1"});
+  REQUIRE(r.exit_code == cli::kExitOk);
+  CHECK(contains(r.out, "1 reservation of account 1, oldest first\n"));
+  CHECK(contains(r.out, "   1      1  BUY       17  settled  0.1429  "));
+  CHECK(next_after(r) == "1");
+  r = w.run({"history", "reservations", "1", "--limit", "1", "--after", "1"});
+  CHECK(contains(r.out, "   3      3  BUY       17  active  0.5000     0.5000  $100.00  $50.00"));
+  CHECK(next_after(r).empty());
+  r = w.run({"history", "reservations", "1", "--status", "active", "--json"});
+  REQUIRE(r.exit_code == cli::kExitOk);
+  const std::vector<testing::JsonValue> lines = json_lines(r.out);
+  REQUIRE(lines.size() == 1);
+  CHECK(field(lines[0], "id") == "3");
+  CHECK(field(lines[0], "status") == "active");
+  CHECK(field(lines[0], "reserved_cash_cents") == "5000");
+  CHECK(w.run({"history", "reservations", "2", "--status", "cancelled"}).out ==
+        "0 reservations of account 2\n");
+}
+
+TEST_CASE("history refuses malformed input before it reads, and names a store that fails",
+          "[cli][history]") {
+  World w;
+  const std::vector<std::vector<std::string>> usage_errors = {
+      {"history"},
+      {"history", "trades"},
+      {"history", "fills", "1"},
+      {"history", "trades", "alice"},
+      {"history", "trades", "0"},
+      {"history", "trades", "1", "--kind", "adjustment"},
+      {"history", "trades", "1", "--status", "active"},
+      {"history", "entries", "1", "--symbol", "17"},
+      {"history", "reservations", "1", "--from", "2026-09-10T00:00:00Z"},
+      {"history", "trades", "1", "--limit", "0"},
+      {"history", "trades", "1", "--limit", "10001"},
+      {"history", "trades", "1", "--from", "yesterday"},
+      {"history", "trades", "1", "--from", "2026-09-10T00:00:00Z", "--to",
+       "2026-09-10T00:00:00Z"},
+      {"history", "trades", "1", "--after", "x"},
+      {"history", "entries", "1", "--after", "12"},
+      {"history", "entries", "1", "--after", "12:zz"},
+      {"history", "entries", "1", "--kind", "bonus"},
+      {"history", "reservations", "1", "--status", "open"},
+  };
+  for (const std::vector<std::string>& args : usage_errors) {
+    CAPTURE(absl::StrJoin(args, " "));
+    const CliResult r = w.run(args);
+    CHECK(r.exit_code == cli::kExitUsage);
+    CHECK(r.out.empty());
+    CHECK_FALSE(r.err.empty());
+  }
+  CHECK(contains(w.run({"history", "trades", "1", "--kind", "adjustment"}).err,
+                 "--kind is for entries"));
+
+  // Through a FaultInjectingStore: the pages pass while it is up, and fail while it is down.
+  auto down = std::make_shared<testing::FaultInjectingStore>(w.ledger.store);
+  w.cli_store = down;
+  CHECK(contains(w.run({"history", "trades", "1"}).out, "1 trade of account 1"));
+  down->go_down();
+  CliResult r = w.run({"history", "trades", "1"});
+  CHECK(r.exit_code == cli::kExitUnavailable);
+  CHECK(contains(r.err, "connection refused"));
+  // A store that keeps no history says so.
+  w.cli_store = std::make_shared<TamperingStore>(w.ledger.store);
+  r = w.run({"history", "entries", "1"});
+  CHECK(r.exit_code == cli::kExitFailed);
+  CHECK(contains(r.err, "answers no history pages"));
 }
 
 }  // namespace

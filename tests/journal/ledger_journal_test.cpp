@@ -16,6 +16,7 @@
 #include "account/testing/fault_injecting_store.h"
 #include "journal/entry_codec.h"
 #include "ledger_journal_cases.h"
+#include "support/durable_store_suite.h"
 #include "support/ledger_fixture.h"
 
 namespace account {
@@ -295,6 +296,52 @@ TEST_CASE("with the journal off, no entry is written, and a journaled store is r
   }
   CHECK(denied_with(AccountService::open({.store = store, .clock = clock, .journal_written = false}),
                     Reason::kJournalNotWritten));
+}
+
+// What the ledger answered for an account at one time.
+struct Figures {
+  Cents cash;
+  Cents available_cash;
+  std::vector<Position> positions;
+  friend bool operator==(const Figures&, const Figures&) = default;
+};
+
+TEST_CASE("balance_at gives what the ledger answered at that time, from the journal",
+          "[journal][ledger][history]") {
+  const uint64_t seed = GENERATE(3, 4);
+  CAPTURE(seed);
+  LedgerFixture f;
+  testing::durable::Workload work(seed);
+  for (int i = 0; i < 5; ++i) f.account(0);
+  std::vector<std::pair<absl::Time, std::map<uint64_t, Figures>>> seen;
+  for (int step = 0; step < 300; ++step) {
+    work.run(f.svc(), *f.clock, 1);
+    std::map<uint64_t, Figures> now;
+    for (uint64_t a = 1; a <= 5; ++a) {
+      const AccountId id{a};
+      now[a] = Figures{f.svc().cash(id).value(), f.svc().available_cash(id).value(),
+                       f.svc().positions(id).value()};
+    }
+    seen.emplace_back(f.clock->now(), std::move(now));
+    // Later commits carry a later time than the one recorded.
+    f.clock->advance(absl::Seconds(1));
+  }
+  REQUIRE(f.svc().journal_head() > 100);  // The workload did commit.
+  for (size_t i = 0; i < seen.size(); i += 7) {
+    const auto& [when, figures] = seen[i];
+    for (const auto& [a, expected] : figures) {
+      CAPTURE(i, a);
+      const AccountBalance got = f.svc().balance_at(AccountId{a}, when).value();
+      CHECK(Figures{got.cash, got.available_cash, got.positions} == expected);
+    }
+  }
+  // Before an account existed; after a restart (the journal from the store).
+  CHECK(denied_with(f.svc().balance_at(AccountId{1}, testing::test_epoch() - absl::Seconds(1)),
+                    Reason::kAccountNotFound));
+  f.reopen();
+  const auto& [when, figures] = seen[seen.size() / 2];
+  const AccountBalance got = f.svc().balance_at(AccountId{2}, when).value();
+  CHECK(Figures{got.cash, got.available_cash, got.positions} == figures.at(2));
 }
 
 }  // namespace

@@ -186,6 +186,19 @@ class SimStore final : public Store {
     if (absl::Status refused = call(Call::kJournal); !refused.ok()) return refused;
     return inner_->set_journal_cursor(name, seq);
   }
+  // History pages are queries, as trades() is.
+  absl::StatusOr<TradePage> trade_page(const TradeQuery& query) override {
+    if (absl::Status refused = call(Call::kTrades); !refused.ok()) return refused;
+    return inner_->trade_page(query);
+  }
+  absl::StatusOr<EntryPage> entry_page(const EntryQuery& query) override {
+    if (absl::Status refused = call(Call::kTrades); !refused.ok()) return refused;
+    return inner_->entry_page(query);
+  }
+  absl::StatusOr<ReservationPage> reservation_page(const ReservationQuery& query) override {
+    if (absl::Status refused = call(Call::kTrades); !refused.ok()) return refused;
+    return inner_->reservation_page(query);
+  }
   absl::Status ping() override {
     internal::MutexLock lock(&mu_);
     return refusal_;

@@ -120,6 +120,16 @@ class PostgresStore final : public Store {
   absl::StatusOr<std::optional<uint64_t>> journal_cursor(std::string_view name) override;
   absl::Status set_journal_cursor(std::string_view name, uint64_t seq) override;
 
+  // History pages (history.h), each one prepared statement (one snapshot). A trade's row is the
+  // trades table's identity id: commit order, as one writer commits at a time, read through the
+  // (account_id, id) key; entries and reservations through their account indexes. On this
+  // store's one connection a page waits for a commit in flight: open a second store with
+  // read_only for them, on the same URL or a replica's, and it reads on a connection of its
+  // own. Errors as load(); InvalidArgument for a query history.h refuses.
+  absl::StatusOr<TradePage> trade_page(const TradeQuery& query) override;
+  absl::StatusOr<EntryPage> entry_page(const EntryQuery& query) override;
+  absl::StatusOr<ReservationPage> reservation_page(const ReservationQuery& query) override;
+
   // The schema version the database had when this store last connected,
   // before any migration it applied, and after. Equal when nothing was
   // migrated (always, read-only).

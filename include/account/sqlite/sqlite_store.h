@@ -177,6 +177,17 @@ class SqliteStore final : public Store {
   absl::StatusOr<std::optional<uint64_t>> journal_cursor(std::string_view name) override;
   absl::Status set_journal_cursor(std::string_view name, uint64_t seq) override;
 
+  // History pages (history.h), each read in one read transaction (one WAL snapshot). A trade's
+  // row is the trades table's rowid: insertion order, which is commit order, through the index
+  // on (account, id). Entries are read by a scan of the entries table (few rows: credits and
+  // issues), reservations by a range of their ids that stops at the page's end. Open a second
+  // store with read_only for them beside a running writer: it has a connection of its own, so
+  // a page never waits behind a commit, and sees only committed rows. Errors: as load()'s, and
+  // InvalidArgument for a query history.h refuses.
+  absl::StatusOr<TradePage> trade_page(const TradeQuery& query) override;
+  absl::StatusOr<EntryPage> entry_page(const EntryQuery& query) override;
+  absl::StatusOr<ReservationPage> reservation_page(const ReservationQuery& query) override;
+
   // OK when the files are still the ones opened and a read succeeds.
   absl::Status ping() override;
 

@@ -21,9 +21,8 @@
 //   committed: the caller cannot tell it from kUnavailable. kRefused: not written, a
 //   non-transient error (PermissionDenied by default), as a permission taken away or a full
 //   disk. Several calls queue their faults in order.
-// - go_down(error): every call (commit, load, find_execution, trades, journal, ping) answers
-//   `error`
-//   (Unavailable by default) until come_back().
+// - go_down(error): every call (commit, load, find_execution, trades, journal, the history
+//   pages, ping) answers `error` (Unavailable by default) until come_back().
 // - refuse_commits(error): every commit answers `error`, and reads pass, until come_back().
 // - fail_fill_commits(error): every commit that holds a fill answers `error` and others pass,
 //   until come_back(): fills queue while other commands go on.
@@ -78,7 +77,7 @@ class FaultInjectingStore final : public Store {
  public:
   // What the wrapper has seen. Every member counts from construction.
   struct Counts {
-    int64_t calls = 0;            // Every call: commit, load, find_execution, trades, ping.
+    int64_t calls = 0;            // Every call: commit, load, find_execution, trades, ping...
     int64_t commits = 0;          // commit() calls, whatever they answered.
     int64_t commits_ok = 0;       // Answered OK.
     int64_t commits_failed = 0;   // Answered an error: injected, or the inner store's.
@@ -136,6 +135,9 @@ class FaultInjectingStore final : public Store {
   absl::StatusOr<std::vector<JournalRecord>> journal(uint64_t after_seq, size_t limit) override;
   absl::StatusOr<std::optional<uint64_t>> journal_cursor(std::string_view name) override;
   absl::Status set_journal_cursor(std::string_view name, uint64_t seq) override;
+  absl::StatusOr<TradePage> trade_page(const TradeQuery& query) override;
+  absl::StatusOr<EntryPage> entry_page(const EntryQuery& query) override;
+  absl::StatusOr<ReservationPage> reservation_page(const ReservationQuery& query) override;
   absl::Status ping() override;
 
  private:

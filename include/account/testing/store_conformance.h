@@ -21,9 +21,11 @@
 // and limited; load() honours its windows while find_execution() still answers older fills; a
 // ledger restores exactly after a restart; journal entries round-trip byte for byte with their
 // head, and one that does not follow the head is refused with its rows; journal cursors by
-// name. What it does not: concurrency (two writers, queries
-// during a commit), durability across a crash, and the error codes of a store that is down; a
-// store's own tests cover those.
+// name; history pages (history.h) of trades, entries and reservations, two rows a page through
+// each filter, every row once and in order, `more` right, bad queries refused (InvalidArgument),
+// or none answered at all (Unimplemented, for all three). What it does not: concurrency (two
+// writers, queries during a commit), durability across a crash, and the error codes of a store
+// that is down; a store's own tests cover those.
 //
 // Thread-safety: one run at a time per factory; runs on different factories may overlap.
 #pragma once
