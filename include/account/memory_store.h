@@ -69,6 +69,9 @@ class MemoryStore final : public Store {
   absl::StatusOr<std::vector<JournalRecord>> journal(uint64_t after_seq, size_t limit) override;
   absl::StatusOr<std::optional<uint64_t>> journal_cursor(std::string_view name) override;
   absl::Status set_journal_cursor(std::string_view name, uint64_t seq) override;
+  // Removes the entries and hides the trades (store.h); the trades' log keeps their bytes.
+  absl::StatusOr<JournalPruneResult> prune_journal(const JournalPrune& prune) override;
+  absl::StatusOr<std::optional<JournalCheckpoint>> journal_checkpoint() override;
 
   // History pages (history.h). A trade's row is its place among every trade committed, from 1,
   // in commit order: stable for as long as the store lives. Trades are found through the

@@ -33,6 +33,9 @@
 // - journal_cursor() and set_journal_cursor() keep, by name, how far a consumer of the journal
 //   got (the ledger's notifier: docs/journal.md); a store that keeps none may leave the
 //   defaults.
+// - prune_journal() removes the oldest entries and the trades of their fills and stores the
+//   checkpoint that replaces them (journal_checkpoint.h), in one transaction; journal() then
+//   starts after the checkpoint's seq, and journal_checkpoint() returns it.
 // - ping() is for health checks only; the ledger never relies on it.
 // - Calls come from one ledger writer at a time, but queries (trades) may
 //   come from other threads concurrently with commit(): implementations are
@@ -50,6 +53,7 @@
 #include "account/change_set.h"
 #include "account/history.h"
 #include "account/ids.h"
+#include "account/journal_checkpoint.h"
 #include "account/ledger_snapshot.h"
 
 namespace account {
@@ -85,6 +89,23 @@ class Store {
   // commit()'s, all transient for the caller (it stores a later cursor next). Default:
   // kUnimplemented.
   virtual absl::Status set_journal_cursor(std::string_view name, uint64_t seq);
+
+  // Removes the journal entries up to `prune.checkpoint.seq` (those an earlier prune left) and
+  // the trades stored up to the last of `prune.last_removed_execution`'s, and stores the
+  // checkpoint in their place, in one transaction (docs/journal.md, "Retention"). Refusals,
+  // nothing changed: InvalidArgument when the checkpoint's seq is 0 or not below the head (the
+  // head entry stays: the next commit chains on it), when the stored entry at that seq has
+  // another hash or commit time (a checkpoint of another journal), or when the stored
+  // checkpoint has that seq with other bytes; FailedPrecondition, naming the cursor, when a
+  // stored journal cursor is below the checkpoint's seq and `prune.past_cursors` is false (its
+  // consumer would miss entries); DataLoss when the execution's trades are not stored. Retry: a
+  // prune whose checkpoint is the stored one (an identical retry after an ambiguous answer), or
+  // older than it, changes nothing and answers OK with zero counts. Other errors as commit()'s,
+  // with its all-or-nothing promise. Default: kUnimplemented.
+  virtual absl::StatusOr<JournalPruneResult> prune_journal(const JournalPrune& prune);
+  // The checkpoint the last prune stored, or nullopt when none was. Errors as load()'s.
+  // Default: nullopt (a store that never prunes).
+  virtual absl::StatusOr<std::optional<JournalCheckpoint>> journal_checkpoint();
 
   // History pages (history.h): an account's trades, entries and reservations, oldest first,
   // a page after the cursor the last one ended with. InvalidArgument for a limit outside

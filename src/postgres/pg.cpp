@@ -523,6 +523,10 @@ absl::Status status_of(PGconn* conn, const PGresult* result, std::string_view wh
   // The schema's account_journal_append(): the entry's seq is not the stored head's + 1. The
   // transaction was refused whole, and the connection is fine.
   if (state == kJournalSeqSqlstate) return absl::AbortedError(message);
+  // The schema's account_journal_prune() refused the prune, whole: the connection is fine.
+  if (state == kPruneCheckpointSqlstate) return absl::InvalidArgumentError(message);
+  if (state == kPruneCursorSqlstate) return absl::FailedPreconditionError(message);
+  if (state == kPruneTradesSqlstate) return absl::DataLossError(message);
   return absl::InternalError(message);
 }
 

@@ -169,15 +169,23 @@ absl::Status prepare(PGconn* conn, const char* name, const char* sql);
 // Raised by the schema's account_journal_append() (schema.cpp, version 5)
 // when an entry's seq is not the stored head's + 1.
 inline constexpr std::string_view kJournalSeqSqlstate = "JA001";
+// Raised by the schema's account_journal_prune() (schema.cpp, version 7), each a refused prune:
+// a checkpoint that does not fit the stored journal, a journal cursor below it, and an
+// execution whose trades are not stored.
+inline constexpr std::string_view kPruneCheckpointSqlstate = "JA002";
+inline constexpr std::string_view kPruneCursorSqlstate = "JA003";
+inline constexpr std::string_view kPruneTradesSqlstate = "JA004";
 
 // The status for a failed result, or for a failed call when `result` is
 // null: connection trouble (a broken connection, SQLSTATE class 08, 53, 57P,
 // or 40001/40P01) -> Unavailable; 23505 -> AlreadyExists; P0002 (raised by
 // the schema's own checks) -> NotFound; kJournalSeqSqlstate -> Aborted;
-// anything else -> Internal, with the server's message, detail and
-// SQLSTATE. The password candidates of the URL `conn` was opened with
-// (connect()) and the password libpq used are replaced by "***" in every
-// piece of libpq text the message holds.
+// kPruneCheckpointSqlstate -> InvalidArgument; kPruneCursorSqlstate ->
+// FailedPrecondition; kPruneTradesSqlstate -> DataLoss; anything else ->
+// Internal, with the server's message, detail and SQLSTATE. The password
+// candidates of the URL `conn` was opened with (connect()) and the password
+// libpq used are replaced by "***" in every piece of libpq text the message
+// holds.
 absl::Status status_of(PGconn* conn, const PGresult* result, std::string_view what);
 
 // True when the connection can no longer be used.

@@ -89,6 +89,10 @@ struct PostgresStore::Impl {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   absl::StatusOr<std::vector<JournalRecord>> journal(uint64_t after_seq, size_t limit)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  absl::StatusOr<JournalPruneResult> prune_journal(const JournalPrune& prune)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  absl::StatusOr<std::optional<JournalCheckpoint>> journal_checkpoint()
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   absl::Status ping() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   absl::StatusOr<TradePage> trade_page(const TradeQuery& query) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   absl::StatusOr<EntryPage> entry_page(const EntryQuery& query) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
@@ -452,6 +456,25 @@ absl::Status PostgresStore::set_journal_cursor(std::string_view name, uint64_t s
   return out;
 }
 
+absl::StatusOr<JournalPruneResult> PostgresStore::prune_journal(const JournalPrune& prune) {
+  if (impl_->options.read_only) {
+    return absl::FailedPreconditionError("the store was opened read-only; nothing is pruned");
+  }
+  internal::MutexLock lock(&impl_->mu);
+  absl::StatusOr<JournalPruneResult> out = impl_->prune_journal(prune);
+  // A write, but safe to repeat: the same prune again finds its checkpoint stored and changes
+  // nothing.
+  if (impl_->died_under(out.status())) out = impl_->prune_journal(prune);
+  return out;
+}
+
+absl::StatusOr<std::optional<JournalCheckpoint>> PostgresStore::journal_checkpoint() {
+  internal::MutexLock lock(&impl_->mu);
+  absl::StatusOr<std::optional<JournalCheckpoint>> out = impl_->journal_checkpoint();
+  if (impl_->died_under(out.status())) out = impl_->journal_checkpoint();
+  return out;
+}
+
 absl::StatusOr<std::optional<Fill>> PostgresStore::Impl::find_execution(ExecutionId execution) {
   if (absl::Status ok = ready(); !ok.ok()) return ok;
   pg::Params id;
@@ -521,6 +544,31 @@ absl::Status PostgresStore::Impl::set_journal_cursor(std::string_view name, uint
   absl::StatusOr<pg::Result> r = pg::exec_prepared(conn.get(), pg::kSetJournalCursor.name, p);
   if (!r.ok()) return settle(r.status());
   return absl::OkStatus();
+}
+
+// Autocommit: one statement, its own transaction, in which account_journal_prune() (schema.cpp,
+// version 7) checks the prune against the stored journal and applies it. Not refused while
+// session_replaced, as commit() is: nothing of it comes from memory a lost session may have
+// outdated, and the function checks all it removes against what is stored.
+absl::StatusOr<JournalPruneResult> PostgresStore::Impl::prune_journal(const JournalPrune& prune) {
+  if (prune.checkpoint.seq > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    return absl::InvalidArgumentError(
+        internal::cat("journal checkpoint seq ", prune.checkpoint.seq, " past BIGINT"));
+  }
+  if (absl::Status ok = ready(); !ok.ok()) return ok;
+  pg::Params p;
+  pg::build_prune_params(prune, p);
+  absl::StatusOr<pg::Result> r = pg::exec_prepared(conn.get(), pg::kPruneJournal.name, p);
+  if (!r.ok()) return settle(r.status());
+  return pg::read_prune_result(r->get());
+}
+
+absl::StatusOr<std::optional<JournalCheckpoint>> PostgresStore::Impl::journal_checkpoint() {
+  if (absl::Status ok = ready(); !ok.ok()) return ok;
+  const pg::Params none;
+  absl::StatusOr<pg::Result> r = pg::exec_prepared(conn.get(), pg::kJournalCheckpoint.name, none);
+  if (!r.ok()) return settle(r.status());
+  return pg::read_journal_checkpoint(r->get());
 }
 
 // Each page is one statement: one snapshot of the database, whatever commits meanwhile.

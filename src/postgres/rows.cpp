@@ -4,6 +4,7 @@
 #include <cstring>
 #include <limits>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
@@ -136,11 +137,15 @@ void add_entries(absl::Span<const ExternalEntry> r, CommitParams& out) {
   out.steps.push_back({.prepared = kInsertEntries.name, .params = &p});
 }
 
+std::string_view bytes_of(const ChainHash& hash) {
+  return std::string_view(reinterpret_cast<const char*>(hash.data()), hash.size());
+}
+
 void add_journal(const JournalRecord& j, CommitParams& out) {
   Params& p = out.journal;
   p.add_int8(static_cast<int64_t>(j.seq));
   p.add_int8(ns(j.committed_at));
-  p.add_bytea(std::string_view(reinterpret_cast<const char*>(j.hash.data()), j.hash.size()));
+  p.add_bytea(bytes_of(j.hash));
   p.add_bytea(j.bytes);
   out.steps.push_back({.prepared = kAppendJournal.name, .params = &p});
 }
@@ -338,6 +343,38 @@ absl::StatusOr<JournalHead> read_journal_head(const PGresult* r) {
   head.seq = static_cast<uint64_t>(at(r, 0, 0));
   if (absl::Status ok = read_hash(r, 0, 1, head.hash); !ok.ok()) return ok;
   return head;
+}
+
+void build_prune_params(const JournalPrune& prune, Params& out) {
+  const JournalCheckpoint& c = prune.checkpoint;
+  out.add_int8(static_cast<int64_t>(c.seq));
+  out.add_int8(ns(c.committed_at));
+  out.add_bytea(bytes_of(c.hash));
+  out.add_bytea(c.state);
+  out.add_bytea(bytes_of(c.digest));
+  out.add_int8(id(prune.last_removed_execution.value()));
+  out.add_int8(prune.past_cursors ? 1 : 0);
+}
+
+absl::StatusOr<JournalPruneResult> read_prune_result(const PGresult* r) {
+  if (absl::Status ok = expect_columns(r, "iii", "prune"); !ok.ok()) return ok;
+  if (PQntuples(r) != 1) {
+    return absl::InternalError(internal::cat("prune: ", PQntuples(r), " result rows, not 1"));
+  }
+  return JournalPruneResult{.checkpoint_seq = static_cast<uint64_t>(at(r, 0, 0)),
+                            .entries_removed = static_cast<uint64_t>(at(r, 0, 1)),
+                            .trades_removed = static_cast<uint64_t>(at(r, 0, 2))};
+}
+
+absl::StatusOr<std::optional<JournalCheckpoint>> read_journal_checkpoint(const PGresult* r) {
+  if (absl::Status ok = expect_columns(r, "iibbb", "journal checkpoint"); !ok.ok()) return ok;
+  if (PQntuples(r) == 0) return std::optional<JournalCheckpoint>();
+  JournalCheckpoint c{.seq = static_cast<uint64_t>(at(r, 0, 0)),
+                      .committed_at = tat(r, 0, 1),
+                      .state = get_bytes(r, 0, 3)};
+  if (absl::Status ok = read_hash(r, 0, 2, c.hash); !ok.ok()) return ok;
+  if (absl::Status ok = read_hash(r, 0, 4, c.digest); !ok.ok()) return ok;
+  return std::optional<JournalCheckpoint>(std::move(c));
 }
 
 absl::Status read_load_rows(LoadTable table, const PGresult* result, LedgerSnapshot& out) {

@@ -5,12 +5,14 @@
 #include <libpq-fe.h>
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "account/change_set.h"
+#include "account/journal_checkpoint.h"
 #include "account/ledger_snapshot.h"
 #include "pg.h"
 
@@ -64,5 +66,15 @@ absl::Status read_journal(const PGresult* result, std::vector<JournalRecord>& ou
 
 // The head from kLoadJournalHead's result (seq 0 and a zero hash for no row).
 absl::StatusOr<JournalHead> read_journal_head(const PGresult* result);
+
+// kPruneJournal's parameters for `prune`, whose checkpoint's seq fits a BIGINT.
+void build_prune_params(const JournalPrune& prune, Params& out);
+
+// kPruneJournal's result: the stored checkpoint's seq and the rows removed.
+absl::StatusOr<JournalPruneResult> read_prune_result(const PGresult* result);
+
+// kJournalCheckpoint's result (nullopt for no row); a hash or digest that is not 32 bytes is
+// Internal.
+absl::StatusOr<std::optional<JournalCheckpoint>> read_journal_checkpoint(const PGresult* result);
 
 }  // namespace account::pg

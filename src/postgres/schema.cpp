@@ -245,6 +245,116 @@ CREATE TABLE journal_cursors (
 );
 )sql";
 
+// Version 7: retention of the journal (docs/journal.md, "Retention"). journal_checkpoints holds
+// the checkpoint the last prune stored in place of the entries it removed, one row: seq and
+// committed_at_ns are those of the last entry removed, hash its chain hash (the first kept entry
+// chains on it), state the ledger's rows after it in the checkpoint's canonical bytes, digest the
+// SHA-256 over hash and state. The store keeps them as given, undecoded.
+//
+// account_journal_prune() is the prune: one statement, so one transaction, all or nothing. It
+// takes the appenders' advisory lock (version 5) first, so that a commit in flight on another
+// session has committed or rolled back before it reads the head, the entries, the cursors and the
+// trades, and two prunes do not interleave. Its refusals change nothing, each with a SQLSTATE of
+// class J as JA001's: JA002 a checkpoint that does not fit the stored journal (seq 0, not below
+// the head, the stored entry at its seq with another hash or commit time, or the stored
+// checkpoint's seq with other bytes), JA003 a journal cursor below its seq (unless past_cursors),
+// JA004 an execution whose trades are not stored. The stored checkpoint again (a retry after an
+// ambiguous answer), or an older one, changes nothing and returns the stored seq and zero counts.
+// Trades are removed up to the last of the execution's, found through the execution's row among
+// its buyer's and seller's trades, by the trades key: trades have no index on execution_id (a
+// tick inserts thousands of them). No index serves `id <=` alone either: the removal scans the
+// table.
+constexpr const char* kVersion7 = R"sql(
+CREATE TABLE journal_checkpoints (
+  seq BIGINT PRIMARY KEY,
+  committed_at_ns BIGINT NOT NULL,
+  hash BYTEA NOT NULL,
+  state BYTEA NOT NULL,
+  digest BYTEA NOT NULL,
+  CONSTRAINT journal_checkpoints_seq_positive CHECK (seq > 0),
+  CONSTRAINT journal_checkpoints_hash_bytes CHECK (octet_length(hash) = 32),
+  CONSTRAINT journal_checkpoints_digest_bytes CHECK (octet_length(digest) = 32)
+);
+
+CREATE FUNCTION account_journal_prune(new_seq BIGINT, new_committed_at_ns BIGINT,
+                                      new_hash BYTEA, new_state BYTEA, new_digest BYTEA,
+                                      last_execution BIGINT, past_cursors BOOLEAN,
+                                      OUT checkpoint_seq BIGINT, OUT entries_removed BIGINT,
+                                      OUT trades_removed BIGINT)
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  stored journal_checkpoints%ROWTYPE;
+  head BIGINT;
+  entry journal%ROWTYPE;
+  cursor_name TEXT;
+  cursor_seq BIGINT;
+  last_trade BIGINT;
+BEGIN
+  IF new_seq IS NULL OR new_seq <= 0 THEN
+    RAISE EXCEPTION 'journal checkpoint seq % is not an entry''s: seqs start at 1', new_seq
+      USING ERRCODE = 'JA002';
+  END IF;
+  PERFORM pg_advisory_xact_lock(4702676465208151628);
+  SELECT * INTO stored FROM journal_checkpoints ORDER BY seq DESC LIMIT 1;
+  IF stored.seq IS NOT NULL AND new_seq <= stored.seq THEN
+    IF new_seq = stored.seq AND
+       (new_committed_at_ns, new_hash, new_state, new_digest) IS DISTINCT FROM
+       (stored.committed_at_ns, stored.hash, stored.state, stored.digest) THEN
+      RAISE EXCEPTION 'journal checkpoint % differs from the stored checkpoint of that seq',
+                      new_seq
+        USING ERRCODE = 'JA002';
+    END IF;
+    checkpoint_seq := stored.seq;
+    entries_removed := 0;
+    trades_removed := 0;
+    RETURN;
+  END IF;
+  SELECT coalesce(max(seq), 0) INTO head FROM journal;
+  IF new_seq >= head THEN
+    RAISE EXCEPTION 'journal checkpoint seq % is not below the stored head %', new_seq, head
+      USING ERRCODE = 'JA002',
+            DETAIL = 'the head entry stays: the next commit chains on it';
+  END IF;
+  SELECT * INTO entry FROM journal WHERE seq = new_seq;
+  IF NOT FOUND OR entry.hash <> new_hash OR entry.committed_at_ns <> new_committed_at_ns THEN
+    RAISE EXCEPTION 'journal checkpoint % does not match the stored entry of that seq', new_seq
+      USING ERRCODE = 'JA002',
+            DETAIL = 'its hash or commit time differs: a checkpoint of another journal';
+  END IF;
+  IF NOT past_cursors THEN
+    SELECT c.name, c.seq INTO cursor_name, cursor_seq FROM journal_cursors AS c
+      WHERE c.seq < new_seq ORDER BY c.seq, c.name LIMIT 1;
+    IF FOUND THEN
+      RAISE EXCEPTION 'journal cursor "%" is at seq %, below the checkpoint''s seq %',
+                      cursor_name, cursor_seq, new_seq
+        USING ERRCODE = 'JA003',
+              DETAIL = 'its consumer would miss the entries removed';
+    END IF;
+  END IF;
+  IF last_execution <> 0 THEN
+    SELECT max(t.id) INTO last_trade FROM executions AS e JOIN trades AS t
+      ON t.account_id IN (e.buyer_account_id, e.seller_account_id)
+         AND t.execution_id = e.execution_id
+      WHERE e.execution_id = last_execution;
+    IF last_trade IS NULL THEN
+      RAISE EXCEPTION 'execution % has no stored trades', last_execution
+        USING ERRCODE = 'JA004';
+    END IF;
+  END IF;
+  DELETE FROM journal WHERE seq <= new_seq;
+  GET DIAGNOSTICS entries_removed = ROW_COUNT;
+  trades_removed := 0;
+  IF last_trade IS NOT NULL THEN
+    DELETE FROM trades WHERE id <= last_trade;
+    GET DIAGNOSTICS trades_removed = ROW_COUNT;
+  END IF;
+  DELETE FROM journal_checkpoints;
+  INSERT INTO journal_checkpoints (seq, committed_at_ns, hash, state, digest)
+    VALUES (new_seq, new_committed_at_ns, new_hash, new_state, new_digest);
+  checkpoint_seq := new_seq;
+END $$;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "accounts, positions, reservations, executions, trades, entries, refresh tokens",
      kVersion1},
@@ -254,6 +364,7 @@ constexpr Migration kMigrations[] = {
     {5, "the journal: one entry per committed change set, appended only at head + 1",
      kVersion5},
     {6, "journal cursors: how far each consumer of the journal got", kVersion6},
+    {7, "journal retention: the checkpoint of the last prune, and the prune", kVersion7},
 };
 
 absl::StatusOr<int64_t> recorded_version(PGconn* conn) {

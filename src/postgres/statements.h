@@ -101,6 +101,16 @@ inline constexpr Statement kAppendJournal{
     "account_append_journal",
     "SELECT account_journal_append($1::bigint, $2::bigint, $3::bytea, $4::bytea)"};
 
+// A prune (Store::prune_journal): checkpoint seq, committed_at_ns, hash, state, digest, the last
+// removed execution (0 for none) and past_cursors (0 or 1), through the schema's
+// account_journal_prune() (version 7), which checks and prunes in this statement's transaction
+// and refuses with SQLSTATE JA002, JA003 or JA004. Returns the stored checkpoint's seq and the
+// entries and trades removed.
+inline constexpr Statement kPruneJournal{
+    "account_prune_journal",
+    "SELECT checkpoint_seq, entries_removed, trades_removed FROM account_journal_prune("
+    "$1::bigint, $2::bigint, $3::bytea, $4::bytea, $5::bytea, $6::bigint, $7::bigint <> 0)"};
+
 // --- Reads ---------------------------------------------------------------------
 
 #define ACCOUNT_PG_FILL_COLUMNS                                                      \
@@ -230,6 +240,12 @@ inline constexpr Statement kSetJournalCursor{
     "INSERT INTO journal_cursors (name, seq) VALUES ($1::text, $2::bigint) "
     "ON CONFLICT (name) DO UPDATE SET seq = EXCLUDED.seq"};
 
+// The checkpoint the last prune stored (schema version 7); no row when none was.
+inline constexpr Statement kJournalCheckpoint{
+    "account_journal_checkpoint",
+    "SELECT seq, committed_at_ns, hash, state, digest FROM journal_checkpoints "
+    "ORDER BY seq DESC LIMIT 1"};
+
 #undef ACCOUNT_PG_FILL_COLUMNS
 #undef ACCOUNT_PG_TRADE_COLUMNS
 
@@ -238,10 +254,10 @@ inline constexpr Statement kSetJournalCursor{
 // declares with the statement's text (stream_rows() in pg.h), which a
 // prepared statement cannot feed.
 inline constexpr Statement kAllStatements[] = {
-    kInsertAccounts,   kUpdateBalances, kUpdateLinks,   kUpsertPositions, kUpsertReservations,
-    kInsertExecutions, kInsertTrades,   kInsertEntries, kAppendJournal,   kFindExecution,
-    kTrades,           kJournal,        kJournalCursor, kSetJournalCursor, kTradePage,
-    kEntryPage,        kReservationPage,
+    kInsertAccounts,    kUpdateBalances, kUpdateLinks,   kUpsertPositions, kUpsertReservations,
+    kInsertExecutions,  kInsertTrades,   kInsertEntries, kAppendJournal,   kPruneJournal,
+    kFindExecution,     kTrades,         kJournal,       kJournalCursor,   kSetJournalCursor,
+    kJournalCheckpoint, kTradePage,      kEntryPage,     kReservationPage,
 };
 
 }  // namespace account::pg

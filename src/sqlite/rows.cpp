@@ -122,6 +122,17 @@ void bind_row(Stmt& s, int base, const JournalRecord& j) {
   s.bind_blob(base + 4, j.bytes);
 }
 
+void bind_row(Stmt& s, int base, const JournalCheckpoint& c) {
+  const auto blob = [](const ChainHash& h) {
+    return std::string_view(reinterpret_cast<const char*>(h.data()), h.size());
+  };
+  s.bind_int(base + 1, id(c.seq));
+  s.bind_int(base + 2, ns(c.committed_at));
+  s.bind_blob(base + 3, blob(c.hash));
+  s.bind_blob(base + 4, c.state);
+  s.bind_blob(base + 5, blob(c.digest));
+}
+
 Account read_account(const Stmt& s) {
   Account a{.id = AccountId{uid(s, 0)},
             .google_id = s.column_blob(1),
@@ -209,6 +220,14 @@ JournalRecord read_journal_record(const Stmt& s) {
                        .committed_at = time_at(s, 1),
                        .bytes = s.column_blob(3),
                        .hash = chain_hash_from(s.column_blob(2))};
+}
+
+JournalCheckpoint read_journal_checkpoint(const Stmt& s) {
+  return JournalCheckpoint{.seq = uid(s, 0),
+                           .committed_at = time_at(s, 1),
+                           .hash = chain_hash_from(s.column_blob(2)),
+                           .state = s.column_blob(3),
+                           .digest = chain_hash_from(s.column_blob(4))};
 }
 
 }  // namespace account::sqlite

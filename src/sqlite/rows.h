@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/types/span.h"
 #include "account/change_set.h"
+#include "account/journal_checkpoint.h"
 #include "db.h"
 #include "statements.h"
 
@@ -26,6 +27,7 @@ void bind_row(Stmt& s, int base, const Fill& row);
 void bind_row(Stmt& s, int base, const Trade& row);
 void bind_row(Stmt& s, int base, const ExternalEntry& row);
 void bind_row(Stmt& s, int base, const JournalRecord& row);
+void bind_row(Stmt& s, int base, const JournalCheckpoint& row);
 
 // One InsertStatement prepared for 64, 8 and 1 rows: a table's rows are
 // written 64 at a time, then 8, then one by one. One step of a statement of
@@ -66,6 +68,7 @@ Fill read_fill(const Stmt& s);
 Trade read_trade(const Stmt& s);
 ExternalEntry read_entry(const Stmt& s);
 JournalRecord read_journal_record(const Stmt& s);
+JournalCheckpoint read_journal_checkpoint(const Stmt& s);
 
 // A stored chain hash (a BLOB the schema holds to 32 bytes) as the ledger's.
 ChainHash chain_hash_from(const std::string& blob);

@@ -152,10 +152,50 @@ CREATE TABLE journal_cursors (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
+// Version 4: retention (docs/journal.md, "Retention"). The checkpoint a prune stores in place of
+// the entries it removes (one row: the newest). trades is rebuilt with AUTOINCREMENT: a prune
+// removes the oldest trades, and when it removes every one SQLite would otherwise issue the next
+// trade the row 1 again, behind the cursor (the row) a history reader holds; AUTOINCREMENT
+// never issues a row twice. The copy takes a pass over the trades, once.
+constexpr const char* kVersion4 = R"sql(
+CREATE TABLE journal_checkpoints (
+  seq INTEGER PRIMARY KEY,
+  committed_at_ns INTEGER NOT NULL,
+  hash BLOB NOT NULL,
+  state BLOB NOT NULL,
+  digest BLOB NOT NULL,
+  CONSTRAINT journal_checkpoints_seq_positive CHECK (seq > 0),
+  CONSTRAINT journal_checkpoints_hash_bytes CHECK (length(hash) = 32),
+  CONSTRAINT journal_checkpoints_digest_bytes CHECK (length(digest) = 32)
+) STRICT;
+
+CREATE TABLE trades_v4 (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  account_id INTEGER NOT NULL,
+  execution_id INTEGER NOT NULL,
+  order_id INTEGER NOT NULL,
+  symbol_id INTEGER NOT NULL,
+  side INTEGER NOT NULL,
+  qty_bp INTEGER NOT NULL,
+  price_cents INTEGER NOT NULL,
+  notional_cents INTEGER NOT NULL,
+  realized_pnl_cents INTEGER NOT NULL,
+  tick INTEGER NOT NULL,
+  time_ns INTEGER NOT NULL,
+  CONSTRAINT trades_side CHECK (side IN (1, 2))
+) STRICT;
+INSERT INTO trades_v4 SELECT id, account_id, execution_id, order_id, symbol_id, side, qty_bp,
+  price_cents, notional_cents, realized_pnl_cents, tick, time_ns FROM trades ORDER BY id;
+DROP TABLE trades;
+ALTER TABLE trades_v4 RENAME TO trades;
+CREATE INDEX trades_account_id ON trades (account_id, id);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "accounts, positions, reservations, executions, trades, external entries", kVersion1},
     {2, "journal", kVersion2},
     {3, "journal cursors", kVersion3},
+    {4, "journal checkpoints; trades rows never reused", kVersion4},
 };
 
 // One integer from `sql` (a PRAGMA or an aggregate), 0 when it returns no row.

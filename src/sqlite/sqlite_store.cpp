@@ -163,6 +163,14 @@ struct SqliteStore::Impl {
   Stmt journal_stmt ABSL_GUARDED_BY(mu);
   Stmt journal_cursor_stmt ABSL_GUARDED_BY(mu);
   Stmt set_journal_cursor_stmt ABSL_GUARDED_BY(mu);
+  Stmt journal_checkpoint_stmt ABSL_GUARDED_BY(mu);
+  Stmt journal_entry_at ABSL_GUARDED_BY(mu);
+  Stmt journal_cursor_behind ABSL_GUARDED_BY(mu);
+  Stmt last_trade_of ABSL_GUARDED_BY(mu);
+  Stmt delete_trades_through ABSL_GUARDED_BY(mu);
+  Stmt delete_journal_through ABSL_GUARDED_BY(mu);
+  Stmt delete_checkpoints ABSL_GUARDED_BY(mu);
+  Stmt insert_checkpoint ABSL_GUARDED_BY(mu);
   Stmt find_execution_stmt ABSL_GUARDED_BY(mu);
   Stmt trades_stmt ABSL_GUARDED_BY(mu);
   Stmt trade_page_stmt ABSL_GUARDED_BY(mu);
@@ -197,6 +205,11 @@ struct SqliteStore::Impl {
   absl::StatusOr<JournalHead> read_journal_head() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   absl::Status write_journal(const JournalRecord& entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   absl::Status write_changes(const ChangeSet& changes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  absl::StatusOr<std::optional<JournalCheckpoint>> read_checkpoint()
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  // prune_journal()'s checks and writes, inside its write transaction.
+  absl::StatusOr<JournalPruneResult> prune_in_transaction(const JournalPrune& prune)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   absl::Status commit_changes(const ChangeSet& changes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   absl::Status read_snapshot(const SnapshotRequest& request, LedgerSnapshot& out)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
@@ -362,10 +375,18 @@ absl::Status SqliteStore::Impl::prepare_statements() {
       {&reservation_high_water, sqlite::kReservationHighWater},
       {&ping_stmt, sqlite::kPing},
       {&insert_journal, sqlite::kInsertJournal},
+      {&journal_entry_at, sqlite::kJournalEntryAt},
+      {&journal_cursor_behind, sqlite::kJournalCursorBehind},
+      {&last_trade_of, sqlite::kLastTradeOf},
+      {&delete_trades_through, sqlite::kDeleteTradesThrough},
+      {&delete_journal_through, sqlite::kDeleteJournalThrough},
+      {&delete_checkpoints, sqlite::kDeleteCheckpoints},
+      {&insert_checkpoint, sqlite::kInsertCheckpoint},
       {&journal_head, sqlite::kJournalHead},
       {&journal_stmt, sqlite::kJournal},
       {&journal_cursor_stmt, sqlite::kJournalCursor},
       {&set_journal_cursor_stmt, sqlite::kSetJournalCursor},
+      {&journal_checkpoint_stmt, sqlite::kJournalCheckpoint},
   };
   for (const Entry& e : entries) {
     if (absl::Status ok = e.stmt->prepare(db.get(), e.statement.name, e.statement.sql); !ok.ok()) {
@@ -862,6 +883,116 @@ absl::Status SqliteStore::set_journal_cursor(std::string_view name, uint64_t seq
   stmt.bind_text(1, name);
   stmt.bind_int(2, static_cast<int64_t>(seq));
   return impl_->in_file(stmt.run());
+}
+
+absl::StatusOr<std::optional<JournalCheckpoint>> SqliteStore::Impl::read_checkpoint() {
+  Reset reset(journal_checkpoint_stmt);
+  bool row = false;
+  if (absl::Status ok = journal_checkpoint_stmt.step(row); !ok.ok()) return ok;
+  if (!row) return std::optional<JournalCheckpoint>();
+  return std::optional<JournalCheckpoint>(sqlite::read_journal_checkpoint(journal_checkpoint_stmt));
+}
+
+absl::StatusOr<JournalPruneResult> SqliteStore::Impl::prune_in_transaction(
+    const JournalPrune& prune) {
+  const JournalCheckpoint& c = prune.checkpoint;
+  absl::StatusOr<std::optional<JournalCheckpoint>> stored = read_checkpoint();
+  if (!stored.ok()) return stored.status();
+  JournalPruneResult result{.checkpoint_seq = *stored ? (*stored)->seq : 0};
+  if (*stored && c.seq < (*stored)->seq) return result;  // Older than the stored one.
+  if (*stored && c.seq == (*stored)->seq) {
+    if (c == **stored) return result;  // A retry of the prune that stored it.
+    return absl::InvalidArgumentError(internal::cat(
+        "a journal checkpoint at seq ", c.seq, " is stored already, with other bytes"));
+  }
+  absl::StatusOr<JournalHead> head = read_journal_head();
+  if (!head.ok()) return head.status();
+  if (c.seq == 0 || c.seq >= head->seq || c.seq > static_cast<uint64_t>(INT64_MAX)) {
+    return absl::InvalidArgumentError(internal::cat("a journal checkpoint at seq ", c.seq,
+                                                    ": it must be below the head, seq ",
+                                                    head->seq, ", which a prune keeps"));
+  }
+  {
+    Reset reset(journal_entry_at);
+    journal_entry_at.bind_int(1, static_cast<int64_t>(c.seq));
+    bool row = false;
+    if (absl::Status ok = journal_entry_at.step(row); !ok.ok()) return ok;
+    const bool same_hash = row && sqlite::chain_hash_from(journal_entry_at.column_blob(0)) == c.hash;
+    if (!row || !same_hash || journal_entry_at.column_int(1) != sqlite::time_to_ns(c.committed_at)) {
+      return absl::InvalidArgumentError(internal::cat(
+          "the stored journal entry ", c.seq,
+          !row ? " is not stored" : (!same_hash ? " has another hash" : " has another commit time"),
+          ": the checkpoint is of another journal"));
+    }
+  }
+  if (!prune.past_cursors) {
+    Reset reset(journal_cursor_behind);
+    journal_cursor_behind.bind_int(1, static_cast<int64_t>(c.seq));
+    bool row = false;
+    if (absl::Status ok = journal_cursor_behind.step(row); !ok.ok()) return ok;
+    if (row) {
+      return absl::FailedPreconditionError(internal::cat(
+          "the journal cursor \"", journal_cursor_behind.column_blob(0), "\" is at seq ",
+          journal_cursor_behind.column_int(1), "; its consumer has not read the entries to seq ",
+          c.seq, " a prune would remove"));
+    }
+  }
+  if (prune.last_removed_execution.valid()) {
+    int64_t last_row = 0;
+    {
+      Reset reset(last_trade_of);
+      last_trade_of.bind_int(1, sqlite::id_to_db(prune.last_removed_execution.value()));
+      bool row = false;
+      if (absl::Status ok = last_trade_of.step(row); !ok.ok()) return ok;
+      if (!row) {
+        return absl::DataLossError(internal::cat("no trade of execution ",
+                                                 prune.last_removed_execution.value(),
+                                                 ", the last fill pruned, is stored"));
+      }
+      last_row = last_trade_of.column_int(0);
+    }
+    Reset reset(delete_trades_through);
+    delete_trades_through.bind_int(1, last_row);
+    if (absl::Status ok = delete_trades_through.run(); !ok.ok()) return ok;
+    result.trades_removed = static_cast<uint64_t>(sqlite3_changes64(db.get()));
+  }
+  {
+    Reset reset(delete_journal_through);
+    delete_journal_through.bind_int(1, static_cast<int64_t>(c.seq));
+    if (absl::Status ok = delete_journal_through.run(); !ok.ok()) return ok;
+    result.entries_removed = static_cast<uint64_t>(sqlite3_changes64(db.get()));
+  }
+  if (absl::Status ok = delete_checkpoints.run(); !ok.ok()) return ok;
+  Reset reset(insert_checkpoint);
+  sqlite::bind_row(insert_checkpoint, 0, c);
+  if (absl::Status ok = insert_checkpoint.run(); !ok.ok()) return ok;
+  result.checkpoint_seq = c.seq;
+  return result;
+}
+
+absl::StatusOr<JournalPruneResult> SqliteStore::prune_journal(const JournalPrune& prune) {
+  internal::MutexLock lock(&impl_->mu);
+  if (impl_->options.read_only) {
+    return absl::FailedPreconditionError("a read-only store prunes nothing");
+  }
+  if (absl::Status ok = impl_->ready(); !ok.ok()) return impl_->in_file(ok);
+  absl::Status ok = impl_->begin_write.run();
+  absl::StatusOr<JournalPruneResult> result =
+      ok.ok() ? impl_->prune_in_transaction(prune) : absl::StatusOr<JournalPruneResult>(ok);
+  if (result.ok()) ok = impl_->commit.run();
+  if (!result.ok() || !ok.ok()) {
+    if (sqlite3_get_autocommit(impl_->db.get()) == 0) impl_->rollback.run().IgnoreError();
+    return impl_->in_file(result.ok() ? ok : result.status());
+  }
+  return result;
+}
+
+absl::StatusOr<std::optional<JournalCheckpoint>> SqliteStore::journal_checkpoint() {
+  internal::MutexLock lock(&impl_->mu);
+  if (absl::Status ok = impl_->ready(); !ok.ok()) return impl_->in_file(ok);
+  absl::StatusOr<std::optional<JournalCheckpoint>> out = impl_->read_checkpoint();
+  if (!out.ok()) return impl_->in_file(out.status());
+  return out;
 }
 
 absl::Status SqliteStore::ping() {

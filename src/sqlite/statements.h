@@ -90,7 +90,37 @@ inline constexpr Statement kInsertJournal{
     "insert_journal",
     "INSERT INTO journal (seq, committed_at_ns, hash, bytes) VALUES (?1, ?2, ?3, ?4)"};
 
+// --- Retention (schema version 4): prune_journal() runs these in one write transaction ---------
+
+// The stored entry a checkpoint must be of; no row when it is not stored.
+inline constexpr Statement kJournalEntryAt{
+    "journal_entry_at", "SELECT hash, committed_at_ns FROM journal WHERE seq = ?1"};
+// The first cursor (by name) below a checkpoint's seq; no row when none is.
+inline constexpr Statement kJournalCursorBehind{
+    "journal_cursor_behind",
+    "SELECT name, seq FROM journal_cursors WHERE seq < ?1 ORDER BY name LIMIT 1"};
+// The row of an execution's last trade: a pass over the trades (no index by execution: every
+// fill would pay for one), for a prune only.
+inline constexpr Statement kLastTradeOf{
+    "last_trade_of", "SELECT id FROM trades WHERE execution_id = ?1 ORDER BY id DESC LIMIT 1"};
+inline constexpr Statement kDeleteTradesThrough{"delete_trades_through",
+                                                "DELETE FROM trades WHERE id <= ?1"};
+inline constexpr Statement kDeleteJournalThrough{"delete_journal_through",
+                                                 "DELETE FROM journal WHERE seq <= ?1"};
+inline constexpr Statement kDeleteCheckpoints{"delete_checkpoints",
+                                              "DELETE FROM journal_checkpoints"};
+inline constexpr Statement kInsertCheckpoint{
+    "insert_checkpoint",
+    "INSERT INTO journal_checkpoints (seq, committed_at_ns, hash, state, digest) "
+    "VALUES (?1, ?2, ?3, ?4, ?5)"};
+
 // --- Reads ---------------------------------------------------------------------
+
+// The newest checkpoint; no row before the first prune.
+inline constexpr Statement kJournalCheckpoint{
+    "journal_checkpoint",
+    "SELECT seq, committed_at_ns, hash, state, digest FROM journal_checkpoints "
+    "ORDER BY seq DESC LIMIT 1"};
 
 // The newest entry's seq and hash; no row for an empty journal. ORDER BY the
 // rowid DESC LIMIT 1 is one descent to the B-tree's right edge, as max(seq) is,

@@ -85,9 +85,15 @@ struct MemoryStore::Impl {
   uint64_t reservation_id_high_water ABSL_GUARDED_BY(mu) = 0;
   uint64_t dense_reservation_id_high_water ABSL_GUARDED_BY(mu) = 0;  // Of `reservations`.
   uint64_t commits ABSL_GUARDED_BY(mu) = 0;
-  // Every journal entry, seq 1, 2, 3... at index seq - 1 (commit() admits only the head's
-  // successor, so the seqs have no gap).
+  // Every journal entry kept, seq journal_pruned + 1, + 2, ... at index seq - journal_pruned - 1
+  // (commit() admits only the head's successor, so the seqs have no gap).
   std::vector<JournalRecord> journal ABSL_GUARDED_BY(mu);
+  // The seq of the last entry a prune removed, and the checkpoint stored in their place.
+  uint64_t journal_pruned ABSL_GUARDED_BY(mu) = 0;
+  std::optional<JournalCheckpoint> checkpoint ABSL_GUARDED_BY(mu);
+  // Trades at log positions below this were removed by a prune: the index leaves them out (the
+  // log keeps their 16 bytes; a volatile store does not compact).
+  size_t trades_pruned ABSL_GUARDED_BY(mu) = 0;
   absl::flat_hash_map<std::string, uint64_t> journal_cursors ABSL_GUARDED_BY(mu);
 
   // Trades by account (rows of `trades`), built from the log when read.
@@ -276,9 +282,10 @@ absl::Status MemoryStore::commit(const ChangeSet& changes) {
   Impl& s = *impl_;
   internal::WriterLock lock(&s.mu);
   const uint64_t seq = changes.journal.seq;
-  if (seq != 0 && seq != s.journal.size() + 1) {
+  const uint64_t head = s.journal_pruned + s.journal.size();
+  if (seq != 0 && seq != head + 1) {
     return absl::AbortedError(internal::cat("journal entry ", seq,
-                                            " does not follow the stored head ", s.journal.size(),
+                                            " does not follow the stored head ", head,
                                             ": another writer committed"));
   }
   if (absl::Status ok = s.claim_keys(changes); !ok.ok()) return ok;
@@ -375,11 +382,83 @@ absl::StatusOr<std::vector<JournalRecord>> MemoryStore::journal(uint64_t after_s
   Impl& s = *impl_;
   internal::ReaderLock lock(&s.mu);
   std::vector<JournalRecord> out;
-  if (after_seq >= s.journal.size()) return out;
-  const size_t n = std::min<size_t>(limit, s.journal.size() - after_seq);
-  out.assign(s.journal.begin() + static_cast<ptrdiff_t>(after_seq),
-             s.journal.begin() + static_cast<ptrdiff_t>(after_seq + n));
+  // Index of the first entry after `after_seq` (the first kept, when it was pruned).
+  const uint64_t first = after_seq <= s.journal_pruned ? 0 : after_seq - s.journal_pruned;
+  if (first >= s.journal.size()) return out;
+  const size_t n = std::min<size_t>(limit, s.journal.size() - first);
+  out.assign(s.journal.begin() + static_cast<ptrdiff_t>(first),
+             s.journal.begin() + static_cast<ptrdiff_t>(first + n));
   return out;
+}
+
+absl::StatusOr<JournalPruneResult> MemoryStore::prune_journal(const JournalPrune& prune) {
+  Impl& s = *impl_;
+  internal::WriterLock lock(&s.mu);
+  const JournalCheckpoint& c = prune.checkpoint;
+  const uint64_t stored_seq = s.checkpoint ? s.checkpoint->seq : 0;
+  JournalPruneResult result{.checkpoint_seq = stored_seq};
+  if (s.checkpoint && c.seq < stored_seq) return result;  // Older than the stored one.
+  if (s.checkpoint && c.seq == stored_seq) {
+    if (c == *s.checkpoint) return result;  // A retry of the prune that stored it.
+    return absl::InvalidArgumentError(internal::cat(
+        "a journal checkpoint at seq ", c.seq, " is stored already, with other bytes"));
+  }
+  const uint64_t head = s.journal_pruned + s.journal.size();
+  if (c.seq == 0 || c.seq >= head) {
+    return absl::InvalidArgumentError(internal::cat("a journal checkpoint at seq ", c.seq,
+                                                    ": it must be below the head, seq ", head,
+                                                    ", which a prune keeps"));
+  }
+  const JournalRecord& at = s.journal[c.seq - s.journal_pruned - 1];
+  if (at.hash != c.hash || at.committed_at != c.committed_at) {
+    return absl::InvalidArgumentError(internal::cat(
+        "the stored journal entry ", c.seq, " has another ",
+        at.hash != c.hash ? "hash" : "commit time", ": the checkpoint is of another journal"));
+  }
+  if (!prune.past_cursors) {
+    for (const auto& [name, seq] : s.journal_cursors) {
+      if (seq < c.seq) {
+        return absl::FailedPreconditionError(internal::cat(
+            "the journal cursor \"", name, "\" is at seq ", seq,
+            "; its consumer has not read the entries to seq ", c.seq, " a prune would remove"));
+      }
+    }
+  }
+  size_t trades_cut = s.trades_pruned;
+  if (prune.last_removed_execution.valid()) {
+    std::optional<size_t> last;
+    for (size_t i = s.trades.size(); i > s.trades_pruned && !last; --i) {
+      if (s.trade(i - 1).execution == prune.last_removed_execution) last = i - 1;
+    }
+    if (!last) {
+      return absl::DataLossError(internal::cat("no trade of execution ",
+                                               prune.last_removed_execution.value(),
+                                               ", the last fill pruned, is stored"));
+    }
+    trades_cut = std::max(trades_cut, *last + 1);
+  }
+  {
+    internal::MutexLock index_lock(&s.index_mu);
+    s.index_trades();
+    for (auto& [account, positions] : s.trades_by_account) {
+      positions.erase(positions.begin(),
+                      std::lower_bound(positions.begin(), positions.end(), trades_cut));
+    }
+  }
+  result.trades_removed = trades_cut - s.trades_pruned;
+  s.trades_pruned = trades_cut;
+  result.entries_removed = c.seq - s.journal_pruned;
+  s.journal.erase(s.journal.begin(),
+                  s.journal.begin() + static_cast<ptrdiff_t>(result.entries_removed));
+  s.journal_pruned = c.seq;
+  s.checkpoint = c;
+  result.checkpoint_seq = c.seq;
+  return result;
+}
+
+absl::StatusOr<std::optional<JournalCheckpoint>> MemoryStore::journal_checkpoint() {
+  internal::ReaderLock lock(&impl_->mu);
+  return impl_->checkpoint;
 }
 
 absl::StatusOr<std::optional<uint64_t>> MemoryStore::journal_cursor(std::string_view name) {

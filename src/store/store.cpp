@@ -11,6 +11,14 @@ absl::Status Store::set_journal_cursor(std::string_view, uint64_t) {
   return absl::UnimplementedError("this store keeps no journal cursors");
 }
 
+absl::StatusOr<JournalPruneResult> Store::prune_journal(const JournalPrune&) {
+  return absl::UnimplementedError("this store does not prune its journal");
+}
+
+absl::StatusOr<std::optional<JournalCheckpoint>> Store::journal_checkpoint() {
+  return std::optional<JournalCheckpoint>();
+}
+
 absl::StatusOr<TradePage> Store::trade_page(const TradeQuery&) {
   return absl::UnimplementedError("this store answers no history pages");
 }

@@ -277,6 +277,31 @@ absl::Status FaultInjectingStore::set_journal_cursor(std::string_view name, uint
   return inner_->set_journal_cursor(name, seq);
 }
 
+void FaultInjectingStore::fail_next_prune(CommitFault fault) {
+  prune_fault_.store(static_cast<uint8_t>(fault));
+}
+
+absl::StatusOr<JournalPruneResult> FaultInjectingStore::prune_journal(const JournalPrune& prune) {
+  if (std::optional<absl::Status> down = state_->enter_call(/*is_load=*/false)) return *down;
+  switch (static_cast<CommitFault>(prune_fault_.exchange(0))) {
+    case CommitFault::kUnavailable:
+      return absl::UnavailableError("injected: the prune was not written");
+    case CommitFault::kRefused:
+      return absl::PermissionDeniedError("injected: the prune was refused");
+    case CommitFault::kAmbiguous: {
+      absl::StatusOr<JournalPruneResult> written = inner_->prune_journal(prune);
+      if (!written.ok()) return written;
+      return absl::UnavailableError("injected: the prune was written, the answer lost");
+    }
+  }
+  return inner_->prune_journal(prune);
+}
+
+absl::StatusOr<std::optional<JournalCheckpoint>> FaultInjectingStore::journal_checkpoint() {
+  if (std::optional<absl::Status> down = state_->enter_call(/*is_load=*/false)) return *down;
+  return inner_->journal_checkpoint();
+}
+
 absl::StatusOr<TradePage> FaultInjectingStore::trade_page(const TradeQuery& query) {
   if (std::optional<absl::Status> down = state_->enter_call(/*is_load=*/false)) return *down;
   return inner_->trade_page(query);

@@ -637,7 +637,176 @@ void history_pages(const std::shared_ptr<Store>& store, CaseCheck& check) {
   check_history_refusals(*store, check);
 }
 
-constexpr std::array<SuiteCase<std::shared_ptr<Store>>, 13> kStoreCases{{
+// --- Journal retention ---------------------------------------------------------------------------
+
+// A checkpoint of record(seq): the store keeps its state's bytes as they are, undecoded.
+JournalCheckpoint checkpoint_at(uint64_t seq, std::string state) {
+  const JournalRecord r = record(seq);
+  JournalCheckpoint c{.seq = seq, .committed_at = r.committed_at, .hash = r.hash,
+                      .state = std::move(state)};
+  for (size_t i = 0; i < c.digest.size(); ++i) c.digest[i] = static_cast<uint8_t>(c.state.size() + i);
+  return c;
+}
+
+// Three entries with a fill each (executions 500, 400, 300 of history_changes' accounts), then
+// prunes: the refusals change nothing; the prune of 1..2 removes their entries and the first
+// two fills' trades, keeps the executions, and stores the checkpoint; retries change nothing.
+void journal_prune(const std::shared_ptr<Store>& store, CaseCheck& check) {
+  LedgerSnapshot empty;
+  CONFORM_ASSIGN_OR_RETURN(check, empty, store->load({}));
+  CONFORM_CHECK(check, empty.journal_head == JournalHead{});
+  const absl::Time t = suite_time();
+  std::array<ChangeSet, 3> c;
+  for (uint64_t id = 1; id <= 3; ++id) {
+    c[0].new_accounts.push_back(Account{.id = AccountId{id},
+                                        .google_id = "prune-" + std::to_string(id),
+                                        .display_name = "Prune " + std::to_string(id),
+                                        .created_at = t});
+  }
+  add_fill(c[0], 500, 7, 1, 2, t + absl::Minutes(1));
+  add_fill(c[1], 400, 8, 3, 1, t + absl::Minutes(2), Cents{-25});
+  add_fill(c[2], 300, 7, 1, 3, t + absl::Minutes(3));
+  for (uint64_t seq = 1; seq <= 3; ++seq) {
+    c[seq - 1].journal = record(seq);
+    CONFORM_REQUIRE_OK(check, store->commit(c[seq - 1]));
+  }
+  std::optional<JournalCheckpoint> none;
+  CONFORM_ASSIGN_OR_RETURN(check, none, store->journal_checkpoint());
+  CONFORM_CHECK(check, !none.has_value());
+  JournalPrune prune{.checkpoint = checkpoint_at(2, std::string("state\0at 2", 10)),
+                     .last_removed_execution = ExecutionId{400}};
+  absl::StatusOr<JournalPruneResult> first = store->prune_journal(prune);
+  if (first.status().code() == absl::StatusCode::kUnimplemented) return;  // Prunes nothing.
+  CONFORM_REQUIRE_OK(check, first.status());
+  CONFORM_CHECK(check, (*first == JournalPruneResult{.checkpoint_seq = 2, .entries_removed = 2,
+                                                      .trades_removed = 4}));
+  std::vector<JournalRecord> kept;
+  CONFORM_ASSIGN_OR_RETURN(check, kept, store->journal(0, 100));
+  CONFORM_CHECK(check, kept.size() == 1 && kept[0] == record(3));
+  std::optional<JournalCheckpoint> stored;
+  CONFORM_ASSIGN_OR_RETURN(check, stored, store->journal_checkpoint());
+  CONFORM_CHECK(check, stored == std::optional<JournalCheckpoint>(prune.checkpoint));
+  LedgerSnapshot s;
+  CONFORM_ASSIGN_OR_RETURN(check, s, store->load({}));
+  CONFORM_CHECK(check, (s.journal_head == JournalHead{3, record(3).hash}));
+  CONFORM_CHECK_EQ(check, s.executions.size(), size_t{3});
+  CONFORM_CHECK(check, s.trades.size() == 2 && s.trades[0].execution == ExecutionId{300} &&
+                           s.trades[1].execution == ExecutionId{300});
+  std::vector<Trade> trades;
+  CONFORM_ASSIGN_OR_RETURN(check, trades, store->trades(AccountId{1}, 10));
+  CONFORM_CHECK(check, trades.size() == 1 && trades[0].execution == ExecutionId{300});
+  std::optional<Fill> old_fill;
+  CONFORM_ASSIGN_OR_RETURN(check, old_fill, store->find_execution(ExecutionId{500}));
+  CONFORM_CHECK(check, old_fill.has_value());
+
+  // Retries: the same prune, and one older than the checkpoint, change nothing.
+  JournalPruneResult again;
+  CONFORM_ASSIGN_OR_RETURN(check, again, store->prune_journal(prune));
+  CONFORM_CHECK(check, (again == JournalPruneResult{.checkpoint_seq = 2}));
+  JournalPrune older{.checkpoint = checkpoint_at(1, "state at 1"),
+                     .last_removed_execution = ExecutionId{500}};
+  CONFORM_ASSIGN_OR_RETURN(check, again, store->prune_journal(older));
+  CONFORM_CHECK(check, (again == JournalPruneResult{.checkpoint_seq = 2}));
+  // The next commit chains on as before.
+  ChangeSet fourth;
+  fourth.journal = record(4);
+  CONFORM_CHECK_OK(check, store->commit(fourth));
+}
+
+// Each refusal of prune_journal() leaves the journal, the trades and the checkpoint as they
+// were.
+void journal_prune_refusals(const std::shared_ptr<Store>& store, CaseCheck& check) {
+  LedgerSnapshot empty;
+  CONFORM_ASSIGN_OR_RETURN(check, empty, store->load({}));
+  CONFORM_CHECK(check, empty.journal_head == JournalHead{});
+  const absl::Time t = suite_time();
+  std::array<ChangeSet, 3> c;
+  c[0].new_accounts.push_back(Account{.id = AccountId{1}, .google_id = "r-1",
+                                      .display_name = "R 1", .created_at = t});
+  c[0].new_accounts.push_back(Account{.id = AccountId{2}, .google_id = "r-2",
+                                      .display_name = "R 2", .created_at = t});
+  add_fill(c[0], 500, 7, 1, 2, t + absl::Minutes(1));
+  add_fill(c[1], 400, 7, 2, 1, t + absl::Minutes(2));
+  for (uint64_t seq = 1; seq <= 3; ++seq) {
+    c[seq - 1].journal = record(seq);
+    CONFORM_REQUIRE_OK(check, store->commit(c[seq - 1]));
+  }
+  const JournalPrune good{.checkpoint = checkpoint_at(2, "state at 2"),
+                          .last_removed_execution = ExecutionId{400}};
+  if (store->prune_journal(JournalPrune{.checkpoint = checkpoint_at(3, "x")}).status().code() ==
+      absl::StatusCode::kUnimplemented) {
+    return;
+  }
+  struct Refused {
+    const char* what;
+    JournalPrune prune;
+    absl::StatusCode code;
+  };
+  JournalPrune at_head = good;
+  at_head.checkpoint = checkpoint_at(3, "state at 3");
+  JournalPrune zero = good;
+  zero.checkpoint = checkpoint_at(0, "state at 0");
+  JournalPrune past_head = good;
+  past_head.checkpoint = checkpoint_at(9, "state at 9");
+  JournalPrune other_hash = good;
+  other_hash.checkpoint.hash[0] ^= 1;
+  JournalPrune other_time = good;
+  other_time.checkpoint.committed_at += absl::Seconds(1);
+  JournalPrune no_trades = good;
+  no_trades.last_removed_execution = ExecutionId{999};
+  const Refused refusals[] = {
+      {"the head", at_head, absl::StatusCode::kInvalidArgument},
+      {"seq 0", zero, absl::StatusCode::kInvalidArgument},
+      {"past the head", past_head, absl::StatusCode::kInvalidArgument},
+      {"another hash", other_hash, absl::StatusCode::kInvalidArgument},
+      {"another commit time", other_time, absl::StatusCode::kInvalidArgument},
+      {"an execution with no trades", no_trades, absl::StatusCode::kDataLoss},
+  };
+  const auto unchanged = [&](const char* what) {
+    check.set_context(what);
+    std::vector<JournalRecord> all;
+    CONFORM_ASSIGN_OR_RETURN(check, all, store->journal(0, 100));
+    CONFORM_CHECK_EQ(check, all.size(), size_t{3});
+    LedgerSnapshot s;
+    CONFORM_ASSIGN_OR_RETURN(check, s, store->load({}));
+    CONFORM_CHECK_EQ(check, s.trades.size(), size_t{4});
+    std::optional<JournalCheckpoint> none;
+    CONFORM_ASSIGN_OR_RETURN(check, none, store->journal_checkpoint());
+    CONFORM_CHECK(check, !none.has_value());
+  };
+  for (const Refused& r : refusals) {
+    check.set_context(r.what);
+    CONFORM_CHECK_EQ(check, store->prune_journal(r.prune).status().code(), r.code);
+    unchanged(r.what);
+  }
+  // A cursor below the checkpoint refuses it, naming the cursor, unless told to pass it.
+  absl::StatusOr<std::optional<uint64_t>> cursors = store->journal_cursor("reports");
+  if (cursors.status().code() != absl::StatusCode::kUnimplemented) {
+    CONFORM_REQUIRE_OK(check, store->set_journal_cursor("reports", 1));
+    absl::StatusOr<JournalPruneResult> behind = store->prune_journal(good);
+    check.set_context("a cursor behind");
+    CONFORM_CHECK_EQ(check, behind.status().code(), absl::StatusCode::kFailedPrecondition);
+    CONFORM_CHECK(check, behind.status().message().find("reports") != std::string_view::npos);
+    unchanged("a cursor behind");
+    JournalPrune passing = good;
+    passing.past_cursors = true;
+    check.set_context("past the cursor");
+    CONFORM_CHECK_OK(check, store->prune_journal(passing).status());
+  } else {
+    CONFORM_CHECK_OK(check, store->prune_journal(good).status());
+  }
+  check.set_context("");
+  // A conflicting retry: the checkpoint's seq with other bytes.
+  JournalPrune conflicting = good;
+  conflicting.checkpoint = checkpoint_at(2, "other state at 2");
+  CONFORM_CHECK_EQ(check, store->prune_journal(conflicting).status().code(),
+                   absl::StatusCode::kInvalidArgument);
+  std::optional<JournalCheckpoint> stored;
+  CONFORM_ASSIGN_OR_RETURN(check, stored, store->journal_checkpoint());
+  CONFORM_CHECK(check, stored.has_value() && stored->state == "state at 2");
+}
+
+constexpr std::array<SuiteCase<std::shared_ptr<Store>>, 15> kStoreCases{{
     {{"empty_store_loads_empty", "an empty store loads empty"}, empty_store_loads_empty},
     {{"round_trips_every_row_type", "a commit round-trips every row type exactly"},
      round_trips_every_row_type},
@@ -673,6 +842,14 @@ constexpr std::array<SuiteCase<std::shared_ptr<Store>>, 13> kStoreCases{{
       "history pages hold every trade, entry and reservation of an account once, in order, "
       "filtered, with `more` right, or the store answers none (Unimplemented)"},
      history_pages},
+    {{"journal_prune",
+      "a prune removes the entries up to its checkpoint and their fills' trades, keeps the "
+      "executions and the head, stores the checkpoint; its retries change nothing"},
+     journal_prune},
+    {{"journal_prune_refusals",
+      "a prune at or past the head, of another journal, behind a stored cursor or of trades not "
+      "stored is refused and changes nothing"},
+     journal_prune_refusals},
 }};
 
 struct StoreSuite {

@@ -192,7 +192,7 @@ TEST_CASE("journal: bytes the encoder could not have written are refused with wh
     // 100 bytes.
     std::string b = one;
     b[b.size() - 5] = 100;
-    refused(b, "past the entry's end");
+    refused(b, "past the end");
   }
 }
 

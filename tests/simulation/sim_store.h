@@ -186,6 +186,14 @@ class SimStore final : public Store {
     if (absl::Status refused = call(Call::kJournal); !refused.ok()) return refused;
     return inner_->set_journal_cursor(name, seq);
   }
+  absl::StatusOr<JournalPruneResult> prune_journal(const JournalPrune& prune) override {
+    if (absl::Status refused = call(Call::kJournal); !refused.ok()) return refused;
+    return inner_->prune_journal(prune);
+  }
+  absl::StatusOr<std::optional<JournalCheckpoint>> journal_checkpoint() override {
+    if (absl::Status refused = call(Call::kJournal); !refused.ok()) return refused;
+    return inner_->journal_checkpoint();
+  }
   // History pages are queries, as trades() is.
   absl::StatusOr<TradePage> trade_page(const TradeQuery& query) override {
     if (absl::Status refused = call(Call::kTrades); !refused.ok()) return refused;

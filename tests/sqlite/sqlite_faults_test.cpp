@@ -319,8 +319,10 @@ TEST_CASE("through the ledger, a full store refuses orders and queues fills, and
   const AccountId seller = service->create_account("sub-s", "S").value();
   REQUIRE(service->credit(buyer, Cents{1'000'000'000}, EntryKind::kAdjustment, "fund").ok());
   REQUIRE(service->issue_shares(seller, SymbolId{3}, Qty{100'000'000}, "issue").ok());
-  // Pairs of orders for 10 fills each, filled as they come, until the store
-  // refuses an order; then the last pair's remaining fills.
+  // Pairs of orders for 100 fills each, filled as they come, until the store
+  // refuses an order; then the last pair's remaining fills. (A pair of many
+  // fills: the store fills up during a pair's fills, not at a pair's orders,
+  // whatever the schema's page layout.)
   std::vector<Fill> applied;
   std::vector<Fill> queued;
   absl::Status order_refused;
@@ -328,8 +330,8 @@ TEST_CASE("through the ledger, a full store refuses orders and queues fills, and
   int fills_left = 0;
   for (int round = 0; round < 5'000 && (order_refused.ok() || fills_left > 0); ++round) {
     if (fills_left == 0) {
-      buy = orders.order(buyer, SymbolId{3}, Qty{100'000}, Price{1'000});
-      sell = orders.order(seller, SymbolId{3}, Qty{100'000}, Price{1'000});
+      buy = orders.order(buyer, SymbolId{3}, Qty{1'000'000}, Price{1'000});
+      sell = orders.order(seller, SymbolId{3}, Qty{1'000'000}, Price{1'000});
       const auto b = service->reserve_buy(buy);
       const auto s = b.ok() ? service->reserve_sell(sell) : b;
       if (!s.ok()) {
@@ -337,7 +339,7 @@ TEST_CASE("through the ledger, a full store refuses orders and queues fills, and
         // A buy held without its sell is released by the engine later; not filled here.
         continue;
       }
-      fills_left = 10;
+      fills_left = 100;
     }
     const Fill fill = fills.fill(buy, sell, Qty{10'000}, Price{1'000});
     --fills_left;

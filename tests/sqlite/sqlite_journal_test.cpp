@@ -108,6 +108,47 @@ TEST_CASE("a file of schema version 1 migrates with an empty journal, which star
   CHECK(reopened->load({}).value().accounts[0].cash == Cents{600});
 }
 
+TEST_CASE("schema version 4 keeps every trade with its row, and never issues a removed row "
+          "again",
+          "[sqlite][journal][migrations][retention]") {
+  TempDir dir;
+  const std::string path = dir.file("ledger.db");
+  {
+    // A file as this library at schema version 3 wrote it, with two trades at rows 7 and 9.
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                            sqlite::checksum_vfs()) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, "PRAGMA page_count", nullptr, nullptr, nullptr) == SQLITE_OK);
+    int reserve = sqlite::kChecksumBytes;
+    REQUIRE(sqlite3_file_control(db, "main", SQLITE_FCNTL_RESERVE_BYTES, &reserve) == SQLITE_OK);
+    REQUIRE(sqlite::migrate(db, 3).ok());
+    REQUIRE(sqlite3_exec(db,
+                         "INSERT INTO trades (id, account_id, execution_id, order_id, symbol_id, "
+                         "side, qty_bp, price_cents, notional_cents, realized_pnl_cents, tick, "
+                         "time_ns) VALUES (7, 1, 100, 1, 7, 1, 10000, 100, 100, 0, 1, 0), "
+                         "(9, 1, 101, 1, 7, 2, 10000, 100, 100, 5, 2, 0)",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_close_v2(db) == SQLITE_OK);
+  }
+  {
+    auto store = open_sqlite(path);
+    CHECK(store->schema_version_found() == 3);
+    const TradePage page = store->trade_page({.account = AccountId{1}}).value();
+    REQUIRE(page.trades.size() == 2);
+    CHECK(page.trades[0].execution == ExecutionId{100});
+    CHECK(page.trades[1].realized_pnl == Cents{5});
+    CHECK(page.last_row == 9);
+  }
+  // Every trade removed (as a prune of all the fills does): the next trade is row 10, after the
+  // cursor a reader holds, not row 1.
+  RawDb(path).exec("DELETE FROM trades");
+  auto store = open_sqlite(path);
+  REQUIRE(store->commit(testing::sample_changes(test_epoch())).ok());
+  const TradePage after = store->trade_page({.account = AccountId{1}, .after_row = 9}).value();
+  REQUIRE(after.trades.size() == 1);
+  CHECK(after.last_row == 10);
+}
+
 TEST_CASE("the head is read from the file in the commit's transaction: an entry another "
           "program wrote refuses the store's",
           "[sqlite][journal]") {

@@ -65,7 +65,7 @@ class PostgresStore final : public Store {
  public:
   // The schema version this library writes; open() migrates older
   // databases up to it and refuses newer ones.
-  static constexpr int kSchemaVersion = 6;
+  static constexpr int kSchemaVersion = 7;
 
   // Connects to `database_url` (a libpq connection string,
   // "host=... dbname=...", or URI, "postgresql://user:pw@host:port/db"),
@@ -119,6 +119,17 @@ class PostgresStore final : public Store {
   absl::StatusOr<std::vector<JournalRecord>> journal(uint64_t after_seq, size_t limit) override;
   absl::StatusOr<std::optional<uint64_t>> journal_cursor(std::string_view name) override;
   absl::Status set_journal_cursor(std::string_view name, uint64_t seq) override;
+
+  // Retention (Store contract): one statement, so one transaction, that checks and prunes on the
+  // server (schema version 7), queued with the commits of any session on the journal's lock.
+  // Removing the trades scans the trades table. A prune whose connection dies under it is run
+  // once more on a new connection: one that landed changes nothing the second time and answers
+  // zero counts. Errors as commit(), and the contract's refusals (InvalidArgument,
+  // FailedPrecondition, DataLoss), which keep the session; FailedPrecondition on a read-only
+  // store.
+  absl::StatusOr<JournalPruneResult> prune_journal(const JournalPrune& prune) override;
+  // The stored checkpoint, through journal_checkpoints. Errors as load().
+  absl::StatusOr<std::optional<JournalCheckpoint>> journal_checkpoint() override;
 
   // History pages (history.h), each one prepared statement (one snapshot). A trade's row is the
   // trades table's identity id: commit order, as one writer commits at a time, read through the

@@ -115,7 +115,7 @@ class SqliteStore final : public Store {
  public:
   // The schema version this library writes; open() migrates older files up
   // to it and refuses newer ones.
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
 
   // Opens (creating it when missing) the database file at `path`, a file
   // system path (not a URI; ":memory:" is refused). In order: takes the
@@ -176,6 +176,11 @@ class SqliteStore final : public Store {
   absl::StatusOr<std::vector<JournalRecord>> journal(uint64_t after_seq, size_t limit) override;
   absl::StatusOr<std::optional<uint64_t>> journal_cursor(std::string_view name) override;
   absl::Status set_journal_cursor(std::string_view name, uint64_t seq) override;
+  // Retention (store.h): the prune in one write transaction (schema version 4). Removing the
+  // trades takes a pass over them (no index by execution); the file does not shrink until a
+  // VACUUM (the pages are reused by later commits).
+  absl::StatusOr<JournalPruneResult> prune_journal(const JournalPrune& prune) override;
+  absl::StatusOr<std::optional<JournalCheckpoint>> journal_checkpoint() override;
 
   // History pages (history.h), each read in one read transaction (one WAL snapshot). A trade's
   // row is the trades table's rowid: insertion order, which is commit order, through the index

@@ -46,6 +46,7 @@
 // reach the inner store beside a held commit.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -109,6 +110,8 @@ class FaultInjectingStore final : public Store {
   void come_back();
   // Faults queued by fail_next_commits() and not yet consumed.
   int commit_faults_queued() const;
+  // The next prune_journal() fails as `fault` (kAmbiguous: pruned, then Unavailable).
+  void fail_next_prune(CommitFault fault);
 
   // --- Holding commits.
 
@@ -135,6 +138,8 @@ class FaultInjectingStore final : public Store {
   absl::StatusOr<std::vector<JournalRecord>> journal(uint64_t after_seq, size_t limit) override;
   absl::StatusOr<std::optional<uint64_t>> journal_cursor(std::string_view name) override;
   absl::Status set_journal_cursor(std::string_view name, uint64_t seq) override;
+  absl::StatusOr<JournalPruneResult> prune_journal(const JournalPrune& prune) override;
+  absl::StatusOr<std::optional<JournalCheckpoint>> journal_checkpoint() override;
   absl::StatusOr<TradePage> trade_page(const TradeQuery& query) override;
   absl::StatusOr<EntryPage> entry_page(const EntryQuery& query) override;
   absl::StatusOr<ReservationPage> reservation_page(const ReservationQuery& query) override;
@@ -144,6 +149,7 @@ class FaultInjectingStore final : public Store {
   class State;
   std::shared_ptr<Store> inner_;
   std::unique_ptr<State> state_;
+  std::atomic<uint8_t> prune_fault_{0};  // A CommitFault for the next prune; 0: none.
 };
 
 }  // namespace account::testing
