@@ -136,6 +136,16 @@ struct AccountServiceOptions {
   bool journal_written = true;
 };
 
+// The bounds of AccountService::prune_journal(): entries go when inside every bound set.
+struct JournalPruneRequest {
+  uint64_t before_seq = 0;  // Entries with a lower seq; 0: no seq bound.
+  // Entries committed more than this long before the ledger's clock; infinite: no age bound.
+  absl::Duration older_than = absl::InfiniteDuration();
+  // Remove entries a stored consumer cursor has not read (its consumer then gets
+  // kJournalPruned and must start again from the checkpoint). False: refuse.
+  bool past_cursors = false;
+};
+
 class AccountService {
  public:
   // Opens the service on `options.store`, rebuilding memory from what the
@@ -383,6 +393,21 @@ class AccountService {
   // call (notification_sink.h), or `timeout` (real time) passes; returns whether it had. For
   // tests and orderly hand-overs: notices are otherwise delivered on their own.
   bool await_notices(absl::Duration timeout) const;
+  // Retention (docs/journal.md, "Retention"): removes from the store the journal entries the
+  // request's bounds take (all of them: below `before_seq` and older than `older_than`), never
+  // the head, with the trades of their fills, and stores in their place a checkpoint of the
+  // ledger after the last removed; `verify`, events_since() and balance_at() go on from it.
+  // Executions, reservations and entries stay (they are the ledger's exactly-once keys). Cost:
+  // replays the entries it removes (from the last checkpoint), then one store transaction that
+  // also passes over the trades; commits go on meanwhile. Memory's newest entries
+  // (journal_in_memory_bytes_max) are still served by events_since() until they age out.
+  // Denials: kInvalidArgument (no bound set, or older_than not positive), kJournalNotWritten,
+  // kJournalCursorBehind (a stored consumer cursor, named, has not read entries it would remove,
+  // and `past_cursors` is false), kStoreUnavailable, kStoreFailure (a stored entry or the
+  // checkpoint is damaged: nothing is removed; `accountctl verify` says where). Retry: an
+  // identical call after an answer lost removes what is left inside its bounds, and answers zero
+  // counts when that is nothing.
+  absl::StatusOr<JournalPruneResult> prune_journal(const JournalPruneRequest& request);
 
   // --- Risk ----------------------------------------------------------------
 

@@ -32,6 +32,8 @@
 //   SLEEPER_API_BASE_URL            http(s) URL; https://api.sleeper.app/v1
 //   FANTASY_POINTS_CONVERSION_RATE  dollars per fantasy point, e.g. 10 or 12.5; 10
 //   RESERVATION_EXPIRY_DAYS         whole days an order's reservation lives, 1..30; 7
+//   JOURNAL_RETENTION_DAYS          whole days `accountctl journal prune` keeps journal entries
+//                                   (and their fills' trades), 1..36500; none (kept for ever)
 //   LOG_LEVEL                       debug, info, warning or error; info
 //   HTTP_PORT                       port the example servers listen on, 1..65535; 8080
 //
@@ -103,6 +105,8 @@ struct Config {
   int64_t fantasy_cents_per_point = 1'000;                          // $10 a point.
 
   int reservation_expiry_days = 7;
+  // JOURNAL_RETENTION_DAYS; nullopt: the journal is kept for ever (docs/journal.md, "Retention").
+  std::optional<int> journal_retention_days;
   LogLevel log_level = LogLevel::kInfo;
   int http_port = 8080;
 };

@@ -26,6 +26,17 @@ struct Position {
   Qty sell_reserved_qty; // Held by active sell reservations, in basis points.
   Qty buy_pending_qty;   // Unfilled quantity of active buy orders, in basis points.
 
+  // Whether it holds a figure a store keeps: shares, cost basis or realized P&L. The reserved
+  // and pending quantities are derived from the active reservations, never stored, so a
+  // position without a stored figure is as good as absent to a store.
+  bool has_stored_figures() const {
+    return qty != Qty{0} || cost_basis != Cents{0} || realized_pnl != Cents{0};
+  }
+  // Whether it holds nothing at all: no stored figure and no open order's quantity.
+  bool empty() const {
+    return !has_stored_figures() && sell_reserved_qty == Qty{0} && buy_pending_qty == Qty{0};
+  }
+
   // Shares a new sell order may use: qty - sell_reserved_qty, in basis points.
   Qty available_qty() const { return qty - sell_reserved_qty; }
 

@@ -93,6 +93,7 @@ enum class Reason : uint16_t {
   kJournalPruned = 110,           // the journal no longer holds the entries after that seq
   kJournalCursorAhead = 111,      // the seq is past the journal's head
   kJournalNotWritten = 112,       // this ledger writes no journal (AccountServiceOptions)
+  kJournalCursorBehind = 113,     // a prune would remove entries a stored cursor has not read
 };
 
 // Stable upper-camel name, e.g. "InsufficientFunds".

@@ -630,6 +630,48 @@ int history(Run& run) {
   return print_history(run.ctx, *store->store, o);
 }
 
+int journal(Run& run) {
+  if (run.args.positional.size() != 1 || run.args.positional[0] != "prune") {
+    return run.fail(kExitUsage, "journal takes one subcommand: prune (try: accountctl journal "
+                                "--help)");
+  }
+  JournalPruneRequest request{.past_cursors = run.has("--past-cursors")};
+  if (run.has("--before")) {
+    const std::optional<uint64_t> before =
+        number_option(run, "--before", 1, std::numeric_limits<uint64_t>::max());
+    if (!before) return kExitUsage;
+    request.before_seq = *before;
+  }
+  if (run.has("--older-than-days")) {
+    const std::optional<uint64_t> days = number_option(run, "--older-than-days", 1, 36'500);
+    if (!days) return kExitUsage;
+    request.older_than = absl::Hours(24 * static_cast<int64_t>(*days));
+  } else if (!run.has("--before") && run.config.journal_retention_days) {
+    request.older_than = absl::Hours(24 * int64_t{*run.config.journal_retention_days});
+  }
+  if (request.before_seq == 0 && request.older_than == absl::InfiniteDuration()) {
+    return run.fail(kExitUsage,
+                    "journal prune needs a bound: --before SEQ, --older-than-days N, or "
+                    "JOURNAL_RETENTION_DAYS (unset: the journal is kept for ever)");
+  }
+  absl::StatusOr<Opened> opened = open_service(run, StoreMode::kWriter);
+  if (!opened.ok()) return run.fail(opened.status());
+  absl::StatusOr<JournalPruneResult> pruned = opened->service->prune_journal(request);
+  if (!pruned.ok()) return run.fail(pruned.status());
+  const uint64_t head = opened->service->journal_head();
+  if (pruned->entries_removed == 0) {
+    run.outf("nothing to prune: the journal keeps seq {}..{}\n", pruned->checkpoint_seq + 1,
+             head);
+  } else {
+    run.outf("pruned {} entr{} and {} trade{}; the journal keeps seq {}..{}, after the "
+             "checkpoint at seq {}\n",
+             pruned->entries_removed, pruned->entries_removed == 1 ? "y" : "ies",
+             pruned->trades_removed, pruned->trades_removed == 1 ? "" : "s",
+             pruned->checkpoint_seq + 1, head, pruned->checkpoint_seq);
+  }
+  return kExitOk;
+}
+
 int verify(Run& run) {
   absl::StatusOr<OpenedStore> store = run.ctx.open_store(run.config, StoreMode::kReadOnly);
   if (!store.ok()) return run.fail(as_open_failure(store.status()));
@@ -695,6 +737,21 @@ const std::vector<Command>& commands() {
        "seq that last wrote it. Read-only, beside a running ledger. Exit 1 when a check fails, "
        "4 when the store cannot be read.",
        {}, 0, verify},
+      {"journal", "prune the journal: remove old entries, keep a checkpoint in their place",
+       "prune [--before SEQ] [--older-than-days N] [--past-cursors]",
+       "Removes the journal entries below SEQ and committed more than N days ago (both, when "
+       "both are given; without either, JOURNAL_RETENTION_DAYS), never the newest, with the "
+       "trades of their fills, and stores a checkpoint of the ledger after the last one "
+       "removed, from which `verify`, `events` consumers and balance queries go on. "
+       "Executions, reservations and entries stay. Refused (exit 6) when a stored journal "
+       "cursor has not read an entry it would remove, unless --past-cursors. Running it again "
+       "removes nothing more. Takes the writer lock, so it fails while a ledger is running on "
+       "the store; a running ledger prunes with AccountService::prune_journal().",
+       {{"--before", true, "remove entries with a lower seq"},
+        {"--older-than-days", true, "remove entries committed more than N days ago, 1 to 36500"},
+        {"--past-cursors", false,
+         "remove entries even when a stored consumer cursor has not read them"}},
+       1, journal},
       {"history", "an account's trades, entries or reservations, a page at a time",
        "(trades | entries | reservations) ACCOUNT [--symbol N] [--from TIME] [--to TIME] "
        "[--kind K] [--status S] [--after CURSOR] [--limit N] [--json]",

@@ -20,6 +20,7 @@
 #include "base/json_text.h"
 #include "fmt/format.h"
 #include "journal/chain_check.h"
+#include "journal/checkpoint_codec.h"
 #include "journal/entry_codec.h"
 #include "journal/event_json.h"
 #include "journal/journal_replay.h"
@@ -204,9 +205,25 @@ int print_events(CliContext& context, Store& store, const EventsOptions& options
 namespace {
 
 // Every stored entry, in seq order, through the chain check and (for a journal that starts at
-// seq 1) the replay, without holding more than a page of them.
+// seq 1, or at its checkpoint's successor) the replay, without holding more than a page of them.
 class JournalWalk {
  public:
+  // Starts from the store's checkpoint, when a prune left one: the chain goes on from its hash,
+  // the replay from its rows. DataLoss when the checkpoint fails its own checks.
+  absl::Status start(const std::optional<JournalCheckpoint>& checkpoint) {
+    if (!checkpoint) return absl::OkStatus();
+    absl::StatusOr<LedgerSnapshot> rows = internal::open_checkpoint(*checkpoint);
+    if (!rows.ok()) return rows.status();
+    absl::StatusOr<JournalReplay> replay = JournalReplay::from_checkpoint(*rows);
+    if (!replay.ok()) return replay.status();
+    replay_ = *std::move(replay);
+    anchor_ = JournalHead{checkpoint->seq, checkpoint->hash};
+    chain_ = ChainChecker(anchor_);
+    last_seq_ = checkpoint->seq;
+    last_hash_ = checkpoint->hash;
+    return absl::OkStatus();
+  }
+
   // Feeds the entries after the last one fed, up to seq `up_to`, or to the last one stored when
   // it is nullopt.
   absl::Status read(Store& store, std::optional<uint64_t> up_to) {
@@ -230,8 +247,11 @@ class JournalWalk {
   uint64_t last_seq() const { return last_seq_; }
   const ChainHash& last_hash() const { return last_hash_; }
   const ChainCheck& chain() const { return chain_.result(); }
-  // Whether the replay started from the empty ledger: the journal starts at seq 1 or is empty.
-  bool replayed_from_start() const { return first_seq_ <= 1; }
+  // Whether the replay runs: the journal starts at seq 1 or right after its checkpoint, or is
+  // empty.
+  bool replayed_from_start() const { return records_ == 0 || first_seq_ == anchor_.seq + 1; }
+  // The checkpoint's seq and hash, or seq 0 and the zero hash without one.
+  const JournalHead& anchor() const { return anchor_; }
   const JournalReplay& replay() const { return replay_; }
   const absl::Status& replay_status() const { return replay_status_; }
   uint64_t replay_refused_seq() const { return replay_refused_seq_; }
@@ -242,9 +262,9 @@ class JournalWalk {
     last_hash_ = record.hash;
     if (records_++ == 0) {
       first_seq_ = record.seq;
-      // The entries before it are not stored (pruned): its stored hash is the anchor the rest
-      // chain on, as nothing left can check it.
-      if (record.seq > 1) {
+      // The entries before it are not stored and no checkpoint says what they held: its stored
+      // hash is the anchor the rest chain on, as nothing left can check it.
+      if (record.seq > anchor_.seq + 1) {
         chain_ = ChainChecker(JournalHead{record.seq, record.hash});
         return;
       }
@@ -256,6 +276,7 @@ class JournalWalk {
     }
   }
 
+  JournalHead anchor_;
   ChainChecker chain_{JournalHead{}};
   JournalReplay replay_;
   absl::Status replay_status_;
@@ -299,12 +320,16 @@ bool report_chain(const Printer& p, const JournalWalk& walk, const JournalHead& 
   if (walk.records() == 0) {
     p.out("chain: no entries, ok\n");
   } else {
+    std::string start;
+    if (walk.anchor().seq != 0 && walk.first_seq() == walk.anchor().seq + 1) {
+      start = fmt::format(" (from the checkpoint at seq {}, {})", walk.anchor().seq,
+                          hex(walk.anchor().hash));
+    } else if (walk.first_seq() > 1) {
+      start = fmt::format(" (no entry before seq {} is stored: its hash is taken as stored)",
+                          walk.first_seq());
+    }
     p.outf("chain: {} entr{}, seq {}..{}, ok{}\n", walk.records(),
-           walk.records() == 1 ? "y" : "ies", walk.first_seq(), walk.last_seq(),
-           walk.first_seq() > 1
-               ? fmt::format(" (no entry before seq {} is stored: its hash is taken as stored)",
-                             walk.first_seq())
-               : std::string());
+           walk.records() == 1 ? "y" : "ies", walk.first_seq(), walk.last_seq(), start);
   }
   return true;
 }
@@ -349,6 +374,17 @@ bool report_replay(const Printer& p, const JournalWalk& walk, const LedgerSnapsh
 int verify_store(CliContext& context, Store& store, std::string_view description) {
   const Printer p{context};
   JournalWalk walk;
+  absl::StatusOr<std::optional<JournalCheckpoint>> checkpoint = store.journal_checkpoint();
+  if (!checkpoint.ok()) return p.fail(checkpoint.status());
+  if (absl::Status start = walk.start(*checkpoint); !start.ok()) {
+    p.outf("checkpoint: {}\n", std::string(start.message()));
+    p.outf("verify FAILED: {} does not agree with its journal\n", description);
+    return kExitProblemsFound;
+  }
+  if (*checkpoint) {
+    p.outf("checkpoint: seq {}, committed {}, ok\n", (*checkpoint)->seq,
+           internal::rfc3339_nanos((*checkpoint)->committed_at));
+  }
   if (absl::Status read = walk.read(store, std::nullopt); !read.ok()) return p.fail(read);
   // A look, not a writer's load: it must not lift a store's refusal of commits (store.h).
   SnapshotRequest everything;

@@ -13,6 +13,24 @@ void AccountReplay::put_position(const Position& p) {
   positions_[p.symbol] = stored;
 }
 
+void AccountReplay::start_from(const LedgerSnapshot& rows) {
+  exists_ = false;
+  cash_ = Cents{0};
+  positions_.clear();
+  active_.clear();
+  for (const Account& a : rows.accounts) {
+    if (a.id != account_) continue;
+    exists_ = true;
+    cash_ = a.cash;
+  }
+  for (const Position& p : rows.positions) {
+    if (p.account == account_) put_position(p);
+  }
+  for (const Reservation& r : rows.reservations) {
+    if (r.account == account_ && r.active()) active_[r.id] = r;
+  }
+}
+
 void AccountReplay::apply(const JournalEntry& entry) {
   for (const LedgerEvent& event : entry.events) {
     if (const auto* created = std::get_if<AccountCreated>(&event)) {
@@ -61,10 +79,7 @@ std::vector<Position> AccountReplay::positions() const {
   }
   std::vector<Position> list;
   for (const auto& [symbol, p] : out) {
-    const bool empty = p.qty == Qty{0} && p.cost_basis == Cents{0} &&
-                       p.realized_pnl == Cents{0} && p.buy_pending_qty == Qty{0} &&
-                       p.sell_reserved_qty == Qty{0};
-    if (!empty) list.push_back(p);
+    if (!p.empty()) list.push_back(p);
   }
   return list;
 }

@@ -11,6 +11,7 @@
 #include "absl/container/btree_map.h"
 #include "absl/time/time.h"
 #include "account/journal_entry.h"
+#include "account/ledger_snapshot.h"
 #include "account/position.h"
 #include "account/reservation.h"
 #include "account/units.h"
@@ -21,6 +22,9 @@ class AccountReplay {
  public:
   explicit AccountReplay(AccountId account) : account_(account) {}
 
+  // Starts from the account's rows in `rows` (a checkpoint's: the ledger after the entry
+  // rows.journal_head.seq), forgetting what was applied before.
+  void start_from(const LedgerSnapshot& rows);
   // Applies the events of `entry` that concern the account.
   void apply(const JournalEntry& entry);
 

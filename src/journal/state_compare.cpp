@@ -89,9 +89,7 @@ struct PositionRows {
     return r.position_seq(p.account, p.symbol);
   }
   // One with no figure is as good as absent: a store may keep it or not.
-  static bool kept(const Position& p) {
-    return p.qty != Qty{0} || p.cost_basis != Cents{0} || p.realized_pnl != Cents{0};
-  }
+  static bool kept(const Position& p) { return p.has_stored_figures(); }
   static std::optional<std::string> differs(const Position& j, const Position& s) {
     FirstField f;
     f("qty", j.qty, s.qty);

@@ -60,9 +60,7 @@ void write_table(ChunkedWriter& out, const std::vector<const Row*>& rows, Write 
   }
 }
 
-bool position_has_figures(const Position& p) {
-  return p.qty != Qty{0} || p.cost_basis != Cents{0} || p.realized_pnl != Cents{0};
-}
+bool position_has_figures(const Position& p) { return p.has_stored_figures(); }
 
 void write_state(const LedgerSnapshot& state, ChunkedWriter& out) {
   const auto all = [](const auto&) { return true; };

@@ -18,7 +18,9 @@
 #include "base/jittered_backoff.h"
 #include "base/strings.h"
 #include "journal/account_replay.h"
+#include "journal/checkpoint_codec.h"
 #include "journal/entry_codec.h"
+#include "journal/journal_prune.h"
 #include "journal/journal_ring.h"
 #include "journal/state_hash.h"
 #include "ledger/journal_notifier.h"
@@ -38,12 +40,6 @@ using internal::PendingCommand;
 using internal::Txn;
 
 namespace {
-
-// No shares, cost basis or realized P&L, and no open order in the symbol.
-bool is_empty(const Position& p) {
-  return !internal::has_stored_figures(p) && p.buy_pending_qty == Qty{0} &&
-         p.sell_reserved_qty == Qty{0};
-}
 
 absl::Status store_denial(const absl::Status& store_status, std::string_view what) {
   // Aborted: nothing was sent, and a reload lets the next try through.
@@ -821,7 +817,7 @@ absl::StatusOr<std::vector<Position>> AccountService::Impl::positions(AccountId 
   if (rec == nullptr) return account_not_found(account);
   std::vector<Position> out;
   for (const auto& [symbol, p] : rec->positions) {
-    if (!is_empty(p)) out.push_back(p);
+    if (!p.empty()) out.push_back(p);
   }
   return out;
 }
@@ -833,7 +829,7 @@ absl::StatusOr<std::optional<Position>> AccountService::Impl::position(AccountId
   const Position* p = state_->position(account, symbol);
   // An emptied position (its orders ended, no shares or P&L) is not stored,
   // so it is absent after a restore: it is absent before one too.
-  if (p == nullptr || is_empty(*p)) return std::optional<Position>();
+  if (p == nullptr || p->empty()) return std::optional<Position>();
   return std::optional<Position>(*p);
 }
 
@@ -921,10 +917,29 @@ absl::StatusOr<AccountBalance> AccountService::Impl::balance_at(AccountId accoun
   internal::AccountReplay replay(account);
   uint64_t seq = 0;
   for (bool past = false; !past;) {
-    ACCOUNT_ASSIGN_OR_RETURN(const std::vector<JournalEntry> page,
-                             events_since(seq, kEventsPerPage));
-    if (page.empty()) break;
-    for (const JournalEntry& entry : page) {
+    absl::StatusOr<std::vector<JournalEntry>> page = events_since(seq, kEventsPerPage);
+    if (seq == 0 && reason_of(page.status()) == Reason::kJournalPruned) {
+      // A pruned journal: its checkpoint holds the account as it stood after the last entry
+      // removed, and the kept entries go on from there.
+      absl::StatusOr<std::optional<JournalCheckpoint>> checkpoint =
+          options_.store->journal_checkpoint();
+      if (!checkpoint.ok()) return store_denial(checkpoint.status(), "reading the checkpoint");
+      if (!checkpoint->has_value()) return page.status();
+      if (time < (*checkpoint)->committed_at) {
+        return denial(Reason::kJournalPruned,
+                      internal::cat("the journal keeps entries from seq ", (*checkpoint)->seq + 1,
+                                    ", after ", utc_text((*checkpoint)->committed_at),
+                                    "; those before were pruned"));
+      }
+      absl::StatusOr<LedgerSnapshot> rows = internal::open_checkpoint(**checkpoint);
+      if (!rows.ok()) return store_denial(rows.status(), "reading the checkpoint");
+      replay.start_from(*rows);
+      seq = (*checkpoint)->seq;
+      continue;
+    }
+    if (!page.ok()) return page.status();
+    if (page->empty()) break;
+    for (const JournalEntry& entry : *page) {
       // Commit times never decrease along the seq: the first entry after `time` ends it.
       if (entry.committed_at > time) {
         past = true;
@@ -950,6 +965,53 @@ absl::StatusOr<AccountBalance> AccountService::Impl::balance_at(AccountId accoun
                         .cash = replay.cash(),
                         .available_cash = replay.available_cash(),
                         .positions = replay.positions()};
+}
+
+absl::StatusOr<JournalPruneResult> AccountService::Impl::prune_journal(
+    const JournalPruneRequest& request) {
+  if (!options_.journal_written) {
+    return denial(Reason::kJournalNotWritten,
+                  "this ledger writes no journal (AccountServiceOptions::journal_written)");
+  }
+  if (request.before_seq == 0 && request.older_than == absl::InfiniteDuration()) {
+    return denial(Reason::kInvalidArgument,
+                  "a prune needs a bound: before_seq, older_than, or both");
+  }
+  if (request.older_than <= absl::ZeroDuration()) {
+    return denial(Reason::kInvalidArgument,
+                  internal::cat("older_than must be positive, got ",
+                                absl::FormatDuration(request.older_than)));
+  }
+  if (!store_up()) {
+    return denial(Reason::kStoreUnavailable, "pruning the journal: the store is down");
+  }
+  // One prune at a time: two would plan from the same checkpoint.
+  internal::MutexLock lock(&prune_mu_);
+  internal::PruneBound bound{.past_cursors = request.past_cursors};
+  if (request.before_seq != 0) bound.before_seq = request.before_seq;
+  if (request.older_than != absl::InfiniteDuration()) {
+    bound.committed_before = now() - request.older_than;
+  }
+  absl::StatusOr<std::optional<JournalPrune>> plan =
+      internal::plan_journal_prune(*options_.store, bound);
+  if (!plan.ok()) return store_denial(plan.status(), "planning the prune");
+  if (!plan->has_value()) {
+    absl::StatusOr<std::optional<JournalCheckpoint>> stored =
+        options_.store->journal_checkpoint();
+    if (!stored.ok()) return store_denial(stored.status(), "reading the checkpoint");
+    return JournalPruneResult{.checkpoint_seq = *stored ? (*stored)->seq : 0};
+  }
+  absl::StatusOr<JournalPruneResult> result = options_.store->prune_journal(**plan);
+  switch (result.status().code()) {
+    case absl::StatusCode::kOk:
+      return result;
+    case absl::StatusCode::kFailedPrecondition:
+      return denial(Reason::kJournalCursorBehind, std::string(result.status().message()));
+    case absl::StatusCode::kUnimplemented:
+      return denial(Reason::kInvalidArgument, std::string(result.status().message()));
+    default:
+      return store_denial(result.status(), "pruning the journal");
+  }
 }
 
 StateHash AccountService::Impl::state_hash() const {
@@ -983,8 +1045,14 @@ absl::StatusOr<uint64_t> AccountService::Impl::notifier_cursor() {
     return head;
   }
   // A cursor past the head belongs to a journal this store no longer holds (restored from an
-  // older backup): start at the head.
-  return std::min(**stored, head);
+  // older backup): start at the head. One below the checkpoint was passed by a prune told to
+  // (JournalPruneRequest::past_cursors): the notices of the entries removed are gone; start at
+  // the first kept.
+  absl::StatusOr<std::optional<JournalCheckpoint>> checkpoint =
+      options_.store->journal_checkpoint();
+  if (!checkpoint.ok()) return store_denial(checkpoint.status(), "reading the checkpoint");
+  const uint64_t first_kept_after = *checkpoint ? (*checkpoint)->seq : 0;
+  return std::clamp(**stored, std::min(first_kept_after, head), head);
 }
 
 namespace {

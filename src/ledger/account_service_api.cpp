@@ -138,6 +138,11 @@ uint64_t AccountService::journal_head() const { return impl_->journal_head(); }
 
 StateHash AccountService::state_hash() const { return impl_->state_hash(); }
 
+absl::StatusOr<JournalPruneResult> AccountService::prune_journal(
+    const JournalPruneRequest& request) {
+  return impl_->prune_journal(request);
+}
+
 absl::StatusOr<AccountBalance> AccountService::balance_at(AccountId account,
                                                           absl::Time time) const {
   return impl_->balance_at(account, time);

@@ -90,6 +90,7 @@ class AccountService::Impl {
   uint64_t journal_head() const;
   StateHash state_hash() const;
   absl::StatusOr<AccountBalance> balance_at(AccountId account, absl::Time time) const;
+  absl::StatusOr<JournalPruneResult> prune_journal(const JournalPruneRequest& request);
   bool await_notices(absl::Duration timeout) const;
   const LedgerLimits& limits() const { return options_.limits; }
   absl::Time now() const { return options_.clock->now(); }
@@ -156,6 +157,7 @@ class AccountService::Impl {
   std::unique_ptr<internal::CommitQueue> commit_queue_;
 
   internal::Mutex publish_mu_;  // Serializes end_of_tick().
+  internal::Mutex prune_mu_;    // Serializes prune_journal().
 
   // The committed state. Readers take state_mu_ shared; the leader takes it
   // shared while staging and exclusive only to apply a commit or reload, so

@@ -458,7 +458,7 @@ LedgerSnapshot LedgerState::to_snapshot() const {
       // A position with nothing stored (one only orders touched) is not
       // written (Txn::change_set), so a restore has it only while its orders
       // are open: leave it out on both sides.
-      if (!has_stored_figures(p)) continue;
+      if (!p.has_stored_figures()) continue;
       Position stored = p;
       stored.sell_reserved_qty = Qty{0};
       stored.buy_pending_qty = Qty{0};

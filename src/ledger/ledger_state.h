@@ -49,13 +49,6 @@ struct PositionKey {
   }
 };
 
-// Whether a position holds a figure the store keeps: shares, cost basis or
-// realized P&L. Its reserved and pending quantities are derived from the
-// active reservations and never stored.
-inline bool has_stored_figures(const Position& p) {
-  return p.qty != Qty{0} || p.cost_basis != Cents{0} || p.realized_pnl != Cents{0};
-}
-
 // Everything the ledger knows about one account, besides reservations.
 struct AccountRecord {
   Account row;

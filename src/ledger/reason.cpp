@@ -61,6 +61,7 @@ std::string_view reason_name(Reason reason) {
     case Reason::kJournalPruned: return "JournalPruned";
     case Reason::kJournalCursorAhead: return "JournalCursorAhead";
     case Reason::kJournalNotWritten: return "JournalNotWritten";
+    case Reason::kJournalCursorBehind: return "JournalCursorBehind";
   }
   return "Unknown";
 }

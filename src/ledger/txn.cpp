@@ -311,7 +311,7 @@ void Txn::change_set(ChangeSet* out_ptr) {
   for (const Position& p : positions_) {
     const Position* before = base_->position(p.account, p.symbol);
     const bool stored_moved = before == nullptr
-                                  ? has_stored_figures(p)
+                                  ? p.has_stored_figures()
                                   : p.qty != before->qty || p.cost_basis != before->cost_basis ||
                                         p.realized_pnl != before->realized_pnl;
     (stored_moved ? out.positions : derived_only_positions_).push_back(p);

@@ -214,6 +214,10 @@ absl::StatusOr<Config> load_config(const Environment& env) {
     config.reservation_expiry_days = static_cast<int>(*days);
   }
 
+  if (std::optional<int64_t> days = read_int(env, "JOURNAL_RETENTION_DAYS", 1, 36'500, problems)) {
+    config.journal_retention_days = static_cast<int>(*days);
+  }
+
   if (std::optional<std::string> level = lookup(env, "LOG_LEVEL")) {
     const std::string lower = absl::AsciiStrToLower(*level);
     if (lower == "debug") {
@@ -345,6 +349,9 @@ std::string describe_config(const Config& config) {
        fmt::format("{}.{:02}", config.fantasy_cents_per_point / 100,
                    config.fantasy_cents_per_point % 100));
   line("RESERVATION_EXPIRY_DAYS", std::to_string(config.reservation_expiry_days));
+  line("JOURNAL_RETENTION_DAYS", config.journal_retention_days
+                                     ? std::to_string(*config.journal_retention_days)
+                                     : std::string("none (kept for ever)"));
   line("LOG_LEVEL", std::string(log_level_name(config.log_level)));
   line("HTTP_PORT", std::to_string(config.http_port));
   return out;

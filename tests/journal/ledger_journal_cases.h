@@ -28,6 +28,7 @@
 #include "account/store.h"
 #include "account/testing/builders.h"
 #include "account/testing/recording_notification_sink.h"
+#include "journal/checkpoint_codec.h"
 #include "journal/entry_codec.h"
 #include "journal/journal_replay.h"
 #include "journal/state_compare.h"
@@ -266,6 +267,166 @@ inline void notices_resume_from_the_stored_cursor(const JournalStore& kind) {
   CHECK(sink->expired_order_count() == 0);
 }
 
+// A prune on a running ledger and after a restart (docs/journal.md, "Retention"): the entries
+// below the bound and their fills' trades go; the checkpoint plus the kept entries rebuild the
+// store's rows and memory's state hash; balance_at answers from the checkpoint on and refuses
+// before it; a pruned fill is still refused as a duplicate; a stored cursor behind the bound
+// refuses the prune until told to pass it; a retry removes nothing more.
+inline void prune_keeps_the_ledger_whole(const JournalStore& kind) {
+  const std::string where = kind.create();
+  auto clock = std::make_shared<ManualClock>(test_epoch());
+  std::shared_ptr<Store> store = kind.open(where);
+  auto svc = AccountService::open({.store = store, .clock = clock}).value();
+  for (int i = 0; i < 5; ++i) {
+    const AccountId id = svc->create_account("prune-" + std::to_string(i), "P").value();
+    REQUIRE(svc->credit(id, Cents{10'000'000}, EntryKind::kAdjustment,
+                        "prune-fund-" + std::to_string(i))
+                .ok());
+    REQUIRE(svc->issue_shares(id, SymbolId{1}, Qty{1'000'000}, "prune-shares-" + std::to_string(i))
+                .ok());
+  }
+  // Figures per account at each time; a fill every few steps.
+  struct Seen {
+    absl::Time at;
+    std::vector<std::pair<Cents, Cents>> cash;  // (cash, available) of accounts 1..5.
+  };
+  std::vector<Seen> seen;
+  std::vector<Fill> fills;
+  for (uint64_t step = 1; step <= 120; ++step) {
+    const AccountId buyer{1 + step % 5};
+    const AccountId seller{1 + (step + 2) % 5};
+    const OrderId buy{2 * step};
+    const OrderId sell{2 * step + 1};
+    REQUIRE(svc->reserve_buy({.account = buyer, .order = buy, .symbol = SymbolId{1},
+                              .qty = Qty{20'000}, .limit = Price{5'000}})
+                .ok());
+    REQUIRE(svc->reserve_sell({.account = seller, .order = sell, .symbol = SymbolId{1},
+                               .qty = Qty{20'000}, .limit = Price{4'000}})
+                .ok());
+    if (step % 3 != 0) {
+      const Fill fill{.execution = ExecutionId{1'000 + step}, .symbol = SymbolId{1},
+                      .qty = Qty{10'000}, .price = Price{4'500}, .buyer = {buyer, buy},
+                      .seller = {seller, sell}, .tick = TickId{step}, .time = clock->now()};
+      REQUIRE(svc->settle(fill).ok());
+      fills.push_back(fill);
+    }
+    REQUIRE(svc->cancel_order(buy).ok());
+    REQUIRE(svc->cancel_order(sell).ok());
+    Seen now{.at = clock->now()};
+    for (uint64_t a = 1; a <= 5; ++a) {
+      now.cash.emplace_back(svc->cash(AccountId{a}).value(),
+                            svc->available_cash(AccountId{a}).value());
+    }
+    seen.push_back(now);
+    clock->advance(absl::Seconds(10));
+  }
+  const uint64_t head = svc->journal_head();
+  const uint64_t before = head / 2;
+  const std::vector<JournalEntry> all = read_all_since(*svc, 0, 1'000);
+  uint64_t fills_removed = 0;
+  for (const JournalEntry& e : all) {
+    if (e.seq >= before) break;
+    for (const LedgerEvent& event : e.events) fills_removed += std::holds_alternative<FillApplied>(event);
+  }
+  REQUIRE(fills_removed > 10);
+
+  // A consumer's cursor behind the bound refuses the prune and changes nothing.
+  const bool keeps_cursors = store->set_journal_cursor("reports", 3).ok();
+  if (keeps_cursors) {
+    CHECK(denied_with(svc->prune_journal({.before_seq = before}), Reason::kJournalCursorBehind));
+    CHECK(stored_journal(*store).size() == head);
+    CHECK(!store->journal_checkpoint().value().has_value());
+  }
+  CHECK(denied_with(svc->prune_journal({}), Reason::kInvalidArgument));
+  const JournalPruneResult pruned =
+      svc->prune_journal({.before_seq = before, .past_cursors = true}).value();
+  CHECK(pruned == JournalPruneResult{.checkpoint_seq = before - 1, .entries_removed = before - 1,
+                                     .trades_removed = 2 * fills_removed});
+  // A retry removes nothing more.
+  CHECK(svc->prune_journal({.before_seq = before, .past_cursors = true}).value() ==
+        JournalPruneResult{.checkpoint_seq = before - 1});
+
+  // The store: entries from the checkpoint on, which with its rows rebuild the tables.
+  const std::vector<JournalRecord> kept = stored_journal(*store);
+  REQUIRE(kept.size() == head - before + 1);
+  CHECK(kept.front().seq == before);
+  const JournalCheckpoint checkpoint = store->journal_checkpoint().value().value();
+  CHECK(checkpoint.seq == before - 1);
+  CHECK(checkpoint.hash == all[before - 2].hash);
+  const LedgerSnapshot rows = internal::open_checkpoint(checkpoint).value();
+  internal::JournalReplay replay = internal::JournalReplay::from_checkpoint(rows).value();
+  for (const JournalRecord& r : kept) REQUIRE(replay.apply(r).ok());
+  const LedgerSnapshot stored = store->load({}).value();
+  CHECK(!internal::first_difference(replay, stored).has_value());
+  CHECK(internal::state_hash(replay.rows()) == svc->state_hash().hash);
+  CHECK(stored.executions.size() == fills.size());  // The exactly-once keys stay.
+  CHECK(stored.trades.size() == 2 * (fills.size() - fills_removed));
+
+  // After a restart: events before the checkpoint are gone, balance_at starts from it, a pruned
+  // fill is still a duplicate, and commits go on.
+  svc.reset();
+  store.reset();
+  store = kind.open(where);
+  svc = AccountService::open({.store = store, .clock = clock}).value();
+  CHECK(denied_with(svc->events_since(0, 10), Reason::kJournalPruned));
+  CHECK(svc->events_since(before - 1, 1).value().front().seq == before);
+  for (const Seen& s : seen) {
+    if (s.at < checkpoint.committed_at) {
+      CHECK(denied_with(svc->balance_at(AccountId{1}, s.at), Reason::kJournalPruned));
+      continue;
+    }
+    for (uint64_t a = 1; a <= 5; ++a) {
+      CAPTURE(a, absl::FormatTime(s.at));
+      const AccountBalance b = svc->balance_at(AccountId{a}, s.at).value();
+      CHECK(std::pair(b.cash, b.available_cash) == s.cash[a - 1]);
+    }
+  }
+  CHECK(denied_with(svc->settle(fills.front()), Reason::kDuplicateExecution));
+  REQUIRE(svc->credit(AccountId{1}, Cents{1}, EntryKind::kAdjustment, "after-prune").ok());
+  CHECK(svc->journal_head() == head + 1);
+  // A second prune goes on from the first checkpoint.
+  const JournalPruneResult second =
+      svc->prune_journal({.before_seq = head, .past_cursors = true}).value();
+  CHECK(second.checkpoint_seq == head - 1);
+  CHECK(second.entries_removed == head - before);
+  internal::JournalReplay again =
+      internal::JournalReplay::from_checkpoint(
+          internal::open_checkpoint(store->journal_checkpoint().value().value()).value())
+          .value();
+  for (const JournalRecord& r : stored_journal(*store)) REQUIRE(again.apply(r).ok());
+  CHECK(!internal::first_difference(again, store->load({}).value()).has_value());
+  CHECK(internal::state_hash(again.rows()) == svc->state_hash().hash);
+}
+
+// Retention by age: the entries committed more than `older_than` before the ledger's clock go,
+// and a bound that takes none removes nothing.
+inline void prune_by_age(const JournalStore& kind) {
+  const std::string where = kind.create();
+  auto clock = std::make_shared<ManualClock>(test_epoch());
+  std::shared_ptr<Store> store = kind.open(where);
+  auto svc = AccountService::open({.store = store, .clock = clock}).value();
+  const AccountId a = svc->create_account("age", "Age").value();
+  for (int day = 0; day < 10; ++day) {
+    REQUIRE(svc->credit(a, Cents{100}, EntryKind::kAdjustment, "day-" + std::to_string(day))
+                .ok());
+    clock->advance(absl::Hours(24));
+  }
+  // Entries: the account (day 0), then a credit a day. Now is day 10.
+  CHECK(svc->prune_journal({.older_than = absl::Hours(24 * 30)}).value() == JournalPruneResult{});
+  const JournalPruneResult pruned = svc->prune_journal({.older_than = absl::Hours(24 * 5)}).value();
+  // Committed before day 5: the account and the credits of days 0..4 (seqs 1..6).
+  CHECK(pruned == JournalPruneResult{.checkpoint_seq = 6, .entries_removed = 6});
+  CHECK(denied_with(svc->prune_journal({.older_than = absl::ZeroDuration()}),
+                    Reason::kInvalidArgument));
+  svc.reset();
+  store.reset();
+  store = kind.open(where);
+  svc = AccountService::open({.store = store, .clock = clock}).value();
+  CHECK(svc->balance_at(a, test_epoch() + absl::Hours(24 * 7)).value().cash == Cents{800});
+  CHECK(denied_with(svc->balance_at(a, test_epoch() + absl::Hours(24 * 3)),
+                    Reason::kJournalPruned));
+}
+
 }  // namespace account::testing::journal
 
 // The cases for one store. `type`: the store's name in the test names; `tag`: its Catch2 tag;
@@ -282,4 +443,12 @@ inline void notices_resume_from_the_stored_cursor(const JournalStore& kind) {
   TEST_CASE(type ": notices resume after the notifier's stored cursor, repeating nothing",      \
             "[" tag "][journal][notices]") {                                                    \
     ::account::testing::journal::notices_resume_from_the_stored_cursor(make_store());           \
+  }                                                                                             \
+  TEST_CASE(type ": a prune keeps the ledger whole: checkpoint, replay, balances, duplicates",  \
+            "[" tag "][journal][retention]") {                                                  \
+    ::account::testing::journal::prune_keeps_the_ledger_whole(make_store());                    \
+  }                                                                                             \
+  TEST_CASE(type ": a prune by age removes the entries older than the bound",                   \
+            "[" tag "][journal][retention]") {                                                  \
+    ::account::testing::journal::prune_by_age(make_store());                                    \
   }

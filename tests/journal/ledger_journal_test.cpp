@@ -298,6 +298,42 @@ TEST_CASE("with the journal off, no entry is written, and a journaled store is r
                     Reason::kJournalNotWritten));
 }
 
+TEST_CASE("a prune through store faults: refused ones change nothing, an ambiguous one is "
+          "retried to the same end",
+          "[journal][retention]") {
+  auto inner = std::make_shared<MemoryStore>();
+  auto store = std::make_shared<FaultInjectingStore>(inner);
+  auto clock = std::make_shared<ManualClock>(testing::test_epoch());
+  auto svc = AccountService::open({.store = store, .clock = clock}).value();
+  const AccountId a = svc->create_account("faults", "F").value();
+  for (int i = 0; i < 10; ++i) {
+    REQUIRE(svc->credit(a, Cents{100}, EntryKind::kAdjustment, "f-" + std::to_string(i)).ok());
+  }
+  const auto unchanged = [&] {
+    CHECK(stored_journal(*inner).size() == 11);
+    CHECK(!inner->journal_checkpoint().value().has_value());
+  };
+  store->go_down();
+  CHECK(denied_with(svc->prune_journal({.before_seq = 5}), Reason::kStoreUnavailable));
+  store->come_back();
+  unchanged();
+  store->fail_next_prune(CommitFault::kUnavailable);
+  CHECK(denied_with(svc->prune_journal({.before_seq = 5}), Reason::kStoreUnavailable));
+  unchanged();
+  store->fail_next_prune(CommitFault::kRefused);
+  CHECK(denied_with(svc->prune_journal({.before_seq = 5}), Reason::kStoreFailure));
+  unchanged();
+  // Written, the answer lost: the retry finds it done.
+  store->fail_next_prune(CommitFault::kAmbiguous);
+  CHECK(denied_with(svc->prune_journal({.before_seq = 5}), Reason::kStoreUnavailable));
+  CHECK(stored_journal(*inner).size() == 7);
+  CHECK(svc->prune_journal({.before_seq = 5}).value() ==
+        JournalPruneResult{.checkpoint_seq = 4});
+  CHECK(svc->cash(a).value() == Cents{1'000});
+  REQUIRE(svc->credit(a, Cents{1}, EntryKind::kAdjustment, "after").ok());
+  CHECK(stored_journal(*inner).back().seq == 12);
+}
+
 // What the ledger answered for an account at one time.
 struct Figures {
   Cents cash;

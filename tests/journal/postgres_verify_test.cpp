@@ -23,6 +23,11 @@ TEST_CASE("accountctl verify on PostgreSQL names a changed row and a damaged ent
   testing::verify::verify_names_damage(postgres_target());
 }
 
+TEST_CASE("accountctl journal prune on PostgreSQL, then verify from the checkpoint",
+          "[journal][postgres][cli][retention]") {
+  testing::verify::verify_after_prune(postgres_target());
+}
+
 TEST_CASE("accountctl verify passes beside a ledger committing on PostgreSQL",
           "[journal][postgres][cli]") {
   testing::verify::verify_beside_a_committing_ledger(postgres_target());

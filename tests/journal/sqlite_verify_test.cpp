@@ -40,6 +40,12 @@ TEST_CASE("accountctl verify on a SQLite file names a changed row and a damaged 
   testing::verify::verify_names_damage(sqlite_target(dir));
 }
 
+TEST_CASE("accountctl journal prune on a SQLite file, then verify from the checkpoint",
+          "[journal][sqlite][cli][retention]") {
+  testing::TempDir dir;
+  testing::verify::verify_after_prune(sqlite_target(dir));
+}
+
 TEST_CASE("accountctl verify passes beside a ledger committing on a SQLite file",
           "[journal][sqlite][cli]") {
   testing::TempDir dir;

@@ -236,4 +236,77 @@ inline void verify_beside_a_committing_ledger(const VerifyTarget& target) {
   CHECK(credits.load() > 0);
 }
 
+// `accountctl journal prune` on a closed ledger's store, then `verify` from the checkpoint: the
+// chain from its hash, the tables against its rows and the kept entries; `events` refuses the
+// pruned range; a ledger opened again commits on; a second run removes nothing; a byte changed
+// in the stored checkpoint, and a cent in a row, each fail verify, named.
+inline void verify_after_prune(const VerifyTarget& target) {
+  auto clock = std::make_shared<ManualClock>(absl::FromUnixSeconds(1'789'000'000));
+  run_history(*open_ledger(target.url, clock), *clock);
+  const std::vector<JournalEntry> entries = stored_entries(target.url);
+  const uint64_t head = entries.size();
+  const uint64_t bobs_last_fill = seq_of_fill(entries, ExecutionId{2});
+  REQUIRE(bobs_last_fill > 0);
+  REQUIRE(bobs_last_fill + 2 < head);
+  const uint64_t before = bobs_last_fill + 1;  // Both fills go.
+
+  CliResult r = accountctl(target.url, {"journal", "prune"});
+  CHECK(r.exit_code == cli::kExitUsage);
+  CHECK(contains(r.err, "JOURNAL_RETENTION_DAYS"));
+  r = accountctl(target.url, {"journal", "prune", "--before", std::to_string(before)});
+  REQUIRE(r.exit_code == cli::kExitOk);
+  CHECK(r.out == "pruned " + std::to_string(before - 1) + " entries and 4 trades; the journal "
+                 "keeps seq " + std::to_string(before) + ".." + std::to_string(head) +
+                 ", after the checkpoint at seq " + std::to_string(before - 1) + "\n");
+  r = accountctl(target.url, {"journal", "prune", "--before", std::to_string(before)});
+  CHECK(r.exit_code == cli::kExitOk);
+  CHECK(contains(r.out, "nothing to prune"));
+
+  r = accountctl(target.url, {"verify"});
+  CHECK(r.exit_code == cli::kExitOk);
+  CHECK(contains(r.out, "checkpoint: seq " + std::to_string(before - 1) + ", committed "));
+  CHECK(contains(r.out, "chain: " + std::to_string(head - before + 1) + " entries, seq " +
+                            std::to_string(before) + ".." + std::to_string(head) +
+                            ", ok (from the checkpoint at seq " + std::to_string(before - 1)));
+  CHECK(contains(r.out, "replay: tables match the journal at seq " + std::to_string(head)));
+  const auto [journal_hash, store_hash] = printed_hashes(r.out);
+  CHECK(journal_hash == store_hash);
+  CHECK(accountctl(target.url, {"events", "--since", "0"}).exit_code == cli::kExitNotFound);
+  r = accountctl(target.url, {"history", "trades", "1"});
+  CHECK(r.exit_code == cli::kExitOk);
+  CHECK(!contains(r.out, "38.00"));  // Alice's two fills went with their entries.
+
+  // A ledger opened again commits on from the kept head.
+  {
+    auto ledger = open_ledger(target.url, clock);
+    REQUIRE(ledger->credit(AccountId{1}, Cents{1}, EntryKind::kAdjustment, "after-prune").ok());
+    CHECK(ledger->journal_head() == head + 1);
+  }
+  CHECK(accountctl(target.url, {"verify"}).exit_code == cli::kExitOk);
+
+  // A cent more in Bob's stored cash: the row is named, last written at the checkpoint (the
+  // fills that wrote it were pruned).
+  target.execute("UPDATE accounts SET cash_cents = cash_cents + 1 WHERE id = 2");
+  r = accountctl(target.url, {"verify"});
+  CHECK(r.exit_code == cli::kExitProblemsFound);
+  CHECK(contains(r.out, "replay: account 2, last written by seq " + std::to_string(before - 1) +
+                            ": cash: journal 7700 cents, store 7701 cents\n"));
+  target.execute("UPDATE accounts SET cash_cents = cash_cents - 1 WHERE id = 2");
+  // One byte of the stored checkpoint changed.
+  std::string state;
+  {
+    absl::StatusOr<OpenedStore> opened = account::open_store(target.url, {.read_only = true});
+    REQUIRE(opened.ok());
+    state = opened->store->journal_checkpoint().value().value().state;
+  }
+  state[state.size() / 2] = static_cast<char>(~state[state.size() / 2]);
+  target.execute("UPDATE journal_checkpoints SET state = " +
+                 target.bytes_literal(absl::BytesToHexString(state)));
+  r = accountctl(target.url, {"verify"});
+  CHECK(r.exit_code == cli::kExitProblemsFound);
+  CHECK(contains(r.out, "checkpoint: the journal checkpoint at seq " + std::to_string(before - 1) +
+                            ": its digest is not SHA-256 of its hash and state"));
+  CHECK(contains(r.out, "verify FAILED"));
+}
+
 }  // namespace account::testing::verify

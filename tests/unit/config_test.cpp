@@ -49,12 +49,14 @@ TEST_CASE("every variable is read", "[config]") {
       {"SLEEPER_API_BASE_URL", "http://127.0.0.1:9000/v1/"},
       {"FANTASY_POINTS_CONVERSION_RATE", "12.5"},
       {"RESERVATION_EXPIRY_DAYS", "30"},
+      {"JOURNAL_RETENTION_DAYS", "90"},
       {"LOG_LEVEL", "WARNING"},
       {"HTTP_PORT", "9443"},
   }));
   REQUIRE(config.ok());
   CHECK(config->database_url.reveal() == "postgresql://ledger:pw@127.0.0.1:5432/waiver");
   CHECK(config->google_client_id == "client-1.apps.googleusercontent.com");
+  CHECK(config->journal_retention_days == std::optional<int>(90));
   CHECK(config->google_client_secret.reveal() == "GOCSPX-secret");
   CHECK(config->google_redirect_url == "https://waiver.example/auth/callback");
   CHECK(config->jwt_secret.reveal() == kGoodSecret);
@@ -82,6 +84,8 @@ TEST_CASE("each bad value is an error that names its variable", "[config]") {
       {"RESERVATION_EXPIRY_DAYS", "0", "must be 1..30, got 0"},
       {"RESERVATION_EXPIRY_DAYS", "31", "must be 1..30, got 31"},
       {"RESERVATION_EXPIRY_DAYS", "7.5", "not a whole number"},
+      {"JOURNAL_RETENTION_DAYS", "0", "must be 1..36500, got 0"},
+      {"JOURNAL_RETENTION_DAYS", "90d", "not a whole number"},
       {"RESERVATION_EXPIRY_DAYS", "99999999999999999999", "not a whole number"},
       {"HTTP_PORT", "65536", "must be 1..65535, got 65536"},
       {"HTTP_PORT", "-1", "must be 1..65535, got -1"},

@@ -93,6 +93,8 @@ TEST_CASE("every reason has a stable name, number and canonical code", "[reason]
        E::kRiskUnavailable},
       {Reason::kJournalNotWritten, 112, "JournalNotWritten", C::kFailedPrecondition,
        E::kRiskUnavailable},
+      {Reason::kJournalCursorBehind, 113, "JournalCursorBehind", C::kFailedPrecondition,
+       E::kRiskUnavailable},
   };
   for (const Row& row : rows) {
     CAPTURE(row.name);
