@@ -5,8 +5,9 @@
 #   ./setup.sh example   deps, build the release preset with the SQLite store, run the
 #                        exchange_session example (its ledger is a SQLite file)
 #   ./setup.sh test      deps (with the browser tests': Debian's chromium, node and the npm
-#                        packages pinned in tests/browser), build the release preset with warnings
-#                        as errors, run every test
+#                        packages pinned in tests/browser; and the high-availability test's:
+#                        patroni and etcd-server), build the release preset with warnings as
+#                        errors, run every test
 #
 # Safe to run again: packages already installed are left alone, and apt-get runs only when one is
 # missing. Run as root, or as a user who may use sudo.
@@ -41,6 +42,10 @@ BACKEND_PACKAGES=(
   libssl-dev
   tzdata
 )
+
+# The high-availability test (tests/ha): a three-node PostgreSQL cluster managed by Patroni,
+# with etcd, on loopback (its PostgreSQL is postgresql-15, above).
+HA_PACKAGES=(patroni etcd-server)
 
 # The browser tests (tests/browser): Debian's Chromium, driven by playwright-core from npm (which
 # never downloads a browser of its own), against oauth2-mock-server. nodejs and npm only when no
@@ -135,6 +140,21 @@ install_browser_deps() {
   fi
 }
 
+install_ha_deps() {
+  step "Checking the high-availability test's packages"
+  local missing=()
+  local package
+  for package in "${HA_PACKAGES[@]}"; do
+    is_installed "${package}" || missing+=("${package}")
+  done
+  if [[ ${#missing[@]} -gt 0 ]]; then
+    step "Installing ${missing[*]}"
+    as_root apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive \
+      apt-get install -y -q --no-install-recommends "${missing[@]}"
+  fi
+}
+
 build_release() {
   step "Configuring the release preset${*:+ ($*)}"
   cmake --preset release "$@"
@@ -155,6 +175,7 @@ run_example() {
 
 run_tests() {
   install_deps
+  install_ha_deps
   install_browser_deps
   # ACCOUNT_WITH_POSTGRES=ON: without libpq the configure fails, rather than the PostgreSQL
   # tests quietly not being built. ACCOUNT_WITH_SLEEPER=ON likewise for libcurl and simdjson,
@@ -172,7 +193,7 @@ run_tests() {
 }
 
 usage() {
-  sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 case "${1:-}" in

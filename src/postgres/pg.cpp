@@ -146,6 +146,17 @@ absl::Status connect_failure(PGconn* conn, const std::vector<std::string>& candi
   if (absl::StrContains(m, "database \"") && absl::StrContains(m, "does not exist")) {
     return absl::NotFoundError(internal::cat("PostgreSQL has no ", where, ": ", message));
   }
+  // target_session_attrs=read-write (docs/ha.md): every host answered, none as a primary. In a
+  // failover that is a moment (a standby is being promoted); otherwise the URL names no primary.
+  if (absl::StrContains(m, "session is read-only") ||
+      absl::StrContains(m, "is in hot standby mode") ||
+      absl::StrContains(m, "could not make a writable connection")) {
+    return absl::UnavailableError(internal::cat(
+        "no host the URL lists accepted writes (target_session_attrs=read-write): each that "
+        "answered is a standby or read-only, so the URL names no primary, or a failover is "
+        "under way; ",
+        message));
+  }
   return absl::UnavailableError(
       internal::cat("cannot reach the PostgreSQL server for ", where, ": ", message));
 }
