@@ -10,6 +10,7 @@
 #   tests/ha/cluster.sh members DIR  prints "<members running> <synchronous standbys running>"
 #   tests/ha/cluster.sh kill-node DIR NAME    kills NAME's Patroni and PostgreSQL (SIGKILL), as a
 #                                             lost host; start-node DIR NAME starts it again
+#   tests/ha/cluster.sh kill-etcd DIR         kills etcd (SIGKILL); start-etcd DIR starts it again
 #
 # Ports are taken from a free range at start and written to DIR/ports. PostgreSQL refuses to run
 # as root, so when run as root the nodes run as the postgres user.
@@ -107,6 +108,24 @@ wait_for() {  # wait_for SECONDS WHAT COMMAND...: until COMMAND succeeds, or fai
 has_leader() { [[ -n "$(leader)" ]]; }
 has_sync_standby() { [[ "$(members_running)" == "3 1" ]]; }
 
+# Starts etcd on the ports and data directory of DIR (again, after kill_etcd).
+start_etcd() {
+  # shellcheck disable=SC1091
+  source "${dir}/ports"
+  etcd --name ha-etcd --data-dir "${dir}/etcd" \
+    --listen-client-urls "http://127.0.0.1:${ETCD_PORT}" \
+    --advertise-client-urls "http://127.0.0.1:${ETCD_PORT}" \
+    --listen-peer-urls "http://127.0.0.1:${ETCD_PEER_PORT}" \
+    --initial-advertise-peer-urls "http://127.0.0.1:${ETCD_PEER_PORT}" \
+    --initial-cluster "ha-etcd=http://127.0.0.1:${ETCD_PEER_PORT}" \
+    >>"${dir}/etcd.log" 2>&1 &
+  echo $! >"${dir}/etcd.pid"
+}
+
+kill_etcd() {
+  if [[ -f "${dir}/etcd.pid" ]]; then kill -9 "$(cat "${dir}/etcd.pid")" 2>/dev/null || true; fi
+}
+
 write_node_config() {  # write_node_config NAME PG_PORT REST_PORT ETCD_PORT
   local name=$1 pg_port=$2 rest_port=$3 etcd_port=$4
   cat >"${dir}/${name}.yml" <<YML
@@ -181,14 +200,8 @@ start() {
       echo "NODE${i}_REST_PORT=${rest_ports[$((i - 1))]}"
     done
   } >"${dir}/ports"
-  etcd --name ha-etcd --data-dir "${dir}/etcd" \
-    --listen-client-urls "http://127.0.0.1:${etcd_client}" \
-    --advertise-client-urls "http://127.0.0.1:${etcd_client}" \
-    --listen-peer-urls "http://127.0.0.1:${etcd_peer}" \
-    --initial-advertise-peer-urls "http://127.0.0.1:${etcd_peer}" \
-    --initial-cluster "ha-etcd=http://127.0.0.1:${etcd_peer}" \
-    >"${dir}/etcd.log" 2>&1 &
-  echo $! >"${dir}/etcd.pid"
+  echo "ETCD_PEER_PORT=${etcd_peer}" >>"${dir}/ports"
+  start_etcd
   for i in 1 2 3; do
     mkdir -p "${dir}/node${i}/log"
     write_node_config "node${i}" "${pg_ports[$((i - 1))]}" "${rest_ports[$((i - 1))]}" \
@@ -249,6 +262,8 @@ case "${cmd}" in
   members) members_running ;;
   kill-node) kill_node "${3:?kill-node DIR NAME}" ;;
   start-node) start_node "${3:?start-node DIR NAME}" ;;
+  kill-etcd) kill_etcd ;;
+  start-etcd) start_etcd ;;
   *)
     echo "usage: cluster.sh start|stop|leader|members DIR" >&2
     exit 2

@@ -3,8 +3,10 @@
 // synchronous standby, the store reconnects through its multi-host URL, and nothing the ledger
 // acknowledged is lost: every reservation it answered OK for is stored, every fill it applied
 // or queued is applied exactly once, the audit and the journal's replay agree with the store,
-// and the old primary rejoins as a standby. Run by run_with_cluster.sh, which starts the
-// cluster and passes HA_URL, HA_DIR and HA_CLUSTER (ctest label `ha`).
+// and the old primary rejoins as a standby. Also: a URL of standbys only is refused, naming
+// why; with etcd down the primary stays and the ledger commits on (failsafe_mode). Run by
+// run_with_cluster.sh, which starts the cluster and passes HA_URL, HA_DIR and HA_CLUSTER (ctest
+// label `ha`); the cases share the cluster, in this order.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -92,6 +94,45 @@ TEST_CASE("a URL that lists only standbys is refused, naming that no host accept
   CHECK(std::string(store.status().message()).find("no host the URL lists accepted writes") !=
         std::string::npos);
   CHECK(std::string(store.status().message()).find("ha-super") == std::string::npos);
+}
+
+TEST_CASE("with etcd down the primary keeps its role, and the ledger keeps committing",
+          "[ha][failover]") {
+  const std::string dir = env("HA_DIR");
+  auto clock = std::make_shared<SystemClock>();
+  auto store = open_store(env("HA_URL"));
+  auto svc = AccountService::open({.store = store, .clock = clock}).value();
+  const AccountId a = svc->create_account("ha-etcd-down", "E").value();
+  // failsafe_mode: a leader that cannot renew its key keeps its role while it reaches every
+  // other member, rather than demoting itself after ttl (10 s). Two and a half ttls without etcd.
+  cluster("kill-etcd " + dir);
+  const absl::Time until = absl::Now() + absl::Seconds(25);
+  int committed = 0;
+  int refused = 0;
+  for (int i = 0; absl::Now() < until; ++i) {
+    const absl::Status s =
+        svc->credit(a, Cents{1}, EntryKind::kAdjustment, "etcd-down-" + std::to_string(i));
+    if (s.ok()) {
+      ++committed;
+    } else {
+      ++refused;
+      INFO(s.ToString());
+      CHECK(s.ok());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  cluster("start-etcd " + dir);
+  std::printf("etcd down 25 s: %d credits committed, %d refused\n", committed, refused);
+  CHECK(refused == 0);
+  CHECK(svc->cash(a).value() == Cents{committed});
+  const absl::Time deadline = absl::Now() + absl::Seconds(60);
+  std::string members;
+  while (absl::Now() < deadline) {
+    members = cluster("members " + dir);
+    if (members == "3 1") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  CHECK(members == "3 1");
 }
 
 TEST_CASE("a ledger on a Patroni cluster outlives its primary's host, losing nothing "
