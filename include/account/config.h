@@ -14,6 +14,9 @@
 //   DATABASE_URL                    the store: a PostgreSQL URL (libpq's URI or key=value
 //                                   form) or a SQLite file (sqlite:/path/to/ledger.db);
 //                                   database_url.h gives the forms; none (in-memory store)
+//   DATABASE_READ_URL               where reads that need no writer run (accountctl's read-only
+//                                   commands): a PostgreSQL URL, e.g. a standby's
+//                                   (docs/ha.md); none (DATABASE_URL, read-only)
 //   GOOGLE_CLIENT_ID                OAuth client id; none
 //   GOOGLE_CLIENT_SECRET            OAuth client secret; none
 //   GOOGLE_REDIRECT_URL             http(s) URL Google sends the browser back to; none
@@ -82,6 +85,8 @@ struct Config {
   // Empty: the in-memory store. A Secret, as a PostgreSQL URL may carry a
   // password; read_database_url() says which store it names.
   Secret database_url;
+  // DATABASE_READ_URL; empty: reads use database_url. Same forms and checks as database_url.
+  Secret database_read_url;
 
   std::string google_client_id;
   Secret google_client_secret;

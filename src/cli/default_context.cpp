@@ -1,5 +1,6 @@
 // The real accountctl context: the store DATABASE_URL names (PostgreSQL or
-// a SQLite file, through open_store()) and Sleeper over libcurl.
+// a SQLite file, through open_store()), read-only commands on DATABASE_READ_URL
+// when it is set, and Sleeper over libcurl.
 #include <unistd.h>
 
 #include <memory>
@@ -27,8 +28,12 @@ CliContext default_cli_context() {
     }
     OpenStoreOptions options{.read_only = mode == StoreMode::kReadOnly};
     options.postgres.application_name = "accountctl";
+    // Reads that need no writer go where DATABASE_READ_URL says (a standby, docs/ha.md).
+    const Secret& url = options.read_only && !config.database_read_url.empty()
+                            ? config.database_read_url
+                            : config.database_url;
     ACCOUNT_ASSIGN_OR_RETURN(account::OpenedStore opened,
-                             open_store(config.database_url.reveal(), std::move(options)));
+                             open_store(url.reveal(), std::move(options)));
     return OpenedStore{.store = std::move(opened.store),
                        .description = "the " + opened.name,
                        .schema_version_found = opened.schema_version_found,

@@ -169,6 +169,13 @@ absl::StatusOr<Config> load_config(const Environment& env) {
       config.database_url = Secret(std::move(*url));
     }
   }
+  if (std::optional<std::string> url = lookup(env, "DATABASE_READ_URL")) {
+    if (absl::StatusOr<DatabaseUrl> read = read_database_url(*url); !read.ok()) {
+      problems.add("DATABASE_READ_URL", message_text(read.status()));
+    } else {
+      config.database_read_url = Secret(std::move(*url));
+    }
+  }
 
   read_name(env, "GOOGLE_CLIENT_ID", &config.google_client_id, problems);
   if (std::optional<std::string> s = lookup(env, "GOOGLE_CLIENT_SECRET")) {
@@ -323,6 +330,9 @@ std::string describe_config(const Config& config) {
   line("DATABASE_URL", config.database_url.empty()
                            ? std::string("<not set> (in-memory store)")
                            : redact_database_url(config.database_url.reveal()));
+  line("DATABASE_READ_URL", config.database_read_url.empty()
+                                ? std::string("<not set> (DATABASE_URL, read-only)")
+                                : redact_database_url(config.database_read_url.reveal()));
   line("GOOGLE_CLIENT_ID", plain(config.google_client_id));
   line("GOOGLE_CLIENT_SECRET", secret(config.google_client_secret));
   line("GOOGLE_REDIRECT_URL", internal::url_without_password(plain(config.google_redirect_url)));

@@ -26,6 +26,9 @@
 #include "account/postgres/postgres_store.h"
 #include "account/status.h"
 #include "account/testing/builders.h"
+#ifdef ACCOUNT_HA_WITH_CLI
+#include "cli/cli_fixture.h"
+#endif
 #include "journal/journal_replay.h"
 #include "journal/state_compare.h"
 #include "journal/state_hash.h"
@@ -95,6 +98,44 @@ TEST_CASE("a URL that lists only standbys is refused, naming that no host accept
         std::string::npos);
   CHECK(std::string(store.status().message()).find("ha-super") == std::string::npos);
 }
+
+#ifdef ACCOUNT_HA_WITH_CLI
+TEST_CASE("accountctl reads on a standby when DATABASE_READ_URL names one", "[ha][failover]") {
+  const std::string url = env("HA_URL");
+  auto clock = std::make_shared<SystemClock>();
+  {
+    auto store = open_store(url);
+    auto svc = AccountService::open({.store = store, .clock = clock}).value();
+    const AccountId a = svc->create_account("ha-reader", "Read On A Standby").value();
+    REQUIRE(svc->credit(a, Cents{12'345}, EntryKind::kAdjustment, "ha-read").ok());
+  }
+  // The same hosts, but only a standby will do: libpq's target_session_attrs=standby.
+  std::string read_url = url;
+  read_url.replace(read_url.find("target_session_attrs=read-write"),
+                   std::string("target_session_attrs=read-write").size(),
+                   "target_session_attrs=standby");
+  // A standby replays what the primary committed a moment later: a few tries.
+  testing::CliResult r;
+  for (int i = 0; i < 50; ++i) {
+    cli::CliContext context = cli::default_cli_context();
+    context.env = testing::env_of({{"DATABASE_URL", url}, {"DATABASE_READ_URL", read_url}});
+    context.err_is_terminal = false;
+    r = testing::run_cli(std::move(context), {"list"});
+    if (r.exit_code == cli::kExitOk && testing::contains(r.out, "Read On A Standby")) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == cli::kExitOk);
+  CHECK(testing::contains(r.out, "Read On A Standby"));
+  CHECK(testing::contains(r.out, "123.45"));
+  // A writer's command does not take the read URL.
+  cli::CliContext context = cli::default_cli_context();
+  context.env = testing::env_of({{"DATABASE_URL", read_url}, {"DATABASE_READ_URL", read_url}});
+  context.err_is_terminal = false;
+  r = testing::run_cli(std::move(context), {"expire"});
+  CHECK(r.exit_code != cli::kExitOk);
+}
+#endif
 
 TEST_CASE("with etcd down the primary keeps its role, and the ledger keeps committing",
           "[ha][failover]") {

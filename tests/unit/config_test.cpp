@@ -50,6 +50,7 @@ TEST_CASE("every variable is read", "[config]") {
       {"FANTASY_POINTS_CONVERSION_RATE", "12.5"},
       {"RESERVATION_EXPIRY_DAYS", "30"},
       {"JOURNAL_RETENTION_DAYS", "90"},
+      {"DATABASE_READ_URL", "postgresql://reader:pw@127.0.0.1:5433/waiver"},
       {"LOG_LEVEL", "WARNING"},
       {"HTTP_PORT", "9443"},
   }));
@@ -57,6 +58,7 @@ TEST_CASE("every variable is read", "[config]") {
   CHECK(config->database_url.reveal() == "postgresql://ledger:pw@127.0.0.1:5432/waiver");
   CHECK(config->google_client_id == "client-1.apps.googleusercontent.com");
   CHECK(config->journal_retention_days == std::optional<int>(90));
+  CHECK(config->database_read_url.reveal() == "postgresql://reader:pw@127.0.0.1:5433/waiver");
   CHECK(config->google_client_secret.reveal() == "GOCSPX-secret");
   CHECK(config->google_redirect_url == "https://waiver.example/auth/callback");
   CHECK(config->jwt_secret.reveal() == kGoodSecret);
@@ -94,6 +96,7 @@ TEST_CASE("each bad value is an error that names its variable", "[config]") {
       {"SLEEPER_API_BASE_URL", "https://", "must be an http:// or https:// URL"},
       {"GOOGLE_REDIRECT_URL", "waiver.example/callback", "must be an http:// or https:// URL"},
       {"DATABASE_URL", "mysql://x", "unknown scheme \"mysql:\""},
+      {"DATABASE_READ_URL", "mysql://x", "unknown scheme \"mysql:\""},
       {"DATABASE_URL", "sqlite://ledger.db", "malformed: a sqlite: URL names a local file"},
       {"DATABASE_URL", "sqlite:/srv/ledger.db?mode=ro", "malformed: a sqlite: URL takes no query"},
       {"DATABASE_URL", "/srv/ledger.db", "neither a URL"},
