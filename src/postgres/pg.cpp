@@ -538,6 +538,7 @@ absl::Status status_of(PGconn* conn, const PGresult* result, std::string_view wh
   if (state == kPruneCheckpointSqlstate) return absl::InvalidArgumentError(message);
   if (state == kPruneCursorSqlstate) return absl::FailedPreconditionError(message);
   if (state == kPruneTradesSqlstate) return absl::DataLossError(message);
+  if (state == kWriterFencedSqlstate) return absl::FailedPreconditionError(message);
   return absl::InternalError(message);
 }
 

@@ -175,6 +175,9 @@ inline constexpr std::string_view kJournalSeqSqlstate = "JA001";
 inline constexpr std::string_view kPruneCheckpointSqlstate = "JA002";
 inline constexpr std::string_view kPruneCursorSqlstate = "JA003";
 inline constexpr std::string_view kPruneTradesSqlstate = "JA004";
+// Raised by the schema's account_writer_check() (version 8): another writer took the database
+// since this one opened it (docs/ha.md, fencing).
+inline constexpr std::string_view kWriterFencedSqlstate = "JA005";
 
 // The status for a failed result, or for a failed call when `result` is
 // null: connection trouble (a broken connection, SQLSTATE class 08, 53, 57P,

@@ -1,5 +1,7 @@
 #include "account/postgres/postgres_store.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <limits>
@@ -110,6 +112,12 @@ struct PostgresStore::Impl {
   // between, and a commit from memory loaded before then would overwrite its rows: commit()
   // refuses while this is set (store.h, kAborted).
   bool session_replaced ABSL_GUARDED_BY(mu) = false;
+  // The writer epoch this store took when it opened (schema version 8, docs/ha.md): every commit
+  // checks it is still the database's. Kept across reconnects: losing the session is not losing
+  // the database; another writer opening it is. 0 for a read-only store.
+  int64_t writer_epoch ABSL_GUARDED_BY(mu) = 0;
+
+  absl::Status take_writer_epoch() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
 };
 
 absl::Status PostgresStore::Impl::connect_session() {
@@ -144,6 +152,7 @@ absl::Status PostgresStore::Impl::connect_session() {
     if (ok.ok()) ok = require_durable_commits();
     if (ok.ok()) ok = pg::migrate(conn.get(), kSchemaVersion);
     if (ok.ok()) version_now = kSchemaVersion;
+    if (ok.ok() && !connected_once) ok = take_writer_epoch();
   }
   for (const pg::Statement& s : pg::kAllStatements) {
     if (ok.ok()) ok = pg::prepare(conn.get(), s.name, s.sql);
@@ -180,6 +189,23 @@ absl::Status PostgresStore::Impl::take_writer_lock() {
   return absl::FailedPreconditionError(internal::cat(
       "database \"", PQdb(conn.get()), "\" already has a writer (server process ", pid,
       " holds its advisory lock ", kWriterLockKey, "); only one ledger may write to a database"));
+}
+
+absl::Status PostgresStore::Impl::take_writer_epoch() {
+  char host[256] = {};
+  if (gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
+  const std::string holder =
+      internal::cat(options.application_name.empty() ? "account" : options.application_name,
+                    " pid ", getpid(), " on ", host);
+  pg::Params p;
+  p.add_text(holder);
+  absl::StatusOr<pg::Result> r =
+      pg::exec_params(conn.get(), "SELECT account_writer_take($1::text)::bigint", p,
+                      "taking the writer epoch");
+  if (!r.ok()) return r.status();
+  if (absl::Status ok = pg::expect_columns(r->get(), "i", "writer epoch"); !ok.ok()) return ok;
+  writer_epoch = pg::get_int(r->get(), 0, 0);
+  return absl::OkStatus();
 }
 
 absl::Status PostgresStore::Impl::require_durable_commits() {
@@ -233,8 +259,12 @@ absl::Status PostgresStore::Impl::commit(const ChangeSet& changes) {
   }
   pg::CommitParams params;
   pg::build_commit_params(changes, params);
+  pg::Params epoch;
+  epoch.add_int8(writer_epoch);
   std::vector<pg::Step> steps;
   steps.push_back({.sql = "BEGIN"});
+  // First, so that a fenced writer's transaction is refused before any row is written or locked.
+  steps.push_back({.prepared = pg::kWriterCheck.name, .params = &epoch});
   for (const pg::Step& s : params.steps) steps.push_back(s);
   steps.push_back({.sql = "COMMIT"});
   return settle(pg::run_pipeline(conn.get(), steps).status());

@@ -355,6 +355,53 @@ BEGIN
 END $$;
 )sql";
 
+// Version 8: fencing by epoch (docs/ha.md). ledger_writer holds the epoch of the writer that
+// opened the database last: a writer store takes the next one when it opens
+// (account_writer_take(), not when it reconnects), and every commit checks, first in its
+// transaction, that the epoch is still its own (account_writer_check(), SQLSTATE JA005
+// otherwise). Both take the appenders' lock (version 5), so a takeover and a commit are ordered:
+// a commit either finished before the takeover or sees the new epoch and is refused whole. The
+// session advisory lock keeps two writers off one server at once; the epoch keeps a writer that
+// lost the database (its session ended, another writer opened, on this server or on a promoted
+// standby) from writing to it again.
+constexpr const char* kVersion8 = R"sql(
+CREATE TABLE ledger_writer (
+  id SMALLINT PRIMARY KEY,
+  epoch BIGINT NOT NULL,
+  holder TEXT NOT NULL,
+  since TIMESTAMPTZ NOT NULL,
+  CONSTRAINT ledger_writer_one_row CHECK (id = 1),
+  CONSTRAINT ledger_writer_epoch CHECK (epoch >= 0)
+);
+INSERT INTO ledger_writer (id, epoch, holder, since) VALUES (1, 0, '', now());
+
+CREATE FUNCTION account_writer_take(new_holder TEXT) RETURNS BIGINT
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  taken BIGINT;
+BEGIN
+  PERFORM pg_advisory_xact_lock(4702676465208151628);
+  UPDATE ledger_writer SET epoch = epoch + 1, holder = new_holder, since = now() WHERE id = 1
+    RETURNING epoch INTO taken;
+  RETURN taken;
+END $$;
+
+CREATE FUNCTION account_writer_check(expected BIGINT) RETURNS VOID
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  current_writer ledger_writer%ROWTYPE;
+BEGIN
+  PERFORM pg_advisory_xact_lock(4702676465208151628);
+  SELECT * INTO current_writer FROM ledger_writer WHERE id = 1;
+  IF current_writer.epoch <> expected THEN
+    RAISE EXCEPTION 'this writer was fenced: its epoch % is no longer the database''s, which is % (taken by %, at %)',
+                    expected, current_writer.epoch, current_writer.holder, current_writer.since
+      USING ERRCODE = 'JA005',
+            DETAIL = 'another writer opened the database since; this one must stop writing';
+  END IF;
+END $$;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "accounts, positions, reservations, executions, trades, entries, refresh tokens",
      kVersion1},
@@ -365,6 +412,7 @@ constexpr Migration kMigrations[] = {
      kVersion5},
     {6, "journal cursors: how far each consumer of the journal got", kVersion6},
     {7, "journal retention: the checkpoint of the last prune, and the prune", kVersion7},
+    {8, "fencing: the writer's epoch, taken at open and checked by every commit", kVersion8},
 };
 
 absl::StatusOr<int64_t> recorded_version(PGconn* conn) {

@@ -106,6 +106,10 @@ inline constexpr Statement kAppendJournal{
 // account_journal_prune() (version 7), which checks and prunes in this statement's transaction
 // and refuses with SQLSTATE JA002, JA003 or JA004. Returns the stored checkpoint's seq and the
 // entries and trades removed.
+// Fencing (schema version 8): every commit's first statement checks the writer's epoch.
+inline constexpr Statement kWriterCheck{"account_writer_check",
+                                        "SELECT account_writer_check($1::bigint)"};
+
 inline constexpr Statement kPruneJournal{
     "account_prune_journal",
     "SELECT checkpoint_seq, entries_removed, trades_removed FROM account_journal_prune("
@@ -257,7 +261,7 @@ inline constexpr Statement kAllStatements[] = {
     kInsertAccounts,    kUpdateBalances, kUpdateLinks,   kUpsertPositions, kUpsertReservations,
     kInsertExecutions,  kInsertTrades,   kInsertEntries, kAppendJournal,   kPruneJournal,
     kFindExecution,     kTrades,         kJournal,       kJournalCursor,   kSetJournalCursor,
-    kJournalCheckpoint, kTradePage,      kEntryPage,     kReservationPage,
+    kJournalCheckpoint, kTradePage,      kEntryPage,     kReservationPage, kWriterCheck,
 };
 
 }  // namespace account::pg

@@ -100,10 +100,13 @@ TEST_CASE("a version-4 database migrates to an empty journal and keeps its rows"
           "[postgres][journal][open]") {
   const std::string url = fresh_database_url();
   REQUIRE(open_store(url)->commit(sample_changes(test_epoch())).ok());
-  // Version 4 is this version without the journal (5), its cursors (6) and its checkpoints (7):
+  // Version 4 is this version without the journal (5), its cursors (6), its checkpoints (7) and
+  // the writer epoch (8):
   // take it back there.
   REQUIRE(pg_server()
               .execute(testing::database_of(url),
+                       "DROP FUNCTION account_writer_check; DROP FUNCTION account_writer_take; "
+                       "DROP TABLE ledger_writer; "
                        "DROP FUNCTION account_journal_prune; DROP TABLE journal_checkpoints; "
                        "DROP TABLE journal_cursors; DROP FUNCTION account_journal_append; "
                        "DROP TABLE journal; DELETE FROM schema_migrations WHERE version >= 5")

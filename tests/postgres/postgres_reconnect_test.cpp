@@ -23,6 +23,7 @@
 namespace account {
 namespace {
 
+using testing::denied_with;
 using testing::fresh_database_url;
 using testing::open_store;
 using testing::pg_server;
@@ -68,8 +69,9 @@ TEST_CASE("after a server restart, the first call of each kind succeeds",
   CHECK(store->load({}).value().accounts[0].cash == Cents{31});
 }
 
-TEST_CASE("a ledger whose session was lost does not overwrite what another writer committed",
-          "[postgres][reconnect]") {
+TEST_CASE("a ledger whose session was lost, and whose database another writer opened meanwhile, "
+          "is fenced: it writes nothing more",
+          "[postgres][reconnect][fencing]") {
   const std::string url = fresh_database_url();
   auto clock = std::make_shared<ManualClock>(test_epoch());
   auto first = AccountService::open({.store = open_store(url), .clock = clock}).value();
@@ -91,14 +93,24 @@ TEST_CASE("a ledger whose session was lost does not overwrite what another write
   // An audit reconnects and loads, and finds memory behind the database; its
   // load must not count as the reload the next commit waits for.
   if (audit_first) CHECK_FALSE(first->audit().ok());
-  // The first ledger's next command reconnects, reloads, and is staged on
-  // what the database holds now, not on its memory from before.
-  REQUIRE(first->credit(id, Cents{100}, EntryKind::kAdjustment, "first-2").ok());
-  CHECK(first->cash(id).value() == Cents{1'600});
+  // The first ledger reconnects (the lock is free again), but the database's writer epoch is
+  // the second's now (docs/ha.md, fencing): every write of the first is refused whole, naming
+  // why, however often it tries. (The first refusal is kStoreFailure; after it the ledger takes
+  // the store to be down, kStoreUnavailable with the fencing as the cause, and its background
+  // reconnect is refused the same way.)
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    const absl::Status fenced =
+        first->credit(id, Cents{100}, EntryKind::kAdjustment, "first-2");
+    CHECK((denied_with(fenced, Reason::kStoreFailure) ||
+           denied_with(fenced, Reason::kStoreUnavailable)));
+    CHECK_THAT(std::string(fenced.message()), Catch::Contains("fenced"));
+  }
   first.reset();
   auto reopened = AccountService::open({.store = open_store(url), .clock = clock}).value();
-  CHECK(reopened->cash(id).value() == Cents{1'600});
+  CHECK(reopened->cash(id).value() == Cents{1'500});
   CHECK(reopened->audit().ok());
+  // A writer that opens afresh takes the next epoch, and writes.
+  CHECK(reopened->credit(id, Cents{100}, EntryKind::kAdjustment, "reopened-1").ok());
 }
 
 TEST_CASE("after a server restart, a ledger on PostgreSQL takes its next command",

@@ -65,7 +65,7 @@ class PostgresStore final : public Store {
  public:
   // The schema version this library writes; open() migrates older
   // databases up to it and refuses newer ones.
-  static constexpr int kSchemaVersion = 7;
+  static constexpr int kSchemaVersion = 8;
 
   // Connects to `database_url` (a libpq connection string,
   // "host=... dbname=...", or URI, "postgresql://user:pw@host:port/db"),
