@@ -116,22 +116,28 @@ install_deps() {
     apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
-install_browser_deps() {
-  step "Checking the browser tests' packages"
+# Installs those of the given packages that are missing (apt-get update first), or nothing.
+install_missing() {
   local missing=()
   local package
-  for package in "${BROWSER_PACKAGES[@]}"; do
+  for package in "$@"; do
     is_installed "${package}" || missing+=("${package}")
   done
-  if ! command -v npm >/dev/null 2>&1; then
-    missing+=("${BROWSER_NODE_PACKAGES[@]}")
-  fi
   if [[ ${#missing[@]} -gt 0 ]]; then
     step "Installing ${missing[*]}"
     as_root apt-get update -q
     as_root env DEBIAN_FRONTEND=noninteractive \
       apt-get install -y -q --no-install-recommends "${missing[@]}"
   fi
+}
+
+install_browser_deps() {
+  step "Checking the browser tests' packages"
+  local packages=("${BROWSER_PACKAGES[@]}")
+  if ! command -v npm >/dev/null 2>&1; then
+    packages+=("${BROWSER_NODE_PACKAGES[@]}")
+  fi
+  install_missing "${packages[@]}"
   # The exact versions of package-lock.json, into tests/browser/node_modules; again only when
   # the lock file changed since the last install.
   if [[ ! tests/browser/node_modules/.package-lock.json -nt tests/browser/package-lock.json ]]; then
@@ -142,17 +148,7 @@ install_browser_deps() {
 
 install_ha_deps() {
   step "Checking the high-availability test's packages"
-  local missing=()
-  local package
-  for package in "${HA_PACKAGES[@]}"; do
-    is_installed "${package}" || missing+=("${package}")
-  done
-  if [[ ${#missing[@]} -gt 0 ]]; then
-    step "Installing ${missing[*]}"
-    as_root apt-get update -q
-    as_root env DEBIAN_FRONTEND=noninteractive \
-      apt-get install -y -q --no-install-recommends "${missing[@]}"
-  fi
+  install_missing "${HA_PACKAGES[@]}"
 }
 
 build_release() {

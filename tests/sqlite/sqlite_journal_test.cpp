@@ -44,9 +44,9 @@ std::vector<JournalRecord> read_journal(SqliteStore& store, uint64_t after_seq =
 
 JournalHead head_of(SqliteStore& store) { return store.load({}).value().journal_head; }
 
-// A file as this library at schema version 1 wrote it: the checksum VFS and its reserved bytes,
-// version 1's migration alone, and one account with cash.
-void make_version_1_file(const std::string& path) {
+// A file as this library at schema version `version` wrote it: the checksum VFS and its reserved
+// bytes, the migrations up to that version alone, and `rows_sql` run on it.
+void make_file_at_version(const std::string& path, int version, const char* rows_sql) {
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
                           sqlite::checksum_vfs()) == SQLITE_OK);
@@ -54,14 +54,18 @@ void make_version_1_file(const std::string& path) {
   REQUIRE(sqlite3_exec(db, "PRAGMA page_count", nullptr, nullptr, nullptr) == SQLITE_OK);
   int reserve = sqlite::kChecksumBytes;
   REQUIRE(sqlite3_file_control(db, "main", SQLITE_FCNTL_RESERVE_BYTES, &reserve) == SQLITE_OK);
-  const absl::Status migrated = sqlite::migrate(db, 1);
+  const absl::Status migrated = sqlite::migrate(db, version);
   INFO(migrated.ToString());
   REQUIRE(migrated.ok());
-  REQUIRE(sqlite3_exec(db,
-                       "INSERT INTO accounts (id, google_id, display_name, cash_cents, "
-                       "created_at_ns) VALUES (1, CAST('sub-1' AS BLOB), X'', 500, 0)",
-                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, rows_sql, nullptr, nullptr, nullptr) == SQLITE_OK);
   REQUIRE(sqlite3_close_v2(db) == SQLITE_OK);
+}
+
+// Version 1 with one account with cash.
+void make_version_1_file(const std::string& path) {
+  make_file_at_version(path, 1,
+                       "INSERT INTO accounts (id, google_id, display_name, cash_cents, "
+                       "created_at_ns) VALUES (1, CAST('sub-1' AS BLOB), X'', 500, 0)");
 }
 
 TEST_CASE("a file of schema version 1 migrates with an empty journal, which starts at "
@@ -113,23 +117,12 @@ TEST_CASE("schema version 4 keeps every trade with its row, and never issues a r
           "[sqlite][journal][migrations][retention]") {
   TempDir dir;
   const std::string path = dir.file("ledger.db");
-  {
-    // A file as this library at schema version 3 wrote it, with two trades at rows 7 and 9.
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                            sqlite::checksum_vfs()) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(db, "PRAGMA page_count", nullptr, nullptr, nullptr) == SQLITE_OK);
-    int reserve = sqlite::kChecksumBytes;
-    REQUIRE(sqlite3_file_control(db, "main", SQLITE_FCNTL_RESERVE_BYTES, &reserve) == SQLITE_OK);
-    REQUIRE(sqlite::migrate(db, 3).ok());
-    REQUIRE(sqlite3_exec(db,
-                         "INSERT INTO trades (id, account_id, execution_id, order_id, symbol_id, "
-                         "side, qty_bp, price_cents, notional_cents, realized_pnl_cents, tick, "
-                         "time_ns) VALUES (7, 1, 100, 1, 7, 1, 10000, 100, 100, 0, 1, 0), "
-                         "(9, 1, 101, 1, 7, 2, 10000, 100, 100, 5, 2, 0)",
-                         nullptr, nullptr, nullptr) == SQLITE_OK);
-    REQUIRE(sqlite3_close_v2(db) == SQLITE_OK);
-  }
+  // A file as this library at schema version 3 wrote it, with two trades at rows 7 and 9.
+  make_file_at_version(path, 3,
+                       "INSERT INTO trades (id, account_id, execution_id, order_id, symbol_id, "
+                       "side, qty_bp, price_cents, notional_cents, realized_pnl_cents, tick, "
+                       "time_ns) VALUES (7, 1, 100, 1, 7, 1, 10000, 100, 100, 0, 1, 0), "
+                       "(9, 1, 101, 1, 7, 2, 10000, 100, 100, 5, 2, 0)");
   {
     auto store = open_sqlite(path);
     CHECK(store->schema_version_found() == 3);
