@@ -56,6 +56,17 @@ class CanonicalReader {
     error_at_ = at_;
   }
 
+  // Reads the leading format version byte; refuses any but `expected`, naming both, at byte 0.
+  // Returns ok().
+  bool format_version(uint8_t expected) {
+    const uint8_t found = byte("the format version");
+    if (ok() && found != expected) {
+      at_ = 0;
+      fail(cat("format version ", int{found}, ", this build reads ", int{expected}));
+    }
+    return ok();
+  }
+
   uint8_t byte(const char* what) {
     if (!ok()) return 0;
     if (at_ >= in_.size()) {

@@ -63,12 +63,7 @@ std::string encode_checkpoint_state(const LedgerSnapshot& rows) {
 
 absl::StatusOr<LedgerSnapshot> decode_checkpoint_state(std::string_view bytes) {
   CanonicalReader r(bytes, kWhat);
-  if (!bytes.empty() && static_cast<uint8_t>(bytes[0]) != kCheckpointFormatVersion) {
-    r.fail(cat("format version ", int{static_cast<uint8_t>(bytes[0])}, ", this build reads ",
-               int{kCheckpointFormatVersion}));
-    return r.status();
-  }
-  (void)r.byte("the format version");
+  if (!r.format_version(kCheckpointFormatVersion)) return r.status();
   LedgerSnapshot rows;
   rows.journal_head.seq = r.unsigned_int("the checkpoint's seq");
   const std::string hash = r.text("the checkpoint's hash");

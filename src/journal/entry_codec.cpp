@@ -116,19 +116,13 @@ namespace {
 
 // Reads an entry's header (version, seq, commit time, event count) into `entry` and returns the
 // event count; the reader stops at the first error.
-uint64_t read_header(CanonicalReader& r, std::string_view bytes, JournalEntry& entry) {
-  // Checked before it is read, so that the error names its byte.
-  if (!bytes.empty() && static_cast<uint8_t>(bytes[0]) != kJournalFormatVersion) {
-    r.fail(cat("format version ", int{static_cast<uint8_t>(bytes[0])}, ", this build reads ",
-               int{kJournalFormatVersion}));
-    return 0;
-  }
-  (void)r.byte("the format version");
+uint64_t read_header(CanonicalReader& r, JournalEntry& entry) {
+  if (!r.format_version(kJournalFormatVersion)) return 0;
   entry.seq = r.unsigned_int("the seq");
   entry.committed_at = r.time("the commit time");
   const uint64_t count = r.unsigned_int("the event count");
   // Each event takes at least two bytes: no more events than that can fit.
-  if (r.ok() && count > (bytes.size() - r.offset()) / 2) {
+  if (r.ok() && count > r.bytes_left() / 2) {
     r.fail(cat("an event count of ", count, ", more than the entry's bytes can hold"));
   }
   return count;
@@ -139,7 +133,7 @@ uint64_t read_header(CanonicalReader& r, std::string_view bytes, JournalEntry& e
 absl::StatusOr<uint64_t> entry_event_count(std::string_view bytes) {
   CanonicalReader r(bytes);
   JournalEntry header;
-  const uint64_t count = read_header(r, bytes, header);
+  const uint64_t count = read_header(r, header);
   if (!r.ok()) return r.status();
   return count;
 }
@@ -147,7 +141,7 @@ absl::StatusOr<uint64_t> entry_event_count(std::string_view bytes) {
 absl::StatusOr<JournalEntry> decode_entry(std::string_view bytes) {
   CanonicalReader r(bytes);
   JournalEntry entry;
-  const uint64_t count = read_header(r, bytes, entry);
+  const uint64_t count = read_header(r, entry);
   for (uint64_t i = 0; r.ok() && i < count; ++i) entry.events.push_back(r.event());
   if (r.ok() && !r.at_end()) r.fail(cat(bytes.size() - r.offset(), " bytes after the last event"));
   if (!r.ok()) return r.status();

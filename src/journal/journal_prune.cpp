@@ -31,10 +31,10 @@ absl::StatusOr<JournalReplay> replay_from_checkpoint(
   return JournalReplay::from_checkpoint(*rows);
 }
 
-absl::StatusOr<std::optional<JournalPrune>> plan_journal_prune(Store& store,
-                                                               const PruneBound& bound) {
+absl::StatusOr<PrunePlan> plan_journal_prune(Store& store, const PruneBound& bound) {
   absl::StatusOr<std::optional<JournalCheckpoint>> stored = store.journal_checkpoint();
   if (!stored.ok()) return stored.status();
+  PrunePlan plan{.stored_checkpoint_seq = *stored ? (*stored)->seq : 0};
   absl::StatusOr<JournalReplay> replay = replay_from_checkpoint(*stored);
   if (!replay.ok()) return replay.status();
   const JournalHead anchor = replay->head();
@@ -85,7 +85,7 @@ absl::StatusOr<std::optional<JournalPrune>> plan_journal_prune(Store& store,
     if (done || page->empty()) break;
     after = page->back().seq;
   }
-  if (applied == 0) return std::optional<JournalPrune>();
+  if (applied == 0) return plan;
 
   LedgerSnapshot rows = replay->rows();
   rows.trades.clear();  // Removed with their fills' entries.
@@ -97,7 +97,8 @@ absl::StatusOr<std::optional<JournalPrune>> plan_journal_prune(Store& store,
   prune.checkpoint.digest = checkpoint_digest(prune.checkpoint.hash, prune.checkpoint.state);
   prune.last_removed_execution = last_fill;
   prune.past_cursors = bound.past_cursors;
-  return std::optional<JournalPrune>(std::move(prune));
+  plan.prune = std::move(prune);
+  return plan;
 }
 
 }  // namespace account::internal

@@ -2,9 +2,9 @@
 // checkpoint that replaces them, computed from what the store holds, for Store::prune_journal()
 // to apply in one transaction.
 //
-//   absl::StatusOr<std::optional<JournalPrune>> plan =
+//   absl::StatusOr<PrunePlan> plan =
 //       plan_journal_prune(store, PruneBound{.before_seq = 1'000'000});
-//   if (plan.ok() && *plan) store.prune_journal(**plan);
+//   if (plan.ok() && plan->prune) store.prune_journal(*plan->prune);
 //
 // The plan replays the entries to remove from the stored checkpoint (or from the empty ledger
 // when there is none), checking their chain as it goes, and encodes the replay's rows after the
@@ -34,12 +34,18 @@ struct PruneBound {
   bool past_cursors = false;  // JournalPrune::past_cursors.
 };
 
-// The prune of every stored entry inside `bound` but the head, or nullopt when there is none
-// to remove. DataLoss (naming the seq) when a stored entry does not decode, does not chain on
-// the one before or cannot be replayed (a journal begun after rows it did not write), or the
-// stored checkpoint fails its digest; other errors as Store::journal()'s.
-absl::StatusOr<std::optional<JournalPrune>> plan_journal_prune(Store& store,
-                                                               const PruneBound& bound);
+struct PrunePlan {
+  // The prune of every stored entry inside the bound but the head; nullopt when there is none
+  // to remove.
+  std::optional<JournalPrune> prune;
+  // The seq of the checkpoint the plan started from (0: none stored).
+  uint64_t stored_checkpoint_seq = 0;
+};
+
+// Plans the prune of `bound`. DataLoss (naming the seq) when a stored entry does not decode,
+// does not chain on the one before or cannot be replayed (a journal begun after rows it did not
+// write), or the stored checkpoint fails its digest; other errors as Store::journal()'s.
+absl::StatusOr<PrunePlan> plan_journal_prune(Store& store, const PruneBound& bound);
 
 // The replay of the stored checkpoint: the empty ledger when there is none. DataLoss as
 // open_checkpoint()'s.

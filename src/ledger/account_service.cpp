@@ -992,16 +992,10 @@ absl::StatusOr<JournalPruneResult> AccountService::Impl::prune_journal(
   if (request.older_than != absl::InfiniteDuration()) {
     bound.committed_before = now() - request.older_than;
   }
-  absl::StatusOr<std::optional<JournalPrune>> plan =
-      internal::plan_journal_prune(*options_.store, bound);
+  absl::StatusOr<internal::PrunePlan> plan = internal::plan_journal_prune(*options_.store, bound);
   if (!plan.ok()) return store_denial(plan.status(), "planning the prune");
-  if (!plan->has_value()) {
-    absl::StatusOr<std::optional<JournalCheckpoint>> stored =
-        options_.store->journal_checkpoint();
-    if (!stored.ok()) return store_denial(stored.status(), "reading the checkpoint");
-    return JournalPruneResult{.checkpoint_seq = *stored ? (*stored)->seq : 0};
-  }
-  absl::StatusOr<JournalPruneResult> result = options_.store->prune_journal(**plan);
+  if (!plan->prune) return JournalPruneResult{.checkpoint_seq = plan->stored_checkpoint_seq};
+  absl::StatusOr<JournalPruneResult> result = options_.store->prune_journal(*plan->prune);
   switch (result.status().code()) {
     case absl::StatusCode::kOk:
       return result;
