@@ -355,6 +355,16 @@ class AccountService {
   // background reconnect reloads it (SettlementRetryPolicy); meanwhile every
   // command is refused with kStoreUnavailable. Gauge account_store_up.
   bool store_up() const;
+  // True once the store refused a commit because another ledger took it over since this one
+  // opened it (a newer writer epoch: writer_fencing.h, docs/ha.md "Fencing by epoch"). Nothing
+  // lifts it. From then on every command is refused with kWriterFenced (canonical code
+  // Aborted) without trying the store, and the journal notifier stores no cursor; fills are
+  // refused, not queued, and those already queued are handed back through
+  // NotificationSink::on_queued_fill_done with kWriterFenced: deliver them to the ledger that
+  // took over. Queries answer from memory as of the fencing. The embedding process should
+  // exit: opening a ledger on the store again takes the epoch back and fences the other, so
+  // do that only where this process must be the writer. Gauge account_writer_fenced.
+  bool writer_fenced() const;
 
   // --- Journal (docs/journal.md) -------------------------------------------
 

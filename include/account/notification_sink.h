@@ -42,7 +42,9 @@ class NotificationSink {
   // dealt with: `result` is OK when it was applied now, kDuplicateExecution
   // when an earlier attempt had already applied it (an ambiguous commit),
   // kStoreUnavailable when the ledger shut down with it still queued (not
-  // applied: deliver it again), or the reason it was refused. Called once
+  // applied: deliver it again), kWriterFenced when another ledger took the
+  // store (not applied: deliver it to that ledger; AccountService::
+  // writer_fenced()), or the reason it was refused. Called once
   // per queued fill, in the order the fills were queued.
   virtual void on_queued_fill_done(const Fill& fill, const absl::Status& result) {
     (void)fill;

@@ -13,7 +13,7 @@
 //   3. identity conflicts  (kDuplicate*, kExecutionConflict, kOrderConflict, ...)
 //   4. state               (kReservationNotActive, kWrongSide, kSymbolMismatch, ...)
 //   5. risk                (kInsufficientFunds, kInsufficientPosition, limits)
-//   6. infrastructure      (kStoreUnavailable, kStoreFailure)
+//   6. infrastructure      (kStoreUnavailable, kStoreFailure, kWriterFenced)
 //
 // Sign-in reasons (60-99) are answered by the auth component: an access
 // token's checks run in the order the numbers give (format, algorithm, key,
@@ -67,6 +67,7 @@ enum class Reason : uint16_t {
   kOpenNotionalLimitExceeded = 43,// per-account cap on open order notional
   kStoreUnavailable = 50,         // the store could not commit; retry later
   kStoreFailure = 51,             // the store refused the commit for a non-transient cause
+  kWriterFenced = 52,             // another ledger took the store: this one writes nothing more
   kTokenMalformed = 60,           // not three base64url parts, or not the JSON a token holds
   kTokenAlgorithmRejected = 61,   // `alg` is not the one algorithm pinned for that token
   kTokenKeyUnknown = 62,          // `kid` names no key we hold

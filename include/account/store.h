@@ -21,7 +21,10 @@
 //   the writer session was lost, and the writer lock with it, so another
 //   writer may have written meanwhile), which makes the ledger reload and
 //   stage the batch again: a load() with SnapshotRequest::commits_follow
-//   lifts it, a load only to look does not; anything else for a refusal that
+//   lifts it, a load only to look does not; kAborted marked by
+//   writer_fenced_error() (writer_fencing.h) when another writer took the
+//   store since this one opened it, which nothing lifts: the ledger stops
+//   writing (Reason::kWriterFenced); anything else for a refusal that
 //   retrying won't fix.
 // - load() returns the committed state as a LedgerSnapshot.
 // - find_execution() answers dedupe questions for executions older than

@@ -14,6 +14,7 @@
 #include "account/notional.h"
 #include "account/risk_cache.h"
 #include "account/status.h"
+#include "account/writer_fencing.h"
 #include "base/check.h"
 #include "base/jittered_backoff.h"
 #include "base/strings.h"
@@ -89,7 +90,7 @@ AccountService::Impl::Impl(AccountServiceOptions options) : options_(std::move(o
         [this](uint64_t after_seq, size_t max_events) {
           return events_since(after_seq, max_events);
         },
-        [this] { return store_up(); }, options_.settlement_retry.backoff_max);
+        [this] { return store_up() && !writer_fenced(); }, options_.settlement_retry.backoff_max);
   }
   commit_queue_ = std::make_unique<internal::CommitQueue>(
       options_.limits.group_commit_commands_max, options_.limits.group_commit_wait);
@@ -105,6 +106,9 @@ AccountService::Impl::Impl(AccountServiceOptions options) : options_(std::move(o
                           [this] { return store_up() ? 1.0 : 0.0; });
   options_.metrics->gauge("account_risk_published_tick", "Newest tick the RiskCache published.",
                           [this] { return static_cast<double>(risk_cache_->published_tick().value()); });
+  options_.metrics->gauge("account_writer_fenced",
+                          "1 once another ledger took the store: this one writes nothing more.",
+                          [this] { return writer_fenced() ? 1.0 : 0.0; });
 }
 
 AccountService::Impl::~Impl() {
@@ -112,12 +116,17 @@ AccountService::Impl::~Impl() {
   options_.metrics->remove_gauge("account_fills_queued");
   options_.metrics->remove_gauge("account_store_up");
   options_.metrics->remove_gauge("account_risk_published_tick");
+  options_.metrics->remove_gauge("account_writer_fenced");
   outage_queue_->stop();
   if (retry_thread_.joinable()) retry_thread_.join();
   // What is committed is delivered (as far as the journal can be read) and the cursor stored.
   if (notifier_ != nullptr) notifier_->stop();
   // Fills still queued were never applied: say so for each, as for every
   // queued fill, so that the engine delivers them again after the restart.
+  if (writer_fenced()) {
+    hand_back_queued_fills();
+    return;
+  }
   const std::deque<Fill> unapplied = outage_queue_->take_all();
   for (const Fill& fill : unapplied) {
     options_.sink->on_queued_fill_done(
@@ -224,6 +233,11 @@ absl::Status AccountService::Impl::reload_or_mark_down() {
     }
     return loaded;
   }
+  if (is_writer_fenced(loaded)) {
+    // A reconnect found another writer's epoch: no retry will do.
+    fence(loaded);
+    return loaded;
+  }
   observer_->reload_failed(loaded);
   mark_store_down(loaded);
   return loaded;
@@ -244,7 +258,49 @@ absl::Status AccountService::Impl::store_down_refusal() const {
       "); refused without trying it: one background reconnect tries it again with backoff"));
 }
 
+void AccountService::Impl::fence(const absl::Status& cause) {
+  if (writer_fenced()) return;
+  {
+    internal::MutexLock lock(&fence_mu_);
+    fenced_cause_ = cause;
+    fenced_since_ = now();
+  }
+  fenced_.store(true, std::memory_order_release);
+  observer_->writer_fenced(cause);
+  outage_queue_->wake();
+}
+
+bool AccountService::Impl::writer_fenced() const {
+  return fenced_.load(std::memory_order_acquire);
+}
+
+absl::Status AccountService::Impl::writer_fenced_refusal(std::string_view what) const {
+  internal::MutexLock lock(&fence_mu_);
+  return denial(Reason::kWriterFenced,
+                internal::cat(what, ": this ledger was fenced at ", utc_text(fenced_since_),
+                              ": another ledger took the store (", fenced_cause_.message(),
+                              "); it writes nothing more: stop it, and send its commands to the "
+                              "ledger that took over"));
+}
+
+void AccountService::Impl::hand_back_queued_fills() {
+  const std::deque<Fill> unapplied = outage_queue_->take_all();
+  for (const Fill& fill : unapplied) {
+    options_.sink->on_queued_fill_done(
+        fill, writer_fenced_refusal(internal::cat("execution ", fill.execution.value(),
+                                                  " was queued and is not applied")));
+  }
+}
+
 void AccountService::Impl::run_group(absl::Span<PendingCommand* const> group) {
+  if (writer_fenced()) {
+    // Nothing reaches the store again, not even the retry thread's probe.
+    for (PendingCommand* command : group) command->status = writer_fenced_refusal("refused");
+    for (PendingCommand* command : group) {
+      if (command->on_outcome != nullptr) (*command->on_outcome)();
+    }
+    return;
+  }
   absl::Status failure;
   if (reload_needed_) {
     // While the store is down only the retry thread's probe touches it, so a
@@ -266,6 +322,11 @@ void AccountService::Impl::run_group(absl::Span<PendingCommand* const> group) {
   bool dedupe_in_store = false;
   bool retried_aborted = false;
   while (true) {
+    if (is_writer_fenced(failure)) {
+      // An Aborted that no reload lifts (writer_fencing.h).
+      fence(failure);
+      break;
+    }
     if (failure.code() == absl::StatusCode::kAlreadyExists && !dedupe_in_store) {
       dedupe_in_store = true;
     } else if (failure.code() == absl::StatusCode::kAborted && !retried_aborted) {
@@ -284,7 +345,9 @@ void AccountService::Impl::run_group(absl::Span<PendingCommand* const> group) {
     // Each caller gets a Status of its own: copies share a reference-counted
     // payload, and callers on other threads must not share one.
     for (PendingCommand* command : group) {
-      if (command->status.ok()) command->status = store_denial(failure, "commit failed");
+      if (!command->status.ok()) continue;
+      command->status = writer_fenced() ? writer_fenced_refusal("commit refused")
+                                        : store_denial(failure, "commit failed");
     }
   }
   for (PendingCommand* command : group) {
@@ -607,6 +670,16 @@ std::vector<absl::StatusOr<SettlementReceipt>> AccountService::Impl::settle_batc
     absl::Span<const Fill> fills) {
   const Stopwatch settle_time;
   std::vector<absl::StatusOr<SettlementReceipt>> results;
+  if (writer_fenced()) {
+    // Refused, not queued: the ledger that took over applies them.
+    results.reserve(fills.size());
+    for (const Fill& fill : fills) {
+      results.emplace_back(
+          writer_fenced_refusal(internal::cat("execution ", fill.execution.value())));
+    }
+    observer_->settled(fills, results);
+    return results;
+  }
   absl::Status why = absl::UnavailableError("queued behind fills waiting for the store");
   // Earlier fills wait for the store: these go behind them, in order.
   if (const std::optional<internal::OutageQueue::Behind> behind =
@@ -714,7 +787,12 @@ void AccountService::Impl::retry_queued_fills() {
     observer_->store_retry_failed(why, failures, wait, queued_fills());
     outage_queue_->sleep_unless_stopping(wait);
   };
-  while (outage_queue_->wait_for_work([this] { return store_up(); })) {
+  while (outage_queue_->wait_for_work([this] { return store_up() || writer_fenced(); })) {
+    if (writer_fenced()) {
+      // Nothing queued will be applied here: each goes back to the engine now.
+      hand_back_queued_fills();
+      continue;
+    }
     if (!store_up()) {
       if (!probing && std::chrono::steady_clock::now() - up_since >
                           absl::ToChronoNanoseconds(policy.backoff_max)) {
@@ -982,6 +1060,7 @@ absl::StatusOr<JournalPruneResult> AccountService::Impl::prune_journal(
                   internal::cat("older_than must be positive, got ",
                                 absl::FormatDuration(request.older_than)));
   }
+  if (writer_fenced()) return writer_fenced_refusal("pruning the journal");
   if (!store_up()) {
     return denial(Reason::kStoreUnavailable, "pruning the journal: the store is down");
   }
@@ -996,6 +1075,11 @@ absl::StatusOr<JournalPruneResult> AccountService::Impl::prune_journal(
   if (!plan.ok()) return store_denial(plan.status(), "planning the prune");
   if (!plan->prune) return JournalPruneResult{.checkpoint_seq = plan->stored_checkpoint_seq};
   absl::StatusOr<JournalPruneResult> result = options_.store->prune_journal(*plan->prune);
+  if (is_writer_fenced(result.status())) {
+    return denial(Reason::kWriterFenced, internal::cat("pruning the journal: another ledger "
+                                                       "took the store (",
+                                                       result.status().message(), ")"));
+  }
   switch (result.status().code()) {
     case absl::StatusCode::kOk:
       return result;

@@ -123,6 +123,7 @@ std::vector<Account> AccountService::sleeper_linked_accounts() const {
 size_t AccountService::account_count() const { return impl_->account_count(); }
 size_t AccountService::queued_fills() const { return impl_->queued_fills(); }
 bool AccountService::store_up() const { return impl_->store_up(); }
+bool AccountService::writer_fenced() const { return impl_->writer_fenced(); }
 absl::Status AccountService::end_of_tick(TickId tick) { return impl_->end_of_tick(tick); }
 RiskCache& AccountService::risk_cache() { return impl_->risk_cache(); }
 MetricsRegistry& AccountService::metrics() { return impl_->metrics(); }

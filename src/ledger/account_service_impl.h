@@ -80,6 +80,7 @@ class AccountService::Impl {
   size_t account_count() const;
   size_t queued_fills() const;
   bool store_up() const;
+  bool writer_fenced() const;
   absl::Status end_of_tick(TickId tick);
   RiskCache& risk_cache();
   MetricsRegistry& metrics() { return *options_.metrics; }
@@ -119,6 +120,14 @@ class AccountService::Impl {
   void mark_store_down(const absl::Status& cause);
   // Leader only: the refusal of a command while the store is down.
   absl::Status store_down_refusal() const;
+  // Leader only: the store refused a commit because another writer took it (`cause`,
+  // writer_fencing.h). Records it once and wakes the retry thread, which hands the queued
+  // fills back (hand_back_queued_fills()).
+  void fence(const absl::Status& cause);
+  // The refusal of every command once fenced (kWriterFenced), naming `what` was refused.
+  absl::Status writer_fenced_refusal(std::string_view what) const;
+  // The retry thread, once fenced: every queued fill completes with kWriterFenced.
+  void hand_back_queued_fills();
   // Runs the expiry sweep when an active reservation is due (end_of_tick()).
   void expire_if_due();
   // kStoreUnavailable when fills of `order` wait in the queue: the order
@@ -177,6 +186,12 @@ class AccountService::Impl {
   absl::Status store_down_cause_;
   absl::Time store_down_since_;
   int commits_failed_in_row_ = 0;  // The leader's.
+  // Set once, by the leader, when the store fenced this writer (fence()); never cleared.
+  // fenced_cause_ and fenced_since_ are written before fenced_ and read after it.
+  std::atomic<bool> fenced_{false};
+  mutable internal::Mutex fence_mu_;
+  absl::Status fenced_cause_ ABSL_GUARDED_BY(fence_mu_);
+  absl::Time fenced_since_ ABSL_GUARDED_BY(fence_mu_);
   // Odd while a leader writes to the store or replaces state_ (a commit and
   // its apply, or a reload), even otherwise: audit() compares memory with
   // the store only across a window in which it did not move.

@@ -141,6 +141,13 @@ void LedgerObserver::notices_stalled(const absl::Status& why, std::string_view w
             {{"status_code", std::string_view(absl::StatusCodeToString(why.code()))}});
 }
 
+void LedgerObserver::writer_fenced(const absl::Status& cause) {
+  log_event(log_, clock_, LogLevel::kError, "writer_fenced",
+            internal::cat("another ledger took the store; this one writes nothing more: ",
+                          cause.message()),
+            {{"status_code", std::string_view(absl::StatusCodeToString(cause.code()))}});
+}
+
 void LedgerObserver::reload_failed(const absl::Status& status) {
   store_error(status);
   log_event(log_, clock_, LogLevel::kError, "store_reload_failed",

@@ -67,6 +67,8 @@ class LedgerObserver {
   // backoff_max once it has grown.
   void store_retry_failed(const absl::Status& why, int failures, absl::Duration wait,
                           size_t queued);
+  // The store refused a commit because another writer took it: this ledger writes no more.
+  void writer_fenced(const absl::Status& cause);
   // A reload succeeded after the store was down for `down_for`.
   void store_back(absl::Duration down_for);
   // The notifier could not read the journal, or store its cursor (`what`), and tries again.

@@ -35,6 +35,7 @@ std::string_view reason_name(Reason reason) {
     case Reason::kOpenNotionalLimitExceeded: return "OpenNotionalLimitExceeded";
     case Reason::kStoreUnavailable: return "StoreUnavailable";
     case Reason::kStoreFailure: return "StoreFailure";
+    case Reason::kWriterFenced: return "WriterFenced";
     case Reason::kTokenMalformed: return "TokenMalformed";
     case Reason::kTokenAlgorithmRejected: return "TokenAlgorithmRejected";
     case Reason::kTokenKeyUnknown: return "TokenKeyUnknown";

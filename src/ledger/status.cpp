@@ -46,6 +46,8 @@ absl::StatusCode canonical_code(Reason reason) {
       return absl::StatusCode::kUnavailable;
     case Reason::kStoreFailure:
       return absl::StatusCode::kInternal;
+    case Reason::kWriterFenced:  // Another ledger writes: this one's commands go to it.
+      return absl::StatusCode::kAborted;
     case Reason::kTokenMalformed:
     case Reason::kTokenAlgorithmRejected:
     case Reason::kTokenKeyUnknown:

@@ -18,6 +18,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
+#include "account/writer_fencing.h"
 
 namespace account::pg {
 namespace {
@@ -538,7 +539,9 @@ absl::Status status_of(PGconn* conn, const PGresult* result, std::string_view wh
   if (state == kPruneCheckpointSqlstate) return absl::InvalidArgumentError(message);
   if (state == kPruneCursorSqlstate) return absl::FailedPreconditionError(message);
   if (state == kPruneTradesSqlstate) return absl::DataLossError(message);
-  if (state == kWriterFencedSqlstate) return absl::FailedPreconditionError(message);
+  // account_writer_check(): another writer took the database; nothing of the transaction was
+  // written, and nothing this writer sends will be (writer_fencing.h).
+  if (state == kWriterFencedSqlstate) return writer_fenced_error(message);
   return absl::InternalError(message);
 }
 

@@ -184,7 +184,8 @@ inline constexpr std::string_view kWriterFencedSqlstate = "JA005";
 // or 40001/40P01) -> Unavailable; 23505 -> AlreadyExists; P0002 (raised by
 // the schema's own checks) -> NotFound; kJournalSeqSqlstate -> Aborted;
 // kPruneCheckpointSqlstate -> InvalidArgument; kPruneCursorSqlstate ->
-// FailedPrecondition; kPruneTradesSqlstate -> DataLoss; anything else ->
+// FailedPrecondition; kPruneTradesSqlstate -> DataLoss; kWriterFencedSqlstate ->
+// writer_fenced_error() (Aborted, writer_fencing.h); anything else ->
 // Internal, with the server's message, detail and SQLSTATE. The password
 // candidates of the URL `conn` was opened with (connect()) and the password
 // libpq used are replaced by "***" in every piece of libpq text the message

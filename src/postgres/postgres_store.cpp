@@ -118,6 +118,15 @@ struct PostgresStore::Impl {
   int64_t writer_epoch ABSL_GUARDED_BY(mu) = 0;
 
   absl::Status take_writer_epoch() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  // writer_fenced_error() when the database's epoch is no longer writer_epoch (one statement,
+  // account_writer_check()).
+  absl::Status check_writer_epoch() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  // Runs `steps` in one transaction (one pipeline) whose first statement checks the writer
+  // epoch: a fenced writer's transaction is refused (writer_fencing.h) before any row is
+  // written or locked. A read-only store runs no check; its READ ONLY transaction refuses any
+  // write. The results are those of `steps`, in order.
+  absl::StatusOr<std::vector<pg::Result>> run_as_writer(absl::Span<const pg::Step> steps)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
 };
 
 absl::Status PostgresStore::Impl::connect_session() {
@@ -148,7 +157,10 @@ absl::Status PostgresStore::Impl::connect_session() {
   if (ok.ok() && options.read_only) {
     ok = enter_read_only();
   } else if (ok.ok()) {
-    ok = take_writer_lock();
+    // A writer that reconnects checks its epoch first: once another writer opened the
+    // database (and may hold its lock now), this one is fenced, not merely kept out.
+    if (connected_once && version_found >= 8) ok = check_writer_epoch();
+    if (ok.ok()) ok = take_writer_lock();
     if (ok.ok()) ok = require_durable_commits();
     if (ok.ok()) ok = pg::migrate(conn.get(), kSchemaVersion);
     if (ok.ok()) version_now = kSchemaVersion;
@@ -208,6 +220,13 @@ absl::Status PostgresStore::Impl::take_writer_epoch() {
   return absl::OkStatus();
 }
 
+absl::Status PostgresStore::Impl::check_writer_epoch() {
+  pg::Params epoch;
+  epoch.add_int8(writer_epoch);
+  return pg::exec_params(conn.get(), pg::kWriterCheck.sql, epoch, "checking the writer epoch")
+      .status();
+}
+
 absl::Status PostgresStore::Impl::require_durable_commits() {
   const pg::Params none;
   return pg::exec_params(conn.get(),
@@ -259,15 +278,27 @@ absl::Status PostgresStore::Impl::commit(const ChangeSet& changes) {
   }
   pg::CommitParams params;
   pg::build_commit_params(changes, params);
+  return settle(run_as_writer(params.steps).status());
+}
+
+absl::StatusOr<std::vector<pg::Result>> PostgresStore::Impl::run_as_writer(
+    absl::Span<const pg::Step> steps) {
   pg::Params epoch;
   epoch.add_int8(writer_epoch);
-  std::vector<pg::Step> steps;
-  steps.push_back({.sql = "BEGIN"});
-  // First, so that a fenced writer's transaction is refused before any row is written or locked.
-  steps.push_back({.prepared = pg::kWriterCheck.name, .params = &epoch});
-  for (const pg::Step& s : params.steps) steps.push_back(s);
-  steps.push_back({.sql = "COMMIT"});
-  return settle(pg::run_pipeline(conn.get(), steps).status());
+  const bool checked = !options.read_only;
+  std::vector<pg::Step> all;
+  all.reserve(steps.size() + 3);
+  all.push_back({.sql = "BEGIN"});
+  if (checked) all.push_back({.prepared = pg::kWriterCheck.name, .params = &epoch});
+  all.insert(all.end(), steps.begin(), steps.end());
+  all.push_back({.sql = "COMMIT"});
+  absl::StatusOr<std::vector<pg::Result>> results = pg::run_pipeline(conn.get(), all);
+  if (!results.ok()) return results;
+  const size_t first = checked ? 2 : 1;
+  std::vector<pg::Result> out;
+  out.reserve(steps.size());
+  for (size_t i = first; i < first + steps.size(); ++i) out.push_back(std::move((*results)[i]));
+  return out;
 }
 
 absl::Status PostgresStore::Impl::read_tables(const SnapshotRequest& request,
@@ -562,7 +593,9 @@ absl::StatusOr<std::optional<uint64_t>> PostgresStore::Impl::journal_cursor(
   return std::optional<uint64_t>(pg::id_from_db(pg::get_int(r->get(), 0, 0)));
 }
 
-// Autocommit: one statement, its own transaction, beside (never inside) the ledger's commits.
+// A transaction of its own, beside (never inside) the ledger's commits, checked against the
+// writer epoch as they are: a fenced ledger's notifier must not move the cursor of the ledger
+// that took over.
 absl::Status PostgresStore::Impl::set_journal_cursor(std::string_view name, uint64_t seq) {
   if (seq > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
     return absl::InvalidArgumentError(internal::cat("journal cursor ", seq, " past BIGINT"));
@@ -571,15 +604,14 @@ absl::Status PostgresStore::Impl::set_journal_cursor(std::string_view name, uint
   pg::Params p;
   p.add_text(name);
   p.add_int8(static_cast<int64_t>(seq));
-  absl::StatusOr<pg::Result> r = pg::exec_prepared(conn.get(), pg::kSetJournalCursor.name, p);
-  if (!r.ok()) return settle(r.status());
-  return absl::OkStatus();
+  const pg::Step step{.prepared = pg::kSetJournalCursor.name, .params = &p};
+  return settle(run_as_writer({&step, 1}).status());
 }
 
-// Autocommit: one statement, its own transaction, in which account_journal_prune() (schema.cpp,
-// version 7) checks the prune against the stored journal and applies it. Not refused while
-// session_replaced, as commit() is: nothing of it comes from memory a lost session may have
-// outdated, and the function checks all it removes against what is stored.
+// One transaction, checked against the writer epoch, in which account_journal_prune()
+// (schema.cpp, version 7) checks the prune against the stored journal and applies it. Not
+// refused while session_replaced, as commit() is: nothing of it comes from memory a lost
+// session may have outdated, and the function checks all it removes against what is stored.
 absl::StatusOr<JournalPruneResult> PostgresStore::Impl::prune_journal(const JournalPrune& prune) {
   if (prune.checkpoint.seq > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
     return absl::InvalidArgumentError(
@@ -588,9 +620,10 @@ absl::StatusOr<JournalPruneResult> PostgresStore::Impl::prune_journal(const Jour
   if (absl::Status ok = ready(); !ok.ok()) return ok;
   pg::Params p;
   pg::build_prune_params(prune, p);
-  absl::StatusOr<pg::Result> r = pg::exec_prepared(conn.get(), pg::kPruneJournal.name, p);
+  const pg::Step step{.prepared = pg::kPruneJournal.name, .params = &p};
+  absl::StatusOr<std::vector<pg::Result>> r = run_as_writer({&step, 1});
   if (!r.ok()) return settle(r.status());
-  return pg::read_prune_result(r->get());
+  return pg::read_prune_result(r->front().get());
 }
 
 absl::StatusOr<std::optional<JournalCheckpoint>> PostgresStore::Impl::journal_checkpoint() {

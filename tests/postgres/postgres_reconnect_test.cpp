@@ -94,17 +94,17 @@ TEST_CASE("a ledger whose session was lost, and whose database another writer op
   // load must not count as the reload the next commit waits for.
   if (audit_first) CHECK_FALSE(first->audit().ok());
   // The first ledger reconnects (the lock is free again), but the database's writer epoch is
-  // the second's now (docs/ha.md, fencing): every write of the first is refused whole, naming
-  // why, however often it tries. (The first refusal is kStoreFailure; after it the ledger takes
-  // the store to be down, kStoreUnavailable with the fencing as the cause, and its background
-  // reconnect is refused the same way.)
+  // the second's now (docs/ha.md, fencing): its first write is refused whole as fenced, and
+  // from then on the ledger refuses every command itself, kWriterFenced, without trying the
+  // database, however often it is asked.
   for (int attempt = 0; attempt < 3; ++attempt) {
     const absl::Status fenced =
         first->credit(id, Cents{100}, EntryKind::kAdjustment, "first-2");
-    CHECK((denied_with(fenced, Reason::kStoreFailure) ||
-           denied_with(fenced, Reason::kStoreUnavailable)));
+    CHECK(denied_with(fenced, Reason::kWriterFenced));
     CHECK_THAT(std::string(fenced.message()), Catch::Contains("fenced"));
+    CHECK_THAT(std::string(fenced.message()), Catch::Contains("epoch"));
   }
+  CHECK(first->writer_fenced());
   first.reset();
   auto reopened = AccountService::open({.store = open_store(url), .clock = clock}).value();
   CHECK(reopened->cash(id).value() == Cents{1'500});

@@ -62,6 +62,7 @@ TEST_CASE("every reason has a stable name, number and canonical code", "[reason]
        C::kFailedPrecondition, E::kExposureExceeded},
       {Reason::kStoreUnavailable, 50, "StoreUnavailable", C::kUnavailable, E::kRiskUnavailable},
       {Reason::kStoreFailure, 51, "StoreFailure", C::kInternal, E::kRiskUnavailable},
+      {Reason::kWriterFenced, 52, "WriterFenced", C::kAborted, E::kRiskUnavailable},
       {Reason::kTokenMalformed, 60, "TokenMalformed", C::kUnauthenticated, E::kRiskUnavailable},
       {Reason::kTokenAlgorithmRejected, 61, "TokenAlgorithmRejected", C::kUnauthenticated, E::kRiskUnavailable},
       {Reason::kTokenKeyUnknown, 62, "TokenKeyUnknown", C::kUnauthenticated, E::kRiskUnavailable},

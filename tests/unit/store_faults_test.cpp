@@ -20,6 +20,7 @@
 #include "account/testing/counterparties.h"
 #include "account/testing/fault_injecting_store.h"
 #include "account/testing/recording_notification_sink.h"
+#include "account/writer_fencing.h"
 #include "support/ledger_fixture.h"
 
 namespace account {
@@ -351,6 +352,55 @@ TEST_CASE("a ledger destroyed with fills queued reports each as not applied",
   CHECK(f.reported() == std::vector<std::pair<ExecutionId, std::optional<Reason>>>{
                                   {a.execution, Reason::kStoreUnavailable},
                                   {b.execution, Reason::kStoreUnavailable}});
+}
+
+TEST_CASE("a ledger the store fenced writes nothing more: every command is refused "
+          "kWriterFenced, and queued fills go back to the engine",
+          "[store][faults][fencing]") {
+  FaultFixture f;
+  // A fill meets an outage and is queued; then another ledger takes the store over (a newer
+  // writer epoch), and every commit of this one is refused as fenced.
+  f.faulty->fail_fill_commits();
+  const Fill queued_fill = f.fill(f.buy, f.sell, Qty{1'000}, Price{8'000});
+  REQUIRE(queued(f.svc().settle(queued_fill)));
+  f.faulty->refuse_commits(writer_fenced_error("this writer was fenced: its epoch 7 is no "
+                                               "longer the database's, which is 8"));
+  const Cents buyer_cash = f.svc().cash(f.buyer).value();
+  const absl::Status first = f.svc().credit(f.buyer, Cents{100}, EntryKind::kAdjustment, "k1");
+  CHECK(denied_with(first, Reason::kWriterFenced));
+  CHECK(first.code() == absl::StatusCode::kAborted);
+  CHECK_THAT(std::string(first.message()), Catch::Contains("epoch 7"));
+  CHECK(f.svc().writer_fenced());
+  CHECK_THAT(f.svc().metrics().render_prometheus(),
+             Catch::Contains("account_writer_fenced 1"));
+
+  // The queued fill is handed back, not applied: the ledger that took over applies it.
+  REQUIRE(f.drained(1));
+  CHECK(f.reported() == std::vector<std::pair<ExecutionId, std::optional<Reason>>>{
+                                  {queued_fill.execution, Reason::kWriterFenced}});
+
+  // From now on nothing reaches the store, however often it is asked, and a fill is refused,
+  // not queued. The answers do not depend on what the store would say.
+  f.faulty->come_back();
+  const int64_t commits_before = f.faulty->counts().commits;
+  const Fill later = f.fill(f.buy, f.sell, Qty{1'000}, Price{8'000});
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    CHECK(denied_with(f.svc().settle(later), Reason::kWriterFenced));
+    CHECK(denied_with(f.svc().credit(f.buyer, Cents{100}, EntryKind::kAdjustment, "k1"),
+                      Reason::kWriterFenced));
+    CHECK(denied_with(f.svc().create_account("google-sub-new", "New"), Reason::kWriterFenced));
+    CHECK(denied_with(f.svc().reserve_buy(f.order(f.buyer, kAllen, Qty{1'000}, Price{1'000})),
+                      Reason::kWriterFenced));
+  }
+  CHECK(denied_with(f.svc().prune_journal({.before_seq = 1}), Reason::kWriterFenced));
+  CHECK(f.svc().queued_fills() == 0);
+  absl::SleepFor(absl::Milliseconds(50));  // Several of the retry thread's backoffs.
+  CHECK(f.faulty->counts().commits == commits_before);
+  CHECK(f.faulty->counts().fills_written == 0);
+  // Queries answer from memory as of the fencing.
+  CHECK(f.svc().cash(f.buyer).value() == buyer_cash);
+  f.service.reset();
+  CHECK(f.reported().size() == 1);  // Handed back once, not again at shutdown.
 }
 
 // A MemoryStore whose dedupe lookups wait until released.

@@ -97,9 +97,12 @@ class PostgresStore final : public Store {
   // reconnects), AlreadyExists (a unique key is taken: SQLSTATE 23505),
   // NotFound (a cash balance for an account the database does not hold),
   // Aborted (the entry's seq is not the stored head's + 1: SQLSTATE JA001;
-  // or the session was replaced since the last load), FailedPrecondition
-  // (reconnecting found another writer), Internal (anything else, with the
-  // server's message). A failed commit applies nothing.
+  // or the session was replaced since the last load; or, with the
+  // writer_fencing.h payload, another writer opened the database since this
+  // store did, which nothing lifts: SQLSTATE JA005, from the commit or from
+  // the epoch check a reconnect makes first), FailedPrecondition
+  // (reconnecting found another writer holding the lock), Internal (anything
+  // else, with the server's message). A failed commit applies nothing.
   absl::Status commit(const ChangeSet& changes) override;
 
   // The committed state per `request`, read in one repeatable-read
@@ -118,10 +121,13 @@ class PostgresStore final : public Store {
   // journal's primary key. Errors as load().
   absl::StatusOr<std::vector<JournalRecord>> journal(uint64_t after_seq, size_t limit) override;
   absl::StatusOr<std::optional<uint64_t>> journal_cursor(std::string_view name) override;
+  // A transaction of its own, checked against the writer epoch as commit() is: a fenced
+  // writer's consumers move no cursor. Errors as commit().
   absl::Status set_journal_cursor(std::string_view name, uint64_t seq) override;
 
-  // Retention (Store contract): one statement, so one transaction, that checks and prunes on the
-  // server (schema version 7), queued with the commits of any session on the journal's lock.
+  // Retention (Store contract): one transaction that checks the writer epoch, as commit() does,
+  // then checks and prunes on the server (schema version 7), queued with the commits of any
+  // session on the journal's lock.
   // Removing the trades scans the trades table. A prune whose connection dies under it is run
   // once more on a new connection: one that landed changes nothing the second time and answers
   // zero counts. Errors as commit(), and the contract's refusals (InvalidArgument,
@@ -149,7 +155,8 @@ class PostgresStore final : public Store {
 
   // One round trip (SELECT 1), reconnecting first when the connection broke.
   // Unavailable when the server cannot be reached; FailedPrecondition when
-  // reconnecting found another writer.
+  // reconnecting found another writer holding the lock; Aborted
+  // (writer_fencing.h) when it found another writer's epoch.
   absl::Status ping() override;
 
  private:
