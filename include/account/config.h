@@ -15,8 +15,9 @@
 //                                   form) or a SQLite file (sqlite:/path/to/ledger.db);
 //                                   database_url.h gives the forms; none (in-memory store)
 //   DATABASE_READ_URL               where reads that need no writer run (accountctl's read-only
-//                                   commands): a PostgreSQL URL, e.g. a standby's
-//                                   (docs/ha.md); none (DATABASE_URL, read-only)
+//                                   commands, open_read_store() in stores/open_store.h): a
+//                                   PostgreSQL URL, e.g. a standby's (docs/ha.md); none
+//                                   (DATABASE_URL, read-only)
 //   GOOGLE_CLIENT_ID                OAuth client id; none
 //   GOOGLE_CLIENT_SECRET            OAuth client secret; none
 //   GOOGLE_REDIRECT_URL             http(s) URL Google sends the browser back to; none

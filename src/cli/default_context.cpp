@@ -26,14 +26,13 @@ CliContext default_cli_context() {
           "DATABASE_URL is not set: accountctl works on a PostgreSQL database "
           "(postgresql://...) or a SQLite file (sqlite:/path/to/ledger.db)");
     }
-    OpenStoreOptions options{.read_only = mode == StoreMode::kReadOnly};
+    OpenStoreOptions options;
     options.postgres.application_name = "accountctl";
     // Reads that need no writer go where DATABASE_READ_URL says (a standby, docs/ha.md).
-    const Secret& url = options.read_only && !config.database_read_url.empty()
-                            ? config.database_read_url
-                            : config.database_url;
     ACCOUNT_ASSIGN_OR_RETURN(account::OpenedStore opened,
-                             open_store(url.reveal(), std::move(options)));
+                             mode == StoreMode::kReadOnly
+                                 ? open_read_store(config, std::move(options))
+                                 : open_store(config.database_url.reveal(), std::move(options)));
     return OpenedStore{.store = std::move(opened.store),
                        .description = "the " + opened.name,
                        .schema_version_found = opened.schema_version_found,

@@ -96,4 +96,15 @@ absl::StatusOr<OpenedStore> open_store(std::string_view database_url, OpenStoreO
   return not_built(where->kind);
 }
 
+absl::StatusOr<OpenedStore> open_read_store(const Config& config, OpenStoreOptions options) {
+  options.read_only = true;
+  const Secret& url =
+      config.database_read_url.empty() ? config.database_url : config.database_read_url;
+  if (url.empty()) {
+    return absl::InvalidArgumentError(
+        "neither DATABASE_READ_URL nor DATABASE_URL is set: no store to read");
+  }
+  return open_store(url.reveal(), std::move(options));
+}
+
 }  // namespace account

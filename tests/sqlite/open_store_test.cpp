@@ -149,6 +149,40 @@ TEST_CASE("open_store: a read-only opener reads beside the writer and writes not
   }
 }
 
+TEST_CASE("open_read_store: DATABASE_READ_URL when it is set, else DATABASE_URL, read-only "
+          "either way",
+          "[sqlite][open-store]") {
+  TempDir dir;
+  const std::string writer_path = dir.file("ledger.db");
+  const std::string replica_path = dir.file("replica.db");
+  make_ledger(writer_path);
+  make_ledger(replica_path);
+  {
+    // The replica trails: the writer has a credit it has not.
+    absl::StatusOr<OpenedStore> opened = open_store("sqlite:" + writer_path);
+    REQUIRE(opened.ok());
+    auto writer = AccountService::open({.store = std::move(opened->store)}).value();
+    REQUIRE(writer->credit(AccountId{1}, Cents{1'00}, EntryKind::kAdjustment, "c2").ok());
+  }
+  const auto cash_seen = [](const absl::StatusOr<OpenedStore>& opened) {
+    REQUIRE(opened.ok());
+    const LedgerSnapshot seen = opened->store->load({}).value();
+    REQUIRE(seen.accounts.size() == 1);
+    // Opened read-only whatever the options said.
+    CHECK(opened->store->commit(ChangeSet{}).code() == absl::StatusCode::kFailedPrecondition);
+    return seen.accounts[0].cash;
+  };
+  Config config;
+  config.database_url = Secret("sqlite:" + writer_path);
+  CHECK(cash_seen(open_read_store(config, {.read_only = false})) == Cents{13'34});
+  config.database_read_url = Secret("sqlite:" + replica_path);
+  CHECK(cash_seen(open_read_store(config)) == Cents{12'34});
+
+  const absl::Status neither = open_read_store(Config{}).status();
+  CHECK(neither.code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(text(neither), Catch::Contains("DATABASE_READ_URL"));
+}
+
 TEST_CASE("open_store: a URL it cannot use is InvalidArgument, naming the problem",
           "[sqlite][open-store]") {
   TempDir dir;

@@ -67,6 +67,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "account/config.h"
 #include "account/database_url.h"
 #include "account/postgres/postgres_store.h"
 #include "account/sqlite/sqlite_store.h"
@@ -105,5 +106,13 @@ struct OpenedStore {
 // Errors as in the file comment.
 absl::StatusOr<OpenedStore> open_store(std::string_view database_url,
                                        OpenStoreOptions options = {});
+
+// Opens, read-only, the store for reads that need no writer (history pages, journal consumers,
+// an operator's listing and audit), on a connection of its own: DATABASE_READ_URL
+// (config.database_read_url) when it is set, typically a standby, whose reads stop at its
+// replayed position and may trail the writer by the replication delay (docs/ha.md, "Read
+// replicas"); else DATABASE_URL. options.read_only is set whatever it held. Errors as
+// open_store(), and InvalidArgument when neither URL is set.
+absl::StatusOr<OpenedStore> open_read_store(const Config& config, OpenStoreOptions options = {});
 
 }  // namespace account
