@@ -1195,6 +1195,10 @@ absl::StatusOr<std::vector<JournalEntry>> AccountService::Impl::events_since(
   std::vector<JournalRecord> records;
   if (!journal_ring_->copy_since(after_seq, max_events, &records)) {
     ACCOUNT_RETURN_IF_ERROR(stored_journal_since(after_seq, max_events, &records));
+    // The store may hold entries past this ledger's head: a commit reported lost that landed,
+    // which the next reload takes in. Stop at the head, so that no seq handed out is ahead of
+    // it (a consumer's next call from there would be refused as JournalCursorAhead).
+    while (!records.empty() && records.back().seq > head) records.pop_back();
   }
   std::vector<JournalEntry> out;
   out.reserve(records.size());

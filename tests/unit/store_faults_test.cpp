@@ -403,6 +403,32 @@ TEST_CASE("a ledger the store fenced writes nothing more: every command is refus
   CHECK(f.reported().size() == 1);  // Handed back once, not again at shutdown.
 }
 
+TEST_CASE("events_since stops at the ledger's head while the store holds a commit reported "
+          "lost: no seq it hands out is ahead of the head",
+          "[store][faults][journal]") {
+  FaultFixture f;
+  // Reopened, the ledger's memory keeps no entries before its head: older ones come from the
+  // store.
+  f.service.reset();
+  f.service = AccountService::open({.store = f.faulty, .clock = f.clock, .sink = f.sink}).value();
+  const uint64_t head = f.svc().journal_head();
+  REQUIRE(head > 1);
+  // Written, then reported lost: the store's head is past memory's until the next reload.
+  f.faulty->fail_next_commits(1, CommitFault::kAmbiguous);
+  CHECK(denied_with(f.svc().credit(f.buyer, Cents{1}, EntryKind::kAdjustment, "lost"),
+                    Reason::kStoreUnavailable));
+  const std::vector<JournalEntry> seen = f.svc().events_since(head - 1, 1'000).value();
+  REQUIRE(seen.size() == 1);
+  CHECK(seen.back().seq == head);
+  CHECK(f.svc().events_since(seen.back().seq, 1'000).value().empty());
+  // The next command reloads; the entry that landed follows, once.
+  REQUIRE(f.svc().credit(f.buyer, Cents{2}, EntryKind::kAdjustment, "after").ok());
+  const std::vector<JournalEntry> after = f.svc().events_since(head, 1'000).value();
+  REQUIRE(after.size() == 2);
+  CHECK(after[0].seq == head + 1);
+  CHECK(after[1].seq == head + 2);
+}
+
 // A MemoryStore whose dedupe lookups wait until released.
 class SlowLookupStore final : public Store {
  public:
