@@ -11,6 +11,12 @@
 #   tests/ha/cluster.sh kill-node DIR NAME    kills NAME's Patroni and PostgreSQL (SIGKILL), as a
 #                                             lost host; start-node DIR NAME starts it again
 #   tests/ha/cluster.sh kill-etcd DIR         kills etcd (SIGKILL); start-etcd DIR starts it again
+#   tests/ha/cluster.sh freeze-node DIR NAME  stops NAME's Patroni (SIGSTOP) and leaves its
+#                                             PostgreSQL running: the node is cut off from the
+#                                             cluster, and a primary stays one (split brain);
+#                                             thaw-node DIR NAME lets its Patroni go on (SIGCONT)
+#   tests/ha/cluster.sh node-url DIR NAME     prints the URL of NAME's PostgreSQL alone
+#   tests/ha/cluster.sh is-primary DIR NAME   prints "t" when NAME's PostgreSQL takes writes
 #
 # Ports are taken from a free range at start and written to DIR/ports. PostgreSQL refuses to run
 # as root, so when run as root the nodes run as the postgres user.
@@ -112,7 +118,7 @@ has_sync_standby() { [[ "$(members_running)" == "3 1" ]]; }
 start_etcd() {
   # shellcheck disable=SC1091
   source "${dir}/ports"
-  etcd --name ha-etcd --data-dir "${dir}/etcd" \
+  etcd --name ha-etcd --data-dir "${dir}/etcd" --enable-v2=true \
     --listen-client-urls "http://127.0.0.1:${ETCD_PORT}" \
     --advertise-client-urls "http://127.0.0.1:${ETCD_PORT}" \
     --listen-peer-urls "http://127.0.0.1:${ETCD_PEER_PORT}" \
@@ -134,7 +140,12 @@ name: ${name}
 restapi:
   listen: 127.0.0.1:${rest_port}
   connect_address: 127.0.0.1:${rest_port}
-etcd3:
+# etcd's v2 API, not etcd3: Patroni 3.0.2 (Debian 12's) renews an expired leader lease under
+# etcd3 by writing the leader key whoever holds it, so a leader whose Patroni stalled past ttl
+# takes the key back from the member promoted meanwhile, whose acknowledged commits are then
+# rewound (the split-brain test found it; fixed upstream in Patroni 3.0.3). Under v2 the
+# renewal compares the key's value, and the stalled leader demotes (docs/ha.md).
+etcd:
   hosts: 127.0.0.1:${etcd_port}
 bootstrap:
   dcs:
@@ -143,6 +154,11 @@ bootstrap:
     retry_timeout: 4
     maximum_lag_on_failover: 0
     synchronous_mode: true
+    # Strict: with no synchronous standby Patroni sets synchronous_standby_names to '*' rather
+    # than emptying it, so a commit waits for a standby rather than returning on the primary
+    # alone. Without it, a primary cut off from the cluster released its waiting commits when its
+    # Patroni next ran, and acknowledged a commit that was then rewound (docs/ha.md).
+    synchronous_mode_strict: true
     failsafe_mode: true
     postgresql:
       use_pg_rewind: true
@@ -233,6 +249,54 @@ kill_node() {
   fi
 }
 
+# Cuts node NAME off from the cluster as a partition (or a hung Patroni) would, from the
+# cluster's side: its Patroni renews no leader key and answers no REST call, so the others
+# promote the synchronous standby after ttl; its PostgreSQL keeps running, a primary still to
+# the sessions it has. Replication from it stops with the promotion (the new primary's standbys
+# follow the new primary), so its commits wait for a synchronous standby that never answers.
+freeze_node() {
+  local pid
+  pid=$(patroni_pid "$1")
+  [[ -n "${pid}" ]] || { echo "cluster.sh: no Patroni running for $1" >&2; return 1; }
+  kill -STOP "${pid}"
+}
+
+# Continues a stopped Patroni, and the runuser in front of it: runuser stops itself when its
+# child stops (as su does), and would never reap it.
+continue_node() {
+  local pid=$1 parent
+  parent=$(ps -o ppid= -p "${pid}" 2>/dev/null | tr -d ' ' || true)
+  kill -CONT "${pid}" 2>/dev/null || true
+  [[ -n "${parent}" && "${parent}" != 1 ]] && kill -CONT "${parent}" 2>/dev/null || true
+}
+
+# Lets node NAME's Patroni go on (after freeze_node): it finds another leader and demotes its
+# PostgreSQL, rewinding it to follow the new primary.
+thaw_node() {
+  local pid
+  pid=$(patroni_pid "$1")
+  [[ -n "${pid}" ]] && continue_node "${pid}"
+  return 0
+}
+
+node_port() {  # Sets REPLY to node NAME's PostgreSQL port.
+  # shellcheck disable=SC1091
+  source "${dir}/ports"
+  local port_var="NODE${1#node}_PG_PORT"
+  REPLY=${!port_var}
+}
+
+node_url() {
+  node_port "$1"
+  echo "postgresql://postgres:ha-super@127.0.0.1:${REPLY}/postgres"
+}
+
+is_primary() {
+  node_port "$1"
+  PGPASSWORD=ha-super PGCONNECT_TIMEOUT=2 psql -XAtq -h 127.0.0.1 -p "${REPLY}" -U postgres \
+    -d postgres -c "SELECT NOT pg_is_in_recovery()" 2>/dev/null || echo "?"
+}
+
 # Starts node NAME's Patroni again (after kill_node): it rejoins as a standby, rewinding if need be.
 start_node() {
   as_pg patroni "${dir}/$1.yml" >>"${dir}/$1/patroni.out" 2>&1 &
@@ -242,6 +306,8 @@ stop() {
   local i pid
   for i in 1 2 3; do
     pid=$(patroni_pid "node${i}")
+    # A frozen Patroni (freeze_node) handles no SIGTERM until it runs again.
+    [[ -n "${pid}" ]] && continue_node "${pid}"
     [[ -n "${pid}" ]] && kill "${pid}" 2>/dev/null || true
   done
   sleep 1
@@ -263,6 +329,10 @@ case "${cmd}" in
   kill-node) kill_node "${3:?kill-node DIR NAME}" ;;
   start-node) start_node "${3:?start-node DIR NAME}" ;;
   kill-etcd) kill_etcd ;;
+  freeze-node) freeze_node "${3:?freeze-node DIR NAME}" ;;
+  thaw-node) thaw_node "${3:?thaw-node DIR NAME}" ;;
+  node-url) node_url "${3:?node-url DIR NAME}" ;;
+  is-primary) is_primary "${3:?is-primary DIR NAME}" ;;
   start-etcd) start_etcd ;;
   *)
     echo "usage: cluster.sh start|stop|leader|members DIR" >&2

@@ -4,7 +4,9 @@
 // acknowledged is lost: every reservation it answered OK for is stored, every fill it applied
 // or queued is applied exactly once, the audit and the journal's replay agree with the store,
 // and the old primary rejoins as a standby. Also: a URL of standbys only is refused, naming
-// why; with etcd down the primary stays and the ledger commits on (failsafe_mode). Run by
+// why; with etcd down the primary stays and the ledger commits on (failsafe_mode); and a split
+// brain, a primary cut off from the cluster while its ledger still writes to it, acknowledges
+// nothing, and that ledger is fenced once it reaches the new primary. Run by
 // run_with_cluster.sh, which starts the cluster and passes HA_URL, HA_DIR and HA_CLUSTER (ctest
 // label `ha`); the cases share the cluster, in this order.
 #include <catch2/catch.hpp>
@@ -13,6 +15,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <future>
 #include <memory>
 #include <optional>
 #include <set>
@@ -26,7 +29,9 @@
 #include "account/postgres/postgres_store.h"
 #include "account/status.h"
 #include "account/testing/builders.h"
+#include "account/testing/recording_notification_sink.h"
 #ifdef ACCOUNT_HA_WITH_CLI
+#include "account/stores/open_store.h"
 #include "cli/cli_fixture.h"
 #endif
 #include "journal/journal_replay.h"
@@ -128,6 +133,18 @@ TEST_CASE("accountctl reads on a standby when DATABASE_READ_URL names one", "[ha
   CHECK(r.exit_code == cli::kExitOk);
   CHECK(testing::contains(r.out, "Read On A Standby"));
   CHECK(testing::contains(r.out, "123.45"));
+  // An embedding program's reads take the same way: open_read_store() on the standby.
+  Config config;
+  config.database_url = Secret(url);
+  config.database_read_url = Secret(read_url);
+  absl::StatusOr<OpenedStore> reader = open_read_store(config);
+  INFO(reader.status().ToString());
+  REQUIRE(reader.ok());
+  const LedgerSnapshot seen = reader->store->load({}).value();
+  CHECK(std::any_of(seen.accounts.begin(), seen.accounts.end(), [](const Account& account) {
+    return account.display_name == "Read On A Standby" && account.cash == Cents{12'345};
+  }));
+  CHECK(reader->store->commit(ChangeSet{}).code() == absl::StatusCode::kFailedPrecondition);
   // A writer's command does not take the read URL.
   cli::CliContext context = cli::default_cli_context();
   context.env = testing::env_of({{"DATABASE_URL", read_url}, {"DATABASE_READ_URL", read_url}});
@@ -312,6 +329,137 @@ TEST_CASE("a ledger on a Patroni cluster outlives its primary's host, losing not
   CHECK(cluster("leader " + dir) == new_leader);
   std::printf("rejoin: %s running as a standby %.1f s after its restart\n", leader.c_str(),
               absl::ToDoubleSeconds(absl::Now() - rejoin_start));
+}
+
+
+// Split brain: the leader is cut off from the cluster (its Patroni frozen: no leader key
+// renewed, no REST answer) while its PostgreSQL runs on, still a primary to ledger A's session.
+// The cluster promotes the synchronous standby; ledger B opens there and takes the next writer
+// epoch. Two primaries now take sessions, but A acknowledges nothing on its own: its commit
+// waits for a synchronous standby that now follows B's primary. When the cut ends, Patroni
+// demotes the old primary (its unreplicated commit is rewound), A's commit comes back
+// unknown, A's fill is queued, and A's retry reaches the new primary, where the epoch check
+// fences it: the fill goes back to the engine with kWriterFenced and B applies it, once.
+TEST_CASE("split brain: a ledger left on a primary cut off from the cluster acknowledges "
+          "nothing, and is fenced once another ledger holds the newer epoch",
+          "[ha][failover][split-brain]") {
+  const std::string url = env("HA_URL");
+  const std::string dir = env("HA_DIR");
+  auto clock = std::make_shared<SystemClock>();
+  auto sink = std::make_shared<testing::RecordingNotificationSink>();
+  const std::string old_leader = cluster("leader " + dir);
+  REQUIRE(!old_leader.empty());
+  auto store_a = open_store(url);
+  auto a = AccountService::open({.store = store_a,
+                                 .clock = clock,
+                                 .sink = sink,
+                                 .settlement_retry = {.backoff_initial = absl::Milliseconds(50),
+                                                      .backoff_max = absl::Seconds(1)}})
+               .value();
+  const AccountId buyer = a->create_account("ha-split-buyer", "Buyer").value();
+  const AccountId seller = a->create_account("ha-split-seller", "Seller").value();
+  REQUIRE(a->credit(buyer, Cents{1'000'000}, EntryKind::kAdjustment, "split-fund").ok());
+  REQUIRE(a->issue_shares(seller, testing::kTestSymbol, Qty{10 * kBpPerShare}, "split-issue")
+              .ok());
+  // Ids past the earlier cases' orders and fills, in the same database.
+  testing::OrderBuilder orders(OrderId{9'000'000});
+  testing::FillBuilder fills(clock, ExecutionId{9'000'000});
+  const OrderSpec buy = orders.order(buyer, testing::kTestSymbol, Qty{10 * kBpPerShare});
+  const OrderSpec sell = orders.order(seller, testing::kTestSymbol, Qty{10 * kBpPerShare});
+  REQUIRE(a->reserve_buy(buy).ok());
+  REQUIRE(a->reserve_sell(sell).ok());
+  const Cents acknowledged_cash = a->cash(buyer).value();
+
+  cluster("freeze-node " + dir + " " + old_leader);
+  const absl::Time cut_at = absl::Now();
+  std::string new_leader;
+  for (const absl::Time deadline = absl::Now() + absl::Seconds(60); absl::Now() < deadline;) {
+    new_leader = cluster("leader " + dir);
+    if (!new_leader.empty() && new_leader != old_leader) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  REQUIRE(!new_leader.empty());
+  REQUIRE(new_leader != old_leader);
+  const absl::Duration promoted_after = absl::Now() - cut_at;
+  // Two primaries: the old one still takes writes from the sessions that reach it.
+  CHECK(cluster("is-primary " + dir + " " + old_leader) == "t");
+  CHECK(cluster("is-primary " + dir + " " + new_leader) == "t");
+
+  // A settles a fill on the old primary: its commit waits for the synchronous standby.
+  const Fill fill = fills.fill(buy, sell, Qty{kBpPerShare}, testing::kTestPrice);
+  std::future<absl::StatusOr<SettlementReceipt>> a_settle =
+      std::async(std::launch::async, [&] { return a->settle(fill); });
+
+  // B, pointed at the new primary (as a proxy that follows Patroni's leader would point it),
+  // takes the next epoch. It holds all A acknowledged, and nothing of the fill.
+  auto store_b = open_store(cluster("node-url " + dir + " " + new_leader));
+  auto b = AccountService::open({.store = store_b, .clock = clock}).value();
+  CHECK(b->cash(buyer).value() == acknowledged_cash);
+  REQUIRE(b->credit(buyer, Cents{7}, EntryKind::kAdjustment, "split-b-1").ok());
+  CHECK(a_settle.wait_for(std::chrono::seconds(3)) == std::future_status::timeout);
+
+  // The cut ends: the old node's Patroni finds another leader and demotes its PostgreSQL.
+  cluster("thaw-node " + dir + " " + old_leader);
+  const absl::Time thawed_at = absl::Now();
+  REQUIRE(a_settle.wait_for(std::chrono::seconds(60)) == std::future_status::ready);
+  const absl::StatusOr<SettlementReceipt> a_result = a_settle.get();
+  INFO(a_result.status().ToString());
+  // Never applied: the commit's outcome was unknown, so the fill was queued (or, had the
+  // reconnect come first, refused as fenced). Applied would be an acknowledgment from the old
+  // primary alone, which its rejoin rewinds: what synchronous_mode_strict prevents.
+  CHECK((a_result.ok() ? a_result->outcome == SettlementOutcome::kQueued
+                       : reason_of(a_result.status()) == Reason::kWriterFenced));
+  for (const absl::Time deadline = absl::Now() + absl::Seconds(60);
+       absl::Now() < deadline && !a->writer_fenced();) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  REQUIRE(a->writer_fenced());
+  const absl::Duration fenced_after = absl::Now() - thawed_at;
+  if (a_result.ok()) {
+    REQUIRE(sink->wait_for_queued_fills_done(1, absl::Seconds(10)));
+    const std::vector<testing::QueuedFillNotice> done = sink->queued_fills_done();
+    REQUIRE(done.size() == 1);
+    CHECK(done[0].fill.execution == fill.execution);
+    CHECK(reason_of(done[0].result) == Reason::kWriterFenced);
+  }
+  const absl::Status a_credit = a->credit(buyer, Cents{1}, EntryKind::kAdjustment, "split-a");
+  CHECK(reason_of(a_credit) == Reason::kWriterFenced);
+  CHECK(a_credit.code() == absl::StatusCode::kAborted);
+  a.reset();
+  store_a.reset();
+
+  // The engine hands the fill to B: applied once, there.
+  REQUIRE(b->settle(fill).ok());
+  CHECK(reason_of(b->settle(fill).status()) == Reason::kDuplicateExecution);
+  // One share at kTestPrice (cents a share), and B's credit.
+  CHECK(b->cash(buyer).value() ==
+        acknowledged_cash + Cents{7} - Cents{testing::kTestPrice.cents_per_share()});
+  CHECK(b->audit().ok());
+  const StateHash b_hash = b->state_hash();
+  b.reset();
+  store_b.reset();
+
+  // The old node rejoins as a standby of the new primary, its unreplicated commit rewound.
+  // (Patroni may restart it more than once on the way: "?" while it is down.)
+  std::string members;
+  std::string old_is_primary;
+  for (const absl::Time deadline = absl::Now() + absl::Seconds(90); absl::Now() < deadline;) {
+    members = cluster("members " + dir);
+    old_is_primary = cluster("is-primary " + dir + " " + old_leader);
+    if (members == "3 1" && old_is_primary == "f") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  CHECK(members == "3 1");
+  CHECK(old_is_primary == "f");
+  CHECK(cluster("leader " + dir) == new_leader);
+  auto store_c = open_store(url);
+  auto c = AccountService::open({.store = store_c, .clock = clock}).value();
+  CHECK(c->state_hash() == b_hash);
+  std::printf("split brain: %s cut off, %s promoted %.1f s later; the old primary's ledger "
+              "acknowledged nothing (its fill: %s) and was fenced %.1f s after the cut ended\n",
+              old_leader.c_str(), new_leader.c_str(), absl::ToDoubleSeconds(promoted_after),
+              a_result.ok() ? "queued, then handed back" : "refused as fenced",
+              absl::ToDoubleSeconds(fenced_after));
 }
 
 }  // namespace
