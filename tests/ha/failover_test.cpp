@@ -314,6 +314,18 @@ TEST_CASE("a ledger on a Patroni cluster outlives its primary's host, losing not
   }
   CHECK(replay.head() == stored.journal_head);
   CHECK(!internal::first_difference(replay, stored).has_value());
+#ifdef ACCOUNT_HA_WITH_CLI
+  {
+    // accountctl verify on the new primary: the chain from seq 1, the replay, both state hashes.
+    cli::CliContext context = cli::default_cli_context();
+    context.env = testing::env_of({{"DATABASE_URL", url}});
+    context.err_is_terminal = false;
+    const testing::CliResult verified = testing::run_cli(std::move(context), {"verify"});
+    INFO(verified.out << verified.err);
+    CHECK(verified.exit_code == cli::kExitOk);
+    CHECK(testing::contains(verified.out, "verify OK"));
+  }
+#endif
 
   // The old primary comes back as a standby of the new one.
   cluster("start-node " + dir + " " + leader);
