@@ -340,14 +340,17 @@ void AccountService::Impl::run_group(absl::Span<PendingCommand* const> group) {
   // A store that loads but refuses every commit (a full disk, a permission
   // taken away) would cost a reload per command: a second such refusal in a
   // row hands it to the background reconnect too.
-  if (!failure.ok() && commits_failed_in_row_ >= 2) mark_store_down(failure);
+  if (!failure.ok() && commits_failed_in_row_ >= 2 && !writer_fenced()) mark_store_down(failure);
   if (!failure.ok()) {
     // Each caller gets a Status of its own: copies share a reference-counted
     // payload, and callers on other threads must not share one.
     for (PendingCommand* command : group) {
-      if (!command->status.ok()) continue;
-      command->status = writer_fenced() ? writer_fenced_refusal("commit refused")
-                                        : store_denial(failure, "commit failed");
+      if (writer_fenced()) {
+        // Whatever its staging said: nothing of the group is written here again.
+        command->status = writer_fenced_refusal("refused");
+      } else if (command->status.ok()) {
+        command->status = store_denial(failure, "commit failed");
+      }
     }
   }
   for (PendingCommand* command : group) {
@@ -366,7 +369,11 @@ absl::Status AccountService::Impl::stage_and_commit(absl::Span<PendingCommand* c
   {
     internal::ReaderLock lock(&state_mu_);
     txn.reset(*state_);
-    for (PendingCommand* command : group) command->status = command->stage(txn, ctx);
+    for (PendingCommand* command : group) {
+      command->status = command->stage(txn, ctx);
+      // A store read while staging (a dedupe lookup) found this writer fenced.
+      if (is_writer_fenced(command->status)) return command->status;
+    }
     if (txn.empty()) return absl::OkStatus();
     txn.change_set(&changes_);
     tip = state_->journal_tip();
@@ -800,7 +807,8 @@ void AccountService::Impl::retry_queued_fills() {
       }
       probing = true;
       if (const absl::Status probed = probe_store(); !probed.ok()) {
-        failed(probed);
+        // Fenced by this probe: the queued fills go back now, not after a backoff.
+        if (!writer_fenced()) failed(probed);
         continue;
       }
       probing = false;
@@ -1235,8 +1243,9 @@ void AccountService::Impl::expire_if_due() {
     internal::ReaderLock lock(&state_mu_);
     if (!state_->has_due_reservation(now())) return;
   }
-  // Refused at once while the store is down; the next tick tries again.
-  if (!store_up()) return;
+  // Refused at once while the store is down (the next tick tries again), and for good once
+  // fenced.
+  if (!store_up() || writer_fenced()) return;
   (void)expire_due_reservations();
 }
 

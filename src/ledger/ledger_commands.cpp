@@ -9,6 +9,7 @@
 #include "account/notional.h"
 #include "base/strings.h"
 #include "account/status.h"
+#include "account/writer_fencing.h"
 #include "base/check.h"
 #include "ledger/fill_trade.h"
 
@@ -537,6 +538,8 @@ absl::Status check_duplicate(const Fill& prior, const Fill& fill) {
 // Asks the store whether it applied `fill`'s execution id.
 absl::Status check_store(const CommandContext& ctx, const Fill& fill) {
   absl::StatusOr<std::optional<Fill>> stored = ctx.store.find_execution(fill.execution);
+  // Passed on as it is: the ledger stops writing (writer_fencing.h).
+  if (is_writer_fenced(stored.status())) return stored.status();
   if (!stored.ok()) {
     return denial(Reason::kStoreUnavailable,
                   internal::cat("dedupe lookup of execution ", fill.execution.value(),

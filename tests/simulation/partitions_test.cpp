@@ -264,8 +264,10 @@ class PartitionRun {
       if (t.executed) continue;
       const int pb = t.buyer % kPartitions;
       const int ps = t.seller % kPartitions;
-      const bool users = place(t, pb, t.buy, Side::kBuy) & place(t, ps, t.sell, Side::kSell);
-      if (!users) continue;
+      // Both are sent each round, whatever the other's answer.
+      const bool buy_rests = place(t, pb, t.buy, Side::kBuy);
+      const bool sell_rests = place(t, ps, t.sell, Side::kSell);
+      if (!buy_rests || !sell_rests) continue;
       if (!t.execution.value()) {
         t.execution = ExecutionId{next_execution_++};
         executed_at_[t.execution.value()] = clock_->now();
@@ -281,9 +283,9 @@ class PartitionRun {
         t.clearing_sell = order(parts_[pb].clearing, t.symbol, t.qty, t.price);
         t.clearing_buy = order(parts_[ps].clearing, t.symbol, t.qty, t.price);
       }
-      const bool clearing = place(t, pb, *t.clearing_sell, Side::kSell) &
-                            place(t, ps, *t.clearing_buy, Side::kBuy);
-      if (!clearing) continue;
+      const bool clearing_sell_rests = place(t, pb, *t.clearing_sell, Side::kSell);
+      const bool clearing_buy_rests = place(t, ps, *t.clearing_buy, Side::kBuy);
+      if (!clearing_sell_rests || !clearing_buy_rests) continue;
       t.executed = true;
       put_on_wire(pb, fill_of(t, {users_[t.buyer], t.buy.order},
                               {parts_[pb].clearing, t.clearing_sell->order}, at));

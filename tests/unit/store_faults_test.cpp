@@ -403,6 +403,23 @@ TEST_CASE("a ledger the store fenced writes nothing more: every command is refus
   CHECK(f.reported().size() == 1);  // Handed back once, not again at shutdown.
 }
 
+TEST_CASE("a ledger fenced by a dedupe lookup refuses the fill kWriterFenced rather than "
+          "queuing it",
+          "[store][faults][fencing]") {
+  FaultFixture f;
+  // A fill stamped before the ledger's execution window is checked against the store, the only
+  // store call its settle makes: here that lookup meets the newer epoch.
+  Fill old = f.fill(f.buy, f.sell, Qty{1'000}, Price{8'000});
+  old.time = f.clock->now() - LedgerLimits{}.execution_retention - absl::Hours(1);
+  const int64_t written_before = f.faulty->counts().commits_written;
+  f.faulty->go_down(writer_fenced_error("this writer was fenced: its epoch 3 is no longer the "
+                                        "database's, which is 4"));
+  CHECK(denied_with(f.svc().settle(old), Reason::kWriterFenced));
+  CHECK(f.svc().writer_fenced());
+  CHECK(f.svc().queued_fills() == 0);
+  CHECK(f.faulty->counts().commits_written == written_before);
+}
+
 TEST_CASE("events_since stops at the ledger's head while the store holds a commit reported "
           "lost: no seq it hands out is ahead of the head",
           "[store][faults][journal]") {
