@@ -259,13 +259,15 @@ absl::Status AccountService::Impl::store_down_refusal() const {
 }
 
 void AccountService::Impl::fence(const absl::Status& cause) {
-  if (writer_fenced()) return;
   {
+    // Checked and set under the lock: the leader and a prune may both meet the fence, and
+    // only the first records it.
     internal::MutexLock lock(&fence_mu_);
+    if (writer_fenced()) return;
     fenced_cause_ = cause;
     fenced_since_ = now();
+    fenced_.store(true, std::memory_order_release);
   }
-  fenced_.store(true, std::memory_order_release);
   observer_->writer_fenced(cause);
   outage_queue_->wake();
 }
@@ -1084,9 +1086,9 @@ absl::StatusOr<JournalPruneResult> AccountService::Impl::prune_journal(
   if (!plan->prune) return JournalPruneResult{.checkpoint_seq = plan->stored_checkpoint_seq};
   absl::StatusOr<JournalPruneResult> result = options_.store->prune_journal(*plan->prune);
   if (is_writer_fenced(result.status())) {
-    return denial(Reason::kWriterFenced, internal::cat("pruning the journal: another ledger "
-                                                       "took the store (",
-                                                       result.status().message(), ")"));
+    // The ledger stops writing, as when a commit meets the fence.
+    fence(result.status());
+    return writer_fenced_refusal("pruning the journal");
   }
   switch (result.status().code()) {
     case absl::StatusCode::kOk:

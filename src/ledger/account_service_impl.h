@@ -120,9 +120,9 @@ class AccountService::Impl {
   void mark_store_down(const absl::Status& cause);
   // Leader only: the refusal of a command while the store is down.
   absl::Status store_down_refusal() const;
-  // Leader only: the store refused a commit because another writer took it (`cause`,
-  // writer_fencing.h). Records it once and wakes the retry thread, which hands the queued
-  // fills back (hand_back_queued_fills()).
+  // The store refused a write because another writer took it (`cause`, writer_fencing.h):
+  // from the leader, or from prune_journal(). Records it once and wakes the retry thread,
+  // which hands the queued fills back (hand_back_queued_fills()).
   void fence(const absl::Status& cause);
   // The refusal of every command once fenced (kWriterFenced), naming `what` was refused.
   absl::Status writer_fenced_refusal(std::string_view what) const;
@@ -186,7 +186,7 @@ class AccountService::Impl {
   absl::Status store_down_cause_;
   absl::Time store_down_since_;
   int commits_failed_in_row_ = 0;  // The leader's.
-  // Set once, by the leader, when the store fenced this writer (fence()); never cleared.
+  // Set once, under fence_mu_, when the store fenced this writer (fence()); never cleared.
   // fenced_cause_ and fenced_since_ are written before fenced_ and read after it.
   std::atomic<bool> fenced_{false};
   mutable internal::Mutex fence_mu_;
